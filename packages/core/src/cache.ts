@@ -1,0 +1,632 @@
+import { createHash } from 'node:crypto'
+import {
+  InvalidOptionsError,
+  ProviderClosedError,
+  SecretError,
+  SecretPreloadError,
+  SecretTooLargeError,
+  toSecretError,
+} from './errors.js'
+import { Emitter } from './events.js'
+import { SecretHandle, updateHandle } from './handle.js'
+import { parseSecretJson, selectField } from './json.js'
+import { parseSecretRef } from './names.js'
+import { SecretRedactor } from './redactor.js'
+import { backoffDelay, type RetryPolicy, withRetry } from './retry.js'
+import type {
+  CacheOptions,
+  CacheStats,
+  LoadedSecret,
+  SecretEvents,
+  SecretInfo,
+  SecretLogger,
+  SecretProvider,
+  SecretSource,
+} from './types.js'
+
+/** Largest value accepted from a source, in bytes (the Secrets Manager limit). */
+export const MAX_SECRET_BYTES = 65_536
+
+const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+const BRAND = Symbol.for('@latchkey/core.CachedSecretProvider')
+const LONGEST_BACKGROUND_RETRY = 30_000
+
+interface Entry {
+  readonly name: string
+  value: string | undefined
+  version: string
+  loadedAt: number
+  expiresAt: number
+  refreshAt: number
+  staleUntil: number
+  stale: boolean
+  lastUsed: number
+  /** A permanent error that removed the value, and until when it is answered without a new load. */
+  error: SecretError | undefined
+  errorUntil: number
+  inflight: Promise<void> | undefined
+  lastForced: number
+  forced: boolean
+  backgroundFailures: number
+  parsed: { for: string; json: unknown } | undefined
+  fields: Map<string, string> | undefined
+  handles: Set<SecretHandle> | undefined
+  pinned: boolean
+  timer: ReturnType<typeof setTimeout> | undefined
+  unwatch: (() => void) | undefined
+}
+
+const defaultLogger: SecretLogger = {
+  warn(message, meta) {
+    process.emitWarning(message, { code: 'LATCHKEY', detail: meta === undefined ? undefined : JSON.stringify(meta) })
+  },
+}
+
+function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
+    throw new InvalidOptionsError(`option "${name}" must be a ${allowZero ? 'non-negative' : 'positive'} number`)
+  }
+  return value
+}
+
+function fraction(name: string, value: number | undefined, fallback: number): number {
+  if (value === undefined) return fallback
+  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+    throw new InvalidOptionsError(`option "${name}" must be a number from 0 (off) to below 1`)
+  }
+  return value
+}
+
+function contentVersion(value: string): string {
+  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}`
+}
+
+/** True for a {@link CachedSecretProvider}, also across two copies of `@latchkey/core`. */
+export function isCachedSecretProvider(value: unknown): value is CachedSecretProvider {
+  return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
+}
+
+/**
+ * The cached, rotation-aware provider: TTL with jitter, refresh-ahead, single-flight loads,
+ * stale-if-error, retries with backoff, rotation events, rate-limited forced refresh, an LRU bound,
+ * and a redactor that knows every value it has handed out.
+ */
+export class CachedSecretProvider implements SecretProvider {
+  /** Scrubs every value this provider has loaded (and recently rotated out) from text. */
+  readonly redactor: SecretRedactor
+  /** The source secrets are loaded from. */
+  readonly source: SecretSource
+
+  readonly #entries = new Map<string, Entry>()
+  readonly #handles = new Map<string, SecretHandle>()
+  readonly #events: Emitter<SecretEvents>
+  readonly #abort = new AbortController()
+  readonly #clock: () => number
+  readonly #random: () => number
+  readonly #logger: SecretLogger
+  readonly #ttl: number
+  readonly #refreshAhead: number
+  readonly #jitter: number
+  readonly #maxStale: number
+  readonly #maxEntries: number
+  readonly #minRefreshInterval: number
+  readonly #retry: RetryPolicy
+  readonly #stats = { hits: 0, misses: 0, loads: 0, failures: 0, staleServed: 0, rotations: 0, evictions: 0 }
+  #closed = false
+
+  constructor(source: SecretSource, options: CacheOptions = {}) {
+    if (typeof source !== 'object' || source === null || typeof source.load !== 'function') {
+      throw new InvalidOptionsError('CachedSecretProvider needs a source with a load(name, ctx) method')
+    }
+    this.source = source
+    this.#clock = options.clock ?? Date.now
+    this.#random = options.random ?? Math.random
+    this.#logger = options.logger ?? defaultLogger
+    this.#ttl = positive('ttl', options.ttl, 300_000)
+    this.#refreshAhead = fraction('refreshAhead', options.refreshAhead, 0.8)
+    this.#jitter = fraction('jitter', options.jitter, 0.1)
+    this.#maxStale = positive('maxStale', options.maxStale, 3_600_000, true)
+    this.#maxEntries = positive('maxEntries', options.maxEntries, 1_000)
+    this.#minRefreshInterval = positive('minRefreshInterval', options.minRefreshInterval, 1_000, true)
+    this.#retry = {
+      retries: positive('retry.retries', options.retry?.retries, 3, true),
+      baseDelay: positive('retry.baseDelay', options.retry?.baseDelay, 100, true),
+      maxDelay: positive('retry.maxDelay', options.retry?.maxDelay, 2_000, true),
+      timeout: positive('timeout', options.timeout, 5_000),
+      random: this.#random,
+    }
+    this.#events = new Emitter(this.#logger)
+    this.redactor = new SecretRedactor({
+      minLength: options.minRedactLength,
+      retention: options.redactRetention,
+      clock: this.#clock,
+      logger: this.#logger,
+    })
+    Object.defineProperty(this, BRAND, { value: true })
+  }
+
+  /** Resolves to the secret's value; `'name#field'` selects a field of a JSON secret. */
+  getSecret(name: string): Promise<string> {
+    let entry = this.#entries.get(name)
+    let field: string | undefined
+    if (entry === undefined) {
+      try {
+        if (this.#closed) throw new ProviderClosedError({ secretName: name })
+        const ref = parseSecretRef(name)
+        field = ref.field
+        entry = this.#entries.get(ref.secret)
+        if (entry === undefined) return this.#getSlow(ref.secret, field, undefined)
+      } catch (error) {
+        return Promise.reject(error)
+      }
+    }
+    if (entry.value !== undefined && !this.#closed) {
+      const now = this.#clock()
+      entry.lastUsed = now
+      if (now < entry.expiresAt) {
+        this.#stats.hits++
+        if (now >= entry.refreshAt && entry.inflight === undefined) this.#reloadInBackground(entry)
+        if (field === undefined) return Promise.resolve(entry.value)
+        try {
+          return Promise.resolve(this.#field(entry, field))
+        } catch (error) {
+          return Promise.reject(error)
+        }
+      }
+    }
+    return this.#getSlow(entry.name, field, entry)
+  }
+
+  /** The secret parsed as JSON (a fresh object each call). */
+  async getJson<T = unknown>(name: string): Promise<T> {
+    const value = await this.getSecret(name)
+    return parseSecretJson(value, { secretName: name, source: this.source.name }) as T
+  }
+
+  /**
+   * A live handle: `reveal()` is synchronous and follows rotations. The secret is pinned (never
+   * evicted) and kept fresh in the background. Loading starts now; await `handle.ready()` or
+   * `preload()` before the first `reveal()`.
+   */
+  handle(name: string): SecretHandle {
+    this.#assertOpen(name)
+    const existing = this.#handles.get(name)
+    if (existing !== undefined) return existing
+    const ref = parseSecretRef(name)
+    const entry = this.#entry(ref.secret)
+    const handle = new SecretHandle(name, () => this.getSecret(name))
+    this.#handles.set(name, handle)
+    ;(entry.handles ??= new Set()).add(handle)
+    this.#pin(entry)
+    if (entry.value !== undefined) this.#pushToHandle(entry, handle)
+    else this.#loadInBackground(entry)
+    return handle
+  }
+
+  /**
+   * Loads every name (one batch call when the source has `loadMany`) and pins them. Rejects once,
+   * with a {@link SecretPreloadError} whose `errors` name every failure.
+   */
+  async preload(names: Iterable<string>): Promise<void> {
+    this.#assertOpen()
+    const refs: Array<{ name: string; secret: string; field: string | undefined }> = []
+    const failures: SecretError[] = []
+    for (const name of new Set(names)) {
+      try {
+        refs.push({ name, ...parseSecretRef(name) })
+      } catch (error) {
+        failures.push(toSecretError(error, String(name), this.source.name))
+      }
+    }
+    const entries = [...new Set(refs.map((ref) => this.#entry(ref.secret)))]
+    for (const entry of entries) this.#pin(entry)
+    const now = this.#clock()
+    const cold = entries.filter((e) => e.inflight === undefined && (e.value === undefined || now >= e.expiresAt))
+    if (cold.length > 1 && this.source.loadMany !== undefined) await this.#loadBatch(cold)
+    const outcomes = await Promise.allSettled(entries.map((entry) => this.#ensure(entry)))
+    const failed = new Set<string>()
+    outcomes.forEach((outcome, i) => {
+      const entry = entries[i] as Entry
+      if (outcome.status === 'rejected') {
+        failed.add(entry.name)
+        failures.push(toSecretError(outcome.reason, entry.name, this.source.name))
+      }
+    })
+    for (const ref of refs) {
+      if (ref.field === undefined || failed.has(ref.secret)) continue
+      try {
+        this.#field(this.#entries.get(ref.secret) as Entry, ref.field)
+      } catch (error) {
+        failures.push(toSecretError(error, ref.name, this.source.name))
+      }
+    }
+    if (failures.length > 0) throw new SecretPreloadError(failures)
+  }
+
+  /**
+   * Reloads a secret now, for callers that know it is stale (a database said "password
+   * authentication failed"). Shares a load already in flight, and runs at most once per
+   * `minRefreshInterval` per name; calls inside that window share the last result.
+   */
+  async refresh(name: string): Promise<void> {
+    this.#assertOpen(name)
+    const entry = this.#entry(parseSecretRef(name).secret)
+    if (entry.inflight !== undefined) return entry.inflight
+    const now = this.#clock()
+    if (entry.value !== undefined && now - entry.lastForced < this.#minRefreshInterval) return
+    entry.lastForced = now
+    entry.forced = true
+    entry.error = undefined
+    return this.#load(entry)
+  }
+
+  /** Marks one secret (or all) as expired: the next `getSecret` loads it again. Handles keep their value until then. */
+  invalidate(name?: string): void {
+    const targets = name === undefined ? [...this.#entries.values()] : [this.#entries.get(parseSecretRef(name).secret)]
+    for (const entry of targets) {
+      if (entry === undefined) continue
+      entry.expiresAt = Number.NEGATIVE_INFINITY
+      entry.refreshAt = Number.NEGATIVE_INFINITY
+      entry.error = undefined
+      if (entry.pinned && !this.#closed) this.#loadInBackground(entry)
+    }
+  }
+
+  /** What is known about a cached secret: version and times, never the value. */
+  describe(name: string): SecretInfo | undefined {
+    const entry = this.#entries.get(parseSecretRef(name).secret)
+    if (entry === undefined || entry.value === undefined) return undefined
+    return {
+      name: entry.name,
+      source: this.source.name,
+      version: entry.version,
+      loadedAt: entry.loadedAt,
+      expiresAt: entry.expiresAt,
+      stale: entry.stale,
+      pinned: entry.pinned,
+    }
+  }
+
+  /** Subscribes to `'rotate'`, `'refresh'`, `'stale'` or `'error'`. Returns the unsubscribe function. */
+  on<K extends keyof SecretEvents>(event: K, listener: (payload: SecretEvents[K]) => void): () => void {
+    return this.#events.on(event, listener)
+  }
+
+  /** Counters since creation. */
+  stats(): CacheStats {
+    return { ...this.#stats, size: this.#entries.size }
+  }
+
+  /** True after `close()`. */
+  get closed(): boolean {
+    return this.#closed
+  }
+
+  /**
+   * Stops timers and watchers, aborts loads in flight, closes the source, and makes later calls
+   * reject with {@link ProviderClosedError}. Handles keep returning their last value.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    this.#abort.abort(new ProviderClosedError())
+    for (const entry of this.#entries.values()) {
+      clearTimeout(entry.timer)
+      entry.unwatch?.()
+    }
+    this.#events.clear()
+    await this.source.close?.()
+  }
+
+  [INSPECT](): string {
+    return `CachedSecretProvider { source: ${JSON.stringify(this.source.name)}, size: ${this.#entries.size}, closed: ${this.#closed} }`
+  }
+
+  toJSON(): object {
+    return { source: this.source.name, size: this.#entries.size, closed: this.#closed }
+  }
+
+  async #getSlow(secret: string, field: string | undefined, known: Entry | undefined): Promise<string> {
+    this.#assertOpen(secret)
+    const entry = known ?? this.#entry(secret)
+    entry.lastUsed = this.#clock()
+    await this.#ensure(entry)
+    return field === undefined ? (entry.value as string) : this.#field(entry, field)
+  }
+
+  /** Makes sure the entry has a value that may be served: fresh, or stale within `maxStale` after a transient failure. */
+  async #ensure(entry: Entry): Promise<void> {
+    const now = this.#clock()
+    if (entry.value !== undefined && now < entry.expiresAt) {
+      this.#stats.hits++
+      return
+    }
+    if (entry.error !== undefined && now < entry.errorUntil) throw entry.error
+    if (entry.value !== undefined && entry.stale && now < entry.staleUntil) {
+      this.#stats.staleServed++
+      if (entry.inflight === undefined && now >= entry.refreshAt) this.#reloadInBackground(entry)
+      return
+    }
+    this.#stats.misses++
+    try {
+      await this.#load(entry)
+    } catch (error) {
+      if (!(error instanceof SecretError) || !error.transient) throw error
+      if (entry.value === undefined || this.#clock() >= entry.staleUntil) throw error
+      this.#stats.staleServed++
+    }
+  }
+
+  #entry(name: string): Entry {
+    let entry = this.#entries.get(name)
+    if (entry !== undefined) return entry
+    if (this.#entries.size >= this.#maxEntries) this.#evict()
+    entry = {
+      name,
+      value: undefined,
+      version: '',
+      loadedAt: 0,
+      expiresAt: 0,
+      refreshAt: 0,
+      staleUntil: 0,
+      stale: false,
+      lastUsed: this.#clock(),
+      error: undefined,
+      errorUntil: 0,
+      inflight: undefined,
+      lastForced: Number.NEGATIVE_INFINITY,
+      forced: false,
+      backgroundFailures: 0,
+      parsed: undefined,
+      fields: undefined,
+      handles: undefined,
+      pinned: false,
+      timer: undefined,
+      unwatch: undefined,
+    }
+    this.#entries.set(name, entry)
+    return entry
+  }
+
+  #evict(): void {
+    let victim: Entry | undefined
+    for (const entry of this.#entries.values()) {
+      if (entry.pinned || entry.inflight !== undefined) continue
+      if (victim === undefined || entry.lastUsed < victim.lastUsed) victim = entry
+    }
+    if (victim === undefined) return
+    clearTimeout(victim.timer)
+    victim.unwatch?.()
+    this.#entries.delete(victim.name)
+    this.#stats.evictions++
+  }
+
+  #pin(entry: Entry): void {
+    if (entry.pinned) return
+    entry.pinned = true
+    if (entry.value !== undefined) this.#schedule(entry)
+  }
+
+  #assertOpen(secretName?: string): void {
+    if (this.#closed) throw new ProviderClosedError(secretName === undefined ? {} : { secretName })
+  }
+
+  #field(entry: Entry, field: string): string {
+    const cached = entry.fields?.get(field)
+    if (cached !== undefined) return cached
+    const value = entry.value as string
+    const context = { secretName: `${entry.name}#${field}`, source: this.source.name }
+    if (entry.parsed?.for !== value) entry.parsed = { for: value, json: parseSecretJson(value, context) }
+    const selected = selectField(entry.parsed.json, field, context)
+    ;(entry.fields ??= new Map()).set(field, selected)
+    return selected
+  }
+
+  /** One single-flight load of `entry`, with retries. Rejects with a {@link SecretError}. */
+  #load(entry: Entry): Promise<void> {
+    if (entry.inflight !== undefined) return entry.inflight
+    const flight = this.#runLoad(entry).finally(() => {
+      entry.inflight = undefined
+    })
+    entry.inflight = flight
+    return flight
+  }
+
+  async #runLoad(entry: Entry): Promise<void> {
+    this.#stats.loads++
+    const context = { secretName: entry.name, source: this.source.name }
+    try {
+      const loaded = await withRetry(
+        (signal) => this.source.load(entry.name, { signal }),
+        this.#retry,
+        this.#abort.signal,
+        context,
+      )
+      this.#accept(entry, loaded)
+    } catch (raw) {
+      throw this.#fail(entry, toSecretError(raw, entry.name, this.source.name))
+    }
+  }
+
+  /**
+   * One `loadMany` call for many cold entries. Each entry's flight waits for the batch and then
+   * falls back to a single load (with its own retries) when the batch did not give it a value.
+   */
+  async #loadBatch(entries: Entry[]): Promise<void> {
+    const loadMany = this.source.loadMany?.bind(this.source)
+    if (loadMany === undefined) return
+    const names = entries.map((e) => e.name)
+    this.#stats.loads++
+    const processed = withRetry((signal) => loadMany(names, { signal }), this.#retry, this.#abort.signal, {
+      secretName: names.join(','),
+      source: this.source.name,
+    }).then(
+      (results) => {
+        for (const entry of entries) this.#acceptBatchResult(entry, results.get(entry.name))
+      },
+      () => undefined,
+    )
+    for (const entry of entries) {
+      const flight = processed.then(() => {
+        entry.inflight = undefined
+        const now = this.#clock()
+        if (entry.value !== undefined && now < entry.expiresAt) return
+        if (entry.error !== undefined && now < entry.errorUntil) throw entry.error
+        return this.#load(entry)
+      })
+      flight.catch(() => undefined)
+      entry.inflight = flight
+    }
+    await processed
+  }
+
+  #acceptBatchResult(entry: Entry, result: LoadedSecret | Error | undefined): void {
+    if (result === undefined) return
+    if (result instanceof Error) {
+      const error = toSecretError(result, entry.name, this.source.name)
+      if (!error.transient) this.#fail(entry, error)
+      return
+    }
+    try {
+      this.#accept(entry, result)
+    } catch (error) {
+      this.#fail(entry, toSecretError(error, entry.name, this.source.name))
+    }
+  }
+
+  #accept(entry: Entry, loaded: LoadedSecret): void {
+    if (this.#closed) throw new ProviderClosedError({ secretName: entry.name })
+    const raw = loaded.value
+    const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength
+    if (size > MAX_SECRET_BYTES) {
+      throw new SecretTooLargeError(size, MAX_SECRET_BYTES, { secretName: entry.name, source: this.source.name })
+    }
+    const value = typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
+    const version = loaded.version ?? contentVersion(value)
+    const now = this.#clock()
+    const sourceTtl = loaded.ttlMs !== undefined && loaded.ttlMs > 0 ? loaded.ttlMs : undefined
+    const ttl = sourceTtl === undefined ? this.#ttl : Math.min(this.#ttl, sourceTtl)
+    const oldValue = entry.value
+    const oldVersion = entry.version
+
+    entry.value = value
+    entry.version = version
+    entry.loadedAt = now
+    entry.expiresAt = now + ttl
+    entry.refreshAt =
+      this.#refreshAhead > 0
+        ? now + Math.max(0, ttl * this.#refreshAhead - ttl * this.#jitter * this.#random())
+        : entry.expiresAt
+    // A value with a source-imposed lifetime (a lease) is useless after it: no stale serving.
+    entry.staleUntil = sourceTtl === undefined ? entry.expiresAt + this.#maxStale : entry.expiresAt
+    entry.stale = false
+    entry.error = undefined
+    entry.backgroundFailures = 0
+    if (oldValue !== value) entry.fields = undefined
+
+    this.redactor.add(value, entry.name)
+    if (oldValue !== undefined && oldValue !== value) this.redactor.retire(oldValue)
+    if (entry.unwatch === undefined && this.source.watch !== undefined) {
+      entry.unwatch = this.source.watch(entry.name, () => {
+        if (!this.#closed) this.#loadInBackground(entry)
+      })
+    }
+    if (entry.handles !== undefined) for (const handle of entry.handles) this.#pushToHandle(entry, handle)
+    if (entry.pinned) this.#schedule(entry)
+
+    const forced = entry.forced
+    entry.forced = false
+    if (oldValue === undefined) return
+    if (oldVersion !== version) {
+      this.#stats.rotations++
+      this.#events.emit('rotate', { name: entry.name, oldVersion, newVersion: version })
+    } else {
+      this.#events.emit('refresh', { name: entry.name, version, forced })
+    }
+  }
+
+  /** Records a failed load; a permanent failure removes the value (stale data never hides it). */
+  #fail(entry: Entry, error: SecretError): SecretError {
+    this.#stats.failures++
+    const now = this.#clock()
+    if (!error.transient && !(error instanceof ProviderClosedError)) {
+      entry.error = error
+      entry.errorUntil = now + this.#minRefreshInterval
+      this.#clear(entry, error)
+    } else if (entry.value !== undefined && now >= entry.staleUntil) {
+      this.#clear(entry, error)
+    } else if (entry.value !== undefined && now >= entry.expiresAt) {
+      entry.stale = true
+      this.#events.emit('stale', { name: entry.name, error, staleUntil: entry.staleUntil })
+    }
+    return error
+  }
+
+  /** Drops the value: callers and handles get `error` until a load succeeds. */
+  #clear(entry: Entry, error: SecretError): void {
+    const hadValue = entry.value !== undefined
+    entry.value = undefined
+    entry.fields = undefined
+    entry.parsed = undefined
+    entry.stale = false
+    if (hadValue && entry.handles !== undefined) {
+      for (const handle of entry.handles) updateHandle(handle, { value: undefined, version: undefined, error })
+    }
+  }
+
+  #pushToHandle(entry: Entry, handle: SecretHandle): void {
+    const hash = handle.name.indexOf('#')
+    if (hash === -1) {
+      updateHandle(handle, { value: entry.value, version: entry.version, error: undefined })
+      return
+    }
+    try {
+      const value = this.#field(entry, handle.name.slice(hash + 1))
+      updateHandle(handle, { value, version: entry.version, error: undefined })
+    } catch (raw) {
+      const error = toSecretError(raw, handle.name, this.source.name)
+      updateHandle(handle, { value: undefined, version: undefined, error })
+      this.#events.emit('error', { name: handle.name, error, background: true })
+    }
+  }
+
+  #loadInBackground(entry: Entry): void {
+    this.#load(entry).catch((error: SecretError) => this.#backgroundFailed(entry, error))
+  }
+
+  #reloadInBackground(entry: Entry): void {
+    // Until this reload settles, callers keep the current value; a failure pushes the next try back.
+    entry.refreshAt = Number.POSITIVE_INFINITY
+    this.#loadInBackground(entry)
+  }
+
+  #backgroundFailed(entry: Entry, error: SecretError): void {
+    if (this.#closed) return
+    entry.backgroundFailures++
+    const delay = Math.max(
+      this.#minRefreshInterval,
+      backoffDelay(entry.backgroundFailures, { ...this.#retry, maxDelay: LONGEST_BACKGROUND_RETRY }),
+    )
+    entry.refreshAt = this.#clock() + delay
+    this.#events.emit('error', { name: entry.name, error, background: true })
+    if (entry.pinned && error.transient) this.#scheduleAt(entry, delay)
+  }
+
+  #schedule(entry: Entry): void {
+    this.#scheduleAt(entry, entry.refreshAt - this.#clock())
+  }
+
+  #scheduleAt(entry: Entry, delay: number): void {
+    clearTimeout(entry.timer)
+    if (this.#closed) return
+    entry.timer = setTimeout(
+      () => {
+        entry.timer = undefined
+        if (!this.#closed && entry.inflight === undefined) this.#reloadInBackground(entry)
+      },
+      Math.max(0, Math.min(delay, 2_147_483_647)),
+    )
+    entry.timer.unref?.()
+  }
+}

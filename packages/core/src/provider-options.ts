@@ -1,0 +1,36 @@
+import { CachedSecretProvider, isCachedSecretProvider } from './cache.js'
+import { InvalidOptionsError } from './errors.js'
+import type { CacheOptions, SecretSource } from './types.js'
+
+/**
+ * How every integration is configured: a provider the app built (the app closes it), or a source
+ * plus cache options (the integration builds the provider and closes it on shutdown).
+ */
+export type ProviderOptions = { provider: CachedSecretProvider; source?: never } | ({ source: SecretSource; provider?: never } & CacheOptions)
+
+/** A provider and whether the integration that asked for it owns (and so closes) it. */
+export interface ResolvedProvider {
+  provider: CachedSecretProvider
+  owned: boolean
+}
+
+/** Turns {@link ProviderOptions} into a provider; throws a clear error when neither or both are given. */
+export function resolveProvider(options: ProviderOptions | undefined, integration: string): ResolvedProvider {
+  const given = options as { provider?: unknown; source?: unknown } | undefined
+  if (given?.provider !== undefined && given.source !== undefined) {
+    throw new InvalidOptionsError(`${integration}: pass either { provider } or { source }, not both`)
+  }
+  if (given?.provider !== undefined) {
+    if (!isCachedSecretProvider(given.provider)) {
+      throw new InvalidOptionsError(`${integration}: { provider } must be a CachedSecretProvider from @latchkey/core`)
+    }
+    return { provider: given.provider, owned: false }
+  }
+  if (given?.source !== undefined) {
+    const { source, ...cacheOptions } = options as { source: SecretSource } & CacheOptions
+    return { provider: new CachedSecretProvider(source, cacheOptions), owned: true }
+  }
+  throw new InvalidOptionsError(
+    `${integration}: pass { provider } (a CachedSecretProvider) or { source } (a SecretSource such as new EnvSource())`,
+  )
+}

@@ -1,0 +1,142 @@
+/** The app-facing contract: anything that can hand out a secret by name. */
+export interface SecretProvider {
+  /** Resolves to the secret's current value. `'db/creds#password'` selects one JSON field. */
+  getSecret(name: string): Promise<string>
+}
+
+/** What a source returns for one secret. */
+export interface LoadedSecret {
+  /** The value: text, or bytes for binary secrets. */
+  value: string | Uint8Array
+  /** The backend's version (AWS VersionId, Vault KV version, lease id, content hash). */
+  version?: string
+  /** A lifetime the source imposes (such as a Vault lease), shortening the cache TTL. */
+  ttlMs?: number
+}
+
+/** Passed to every source call. */
+export interface LoadContext {
+  /** Aborted when the attempt times out or the provider closes. */
+  signal: AbortSignal
+}
+
+/** A backend that secrets come from. Sources throw {@link SecretError}s; anything else is wrapped. */
+export interface SecretSource {
+  /** Short identifier such as `'aws-secrets-manager'`, `'vault-kv'`, `'env'`, `'file'`, `'memory'`. */
+  readonly name: string
+  /** Loads one secret. */
+  load(name: string, ctx: LoadContext): Promise<LoadedSecret>
+  /** Loads many secrets in one round trip when the backend has a batch API. */
+  loadMany?(names: string[], ctx: LoadContext): Promise<Map<string, LoadedSecret | Error>>
+  /** Tells the source a secret is in use, so sources that can watch (files) notice changes. */
+  watch?(name: string, onChange: () => void): () => void
+  /** Releases connections, watchers and timers. */
+  close?(): Promise<void>
+}
+
+/** Something that takes warnings. Defaults to `process.emitWarning`. */
+export interface SecretLogger {
+  warn(message: string, meta?: object): void
+}
+
+/** Retry policy for transient failures: exponential backoff with full jitter. */
+export interface RetryOptions {
+  /** Retries after the first attempt. @default 3 */
+  retries?: number
+  /** Base delay in ms. @default 100 */
+  baseDelay?: number
+  /** Largest delay in ms. @default 2000 */
+  maxDelay?: number
+}
+
+/** Cache behaviour. Every duration is in milliseconds. */
+export interface CacheOptions {
+  /** How long a loaded value is fresh. A source `ttlMs` shortens it. @default 300_000 */
+  ttl?: number
+  /** Fraction of the TTL after which an entry in use reloads in the background; 0 disables. @default 0.8 */
+  refreshAhead?: number
+  /** Fraction of the TTL by which refresh times are spread at random, so a fleet does not refresh in lockstep. @default 0.1 */
+  jitter?: number
+  /** How long past expiry a value may be served while reloads fail transiently. @default 3_600_000 */
+  maxStale?: number
+  /** Retry policy for transient failures. */
+  retry?: RetryOptions
+  /** Per-attempt timeout; the attempt's AbortSignal fires when it passes. @default 5_000 */
+  timeout?: number
+  /** Most secrets kept; the least recently used unpinned one is evicted. @default 1_000 */
+  maxEntries?: number
+  /** Least time between two forced refreshes of one name. @default 1_000 */
+  minRefreshInterval?: number
+  /** Shortest value the redactor scrubs. @default 6 */
+  minRedactLength?: number
+  /** How long a rotated-out value is still scrubbed from logs. @default 86_400_000 */
+  redactRetention?: number
+  /** Time source. @default Date.now */
+  clock?: () => number
+  /** Random source in [0, 1), used for jitter. @default Math.random */
+  random?: () => number
+  /** Where warnings go. @default process.emitWarning */
+  logger?: SecretLogger
+}
+
+/** What `describe()` tells about a cached secret. Never the value. */
+export interface SecretInfo {
+  name: string
+  source: string
+  version: string
+  loadedAt: number
+  expiresAt: number
+  /** True when the value is past its expiry and is being served because reloads fail. */
+  stale: boolean
+  pinned: boolean
+}
+
+/** Counters since the provider was created. */
+export interface CacheStats {
+  hits: number
+  misses: number
+  loads: number
+  failures: number
+  staleServed: number
+  rotations: number
+  evictions: number
+  size: number
+}
+
+/** Payload of the `'rotate'` event. */
+export interface RotateEvent {
+  name: string
+  oldVersion: string
+  newVersion: string
+}
+
+/** Payload of the `'refresh'` event: a reload finished with the same version. */
+export interface RefreshEvent {
+  name: string
+  version: string
+  forced: boolean
+}
+
+/** Payload of the `'stale'` event: a reload failed and the last good value is still served. */
+export interface StaleEvent {
+  name: string
+  error: Error
+  /** When the value stops being served, in clock time. */
+  staleUntil: number
+}
+
+/** Payload of the `'error'` event: a load or background reload failed. */
+export interface ErrorEvent {
+  name: string
+  error: Error
+  /** True when the failure happened in the background and no caller saw it. */
+  background: boolean
+}
+
+/** Events a provider emits, with their payloads. */
+export interface SecretEvents {
+  rotate: RotateEvent
+  refresh: RefreshEvent
+  stale: StaleEvent
+  error: ErrorEvent
+}
