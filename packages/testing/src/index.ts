@@ -1,0 +1,3 @@
+export * from './postgres.js'
+export * from './secrets-manager/index.js'
+export * from './vault/index.js'
