@@ -34,6 +34,8 @@ const LONGEST_BACKGROUND_RETRY = 30_000
 interface Entry {
   readonly name: string
   value: string | undefined
+  /** `Promise.resolve(value)`, made once per value so warm reads allocate nothing. */
+  resolved: Promise<string> | undefined
   version: string
   loadedAt: number
   expiresAt: number
@@ -49,7 +51,7 @@ interface Entry {
   forced: boolean
   backgroundFailures: number
   parsed: { for: string; json: unknown } | undefined
-  fields: Map<string, string> | undefined
+  fields: Map<string, { value: string; resolved: Promise<string> }> | undefined
   handles: Set<SecretHandle> | undefined
   pinned: boolean
   timer: ReturnType<typeof setTimeout> | undefined
@@ -161,15 +163,15 @@ export class CachedSecretProvider implements SecretProvider {
         return Promise.reject(error)
       }
     }
-    if (entry.value !== undefined && !this.#closed) {
+    if (entry.value !== undefined) {
       const now = this.#clock()
       entry.lastUsed = now
       if (now < entry.expiresAt) {
         this.#stats.hits++
         if (now >= entry.refreshAt && entry.inflight === undefined) this.#reloadInBackground(entry)
-        if (field === undefined) return Promise.resolve(entry.value)
+        if (field === undefined) return entry.resolved as Promise<string>
         try {
-          return Promise.resolve(this.#field(entry, field))
+          return this.#fieldPromise(entry, field)
         } catch (error) {
           return Promise.reject(error)
         }
@@ -314,6 +316,8 @@ export class CachedSecretProvider implements SecretProvider {
     for (const entry of this.#entries.values()) {
       clearTimeout(entry.timer)
       entry.unwatch?.()
+      // sends every later read down the slow path, which rejects
+      entry.expiresAt = Number.NEGATIVE_INFINITY
     }
     this.#events.clear()
     await this.source.close?.()
@@ -365,6 +369,7 @@ export class CachedSecretProvider implements SecretProvider {
     entry = {
       name,
       value: undefined,
+      resolved: undefined,
       version: '',
       loadedAt: 0,
       expiresAt: 0,
@@ -412,14 +417,20 @@ export class CachedSecretProvider implements SecretProvider {
     if (this.#closed) throw new ProviderClosedError(secretName === undefined ? {} : { secretName })
   }
 
+  #fieldPromise(entry: Entry, field: string): Promise<string> {
+    const cached = entry.fields?.get(field)
+    if (cached !== undefined) return cached.resolved
+    return Promise.resolve(this.#field(entry, field))
+  }
+
   #field(entry: Entry, field: string): string {
     const cached = entry.fields?.get(field)
-    if (cached !== undefined) return cached
+    if (cached !== undefined) return cached.value
     const value = entry.value as string
     const context = { secretName: `${entry.name}#${field}`, source: this.source.name }
     if (entry.parsed?.for !== value) entry.parsed = { for: value, json: parseSecretJson(value, context) }
     const selected = selectField(entry.parsed.json, field, context)
-    ;(entry.fields ??= new Map()).set(field, selected)
+    ;(entry.fields ??= new Map()).set(field, { value: selected, resolved: Promise.resolve(selected) })
     return selected
   }
 
@@ -510,7 +521,11 @@ export class CachedSecretProvider implements SecretProvider {
     const oldValue = entry.value
     const oldVersion = entry.version
 
-    entry.value = value
+    if (oldValue !== value) {
+      entry.value = value
+      entry.resolved = Promise.resolve(value)
+      entry.fields = undefined
+    }
     entry.version = version
     entry.loadedAt = now
     entry.expiresAt = now + ttl
@@ -523,7 +538,6 @@ export class CachedSecretProvider implements SecretProvider {
     entry.stale = false
     entry.error = undefined
     entry.backgroundFailures = 0
-    if (oldValue !== value) entry.fields = undefined
 
     this.redactor.add(value, entry.name)
     if (oldValue !== undefined && oldValue !== value) this.redactor.retire(oldValue)
@@ -567,6 +581,7 @@ export class CachedSecretProvider implements SecretProvider {
   #clear(entry: Entry, error: SecretError): void {
     const hadValue = entry.value !== undefined
     entry.value = undefined
+    entry.resolved = undefined
     entry.fields = undefined
     entry.parsed = undefined
     entry.stale = false

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { SecretAccessDeniedError, SecretNotFoundError, SecretUnavailableError } from '../errors.js'
-import type { LoadedSecret, SecretSource } from '../types.js'
+import type { LoadContext, LoadedSecret, SecretSource } from '../types.js'
 import { parseDotenv } from './dotenv.js'
 
 /** Options for {@link EnvSource}. */
@@ -31,7 +31,7 @@ export class EnvSource implements SecretSource {
     this.#env = options.env ?? process.env
   }
 
-  async load(name: string): Promise<LoadedSecret> {
+  async load(name: string, _ctx?: LoadContext): Promise<LoadedSecret> {
     const variable = envVariableName(name, this.#prefix)
     const fromEnv = this.#env[variable]
     if (fromEnv !== undefined) return { value: fromEnv }

@@ -8,7 +8,7 @@ import {
   SecretTooLargeError,
   SecretUnavailableError,
 } from '../errors.js'
-import type { LoadedSecret, SecretSource } from '../types.js'
+import type { LoadContext, LoadedSecret, SecretSource } from '../types.js'
 
 const MAX_FILE_BYTES = 65_536
 const WATCH_DEBOUNCE_MS = 50
@@ -62,7 +62,7 @@ export class FileSource implements SecretSource {
     return join(this.#dir, name)
   }
 
-  async load(name: string): Promise<LoadedSecret> {
+  async load(name: string, _ctx?: LoadContext): Promise<LoadedSecret> {
     const path = this.pathOf(name)
     const context = { secretName: name, source: this.name }
     let real: string

@@ -1,5 +1,5 @@
 import { InvalidSecretNameError, SecretNotFoundError } from '../errors.js'
-import type { LoadedSecret, SecretSource } from '../types.js'
+import type { LoadContext, LoadedSecret, SecretSource } from '../types.js'
 
 /**
  * Secrets held in memory. `set()` changes a value by hand, which is how tests and examples
@@ -34,7 +34,7 @@ export class MemorySource implements SecretSource {
     return this.#values.has(name)
   }
 
-  async load(name: string): Promise<LoadedSecret> {
+  async load(name: string, _ctx?: LoadContext): Promise<LoadedSecret> {
     this.loads++
     const stored = this.#values.get(name)
     if (stored === undefined) throw new SecretNotFoundError({ secretName: name, source: this.name })

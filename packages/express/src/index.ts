@@ -1,0 +1,4 @@
+export { secretsErrorHandler } from './error-handler.js'
+export { isSecretFailure, SecretServiceUnavailableError, UNAVAILABLE_BODY } from './errors.js'
+export { type ExpressSecretsOptions, type SecretsMiddleware, secrets } from './middleware.js'
+export { requireSecrets } from './require-secrets.js'

@@ -1,0 +1,81 @@
+import { type CachedSecretProvider, type ProviderOptions, parseSecretRef, resolveProvider } from '@latchkey/core'
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { toRequestError } from './errors.js'
+
+declare global {
+  // biome-ignore lint/style/noNamespace: Express types its request object through this global namespace.
+  namespace Express {
+    interface Request {
+      /** The secret provider, set by the `secrets()` middleware from `@latchkey/express`. */
+      secrets: CachedSecretProvider
+    }
+  }
+}
+
+/** Options of {@link secrets}: a provider (or a source to build one from), plus what to preload. */
+export type ExpressSecretsOptions = ProviderOptions & {
+  /**
+   * Secrets loaded as soon as the middleware is created. Requests that arrive before the load ends
+   * wait for it; if it fails they get a 503 through `next(err)`, and the next request tries again.
+   * @default []
+   */
+  preload?: readonly string[]
+}
+
+/** The middleware {@link secrets} returns, with a handle on its provider and lifecycle. */
+export interface SecretsMiddleware extends RequestHandler {
+  /** The provider set as `req.secrets`. */
+  readonly provider: CachedSecretProvider
+  /**
+   * Resolves once the `preload` secrets are loaded (starting a new attempt after a failure);
+   * rejects with core's `SecretPreloadError`. Await it before `listen()` to fail at startup.
+   */
+  ready(): Promise<void>
+  /** Closes the provider if the middleware built it from `{ source }`; a provider passed in is left to the app. */
+  close(): Promise<void>
+}
+
+/**
+ * Express middleware that sets `req.secrets` to a `CachedSecretProvider`. Pass `{ provider }` to
+ * share one the app built, or `{ source, ...cacheOptions }` to have the middleware build one
+ * (close it with `middleware.close()`). Works with Express 4 and 5.
+ */
+export function secrets(options: ExpressSecretsOptions): SecretsMiddleware {
+  const { preload = [], ...providerOptions } = options ?? ({} as ExpressSecretsOptions)
+  for (const name of preload) parseSecretRef(name)
+  const { provider, owned } = resolveProvider(providerOptions as ProviderOptions, '@latchkey/express')
+  let loaded = preload.length === 0
+  let loading: Promise<void> | undefined
+
+  const ready = (): Promise<void> => {
+    if (loaded) return Promise.resolve()
+    loading ??= provider.preload(preload).then(
+      () => {
+        loaded = true
+      },
+      (error: unknown) => {
+        loading = undefined
+        throw error
+      },
+    )
+    return loading
+  }
+
+  const middleware = (req: Request, _res: Response, next: NextFunction): void => {
+    req.secrets = provider
+    if (loaded) return next()
+    ready().then(
+      () => next(),
+      (error: unknown) => next(toRequestError(error)),
+    )
+  }
+
+  if (!loaded) ready().catch(() => undefined)
+  return Object.assign(middleware, {
+    provider,
+    ready,
+    close: async () => {
+      if (owned) await provider.close()
+    },
+  })
+}

@@ -1,0 +1,4 @@
+import { latchkey } from './plugin.js'
+
+export { type LatchkeyFastifyOptions, latchkey } from './plugin.js'
+export default latchkey

@@ -1,0 +1,33 @@
+import { type CachedSecretProvider, MemorySource, type SecretHandle } from '@latchkey/core'
+import Fastify from 'fastify'
+import { describe, expectTypeOf, test } from 'vitest'
+import latchkeyDefault, { type LatchkeyFastifyOptions, latchkey } from './index.js'
+
+describe('@latchkey/fastify types', () => {
+  test('declaration merging types fastify.secrets as the provider', () => {
+    const app = Fastify()
+    expectTypeOf(app.secrets).toEqualTypeOf<CachedSecretProvider>()
+    expectTypeOf(app.secrets.getSecret('db/password')).toEqualTypeOf<Promise<string>>()
+    expectTypeOf(app.secrets.handle('db/password')).toEqualTypeOf<SecretHandle>()
+    app.get('/', async function (request) {
+      expectTypeOf(this.secrets).toEqualTypeOf<CachedSecretProvider>()
+      expectTypeOf(request.server.secrets).toEqualTypeOf<CachedSecretProvider>()
+      return {}
+    })
+  })
+
+  test('the default and named exports are the same plugin', () => {
+    expectTypeOf(latchkeyDefault).toEqualTypeOf(latchkey)
+  })
+
+  test('options take { provider } or { source, ...CacheOptions }, never both', () => {
+    const app = Fastify()
+    const source = new MemorySource()
+    app.register(latchkey, { source, ttl: 60_000, preload: ['db/password'], decorator: 'vault' })
+    expectTypeOf<{ source: MemorySource; preload: string[] }>().toExtend<LatchkeyFastifyOptions>()
+    expectTypeOf<{ provider: CachedSecretProvider; decorator: string }>().toExtend<LatchkeyFastifyOptions>()
+    expectTypeOf<{ provider: CachedSecretProvider; source: MemorySource }>().not.toExtend<LatchkeyFastifyOptions>()
+    expectTypeOf<{ source: MemorySource; decorator: number }>().not.toExtend<LatchkeyFastifyOptions>()
+    expectTypeOf<{ preload: string[] }>().not.toExtend<LatchkeyFastifyOptions>()
+  })
+})

@@ -1,0 +1,4 @@
+export { AUTH_FAILURE_CODES, isAuthFailure } from './auth-errors.js'
+export type { AuthRetryOptions } from './auth-retry.js'
+export type { RotatingPoolConfig, RotatingPoolOptions, RotatingPoolSettings } from './options.js'
+export { type PoolRotateEvent, RotatingPool } from './rotating-pool.js'

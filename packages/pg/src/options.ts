@@ -1,0 +1,157 @@
+import { type CacheOptions, InvalidOptionsError, type ProviderOptions } from '@latchkey/core'
+import type pg from 'pg'
+import type { AuthRetryOptions, AuthRetryPolicy } from './auth-retry.js'
+import type { CredentialSpec } from './credentials.js'
+
+/** What RotatingPool adds to `pg.PoolConfig`. */
+export interface RotatingPoolSettings {
+  /**
+   * Name of a JSON secret `{ username, password, host?, port?, dbname? }` (the RDS rotation
+   * format, and what `VaultDatabaseSource` returns). Its fields override `user`, `host`, `port` and
+   * `database` from the config. Give this or `passwordSecret`.
+   */
+  secret?: string
+  /** Name of a secret that holds only the password; `user` is then required and fixed. */
+  passwordSecret?: string
+  /**
+   * On a rotation, close idle connections opened with the old credentials at once and retire busy
+   * ones when they are released. `false` keeps them until they close for another reason.
+   * @default true
+   */
+  retireOnRotate?: boolean
+  /**
+   * Closes each connection this many ms after it opened (when idle, or on release when busy), so
+   * no session outlives its credentials by much. Same as pg's `maxLifetimeSeconds`, in ms; give one
+   * or the other. @default 0 (no limit)
+   */
+  maxLifetimeMillis?: number
+  /**
+   * Retry of new connections refused with SQLSTATE 28P01 or 28000 after a forced refresh of the
+   * secret; `false` disables it. @default true
+   */
+  authRetry?: boolean | AuthRetryOptions
+}
+
+/** pg's pool options without `password` (it comes from the secret), plus {@link RotatingPoolSettings}. */
+export type RotatingPoolConfig = Omit<pg.PoolConfig, 'password'> & RotatingPoolSettings
+
+/** Options of `new RotatingPool()`: `{ provider }` or `{ source, ...CacheOptions }`, with the pool's config. */
+export type RotatingPoolOptions = RotatingPoolConfig & ProviderOptions
+
+/** Every key of {@link CacheOptions}; these go to the provider, not to pg. */
+const CACHE_OPTION_KEYS = [
+  'ttl',
+  'refreshAhead',
+  'jitter',
+  'maxStale',
+  'retry',
+  'timeout',
+  'maxEntries',
+  'minRefreshInterval',
+  'minRedactLength',
+  'redactRetention',
+  'clock',
+  'random',
+  'logger',
+] as const satisfies ReadonlyArray<keyof CacheOptions>
+
+// Fails to compile when core adds a cache option that is not listed above.
+const everyCacheOptionListed: Exclude<keyof CacheOptions, (typeof CACHE_OPTION_KEYS)[number]> extends never
+  ? true
+  : never = true
+void everyCacheOptionListed
+
+const OWN_KEYS = ['provider', 'source', 'secret', 'passwordSecret', 'retireOnRotate', 'maxLifetimeMillis', 'authRetry']
+
+/** Options split into what goes where. */
+export interface ParsedOptions {
+  poolConfig: pg.PoolConfig
+  providerOptions: ProviderOptions
+  credentials: CredentialSpec
+  retireOnRotate: boolean
+  authRetry: Omit<AuthRetryPolicy, 'clock' | 'random'> | undefined
+}
+
+const PREFIX = 'RotatingPool:'
+
+/** Validates the options and splits them; throws {@link InvalidOptionsError} with what to do. */
+export function parseOptions(options: RotatingPoolOptions): ParsedOptions {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionsError(`${PREFIX} pass an options object with { provider | source } and { secret | passwordSecret }`)
+  }
+  const given = options as Record<string, unknown>
+  const credentials = parseCredentials(given)
+  if (Object.hasOwn(given, 'password') && given.password !== undefined) {
+    throw new InvalidOptionsError(`${PREFIX} do not pass "password"; it comes from the secret (use "secret" or "passwordSecret")`)
+  }
+  const retireOnRotate = given.retireOnRotate ?? true
+  if (typeof retireOnRotate !== 'boolean') throw new InvalidOptionsError(`${PREFIX} "retireOnRotate" must be a boolean`)
+
+  const poolConfig: Record<string, unknown> = {}
+  const providerOptions: Record<string, unknown> = {}
+  const cacheKeys: ReadonlySet<string> = new Set(CACHE_OPTION_KEYS)
+  for (const [key, value] of Object.entries(given)) {
+    if (key === 'provider' || key === 'source' || cacheKeys.has(key)) providerOptions[key] = value
+    else if (!OWN_KEYS.includes(key) && key !== 'password') poolConfig[key] = value
+  }
+  const lifetime = given.maxLifetimeMillis
+  if (lifetime !== undefined) {
+    if (given.maxLifetimeSeconds !== undefined) {
+      throw new InvalidOptionsError(`${PREFIX} give "maxLifetimeMillis" or "maxLifetimeSeconds", not both`)
+    }
+    poolConfig.maxLifetimeSeconds = positive('maxLifetimeMillis', lifetime) / 1000
+  }
+  const connectionTimeout = typeof given.connectionTimeoutMillis === 'number' ? given.connectionTimeoutMillis : 0
+  return {
+    poolConfig: poolConfig as pg.PoolConfig,
+    providerOptions: providerOptions as ProviderOptions,
+    credentials,
+    retireOnRotate,
+    authRetry: parseAuthRetry(given.authRetry, connectionTimeout),
+  }
+}
+
+function parseCredentials(given: Record<string, unknown>): CredentialSpec {
+  const { secret, passwordSecret, user } = given
+  if (secret !== undefined && passwordSecret !== undefined) {
+    throw new InvalidOptionsError(`${PREFIX} give "secret" (a JSON secret) or "passwordSecret" (a password), not both`)
+  }
+  if (secret !== undefined) {
+    if (typeof secret !== 'string' || secret.length === 0) {
+      throw new InvalidOptionsError(`${PREFIX} "secret" must be the name of a JSON secret such as 'prod/db'`)
+    }
+    return { kind: 'json', secret }
+  }
+  if (passwordSecret !== undefined) {
+    if (typeof passwordSecret !== 'string' || passwordSecret.length === 0) {
+      throw new InvalidOptionsError(`${PREFIX} "passwordSecret" must be the name of a secret such as 'prod/db-password'`)
+    }
+    if (typeof user !== 'string' || user.length === 0) {
+      throw new InvalidOptionsError(`${PREFIX} "passwordSecret" needs a fixed "user" (the role the password belongs to)`)
+    }
+    return { kind: 'password', secret: passwordSecret, user }
+  }
+  throw new InvalidOptionsError(
+    `${PREFIX} pass "secret" (a JSON secret with username and password) or "passwordSecret" plus "user"`,
+  )
+}
+
+function parseAuthRetry(value: unknown, connectionTimeout: number): ParsedOptions['authRetry'] {
+  if (value === false) return undefined
+  if (value !== undefined && value !== true && (typeof value !== 'object' || value === null)) {
+    throw new InvalidOptionsError(`${PREFIX} "authRetry" must be true, false or { baseDelay, maxDelay, timeout }`)
+  }
+  const given = (typeof value === 'object' ? value : {}) as AuthRetryOptions
+  return {
+    baseDelay: positive('authRetry.baseDelay', given.baseDelay ?? 50),
+    maxDelay: positive('authRetry.maxDelay', given.maxDelay ?? 1_000),
+    timeout: positive('authRetry.timeout', given.timeout ?? (connectionTimeout > 0 ? connectionTimeout : 30_000)),
+  }
+}
+
+function positive(name: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    throw new InvalidOptionsError(`${PREFIX} "${name}" must be a positive number of milliseconds`)
+  }
+  return value
+}

@@ -1,0 +1,55 @@
+import type pg from 'pg'
+import type { DatabaseCredentials, SecretCredentials } from './credentials.js'
+
+/** The fields of a pg `Client` that decide where and as whom it logs in. */
+interface LoginFields {
+  user?: string
+  password?: unknown
+  host?: string
+  port?: number
+  database?: string
+  connectionParameters: { user?: string; password?: unknown; host?: string; port?: number; database?: string }
+}
+
+/** Constructor of a pg `Client` (pg's own, or a subclass passed as the `Client` option). */
+export type ClientClass = new (config?: pg.ClientConfig) => pg.Client
+
+/**
+ * Builds a `Client` subclass that, right before it connects, takes the pool's current credentials:
+ * user, password and any host, port or database the secret names. The password stays in the
+ * non-enumerable properties pg already uses for it.
+ */
+export function rotatingClientClass(Base: ClientClass, credentials: SecretCredentials): ClientClass {
+  return class RotatingClient extends Base {
+    override connect(): Promise<void>
+    override connect(callback: (err: Error) => void): void
+    override connect(callback?: (err: Error) => void): Promise<void> | undefined {
+      const connecting = this.#login()
+      if (callback === undefined) return connecting
+      connecting.then(() => callback(null as unknown as Error), callback)
+      return undefined
+    }
+
+    async #login(): Promise<void> {
+      const current = await credentials.current()
+      applyCredentials(this as unknown as LoginFields, current)
+      credentials.remember(this, current.version)
+      await super.connect()
+    }
+  }
+}
+
+function applyCredentials(client: LoginFields, credentials: DatabaseCredentials): void {
+  const parameters = client.connectionParameters
+  client.user = parameters.user = credentials.user
+  hide(client, 'password', credentials.password)
+  hide(parameters, 'password', credentials.password)
+  if (credentials.host !== undefined) client.host = parameters.host = credentials.host
+  if (credentials.port !== undefined) client.port = parameters.port = credentials.port
+  if (credentials.database !== undefined) client.database = parameters.database = credentials.database
+}
+
+/** Sets a property the way pg stores passwords: writable, but not enumerable (so never printed). */
+function hide(target: object, key: string, value: unknown): void {
+  Object.defineProperty(target, key, { value, writable: true, configurable: true, enumerable: false })
+}

@@ -1,0 +1,152 @@
+import {
+  BatchGetSecretValueCommand,
+  DescribeSecretCommand,
+  GetSecretValueCommand,
+  SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager'
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { canary } from '../../../../test/canary/index.js'
+import { type SecretsManagerEmulator, startSecretsManagerEmulator } from './index.js'
+
+let emulator: SecretsManagerEmulator
+let client: SecretsManagerClient
+
+beforeAll(async () => {
+  emulator = await startSecretsManagerEmulator({ secrets: { 'faults/app': canary('app') } })
+  client = new SecretsManagerClient({ ...emulator.clientConfig, maxAttempts: 1 })
+})
+afterAll(async () => {
+  client.destroy()
+  await emulator.close()
+})
+beforeEach(() => {
+  emulator.faults.reset()
+  emulator.resetCalls()
+})
+
+const get = () => client.send(new GetSecretValueCommand({ SecretId: 'faults/app' }))
+const outcome = (promise: Promise<unknown>) =>
+  promise.then(
+    () => 'ok',
+    (error: Error) => error.name,
+  )
+
+describe('error faults', () => {
+  it('fail the next N calls, then calls succeed again', async () => {
+    emulator.faults.fail('throttling', { times: 2 })
+    expect(emulator.faults.pending).toBe(2)
+    expect([await outcome(get()), await outcome(get()), await outcome(get())]).toEqual([
+      'ThrottlingException',
+      'ThrottlingException',
+      'ok',
+    ])
+    expect(emulator.faults.pending).toBe(0)
+    expect(emulator.calls().map((c) => c.fault)).toEqual(['throttling', 'throttling', undefined])
+  })
+
+  it('apply only to the given operation', async () => {
+    emulator.faults.fail('internal', { operation: 'DescribeSecret' })
+    expect(await outcome(get())).toBe('ok')
+    expect(await outcome(client.send(new DescribeSecretCommand({ SecretId: 'faults/app' })))).toBe('InternalServiceError')
+    expect(await outcome(client.send(new DescribeSecretCommand({ SecretId: 'faults/app' })))).toBe('ok')
+  })
+
+  it('are used in the order they were added', async () => {
+    emulator.faults.fail('accessDenied')
+    emulator.faults.fail('unavailable')
+    expect([await outcome(get()), await outcome(get()), await outcome(get())]).toEqual([
+      'AccessDeniedException',
+      'SyntaxError',
+      'ok',
+    ])
+  })
+
+  it('with times: Infinity last until reset()', async () => {
+    emulator.faults.fail('internal', { times: Number.POSITIVE_INFINITY })
+    for (let i = 0; i < 5; i++) expect(await outcome(get())).toBe('InternalServiceError')
+    expect(emulator.faults.pending).toBe(Number.POSITIVE_INFINITY)
+    emulator.faults.reset()
+    expect(await outcome(get())).toBe('ok')
+  })
+
+  it('reject a nonsensical count', () => {
+    expect(() => emulator.faults.fail('internal', { times: 0 })).toThrow(RangeError)
+    expect(() => emulator.faults.drop({ times: 1.5 })).toThrow(RangeError)
+  })
+})
+
+describe('dropped connections', () => {
+  it('end the next N matching calls without a response, then the server answers again', async () => {
+    emulator.faults.drop({ times: 2, operation: 'GetSecretValue' })
+    expect(await outcome(client.send(new DescribeSecretCommand({ SecretId: 'faults/app' })))).toBe('ok')
+    const first = await get().catch((error: { code?: string }) => error.code)
+    const second = await get().catch((error: { code?: string }) => error.code)
+    expect([first, second]).toEqual(['ECONNRESET', 'ECONNRESET'])
+    expect(await outcome(get())).toBe('ok')
+    expect(emulator.calls('GetSecretValue').map((c) => c.status)).toEqual([0, 0, 200])
+  })
+})
+
+describe('latency', () => {
+  it('delays replies by the given time, for every operation or one', async () => {
+    emulator.faults.setLatency(150, { operation: 'GetSecretValue' })
+    let started = performance.now()
+    await get()
+    expect(performance.now() - started).toBeGreaterThanOrEqual(140)
+    started = performance.now()
+    await client.send(new DescribeSecretCommand({ SecretId: 'faults/app' }))
+    expect(performance.now() - started).toBeLessThan(140)
+    emulator.faults.setLatency(0, { operation: 'GetSecretValue' })
+    started = performance.now()
+    await get()
+    expect(performance.now() - started).toBeLessThan(140)
+  })
+
+  it('lets a client give up (abortSignal) while the reply is delayed, and keeps serving others', async () => {
+    emulator.faults.setLatency(5_000)
+    const controller = new AbortController()
+    const pending = client.send(new GetSecretValueCommand({ SecretId: 'faults/app' }), {
+      abortSignal: controller.signal,
+    })
+    setTimeout(() => controller.abort(), 20)
+    expect(await outcome(pending)).toBe('AbortError')
+    emulator.faults.reset()
+    expect(await outcome(get())).toBe('ok')
+  })
+})
+
+describe('call records', () => {
+  it('count requests per operation with the secret ids and the SDK attempt header, never values', async () => {
+    await get()
+    await client.send(new BatchGetSecretValueCommand({ SecretIdList: ['faults/app', 'faults/none'] }))
+    expect(emulator.callCount()).toBe(2)
+    expect(emulator.callCount('GetSecretValue')).toBe(1)
+    expect(emulator.calls('BatchGetSecretValue')).toEqual([
+      {
+        operation: 'BatchGetSecretValue',
+        secretIds: ['faults/app', 'faults/none'],
+        status: 200,
+        sdkRequest: 'attempt=1; max=1',
+      },
+    ])
+  })
+
+  it('do not include helper calls, which change state directly', () => {
+    emulator.createSecret('faults/helper', canary('helper'))
+    emulator.rotate('faults/helper', canary('helper2'))
+    expect(emulator.callCount()).toBe(0)
+  })
+})
+
+describe('lifecycle', () => {
+  it('close() ends open keep-alive connections and can be called twice', async () => {
+    const own = await startSecretsManagerEmulator({ secrets: { a: canary('a') } })
+    const ownClient = new SecretsManagerClient({ ...own.clientConfig, maxAttempts: 1 })
+    await ownClient.send(new GetSecretValueCommand({ SecretId: 'a' }))
+    await own.close()
+    await own.close()
+    const error = await ownClient.send(new GetSecretValueCommand({ SecretId: 'a' })).catch((e: { code?: string }) => e)
+    expect((error as { code?: string }).code).toBe('ECONNREFUSED')
+    ownClient.destroy()
+  })
+})

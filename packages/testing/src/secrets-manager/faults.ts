@@ -1,0 +1,102 @@
+import type { SecretsManagerOperation } from './operations.js'
+
+/**
+ * A named failure:
+ * - `'throttling'`: 400 `ThrottlingException` ("Rate exceeded")
+ * - `'internal'`: 500 `InternalServiceError`
+ * - `'accessDenied'`: 400 `AccessDeniedException` with an IAM-style message
+ * - `'unavailable'`: 503 with an HTML body, as a load balancer or proxy sends it (not JSON)
+ */
+export type FaultKind = 'throttling' | 'internal' | 'accessDenied' | 'unavailable'
+
+/** Any other error reply, such as `{ status: 400, type: 'DecryptionFailure' }` or `{ status: 429, type: '' }`. */
+export interface CustomFault {
+  /** HTTP status. */
+  status: number
+  /** The `__type` in the body; an empty string sends an empty body. */
+  type: string
+  /** The `Message` in the body. @default '' */
+  message?: string
+}
+
+/** Which calls a fault applies to. */
+export interface FaultOptions {
+  /** How many matching calls it affects; `Infinity` lasts until `reset()`. @default 1 */
+  times?: number
+  /** Only calls of this operation match. @default every operation */
+  operation?: SecretsManagerOperation
+}
+
+/** Fault injection for a running emulator. Faults queue up and are used in the order they were added. */
+export interface SecretsManagerFaults {
+  /** Delays every reply (or only `operation`'s) by `ms` before anything else happens. 0 removes it. */
+  setLatency(ms: number, options?: { operation?: SecretsManagerOperation }): void
+  /** Makes the next matching calls fail with `fault` instead of running. */
+  fail(fault: FaultKind | CustomFault, options?: FaultOptions): void
+  /** Makes the next matching calls end with the socket destroyed and no response at all. */
+  drop(options?: FaultOptions): void
+  /** Failures still queued (`Infinity` when one lasts until reset). */
+  readonly pending: number
+  /** Removes every queued fault and all latency. */
+  reset(): void
+}
+
+/** What a faulted call does instead of running. */
+export type FaultAction = { kind: 'fail'; fault: FaultKind | CustomFault } | { kind: 'drop' }
+
+interface Rule {
+  action: FaultAction
+  remaining: number
+  operation: SecretsManagerOperation | undefined
+}
+
+function count(options: FaultOptions): number {
+  const times = options.times ?? 1
+  if (!(times >= 1) || (!Number.isInteger(times) && times !== Number.POSITIVE_INFINITY)) {
+    throw new RangeError('faults: times must be a positive integer or Infinity')
+  }
+  return times
+}
+
+/** The emulator's fault plan; the emulator also asks it what to do with each call. */
+export class FaultPlan implements SecretsManagerFaults {
+  #rules: Rule[] = []
+  #latency = new Map<SecretsManagerOperation | undefined, number>()
+
+  setLatency(ms: number, options: { operation?: SecretsManagerOperation } = {}): void {
+    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError('faults: latency must be a non-negative number of ms')
+    if (ms === 0) this.#latency.delete(options.operation)
+    else this.#latency.set(options.operation, ms)
+  }
+
+  fail(fault: FaultKind | CustomFault, options: FaultOptions = {}): void {
+    this.#rules.push({ action: { kind: 'fail', fault }, remaining: count(options), operation: options.operation })
+  }
+
+  drop(options: FaultOptions = {}): void {
+    this.#rules.push({ action: { kind: 'drop' }, remaining: count(options), operation: options.operation })
+  }
+
+  get pending(): number {
+    return this.#rules.reduce((sum, rule) => sum + rule.remaining, 0)
+  }
+
+  reset(): void {
+    this.#rules = []
+    this.#latency.clear()
+  }
+
+  /** Latency for one call of `operation`: its own setting, else the global one. */
+  latencyFor(operation: string): number {
+    return this.#latency.get(operation as SecretsManagerOperation) ?? this.#latency.get(undefined) ?? 0
+  }
+
+  /** Uses up one matching fault, if any. */
+  take(operation: string): FaultAction | undefined {
+    const rule = this.#rules.find((r) => r.operation === undefined || r.operation === operation)
+    if (rule === undefined) return undefined
+    rule.remaining--
+    if (rule.remaining <= 0) this.#rules.splice(this.#rules.indexOf(rule), 1)
+    return rule.action
+  }
+}

@@ -1,0 +1,55 @@
+import { randomUUID } from 'node:crypto'
+import type { ServerResponse } from 'node:http'
+
+/** The awsJson1_1 content type every request and reply carries. */
+export const CONTENT_TYPE = 'application/x-amz-json-1.1'
+
+/** Timestamps go on the wire as epoch seconds, fractions allowed (WIRE-FACTS B.1). */
+export function epochSeconds(ms: number): number {
+  return ms / 1000
+}
+
+/** A stored secret value: text or bytes. */
+export type SecretPayload = { kind: 'string'; text: string } | { kind: 'binary'; bytes: Buffer }
+
+/** The wire fields for a value: `SecretString`, or `SecretBinary` as base64. */
+export function payloadFields(payload: SecretPayload): { SecretString: string } | { SecretBinary: string } {
+  return payload.kind === 'string' ? { SecretString: payload.text } : { SecretBinary: payload.bytes.toString('base64') }
+}
+
+/** Size in bytes as the 65,536 limit counts it. */
+export function payloadSize(payload: SecretPayload): number {
+  return payload.kind === 'string' ? Buffer.byteLength(payload.text) : payload.bytes.byteLength
+}
+
+export function samePayload(a: SecretPayload, b: SecretPayload): boolean {
+  if (a.kind === 'string' && b.kind === 'string') return a.text === b.text
+  if (a.kind === 'binary' && b.kind === 'binary') return a.bytes.equals(b.bytes)
+  return false
+}
+
+/** Writes one complete reply with the headers the service always sends. */
+export function write(res: ServerResponse, status: number, contentType: string, body: string): void {
+  if (res.headersSent || res.destroyed) return
+  res.writeHead(status, {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': randomUUID(),
+    Date: new Date().toUTCString(),
+  })
+  res.end(body)
+}
+
+export function sendJson(res: ServerResponse, status: number, body: object): void {
+  write(res, status, CONTENT_TYPE, JSON.stringify(body))
+}
+
+/** What a load balancer or proxy in front of the service sends when the backend is gone. */
+export function sendProxyUnavailable(res: ServerResponse): void {
+  write(
+    res,
+    503,
+    'text/html',
+    '<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n',
+  )
+}

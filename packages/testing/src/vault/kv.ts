@@ -1,0 +1,288 @@
+import { parseDuration, timestamp } from './format.js'
+import {
+  badRequest,
+  noContent,
+  notFound,
+  noRoute,
+  ok,
+  unsupported,
+  type VaultReply,
+  type VaultRequest,
+  VaultHttpError,
+} from './http.js'
+import { SYSTEM_TTL } from './tokens.js'
+
+/** A KV map as Vault stores it. */
+export type KvData = Record<string, unknown>
+
+interface Version {
+  data: KvData
+  createdAt: number
+  deletedAt: number | undefined
+  destroyed: boolean
+}
+
+interface Key {
+  versions: Map<number, Version>
+  current: number
+  createdAt: number
+  updatedAt: number
+  maxVersions: number
+  casRequired: boolean
+}
+
+function versionMetadata(version: Version): object {
+  return {
+    created_time: timestamp(version.createdAt),
+    deletion_time: version.deletedAt === undefined ? '' : timestamp(version.deletedAt),
+    destroyed: version.destroyed,
+  }
+}
+
+function versionList(body: Record<string, unknown> | undefined): number[] {
+  const versions = body?.versions
+  if (!Array.isArray(versions) || versions.length === 0) badRequest('no version number provided')
+  return versions.map(Number).filter((n) => Number.isInteger(n) && n > 0)
+}
+
+/** KV version 2 at one mount (WIRE-FACTS A.4). */
+export class KvV2 {
+  readonly #keys = new Map<string, Key>()
+
+  constructor(readonly mount: string) {}
+
+  /** Writes a new version; returns its number. `cas` as in the API. */
+  write(path: string, data: KvData, cas?: number): number {
+    const now = Date.now()
+    let key = this.#keys.get(path)
+    if (cas !== undefined && cas !== (key?.current ?? 0)) {
+      badRequest('check-and-set parameter did not match the current version')
+    }
+    if (cas === undefined && key?.casRequired) badRequest('check-and-set parameter required for this call')
+    if (key === undefined) {
+      key = { versions: new Map(), current: 0, createdAt: now, updatedAt: now, maxVersions: 10, casRequired: false }
+      this.#keys.set(path, key)
+    }
+    key.current++
+    key.updatedAt = now
+    key.versions.set(key.current, { data: structuredClone(data), createdAt: now, deletedAt: undefined, destroyed: false })
+    for (const n of [...key.versions.keys()].sort((a, b) => a - b)) {
+      if (key.versions.size <= key.maxVersions) break
+      key.versions.delete(n)
+    }
+    return key.current
+  }
+
+  /** Soft-deletes versions (the latest when none are given). */
+  softDelete(path: string, versions?: number[]): void {
+    const key = this.#keys.get(path)
+    if (key === undefined) return
+    for (const n of versions ?? [key.current]) {
+      const version = key.versions.get(n)
+      if (version !== undefined && version.deletedAt === undefined) version.deletedAt = Date.now()
+    }
+  }
+
+  undelete(path: string, versions: number[]): void {
+    const key = this.#keys.get(path)
+    for (const n of versions) {
+      const version = key?.versions.get(n)
+      if (version !== undefined && !version.destroyed) version.deletedAt = undefined
+    }
+  }
+
+  /** Destroys versions for good (the latest when none are given). */
+  destroy(path: string, versions?: number[]): void {
+    const key = this.#keys.get(path)
+    if (key === undefined) return
+    for (const n of versions ?? [key.current]) {
+      const version = key.versions.get(n)
+      if (version !== undefined) {
+        version.destroyed = true
+        version.data = {}
+      }
+    }
+  }
+
+  /** Current version number, or undefined when the key does not exist. */
+  currentVersion(path: string): number | undefined {
+    return this.#keys.get(path)?.current
+  }
+
+  handle(request: VaultRequest, rest: string): VaultReply {
+    const slash = rest.indexOf('/')
+    const kind = slash === -1 ? rest : rest.slice(0, slash)
+    const path = slash === -1 ? '' : rest.slice(slash + 1).replace(/\/+$/, '')
+    if (path === '' && !(kind === 'metadata' && request.list)) return this.#v1Style(request)
+    switch (kind) {
+      case 'data':
+        return this.#data(request, path)
+      case 'metadata':
+        return this.#metadata(request, path)
+      case 'delete':
+        this.#post(request)
+        this.softDelete(path, versionList(request.body))
+        return noContent
+      case 'undelete':
+        this.#post(request)
+        this.undelete(path, versionList(request.body))
+        return noContent
+      case 'destroy':
+        this.#post(request)
+        this.destroy(path, versionList(request.body))
+        return noContent
+      default:
+        return this.#v1Style(request)
+    }
+  }
+
+  /** A v1-style path on a v2 mount: nothing there. */
+  #v1Style(request: VaultRequest): never {
+    if (request.method === 'GET' || request.list) notFound()
+    return noRoute(`${this.mount}/${request.path}`)
+  }
+
+  #post(request: VaultRequest): void {
+    if (request.method !== 'POST' && request.method !== 'PUT') unsupported()
+  }
+
+  #data(request: VaultRequest, path: string): VaultReply {
+    switch (request.method) {
+      case 'GET':
+        return this.#read(path, request.query.get('version'))
+      case 'POST':
+      case 'PUT': {
+        const data = request.body?.data
+        if (typeof data !== 'object' || data === null || Array.isArray(data)) badRequest('no data provided')
+        const options = request.body?.options as { cas?: unknown } | undefined
+        let cas: number | undefined
+        if (options?.cas !== undefined) {
+          cas = Number(options.cas)
+          if (!Number.isInteger(cas) || cas < 0) badRequest('error parsing check-and-set parameter')
+        }
+        const number = this.write(path, data as KvData, cas)
+        const version = this.#keys.get(path)?.versions.get(number) as Version
+        return ok({ data: { ...versionMetadata(version), custom_metadata: null, version: number }, mount_type: 'kv' })
+      }
+      case 'DELETE':
+        this.softDelete(path)
+        return noContent
+      default:
+        return unsupported()
+    }
+  }
+
+  #read(path: string, versionParam: string | null): VaultReply {
+    const key = this.#keys.get(path)
+    if (key === undefined) notFound()
+    const wanted = versionParam === null || versionParam === '' || versionParam === '0' ? key.current : Number(versionParam)
+    const version = key.versions.get(wanted)
+    if (version === undefined) notFound()
+    const metadata = { ...versionMetadata(version), custom_metadata: null, version: wanted }
+    if (version.destroyed || version.deletedAt !== undefined) {
+      // Deleted or destroyed: 404 with the normal envelope and no `errors` (WIRE-FACTS A.4).
+      return ok({ data: { data: null, metadata }, mount_type: 'kv' }, 404)
+    }
+    return ok({ data: { data: structuredClone(version.data), metadata }, mount_type: 'kv' })
+  }
+
+  #metadata(request: VaultRequest, path: string): VaultReply {
+    if (request.list) {
+      const prefix = path === '' ? '' : `${path}/`
+      const keys = new Set<string>()
+      for (const name of this.#keys.keys()) {
+        if (!name.startsWith(prefix)) continue
+        const rest = name.slice(prefix.length)
+        const slash = rest.indexOf('/')
+        keys.add(slash === -1 ? rest : rest.slice(0, slash + 1))
+      }
+      if (keys.size === 0) notFound()
+      return ok({ data: { keys: [...keys].sort() }, mount_type: 'kv' })
+    }
+    const key = this.#keys.get(path)
+    switch (request.method) {
+      case 'GET': {
+        if (key === undefined) notFound()
+        const versions = Object.fromEntries([...key.versions].map(([n, v]) => [String(n), versionMetadata(v)]))
+        return ok({
+          data: {
+            cas_required: key.casRequired,
+            created_time: timestamp(key.createdAt),
+            current_version: key.current,
+            custom_metadata: null,
+            delete_version_after: '0s',
+            max_versions: key.maxVersions,
+            oldest_version: Math.min(...key.versions.keys()),
+            updated_time: timestamp(key.updatedAt),
+            versions,
+          },
+          mount_type: 'kv',
+        })
+      }
+      case 'POST':
+      case 'PUT': {
+        if (key === undefined) notFound()
+        const maxVersions = request.body?.max_versions
+        if (typeof maxVersions === 'number' && maxVersions > 0) key.maxVersions = maxVersions
+        if (typeof request.body?.cas_required === 'boolean') key.casRequired = request.body.cas_required
+        return noContent
+      }
+      case 'DELETE':
+        this.#keys.delete(path)
+        return noContent
+      default:
+        return unsupported()
+    }
+  }
+}
+
+/** KV version 1 at one mount (WIRE-FACTS A.5). */
+export class KvV1 {
+  readonly #keys = new Map<string, KvData>()
+
+  constructor(readonly mount: string) {}
+
+  write(path: string, data: KvData): void {
+    this.#keys.set(path, structuredClone(data))
+  }
+
+  delete(path: string): void {
+    this.#keys.delete(path)
+  }
+
+  handle(request: VaultRequest, rest: string): VaultReply {
+    const path = rest.replace(/\/+$/, '')
+    if (request.list) {
+      const prefix = path === '' ? '' : `${path}/`
+      const keys = new Set<string>()
+      for (const name of this.#keys.keys()) {
+        if (!name.startsWith(prefix)) continue
+        const tail = name.slice(prefix.length)
+        const slash = tail.indexOf('/')
+        keys.add(slash === -1 ? tail : tail.slice(0, slash + 1))
+      }
+      if (keys.size === 0) notFound()
+      return ok({ data: { keys: [...keys].sort() }, mount_type: 'kv' })
+    }
+    switch (request.method) {
+      case 'GET': {
+        const data = this.#keys.get(path)
+        if (data === undefined) notFound()
+        const ttl = parseDuration(data.ttl ?? data.lease)
+        return ok({ lease_duration: ttl && ttl > 0 ? ttl : SYSTEM_TTL, data: structuredClone(data), mount_type: 'kv' })
+      }
+      case 'POST':
+      case 'PUT':
+        if (request.body === undefined || Object.keys(request.body).length === 0) {
+          throw new VaultHttpError(400, ['missing data fields'])
+        }
+        this.write(path, request.body)
+        return noContent
+      case 'DELETE':
+        this.#keys.delete(path)
+        return noContent
+      default:
+        return unsupported()
+    }
+  }
+}
