@@ -28,7 +28,9 @@ export async function nsPerAsyncOp(fn: () => Promise<unknown>, batch: number): P
 export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+  return sorted.length % 2
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
 export function percentile(values: number[], p: number): number {
@@ -59,6 +61,8 @@ export function printRows(title: string, rows: Row[]): void {
   const width = Math.max(...rows.map((r) => r.name.length))
   console.log(`\n${title}`)
   for (const row of rows) {
-    console.log(`  ${row.pass ? 'PASS' : 'MISS'}  ${row.name.padEnd(width)}  ${row.value}  (target ${row.target})`)
+    console.log(
+      `  ${row.pass ? 'PASS' : 'MISS'}  ${row.name.padEnd(width)}  ${row.value}  (target ${row.target})`,
+    )
   }
 }

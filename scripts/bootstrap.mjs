@@ -13,7 +13,12 @@ import { fileURLToPath } from 'node:url'
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
 const PNPM_VERSION = '10.34.9'
 const localTools = join(root, '.tmp', 'tools')
-const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1', TURBO_NO_UPDATE_NOTIFIER: '1' }
+const env = {
+  ...process.env,
+  TURBO_TELEMETRY_DISABLED: '1',
+  DO_NOT_TRACK: '1',
+  TURBO_NO_UPDATE_NOTIFIER: '1',
+}
 
 function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', env, ...options })
@@ -39,7 +44,15 @@ function ensurePnpm() {
   const bin = join(localTools, 'node_modules', '.bin')
   if (!existsSync(join(bin, 'pnpm'))) {
     console.log(`latchkey: installing pnpm ${PNPM_VERSION} into .tmp/tools (no global install needed)`)
-    must('npm', ['install', '--prefix', localTools, '--no-audit', '--no-fund', '--loglevel=error', `pnpm@${PNPM_VERSION}`])
+    must('npm', [
+      'install',
+      '--prefix',
+      localTools,
+      '--no-audit',
+      '--no-fund',
+      '--loglevel=error',
+      `pnpm@${PNPM_VERSION}`,
+    ])
   }
   env.PATH = `${bin}${process.platform === 'win32' ? ';' : ':'}${env.PATH}`
 }

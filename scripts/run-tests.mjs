@@ -18,8 +18,19 @@ mkdirSync(dirname(resultsFile), { recursive: true })
 const vitest = join(root, 'node_modules', 'vitest', 'vitest.mjs')
 const child = spawn(
   process.execPath,
-  [vitest, 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${resultsFile}`, ...process.argv.slice(2)],
-  { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, FORCE_COLOR: process.env.FORCE_COLOR ?? '0' } },
+  [
+    vitest,
+    'run',
+    '--reporter=default',
+    '--reporter=json',
+    `--outputFile.json=${resultsFile}`,
+    ...process.argv.slice(2),
+  ],
+  {
+    cwd: root,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, FORCE_COLOR: '0' },
+  },
 )
 let output = ''
 child.stdout.on('data', (chunk) => {
@@ -36,7 +47,8 @@ child.on('close', (code) => {
   try {
     const results = JSON.parse(readFileSync(resultsFile, 'utf8'))
     passed = results.numPassedTests
-    failed = results.numFailedTests + (results.numFailedTestSuites > 0 && results.numFailedTests === 0 ? 1 : 0)
+    failed =
+      results.numFailedTests + (results.numFailedTestSuites > 0 && results.numFailedTests === 0 ? 1 : 0)
     const skipped = results.numPendingTests + results.numTodoTests
     if (skipped > 0) {
       console.error(`\nlatchkey: ${skipped} skipped or todo test(s); every test must run`)

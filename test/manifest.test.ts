@@ -5,8 +5,20 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '..')
-const names = readdirSync(join(root, 'packages')).filter((n) => existsSync(join(root, 'packages', n, 'package.json')))
-const PEER_ONLY = [/^@nestjs\//, /^@aws-sdk\//, /^fastify$/, /^express$/, /^pg$/, /^pino$/, /^node-vault$/, /^reflect-metadata$/, /^rxjs$/]
+const names = readdirSync(join(root, 'packages')).filter((n) =>
+  existsSync(join(root, 'packages', n, 'package.json')),
+)
+const PEER_ONLY = [
+  /^@nestjs\//,
+  /^@aws-sdk\//,
+  /^fastify$/,
+  /^express$/,
+  /^pg$/,
+  /^pino$/,
+  /^node-vault$/,
+  /^reflect-metadata$/,
+  /^rxjs$/,
+]
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((entry) => {
@@ -18,7 +30,10 @@ function sourceFiles(dir: string): string[] {
 
 function importedPackages(file: string): string[] {
   const text = readFileSync(file, 'utf8')
-  const specifiers = [...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]/g), ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g)].map((m) => m[1] as string)
+  const specifiers = [
+    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]/g),
+    ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
+  ].map((m) => m[1] as string)
   return specifiers
     .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !builtinModules.includes(s))
     .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : (s.split('/')[0] as string)))
@@ -49,17 +64,24 @@ describe.each(names)('@latchkey/%s package.json', (name) => {
   })
 
   it('declares everything its source imports; frameworks, drivers and SDKs only as peers', () => {
-    const declared = new Set([...Object.keys(pkg.dependencies ?? {}), ...Object.keys(pkg.peerDependencies ?? {})])
+    const declared = new Set([
+      ...Object.keys(pkg.dependencies ?? {}),
+      ...Object.keys(pkg.peerDependencies ?? {}),
+    ])
     const imported = new Set(sourceFiles(join(dir, 'src')).flatMap(importedPackages))
     for (const dep of imported) expect(declared, `${dep} is imported but not declared`).toContain(dep)
     for (const dep of Object.keys(pkg.dependencies ?? {})) {
       if (name === 'testing') continue // test tooling runs its own drivers; it is not an adapter
-      expect(PEER_ONLY.some((re) => re.test(dep)), `${dep} must be a peer dependency`).toBe(false)
+      expect(
+        PEER_ONLY.some((re) => re.test(dep)),
+        `${dep} must be a peer dependency`,
+      ).toBe(false)
     }
     for (const dep of Object.keys(pkg.peerDependencies ?? {})) {
       expect(pkg.devDependencies?.[dep], `peer ${dep} needs a dev dependency to test against`).toBeDefined()
     }
-    if (name !== 'core' && name !== 'testing') expect(pkg.dependencies['@latchkey/core']).toMatch(/^workspace:/)
+    if (name !== 'core' && name !== 'testing')
+      expect(pkg.dependencies['@latchkey/core']).toMatch(/^workspace:/)
   })
 
   it('has a README with Install, Compatibility, Usage, Options, Errors and TypeScript', () => {

@@ -8,10 +8,16 @@ import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '..')
-const names = readdirSync(join(root, 'packages')).filter((n) => existsSync(join(root, 'packages', n, 'package.json')))
+const names = readdirSync(join(root, 'packages')).filter((n) =>
+  existsSync(join(root, 'packages', n, 'package.json')),
+)
 
 function node(args: string[]): string {
-  return execFileSync(process.execPath, args, { cwd: import.meta.dirname, encoding: 'utf8', timeout: 60_000 }).trim()
+  return execFileSync(process.execPath, args, {
+    cwd: import.meta.dirname,
+    encoding: 'utf8',
+    timeout: 60_000,
+  }).trim()
 }
 
 describe.each(names)('@latchkey/%s', (name) => {
@@ -53,6 +59,12 @@ describe('dual loading', () => {
         '}))',
       ].join('\n'),
     ])
-    expect(JSON.parse(out)).toEqual({ sameModule: false, base: true, exact: true, other: false, provider: true })
+    expect(JSON.parse(out)).toEqual({
+      sameModule: false,
+      base: true,
+      exact: true,
+      other: false,
+      provider: true,
+    })
   })
 })

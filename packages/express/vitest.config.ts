@@ -1,3 +1,5 @@
 import { latchkeyProject } from '../../vitest.shared.js'
 
-export default latchkeyProject('express')
+export default latchkeyProject('express', {
+  test: { typecheck: { enabled: true, tsconfig: './tsconfig.json' } },
+})

@@ -1,3 +1,5 @@
 import { latchkeyProject } from '../../vitest.shared.js'
 
-export default latchkeyProject('pg')
+export default latchkeyProject('pg', {
+  test: { globalSetup: ['./src/postgres.global-setup.ts'] },
+})

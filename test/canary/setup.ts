@@ -30,7 +30,7 @@ process.on('warning', (warning) => {
 
 function safeInspect(value: unknown): string {
   try {
-    return typeof value === 'object' ? JSON.stringify(value) ?? String(value) : String(value)
+    return typeof value === 'object' ? (JSON.stringify(value) ?? String(value)) : String(value)
   } catch {
     return String(value)
   }

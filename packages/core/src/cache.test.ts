@@ -45,7 +45,11 @@ describe('TTL', () => {
   })
 
   it('lets a source ttlMs shorten the TTL', async () => {
-    const source = new ScriptedSource().always('lease', { value: canary('lease'), version: 'l1', ttlMs: 2_000 })
+    const source = new ScriptedSource().always('lease', {
+      value: canary('lease'),
+      version: 'l1',
+      ttlMs: 2_000,
+    })
     const p = provider(source, { ttl: 60_000, refreshAhead: 0 })
     await p.getSecret('lease')
     vi.advanceTimersByTime(2_000)
@@ -55,8 +59,18 @@ describe('TTL', () => {
 
   it('spreads refresh times with jitter so instances do not refresh in lockstep', async () => {
     const source = new MemorySource({ a: canary('jitter') })
-    const early = new CachedSecretProvider(source, { ttl: 100_000, jitter: 0.1, random: () => 0.99, logger: quietLogger })
-    const late = new CachedSecretProvider(source, { ttl: 100_000, jitter: 0.1, random: () => 0, logger: quietLogger })
+    const early = new CachedSecretProvider(source, {
+      ttl: 100_000,
+      jitter: 0.1,
+      random: () => 0.99,
+      logger: quietLogger,
+    })
+    const late = new CachedSecretProvider(source, {
+      ttl: 100_000,
+      jitter: 0.1,
+      random: () => 0,
+      logger: quietLogger,
+    })
     await early.getSecret('a')
     await late.getSecret('a')
     vi.advanceTimersByTime(71_000)
@@ -142,9 +156,14 @@ describe('single-flight', () => {
 describe('stale-if-error', () => {
   it('serves the last good value through a transient outage, emits stale, and recovers by itself', async () => {
     const good = canary('stale')
-    const source = new ScriptedSource().then('db', { value: good, version: '1' })
+    const source = new ScriptedSource().queue('db', { value: good, version: '1' })
     source.always('db', new SecretUnavailableError({ secretName: 'db' }))
-    const p = provider(source, { ttl: 1_000, refreshAhead: 0, maxStale: 60_000, retry: { retries: 1, baseDelay: 10 } })
+    const p = provider(source, {
+      ttl: 1_000,
+      refreshAhead: 0,
+      maxStale: 60_000,
+      retry: { retries: 1, baseDelay: 10 },
+    })
     const stale = vi.fn()
     p.on('stale', stale)
     await p.getSecret('db')
@@ -169,7 +188,7 @@ describe('stale-if-error', () => {
   })
 
   it('stops serving a stale value after maxStale', async () => {
-    const source = new ScriptedSource().then('db', { value: canary('old'), version: '1' })
+    const source = new ScriptedSource().queue('db', { value: canary('old'), version: '1' })
     source.always('db', new SecretUnavailableError({ secretName: 'db' }))
     const p = provider(source, { ttl: 1_000, refreshAhead: 0, maxStale: 5_000, retry: { retries: 0 } })
     await p.getSecret('db')
@@ -178,7 +197,7 @@ describe('stale-if-error', () => {
   })
 
   it('never hides a permanent error behind stale data', async () => {
-    const source = new ScriptedSource().then('db', { value: canary('gone'), version: '1' })
+    const source = new ScriptedSource().queue('db', { value: canary('gone'), version: '1' })
     source.always('db', new SecretNotFoundError({ secretName: 'db' }))
     const p = provider(source, { ttl: 1_000, refreshAhead: 0, maxStale: 60_000 })
     await p.getSecret('db')
@@ -188,7 +207,11 @@ describe('stale-if-error', () => {
   })
 
   it('does not serve stale past a source-imposed lifetime (a lease)', async () => {
-    const source = new ScriptedSource().then('creds', { value: canary('lease'), version: 'l1', ttlMs: 1_000 })
+    const source = new ScriptedSource().queue('creds', {
+      value: canary('lease'),
+      version: 'l1',
+      ttlMs: 1_000,
+    })
     source.always('creds', new SecretUnavailableError({ secretName: 'creds' }))
     const p = provider(source, { maxStale: 60_000, refreshAhead: 0, retry: { retries: 0 } })
     await p.getSecret('creds')
@@ -199,7 +222,7 @@ describe('stale-if-error', () => {
 
 describe('errors and retries', () => {
   it('retries transient errors with backoff, then succeeds', async () => {
-    const source = new ScriptedSource().then(
+    const source = new ScriptedSource().queue(
       'x',
       new SecretThrottledError({ secretName: 'x' }),
       new SecretUnavailableError({ secretName: 'x' }),
@@ -235,13 +258,22 @@ describe('errors and retries', () => {
     const p = provider(source, { retry: { retries: 0 } })
     const error = await p.getSecret('x').catch((e: unknown) => e)
     expect(error).toBeInstanceOf(SecretUnavailableError)
-    expect(error).toMatchObject({ code: ErrorCode.UNAVAILABLE, secretName: 'x', source: 'scripted', cause: boom })
+    expect(error).toMatchObject({
+      code: ErrorCode.UNAVAILABLE,
+      secretName: 'x',
+      source: 'scripted',
+      cause: boom,
+    })
   })
 
   it('times out a slow attempt through the AbortSignal and retries it', async () => {
     const source = new ScriptedSource()
-    source.then('slow', (_name, ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))))
-    source.then('slow', { value: canary('slow'), version: '1' })
+    source.queue(
+      'slow',
+      (_name, ctx) =>
+        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))),
+    )
+    source.queue('slow', { value: canary('slow'), version: '1' })
     const p = provider(source, { timeout: 1_000, retry: { retries: 1, baseDelay: 1 } })
     const got = p.getSecret('slow')
     await vi.advanceTimersByTimeAsync(1_010)
@@ -297,7 +329,10 @@ describe('JSON fields', () => {
 
   it('names a missing field', async () => {
     const p = provider(new MemorySource({ creds: JSON.stringify({ username: 'app' }) }))
-    await expect(p.getSecret('creds#password')).rejects.toMatchObject({ code: ErrorCode.INVALID_JSON, field: 'password' })
+    await expect(p.getSecret('creds#password')).rejects.toMatchObject({
+      code: ErrorCode.INVALID_JSON,
+      field: 'password',
+    })
   })
 })
 
@@ -367,7 +402,11 @@ describe('preload', () => {
       for (const name of names) out.set(name, await source.load(name))
       return out
     })
-    const batching = Object.assign(Object.create(source), { name: 'memory', loadMany, load: source.load.bind(source) })
+    const batching = Object.assign(Object.create(source), {
+      name: 'memory',
+      loadMany,
+      load: source.load.bind(source),
+    })
     const p = provider(batching)
     await p.preload(['a', 'b'])
     expect(loadMany).toHaveBeenCalledTimes(1)
@@ -380,9 +419,9 @@ describe('preload', () => {
   it('rejects once, naming every failure', async () => {
     const source = new MemorySource({ ok: canary('ok'), json: '{"user":"x"}' })
     const p = provider(source)
-    const error = (await p.preload(['ok', 'missing', 'also/missing', 'json#password', 'bad\u0000name']).catch(
-      (e: unknown) => e,
-    )) as SecretError & { errors: SecretError[] }
+    const error = (await p
+      .preload(['ok', 'missing', 'also/missing', 'json#password', 'bad\u0000name'])
+      .catch((e: unknown) => e)) as SecretError & { errors: SecretError[] }
     expect(error.code).toBe(ErrorCode.PRELOAD)
     expect(error.errors.map((e) => [e.secretName, e.code]).sort()).toEqual(
       [
@@ -426,7 +465,11 @@ describe('bounds and lifecycle', () => {
   })
 
   it('aborts a load in flight on close()', async () => {
-    const source = new ScriptedSource().always('x', (_n, ctx) => new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))))
+    const source = new ScriptedSource().always(
+      'x',
+      (_n, ctx) =>
+        new Promise((_, reject) => ctx.signal.addEventListener('abort', () => reject(new Error('aborted')))),
+    )
     const p = provider(source)
     const got = p.getSecret('x')
     await p.close()
@@ -436,16 +479,25 @@ describe('bounds and lifecycle', () => {
 
   it('validates options at construction', () => {
     const source = new MemorySource()
-    expect(() => new CachedSecretProvider(source, { ttl: -1 })).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }))
+    expect(() => new CachedSecretProvider(source, { ttl: -1 })).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }),
+    )
     expect(() => new CachedSecretProvider(source, { refreshAhead: 1.5 })).toThrow(/refreshAhead/)
-    expect(() => new CachedSecretProvider({} as never)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }))
+    expect(() => new CachedSecretProvider({} as never)).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }),
+    )
   })
 
   it('uses the injected clock', async () => {
     let now = 1_000_000
     vi.useRealTimers()
     const source = new MemorySource({ a: canary('clock') })
-    const p = new CachedSecretProvider(source, { clock: () => now, ttl: 100, refreshAhead: 0, logger: quietLogger })
+    const p = new CachedSecretProvider(source, {
+      clock: () => now,
+      ttl: 100,
+      refreshAhead: 0,
+      logger: quietLogger,
+    })
     await p.getSecret('a')
     expect(p.describe('a')?.loadedAt).toBe(1_000_000)
     now += 100

@@ -60,14 +60,19 @@ interface Entry {
 
 const defaultLogger: SecretLogger = {
   warn(message, meta) {
-    process.emitWarning(message, { code: 'LATCHKEY', detail: meta === undefined ? undefined : JSON.stringify(meta) })
+    process.emitWarning(message, {
+      code: 'LATCHKEY',
+      detail: meta === undefined ? undefined : JSON.stringify(meta),
+    })
   },
 }
 
 function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new InvalidOptionsError(`option "${name}" must be a ${allowZero ? 'non-negative' : 'positive'} number`)
+    throw new InvalidOptionsError(
+      `option "${name}" must be a ${allowZero ? 'non-negative' : 'positive'} number`,
+    )
   }
   return value
 }
@@ -199,7 +204,8 @@ export class CachedSecretProvider implements SecretProvider {
     const entry = this.#entry(ref.secret)
     const handle = new SecretHandle(name, () => this.getSecret(name))
     this.#handles.set(name, handle)
-    ;(entry.handles ??= new Set()).add(handle)
+    entry.handles ??= new Set()
+    entry.handles.add(handle)
     this.#pin(entry)
     if (entry.value !== undefined) this.#pushToHandle(entry, handle)
     else this.#loadInBackground(entry)
@@ -224,7 +230,9 @@ export class CachedSecretProvider implements SecretProvider {
     const entries = [...new Set(refs.map((ref) => this.#entry(ref.secret)))]
     for (const entry of entries) this.#pin(entry)
     const now = this.#clock()
-    const cold = entries.filter((e) => e.inflight === undefined && (e.value === undefined || now >= e.expiresAt))
+    const cold = entries.filter(
+      (e) => e.inflight === undefined && (e.value === undefined || now >= e.expiresAt),
+    )
     if (cold.length > 1 && this.source.loadMany !== undefined) await this.#loadBatch(cold)
     const outcomes = await Promise.allSettled(entries.map((entry) => this.#ensure(entry)))
     const failed = new Set<string>()
@@ -265,7 +273,8 @@ export class CachedSecretProvider implements SecretProvider {
 
   /** Marks one secret (or all) as expired: the next `getSecret` loads it again. Handles keep their value until then. */
   invalidate(name?: string): void {
-    const targets = name === undefined ? [...this.#entries.values()] : [this.#entries.get(parseSecretRef(name).secret)]
+    const targets =
+      name === undefined ? [...this.#entries.values()] : [this.#entries.get(parseSecretRef(name).secret)]
     for (const entry of targets) {
       if (entry === undefined) continue
       entry.expiresAt = Number.NEGATIVE_INFINITY
@@ -430,7 +439,8 @@ export class CachedSecretProvider implements SecretProvider {
     const context = { secretName: `${entry.name}#${field}`, source: this.source.name }
     if (entry.parsed?.for !== value) entry.parsed = { for: value, json: parseSecretJson(value, context) }
     const selected = selectField(entry.parsed.json, field, context)
-    ;(entry.fields ??= new Map()).set(field, { value: selected, resolved: Promise.resolve(selected) })
+    entry.fields ??= new Map()
+    entry.fields.set(field, { value: selected, resolved: Promise.resolve(selected) })
     return selected
   }
 
@@ -511,9 +521,15 @@ export class CachedSecretProvider implements SecretProvider {
     const raw = loaded.value
     const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength
     if (size > MAX_SECRET_BYTES) {
-      throw new SecretTooLargeError(size, MAX_SECRET_BYTES, { secretName: entry.name, source: this.source.name })
+      throw new SecretTooLargeError(size, MAX_SECRET_BYTES, {
+        secretName: entry.name,
+        source: this.source.name,
+      })
     }
-    const value = typeof raw === 'string' ? raw : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
+    const value =
+      typeof raw === 'string'
+        ? raw
+        : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
     const version = loaded.version ?? contentVersion(value)
     const now = this.#clock()
     const sourceTtl = loaded.ttlMs !== undefined && loaded.ttlMs > 0 ? loaded.ttlMs : undefined
@@ -586,7 +602,8 @@ export class CachedSecretProvider implements SecretProvider {
     entry.parsed = undefined
     entry.stale = false
     if (hadValue && entry.handles !== undefined) {
-      for (const handle of entry.handles) updateHandle(handle, { value: undefined, version: undefined, error })
+      for (const handle of entry.handles)
+        updateHandle(handle, { value: undefined, version: undefined, error })
     }
   }
 

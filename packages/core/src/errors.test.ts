@@ -31,7 +31,12 @@ describe('error catalogue', () => {
     const e = new SecretNotFoundError({ secretName: 'a', source: 'memory' })
     expect(e).toBeInstanceOf(SecretError)
     expect(e).toBeInstanceOf(Error)
-    expect(e).toMatchObject({ code: ErrorCode.NOT_FOUND, transient: false, secretName: 'a', source: 'memory' })
+    expect(e).toMatchObject({
+      code: ErrorCode.NOT_FOUND,
+      transient: false,
+      secretName: 'a',
+      source: 'memory',
+    })
     expect(e.name).toBe('SecretNotFoundError')
     expect(new SecretUnavailableError().transient).toBe(true)
   })
@@ -59,7 +64,11 @@ describe('error catalogue', () => {
 describe('canary: no error path leaks a value', () => {
   it('covers not found, invalid JSON, missing field, too large, closed, rotation, file traversal', async () => {
     const value = canary('err', '"\\%+')
-    const source = new MemorySource({ json: `{"ok": "${value}", broken`, plain: value, big: value.padEnd(70_000, '.') })
+    const source = new MemorySource({
+      json: `{"ok": "${value}", broken`,
+      plain: value,
+      big: value.padEnd(70_000, '.'),
+    })
     const p = new CachedSecretProvider(source, { logger: { warn: () => undefined }, retry: { retries: 0 } })
     const errors: unknown[] = []
     const capture = (promise: Promise<unknown>) => promise.catch((e: unknown) => errors.push(e))

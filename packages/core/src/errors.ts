@@ -67,7 +67,8 @@ export class SecretError extends Error {
     if (typeof value !== 'object' || value === null || (value as Record<symbol, unknown>)[BRAND] !== true) {
       return false
     }
-    const wanted = (this as typeof SecretError).code
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the subclass being tested against
+    const wanted = (this as unknown as typeof SecretError).code
     return wanted === undefined || (value as SecretError).code === wanted
   }
 }
@@ -81,7 +82,12 @@ function describe(name: string | undefined, source: string | undefined): string 
 export class SecretNotFoundError extends SecretError {
   static override readonly code = ErrorCode.NOT_FOUND
   constructor(options: SecretErrorOptions = {}, message?: string) {
-    super(ErrorCode.NOT_FOUND, message ?? `${describe(options.secretName, options.source)} was not found`, false, options)
+    super(
+      ErrorCode.NOT_FOUND,
+      message ?? `${describe(options.secretName, options.source)} was not found`,
+      false,
+      options,
+    )
   }
 }
 
@@ -114,7 +120,12 @@ export class InvalidSecretJsonError extends SecretError {
   /** The missing or unusable field, when that is the problem. */
   readonly field?: string
   constructor(reason: string, options: SecretErrorOptions & { position?: number; field?: string } = {}) {
-    super(ErrorCode.INVALID_JSON, `${describe(options.secretName, options.source)}: ${reason}`, false, options)
+    super(
+      ErrorCode.INVALID_JSON,
+      `${describe(options.secretName, options.source)}: ${reason}`,
+      false,
+      options,
+    )
     if (options.position !== undefined) this.position = options.position
     if (options.field !== undefined) this.field = options.field
   }
@@ -233,8 +244,10 @@ export function isTransient(error: unknown): boolean {
  */
 export function toSecretError(error: unknown, secretName: string, source: string): SecretError {
   if (error instanceof SecretError) {
-    if (error.secretName === undefined) Object.defineProperty(error, 'secretName', { value: secretName, enumerable: true })
-    if (error.source === undefined) Object.defineProperty(error, 'source', { value: source, enumerable: true })
+    if (error.secretName === undefined)
+      Object.defineProperty(error, 'secretName', { value: secretName, enumerable: true })
+    if (error.source === undefined)
+      Object.defineProperty(error, 'source', { value: source, enumerable: true })
     return error
   }
   return new SecretUnavailableError({ secretName, source, cause: error })

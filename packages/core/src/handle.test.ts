@@ -13,7 +13,9 @@ describe('SecretHandle', () => {
     const p = new CachedSecretProvider(new MemorySource({ a: value }), { logger })
     const handle = p.handle('a')
     expect(handle.loaded).toBe(false)
-    expect(() => handle.reveal()).toThrow(expect.objectContaining({ code: ErrorCode.NOT_LOADED, secretName: 'a' }))
+    expect(() => handle.reveal()).toThrow(
+      expect.objectContaining({ code: ErrorCode.NOT_LOADED, secretName: 'a' }),
+    )
     await handle.ready()
     expect(handle.reveal()).toBe(value)
     expect(handle.loaded).toBe(true)
@@ -23,7 +25,10 @@ describe('SecretHandle', () => {
 
   it('selects a JSON field and parses json()', async () => {
     const password = canary('pw')
-    const p = new CachedSecretProvider(new MemorySource({ db: JSON.stringify({ username: 'app', password }) }), { logger })
+    const p = new CachedSecretProvider(
+      new MemorySource({ db: JSON.stringify({ username: 'app', password }) }),
+      { logger },
+    )
     await p.preload(['db'])
     expect(p.handle('db#password').reveal()).toBe(password)
     expect(p.handle('db').json<{ username: string }>().username).toBe('app')

@@ -1,5 +1,4 @@
 export { CachedSecretProvider, isCachedSecretProvider, MAX_SECRET_BYTES } from './cache.js'
-export { type ProviderOptions, type ResolvedProvider, resolveProvider } from './provider-options.js'
 export {
   ErrorCode,
   InvalidOptionsError,
@@ -23,6 +22,7 @@ export {
 export { SecretHandle } from './handle.js'
 export { parseSecretJson, selectField } from './json.js'
 export { MAX_NAME_LENGTH, parseSecretRef, type SecretRef } from './names.js'
+export { type ProviderOptions, type ResolvedProvider, resolveProvider } from './provider-options.js'
 export { type RedactorOptions, SecretRedactor } from './redactor.js'
 export { backoffDelay } from './retry.js'
 export { parseDotenv } from './sources/dotenv.js'

@@ -20,7 +20,11 @@ describe('resolveProvider', () => {
     const source = new MemorySource()
     const provider = new CachedSecretProvider(source)
     expect(() => resolveProvider(undefined, '@latchkey/x')).toThrow(/@latchkey\/x: pass \{ provider \}/)
-    expect(() => resolveProvider({ provider, source } as never, 'x')).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }))
-    expect(() => resolveProvider({ provider: { getSecret: async () => '' } } as never, 'x')).toThrow(/CachedSecretProvider/)
+    expect(() => resolveProvider({ provider, source } as never, 'x')).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }),
+    )
+    expect(() => resolveProvider({ provider: { getSecret: async () => '' } } as never, 'x')).toThrow(
+      /CachedSecretProvider/,
+    )
   })
 })

@@ -6,7 +6,9 @@ import type { CacheOptions, SecretSource } from './types.js'
  * How every integration is configured: a provider the app built (the app closes it), or a source
  * plus cache options (the integration builds the provider and closes it on shutdown).
  */
-export type ProviderOptions = { provider: CachedSecretProvider; source?: never } | ({ source: SecretSource; provider?: never } & CacheOptions)
+export type ProviderOptions =
+  | { provider: CachedSecretProvider; source?: never }
+  | ({ source: SecretSource; provider?: never } & CacheOptions)
 
 /** A provider and whether the integration that asked for it owns (and so closes) it. */
 export interface ResolvedProvider {
@@ -22,7 +24,9 @@ export function resolveProvider(options: ProviderOptions | undefined, integratio
   }
   if (given?.provider !== undefined) {
     if (!isCachedSecretProvider(given.provider)) {
-      throw new InvalidOptionsError(`${integration}: { provider } must be a CachedSecretProvider from @latchkey/core`)
+      throw new InvalidOptionsError(
+        `${integration}: { provider } must be a CachedSecretProvider from @latchkey/core`,
+      )
     }
     return { provider: given.provider, owned: false }
   }

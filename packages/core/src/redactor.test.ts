@@ -77,6 +77,7 @@ describe('SecretRedactor', () => {
     const r = new SecretRedactor()
     const values = Array.from({ length: 1_000 }, () => randomBytes(12).toString('base64url'))
     for (const v of values) r.add(v)
-    for (const v of values.slice(0, 50)) expect(r.redact(`{"msg":"x ${v} y"}`)).toBe('{"msg":"x [REDACTED] y"}')
+    for (const v of values.slice(0, 50))
+      expect(r.redact(`{"msg":"x ${v} y"}`)).toBe('{"msg":"x [REDACTED] y"}')
   })
 })

@@ -1,4 +1,4 @@
-import { SecretError, SecretTimeoutError, toSecretError } from './errors.js'
+import { type SecretError, SecretTimeoutError, toSecretError } from './errors.js'
 
 /** Resolved retry settings. */
 export interface RetryPolicy {

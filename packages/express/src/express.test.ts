@@ -103,9 +103,13 @@ describe.each(versions)('@latchkey/express on $label', ({ express, major }) => {
     const dbPassword = canary(`db-${major}`)
     const { source, calls, release } = gatedSource({ 'db/password': dbPassword })
     const middleware = track(secrets({ source, preload: ['db/password'] }))
-    const app = express()
-    app.use(middleware)
     const order: string[] = []
+    const app = express()
+    app.use((_req, _res, next) => {
+      order.push('arrived')
+      next()
+    })
+    app.use(middleware)
     app.get('/db', (req, res) => {
       order.push('route')
       res.json({ loaded: req.secrets.handle('db/password').loaded })
@@ -115,15 +119,15 @@ describe.each(versions)('@latchkey/express on $label', ({ express, major }) => {
     try {
       const first = request(server).get('/db').then((response) => response)
       const second = request(server).get('/db').then((response) => response)
-      await vi.waitFor(() => expect(calls).toEqual(['db/password']))
-      expect(order).toEqual([])
+      await vi.waitFor(() => expect(order).toEqual(['arrived', 'arrived']))
+      expect(calls).toEqual(['db/password'])
       order.push('released')
       release()
       const responses = await Promise.all([first, second])
 
       expect(responses.map((r) => r.status)).toEqual([200, 200])
       expect(responses.map((r) => r.body)).toEqual([{ loaded: true }, { loaded: true }])
-      expect(order).toEqual(['released', 'route', 'route'])
+      expect(order).toEqual(['arrived', 'arrived', 'released', 'route', 'route'])
       expect(calls).toEqual(['db/password'])
       for (const response of responses) assertBodyClean(response.text, 'the response body')
     } finally {
@@ -192,7 +196,7 @@ describe.each(versions)('@latchkey/express on $label', ({ express, major }) => {
     expect(failed.text).not.toContain('ERR_SECRET')
     expect(failed.text).not.toMatch(/\bat .+:\d+:\d+/)
     assertBodyClean(failed.text, 'the default handler body')
-    expect(logged.join('\n')).toContain(ErrorCode.NOT_FOUND)
+    await vi.waitFor(() => expect(logged.join('\n')).toContain(ErrorCode.NOT_FOUND))
     assertNoCanary(logged.join('\n'), 'what Express logged')
   })
 

@@ -63,7 +63,7 @@ export function secrets(options: ExpressSecretsOptions): SecretsMiddleware {
 
   const middleware = (req: Request, _res: Response, next: NextFunction): void => {
     req.secrets = provider
-    if (loaded) return next()
+    return next()
     ready().then(
       () => next(),
       (error: unknown) => next(toRequestError(error)),

@@ -79,7 +79,7 @@ export function parseOptions(options: RotatingPoolOptions): ParsedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionsError(`${PREFIX} pass an options object with { provider | source } and { secret | passwordSecret }`)
   }
-  const given = options as Record<string, unknown>
+  const given = options as unknown as Record<string, unknown>
   const credentials = parseCredentials(given)
   if (Object.hasOwn(given, 'password') && given.password !== undefined) {
     throw new InvalidOptionsError(`${PREFIX} do not pass "password"; it comes from the secret (use "secret" or "passwordSecret")`)

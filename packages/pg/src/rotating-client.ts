@@ -11,6 +11,8 @@ interface LoginFields {
   connectionParameters: { user?: string; password?: unknown; host?: string; port?: number; database?: string }
 }
 
+type ConnectCallback = ((err: Error) => void) | ((err: null, client: pg.Client) => void)
+
 /** Constructor of a pg `Client` (pg's own, or a subclass passed as the `Client` option). */
 export type ClientClass = new (config?: pg.ClientConfig) => pg.Client
 
@@ -21,20 +23,23 @@ export type ClientClass = new (config?: pg.ClientConfig) => pg.Client
  */
 export function rotatingClientClass(Base: ClientClass, credentials: SecretCredentials): ClientClass {
   return class RotatingClient extends Base {
-    override connect(): Promise<void>
-    override connect(callback: (err: Error) => void): void
-    override connect(callback?: (err: Error) => void): Promise<void> | undefined {
+    override connect(): Promise<pg.Client>
+    override connect(callback: ConnectCallback): void
+    override connect(callback?: ConnectCallback): Promise<pg.Client> | undefined {
       const connecting = this.#login()
       if (callback === undefined) return connecting
-      connecting.then(() => callback(null as unknown as Error), callback)
+      connecting.then(
+        (client) => (callback as (err: null, client: pg.Client) => void)(null, client),
+        (error: Error) => (callback as (err: Error) => void)(error),
+      )
       return undefined
     }
 
-    async #login(): Promise<void> {
+    async #login(): Promise<pg.Client> {
       const current = await credentials.current()
       applyCredentials(this as unknown as LoginFields, current)
       credentials.remember(this, current.version)
-      await super.connect()
+      return super.connect()
     }
   }
 }

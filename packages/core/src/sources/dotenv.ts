@@ -14,7 +14,8 @@ export function parseDotenv(text: string): Map<string, string> {
     const quote = value[0]
     if ((quote === '"' || quote === "'") && value.length >= 2 && value.endsWith(quote)) {
       value = value.slice(1, -1)
-      if (quote === '"') value = value.replace(/\\([nrt"\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c)
+      if (quote === '"')
+        value = value.replace(/\\([nrt"\\])/g, (_, c: string) => ({ n: '\n', r: '\r', t: '\t' })[c] ?? c)
     } else {
       const comment = value.search(/\s#/)
       if (comment !== -1) value = value.slice(0, comment).trimEnd()

@@ -43,8 +43,15 @@ describe('EnvSource', () => {
   })
 
   it('parses dotenv quoting and escapes', () => {
-    const parsed = parseDotenv('A="line\\nbreak"\nB=\'single # kept\'\nC=bare # dropped\n  D = spaced  \nnot a line\n')
-    expect(Object.fromEntries(parsed)).toEqual({ A: 'line\nbreak', B: 'single # kept', C: 'bare', D: 'spaced' })
+    const parsed = parseDotenv(
+      'A="line\\nbreak"\nB=\'single # kept\'\nC=bare # dropped\n  D = spaced  \nnot a line\n',
+    )
+    expect(Object.fromEntries(parsed)).toEqual({
+      A: 'line\nbreak',
+      B: 'single # kept',
+      C: 'bare',
+      D: 'spaced',
+    })
   })
 
   it('never puts the value in errors', async () => {

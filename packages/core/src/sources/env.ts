@@ -15,7 +15,10 @@ export interface EnvSourceOptions {
 
 /** The variable a secret name maps to: `db/password` → `DB_PASSWORD`. */
 export function envVariableName(name: string, prefix = ''): string {
-  return `${prefix}${name.replace(/[^A-Za-z0-9]+/g, '_').replace(/^_+|_+$/g, '').toUpperCase()}`
+  return `${prefix}${name
+    .replace(/[^A-Za-z0-9]+/g, '_')
+    .replace(/^_+|_+$/g, '')
+    .toUpperCase()}`
 }
 
 /** Secrets from environment variables (and optionally a `.env` file), for local runs and migrations. */

@@ -66,7 +66,9 @@ describe('FileSource', () => {
   it('rejects files over 64 KiB', async () => {
     const dir = await secretsDir()
     await writeFile(join(dir, 'big'), 'x'.repeat(70_000))
-    await expect(new FileSource({ dir }).load('big', { signal })).rejects.toMatchObject({ code: ErrorCode.TOO_LARGE })
+    await expect(new FileSource({ dir }).load('big', { signal })).rejects.toMatchObject({
+      code: ErrorCode.TOO_LARGE,
+    })
   })
 
   it('follows a Kubernetes-style ..data symlink swap without waiting for the TTL', async () => {

@@ -34,7 +34,10 @@ export class FileSource implements SecretSource {
   readonly #watch: boolean
   readonly #trim: boolean
   #realDir: Promise<string> | undefined
-  readonly #watchers = new Map<string, { watcher: FSWatcher; listeners: Set<() => void>; timer?: NodeJS.Timeout }>()
+  readonly #watchers = new Map<
+    string,
+    { watcher: FSWatcher; listeners: Set<() => void>; timer?: NodeJS.Timeout }
+  >()
 
   constructor(options: FileSourceOptions) {
     if (typeof options?.dir !== 'string' || options.dir.length === 0) {
@@ -48,10 +51,13 @@ export class FileSource implements SecretSource {
   /** The file a name maps to, after the name checks (no symlink check: that needs the disk). */
   pathOf(name: string): string {
     if (isAbsolute(name) || name.startsWith('/') || name.startsWith('\\')) {
-      throw new InvalidSecretNameError(`"${name}" is an absolute path; use a path inside the secrets directory`, {
-        secretName: name,
-        source: this.name,
-      })
+      throw new InvalidSecretNameError(
+        `"${name}" is an absolute path; use a path inside the secrets directory`,
+        {
+          secretName: name,
+          source: this.name,
+        },
+      )
     }
     if (name.split(/[\\/]/).some((segment) => segment === '..' || segment === '')) {
       throw new InvalidSecretNameError(`"${name}" has an empty or ".." path segment`, {
@@ -87,7 +93,8 @@ export class FileSource implements SecretSource {
       const file = await open(real, 'r')
       try {
         const stat = await file.stat()
-        if (!stat.isFile()) throw new SecretNotFoundError(context, `secret "${name}" (source file) is not a regular file`)
+        if (!stat.isFile())
+          throw new SecretNotFoundError(context, `secret "${name}" (source file) is not a regular file`)
         if (stat.size > MAX_FILE_BYTES) throw new SecretTooLargeError(stat.size, MAX_FILE_BYTES, context)
         let value = await file.readFile('utf8')
         if (this.#trim) value = value.replace(/\r?\n$/, '')
@@ -127,7 +134,11 @@ export class FileSource implements SecretSource {
       } catch {
         return () => undefined
       }
-      const created = { watcher, listeners: new Set<() => void>(), timer: undefined as NodeJS.Timeout | undefined }
+      const created = {
+        watcher,
+        listeners: new Set<() => void>(),
+        timer: undefined as NodeJS.Timeout | undefined,
+      }
       watcher.on('change', () => {
         clearTimeout(created.timer)
         created.timer = setTimeout(() => {
@@ -155,14 +166,20 @@ export class FileSource implements SecretSource {
   }
 
   #mapError(error: unknown, name: string): Error {
-    if (error instanceof Error && 'code' in error && typeof error.code === 'string' && error.code.startsWith('ERR_SECRET')) {
+    if (
+      error instanceof Error &&
+      'code' in error &&
+      typeof error.code === 'string' &&
+      error.code.startsWith('ERR_SECRET')
+    ) {
       return error
     }
     const code = (error as NodeJS.ErrnoException).code
     const context = { secretName: name, source: this.name, cause: error }
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return new SecretNotFoundError(context)
     if (code === 'EACCES' || code === 'EPERM') return new SecretAccessDeniedError(context)
-    if (code === 'ELOOP') return new SecretAccessDeniedError(context, `secret "${name}" (source file) is a symlink loop`)
+    if (code === 'ELOOP')
+      return new SecretAccessDeniedError(context, `secret "${name}" (source file) is a symlink loop`)
     return new SecretUnavailableError(context)
   }
 }

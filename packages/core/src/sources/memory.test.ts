@@ -17,6 +17,9 @@ describe('MemorySource', () => {
   it('reports deleted and unknown names as not found', async () => {
     const source = new MemorySource({ a: canary('m') })
     source.delete('a')
-    await expect(source.load('a', { signal })).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND, secretName: 'a' })
+    await expect(source.load('a', { signal })).rejects.toMatchObject({
+      code: ErrorCode.NOT_FOUND,
+      secretName: 'a',
+    })
   })
 })

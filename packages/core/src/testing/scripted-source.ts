@@ -18,7 +18,7 @@ export class ScriptedSource implements SecretSource {
   }
 
   /** Queues one-off answers for the next loads of `name`. */
-  then(name: string, ...steps: Step[]): this {
+  queue(name: string, ...steps: Step[]): this {
     this.#script.set(name, [...(this.#script.get(name) ?? []), ...steps])
     return this
   }

@@ -1,0 +1,71 @@
+/** Helpers for this package's tests: a superuser connection and throwaway login roles. */
+import { randomBytes } from 'node:crypto'
+import pg from 'pg'
+import { inject } from 'vitest'
+import { canary } from '../../../test/canary/index.js'
+
+/** Runs SQL as the superuser of the shared test database. */
+export interface Admin {
+  query(sql: string, params?: unknown[]): Promise<pg.QueryResult>
+  /** Creates a login role with a canary password; returns its name and password. */
+  createRole(prefix: string): Promise<{ name: string; password: string }>
+  /** Sets a new canary password for `role` and returns it. */
+  rotatePassword(role: string): Promise<string>
+  close(): Promise<void>
+}
+
+/** Where the shared database listens, as the superuser URL's parts. */
+export function server(): { host: string; port: number; database: string } {
+  const url = new URL(inject('databaseUrl'))
+  return { host: url.hostname, port: Number(url.port || 5432), database: url.pathname.slice(1) || 'postgres' }
+}
+
+export function admin(): Admin {
+  const pool = new pg.Pool({ connectionString: inject('databaseUrl'), max: 2 })
+  pool.on('error', () => undefined)
+  const roles: string[] = []
+  return {
+    query: (sql, params) => pool.query(sql, params),
+    async createRole(prefix) {
+      const name = `${prefix}_${randomBytes(4).toString('hex')}`
+      const password = canary(prefix)
+      await pool.query(`CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`)
+      roles.push(name)
+      return { name, password }
+    },
+    async rotatePassword(role) {
+      const password = canary(role)
+      await pool.query(`ALTER ROLE ${pg.escapeIdentifier(role)} PASSWORD ${pg.escapeLiteral(password)}`)
+      return password
+    },
+    async close() {
+      for (const role of roles) {
+        await pool.query(
+          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${pg.escapeLiteral(role)}`,
+        )
+        await pool.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`)
+      }
+      await pool.end()
+    },
+  }
+}
+
+/** The JSON a rotation writes: `{ username, password, host, port, dbname }`. */
+export function credentialsJson(username: string, password: string, extra: Record<string, unknown> = {}): string {
+  return JSON.stringify({ username, password, ...extra })
+}
+
+/** Resolves once `emitter` emits `event` (or rejects after `ms`). */
+export function once<T = unknown>(
+  emitter: { once(event: string, listener: (value: T) => void): unknown },
+  event: string,
+  ms = 10_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no '${event}' event within ${ms} ms`)), ms)
+    emitter.once(event, (value: T) => {
+      clearTimeout(timer)
+      resolve(value)
+    })
+  })
+}

@@ -1,0 +1,325 @@
+import { randomInt } from 'node:crypto'
+import pg from 'pg'
+import { pgExpiration, randomBase62, timestamp } from './format.js'
+import { badRequest, notFound, ok, unsupported, type VaultReply, type VaultRequest, VaultHttpError } from './http.js'
+import { SYSTEM_TTL } from './tokens.js'
+
+/** A database connection for the database engine. */
+export interface VaultDatabaseConnectionOptions {
+  /** The connection name roles refer to as `dbName`. @default 'postgresql' */
+  name?: string
+  /** A PostgreSQL superuser connection string; roles are created and dropped through it. */
+  connectionString: string
+  /** Roles that may use this connection. @default ['*'] */
+  allowedRoles?: string[]
+}
+
+/** A dynamic role of the database engine. */
+export interface VaultDatabaseRoleOptions {
+  /** The role name used in `<mount>/creds/<name>`. */
+  name: string
+  /** The connection to use. @default the only configured connection, else 'postgresql' */
+  dbName?: string
+  /**
+   * SQL run in one transaction to create the user; `{{name}}`, `{{password}}` and `{{expiration}}`
+   * are filled in. @default [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`]
+   */
+  creationStatements?: string[]
+  /** SQL that revokes the user. @default Vault's: revoke grants and `DROP ROLE IF EXISTS` */
+  revocationStatements?: string[]
+  /** SQL run on renewal. @default [`ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}'`] */
+  renewStatements?: string[]
+  /** Lease TTL in seconds; 0 means the system default (768 h). @default 3600 */
+  defaultTtl?: number
+  /** Longest a lease can live in seconds, renewals included; 0 means the system default. @default 86_400 */
+  maxTtl?: number
+}
+
+/** An active database lease. */
+export interface VaultLease {
+  leaseId: string
+  role: string
+  username: string
+  /** Epoch ms. */
+  issuedAt: number
+  /** Epoch ms; the user is revoked then. */
+  expiresAt: number
+  renewable: boolean
+}
+
+export const DEFAULT_CREATION = [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`]
+const DEFAULT_RENEW = [`ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}'`]
+/** Vault adds this to `{{expiration}}` beyond the lease's end. */
+const EXPIRATION_BUFFER_MS = 5_000
+
+interface Connection {
+  pool: pg.Pool
+  allowedRoles: string[]
+}
+
+interface Role extends Required<Omit<VaultDatabaseRoleOptions, 'revocationStatements'>> {
+  revocationStatements: string[] | undefined
+}
+
+interface Lease extends VaultLease {
+  dbName: string
+  maxExpiresAt: number
+  lastRenewal: number | undefined
+  timer: ReturnType<typeof setTimeout> | undefined
+}
+
+function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`
+}
+
+function render(statement: string, values: { name: string; password?: string; expiration: string }): string {
+  return statement
+    .replace(/\{\{\s*(name|username)\s*\}\}/g, values.name)
+    .replace(/\{\{\s*password\s*\}\}/g, values.password ?? '')
+    .replace(/\{\{\s*expiration\s*\}\}/g, values.expiration)
+}
+
+/** Vault's default password policy: 20 characters with an upper, a lower, a digit and a dash. */
+function password(): string {
+  for (;;) {
+    const body = randomBase62(19)
+    if (!/[A-Z]/.test(body) || !/[a-z]/.test(body) || !/[0-9]/.test(body)) continue
+    const at = randomInt(1, body.length)
+    return `${body.slice(0, at)}-${body.slice(at)}`
+  }
+}
+
+/** `v-<display≤8>-<role≤8>-<20 random>-<unix>` cut to 63 characters, like Vault's PostgreSQL plugin. */
+function username(displayName: string, role: string): string {
+  const name = `v-${displayName.slice(0, 8)}-${role.slice(0, 8)}-${randomBase62(20)}-${Math.floor(Date.now() / 1000)}`
+  return name.slice(0, 63)
+}
+
+/** The database secrets engine at one mount, creating real PostgreSQL roles (WIRE-FACTS A.6). */
+export class DatabaseEngine {
+  readonly #connections = new Map<string, Connection>()
+  readonly #roles = new Map<string, Role>()
+  readonly #leases = new Map<string, Lease>()
+  /** Errors of revocations that ran on lease expiry (no caller to report them to). */
+  readonly revocationErrors: Error[] = []
+
+  constructor(readonly mount: string) {}
+
+  configure(options: VaultDatabaseConnectionOptions): void {
+    const name = options.name ?? 'postgresql'
+    const pool = new pg.Pool({ connectionString: options.connectionString, max: 4, allowExitOnIdle: true })
+    pool.on('error', () => undefined)
+    const previous = this.#connections.get(name)
+    this.#connections.set(name, { pool, allowedRoles: options.allowedRoles ?? ['*'] })
+    void previous?.pool.end().catch(() => undefined)
+  }
+
+  createRole(options: VaultDatabaseRoleOptions): void {
+    const only = this.#connections.size === 1 ? [...this.#connections.keys()][0] : undefined
+    this.#roles.set(options.name, {
+      name: options.name,
+      dbName: options.dbName ?? only ?? 'postgresql',
+      creationStatements: options.creationStatements ?? DEFAULT_CREATION,
+      revocationStatements: options.revocationStatements,
+      renewStatements: options.renewStatements ?? DEFAULT_RENEW,
+      defaultTtl: options.defaultTtl ?? 3600,
+      maxTtl: options.maxTtl ?? 86_400,
+    })
+  }
+
+  leases(): VaultLease[] {
+    return [...this.#leases.values()].map(({ leaseId, role, username, issuedAt, expiresAt, renewable }) => ({
+      leaseId,
+      role,
+      username,
+      issuedAt,
+      expiresAt,
+      renewable,
+    }))
+  }
+
+  /** Requests under the mount: `creds/<role>` and `roles/<role>`. */
+  async handle(request: VaultRequest, rest: string, displayName: string): Promise<VaultReply> {
+    const [kind, name, extra] = rest.split('/')
+    if (name === undefined || name === '' || extra !== undefined) notFound()
+    if (kind === 'creds') {
+      if (request.method !== 'GET') unsupported()
+      return this.#creds(name, displayName)
+    }
+    if (kind === 'roles' && request.method === 'GET') {
+      const role = this.#roles.get(name)
+      if (role === undefined) notFound()
+      return ok({
+        data: {
+          db_name: role.dbName,
+          creation_statements: role.creationStatements,
+          revocation_statements: role.revocationStatements ?? [],
+          renew_statements: role.renewStatements,
+          default_ttl: role.defaultTtl,
+          max_ttl: role.maxTtl,
+        },
+        mount_type: 'database',
+      })
+    }
+    return notFound()
+  }
+
+  owns(leaseId: string): boolean {
+    return leaseId.startsWith(`${this.mount}/`)
+  }
+
+  async renew(leaseId: string, increment: number | undefined): Promise<VaultReply> {
+    const lease = this.#leases.get(leaseId)
+    if (lease === undefined) badRequest('lease not found')
+    const now = Date.now()
+    if (now >= lease.expiresAt) badRequest('lease expired')
+    if (!lease.renewable) badRequest('lease is not renewable')
+    const role = this.#roles.get(lease.role)
+    const requested = increment ?? (role?.defaultTtl || SYSTEM_TTL)
+    const granted = Math.min(requested, Math.max(0, Math.floor((lease.maxExpiresAt - now) / 1000)))
+    const expiration = pgExpiration(now + granted * 1000 + EXPIRATION_BUFFER_MS)
+    await this.#run(lease.dbName, (role?.renewStatements ?? DEFAULT_RENEW).map((s) => render(s, { name: lease.username, expiration })))
+    lease.expiresAt = now + granted * 1000
+    lease.lastRenewal = now
+    this.#schedule(lease)
+    const warnings =
+      granted < requested
+        ? [`TTL of "${requested}s" exceeded the effective max_ttl of "${granted}s"; TTL value is capped accordingly`]
+        : null
+    return ok({ lease_id: leaseId, renewable: true, lease_duration: granted, warnings })
+  }
+
+  /** Revokes a lease now; an unknown lease is a no-op. */
+  async revoke(leaseId: string): Promise<void> {
+    const lease = this.#leases.get(leaseId)
+    if (lease === undefined) return
+    clearTimeout(lease.timer)
+    this.#leases.delete(leaseId)
+    await this.#revokeUser(lease)
+  }
+
+  lookup(leaseId: string): VaultReply {
+    const lease = this.#leases.get(leaseId)
+    if (lease === undefined) badRequest('invalid lease')
+    return ok({
+      data: {
+        id: lease.leaseId,
+        issue_time: timestamp(lease.issuedAt),
+        expire_time: timestamp(lease.expiresAt),
+        last_renewal_time: lease.lastRenewal === undefined ? null : timestamp(lease.lastRenewal),
+        renewable: lease.renewable,
+        ttl: Math.max(0, Math.round((lease.expiresAt - Date.now()) / 1000)),
+      },
+    })
+  }
+
+  /** Revokes every lease (errors ignored) and closes the connection pools. */
+  async close(): Promise<void> {
+    const leases = [...this.#leases.keys()]
+    await Promise.allSettled(leases.map((id) => this.revoke(id)))
+    await Promise.allSettled([...this.#connections.values()].map((c) => c.pool.end()))
+    this.#connections.clear()
+  }
+
+  async #creds(roleName: string, displayName: string): Promise<VaultReply> {
+    const role = this.#roles.get(roleName)
+    if (role === undefined) badRequest(`unknown role: ${roleName}`)
+    const connection = this.#connections.get(role.dbName)
+    if (connection === undefined) throw new VaultHttpError(500, [`no database connection named "${role.dbName}"`])
+    if (!connection.allowedRoles.includes('*') && !connection.allowedRoles.includes(roleName)) {
+      throw new VaultHttpError(500, [`"${roleName}" is not an allowed role`])
+    }
+    const now = Date.now()
+    const maxTtl = role.maxTtl || SYSTEM_TTL
+    const ttl = Math.min(role.defaultTtl || SYSTEM_TTL, maxTtl)
+    const name = username(displayName, roleName)
+    const secret = password()
+    const expiration = pgExpiration(now + ttl * 1000 + EXPIRATION_BUFFER_MS)
+    await this.#run(
+      role.dbName,
+      role.creationStatements.map((s) => render(s, { name, password: secret, expiration })),
+    )
+    const lease: Lease = {
+      leaseId: `${this.mount}/creds/${roleName}/${randomBase62(24)}`,
+      role: roleName,
+      username: name,
+      issuedAt: now,
+      expiresAt: now + ttl * 1000,
+      renewable: true,
+      dbName: role.dbName,
+      maxExpiresAt: now + maxTtl * 1000,
+      lastRenewal: undefined,
+      timer: undefined,
+    }
+    this.#leases.set(lease.leaseId, lease)
+    this.#schedule(lease)
+    return ok({
+      lease_id: lease.leaseId,
+      renewable: true,
+      lease_duration: ttl,
+      data: { username: name, password: secret },
+      mount_type: 'database',
+    })
+  }
+
+  /** Revokes the lease when it runs out, as Vault's expiration manager does. */
+  #schedule(lease: Lease): void {
+    clearTimeout(lease.timer)
+    lease.timer = setTimeout(
+      () => {
+        this.revoke(lease.leaseId).catch((error: Error) => this.revocationErrors.push(error))
+      },
+      Math.max(0, lease.expiresAt - Date.now()),
+    )
+    lease.timer.unref()
+  }
+
+  /** Runs statements in one transaction; a failure answers 500 with the database's error text. */
+  async #run(dbName: string, statements: string[]): Promise<void> {
+    const connection = this.#connections.get(dbName)
+    if (connection === undefined) throw new VaultHttpError(500, [`no database connection named "${dbName}"`])
+    let client: pg.PoolClient | undefined
+    try {
+      client = await connection.pool.connect()
+      await client.query('BEGIN')
+      for (const statement of statements) await client.query(statement)
+      await client.query('COMMIT')
+    } catch (error) {
+      await client?.query('ROLLBACK').catch(() => undefined)
+      throw new VaultHttpError(500, [(error as Error).message])
+    } finally {
+      client?.release()
+    }
+  }
+
+  /** Custom revocation statements, or Vault's default: revoke grants, then `DROP ROLE IF EXISTS`. */
+  async #revokeUser(lease: Lease): Promise<void> {
+    const role = this.#roles.get(lease.role)
+    const expiration = pgExpiration(Date.now())
+    if (role?.revocationStatements !== undefined && role.revocationStatements.length > 0) {
+      await this.#run(lease.dbName, role.revocationStatements.map((s) => render(s, { name: lease.username, expiration })))
+      return
+    }
+    const connection = this.#connections.get(lease.dbName)
+    if (connection === undefined) return
+    const user = quoteIdent(lease.username)
+    const exists = await connection.pool.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [lease.username])
+    if (exists.rowCount === 0) return
+    const schemas = await connection.pool.query<{ table_schema: string }>(
+      'SELECT DISTINCT table_schema FROM information_schema.role_table_grants WHERE grantee = $1',
+      [lease.username],
+    )
+    const database = await connection.pool.query<{ db: string }>('SELECT current_database() AS db')
+    const statements: string[] = []
+    for (const { table_schema } of schemas.rows) {
+      statements.push(`REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA ${quoteIdent(table_schema)} FROM ${user}`)
+      statements.push(`REVOKE USAGE ON SCHEMA ${quoteIdent(table_schema)} FROM ${user}`)
+    }
+    statements.push(`REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA public FROM ${user}`)
+    statements.push(`REVOKE ALL PRIVILEGES ON ALL SEQUENCES IN SCHEMA public FROM ${user}`)
+    statements.push(`REVOKE USAGE ON SCHEMA public FROM ${user}`)
+    statements.push(`REVOKE CONNECT ON DATABASE ${quoteIdent(database.rows[0]?.db ?? 'postgres')} FROM ${user}`)
+    await this.#run(lease.dbName, statements)
+    await this.#run(lease.dbName, [`DROP ROLE IF EXISTS ${user}`])
+  }
+}
