@@ -1,0 +1,77 @@
+import { timingSafeEqual } from 'node:crypto'
+import type { CachedSecretProvider } from '@latchkey/core'
+import { latchkey } from '@latchkey/fastify'
+import { RotatingPool } from '@latchkey/pg'
+import { redactSecrets } from '@latchkey/pino'
+import Fastify, { type FastifyInstance } from 'fastify'
+import pino from 'pino'
+import { API_KEY_SECRET, DB_SECRET } from './infra.js'
+
+/** The demo's app: orders served from PostgreSQL through a RotatingPool, behind an API key. */
+export interface DemoApp {
+  app: FastifyInstance
+  pool: RotatingPool
+  url: string
+  close(): Promise<void>
+}
+
+function sameKey(given: unknown, expected: string): boolean {
+  if (typeof given !== 'string') return false
+  const a = Buffer.from(given)
+  const b = Buffer.from(expected)
+  return a.length === b.length && timingSafeEqual(a, b)
+}
+
+export async function startApp(provider: CachedSecretProvider, logFile: string): Promise<DemoApp> {
+  const destination = pino.destination({ dest: logFile, sync: false, mkdir: true })
+  const logger = pino(redactSecrets(provider, { level: 'info' }), destination)
+  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true })
+  await app.register(latchkey, { provider, preload: [DB_SECRET, API_KEY_SECRET] })
+
+  const pool = new RotatingPool({
+    provider,
+    secret: DB_SECRET,
+    max: 10,
+    maxLifetimeMillis: 1_500,
+    idleTimeoutMillis: 1_000,
+    connectionTimeoutMillis: 10_000,
+  })
+  pool.on('error', (error) => app.log.warn({ err: error }, 'idle connection error'))
+  pool.on('rotate', (event) => app.log.info({ event }, 'pool moved to rotated credentials'))
+  provider.on('rotate', async ({ name }) => {
+    if (name !== DB_SECRET) return
+    // A careless line, on purpose: the whole credential object goes into the log.
+    const secret = await provider.getJson(DB_SECRET)
+    app.log.info({ secret, url: connectionUrl(secret as Record<string, string>) }, 'database credentials rotated')
+  })
+
+  let served = 0
+  app.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {
+    const apiKey = await app.secrets.getSecret(API_KEY_SECRET)
+    if (!sameKey(request.headers['x-api-key'], apiKey)) {
+      return reply.code(401).send({ error: 'unauthorized' })
+    }
+    const { rows } = await pool.query('SELECT id, item, total FROM orders WHERE id = $1', [Number(request.params.id)])
+    if (++served % 200 === 0) {
+      // Also careless: the API key the client sent, logged in a message and an object.
+      request.log.info({ headers: request.headers }, `served ${served} orders; client key ${request.headers['x-api-key']}`)
+    }
+    return rows[0] ?? reply.code(404).send({ error: 'not found' })
+  })
+
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  return {
+    app,
+    pool,
+    url,
+    async close() {
+      await app.close()
+      await pool.end()
+      await new Promise<void>((resolve) => destination.flush(() => resolve()))
+    },
+  }
+}
+
+function connectionUrl(secret: Record<string, string>): string {
+  return `postgres://${secret.username}:${encodeURIComponent(secret.password ?? '')}@${secret.host}:${secret.port}/${secret.dbname}`
+}

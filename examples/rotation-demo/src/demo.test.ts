@@ -1,0 +1,67 @@
+import { Writable } from 'node:stream'
+import { describe, expect, it } from 'vitest'
+import { findLeaks } from './leaks.js'
+import { formatSummary, plan, runDemo } from './demo.js'
+import { DEFAULTS, parseOptions } from './options.js'
+
+function sink(): NodeJS.WriteStream & { text: string } {
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      stream.text += String(chunk)
+      done()
+    },
+  }) as unknown as NodeJS.WriteStream & { text: string }
+  stream.text = ''
+  return stream
+}
+
+describe('rotation demo', () => {
+  it('survives single-user and alternating-users rotations and an outage: no failed request, no leak', async () => {
+    const out = sink()
+    const summary = await runDemo(
+      { duration: 14, rotateEvery: 1.5, concurrency: 20, outage: 4, ttl: 2, logFile: undefined, plain: true },
+      out,
+    )
+    const report = formatSummary(summary)
+    expect(summary.failedRequests, report).toBe(0)
+    expect(summary.leakedValues, report).toBe(0)
+    expect(summary.requests).toBeGreaterThan(100)
+    expect(summary.rotations['single-user']).toBeGreaterThanOrEqual(2)
+    expect(summary.rotations['alternating-users']).toBeGreaterThanOrEqual(2)
+    expect(summary.staleServed).toBeGreaterThan(0)
+    expect(summary.redactedInLog).toBeGreaterThan(0)
+    expect(summary.ok).toBe(true)
+    expect(out.text).toContain('outage over')
+    expect(report).toContain('PASS')
+  })
+})
+
+describe('options', () => {
+  it('has defaults of about 30 s and rejects bad values with a message', () => {
+    expect(parseOptions([])).toMatchObject(DEFAULTS)
+    expect(parseOptions(['--duration=10', '--rotate-every=2', '--plain'])).toMatchObject({
+      duration: 10,
+      rotateEvery: 2,
+      plain: true,
+    })
+    expect(() => parseOptions(['--duration=0'])).toThrow(/--duration must be a positive number/)
+    expect(() => parseOptions(['--nope=1'])).toThrow(/unknown option/)
+    expect(parseOptions(['--help'])).toBe('help')
+  })
+
+  it('plans single-user rotations, then the outage, then alternating users', () => {
+    const phases = plan({ ...DEFAULTS, logFile: undefined, plain: true })
+    expect(phases.map((p) => p.name)).toEqual(['single-user', 'outage (stale)', 'alternating-users'])
+    expect(phases.at(-1)?.until).toBe(DEFAULTS.duration)
+  })
+})
+
+describe('leak check', () => {
+  it('finds values in raw, JSON-escaped and URL-encoded form', () => {
+    const value = 'pw-"%+/&=\\x'
+    expect(findLeaks(`a ${value} b`, [value])).toEqual([value])
+    expect(findLeaks(JSON.stringify({ v: value }), [value])).toEqual([value])
+    expect(findLeaks(`u=${encodeURIComponent(value)}`, [value])).toEqual([value])
+    expect(findLeaks('clean', [value])).toEqual([])
+  })
+})

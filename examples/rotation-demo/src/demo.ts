@@ -1,0 +1,195 @@
+import { mkdtemp, readFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { AwsSecretsManagerSource } from '@latchkey/aws'
+import { CachedSecretProvider } from '@latchkey/core'
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
+import { startApp } from './app.js'
+import { startInfra } from './infra.js'
+import { findLeaks } from './leaks.js'
+import { LoadGenerator, percentile } from './load.js'
+import type { DemoOptions } from './options.js'
+import { Progress } from './progress.js'
+import { type RotationStrategy, rotate } from './rotation.js'
+
+/** What the demo measured. */
+export interface DemoSummary {
+  durationSeconds: number
+  requests: number
+  failedRequests: number
+  failureSamples: string[]
+  rotations: { 'single-user': number; 'alternating-users': number }
+  secretsManagerCalls: number
+  cacheHitRate: number
+  staleServed: number
+  staleEvents: number
+  p50: number
+  p99: number
+  logFile: string
+  logLines: number
+  redactedInLog: number
+  leakedValues: number
+  ok: boolean
+}
+
+interface Phase {
+  name: string
+  until: number
+  strategy?: RotationStrategy
+  outage?: boolean
+}
+
+/** The schedule: single-user rotations, an outage (no rotations), then alternating-users rotations. */
+export function plan(options: DemoOptions): Phase[] {
+  const outage = Math.min(options.outage, options.duration / 3)
+  const rotating = options.duration - outage
+  const firstEnd = rotating / 2
+  const phases: Phase[] = [{ name: 'single-user', until: firstEnd, strategy: 'single-user' }]
+  if (outage > 0) phases.push({ name: 'outage (stale)', until: firstEnd + outage, outage: true })
+  phases.push({ name: 'alternating-users', until: options.duration, strategy: 'alternating-users' })
+  return phases
+}
+
+export async function runDemo(options: DemoOptions, out: NodeJS.WriteStream = process.stdout): Promise<DemoSummary> {
+  const progress = new Progress(out, options.plain)
+  const logFile = options.logFile ?? join(await mkdtemp(join(tmpdir(), 'latchkey-demo-')), 'app.log')
+  progress.note('Starting PostgreSQL (embedded, scram-sha-256) and the Secrets Manager emulator…')
+  const infra = await startInfra()
+  const appClient = new SecretsManagerClient({ ...infra.emulator.clientConfig, maxAttempts: 1 })
+  const provider = new CachedSecretProvider(new AwsSecretsManagerSource({ client: appClient }), {
+    ttl: options.ttl * 1_000,
+    maxStale: 10 * 60_000,
+    retry: { retries: 2, baseDelay: 50, maxDelay: 500 },
+    timeout: 2_000,
+    logger: { warn: (message) => progress.note(`warning: ${message}`) },
+  })
+  let staleEvents = 0
+  provider.on('stale', () => staleEvents++)
+  const demo = await startApp(provider, logFile)
+  progress.note(`App listening on ${demo.url}; log: ${logFile}`)
+  infra.emulator.resetCalls()
+
+  const load = new LoadGenerator(demo.url, () => ({ 'x-api-key': infra.apiKey }))
+  const rotations = { 'single-user': 0, 'alternating-users': 0 }
+  const all: number[] = []
+  const started = performance.now()
+  const elapsed = () => (performance.now() - started) / 1_000
+  const phases = plan(options)
+  let phase = phases[0] as (typeof phases)[number]
+  let nextRotation = options.rotateEvery
+  let outageOn = false
+  let rotating: Promise<void> | undefined
+  let rotationError: Error | undefined
+
+  load.start(options.concurrency)
+  const snapshot = () => {
+    const recent = load.takeLatencies()
+    all.push(...recent)
+    const sorted = [...recent].sort((a, b) => a - b)
+    const stats = provider.stats()
+    progress.update({
+      elapsed: Math.min(elapsed(), options.duration),
+      total: options.duration,
+      phase: phase.name,
+      requests: load.requests,
+      failures: load.failures,
+      rotations: rotations['single-user'] + rotations['alternating-users'],
+      backendCalls: infra.emulator.callCount(),
+      hitRate: stats.hits / Math.max(1, stats.hits + stats.misses),
+      p50: percentile(sorted, 50),
+      p99: percentile(sorted, 99),
+    })
+  }
+
+  while (elapsed() < options.duration) {
+    const now = elapsed()
+    phase = phases.find((p) => now < p.until) ?? phase
+    if (phase.outage && !outageOn) {
+      outageOn = true
+      infra.emulator.faults.fail('internal', { times: Number.POSITIVE_INFINITY, operation: 'GetSecretValue' })
+      progress.note(`${now.toFixed(1)}s  Secrets Manager outage starts: every GetSecretValue answers 500`)
+    } else if (!phase.outage && outageOn) {
+      outageOn = false
+      infra.emulator.faults.reset()
+      progress.note(
+        `${now.toFixed(1)}s  outage over; stale values served meanwhile: ${provider.stats().staleServed}, 'stale' events: ${staleEvents}`,
+      )
+    }
+    const strategy = phase.strategy
+    if (strategy !== undefined && now >= nextRotation && rotating === undefined) {
+      nextRotation = now + options.rotateEvery
+      rotating = rotate(infra, strategy)
+        .then((next) => {
+          rotations[strategy]++
+          progress.note(`${elapsed().toFixed(1)}s  rotated (${strategy}) → user ${next.username}, new password`)
+        })
+        .catch((error: Error) => {
+          rotationError = error
+        })
+        .finally(() => {
+          rotating = undefined
+        })
+    }
+    snapshot()
+    await sleep(250)
+  }
+  await rotating
+  await load.stop()
+  snapshot()
+  progress.finish()
+  const stats = provider.stats()
+  await demo.close()
+  await provider.close()
+  await infra.close()
+  if (rotationError) throw rotationError
+
+  const log = await readFile(logFile, 'utf8')
+  const leaked = findLeaks(log, infra.allValues)
+  const sorted = all.sort((a, b) => a - b)
+  const failureSamples = load.failureSamples.map((sample) =>
+    findLeaks(sample, infra.allValues).length > 0 ? '[sample withheld: it contained a secret value]' : sample,
+  )
+  return {
+    durationSeconds: options.duration,
+    requests: load.requests,
+    failedRequests: load.failures,
+    failureSamples,
+    rotations,
+    secretsManagerCalls: infra.emulator.callCount('GetSecretValue') + infra.emulator.callCount('BatchGetSecretValue'),
+    cacheHitRate: stats.hits / Math.max(1, stats.hits + stats.misses),
+    staleServed: stats.staleServed,
+    staleEvents,
+    p50: percentile(sorted, 50),
+    p99: percentile(sorted, 99),
+    logFile,
+    logLines: log.split('\n').filter(Boolean).length,
+    redactedInLog: log.split('[REDACTED]').length - 1,
+    leakedValues: leaked.length,
+    ok: load.failures === 0 && leaked.length === 0 && load.requests > 0,
+  }
+}
+
+export function formatSummary(s: DemoSummary): string {
+  const rows: Array<[string, string]> = [
+    ['duration', `${s.durationSeconds} s`],
+    ['requests', String(s.requests)],
+    ['failed requests', String(s.failedRequests)],
+    ['rotations (single-user)', String(s.rotations['single-user'])],
+    ['rotations (alternating-users)', String(s.rotations['alternating-users'])],
+    ['Secrets Manager reads', String(s.secretsManagerCalls)],
+    ['cache hit rate', `${(s.cacheHitRate * 100).toFixed(2)} %`],
+    ['stale values served in outage', `${s.staleServed} (${s.staleEvents} 'stale' events)`],
+    ['latency p50 / p99', `${s.p50.toFixed(2)} ms / ${s.p99.toFixed(2)} ms`],
+    ['log lines', `${s.logLines} (${s.redactedInLog} [REDACTED] marks)`],
+    ['secret values found in the log', String(s.leakedValues)],
+  ]
+  const width = Math.max(...rows.map(([k]) => k.length))
+  const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)
+  const verdict = s.ok
+    ? 'PASS: no failed request, no secret in the log'
+    : `FAIL: ${s.failedRequests} failed request(s), ${s.leakedValues} leaked value(s)`
+  const samples = s.failureSamples.length ? `\n  first failures:\n${s.failureSamples.map((f) => `    ${f}`).join('\n')}` : ''
+  return `\nSummary\n${lines.join('\n')}${samples}\n\n${verdict}\nlog file: ${s.logFile}\n`
+}
+
