@@ -8,7 +8,7 @@ import { isSecretFailure, UNAVAILABLE_BODY } from './errors.js'
  */
 export function secretsErrorHandler(): ErrorRequestHandler {
   return (error: unknown, _req: Request, res: Response, next: NextFunction): void => {
-    if (res.headersSent || !isSecretFailure(error)) return next(error)
-    res.status(503).json(UNAVAILABLE_BODY)
+    if (res.headersSent || !isSecretFailure(error)) next(error)
+    else res.status(503).json(UNAVAILABLE_BODY)
   }
 }

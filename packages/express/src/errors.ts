@@ -33,11 +33,16 @@ export class SecretServiceUnavailableError extends SecretError {
   readonly expose = false
 
   constructor(cause: SecretError) {
-    super(ErrorCode.UNAVAILABLE, `a secret this request needs is unavailable: ${cause.message}`, cause.transient, {
-      cause,
-      ...(cause.secretName === undefined ? {} : { secretName: cause.secretName }),
-      ...(cause.source === undefined ? {} : { source: cause.source }),
-    })
+    super(
+      ErrorCode.UNAVAILABLE,
+      `a secret this request needs is unavailable: ${cause.message}`,
+      cause.transient,
+      {
+        cause,
+        ...(cause.secretName === undefined ? {} : { secretName: cause.secretName }),
+        ...(cause.source === undefined ? {} : { source: cause.source }),
+      },
+    )
     Object.defineProperty(this, BRAND, { value: true })
   }
 

@@ -1,7 +1,13 @@
 import { type CachedSecretProvider, MemorySource } from '@latchkey/core'
 import express, { type ErrorRequestHandler, type Request, type RequestHandler } from 'express'
 import { describe, expectTypeOf, test } from 'vitest'
-import { type ExpressSecretsOptions, requireSecrets, type SecretsMiddleware, secrets, secretsErrorHandler } from './index.js'
+import {
+  type ExpressSecretsOptions,
+  requireSecrets,
+  type SecretsMiddleware,
+  secrets,
+  secretsErrorHandler,
+} from './index.js'
 
 describe('@latchkey/express types', () => {
   test('declaration merging types req.secrets as the provider', () => {
@@ -28,7 +34,10 @@ describe('@latchkey/express types', () => {
   test('options take { provider } or { source, ...CacheOptions }, never both', () => {
     expectTypeOf<{ provider: CachedSecretProvider; preload: string[] }>().toExtend<ExpressSecretsOptions>()
     expectTypeOf<{ source: MemorySource; maxStale: number }>().toExtend<ExpressSecretsOptions>()
-    expectTypeOf<{ provider: CachedSecretProvider; source: MemorySource }>().not.toExtend<ExpressSecretsOptions>()
+    expectTypeOf<{
+      provider: CachedSecretProvider
+      source: MemorySource
+    }>().not.toExtend<ExpressSecretsOptions>()
     expectTypeOf<{ preload: string[] }>().not.toExtend<ExpressSecretsOptions>()
   })
 })

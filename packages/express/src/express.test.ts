@@ -9,14 +9,20 @@ import {
   type SecretSource,
   SecretUnavailableError,
 } from '@latchkey/core'
-import express5, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express'
+import express5, {
+  type ErrorRequestHandler,
+  type Express,
+  type NextFunction,
+  type Request,
+  type Response,
+} from 'express'
 import request from 'supertest'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import {
   requireSecrets,
-  type SecretsMiddleware,
   SecretServiceUnavailableError,
+  type SecretsMiddleware,
   secrets,
   secretsErrorHandler,
   UNAVAILABLE_BODY,
@@ -117,8 +123,12 @@ describe.each(versions)('@latchkey/express on $label', ({ express, major }) => {
 
     const server = app.listen(0)
     try {
-      const first = request(server).get('/db').then((response) => response)
-      const second = request(server).get('/db').then((response) => response)
+      const first = request(server)
+        .get('/db')
+        .then((response) => response)
+      const second = request(server)
+        .get('/db')
+        .then((response) => response)
       await vi.waitFor(() => expect(order).toEqual(['arrived', 'arrived']))
       expect(calls).toEqual(['db/password'])
       order.push('released')

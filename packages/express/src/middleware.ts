@@ -1,9 +1,13 @@
-import { type CachedSecretProvider, type ProviderOptions, parseSecretRef, resolveProvider } from '@latchkey/core'
+import {
+  type CachedSecretProvider,
+  type ProviderOptions,
+  parseSecretRef,
+  resolveProvider,
+} from '@latchkey/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { toRequestError } from './errors.js'
 
 declare global {
-  // biome-ignore lint/style/noNamespace: Express types its request object through this global namespace.
   namespace Express {
     interface Request {
       /** The secret provider, set by the `secrets()` middleware from `@latchkey/express`. */
@@ -63,7 +67,10 @@ export function secrets(options: ExpressSecretsOptions): SecretsMiddleware {
 
   const middleware = (req: Request, _res: Response, next: NextFunction): void => {
     req.secrets = provider
-    return next()
+    if (loaded) {
+      next()
+      return
+    }
     ready().then(
       () => next(),
       (error: unknown) => next(toRequestError(error)),

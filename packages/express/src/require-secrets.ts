@@ -16,14 +16,23 @@ export function requireSecrets(...names: string[]): RequestHandler {
   return (req: Request, _res: Response, next: NextFunction): void => {
     const provider = req.secrets as unknown
     if (!isCachedSecretProvider(provider)) {
-      return next(
-        new InvalidOptionsError('requireSecrets() needs the secrets() middleware mounted before it: app.use(secrets({ ... }))'),
+      next(
+        new InvalidOptionsError(
+          'requireSecrets() needs the secrets() middleware mounted before it: app.use(secrets({ ... }))',
+        ),
       )
+      return
     }
+    let loaded: boolean
     try {
-      if (names.every((name) => provider.handle(name).loaded)) return next()
+      loaded = names.every((name) => provider.handle(name).loaded)
     } catch (error) {
-      return next(toRequestError(error))
+      next(toRequestError(error))
+      return
+    }
+    if (loaded) {
+      next()
+      return
     }
     provider.preload(names).then(
       () => next(),

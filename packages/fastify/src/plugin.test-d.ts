@@ -26,7 +26,10 @@ describe('@latchkey/fastify types', () => {
     app.register(latchkey, { source, ttl: 60_000, preload: ['db/password'], decorator: 'vault' })
     expectTypeOf<{ source: MemorySource; preload: string[] }>().toExtend<LatchkeyFastifyOptions>()
     expectTypeOf<{ provider: CachedSecretProvider; decorator: string }>().toExtend<LatchkeyFastifyOptions>()
-    expectTypeOf<{ provider: CachedSecretProvider; source: MemorySource }>().not.toExtend<LatchkeyFastifyOptions>()
+    expectTypeOf<{
+      provider: CachedSecretProvider
+      source: MemorySource
+    }>().not.toExtend<LatchkeyFastifyOptions>()
     expectTypeOf<{ source: MemorySource; decorator: number }>().not.toExtend<LatchkeyFastifyOptions>()
     expectTypeOf<{ preload: string[] }>().not.toExtend<LatchkeyFastifyOptions>()
   })

@@ -53,7 +53,11 @@ describe('@latchkey/fastify', () => {
     keyCheckRoute(instance)
 
     const good = await instance.inject({ method: 'GET', url: '/check', headers: { 'x-api-key': apiKey } })
-    const bad = await instance.inject({ method: 'GET', url: '/check', headers: { 'x-api-key': 'wrong-key-value' } })
+    const bad = await instance.inject({
+      method: 'GET',
+      url: '/check',
+      headers: { 'x-api-key': 'wrong-key-value' },
+    })
 
     expect(good.statusCode).toBe(200)
     expect(good.json()).toEqual({ authorized: true })
@@ -125,7 +129,7 @@ describe('@latchkey/fastify', () => {
     const memory = new MemorySource({ 'api/key': canary('owned') })
     const source: SecretSource = {
       name: 'closing',
-      load: (name, ctx) => memory.load(name),
+      load: (name) => memory.load(name),
       close: async () => {
         sourceClosed = true
       },
@@ -175,7 +179,10 @@ describe('@latchkey/fastify', () => {
     const primary = canary('primary')
     const archive = canary('archive')
     await instance.register(latchkey, { source: new MemorySource({ token: primary }) })
-    await instance.register(latchkey, { source: new MemorySource({ token: archive }), decorator: 'archiveSecrets' })
+    await instance.register(latchkey, {
+      source: new MemorySource({ token: archive }),
+      decorator: 'archiveSecrets',
+    })
     const archiveSecrets = (instance as unknown as { archiveSecrets: CachedSecretProvider }).archiveSecrets
     instance.get('/tokens', async () => ({
       primary: (await instance.secrets.getSecret('token')) === primary,
@@ -212,7 +219,9 @@ describe('@latchkey/fastify', () => {
 
   test('a failing secret read ends in a 500 whose body and log lines hold no secret value', async () => {
     const lines: string[] = []
-    const instance = Fastify({ logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } } })
+    const instance = Fastify({
+      logger: { level: 'info', stream: { write: (line: string) => lines.push(line) } },
+    })
     apps.push(instance)
     await instance.register(latchkey, { source: new MemorySource({ 'api/key': canary('not-json') }) })
     instance.get('/field', async () => ({ field: await instance.secrets.getSecret('api/key#owner') }))

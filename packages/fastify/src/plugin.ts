@@ -1,4 +1,9 @@
-import { type CachedSecretProvider, InvalidOptionsError, type ProviderOptions, resolveProvider } from '@latchkey/core'
+import {
+  type CachedSecretProvider,
+  InvalidOptionsError,
+  type ProviderOptions,
+  resolveProvider,
+} from '@latchkey/core'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 

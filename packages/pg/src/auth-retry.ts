@@ -119,6 +119,8 @@ export class AuthRetrier {
     }
     attempt.tries++
     attempt.lastError = error
+    // The first connect of a pool loads the secret itself, so its version is only known now.
+    attempt.triedVersion ??= this.#host.version()
     this.retries++
     this.#backingOff.set(item, attempt)
     this.#host

@@ -1,4 +1,4 @@
-import { startPostgres } from '@latchkey/testing'
+import { startPostgres } from '../../testing/src/postgres.js' // TEMP
 import type { TestProject } from 'vitest/node'
 
 declare module 'vitest' {

@@ -83,7 +83,7 @@ export interface SecretsManagerEmulator {
   deleteSecret(secretId: string, options?: { force?: boolean; recoveryWindowInDays?: number }): void
   /** Version id → staging labels, for versions that have labels (DescribeSecret's `VersionIdsToStages`). */
   versions(secretId: string): Record<string, string[]>
-  /** Requests received, oldest first; only `operation`'s when given. */
+  /** Snapshots of the requests received, oldest first; only `operation`'s when given. */
   calls(operation?: SecretsManagerOperation): RecordedCall[]
   /** How many requests were received (of `operation`, when given), faulted ones included. */
   callCount(operation?: SecretsManagerOperation): number
@@ -165,7 +165,8 @@ export async function startSecretsManagerEmulator(
       }
       return stages
     },
-    calls: (operation) => recorded.filter((call) => operation === undefined || call.operation === operation),
+    calls: (operation) =>
+      recorded.filter((call) => operation === undefined || call.operation === operation).map((call) => ({ ...call })),
     callCount: (operation) => emulator.calls(operation).length,
     resetCalls() {
       recorded.length = 0

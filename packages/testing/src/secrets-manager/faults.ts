@@ -9,14 +9,21 @@ import type { SecretsManagerOperation } from './operations.js'
  */
 export type FaultKind = 'throttling' | 'internal' | 'accessDenied' | 'unavailable'
 
-/** Any other error reply, such as `{ status: 400, type: 'DecryptionFailure' }` or `{ status: 429, type: '' }`. */
+/**
+ * Any other reply: a JSON error such as `{ status: 400, type: 'DecryptionFailure' }`, an empty body
+ * (`{ status: 429 }`), or a raw `body`, e.g. a truncated 200 reply.
+ */
 export interface CustomFault {
   /** HTTP status. */
   status: number
-  /** The `__type` in the body; an empty string sends an empty body. */
-  type: string
-  /** The `Message` in the body. @default '' */
+  /** The `__type` of a JSON error body; without it (and without `body`) the body is empty. */
+  type?: string
+  /** The `Message` of the JSON error body. @default '' */
   message?: string
+  /** A raw body, sent as is instead of a JSON error body. */
+  body?: string
+  /** Content type for `body`. @default 'application/x-amz-json-1.1' */
+  contentType?: string
 }
 
 /** Which calls a fault applies to. */

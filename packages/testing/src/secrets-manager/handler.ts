@@ -12,7 +12,7 @@ export interface RecordedCall {
   operation: string
   /** The secret ids the request named (`SecretId`, `Name` or `SecretIdList`). */
   secretIds: string[]
-  /** HTTP status of the reply; 0 when the connection was dropped. */
+  /** HTTP status of the reply; 0 while pending, or when no reply was sent (dropped, or the client went away). */
   status: number
   /** The injected fault that answered the call, if one did. */
   fault?: FaultKind | 'custom' | 'drop'
@@ -76,7 +76,8 @@ function sendFault(res: ServerResponse, fault: FaultKind | CustomFault, operatio
       Message: `User: arn:aws:iam::${accountId}:user/emulator is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
     })
   }
-  if (fault.type === '') return write(res, fault.status, CONTENT_TYPE, '')
+  if (fault.body !== undefined) return write(res, fault.status, fault.contentType ?? CONTENT_TYPE, fault.body)
+  if (fault.type === undefined || fault.type === '') return write(res, fault.status, CONTENT_TYPE, '')
   sendJson(res, fault.status, { __type: fault.type, Message: fault.message ?? '' })
 }
 
@@ -101,9 +102,9 @@ export function createHandler(context: HandlerContext) {
       status: 0,
       ...(typeof sdkRequest === 'string' ? { sdkRequest } : {}),
     }
+    record(call)
     const respond = (status: number, send: () => void) => {
       call.status = status
-      record(call)
       send()
     }
 
@@ -114,7 +115,6 @@ export function createHandler(context: HandlerContext) {
     const action = faults.take(operation)
     if (action?.kind === 'drop') {
       call.fault = 'drop'
-      record(call)
       req.socket.destroy()
       return
     }

@@ -205,6 +205,17 @@ describe('faults on the wire', () => {
     expect(json()).toEqual({ __type: 'DecryptionFailure', Message: 'cannot decrypt' })
   })
 
+  it('a custom fault can send an empty body or a raw one', async () => {
+    emulator.faults.fail({ status: 429 })
+    emulator.faults.fail({ status: 200, body: '{"Name":"trunc' })
+    const empty = await call('GetSecretValue', { SecretId: 'x' })
+    expect(empty.response.status).toBe(429)
+    expect(empty.text).toBe('')
+    const raw = await call('GetSecretValue', { SecretId: 'x' })
+    expect(raw.response.status).toBe(200)
+    expect(raw.text).toBe('{"Name":"trunc')
+  })
+
   it('a dropped connection ends without any response', async () => {
     emulator.faults.drop()
     await expect(call('GetSecretValue', { SecretId: 'x' })).rejects.toThrow(TypeError)

@@ -1,0 +1,141 @@
+import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import type { Server } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ErrorCode, SecretPreloadError } from '@latchkey/core'
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { buildApp, type ExampleApp } from './app.js'
+import { createSource, readArgs } from './source.js'
+
+const running: Array<{ server: Server; example: ExampleApp }> = []
+const dirs: string[] = []
+
+afterEach(async () => {
+  for (const { server, example } of running.splice(0)) {
+    await new Promise((resolve) => server.close(resolve))
+    await example.middleware.close()
+  }
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+/** Builds the app and listens on a free port. */
+async function boot(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; example: ExampleApp }> {
+  const example = buildApp({ source: createSource(readArgs(argv), env) })
+  const server = await new Promise<Server>((resolve) => {
+    const listening = example.app.listen(0, '127.0.0.1', () => resolve(listening))
+  })
+  running.push({ server, example })
+  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, example }
+}
+
+async function status(url: string, key?: string): Promise<{ code: number; body: unknown }> {
+  const response = await fetch(`${url}/status`, { headers: key === undefined ? {} : { 'x-api-key': key } })
+  const text = await response.text()
+  assertNoCanary(text, 'the /status response body')
+  return { code: response.status, body: JSON.parse(text) }
+}
+
+describe('express-app', () => {
+  test('reads both secrets from environment variables and checks the API key', async () => {
+    const apiKey = canary('env-api-key')
+    const { url } = await boot([], { DB_PASSWORD: canary('env-db'), API_KEY: apiKey })
+
+    const health = await fetch(`${url}/health`)
+
+    expect(await health.json()).toEqual({ status: 'ok' })
+    expect(await status(url, apiKey)).toEqual({
+      code: 200,
+      body: { status: 'ok', database: { passwordLoaded: true, stale: false } },
+    })
+    expect(await status(url, `${apiKey}x`)).toEqual({ code: 401, body: { error: 'Unauthorized' } })
+    expect(await status(url)).toEqual({ code: 401, body: { error: 'Unauthorized' } })
+  })
+
+  test('reads secrets from files, follows a rotated key, and answers 503 when the key file is gone', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'latchkey-express-app-'))
+    dirs.push(dir)
+    await mkdir(join(dir, 'db'))
+    await mkdir(join(dir, 'api'))
+    const oldKey = canary('file-key-old')
+    const newKey = canary('file-key-new')
+    await writeFile(join(dir, 'db', 'password'), `${canary('file-db')}\n`)
+    await writeFile(join(dir, 'api', 'key'), `${oldKey}\n`)
+    const { url } = await boot(['--source=file', `--dir=${dir}`])
+
+    expect((await status(url, oldKey)).code).toBe(200)
+
+    await writeFile(join(dir, 'api', 'key'), `${newKey}\n`)
+    await vi.waitFor(async () => expect((await status(url, newKey)).code).toBe(200), { timeout: 5_000 })
+    expect((await status(url, oldKey)).code).toBe(401)
+
+    await rm(join(dir, 'api', 'key'))
+    await vi.waitFor(
+      async () =>
+        expect(await status(url, newKey)).toEqual({
+          code: 503,
+          body: { error: 'Service Unavailable', code: 'ERR_SECRET_UNAVAILABLE' },
+        }),
+      { timeout: 5_000 },
+    )
+  })
+
+  test('a missing secret fails ready() naming it, and requests meanwhile get the generic 503', async () => {
+    const { url, example } = await boot([], { API_KEY: canary('lonely') })
+
+    const error = await example.middleware.ready().then(
+      () => undefined,
+      (reason: unknown) => reason,
+    )
+
+    expect(error).toBeInstanceOf(SecretPreloadError)
+    expect((error as SecretPreloadError).errors.map((e) => [e.secretName, e.code])).toEqual([
+      ['db/password', ErrorCode.NOT_FOUND],
+    ])
+    expect(await status(url, 'any-key')).toEqual({
+      code: 503,
+      body: { error: 'Service Unavailable', code: 'ERR_SECRET_UNAVAILABLE' },
+    })
+  })
+
+  test('rejects bad command-line arguments with a message that says what to pass', () => {
+    expect(() => readArgs(['--source=vault'])).toThrow('--source must be env or file')
+    expect(() => readArgs(['--source=file'])).toThrow('--source=file needs --dir=<directory>')
+  })
+
+  test('src/main.ts starts a real server from the command line', async () => {
+    const apiKey = canary('main-api-key')
+    const root = fileURLToPath(new URL('..', import.meta.url))
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port=0'], {
+      cwd: root,
+      env: { ...process.env, DB_PASSWORD: canary('main-db'), API_KEY: apiKey, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    try {
+      const url = await vi.waitFor(
+        () => {
+          const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+          if (match?.[1] === undefined) throw new Error('not listening yet')
+          return match[1]
+        },
+        { timeout: 20_000, interval: 50 },
+      )
+      expect((await status(url, apiKey)).code).toBe(200)
+    } finally {
+      child.kill('SIGTERM')
+    }
+    expect(await exited).toBe(0)
+    assertNoCanary(output, 'the output of src/main.ts')
+  })
+})

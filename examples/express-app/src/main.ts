@@ -1,0 +1,20 @@
+import type { AddressInfo } from 'node:net'
+import { buildApp } from './app.js'
+import { createSource, readArgs } from './source.js'
+
+const args = readArgs(process.argv.slice(2))
+const { app, middleware } = buildApp({ source: createSource(args) })
+await middleware.ready()
+
+const server = app.listen(args.port, '127.0.0.1', () => {
+  const { port } = server.address() as AddressInfo
+  console.log(`Server listening at http://127.0.0.1:${port}`)
+})
+
+const shutdown = (): void => {
+  server.close(() => {
+    void middleware.close()
+  })
+}
+process.once('SIGINT', shutdown)
+process.once('SIGTERM', shutdown)

@@ -1,0 +1,132 @@
+import { spawn } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { ErrorCode, SecretPreloadError } from '@latchkey/core'
+import type { FastifyInstance } from 'fastify'
+import { afterEach, describe, expect, test, vi } from 'vitest'
+import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { buildApp } from './app.js'
+import { createSource, readArgs } from './source.js'
+
+const apps: FastifyInstance[] = []
+const dirs: string[] = []
+
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()))
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
+})
+
+/** Boots the app on a free port; returns its URL and the log lines it wrote. */
+async function boot(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; logs: string[] }> {
+  const logs: string[] = []
+  const app = await buildApp({
+    source: createSource(readArgs(argv), env),
+    logger: { level: 'info', stream: { write: (line: string) => logs.push(line) } },
+  })
+  apps.push(app)
+  return { url: await app.listen({ port: 0, host: '127.0.0.1' }), logs }
+}
+
+async function status(url: string, key?: string): Promise<{ code: number; text: string }> {
+  const response = await fetch(`${url}/status`, { headers: key === undefined ? {} : { 'x-api-key': key } })
+  const text = await response.text()
+  assertNoCanary(text, 'the /status response body')
+  return { code: response.status, text }
+}
+
+describe('fastify-app', () => {
+  test('reads both secrets from environment variables and checks the API key', async () => {
+    const apiKey = canary('env-api-key')
+    const { url, logs } = await boot([], { DB_PASSWORD: canary('env-db'), API_KEY: apiKey })
+
+    const health = await fetch(`${url}/health`)
+    const ok = await status(url, apiKey)
+    const wrong = await status(url, `${apiKey}x`)
+    const missing = await status(url)
+
+    expect(await health.json()).toEqual({ status: 'ok' })
+    expect(ok.code).toBe(200)
+    expect(JSON.parse(ok.text)).toEqual({ status: 'ok', database: { passwordLoaded: true, stale: false } })
+    expect(wrong.code).toBe(401)
+    expect(JSON.parse(wrong.text)).toEqual({ error: 'Unauthorized' })
+    expect(missing.code).toBe(401)
+    expect(logs.some((line) => line.includes('/status'))).toBe(true)
+    assertNoCanary(logs.join('\n'), 'the app log')
+  })
+
+  test('reads secrets from files and follows a rotated API key without a restart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'latchkey-fastify-app-'))
+    dirs.push(dir)
+    await mkdir(join(dir, 'db'))
+    await mkdir(join(dir, 'api'))
+    const oldKey = canary('file-key-old')
+    const newKey = canary('file-key-new')
+    await writeFile(join(dir, 'db', 'password'), `${canary('file-db')}\n`)
+    await writeFile(join(dir, 'api', 'key'), `${oldKey}\n`)
+    const { url, logs } = await boot(['--source=file', `--dir=${dir}`])
+
+    expect((await status(url, oldKey)).code).toBe(200)
+
+    await writeFile(join(dir, 'api', 'key'), `${newKey}\n`)
+    await vi.waitFor(async () => expect((await status(url, newKey)).code).toBe(200), { timeout: 5_000 })
+    expect((await status(url, oldKey)).code).toBe(401)
+    assertNoCanary(logs.join('\n'), 'the app log')
+  })
+
+  test('does not start when a secret is missing, and names every missing one', async () => {
+    const error = await buildApp({ source: createSource(readArgs([]), { API_KEY: canary('lonely') }) }).then(
+      () => undefined,
+      (reason: unknown) => reason,
+    )
+
+    expect(error).toBeInstanceOf(SecretPreloadError)
+    expect((error as SecretPreloadError).errors.map((e) => [e.secretName, e.code])).toEqual([
+      ['db/password', ErrorCode.NOT_FOUND],
+    ])
+  })
+
+  test('rejects bad command-line arguments with a message that says what to pass', () => {
+    expect(() => readArgs(['--source=vault'])).toThrow('--source must be env or file')
+    expect(() => readArgs(['--source=file'])).toThrow('--source=file needs --dir=<directory>')
+    expect(readArgs(['--source=file', '--dir=/run/secrets', '--port=0'])).toEqual({
+      source: 'file',
+      dir: '/run/secrets',
+      port: 0,
+    })
+  })
+
+  test('src/main.ts starts a real server from the command line', async () => {
+    const apiKey = canary('main-api-key')
+    const root = fileURLToPath(new URL('..', import.meta.url))
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port=0'], {
+      cwd: root,
+      env: { ...process.env, DB_PASSWORD: canary('main-db'), API_KEY: apiKey, NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
+    let output = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString('utf8')
+    })
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+    try {
+      const url = await vi.waitFor(
+        () => {
+          const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+          if (match?.[1] === undefined) throw new Error('not listening yet')
+          return match[1]
+        },
+        { timeout: 20_000, interval: 50 },
+      )
+      expect((await status(url, apiKey)).code).toBe(200)
+    } finally {
+      child.kill('SIGTERM')
+    }
+    expect(await exited).toBe(0)
+    assertNoCanary(output, 'the output of src/main.ts')
+  })
+})

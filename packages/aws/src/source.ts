@@ -1,0 +1,123 @@
+import {
+  BatchGetSecretValueCommand,
+  type BatchGetSecretValueCommandOutput,
+  GetSecretValueCommand,
+  type GetSecretValueCommandOutput,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager'
+import { type LoadContext, type LoadedSecret, ProviderClosedError, type SecretSource } from '@latchkey/core'
+import { toAwsSecretError } from './errors.js'
+import { type AwsSecretsManagerSourceOptions, resolveClient, resolveVersionStage } from './options.js'
+import { refersTo, toLoadedSecret } from './secret-value.js'
+
+/** BatchGetSecretValue takes at most 20 ids per call. */
+const BATCH_SIZE = 20
+const CURRENT = 'AWSCURRENT'
+const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+
+/**
+ * Loads secrets from AWS Secrets Manager: `GetSecretValue` for one, `BatchGetSecretValue` (20 per
+ * call) for many. Binary secrets load as bytes; the version is the `VersionId`. SDK errors become
+ * latchkey errors by `err.name` (see {@link toAwsSecretError}).
+ */
+export class AwsSecretsManagerSource implements SecretSource {
+  readonly name = 'aws-secrets-manager'
+  /** The staging label this source reads. */
+  readonly versionStage: string
+  readonly #client: SecretsManagerClient
+  readonly #ownsClient: boolean
+  #closed = false
+
+  constructor(options: AwsSecretsManagerSourceOptions = {}) {
+    const { client, owned } = resolveClient(options)
+    this.versionStage = resolveVersionStage(options.versionStage)
+    this.#client = client
+    this.#ownsClient = owned
+  }
+
+  /** The SDK client in use (yours, or the one the source built). */
+  get client(): SecretsManagerClient {
+    return this.#client
+  }
+
+  /** One `GetSecretValue` of `versionStage`; `ctx.signal` aborts the HTTP request. */
+  async load(name: string, ctx: LoadContext): Promise<LoadedSecret> {
+    if (this.#closed) throw new ProviderClosedError({ secretName: name, source: this.name })
+    let reply: GetSecretValueCommandOutput
+    try {
+      reply = await this.#client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: this.versionStage }), {
+        abortSignal: ctx.signal,
+      })
+    } catch (error) {
+      throw toAwsSecretError(error, { secretName: name, source: this.name, signal: ctx.signal })
+    }
+    return toLoadedSecret(reply, name, this.name)
+  }
+
+  /**
+   * Loads many secrets with `BatchGetSecretValue`, 20 ids per call, calls in parallel. A secret the
+   * service reports in `Errors` gets its mapped error in the result. When every call fails the
+   * first error is thrown; when some fail, their names get that error. Names missing from a reply
+   * are left out, so the cache loads them one by one. With a `versionStage` other than AWSCURRENT
+   * (which the batch API cannot select) each name is loaded with `load`.
+   */
+  async loadMany(names: string[], ctx: LoadContext): Promise<Map<string, LoadedSecret | Error>> {
+    if (this.#closed) throw new ProviderClosedError({ source: this.name })
+    const results = new Map<string, LoadedSecret | Error>()
+    if (this.versionStage !== CURRENT) {
+      await Promise.all(names.map(async (name) => results.set(name, await this.load(name, ctx).catch((e: Error) => e))))
+      return results
+    }
+    const chunks: string[][] = []
+    for (let i = 0; i < names.length; i += BATCH_SIZE) chunks.push(names.slice(i, i + BATCH_SIZE))
+    const outcomes = await Promise.allSettled(chunks.map((chunk) => this.#loadChunk(chunk, ctx, results)))
+    const failed = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ outcome, i }] : []))
+    const first = failed[0]
+    if (first !== undefined && failed.length === chunks.length) throw first.outcome.reason
+    for (const { outcome, i } of failed) {
+      for (const name of chunks[i] ?? []) {
+        results.set(name, toAwsSecretError(outcome.reason, { secretName: name, source: this.name }))
+      }
+    }
+    return results
+  }
+
+  /** Destroys the client when the source built it; a client you passed stays open. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#ownsClient) this.#client.destroy()
+  }
+
+  async #loadChunk(chunk: string[], ctx: LoadContext, results: Map<string, LoadedSecret | Error>): Promise<void> {
+    let reply: BatchGetSecretValueCommandOutput
+    try {
+      reply = await this.#client.send(new BatchGetSecretValueCommand({ SecretIdList: chunk }), { abortSignal: ctx.signal })
+    } catch (error) {
+      throw toAwsSecretError(error, { secretName: chunk.join(', '), source: this.name, signal: ctx.signal })
+    }
+    for (const entry of reply.SecretValues ?? []) {
+      const name = chunk.find((id) => refersTo(id, entry))
+      if (name === undefined) continue
+      try {
+        results.set(name, toLoadedSecret(entry, name, this.name))
+      } catch (error) {
+        results.set(name, error as Error)
+      }
+    }
+    for (const failure of reply.Errors ?? []) {
+      const name = failure.SecretId
+      if (name === undefined || !chunk.includes(name)) continue
+      const cause = Object.assign(new Error(failure.Message ?? ''), { name: failure.ErrorCode ?? 'UnknownError' })
+      results.set(name, toAwsSecretError(cause, { secretName: name, source: this.name }))
+    }
+  }
+
+  [INSPECT](): string {
+    return `AwsSecretsManagerSource { versionStage: ${JSON.stringify(this.versionStage)}, closed: ${this.#closed} }`
+  }
+
+  toJSON(): object {
+    return { name: this.name, versionStage: this.versionStage, closed: this.#closed }
+  }
+}

@@ -1,0 +1,18 @@
+export { getSecretToken, Secret } from './secret.decorator.js'
+export { SECRET_TOKEN_PREFIX } from './secrets.constants.js'
+export {
+  type SecretMap,
+  type SecretsConfigFactory,
+  type SecretsLoaderOptions,
+  type SecretValues,
+  secretsLoader,
+} from './secrets.loader.js'
+export { SecretsModule } from './secrets.module.js'
+export {
+  SECRETS_MODULE_OPTIONS,
+  type SecretsModuleAsyncOptions,
+  type SecretsModuleExtras,
+  type SecretsModuleOptions,
+  type SecretsModuleRootOptions,
+} from './secrets.module-definition.js'
+export { SecretsService } from './secrets.service.js'

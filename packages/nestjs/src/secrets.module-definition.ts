@@ -1,0 +1,46 @@
+import type { ProviderOptions } from '@latchkey/core'
+import { ConfigurableModuleBuilder } from '@nestjs/common'
+
+/**
+ * Options of `SecretsModule.forRoot()`: `{ provider }` (a `CachedSecretProvider` the app built and
+ * closes) or `{ source, ...CacheOptions }` (the module builds the provider and closes it on shutdown),
+ * plus the names to load at startup.
+ */
+export type SecretsModuleOptions = ProviderOptions & {
+  /**
+   * Secrets to load before the app finishes bootstrapping, besides the ones injected with
+   * `@Secret()` (those are always loaded). A missing one fails startup.
+   * @default []
+   */
+  preload?: string[]
+}
+
+/** Options `SecretsModule.forRoot()` takes besides {@link SecretsModuleOptions}. */
+export interface SecretsModuleExtras {
+  /**
+   * Registers the module globally, so feature modules can inject handles, `SecretsService` and the
+   * provider without importing it.
+   * @default false
+   */
+  isGlobal?: boolean
+}
+
+export const {
+  ConfigurableModuleClass: SecretsConfigurableModule,
+  MODULE_OPTIONS_TOKEN: SECRETS_MODULE_OPTIONS,
+  OPTIONS_TYPE: SECRETS_OPTIONS_TYPE,
+  ASYNC_OPTIONS_TYPE: SECRETS_ASYNC_OPTIONS_TYPE,
+} = new ConfigurableModuleBuilder<SecretsModuleOptions>({ moduleName: 'Secrets' })
+  .setClassMethodName('forRoot')
+  .setFactoryMethodName('createSecretsOptions')
+  .setExtras<SecretsModuleExtras>({ isGlobal: false }, (definition, extras) => ({
+    ...definition,
+    global: extras.isGlobal,
+  }))
+  .build()
+
+/** What `SecretsModule.forRoot()` takes: {@link SecretsModuleOptions} plus `isGlobal`. */
+export type SecretsModuleRootOptions = typeof SECRETS_OPTIONS_TYPE
+
+/** What `SecretsModule.forRootAsync()` takes: `imports`, `inject` and `useFactory` (or `useClass`/`useExisting`), plus `isGlobal`. */
+export type SecretsModuleAsyncOptions = typeof SECRETS_ASYNC_OPTIONS_TYPE

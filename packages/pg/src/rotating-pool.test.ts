@@ -1,0 +1,109 @@
+import { inspect } from 'node:util'
+import { CachedSecretProvider, MemorySource } from '@latchkey/core'
+import pg from 'pg'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { RotatingPool } from './index.js'
+import { type Admin, admin, credentialsJson, once, server } from './test-support.js'
+
+let db: Admin
+let app: { name: string; password: string }
+
+beforeAll(async () => {
+  db = admin()
+  app = await db.createRole('app')
+})
+
+afterAll(async () => {
+  await db.close()
+})
+
+function memoryPool(secretValue: string, options: Partial<ConstructorParameters<typeof RotatingPool>[0]> = {}) {
+  const source = new MemorySource({ 'db/creds': secretValue })
+  const provider = new CachedSecretProvider(source, { minRefreshInterval: 0 })
+  const pool = new RotatingPool({ provider, secret: 'db/creds', ...server(), max: 3, ...options } as never)
+  pool.on('error', () => undefined)
+  return { source, provider, pool }
+}
+
+describe('RotatingPool', () => {
+  it('is a pg.Pool and logs in with the credentials from the secret', async () => {
+    const { pool, provider } = memoryPool(credentialsJson(app.name, app.password))
+    expect(pool).toBeInstanceOf(pg.Pool)
+    const { rows } = await pool.query('SELECT current_user AS who')
+    expect(rows[0].who).toBe(app.name)
+    expect(pool.totalCount).toBe(1)
+    expect(pool.idleCount).toBe(1)
+    expect(pool.waitingCount).toBe(0)
+    const client = await pool.connect()
+    expect(pool.idleCount).toBe(0)
+    client.release()
+    await pool.end()
+    expect(provider.closed).toBe(false)
+  })
+
+  it('takes host, port and dbname from the secret over the config', async () => {
+    const { host, port, database } = server()
+    const secret = credentialsJson(app.name, app.password, { host, port: String(port), dbname: database })
+    const { pool } = memoryPool(secret, { host: 'db.invalid', port: 1, database: 'nodb' })
+    const { rows } = await pool.query('SELECT current_database() AS db')
+    expect(rows[0].db).toBe(database)
+    await pool.end()
+  })
+
+  it('logs in with a password secret and a fixed user', async () => {
+    const source = new MemorySource({ 'db/password': app.password })
+    const pool = new RotatingPool({ source, passwordSecret: 'db/password', user: app.name, ...server() })
+    const { rows } = await pool.query('SELECT current_user AS who')
+    expect(rows[0].who).toBe(app.name)
+    await pool.end()
+  })
+
+  it('closes a provider it built from a source when it ends', async () => {
+    const source = new MemorySource({ 'db/creds': credentialsJson(app.name, app.password) })
+    const close = vi.fn(async () => undefined)
+    const pool = new RotatingPool({ source: Object.assign(source, { close }), secret: 'db/creds', ...server() })
+    await pool.query('SELECT 1')
+    await pool.end()
+    expect(close).toHaveBeenCalledTimes(1)
+    expect(pool.provider.closed).toBe(true)
+  })
+
+  it('never shows the password in util.inspect of the pool, its clients or its events', async () => {
+    const { host, port, database } = server()
+    const { pool } = memoryPool(credentialsJson(app.name, app.password), {
+      connectionString: `postgres://someone:${canary('in-url')}@${host}:${port}/${database}`,
+    })
+    const seen: unknown[] = []
+    for (const event of ['connect', 'acquire', 'release', 'remove', 'rotate'] as const) {
+      pool.on(event as 'connect', (...args: unknown[]) => seen.push(args))
+    }
+    const client = await pool.connect()
+    await client.query('SELECT 1')
+    assertNoCanary(inspect(pool, { depth: 6 }), 'util.inspect(pool)')
+    assertNoCanary(inspect(client, { depth: 6 }), 'util.inspect(client)')
+    assertNoCanary(JSON.stringify(Object.keys(client)), 'client keys')
+    client.release()
+    await pool.end()
+    assertNoCanary(inspect(seen, { depth: 4 }), 'emitted events')
+  })
+
+  it('rejects a checkout with a typed error naming the missing field, never the value', async () => {
+    const { pool } = memoryPool(JSON.stringify({ username: app.name, pass: app.password }))
+    const error = await pool.query('SELECT 1').then(
+      () => undefined,
+      (e: unknown) => e,
+    )
+    expect(error).toMatchObject({ code: 'ERR_SECRET_INVALID_JSON', field: 'password', secretName: 'db/creds' })
+    assertNoCanary(`${String(error)} ${inspect(error)}`, 'the error')
+    await pool.end()
+  })
+
+  it('rejects a secret that is not JSON with a typed error that does not quote it', async () => {
+    const { pool } = memoryPool(app.password)
+    const error = await pool.query('SELECT 1').catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: 'ERR_SECRET_INVALID_JSON' })
+    assertNoCanary(`${String(error)} ${inspect(error)}`, 'the error')
+    await pool.end()
+  })
+})

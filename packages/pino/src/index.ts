@@ -1,0 +1,18 @@
+export {
+  createKeyCensor,
+  DEFAULT_REDACT_KEYS,
+  DEFAULT_REDACT_PATHS,
+  type KeyCensor,
+  type KeyCensorOptions,
+  redactPathsFor,
+} from './redact-paths.js'
+export { type RedactorProvider, type RedactSecretsOptions, redactSecrets } from './redact-secrets.js'
+export { type SerializedError, serializeError } from './serialize-error.js'
+export {
+  SENSITIVE_HEADERS,
+  type SerializedRequest,
+  type SerializedResponse,
+  serializeRequest,
+  serializeResponse,
+} from './serialize-http.js'
+export { serializers } from './serializers.js'

@@ -1,0 +1,160 @@
+/** Censor applied to a matched key: a replacement string, or pino's `(value, path) => replacement` form. */
+export type KeyCensor = string | ((value: unknown, path: string[]) => unknown)
+
+/**
+ * Key names whose values are censored wherever they appear at the top of a log object or one or two
+ * levels down. Each name also matches its all-lowercase, ALL-UPPERCASE and Capitalized spellings.
+ */
+export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
+  'password',
+  'passwd',
+  'pwd',
+  'token',
+  'accessToken',
+  'access_token',
+  'refreshToken',
+  'refresh_token',
+  'authorization',
+  'cookie',
+  'apiKey',
+  'api_key',
+  'secret',
+  'clientSecret',
+  'client_secret',
+  'privateKey',
+  'private_key',
+])
+
+/** The pino-style paths the key censor applies for `keys`: `key`, `*.key` and `*.*.key` each. */
+export function redactPathsFor(keys: readonly string[]): string[] {
+  return keys.flatMap((key) => [key, `*.${key}`, `*.*.${key}`])
+}
+
+/** {@link DEFAULT_REDACT_KEYS} as pino-style paths (`password`, `*.password`, `*.*.password`, …). */
+export const DEFAULT_REDACT_PATHS: readonly string[] = Object.freeze(redactPathsFor(DEFAULT_REDACT_KEYS))
+
+/** Options for {@link createKeyCensor}. */
+export interface KeyCensorOptions {
+  /** Key names to censor. @default DEFAULT_REDACT_KEYS */
+  keys?: readonly string[]
+  /** What replaces a matched value. @default '[REDACTED]' */
+  censor?: KeyCensor
+  /** Remove matched keys instead of censoring their values. @default false */
+  remove?: boolean
+}
+
+const MAX_DEPTH = 2
+const DEFAULT_CENSOR = '[REDACTED]'
+const REMOVED = Symbol('removed')
+
+function spellingsOf(key: string): string[] {
+  return [key, key.toLowerCase(), key.toUpperCase(), key.charAt(0).toUpperCase() + key.slice(1)]
+}
+
+/** True for objects the censor descends into: plain objects and arrays (not errors, dates, buffers, class instances). */
+function isContainer(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false
+  try {
+    if (Array.isArray(value)) return true
+    const proto = Object.getPrototypeOf(value)
+    return proto === Object.prototype || proto === null
+  } catch {
+    return false
+  }
+}
+
+/**
+ * Builds the function that censors sensitive keys in a log object: `key`, `*.key` and `*.*.key`
+ * (the semantics of the equivalent pino `redact` paths) in one pass over plain objects and arrays.
+ * It copies only the objects on the way to a match and never modifies its input; a value it cannot
+ * read (a getter that throws) is left for pino to serialize.
+ */
+export function createKeyCensor(options: KeyCensorOptions = {}): (object: Record<string, unknown>) => Record<string, unknown> {
+  const names: Record<string, true> = Object.create(null)
+  for (const key of options.keys ?? DEFAULT_REDACT_KEYS) for (const spelling of spellingsOf(key)) names[spelling] = true
+  const censor = options.censor ?? DEFAULT_CENSOR
+  const remove = options.remove === true
+
+  function replacement(value: unknown, path: () => string[]): unknown {
+    if (remove) return REMOVED
+    if (typeof censor !== 'function') return censor
+    try {
+      return censor(value, path())
+    } catch {
+      return DEFAULT_CENSOR
+    }
+  }
+
+  function walk(value: object, depth: number, k0: string, k1: string): object {
+    return Array.isArray(value) ? walkArray(value, depth, k0) : walkObject(value, depth, k0, k1)
+  }
+
+  function walkArray(value: unknown[], depth: number, k0: string): unknown[] {
+    if (depth === 0 || depth >= MAX_DEPTH) return value
+    let copy: unknown[] | undefined
+    for (let i = 0; i < value.length; i++) {
+      const item = readIndex(value, i)
+      if (!isContainer(item)) continue
+      const next = walk(item, depth + 1, k0, String(i))
+      if (next === item) continue
+      copy ??= value.slice()
+      copy[i] = next
+    }
+    return copy ?? value
+  }
+
+  function walkObject(value: object, depth: number, k0: string, k1: string): object {
+    let copy: Record<string, unknown> | undefined
+    for (const key in value) {
+      if (!Object.hasOwn(value, key)) continue
+      let child: unknown
+      try {
+        child = (value as Record<string, unknown>)[key]
+      } catch {
+        continue
+      }
+      let next = child
+      if (names[key] === true) {
+        next = replacement(child, () => (depth === 0 ? [key] : depth === 1 ? [k0, key] : [k0, k1, key]))
+      } else if (depth < MAX_DEPTH && isContainer(child)) {
+        next = depth === 0 ? walk(child, 1, key, '') : walk(child, 2, k0, key)
+      }
+      if (next === child) continue
+      copy ??= copyOwn(value)
+      if (next === REMOVED) delete copy[key]
+      else copy[key] = next
+    }
+    return copy ?? value
+  }
+
+  return function censorKeys(object) {
+    if (typeof object !== 'object' || object === null) return object
+    try {
+      return walk(object, 0, '', '') as Record<string, unknown>
+    } catch {
+      return object
+    }
+  }
+}
+
+function readIndex(array: unknown[], index: number): unknown {
+  try {
+    return array[index]
+  } catch {
+    return undefined
+  }
+}
+
+/** A plain copy of an object's own enumerable properties; properties that cannot be read are skipped. */
+function copyOwn(value: object): Record<string, unknown> {
+  const copy: Record<string, unknown> = {}
+  for (const key in value) {
+    if (!Object.hasOwn(value, key)) continue
+    try {
+      copy[key] = (value as Record<string, unknown>)[key]
+    } catch {
+      // A throwing getter: leave the property out of the copy rather than fail the log call.
+    }
+  }
+  return copy
+}

@@ -1,0 +1,71 @@
+import { ownKeys, readProperty } from './safe-read.js'
+
+/** What the `err` serializer makes of an error. Extra own enumerable properties of the error are copied too. */
+export interface SerializedError {
+  /** The constructor's name (`'TypeError'`, `'SecretUnavailableError'`), else the error's `name`. */
+  type: string
+  message: string
+  stack?: string
+  code?: unknown
+  /** The `cause`, serialized the same way when it is an error; `'[Circular]'` when it loops back. */
+  cause?: unknown
+  /** The `errors` of an `AggregateError`, each serialized. */
+  aggregateErrors?: unknown[]
+  [key: string]: unknown
+}
+
+/** How deep a `cause` chain is followed before it is cut with `'[Truncated]'`. */
+const MAX_CAUSE_DEPTH = 10
+const SKIPPED = new Set(['name', 'message', 'stack', 'cause', 'code', 'errors', 'aggregateErrors', 'type'])
+
+function isError(value: unknown): value is object {
+  if (typeof value !== 'object' || value === null) return false
+  return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]'
+}
+
+function typeOf(error: object): string {
+  const constructor = readProperty(error, 'constructor')
+  const name = typeof constructor === 'function' ? readProperty(constructor, 'name') : undefined
+  if (typeof name === 'string' && name !== '') return name
+  const own = readProperty(error, 'name')
+  return typeof own === 'string' && own !== '' ? own : 'Error'
+}
+
+function serialize(error: object, depth: number, seen: Set<object>): SerializedError {
+  seen.add(error)
+  const message = readProperty(error, 'message')
+  const out: SerializedError = { type: typeOf(error), message: typeof message === 'string' ? message : '' }
+  const stack = readProperty(error, 'stack')
+  if (typeof stack === 'string') out.stack = stack
+  const code = readProperty(error, 'code')
+  if (code !== undefined) out.code = code
+  const nested = (value: unknown): unknown => {
+    if (!isError(value)) return value
+    if (seen.has(value)) return '[Circular]'
+    if (depth >= MAX_CAUSE_DEPTH) return '[Truncated]'
+    return serialize(value, depth + 1, seen)
+  }
+  const cause = readProperty(error, 'cause')
+  if (cause !== undefined) out.cause = nested(cause)
+  const errors = readProperty(error, 'errors')
+  if (Array.isArray(errors)) out.aggregateErrors = errors.map(nested)
+  for (const key of ownKeys(error)) {
+    if (SKIPPED.has(key)) continue
+    const value = readProperty(error, key)
+    if (typeof value !== 'function' && value !== undefined) out[key] = nested(value)
+  }
+  return out
+}
+
+/**
+ * pino `err` serializer: `type`, `message`, `stack`, `code`, the `cause` chain (and `AggregateError`
+ * errors) plus the error's own enumerable properties. Never throws: unreadable properties are
+ * skipped, cycles become `'[Circular]'`, and anything that is not an error is returned unchanged.
+ */
+export function serializeError(value: unknown): unknown {
+  try {
+    return isError(value) ? serialize(value, 0, new Set()) : value
+  } catch {
+    return { type: 'Error', message: '[unserializable error]' }
+  }
+}

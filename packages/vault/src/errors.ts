@@ -1,0 +1,106 @@
+import {
+  SecretAccessDeniedError,
+  SecretError,
+  type SecretErrorOptions,
+  SecretNotFoundError,
+  SecretThrottledError,
+  SecretUnavailableError,
+} from '@latchkey/core'
+
+/**
+ * The `cause` of every error a Vault source raises: what Vault (or the network) said, copied by
+ * field. node-vault's own errors are not kept, because axios errors carry the request config,
+ * `X-Vault-Token` header included.
+ */
+export class VaultRequestError extends Error {
+  /** HTTP status; absent when no response came back. */
+  readonly statusCode?: number
+  /** The network error code, such as `'ECONNREFUSED'`, when no response came back. */
+  readonly code?: string
+  /** Vault's `errors` array (empty for a bare 404). */
+  readonly errors: readonly string[]
+
+  constructor(message: string, fields: { statusCode?: number; code?: string; errors?: readonly string[] } = {}) {
+    super(message)
+    if (fields.statusCode !== undefined) this.statusCode = fields.statusCode
+    if (fields.code !== undefined) this.code = fields.code
+    this.errors = fields.errors ?? []
+  }
+
+  override get name(): string {
+    return 'VaultRequestError'
+  }
+}
+
+interface ErrorShape {
+  message?: unknown
+  code?: unknown
+  response?: { statusCode?: unknown; body?: unknown }
+}
+
+/** The HTTP status of a node-vault rejection (`err.response.statusCode`, WIRE-FACTS A.9). */
+export function statusOf(error: unknown): number | undefined {
+  const status = (error as ErrorShape | undefined)?.response?.statusCode
+  return typeof status === 'number' ? status : undefined
+}
+
+function vaultErrors(body: unknown): string[] {
+  const errors = (body as { errors?: unknown } | undefined)?.errors
+  return Array.isArray(errors) ? errors.filter((e): e is string => typeof e === 'string') : []
+}
+
+/** A field-by-field copy of a node-vault or network error, safe to keep as `cause`. */
+export function toVaultRequestError(error: unknown): VaultRequestError {
+  if (error instanceof VaultRequestError) return error
+  const shape = (typeof error === 'object' && error !== null ? error : {}) as ErrorShape
+  const statusCode = statusOf(error)
+  if (statusCode !== undefined) {
+    const errors = vaultErrors(shape.response?.body)
+    const text = errors.length > 0 ? errors.join('; ').replace(/\s+/g, ' ').trim() : 'no error text'
+    return new VaultRequestError(`Vault answered ${statusCode}: ${text}`, { statusCode, errors })
+  }
+  const code = typeof shape.code === 'string' ? shape.code : undefined
+  const message = typeof shape.message === 'string' ? shape.message : String(error)
+  return new VaultRequestError(`request to Vault failed: ${message}`, code === undefined ? {} : { code })
+}
+
+/** True when the KV v2 reply says the version was soft-deleted or destroyed (404 with an envelope). */
+function deletedVersion(error: unknown): { version?: unknown; destroyed?: unknown } | undefined {
+  const metadata = (error as { response?: { body?: { data?: { metadata?: Record<string, unknown> } } } })?.response
+    ?.body?.data?.metadata
+  if (metadata === undefined || metadata === null) return undefined
+  return metadata.destroyed === true || (typeof metadata.deletion_time === 'string' && metadata.deletion_time !== '')
+    ? metadata
+    : undefined
+}
+
+/**
+ * Maps a Vault failure to a latchkey error by HTTP status (WIRE-FACTS A.3, A.10): 403 → access
+ * denied; 404 → not found (also soft-deleted or destroyed KV versions); 400 `unknown role` → not
+ * found; other 4xx → access denied (Vault refused the request; retrying will not help);
+ * 429 → throttled; 408, 412 and 5xx (503 sealed included) → unavailable; no response → unavailable.
+ */
+export function classifyVaultError(error: unknown, context: { secretName: string; source: string }): SecretError {
+  if (error instanceof SecretError) return error
+  const cause = toVaultRequestError(error)
+  const options: SecretErrorOptions = { ...context, cause }
+  const status = cause.statusCode
+  if (status === undefined) return new SecretUnavailableError(options)
+  if (status === 404) {
+    const deleted = deletedVersion(error)
+    if (deleted === undefined) return new SecretNotFoundError(options)
+    const how = deleted.destroyed === true ? 'destroyed' : 'deleted'
+    return new SecretNotFoundError(
+      options,
+      `secret "${context.secretName}" (source ${context.source}): version ${String(deleted.version)} was ${how}`,
+    )
+  }
+  if (status === 403) return new SecretAccessDeniedError(options)
+  if (status === 429) return new SecretThrottledError(options)
+  if (status === 408 || status === 412 || status >= 500) return new SecretUnavailableError(options)
+  if (status === 400 && cause.errors.some((e) => e.startsWith('unknown role'))) return new SecretNotFoundError(options)
+  return new SecretAccessDeniedError(
+    options,
+    `Vault refused the request for secret "${context.secretName}" (source ${context.source}) with status ${status}`,
+  )
+}

@@ -1,0 +1,12 @@
+export {
+  DEFAULT_JWT_PATH,
+  type VaultAppRoleAuth,
+  type VaultAuth,
+  VaultAuthenticator,
+  type VaultKubernetesAuth,
+  type VaultTokenAuth,
+} from './auth.js'
+export { VaultDatabaseSource, type VaultDatabaseSourceOptions } from './database-source.js'
+export { classifyVaultError, VaultRequestError } from './errors.js'
+export { kvValue, VaultKvSource, type VaultKvSourceOptions } from './kv-source.js'
+export { type NodeVaultClient, type VaultConnectionOptions, type VaultRequestOptions } from './session.js'

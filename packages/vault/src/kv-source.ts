@@ -1,0 +1,81 @@
+import {
+  InvalidOptionsError,
+  type LoadContext,
+  type LoadedSecret,
+  ProviderClosedError,
+  SecretNotFoundError,
+  type SecretSource,
+} from '@latchkey/core'
+import { classifyVaultError } from './errors.js'
+import { vaultPath } from './paths.js'
+import { checkConnectionOptions, type VaultConnectionOptions, VaultSession } from './session.js'
+
+/** Options for {@link VaultKvSource}. */
+export interface VaultKvSourceOptions extends VaultConnectionOptions {
+  /** The KV mount. @default 'secret' */
+  mount?: string
+  /** The KV engine version of the mount. @default 2 */
+  kvVersion?: 1 | 2
+}
+
+function isMap(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** `{ value: "…" }` gives that string; any other map gives its JSON (so `name#key` selects a key). */
+export function kvValue(data: Record<string, unknown>): string {
+  const keys = Object.keys(data)
+  if (keys.length === 1 && keys[0] === 'value' && typeof data.value === 'string') return data.value
+  return JSON.stringify(data)
+}
+
+/**
+ * Secrets from a HashiCorp Vault KV mount (v2 by default, or v1). The secret name is the path
+ * below the mount (`'app/db'` reads `secret/data/app/db` on KV v2); the version is the KV v2
+ * version number (KV v1 has none, so the cache compares content hashes).
+ */
+export class VaultKvSource implements SecretSource {
+  readonly name = 'vault-kv'
+  readonly #session: VaultSession
+  readonly #mount: string
+  readonly #kvVersion: 1 | 2
+  #closed = false
+
+  constructor(options: VaultKvSourceOptions) {
+    checkConnectionOptions(options, 'VaultKvSource')
+    const mount = (options.mount ?? 'secret').replace(/^\/+|\/+$/g, '')
+    if (mount === '') throw new InvalidOptionsError('VaultKvSource: mount must be a non-empty string such as "secret"')
+    const kvVersion = options.kvVersion ?? 2
+    if (kvVersion !== 1 && kvVersion !== 2) throw new InvalidOptionsError('VaultKvSource: kvVersion must be 1 or 2')
+    this.#mount = mount
+    this.#kvVersion = kvVersion
+    this.#session = new VaultSession(options)
+  }
+
+  async load(name: string, ctx?: LoadContext): Promise<LoadedSecret> {
+    if (this.#closed) throw new ProviderClosedError({ secretName: name, source: this.name })
+    ctx?.signal.throwIfAborted()
+    const path = vaultPath(name, this.name)
+    const url = this.#kvVersion === 2 ? `${this.#mount}/data/${path}` : `${this.#mount}/${path}`
+    let body: { data?: { data?: unknown; metadata?: { version?: unknown } } | Record<string, unknown> }
+    try {
+      body = await this.#session.call((options) => this.#session.client.read(url, options))
+    } catch (error) {
+      throw classifyVaultError(error, { secretName: name, source: this.name })
+    }
+    if (this.#kvVersion === 1) {
+      if (!isMap(body?.data)) throw new SecretNotFoundError({ secretName: name, source: this.name })
+      return { value: kvValue(body.data) }
+    }
+    const data = (body?.data as { data?: unknown } | undefined)?.data
+    if (!isMap(data)) throw new SecretNotFoundError({ secretName: name, source: this.name })
+    const version = (body.data as { metadata?: { version?: unknown } }).metadata?.version
+    return { value: kvValue(data), ...(version === undefined ? {} : { version: String(version) }) }
+  }
+
+  /** Stops token renewal. */
+  async close(): Promise<void> {
+    this.#closed = true
+    this.#session.close()
+  }
+}
