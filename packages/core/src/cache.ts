@@ -368,6 +368,7 @@ export class CachedSecretProvider implements SecretProvider {
       if (!(error instanceof SecretError) || !error.transient) throw error
       if (entry.value === undefined || this.#clock() >= entry.staleUntil) throw error
       this.#stats.staleServed++
+      this.#deferRetry(entry)
     }
   }
 
@@ -633,14 +634,20 @@ export class CachedSecretProvider implements SecretProvider {
     this.#loadInBackground(entry)
   }
 
-  #backgroundFailed(entry: Entry, error: SecretError): void {
-    if (this.#closed) return
+  /** After a failed reload, waits (with growing back-off) before the next background attempt. */
+  #deferRetry(entry: Entry): number {
     entry.backgroundFailures++
     const delay = Math.max(
       this.#minRefreshInterval,
       backoffDelay(entry.backgroundFailures, { ...this.#retry, maxDelay: LONGEST_BACKGROUND_RETRY }),
     )
     entry.refreshAt = this.#clock() + delay
+    return delay
+  }
+
+  #backgroundFailed(entry: Entry, error: SecretError): void {
+    if (this.#closed) return
+    const delay = this.#deferRetry(entry)
     this.#events.emit('error', { name: entry.name, error, background: true })
     if (entry.pinned && error.transient) this.#scheduleAt(entry, delay)
   }
