@@ -9,27 +9,34 @@ import { ErrorCode, SecretPreloadError } from '@latchkey/core'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { buildApp, type ExampleApp } from './app.js'
-import { createSource, readArgs } from './source.js'
+import { type OpenedSource, openSource, readArgs } from './source.js'
 
-const running: Array<{ server: Server; example: ExampleApp }> = []
+const running: Array<{ server: Server; example: ExampleApp; opened: OpenedSource }> = []
 const dirs: string[] = []
 
 afterEach(async () => {
-  for (const { server, example } of running.splice(0)) {
+  for (const { server, example, opened } of running.splice(0)) {
     await new Promise((resolve) => server.close(resolve))
     await example.middleware.close()
+    await opened.stop()
   }
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
 })
 
-/** Builds the app and listens on a free port. */
-async function boot(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; example: ExampleApp }> {
-  const example = buildApp({ source: createSource(readArgs(argv), env) })
+/** Listens on a free port and tracks everything for cleanup. */
+async function listen(example: ExampleApp, opened: OpenedSource): Promise<string> {
   const server = await new Promise<Server>((resolve) => {
     const listening = example.app.listen(0, '127.0.0.1', () => resolve(listening))
   })
-  running.push({ server, example })
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, example }
+  running.push({ server, example, opened })
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+/** Opens the source `argv` asks for, builds the app and listens on a free port. */
+async function boot(argv: string[], env: NodeJS.ProcessEnv = {}) {
+  const opened = await openSource(readArgs(argv), env)
+  const example = buildApp({ source: opened.source })
+  return { url: await listen(example, opened), example, opened }
 }
 
 async function status(url: string, key?: string): Promise<{ code: number; body: unknown }> {
@@ -83,6 +90,48 @@ describe('express-app', () => {
     )
   })
 
+  test('reads secrets from the Secrets Manager emulator through the AWS SDK, and picks up a rotation', async () => {
+    const oldKey = canary('aws-key-old')
+    const newKey = canary('aws-key-new')
+    const { url, example, opened } = await boot(['--source=aws'], {
+      DB_PASSWORD: canary('aws-db'),
+      API_KEY: oldKey,
+    })
+    const emulator = opened.emulator
+    if (emulator === undefined) throw new Error('aws mode should start an emulator')
+
+    expect((await status(url, oldKey)).code).toBe(200)
+    expect(emulator.callCount('GetSecretValue') + emulator.callCount('BatchGetSecretValue')).toBeGreaterThan(
+      0,
+    )
+
+    emulator.rotate('api/key', newKey)
+    await example.middleware.provider.refresh('api/key')
+
+    expect((await status(url, newKey)).code).toBe(200)
+    expect((await status(url, oldKey)).code).toBe(401)
+  })
+
+  test('a Secrets Manager outage at boot answers 503, then heals without a restart', async () => {
+    const apiKey = canary('aws-outage-key')
+    const opened = await openSource(readArgs(['--source=aws']), {
+      DB_PASSWORD: canary('aws-outage-db'),
+      API_KEY: apiKey,
+    })
+    const emulator = opened.emulator
+    if (emulator === undefined) throw new Error('aws mode should start an emulator')
+    emulator.faults.fail('internal', { times: Number.POSITIVE_INFINITY })
+    const url = await listen(buildApp({ source: opened.source }), opened)
+
+    expect(await status(url, apiKey)).toEqual({
+      code: 503,
+      body: { error: 'Service Unavailable', code: 'ERR_SECRET_UNAVAILABLE' },
+    })
+
+    emulator.faults.reset()
+    expect((await status(url, apiKey)).code).toBe(200)
+  })
+
   test('a missing secret fails ready() naming it, and requests meanwhile get the generic 503', async () => {
     const { url, example } = await boot([], { API_KEY: canary('lonely') })
 
@@ -102,40 +151,47 @@ describe('express-app', () => {
   })
 
   test('rejects bad command-line arguments with a message that says what to pass', () => {
-    expect(() => readArgs(['--source=vault'])).toThrow('--source must be env or file')
+    expect(() => readArgs(['--source=vault'])).toThrow('--source must be env, file or aws')
     expect(() => readArgs(['--source=file'])).toThrow('--source=file needs --dir=<directory>')
   })
 
-  test('src/main.ts starts a real server from the command line', async () => {
-    const apiKey = canary('main-api-key')
-    const root = fileURLToPath(new URL('..', import.meta.url))
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port=0'], {
-      cwd: root,
-      env: { ...process.env, DB_PASSWORD: canary('main-db'), API_KEY: apiKey, NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8')
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8')
-    })
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-    try {
-      const url = await vi.waitFor(
-        () => {
-          const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-          if (match?.[1] === undefined) throw new Error('not listening yet')
-          return match[1]
+  test.each(['env', 'aws'])(
+    'src/main.ts --source=%s starts a real server and stops on SIGTERM',
+    async (mode) => {
+      const apiKey = canary('main-api-key')
+      const root = fileURLToPath(new URL('..', import.meta.url))
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'src/main.ts', `--source=${mode}`, '--port=0'],
+        {
+          cwd: root,
+          env: { ...process.env, DB_PASSWORD: canary('main-db'), API_KEY: apiKey, NODE_ENV: 'production' },
+          stdio: ['ignore', 'pipe', 'pipe'],
         },
-        { timeout: 20_000, interval: 50 },
       )
-      expect((await status(url, apiKey)).code).toBe(200)
-    } finally {
-      child.kill('SIGTERM')
-    }
-    expect(await exited).toBe(0)
-    assertNoCanary(output, 'the output of src/main.ts')
-  })
+      let output = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8')
+      })
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8')
+      })
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+      try {
+        const url = await vi.waitFor(
+          () => {
+            const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+            if (match?.[1] === undefined) throw new Error('not listening yet')
+            return match[1]
+          },
+          { timeout: 20_000, interval: 50 },
+        )
+        expect((await status(url, apiKey)).code).toBe(200)
+      } finally {
+        child.kill('SIGTERM')
+      }
+      expect(await exited).toBe(0)
+      assertNoCanary(output, 'the output of src/main.ts')
+    },
+  )
 })

@@ -24,7 +24,10 @@ export interface ExampleApp {
  *   `503 {"error":"Service Unavailable","code":"ERR_SECRET_UNAVAILABLE"}`.
  */
 export function buildApp(options: AppOptions): ExampleApp {
-  const middleware = secrets({ source: options.source, preload: [SECRET_NAMES.dbPassword, SECRET_NAMES.apiKey] })
+  const middleware = secrets({
+    source: options.source,
+    preload: [SECRET_NAMES.dbPassword, SECRET_NAMES.apiKey],
+  })
   const app = express()
   app.disable('x-powered-by')
 
@@ -42,7 +45,10 @@ export function buildApp(options: AppOptions): ExampleApp {
     const info = req.secrets.describe(SECRET_NAMES.dbPassword)
     res.json({
       status: 'ok',
-      database: { passwordLoaded: req.secrets.handle(SECRET_NAMES.dbPassword).loaded, stale: info?.stale ?? false },
+      database: {
+        passwordLoaded: req.secrets.handle(SECRET_NAMES.dbPassword).loaded,
+        stale: info?.stale ?? false,
+      },
     })
   })
 

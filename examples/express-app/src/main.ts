@@ -1,9 +1,10 @@
 import type { AddressInfo } from 'node:net'
 import { buildApp } from './app.js'
-import { createSource, readArgs } from './source.js'
+import { openSource, readArgs } from './source.js'
 
 const args = readArgs(process.argv.slice(2))
-const { app, middleware } = buildApp({ source: createSource(args) })
+const opened = await openSource(args)
+const { app, middleware } = buildApp({ source: opened.source })
 await middleware.ready()
 
 const server = app.listen(args.port, '127.0.0.1', () => {
@@ -12,8 +13,9 @@ const server = app.listen(args.port, '127.0.0.1', () => {
 })
 
 const shutdown = (): void => {
-  server.close(() => {
-    void middleware.close()
+  server.close(async () => {
+    await middleware.close()
+    await opened.stop()
   })
 }
 process.once('SIGINT', shutdown)

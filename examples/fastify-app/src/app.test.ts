@@ -8,25 +8,29 @@ import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { buildApp } from './app.js'
-import { createSource, readArgs } from './source.js'
+import { type OpenedSource, openSource, readArgs } from './source.js'
 
 const apps: FastifyInstance[] = []
+const backends: OpenedSource[] = []
 const dirs: string[] = []
 
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((app) => app.close()))
+  await Promise.all(backends.splice(0).map((backend) => backend.stop()))
   await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true })))
 })
 
-/** Boots the app on a free port; returns its URL and the log lines it wrote. */
-async function boot(argv: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; logs: string[] }> {
+/** Boots the app on a free port; returns its URL, the log lines it wrote, and the app and source. */
+async function boot(argv: string[], env: NodeJS.ProcessEnv = {}) {
   const logs: string[] = []
+  const opened = await openSource(readArgs(argv), env)
+  backends.push(opened)
   const app = await buildApp({
-    source: createSource(readArgs(argv), env),
+    source: opened.source,
     logger: { level: 'info', stream: { write: (line: string) => logs.push(line) } },
   })
   apps.push(app)
-  return { url: await app.listen({ port: 0, host: '127.0.0.1' }), logs }
+  return { url: await app.listen({ port: 0, host: '127.0.0.1' }), logs, app, opened }
 }
 
 async function status(url: string, key?: string): Promise<{ code: number; text: string }> {
@@ -53,6 +57,7 @@ describe('fastify-app', () => {
     expect(JSON.parse(wrong.text)).toEqual({ error: 'Unauthorized' })
     expect(missing.code).toBe(401)
     expect(logs.some((line) => line.includes('/status'))).toBe(true)
+    expect(logs.some((line) => line.includes('postgres://app:[REDACTED]@localhost'))).toBe(true)
     assertNoCanary(logs.join('\n'), 'the app log')
   })
 
@@ -75,8 +80,36 @@ describe('fastify-app', () => {
     assertNoCanary(logs.join('\n'), 'the app log')
   })
 
+  test('reads secrets from the Secrets Manager emulator through the AWS SDK, and picks up a rotation', async () => {
+    const oldKey = canary('aws-key-old')
+    const newKey = canary('aws-key-new')
+    const { url, logs, app, opened } = await boot(['--source=aws'], {
+      DB_PASSWORD: canary('aws-db'),
+      API_KEY: oldKey,
+    })
+    const emulator = opened.emulator
+    if (emulator === undefined) throw new Error('aws mode should start an emulator')
+
+    expect((await status(url, oldKey)).code).toBe(200)
+    expect(emulator.callCount('GetSecretValue') + emulator.callCount('BatchGetSecretValue')).toBeGreaterThan(
+      0,
+    )
+
+    emulator.rotate('api/key', newKey)
+    await app.secrets.refresh('api/key')
+
+    expect((await status(url, newKey)).code).toBe(200)
+    expect((await status(url, oldKey)).code).toBe(401)
+    assertNoCanary(logs.join('\n'), 'the app log')
+  })
+
+  test('aws mode says which variables seed the emulator when they are missing', async () => {
+    await expect(openSource(readArgs(['--source=aws']), {})).rejects.toThrow('set both')
+  })
+
   test('does not start when a secret is missing, and names every missing one', async () => {
-    const error = await buildApp({ source: createSource(readArgs([]), { API_KEY: canary('lonely') }) }).then(
+    const { source } = await openSource(readArgs([]), { API_KEY: canary('lonely') })
+    const error = await buildApp({ source }).then(
       () => undefined,
       (reason: unknown) => reason,
     )
@@ -88,7 +121,7 @@ describe('fastify-app', () => {
   })
 
   test('rejects bad command-line arguments with a message that says what to pass', () => {
-    expect(() => readArgs(['--source=vault'])).toThrow('--source must be env or file')
+    expect(() => readArgs(['--source=vault'])).toThrow('--source must be env, file or aws')
     expect(() => readArgs(['--source=file'])).toThrow('--source=file needs --dir=<directory>')
     expect(readArgs(['--source=file', '--dir=/run/secrets', '--port=0'])).toEqual({
       source: 'file',
@@ -97,36 +130,44 @@ describe('fastify-app', () => {
     })
   })
 
-  test('src/main.ts starts a real server from the command line', async () => {
-    const apiKey = canary('main-api-key')
-    const root = fileURLToPath(new URL('..', import.meta.url))
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts', '--port=0'], {
-      cwd: root,
-      env: { ...process.env, DB_PASSWORD: canary('main-db'), API_KEY: apiKey, NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    })
-    let output = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8')
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString('utf8')
-    })
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
-    try {
-      const url = await vi.waitFor(
-        () => {
-          const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-          if (match?.[1] === undefined) throw new Error('not listening yet')
-          return match[1]
+  test.each(['env', 'aws'])(
+    'src/main.ts --source=%s starts a real server and stops on SIGTERM',
+    async (mode) => {
+      const apiKey = canary('main-api-key')
+      const root = fileURLToPath(new URL('..', import.meta.url))
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', 'src/main.ts', `--source=${mode}`, '--port=0'],
+        {
+          cwd: root,
+          env: { ...process.env, DB_PASSWORD: canary('main-db'), API_KEY: apiKey, NODE_ENV: 'production' },
+          stdio: ['ignore', 'pipe', 'pipe'],
         },
-        { timeout: 20_000, interval: 50 },
       )
-      expect((await status(url, apiKey)).code).toBe(200)
-    } finally {
-      child.kill('SIGTERM')
-    }
-    expect(await exited).toBe(0)
-    assertNoCanary(output, 'the output of src/main.ts')
-  })
+      let output = ''
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8')
+      })
+      child.stderr.on('data', (chunk: Buffer) => {
+        output += chunk.toString('utf8')
+      })
+      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
+      try {
+        const url = await vi.waitFor(
+          () => {
+            const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
+            if (match?.[1] === undefined) throw new Error('not listening yet')
+            return match[1]
+          },
+          { timeout: 20_000, interval: 50 },
+        )
+        expect((await status(url, apiKey)).code).toBe(200)
+      } finally {
+        child.kill('SIGTERM')
+      }
+      expect(await exited).toBe(0)
+      expect(output).toContain('postgres://app:[REDACTED]@localhost')
+      assertNoCanary(output, 'the output of src/main.ts')
+    },
+  )
 })

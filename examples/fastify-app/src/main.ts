@@ -1,12 +1,14 @@
 import { buildApp } from './app.js'
-import { createSource, readArgs } from './source.js'
+import { openSource, readArgs } from './source.js'
 
 const args = readArgs(process.argv.slice(2))
-const app = await buildApp({ source: createSource(args), logger: true })
+const opened = await openSource(args)
+const app = await buildApp({ source: opened.source, logger: { level: 'info' } })
 await app.listen({ port: args.port, host: '127.0.0.1' })
 
 const shutdown = async (): Promise<void> => {
   await app.close()
+  await opened.stop()
 }
 process.once('SIGINT', shutdown)
 process.once('SIGTERM', shutdown)

@@ -1,17 +1,18 @@
 import { parseArgs } from 'node:util'
 import { EnvSource, FileSource, type SecretSource } from '@latchkey/core'
+import type { SecretsManagerEmulator } from '@latchkey/testing'
 
 /** The secrets this app needs. With EnvSource they are the variables `DB_PASSWORD` and `API_KEY`. */
 export const SECRET_NAMES = { dbPassword: 'db/password', apiKey: 'api/key' } as const
 
 /** Command-line settings of the example. */
 export interface ExampleArgs {
-  source: 'env' | 'file'
+  source: 'env' | 'file' | 'aws'
   dir: string | undefined
   port: number
 }
 
-/** Reads `--source=env|file`, `--dir=<path>` (file mode) and `--port=<n>`. */
+/** Reads `--source=env|file|aws`, `--dir=<path>` (file mode) and `--port=<n>`. */
 export function readArgs(argv: string[]): ExampleArgs {
   const { values } = parseArgs({
     args: argv,
@@ -22,17 +23,44 @@ export function readArgs(argv: string[]): ExampleArgs {
     },
   })
   const source = values.source
-  if (source !== 'env' && source !== 'file') {
-    throw new Error(`--source must be env or file (got "${source}")`)
+  if (source !== 'env' && source !== 'file' && source !== 'aws') {
+    throw new Error(`--source must be env, file or aws (got "${source}")`)
   }
   if (source === 'file' && values.dir === undefined) throw new Error('--source=file needs --dir=<directory>')
   const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 0) throw new Error(`--port must be a port number (got "${values.port}")`)
+  if (!Number.isInteger(port) || port < 0)
+    throw new Error(`--port must be a port number (got "${values.port}")`)
   return { source, dir: values.dir, port }
 }
 
-/** The source `args` ask for: environment variables (the default) or files in `--dir`. */
-export function createSource(args: ExampleArgs, env: NodeJS.ProcessEnv = process.env): SecretSource {
-  if (args.source === 'file') return new FileSource({ dir: args.dir as string })
-  return new EnvSource({ env })
+/** A source, and what to stop once the app has closed. */
+export interface OpenedSource {
+  source: SecretSource
+  /** Set in `aws` mode: the local Secrets Manager the source reads. */
+  emulator?: SecretsManagerEmulator
+  stop(): Promise<void>
+}
+
+/**
+ * The source `args` ask for: environment variables (the default), files in `--dir`, or (`aws`) a
+ * local Secrets Manager emulator seeded from `DB_PASSWORD` and `API_KEY`, read through the AWS SDK.
+ */
+export async function openSource(
+  args: ExampleArgs,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OpenedSource> {
+  const nothingToStop = async (): Promise<void> => undefined
+  if (args.source === 'env') return { source: new EnvSource({ env }), stop: nothingToStop }
+  if (args.source === 'file')
+    return { source: new FileSource({ dir: args.dir as string }), stop: nothingToStop }
+  const { DB_PASSWORD: dbPassword, API_KEY: apiKey } = env
+  if (dbPassword === undefined || apiKey === undefined) {
+    throw new Error('--source=aws seeds the local Secrets Manager from DB_PASSWORD and API_KEY; set both')
+  }
+  const { startAwsBackend } = await import('./aws.js')
+  const { source, emulator } = await startAwsBackend({
+    [SECRET_NAMES.dbPassword]: dbPassword,
+    [SECRET_NAMES.apiKey]: apiKey,
+  })
+  return { source, emulator, stop: () => emulator.close() }
 }

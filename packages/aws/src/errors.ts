@@ -114,7 +114,10 @@ export function toAwsSecretError(error: unknown, context: AwsErrorContext): Secr
     case 'denied':
       return new SecretAccessDeniedError(options, `access to ${what} was denied (${code})`)
     case 'invalidName':
-      return new InvalidSecretNameError(`AWS rejected the secret id "${context.secretName}" (${code})`, options)
+      return new InvalidSecretNameError(
+        `AWS rejected the secret id "${context.secretName}" (${code})`,
+        options,
+      )
     case 'throttled':
       return new SecretThrottledError(options, `loading ${what} was throttled (${code})`)
     default:

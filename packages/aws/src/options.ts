@@ -29,14 +29,20 @@ export interface AwsSecretsManagerSourceOptions {
    */
   sdkRetries?: boolean
   /** Any other `SecretsManagerClient` settings for a built client (request handler, logger…). Retry settings go through `sdkRetries`. */
-  clientConfig?: Omit<SecretsManagerClientConfig, 'region' | 'endpoint' | 'credentials' | 'maxAttempts' | 'retryStrategy' | 'retryMode'>
+  clientConfig?: Omit<
+    SecretsManagerClientConfig,
+    'region' | 'endpoint' | 'credentials' | 'maxAttempts' | 'retryStrategy' | 'retryMode'
+  >
 }
 
 const BUILD_OPTIONS = ['region', 'endpoint', 'credentials', 'sdkRetries', 'clientConfig'] as const
 const RETRY_SETTINGS = ['maxAttempts', 'retryStrategy', 'retryMode']
 
 /** Checks the options and returns the client to use and whether the source owns it. */
-export function resolveClient(options: AwsSecretsManagerSourceOptions): { client: SecretsManagerClient; owned: boolean } {
+export function resolveClient(options: AwsSecretsManagerSourceOptions): {
+  client: SecretsManagerClient
+  owned: boolean
+} {
   if (options.client !== undefined) {
     if (typeof (options.client as { send?: unknown }).send !== 'function') {
       throw new InvalidOptionsError('AwsSecretsManagerSource: { client } must be a SecretsManagerClient')
@@ -50,7 +56,9 @@ export function resolveClient(options: AwsSecretsManagerSourceOptions): { client
     return { client: options.client, owned: false }
   }
   if (options.endpoint !== undefined && !URL.canParse(options.endpoint)) {
-    throw new InvalidOptionsError('AwsSecretsManagerSource: { endpoint } must be an absolute URL such as https://host:443')
+    throw new InvalidOptionsError(
+      'AwsSecretsManagerSource: { endpoint } must be an absolute URL such as https://host:443',
+    )
   }
   if (options.sdkRetries !== undefined && typeof options.sdkRetries !== 'boolean') {
     throw new InvalidOptionsError('AwsSecretsManagerSource: { sdkRetries } must be true or false')
@@ -75,7 +83,9 @@ export function resolveClient(options: AwsSecretsManagerSourceOptions): { client
 export function resolveVersionStage(stage: unknown): string {
   if (stage === undefined) return 'AWSCURRENT'
   if (typeof stage !== 'string' || stage.length < 1 || stage.length > 256) {
-    throw new InvalidOptionsError("AwsSecretsManagerSource: { versionStage } must be a label such as 'AWSCURRENT' (1–256 characters)")
+    throw new InvalidOptionsError(
+      "AwsSecretsManagerSource: { versionStage } must be a label such as 'AWSCURRENT' (1–256 characters)",
+    )
   }
   return stage
 }

@@ -2,7 +2,10 @@ import type { SecretValueEntry } from '@aws-sdk/client-secrets-manager'
 import { type LoadedSecret, SecretUnavailableError } from '@latchkey/core'
 
 /** What GetSecretValue and each BatchGetSecretValue entry have in common. */
-type SecretValueFields = Pick<SecretValueEntry, 'ARN' | 'Name' | 'VersionId' | 'SecretString' | 'SecretBinary'>
+type SecretValueFields = Pick<
+  SecretValueEntry,
+  'ARN' | 'Name' | 'VersionId' | 'SecretString' | 'SecretBinary'
+>
 
 /** A GetSecretValue reply (or batch entry) as a {@link LoadedSecret}: text or bytes, version = VersionId. */
 export function toLoadedSecret(reply: SecretValueFields, secretName: string, source: string): LoadedSecret {

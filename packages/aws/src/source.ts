@@ -6,12 +6,15 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager'
 import { type LoadContext, type LoadedSecret, ProviderClosedError, type SecretSource } from '@latchkey/core'
+import { settleWithLimit } from './concurrency.js'
 import { toAwsSecretError } from './errors.js'
 import { type AwsSecretsManagerSourceOptions, resolveClient, resolveVersionStage } from './options.js'
 import { refersTo, toLoadedSecret } from './secret-value.js'
 
 /** BatchGetSecretValue takes at most 20 ids per call. */
 const BATCH_SIZE = 20
+/** Requests one `loadMany` keeps in flight (BatchGetSecretValue is limited to 100 requests/s per Region). */
+const CONCURRENCY = 5
 const CURRENT = 'AWSCURRENT'
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 
@@ -45,9 +48,12 @@ export class AwsSecretsManagerSource implements SecretSource {
     if (this.#closed) throw new ProviderClosedError({ secretName: name, source: this.name })
     let reply: GetSecretValueCommandOutput
     try {
-      reply = await this.#client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: this.versionStage }), {
-        abortSignal: ctx.signal,
-      })
+      reply = await this.#client.send(
+        new GetSecretValueCommand({ SecretId: name, VersionStage: this.versionStage }),
+        {
+          abortSignal: ctx.signal,
+        },
+      )
     } catch (error) {
       throw toAwsSecretError(error, { secretName: name, source: this.name, signal: ctx.signal })
     }
@@ -55,29 +61,37 @@ export class AwsSecretsManagerSource implements SecretSource {
   }
 
   /**
-   * Loads many secrets with `BatchGetSecretValue`, 20 ids per call, calls in parallel. A secret the
+   * Loads many secrets with `BatchGetSecretValue`, 20 ids per call, up to 5 calls at once. A secret the
    * service reports in `Errors` gets its mapped error in the result. When every call fails the
-   * first error is thrown; when some fail, their names get that error. Names missing from a reply
-   * are left out, so the cache loads them one by one. With a `versionStage` other than AWSCURRENT
-   * (which the batch API cannot select) each name is loaded with `load`.
+   * first error is thrown; when only some fail, their names are left out of the result, like
+   * names missing from a reply, so the cache loads them one by one. With a `versionStage` other than AWSCURRENT
+   * (which the batch API cannot select) each name is loaded with `load`, 5 at once.
    */
   async loadMany(names: string[], ctx: LoadContext): Promise<Map<string, LoadedSecret | Error>> {
     if (this.#closed) throw new ProviderClosedError({ source: this.name })
     const results = new Map<string, LoadedSecret | Error>()
     if (this.versionStage !== CURRENT) {
-      await Promise.all(names.map(async (name) => results.set(name, await this.load(name, ctx).catch((e: Error) => e))))
+      const loaded = await settleWithLimit(names, CONCURRENCY, (name) => this.load(name, ctx))
+      loaded.forEach((outcome, i) => {
+        results.set(
+          names[i] as string,
+          outcome.status === 'fulfilled' ? outcome.value : (outcome.reason as Error),
+        )
+      })
       return results
     }
     const chunks: string[][] = []
     for (let i = 0; i < names.length; i += BATCH_SIZE) chunks.push(names.slice(i, i + BATCH_SIZE))
-    const outcomes = await Promise.allSettled(chunks.map((chunk) => this.#loadChunk(chunk, ctx, results)))
-    const failed = outcomes.flatMap((outcome, i) => (outcome.status === 'rejected' ? [{ outcome, i }] : []))
-    const first = failed[0]
-    if (first !== undefined && failed.length === chunks.length) throw first.outcome.reason
-    for (const { outcome, i } of failed) {
-      for (const name of chunks[i] ?? []) {
-        results.set(name, toAwsSecretError(outcome.reason, { secretName: name, source: this.name }))
-      }
+    const outcomes = await settleWithLimit(chunks, CONCURRENCY, (chunk) =>
+      this.#loadChunk(chunk, ctx, results),
+    )
+    const failure = outcomes.find((outcome) => outcome.status === 'rejected')
+    if (failure !== undefined && outcomes.every((outcome) => outcome.status === 'rejected')) {
+      throw toAwsSecretError(failure.reason, {
+        secretName: names.join(', '),
+        source: this.name,
+        signal: ctx.signal,
+      })
     }
     return results
   }
@@ -89,13 +103,16 @@ export class AwsSecretsManagerSource implements SecretSource {
     if (this.#ownsClient) this.#client.destroy()
   }
 
-  async #loadChunk(chunk: string[], ctx: LoadContext, results: Map<string, LoadedSecret | Error>): Promise<void> {
-    let reply: BatchGetSecretValueCommandOutput
-    try {
-      reply = await this.#client.send(new BatchGetSecretValueCommand({ SecretIdList: chunk }), { abortSignal: ctx.signal })
-    } catch (error) {
-      throw toAwsSecretError(error, { secretName: chunk.join(', '), source: this.name, signal: ctx.signal })
-    }
+  /** One BatchGetSecretValue call; entries and per-secret errors go into `results`. SDK errors propagate. */
+  async #loadChunk(
+    chunk: string[],
+    ctx: LoadContext,
+    results: Map<string, LoadedSecret | Error>,
+  ): Promise<void> {
+    const reply: BatchGetSecretValueCommandOutput = await this.#client.send(
+      new BatchGetSecretValueCommand({ SecretIdList: chunk }),
+      { abortSignal: ctx.signal },
+    )
     for (const entry of reply.SecretValues ?? []) {
       const name = chunk.find((id) => refersTo(id, entry))
       if (name === undefined) continue
@@ -108,7 +125,9 @@ export class AwsSecretsManagerSource implements SecretSource {
     for (const failure of reply.Errors ?? []) {
       const name = failure.SecretId
       if (name === undefined || !chunk.includes(name)) continue
-      const cause = Object.assign(new Error(failure.Message ?? ''), { name: failure.ErrorCode ?? 'UnknownError' })
+      const cause = Object.assign(new Error(failure.Message ?? ''), {
+        name: failure.ErrorCode ?? 'UnknownError',
+      })
       results.set(name, toAwsSecretError(cause, { secretName: name, source: this.name }))
     }
   }

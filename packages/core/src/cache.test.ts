@@ -372,7 +372,7 @@ describe('rotation', () => {
     value = canary('h2')
     await p.refresh('x')
     expect(rotate).toHaveBeenCalledTimes(1)
-    expect(rotate.mock.calls[0]?.[0].newVersion).toMatch(/^sha256:/)
+    expect(rotate.mock.calls[0]?.[0].newVersion).toMatch(/^hmac:[0-9a-f]{16}$/)
   })
 })
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import {
   InvalidOptionsError,
   ProviderClosedError,
@@ -85,8 +85,12 @@ function fraction(name: string, value: number | undefined, fallback: number): nu
   return value
 }
 
-function contentVersion(value: string): string {
-  return `sha256:${createHash('sha256').update(value).digest('hex').slice(0, 16)}`
+/**
+ * A version for sources without one: a keyed hash, so that a version seen in a log or an event
+ * cannot be used to test guesses of a weak value offline. The key is per provider.
+ */
+function contentVersion(key: Buffer, value: string): string {
+  return `hmac:${createHmac('sha256', key).update(value).digest('hex').slice(0, 16)}`
 }
 
 /** True for a {@link CachedSecretProvider}, also across two copies of `@latchkey/core`. */
@@ -109,6 +113,7 @@ export class CachedSecretProvider implements SecretProvider {
   readonly #handles = new Map<string, SecretHandle>()
   readonly #events: Emitter<SecretEvents>
   readonly #abort = new AbortController()
+  readonly #versionKey = randomBytes(32)
   readonly #clock: () => number
   readonly #random: () => number
   readonly #logger: SecretLogger
@@ -531,7 +536,7 @@ export class CachedSecretProvider implements SecretProvider {
       typeof raw === 'string'
         ? raw
         : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
-    const version = loaded.version ?? contentVersion(value)
+    const version = loaded.version ?? contentVersion(this.#versionKey, value)
     const now = this.#clock()
     const sourceTtl = loaded.ttlMs !== undefined && loaded.ttlMs > 0 ? loaded.ttlMs : undefined
     const ttl = sourceTtl === undefined ? this.#ttl : Math.min(this.#ttl, sourceTtl)

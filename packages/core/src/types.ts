@@ -125,11 +125,15 @@ export interface StaleEvent {
   staleUntil: number
 }
 
-/** Payload of the `'error'` event: a load or background reload failed. */
+/**
+ * Payload of the `'error'` event: a failure no caller saw — a background reload (refresh-ahead,
+ * a pinned entry's timer, a file change) or a handle's field that no longer parses. Failures of a
+ * `getSecret`, `preload` or `refresh` reject that call instead.
+ */
 export interface ErrorEvent {
   name: string
   error: Error
-  /** True when the failure happened in the background and no caller saw it. */
+  /** Always `true` today; kept so listeners can tell if foreground failures are added later. */
   background: boolean
 }
 

@@ -352,6 +352,9 @@ describe('@latchkey/express options', () => {
 
   test('neither or both of provider and source is an InvalidOptionsError', () => {
     expect(() => secrets({} as never)).toThrow(expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }))
+    expect(() => secrets({ source: new MemorySource(), preload: 'db/password' } as never)).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }),
+    )
     const provider = new CachedSecretProvider(new MemorySource())
     expect(() => secrets({ provider, source: new MemorySource() } as never)).toThrow(
       expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }),

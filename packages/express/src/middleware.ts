@@ -1,5 +1,6 @@
 import {
   type CachedSecretProvider,
+  InvalidOptionsError,
   type ProviderOptions,
   parseSecretRef,
   resolveProvider,
@@ -46,6 +47,9 @@ export interface SecretsMiddleware extends RequestHandler {
  */
 export function secrets(options: ExpressSecretsOptions): SecretsMiddleware {
   const { preload = [], ...providerOptions } = options ?? ({} as ExpressSecretsOptions)
+  if (!Array.isArray(preload)) {
+    throw new InvalidOptionsError('@latchkey/express: { preload } must be an array of secret names')
+  }
   for (const name of preload) parseSecretRef(name)
   const { provider, owned } = resolveProvider(providerOptions as ProviderOptions, '@latchkey/express')
   let loaded = preload.length === 0

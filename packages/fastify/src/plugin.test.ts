@@ -210,9 +210,13 @@ describe('@latchkey/fastify', () => {
     expect(response.json()).toEqual({ same: true })
   })
 
-  test('options without a provider or a source are rejected with ERR_SECRET_INVALID_OPTIONS', async () => {
+  test.each([
+    ['no provider or source', {}],
+    ['an empty decorator name', { source: new MemorySource(), decorator: '' }],
+    ['preload as a string', { source: new MemorySource(), preload: 'db/password' }],
+  ])('%s is rejected with ERR_SECRET_INVALID_OPTIONS', async (_label, options) => {
     const instance = app()
-    instance.register(latchkey, {} as never)
+    instance.register(latchkey, options as never)
     const error = await rejection(instance.ready())
     expect((error as SecretError).code).toBe(ErrorCode.INVALID_OPTIONS)
   })

@@ -37,6 +37,14 @@ export type LatchkeyFastifyOptions = ProviderOptions & {
 
 const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (fastify: FastifyInstance, options) => {
   const { preload = [], decorator = 'secrets', ...providerOptions } = options
+  if (typeof decorator !== 'string' || decorator.length === 0) {
+    throw new InvalidOptionsError(
+      `${PLUGIN_NAME}: { decorator } must be a non-empty string such as 'secrets'`,
+    )
+  }
+  if (!Array.isArray(preload)) {
+    throw new InvalidOptionsError(`${PLUGIN_NAME}: { preload } must be an array of secret names`)
+  }
   if (fastify.hasDecorator(decorator)) {
     throw new InvalidOptionsError(
       `${PLUGIN_NAME}: fastify.${decorator} is already decorated (was the plugin registered twice?); ` +

@@ -47,7 +47,9 @@ function collectNames(map: SecretMap, path: string, names: Set<string>): void {
     } else if (typeof entry === 'object' && entry !== null && !Array.isArray(entry)) {
       collectNames(entry, where, names)
     } else {
-      throw new InvalidOptionsError(`${INTEGRATION}: secrets.${where} must be a secret name or an object of them`)
+      throw new InvalidOptionsError(
+        `${INTEGRATION}: secrets.${where} must be a secret name or an object of them`,
+      )
     }
   }
 }
@@ -87,7 +89,9 @@ export function secretsLoader<const M extends SecretMap>(
 ): SecretsConfigFactory<SecretValues<M>> {
   const { namespace, secrets, ...providerOptions } = options ?? ({} as SecretsLoaderOptions<M>)
   if (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets)) {
-    throw new InvalidOptionsError(`${INTEGRATION}: pass secrets, an object mapping config keys to secret names`)
+    throw new InvalidOptionsError(
+      `${INTEGRATION}: pass secrets, an object mapping config keys to secret names`,
+    )
   }
   if (namespace !== undefined && (typeof namespace !== 'string' || namespace.length === 0)) {
     throw new InvalidOptionsError(`${INTEGRATION}: namespace must be a non-empty string`)

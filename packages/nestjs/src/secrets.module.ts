@@ -43,7 +43,7 @@ async function preloadSecrets(
 ): Promise<ReadonlySet<string>> {
   const injected = findInjectedSecretNames(modules)
   try {
-    await resolved.provider.preload([...(options.preload ?? []), ...injected])
+    await resolved.provider.preload([...(options.preload ?? []), ...[...injected].sort()])
   } catch (error) {
     if (resolved.owned) await resolved.provider.close()
     throw error
@@ -71,7 +71,10 @@ function withHandleProviders(definition: DynamicModule): DynamicModule {
   return Object.defineProperties(
     { ...definition },
     {
-      providers: { enumerable: true, get: () => [...providers, ...declaredSecretNames().map(handleProvider)] },
+      providers: {
+        enumerable: true,
+        get: () => [...providers, ...declaredSecretNames().map(handleProvider)],
+      },
       exports: { enumerable: true, get: () => [...exports, ...declaredSecretNames().map(getSecretToken)] },
     },
   )
@@ -82,7 +85,34 @@ function withHandleProviders(definition: DynamicModule): DynamicModule {
  * every `@Secret(name)`, loads them all before bootstrap completes, and closes a provider it built
  * on shutdown (never one it was given).
  */
-@Module({
+export class SecretsModule extends SecretsConfigurableModule implements OnApplicationShutdown {
+  readonly #resolved: ResolvedProvider
+
+  constructor(resolved: ResolvedProvider) {
+    super()
+    this.#resolved = resolved
+  }
+
+  /** `{ provider }` or `{ source, ...CacheOptions }`, `preload`, `isGlobal`. */
+  static override forRoot(options: SecretsModuleRootOptions): DynamicModule {
+    // biome-ignore lint/complexity/noThisInStatic: super keeps `this` = SecretsModule, which the builder uses as `module`
+    return withHandleProviders(super.forRoot(options))
+  }
+
+  /** Options from a factory: `{ imports, inject, useFactory }`, `useClass` or `useExisting`, and `isGlobal`. */
+  static override forRootAsync(options: SecretsModuleAsyncOptions): DynamicModule {
+    // biome-ignore lint/complexity/noThisInStatic: super keeps `this` = SecretsModule, which the builder uses as `module`
+    return withHandleProviders(super.forRootAsync(options))
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (this.#resolved.owned) await this.#resolved.provider.close()
+  }
+}
+
+// Decorators applied as calls, so the source compiles with any TypeScript setup (no experimentalDecorators needed).
+Inject(SECRETS_RESOLVED_PROVIDER)(SecretsModule, undefined, 0)
+Module({
   providers: [
     { provide: SECRETS_RESOLVED_PROVIDER, useFactory: resolve, inject: [SECRETS_MODULE_OPTIONS] },
     {
@@ -102,26 +132,4 @@ function withHandleProviders(definition: DynamicModule): DynamicModule {
     },
   ],
   exports: [CachedSecretProvider, SecretsService],
-})
-export class SecretsModule extends SecretsConfigurableModule implements OnApplicationShutdown {
-  readonly #resolved: ResolvedProvider
-
-  constructor(@Inject(SECRETS_RESOLVED_PROVIDER) resolved: ResolvedProvider) {
-    super()
-    this.#resolved = resolved
-  }
-
-  /** `{ provider }` or `{ source, ...CacheOptions }`, `preload`, `isGlobal`. */
-  static override forRoot(options: SecretsModuleRootOptions): DynamicModule {
-    return withHandleProviders(super.forRoot(options))
-  }
-
-  /** Options from a factory: `{ imports, inject, useFactory }`, `useClass` or `useExisting`, and `isGlobal`. */
-  static override forRootAsync(options: SecretsModuleAsyncOptions): DynamicModule {
-    return withHandleProviders(super.forRootAsync(options))
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    if (this.#resolved.owned) await this.#resolved.provider.close()
-  }
-}
+})(SecretsModule)

@@ -1,6 +1,10 @@
 /// <reference types="reflect-metadata" />
 import type { ModulesContainer } from '@nestjs/core'
-import { PROPERTY_DEPS_METADATA, SECRET_TOKEN_PREFIX, SELF_DECLARED_DEPS_METADATA } from './secrets.constants.js'
+import {
+  PROPERTY_DEPS_METADATA,
+  SECRET_TOKEN_PREFIX,
+  SELF_DECLARED_DEPS_METADATA,
+} from './secrets.constants.js'
 
 interface Wrapper {
   metatype?: unknown
@@ -15,7 +19,12 @@ interface Wrapper {
 export function findInjectedSecretNames(modules: ModulesContainer): Set<string> {
   const names = new Set<string>()
   for (const moduleRef of modules.values()) {
-    const collections = [moduleRef.providers, moduleRef.controllers, moduleRef.injectables, moduleRef.middlewares]
+    const collections = [
+      moduleRef.providers,
+      moduleRef.controllers,
+      moduleRef.injectables,
+      moduleRef.middlewares,
+    ]
     for (const collection of collections) {
       for (const wrapper of collection.values()) {
         for (const token of dependencyTokens(wrapper)) {
@@ -32,7 +41,9 @@ export function findInjectedSecretNames(modules: ModulesContainer): Set<string> 
 function dependencyTokens(wrapper: Wrapper): unknown[] {
   if (Array.isArray(wrapper.inject)) {
     return wrapper.inject.map((dependency: unknown) =>
-      typeof dependency === 'object' && dependency !== null && 'token' in dependency ? dependency.token : dependency,
+      typeof dependency === 'object' && dependency !== null && 'token' in dependency
+        ? dependency.token
+        : dependency,
     )
   }
   const type = wrapper.metatype

@@ -19,7 +19,13 @@ function setup(secret: string, options: Partial<RotatingPoolOptions> = {}) {
   const source = new MemorySource({ 'db/creds': secret })
   const provider = new CachedSecretProvider(source, { minRefreshInterval: 0 })
   const refresh = vi.spyOn(provider, 'refresh')
-  const pool = new RotatingPool({ provider, secret: 'db/creds', ...server(), max: 2, ...options } as RotatingPoolOptions)
+  const pool = new RotatingPool({
+    provider,
+    secret: 'db/creds',
+    ...server(),
+    max: 2,
+    ...options,
+  } as RotatingPoolOptions)
   pool.on('error', () => undefined)
   return { source, provider, refresh, pool }
 }
@@ -54,9 +60,8 @@ describe('a login refused at connect', () => {
     await db.query(`ALTER ROLE ${pg.escapeIdentifier(blocked.name)} NOLOGIN`)
     const next = await db.createRole('pnext')
     const { source, refresh, pool } = setup(credentialsJson(blocked.name, blocked.password))
-    const error = await pg.Client.prototype.connect
-      .call(new pg.Client({ ...server(), user: blocked.name, password: blocked.password }))
-      .catch((e: unknown) => e)
+    const probe = new pg.Client({ ...server(), user: blocked.name, password: blocked.password })
+    const error = await probe.connect().catch((e: unknown) => e)
     expect(error).toMatchObject({ code: '28000' })
     setTimeout(() => source.set('db/creds', credentialsJson(next.name, next.password)), 200)
     const { rows } = await pool.query('SELECT current_user AS who')

@@ -18,7 +18,9 @@ export interface DatabaseCredentials {
 }
 
 /** Where credentials come from: a JSON secret, or a password secret plus a fixed user. */
-export type CredentialSpec = { kind: 'json'; secret: string } | { kind: 'password'; secret: string; user: string }
+export type CredentialSpec =
+  | { kind: 'json'; secret: string }
+  | { kind: 'password'; secret: string; user: string }
 
 /**
  * The current database credentials of one pool, read synchronously from a {@link SecretHandle},
@@ -86,10 +88,7 @@ export class SecretCredentials {
     const context: SecretErrorOptions = { secretName: this.#spec.secret, source: this.#source }
     const json = parseSecretJson(value, context)
     if (typeof json !== 'object' || json === null || Array.isArray(json)) {
-      throw new InvalidSecretJsonError('must be a JSON object with "username" and "password" fields', {
-        ...context,
-        field: 'username',
-      })
+      throw new InvalidSecretJsonError('must be a JSON object with "username" and "password" fields', context)
     }
     const fields = json as Record<string, unknown>
     const user = requiredString(fields, 'username', context)
@@ -124,7 +123,11 @@ function requiredString(fields: Record<string, unknown>, field: string, context:
   return value
 }
 
-function optionalString(fields: Record<string, unknown>, field: string, context: SecretErrorOptions): string | undefined {
+function optionalString(
+  fields: Record<string, unknown>,
+  field: string,
+  context: SecretErrorOptions,
+): string | undefined {
   const value = fields[field]
   if (value === undefined || value === null || value === '') return undefined
   if (typeof value !== 'string') {

@@ -61,7 +61,15 @@ const everyCacheOptionListed: Exclude<keyof CacheOptions, (typeof CACHE_OPTION_K
   : never = true
 void everyCacheOptionListed
 
-const OWN_KEYS = ['provider', 'source', 'secret', 'passwordSecret', 'retireOnRotate', 'maxLifetimeMillis', 'authRetry']
+const OWN_KEYS = [
+  'provider',
+  'source',
+  'secret',
+  'passwordSecret',
+  'retireOnRotate',
+  'maxLifetimeMillis',
+  'authRetry',
+]
 
 /** Options split into what goes where. */
 export interface ParsedOptions {
@@ -77,15 +85,20 @@ const PREFIX = 'RotatingPool:'
 /** Validates the options and splits them; throws {@link InvalidOptionsError} with what to do. */
 export function parseOptions(options: RotatingPoolOptions): ParsedOptions {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError(`${PREFIX} pass an options object with { provider | source } and { secret | passwordSecret }`)
+    throw new InvalidOptionsError(
+      `${PREFIX} pass an options object with { provider | source } and { secret | passwordSecret }`,
+    )
   }
   const given = options as unknown as Record<string, unknown>
   const credentials = parseCredentials(given)
   if (Object.hasOwn(given, 'password') && given.password !== undefined) {
-    throw new InvalidOptionsError(`${PREFIX} do not pass "password"; it comes from the secret (use "secret" or "passwordSecret")`)
+    throw new InvalidOptionsError(
+      `${PREFIX} do not pass "password"; it comes from the secret (use "secret" or "passwordSecret")`,
+    )
   }
   const retireOnRotate = given.retireOnRotate ?? true
-  if (typeof retireOnRotate !== 'boolean') throw new InvalidOptionsError(`${PREFIX} "retireOnRotate" must be a boolean`)
+  if (typeof retireOnRotate !== 'boolean')
+    throw new InvalidOptionsError(`${PREFIX} "retireOnRotate" must be a boolean`)
 
   const poolConfig: Record<string, unknown> = {}
   const providerOptions: Record<string, unknown> = {}
@@ -101,7 +114,8 @@ export function parseOptions(options: RotatingPoolOptions): ParsedOptions {
     }
     poolConfig.maxLifetimeSeconds = positive('maxLifetimeMillis', lifetime) / 1000
   }
-  const connectionTimeout = typeof given.connectionTimeoutMillis === 'number' ? given.connectionTimeoutMillis : 0
+  const connectionTimeout =
+    typeof given.connectionTimeoutMillis === 'number' ? given.connectionTimeoutMillis : 0
   return {
     poolConfig: poolConfig as pg.PoolConfig,
     providerOptions: providerOptions as ProviderOptions,
@@ -114,7 +128,9 @@ export function parseOptions(options: RotatingPoolOptions): ParsedOptions {
 function parseCredentials(given: Record<string, unknown>): CredentialSpec {
   const { secret, passwordSecret, user } = given
   if (secret !== undefined && passwordSecret !== undefined) {
-    throw new InvalidOptionsError(`${PREFIX} give "secret" (a JSON secret) or "passwordSecret" (a password), not both`)
+    throw new InvalidOptionsError(
+      `${PREFIX} give "secret" (a JSON secret) or "passwordSecret" (a password), not both`,
+    )
   }
   if (secret !== undefined) {
     if (typeof secret !== 'string' || secret.length === 0) {
@@ -124,10 +140,14 @@ function parseCredentials(given: Record<string, unknown>): CredentialSpec {
   }
   if (passwordSecret !== undefined) {
     if (typeof passwordSecret !== 'string' || passwordSecret.length === 0) {
-      throw new InvalidOptionsError(`${PREFIX} "passwordSecret" must be the name of a secret such as 'prod/db-password'`)
+      throw new InvalidOptionsError(
+        `${PREFIX} "passwordSecret" must be the name of a secret such as 'prod/db-password'`,
+      )
     }
     if (typeof user !== 'string' || user.length === 0) {
-      throw new InvalidOptionsError(`${PREFIX} "passwordSecret" needs a fixed "user" (the role the password belongs to)`)
+      throw new InvalidOptionsError(
+        `${PREFIX} "passwordSecret" needs a fixed "user" (the role the password belongs to)`,
+      )
     }
     return { kind: 'password', secret: passwordSecret, user }
   }
@@ -139,13 +159,18 @@ function parseCredentials(given: Record<string, unknown>): CredentialSpec {
 function parseAuthRetry(value: unknown, connectionTimeout: number): ParsedOptions['authRetry'] {
   if (value === false) return undefined
   if (value !== undefined && value !== true && (typeof value !== 'object' || value === null)) {
-    throw new InvalidOptionsError(`${PREFIX} "authRetry" must be true, false or { baseDelay, maxDelay, timeout }`)
+    throw new InvalidOptionsError(
+      `${PREFIX} "authRetry" must be true, false or { baseDelay, maxDelay, timeout }`,
+    )
   }
   const given = (typeof value === 'object' ? value : {}) as AuthRetryOptions
   return {
     baseDelay: positive('authRetry.baseDelay', given.baseDelay ?? 50),
     maxDelay: positive('authRetry.maxDelay', given.maxDelay ?? 1_000),
-    timeout: positive('authRetry.timeout', given.timeout ?? (connectionTimeout > 0 ? connectionTimeout : 30_000)),
+    timeout: positive(
+      'authRetry.timeout',
+      given.timeout ?? (connectionTimeout > 0 ? connectionTimeout : 30_000),
+    ),
   }
 }
 

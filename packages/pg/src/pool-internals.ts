@@ -6,7 +6,11 @@ import type pg from 'pg'
  */
 
 /** Called once a checkout settles: with a client, or with the error that prevented it. */
-export type PoolCallback = (error: Error | undefined, client?: pg.PoolClient, release?: (error?: unknown) => void) => void
+export type PoolCallback = (
+  error: Error | undefined,
+  client?: pg.PoolClient,
+  release?: (error?: unknown) => void,
+) => void
 
 /** One waiting checkout. pg-pool sets `timedOut` when the caller has already been given a timeout. */
 export interface PendingItem {

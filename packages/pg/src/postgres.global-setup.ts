@@ -1,4 +1,4 @@
-import { startPostgres } from '../../testing/src/postgres.js' // TEMP
+import { startPostgres } from '@latchkey/testing'
 import type { TestProject } from 'vitest/node'
 
 declare module 'vitest' {

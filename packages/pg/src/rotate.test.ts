@@ -22,7 +22,13 @@ afterAll(async () => {
 function setup(options: Partial<RotatingPoolOptions> = {}) {
   const source = new MemorySource({ 'db/creds': credentialsJson(first.name, first.password) })
   const provider = new CachedSecretProvider(source, { minRefreshInterval: 0 })
-  const pool = new RotatingPool({ provider, secret: 'db/creds', ...server(), max: 3, ...options } as RotatingPoolOptions)
+  const pool = new RotatingPool({
+    provider,
+    secret: 'db/creds',
+    ...server(),
+    max: 3,
+    ...options,
+  } as RotatingPoolOptions)
   pool.on('error', () => undefined)
   const rotate = async (user: { name: string; password: string }) => {
     source.set('db/creds', credentialsJson(user.name, user.password))

@@ -1,10 +1,10 @@
 import { inspect } from 'node:util'
-import { CachedSecretProvider, MemorySource } from '@latchkey/core'
+import { CachedSecretProvider, MemorySource, type SecretSource } from '@latchkey/core'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { RotatingPool } from './index.js'
-import { type Admin, admin, credentialsJson, once, server } from './test-support.js'
+import { type Admin, admin, credentialsJson, server } from './test-support.js'
 
 let db: Admin
 let app: { name: string; password: string }
@@ -18,7 +18,10 @@ afterAll(async () => {
   await db.close()
 })
 
-function memoryPool(secretValue: string, options: Partial<ConstructorParameters<typeof RotatingPool>[0]> = {}) {
+function memoryPool(
+  secretValue: string,
+  options: Partial<ConstructorParameters<typeof RotatingPool>[0]> = {},
+) {
   const source = new MemorySource({ 'db/creds': secretValue })
   const provider = new CachedSecretProvider(source, { minRefreshInterval: 0 })
   const pool = new RotatingPool({ provider, secret: 'db/creds', ...server(), max: 3, ...options } as never)
@@ -62,7 +65,11 @@ describe('RotatingPool', () => {
   it('closes a provider it built from a source when it ends', async () => {
     const source = new MemorySource({ 'db/creds': credentialsJson(app.name, app.password) })
     const close = vi.fn(async () => undefined)
-    const pool = new RotatingPool({ source: Object.assign(source, { close }), secret: 'db/creds', ...server() })
+    const pool = new RotatingPool({
+      source: Object.assign(source, { close }),
+      secret: 'db/creds',
+      ...server(),
+    })
     await pool.query('SELECT 1')
     await pool.end()
     expect(close).toHaveBeenCalledTimes(1)
@@ -94,7 +101,11 @@ describe('RotatingPool', () => {
       () => undefined,
       (e: unknown) => e,
     )
-    expect(error).toMatchObject({ code: 'ERR_SECRET_INVALID_JSON', field: 'password', secretName: 'db/creds' })
+    expect(error).toMatchObject({
+      code: 'ERR_SECRET_INVALID_JSON',
+      field: 'password',
+      secretName: 'db/creds',
+    })
     assertNoCanary(`${String(error)} ${inspect(error)}`, 'the error')
     await pool.end()
   })
@@ -104,6 +115,32 @@ describe('RotatingPool', () => {
     const error = await pool.query('SELECT 1').catch((e: unknown) => e)
     expect(error).toMatchObject({ code: 'ERR_SECRET_INVALID_JSON' })
     assertNoCanary(`${String(error)} ${inspect(error)}`, 'the error')
+    await pool.end()
+  })
+
+  it('builds its connections on a Client class given as the `Client` option', async () => {
+    class TaggedClient extends pg.Client {
+      readonly tagged = true
+    }
+    const { pool } = memoryPool(credentialsJson(app.name, app.password), { Client: TaggedClient })
+    const client = await pool.connect()
+    expect(client).toBeInstanceOf(TaggedClient)
+    expect(await client.query('SELECT current_user AS who')).toMatchObject({ rows: [{ who: app.name }] })
+    client.release()
+    await pool.end()
+  })
+
+  it('honours connectionTimeoutMillis while the first load of the secret is slow', async () => {
+    const value = credentialsJson(app.name, app.password)
+    const slow: SecretSource = {
+      name: 'slow',
+      load: () => new Promise((resolve) => setTimeout(() => resolve({ value }), 400)),
+    }
+    const pool = new RotatingPool({ source: slow, secret: 'db/creds', ...server(), connectionTimeoutMillis: 100 })
+    await expect(pool.query('SELECT 1')).rejects.toThrow(/timeout/)
+    expect(pool.totalCount).toBe(0)
+    await new Promise((resolve) => setTimeout(resolve, 400))
+    expect(await pool.query('SELECT 1 AS one')).toMatchObject({ rows: [{ one: 1 }] })
     await pool.end()
   })
 })

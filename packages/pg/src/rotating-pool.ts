@@ -90,7 +90,9 @@ export class RotatingPool extends pg.Pool {
   override on(event: 'rotate', listener: (event: PoolRotateEvent) => void): this
   override on<K extends PoolEvent>(
     event: K,
-    listener: K extends 'error' | 'release' ? (err: Error, client: pg.PoolClient) => void : (client: pg.PoolClient) => void,
+    listener: K extends 'error' | 'release'
+      ? (err: Error, client: pg.PoolClient) => void
+      : (client: pg.PoolClient) => void,
   ): this
   // biome-ignore lint/suspicious/noExplicitAny: EventEmitter listeners take any arguments
   override on(event: string, listener: (...args: any[]) => void): this {
@@ -134,14 +136,19 @@ export class RotatingPool extends pg.Pool {
   }
 
   #rotated(oldVersion: string, newVersion: string): void {
-    this.#retrier?.wake()
     if (this.#retireOnRotate && !this.ending) {
       const internals = this.#internals
       for (const { client } of [...internals._idle]) {
         if (this.#credentials.isStale(client)) internals._remove(client, () => internals._pulseQueue())
       }
     }
-    this.emit('rotate', { name: this.#credentials.secretName, oldVersion, newVersion } satisfies PoolRotateEvent)
+    // After the idle old connections are gone, so a retried checkout cannot be handed one of them.
+    this.#retrier?.wake()
+    this.emit('rotate', {
+      name: this.#credentials.secretName,
+      oldVersion,
+      newVersion,
+    } satisfies PoolRotateEvent)
   }
 
   #requeue(item: PendingItem): void {

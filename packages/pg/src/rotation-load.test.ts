@@ -97,18 +97,18 @@ describe('rotation under load (50 concurrent clients, connections churning)', ()
   })
 
   it('alternating users: zero failed queries, and new connections use the new role', async () => {
-    const users = [await db.createRole('alta'), await db.createRole('altb')]
-    let active = 0
-    const source = new MemorySource({ 'db/creds': credentialsJson(users[0]!.name, users[0]!.password) })
+    const users = [await db.createRole('alta'), await db.createRole('altb')] as const
+    let active: 0 | 1 = 0
+    const source = new MemorySource({ 'db/creds': credentialsJson(users[0].name, users[0].password) })
     const provider = new CachedSecretProvider(source, { minRefreshInterval: 250 })
     const churning = churningPool(provider)
     const { pool, poolErrors } = churning
     const run = load(pool, 'SELECT current_user AS v')
     await sleep(200)
     for (let i = 0; i < ROTATIONS; i++) {
-      const previous = users[active]!
-      active = 1 - active
-      const next = users[active]!
+      const previous = users[active]
+      active = active === 0 ? 1 : 0
+      const next = users[active]
       const rotated = once(pool, 'rotate')
       next.password = await db.rotatePassword(next.name)
       source.set('db/creds', credentialsJson(next.name, next.password))
@@ -117,7 +117,9 @@ describe('rotation under load (50 concurrent clients, connections churning)', ()
       await rotated
       // Once every connection opened before the switch has outlived maxLifetimeMillis:
       await sleep(250)
-      const who = await Promise.all(Array.from({ length: 4 }, () => pool.query<{ v: string }>('SELECT current_user AS v')))
+      const who = await Promise.all(
+        Array.from({ length: 4 }, () => pool.query<{ v: string }>('SELECT current_user AS v')),
+      )
       expect(who.map((r) => r.rows[0]?.v)).toEqual(Array(4).fill(next.name))
     }
     await run.stop()
@@ -125,7 +127,7 @@ describe('rotation under load (50 concurrent clients, connections churning)', ()
     expect(run.failures).toEqual([])
     expect(poolErrors).toEqual([])
     expect(churning.rotations).toBe(ROTATIONS)
-    expect(run.seen.get(users[0]!.name)).toBeGreaterThan(0)
-    expect(run.seen.get(users[1]!.name)).toBeGreaterThan(0)
+    expect(run.seen.get(users[0].name)).toBeGreaterThan(0)
+    expect(run.seen.get(users[1].name)).toBeGreaterThan(0)
   })
 })

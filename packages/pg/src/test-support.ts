@@ -14,6 +14,11 @@ export interface Admin {
   close(): Promise<void>
 }
 
+/** Superuser connection string of the shared test database. */
+export function databaseUrl(): string {
+  return inject('databaseUrl')
+}
+
 /** Where the shared database listens, as the superuser URL's parts. */
 export function server(): { host: string; port: number; database: string } {
   const url = new URL(inject('databaseUrl'))
@@ -29,7 +34,9 @@ export function admin(): Admin {
     async createRole(prefix) {
       const name = `${prefix}_${randomBytes(4).toString('hex')}`
       const password = canary(prefix)
-      await pool.query(`CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`)
+      await pool.query(
+        `CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`,
+      )
       roles.push(name)
       return { name, password }
     },
@@ -51,7 +58,11 @@ export function admin(): Admin {
 }
 
 /** The JSON a rotation writes: `{ username, password, host, port, dbname }`. */
-export function credentialsJson(username: string, password: string, extra: Record<string, unknown> = {}): string {
+export function credentialsJson(
+  username: string,
+  password: string,
+  extra: Record<string, unknown> = {},
+): string {
   return JSON.stringify({ username, password, ...extra })
 }
 

@@ -46,6 +46,8 @@ export interface KeyCensorOptions {
 const MAX_DEPTH = 2
 const DEFAULT_CENSOR = '[REDACTED]'
 const REMOVED = Symbol('removed')
+/** Stands for a property whose getter throws; such a property is left for pino to deal with. */
+const UNREADABLE = Symbol('unreadable')
 
 function spellingsOf(key: string): string[] {
   return [key, key.toLowerCase(), key.toUpperCase(), key.charAt(0).toUpperCase() + key.slice(1)]
@@ -69,17 +71,21 @@ function isContainer(value: unknown): value is object {
  * It copies only the objects on the way to a match and never modifies its input; a value it cannot
  * read (a getter that throws) is left for pino to serialize.
  */
-export function createKeyCensor(options: KeyCensorOptions = {}): (object: Record<string, unknown>) => Record<string, unknown> {
-  const names: Record<string, true> = Object.create(null)
-  for (const key of options.keys ?? DEFAULT_REDACT_KEYS) for (const spelling of spellingsOf(key)) names[spelling] = true
+export function createKeyCensor(
+  options: KeyCensorOptions = {},
+): (object: Record<string, unknown>) => Record<string, unknown> {
+  const names = new Set<string>()
+  for (const key of options.keys ?? DEFAULT_REDACT_KEYS) {
+    for (const spelling of spellingsOf(key)) names.add(spelling)
+  }
   const censor = options.censor ?? DEFAULT_CENSOR
   const remove = options.remove === true
 
-  function replacement(value: unknown, path: () => string[]): unknown {
+  function replacement(value: unknown, depth: number, k0: string, k1: string, key: string): unknown {
     if (remove) return REMOVED
     if (typeof censor !== 'function') return censor
     try {
-      return censor(value, path())
+      return censor(value, depth === 0 ? [key] : depth === 1 ? [k0, key] : [k0, k1, key])
     } catch {
       return DEFAULT_CENSOR
     }
@@ -105,19 +111,18 @@ export function createKeyCensor(options: KeyCensorOptions = {}): (object: Record
 
   function walkObject(value: object, depth: number, k0: string, k1: string): object {
     let copy: Record<string, unknown> | undefined
-    for (const key in value) {
-      if (!Object.hasOwn(value, key)) continue
-      let child: unknown
-      try {
-        child = (value as Record<string, unknown>)[key]
-      } catch {
-        continue
-      }
-      let next = child
-      if (names[key] === true) {
-        next = replacement(child, () => (depth === 0 ? [key] : depth === 1 ? [k0, key] : [k0, k1, key]))
+    const keys = Object.keys(value)
+    const values = valuesOf(value, keys)
+    for (let i = 0; i < keys.length; i++) {
+      const key = keys[i] as string
+      const child = values[i]
+      let next: unknown
+      if (names.has(key)) {
+        next = replacement(child === UNREADABLE ? undefined : child, depth, k0, k1, key)
       } else if (depth < MAX_DEPTH && isContainer(child)) {
         next = depth === 0 ? walk(child, 1, key, '') : walk(child, 2, k0, key)
+      } else {
+        continue
       }
       if (next === child) continue
       copy ??= copyOwn(value)
@@ -145,16 +150,36 @@ function readIndex(array: unknown[], index: number): unknown {
   }
 }
 
+/** The values for `keys` (from `Object.keys(object)`); a property whose getter throws reads as {@link UNREADABLE}. */
+function valuesOf(object: object, keys: string[]): unknown[] {
+  try {
+    const values = Object.values(object)
+    if (values.length === keys.length) return values
+  } catch {
+    // A getter threw: read the properties one by one below.
+  }
+  return keys.map((key) => {
+    try {
+      return (object as Record<string, unknown>)[key]
+    } catch {
+      return UNREADABLE
+    }
+  })
+}
+
 /** A plain copy of an object's own enumerable properties; properties that cannot be read are skipped. */
 function copyOwn(value: object): Record<string, unknown> {
-  const copy: Record<string, unknown> = {}
-  for (const key in value) {
-    if (!Object.hasOwn(value, key)) continue
-    try {
-      copy[key] = (value as Record<string, unknown>)[key]
-    } catch {
-      // A throwing getter: leave the property out of the copy rather than fail the log call.
+  try {
+    return { ...value } as Record<string, unknown>
+  } catch {
+    const copy: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) {
+      try {
+        copy[key] = (value as Record<string, unknown>)[key]
+      } catch {
+        // A throwing getter: leave the property out of the copy rather than fail the log call.
+      }
     }
+    return copy
   }
-  return copy
 }

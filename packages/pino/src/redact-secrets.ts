@@ -1,5 +1,6 @@
 import { type CachedSecretProvider, InvalidOptionsError } from '@latchkey/core'
 import type { LoggerOptions, redactOptions } from 'pino'
+import { createLineScrubber } from './line-scrubber.js'
 import { createKeyCensor, DEFAULT_REDACT_KEYS, type KeyCensor } from './redact-paths.js'
 import { serializers as defaultSerializers } from './serializers.js'
 
@@ -29,7 +30,8 @@ function fail(message: string): never {
 
 function mergeRedact(redact: LoggerOptions['redact'], replacement: string): MergedRedact {
   if (redact === undefined) return { pino: undefined, censor: replacement, remove: false }
-  if (Array.isArray(redact)) return { pino: { paths: [...redact], censor: replacement }, censor: replacement, remove: false }
+  if (Array.isArray(redact))
+    return { pino: { paths: [...redact], censor: replacement }, censor: replacement, remove: false }
   if (typeof redact !== 'object' || redact === null || !Array.isArray(redact.paths)) {
     fail('pinoOptions.redact must be an array of paths or { paths, censor?, remove? }')
   }
@@ -75,7 +77,8 @@ export function redactSecrets<T extends LoggerOptions = LoggerOptions>(
     fail('pinoOptions must be a pino options object')
   }
   const keys = options.keys ?? DEFAULT_REDACT_KEYS
-  if (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string')) fail('options.keys must be an array of strings')
+  if (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string'))
+    fail('options.keys must be an array of strings')
 
   const given: LoggerOptions = pinoOptions ?? {}
   const callerWrite = given.hooks?.streamWrite
@@ -84,14 +87,9 @@ export function redactSecrets<T extends LoggerOptions = LoggerOptions>(
   optionalFunction(callerLog, 'pinoOptions.formatters.log')
 
   const redact = mergeRedact(given.redact, redactor.replacement)
-  const streamWrite =
-    callerWrite === undefined
-      ? (line: string): string => redactor.redact(line)
-      : (line: string): string => redactor.redact(callerWrite(line))
-
   const merged: LoggerOptions = {
     ...given,
-    hooks: { ...given.hooks, streamWrite },
+    hooks: { ...given.hooks, streamWrite: createLineScrubber(redactor, callerWrite) },
     serializers: { ...defaultSerializers, ...given.serializers },
   }
   if (keys.length > 0) {

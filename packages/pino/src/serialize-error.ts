@@ -24,8 +24,8 @@ function isError(value: unknown): value is object {
 }
 
 function typeOf(error: object): string {
-  const constructor = readProperty(error, 'constructor')
-  const name = typeof constructor === 'function' ? readProperty(constructor, 'name') : undefined
+  const ctor = readProperty(error, 'constructor')
+  const name = typeof ctor === 'function' ? readProperty(ctor, 'name') : undefined
   if (typeof name === 'string' && name !== '') return name
   const own = readProperty(error, 'name')
   return typeof own === 'string' && own !== '' ? own : 'Error'
@@ -61,10 +61,15 @@ function serialize(error: object, depth: number, seen: Set<object>): SerializedE
  * pino `err` serializer: `type`, `message`, `stack`, `code`, the `cause` chain (and `AggregateError`
  * errors) plus the error's own enumerable properties. Never throws: unreadable properties are
  * skipped, cycles become `'[Circular]'`, and anything that is not an error is returned unchanged.
+ * An object carrying the error as `raw` (what pino-http passes after its own wrapping) is
+ * serialized from that error.
  */
 export function serializeError(value: unknown): unknown {
   try {
-    return isError(value) ? serialize(value, 0, new Set()) : value
+    if (isError(value)) return serialize(value, 0, new Set())
+    // pino-http (and so nestjs-pino) hands serializers pino-std's copy, with the error as `raw`.
+    const raw = typeof value === 'object' && value !== null ? readProperty(value, 'raw') : undefined
+    return isError(raw) ? serialize(raw, 0, new Set()) : value
   } catch {
     return { type: 'Error', message: '[unserializable error]' }
   }

@@ -70,7 +70,8 @@ export function serializeRequest(req: unknown): unknown {
   if (typeof req !== 'object' || req === null) return req
   try {
     const socket = readProperty(req, 'socket')
-    const fromSocket = (key: string) => (typeof socket === 'object' && socket !== null ? readProperty(socket, key) : undefined)
+    const fromSocket = (key: string) =>
+      typeof socket === 'object' && socket !== null ? readProperty(socket, key) : undefined
     const out: SerializedRequest = {
       id: readProperty(req, 'id'),
       method: stringOrUndefined(readProperty(req, 'method')),
@@ -80,7 +81,8 @@ export function serializeRequest(req: unknown): unknown {
         stringOrUndefined(readProperty(req, 'remoteAddress')) ??
         stringOrUndefined(readProperty(req, 'ip')) ??
         stringOrUndefined(fromSocket('remoteAddress')),
-      remotePort: numberOrUndefined(readProperty(req, 'remotePort')) ?? numberOrUndefined(fromSocket('remotePort')),
+      remotePort:
+        numberOrUndefined(readProperty(req, 'remotePort')) ?? numberOrUndefined(fromSocket('remotePort')),
     }
     if (typeof out.id === 'function' || typeof out.id === 'object') out.id = undefined
     return omitUndefined(out)

@@ -67,7 +67,11 @@ export class VaultAuthenticator {
   #lookedUp = false
   #closed = false
 
-  constructor(client: NodeVault.client, auth: VaultAuth, options: { namespace?: string; logger: SecretLogger }) {
+  constructor(
+    client: NodeVault.client,
+    auth: VaultAuth,
+    options: { namespace?: string; logger: SecretLogger },
+  ) {
     this.#client = client
     this.#auth = auth
     this.#headers = options.namespace === undefined ? {} : { 'X-Vault-Namespace': options.namespace }
@@ -82,7 +86,9 @@ export class VaultAuthenticator {
 
   /** node-vault request options that send `token` (and the namespace, if any). */
   requestOptions(token: string | undefined): { headers: Record<string, string> } {
-    return { headers: token === undefined ? { ...this.#headers } : { ...this.#headers, 'X-Vault-Token': token } }
+    return {
+      headers: token === undefined ? { ...this.#headers } : { ...this.#headers, 'X-Vault-Token': token },
+    }
   }
 
   /** A token to use now: logs in first when there is none or it is about to expire. */
@@ -138,7 +144,14 @@ export class VaultAuthenticator {
       response = await this.#client.write(`auth/${mount}/login`, body, this.requestOptions(undefined))
     } catch (error) {
       const status = statusOf(error)
-      if (status !== undefined && status >= 400 && status < 500 && status !== 408 && status !== 412 && status !== 429) {
+      if (
+        status !== undefined &&
+        status >= 400 &&
+        status < 500 &&
+        status !== 408 &&
+        status !== 412 &&
+        status !== 429
+      ) {
         throw new SecretAccessDeniedError(
           { cause: toVaultRequestError(error) },
           `Vault login at auth/${mount}/login was refused with status ${status}`,

@@ -4,8 +4,8 @@ import {
   type LoadContext,
   type LoadedSecret,
   ProviderClosedError,
-  SecretUnavailableError,
   type SecretSource,
+  SecretUnavailableError,
 } from '@latchkey/core'
 import { classifyVaultError, toVaultRequestError } from './errors.js'
 import { checkConnectionOptions, type VaultConnectionOptions, VaultSession } from './session.js'
@@ -52,16 +52,17 @@ export class VaultDatabaseSource implements SecretSource {
   readonly #revokeOnClose: boolean
   /** Leases obtained and not yet expired: id → expiry (epoch ms). */
   readonly #leases = new Map<string, number>()
-  readonly #logger: VaultConnectionOptions['logger']
   #closed = false
 
   constructor(options: VaultDatabaseSourceOptions) {
     checkConnectionOptions(options, 'VaultDatabaseSource')
     const mount = (options.mount ?? 'database').replace(/^\/+|\/+$/g, '')
-    if (mount === '') throw new InvalidOptionsError('VaultDatabaseSource: mount must be a non-empty string such as "database"')
+    if (mount === '')
+      throw new InvalidOptionsError(
+        'VaultDatabaseSource: mount must be a non-empty string such as "database"',
+      )
     this.#mount = mount
     this.#revokeOnClose = options.revokeOnClose ?? true
-    this.#logger = options.logger
     this.#session = new VaultSession(options)
   }
 
@@ -77,7 +78,12 @@ export class VaultDatabaseSource implements SecretSource {
     }
     const { username, password } = body?.data ?? {}
     const leaseId = body?.lease_id
-    if (typeof username !== 'string' || typeof password !== 'string' || typeof leaseId !== 'string' || leaseId === '') {
+    if (
+      typeof username !== 'string' ||
+      typeof password !== 'string' ||
+      typeof leaseId !== 'string' ||
+      leaseId === ''
+    ) {
       throw new SecretUnavailableError(
         { secretName: name, source: this.name },
         `Vault returned no username, password and lease for secret "${name}" (source ${this.name})`,
@@ -86,7 +92,11 @@ export class VaultDatabaseSource implements SecretSource {
     const seconds = Number(body.lease_duration) || 0
     this.#forgetExpired()
     this.#leases.set(leaseId, seconds > 0 ? Date.now() + seconds * 1000 : Number.POSITIVE_INFINITY)
-    return { value: JSON.stringify({ username, password }), version: leaseId, ...(seconds > 0 ? { ttlMs: seconds * 1000 } : {}) }
+    return {
+      value: JSON.stringify({ username, password }),
+      version: leaseId,
+      ...(seconds > 0 ? { ttlMs: seconds * 1000 } : {}),
+    }
   }
 
   /** Lease ids this source obtained that have not expired yet. */
@@ -104,14 +114,16 @@ export class VaultDatabaseSource implements SecretSource {
     if (leases.length > 0) {
       const results = await Promise.allSettled(
         leases.map((leaseId) =>
-          this.#session.call((options) => this.#session.client.write('sys/leases/revoke', { lease_id: leaseId }, options)),
+          this.#session.call((options) =>
+            this.#session.client.write('sys/leases/revoke', { lease_id: leaseId }, options),
+          ),
         ),
       )
       const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected')
       if (failed.length > 0) {
         const cause = toVaultRequestError(failed[0]?.reason)
         const message = `could not revoke ${failed.length} of ${leases.length} Vault leases on close: ${cause.message}`
-        ;(this.#logger ?? { warn: (m: string) => process.emitWarning(m, { code: 'LATCHKEY_VAULT' }) }).warn(message)
+        this.#session.logger.warn(message)
       }
     }
     this.#session.close()

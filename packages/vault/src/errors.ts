@@ -20,7 +20,10 @@ export class VaultRequestError extends Error {
   /** Vault's `errors` array (empty for a bare 404). */
   readonly errors: readonly string[]
 
-  constructor(message: string, fields: { statusCode?: number; code?: string; errors?: readonly string[] } = {}) {
+  constructor(
+    message: string,
+    fields: { statusCode?: number; code?: string; errors?: readonly string[] } = {},
+  ) {
     super(message)
     if (fields.statusCode !== undefined) this.statusCode = fields.statusCode
     if (fields.code !== undefined) this.code = fields.code
@@ -66,10 +69,11 @@ export function toVaultRequestError(error: unknown): VaultRequestError {
 
 /** True when the KV v2 reply says the version was soft-deleted or destroyed (404 with an envelope). */
 function deletedVersion(error: unknown): { version?: unknown; destroyed?: unknown } | undefined {
-  const metadata = (error as { response?: { body?: { data?: { metadata?: Record<string, unknown> } } } })?.response
-    ?.body?.data?.metadata
+  const metadata = (error as { response?: { body?: { data?: { metadata?: Record<string, unknown> } } } })
+    ?.response?.body?.data?.metadata
   if (metadata === undefined || metadata === null) return undefined
-  return metadata.destroyed === true || (typeof metadata.deletion_time === 'string' && metadata.deletion_time !== '')
+  return metadata.destroyed === true ||
+    (typeof metadata.deletion_time === 'string' && metadata.deletion_time !== '')
     ? metadata
     : undefined
 }
@@ -80,7 +84,10 @@ function deletedVersion(error: unknown): { version?: unknown; destroyed?: unknow
  * found; other 4xx → access denied (Vault refused the request; retrying will not help);
  * 429 → throttled; 408, 412 and 5xx (503 sealed included) → unavailable; no response → unavailable.
  */
-export function classifyVaultError(error: unknown, context: { secretName: string; source: string }): SecretError {
+export function classifyVaultError(
+  error: unknown,
+  context: { secretName: string; source: string },
+): SecretError {
   if (error instanceof SecretError) return error
   const cause = toVaultRequestError(error)
   const options: SecretErrorOptions = { ...context, cause }
@@ -98,7 +105,8 @@ export function classifyVaultError(error: unknown, context: { secretName: string
   if (status === 403) return new SecretAccessDeniedError(options)
   if (status === 429) return new SecretThrottledError(options)
   if (status === 408 || status === 412 || status >= 500) return new SecretUnavailableError(options)
-  if (status === 400 && cause.errors.some((e) => e.startsWith('unknown role'))) return new SecretNotFoundError(options)
+  if (status === 400 && cause.errors.some((e) => e.startsWith('unknown role')))
+    return new SecretNotFoundError(options)
   return new SecretAccessDeniedError(
     options,
     `Vault refused the request for secret "${context.secretName}" (source ${context.source}) with status ${status}`,

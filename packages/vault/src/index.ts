@@ -9,4 +9,4 @@ export {
 export { VaultDatabaseSource, type VaultDatabaseSourceOptions } from './database-source.js'
 export { classifyVaultError, VaultRequestError } from './errors.js'
 export { kvValue, VaultKvSource, type VaultKvSourceOptions } from './kv-source.js'
-export { type NodeVaultClient, type VaultConnectionOptions, type VaultRequestOptions } from './session.js'
+export type { NodeVaultClient, VaultConnectionOptions, VaultRequestOptions } from './session.js'

@@ -44,9 +44,11 @@ export class VaultKvSource implements SecretSource {
   constructor(options: VaultKvSourceOptions) {
     checkConnectionOptions(options, 'VaultKvSource')
     const mount = (options.mount ?? 'secret').replace(/^\/+|\/+$/g, '')
-    if (mount === '') throw new InvalidOptionsError('VaultKvSource: mount must be a non-empty string such as "secret"')
+    if (mount === '')
+      throw new InvalidOptionsError('VaultKvSource: mount must be a non-empty string such as "secret"')
     const kvVersion = options.kvVersion ?? 2
-    if (kvVersion !== 1 && kvVersion !== 2) throw new InvalidOptionsError('VaultKvSource: kvVersion must be 1 or 2')
+    if (kvVersion !== 1 && kvVersion !== 2)
+      throw new InvalidOptionsError('VaultKvSource: kvVersion must be 1 or 2')
     this.#mount = mount
     this.#kvVersion = kvVersion
     this.#session = new VaultSession(options)

@@ -28,7 +28,10 @@ export type VaultRequestOptions = { headers: Record<string, string> }
 
 const defaultLogger: SecretLogger = {
   warn(message, meta) {
-    process.emitWarning(message, { code: 'LATCHKEY_VAULT', detail: meta === undefined ? undefined : JSON.stringify(meta) })
+    process.emitWarning(message, {
+      code: 'LATCHKEY_VAULT',
+      detail: meta === undefined ? undefined : JSON.stringify(meta),
+    })
   },
 }
 
@@ -41,7 +44,9 @@ function required(value: unknown, what: string, source: string): void {
 /** Throws {@link InvalidOptionsError} for options that cannot work. */
 export function checkConnectionOptions(options: VaultConnectionOptions | undefined, source: string): void {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError(`${source}: pass options such as { endpoint, auth: { type: 'token', token } }`)
+    throw new InvalidOptionsError(
+      `${source}: pass options such as { endpoint, auth: { type: 'token', token } }`,
+    )
   }
   if (options.client !== undefined && options.endpoint !== undefined) {
     throw new InvalidOptionsError(`${source}: pass either { client } or { endpoint }, not both`)
@@ -71,12 +76,15 @@ export function checkConnectionOptions(options: VaultConnectionOptions | undefin
 export class VaultSession {
   readonly client: NodeVaultClient
   readonly auth: VaultAuthenticator
+  readonly logger: SecretLogger
 
   constructor(options: VaultConnectionOptions) {
-    this.client = options.client ?? vault(options.endpoint === undefined ? {} : { endpoint: options.endpoint })
+    this.client =
+      options.client ?? vault(options.endpoint === undefined ? {} : { endpoint: options.endpoint })
+    this.logger = options.logger ?? defaultLogger
     this.auth = new VaultAuthenticator(this.client, options.auth, {
       ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
-      logger: options.logger ?? defaultLogger,
+      logger: this.logger,
     })
   }
 

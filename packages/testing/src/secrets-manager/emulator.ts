@@ -72,7 +72,10 @@ export interface SecretsManagerEmulator {
     options?: { versionId?: string },
   ): EmulatedVersion
   /** Rotates: puts `value` as the new AWSCURRENT. Returns the old and new version ids. */
-  rotate(secretId: string, value: string | Uint8Array): { previousVersionId: string | undefined; versionId: string }
+  rotate(
+    secretId: string,
+    value: string | Uint8Array,
+  ): { previousVersionId: string | undefined; versionId: string }
   /** Moves a staging label, as UpdateSecretVersionStage does. */
   updateSecretVersionStage(
     secretId: string,
@@ -111,7 +114,9 @@ export async function startSecretsManagerEmulator(
   const faults = new FaultPlan()
   const recorded: RecordedCall[] = []
   const closing = new AbortController()
-  const server = createServer(createHandler({ store, faults, record: (call) => recorded.push(call), closing: closing.signal }))
+  const server = createServer(
+    createHandler({ store, faults, record: (call) => recorded.push(call), closing: closing.signal }),
+  )
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
@@ -140,7 +145,11 @@ export async function startSecretsManagerEmulator(
         ...(extra.description === undefined ? {} : { description: extra.description }),
         tags: Object.entries(extra.tags ?? {}).map(([Key, Value]) => ({ Key, Value })),
       })
-      return { arn: secret.arn, name: secret.name, ...(version === undefined ? {} : { versionId: version.id }) }
+      return {
+        arn: secret.arn,
+        name: secret.name,
+        ...(version === undefined ? {} : { versionId: version.id }),
+      }
     },
     putSecretValue(secretId, value, stages, extra = {}) {
       const secret = store.readable(secretId)
@@ -148,7 +157,9 @@ export async function startSecretsManagerEmulator(
       return { arn: secret.arn, name: secret.name, versionId: version.id, versionStages: [...version.stages] }
     },
     rotate(secretId, value) {
-      const before = Object.entries(emulator.versions(secretId)).find(([, stages]) => stages.includes('AWSCURRENT'))
+      const before = Object.entries(emulator.versions(secretId)).find(([, stages]) =>
+        stages.includes('AWSCURRENT'),
+      )
       const { versionId } = emulator.putSecretValue(secretId, value)
       return { previousVersionId: before?.[0], versionId }
     },
@@ -166,7 +177,9 @@ export async function startSecretsManagerEmulator(
       return stages
     },
     calls: (operation) =>
-      recorded.filter((call) => operation === undefined || call.operation === operation).map((call) => ({ ...call })),
+      recorded
+        .filter((call) => operation === undefined || call.operation === operation)
+        .map((call) => ({ ...call })),
     callCount: (operation) => emulator.calls(operation).length,
     resetCalls() {
       recorded.length = 0

@@ -26,9 +26,11 @@ export class SecretsManagerEmulatorError extends Error {
   }
 }
 
-const error = (type: string, message: string, status = 400) => new SecretsManagerEmulatorError(type, message, status)
+const error = (type: string, message: string, status = 400) =>
+  new SecretsManagerEmulatorError(type, message, status)
 
-export const secretNotFound = () => error('ResourceNotFoundException', "Secrets Manager can't find the specified secret.")
+export const secretNotFound = () =>
+  error('ResourceNotFoundException', "Secrets Manager can't find the specified secret.")
 
 export const stageNotFound = (stage: string) =>
   error(
@@ -37,7 +39,10 @@ export const stageNotFound = (stage: string) =>
   )
 
 export const versionNotFound = (versionId: string) =>
-  error('ResourceNotFoundException', `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`)
+  error(
+    'ResourceNotFoundException',
+    `Secrets Manager can't find the specified secret value for VersionId: ${versionId}`,
+  )
 
 export const markedForDeletion = () =>
   error(
@@ -57,7 +62,10 @@ export const invalidNextToken = () => error('InvalidNextTokenException', 'The Ne
 
 /** A constraint violation in the request shape, worded like AWS's validation layer. */
 export const validation = (member: string, constraint: string) =>
-  error('ValidationException', `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`)
+  error(
+    'ValidationException',
+    `1 validation error detected: Value at '${member}' failed to satisfy constraint: ${constraint}`,
+  )
 
 export const unknownOperation = () => error('UnknownOperationException', '')
 

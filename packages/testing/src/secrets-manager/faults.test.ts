@@ -47,7 +47,9 @@ describe('error faults', () => {
   it('apply only to the given operation', async () => {
     emulator.faults.fail('internal', { operation: 'DescribeSecret' })
     expect(await outcome(get())).toBe('ok')
-    expect(await outcome(client.send(new DescribeSecretCommand({ SecretId: 'faults/app' })))).toBe('InternalServiceError')
+    expect(await outcome(client.send(new DescribeSecretCommand({ SecretId: 'faults/app' })))).toBe(
+      'InternalServiceError',
+    )
     expect(await outcome(client.send(new DescribeSecretCommand({ SecretId: 'faults/app' })))).toBe('ok')
   })
 
@@ -147,7 +149,9 @@ describe('lifecycle', () => {
     await own.close()
     expect(performance.now() - started).toBeLessThan(1_000)
     await own.close()
-    const error = await fetch(own.endpoint, { method: 'POST' }).catch((e: Error) => e.cause as { code?: string })
+    const error = await fetch(own.endpoint, { method: 'POST' }).catch(
+      (e: Error) => e.cause as { code?: string },
+    )
     expect((error as { code?: string }).code).toBe('ECONNREFUSED')
     ownClient.destroy()
   })

@@ -1,4 +1,5 @@
 import type { SecretsManagerOperation } from './operations.js'
+import { CONTENT_TYPE, jsonReply, type Reply } from './wire.js'
 
 /**
  * A named failure:
@@ -71,13 +72,18 @@ export class FaultPlan implements SecretsManagerFaults {
   #latency = new Map<SecretsManagerOperation | undefined, number>()
 
   setLatency(ms: number, options: { operation?: SecretsManagerOperation } = {}): void {
-    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError('faults: latency must be a non-negative number of ms')
+    if (!(ms >= 0) || !Number.isFinite(ms))
+      throw new RangeError('faults: latency must be a non-negative number of ms')
     if (ms === 0) this.#latency.delete(options.operation)
     else this.#latency.set(options.operation, ms)
   }
 
   fail(fault: FaultKind | CustomFault, options: FaultOptions = {}): void {
-    this.#rules.push({ action: { kind: 'fail', fault }, remaining: count(options), operation: options.operation })
+    this.#rules.push({
+      action: { kind: 'fail', fault },
+      remaining: count(options),
+      operation: options.operation,
+    })
   }
 
   drop(options: FaultOptions = {}): void {
@@ -105,5 +111,39 @@ export class FaultPlan implements SecretsManagerFaults {
     rule.remaining--
     if (rule.remaining <= 0) this.#rules.splice(this.#rules.indexOf(rule), 1)
     return rule.action
+  }
+}
+
+/** What a load balancer or proxy in front of the service sends when the backend is gone. */
+const PROXY_UNAVAILABLE_HTML =
+  '<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n' +
+  '<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n'
+
+/** The reply a failing fault sends instead of running `operation`. */
+export function faultReply(fault: FaultKind | CustomFault, operation: string, accountId: string): Reply {
+  switch (fault) {
+    case 'unavailable':
+      return { status: 503, contentType: 'text/html', body: PROXY_UNAVAILABLE_HTML }
+    case 'throttling':
+      return jsonReply(400, { __type: 'ThrottlingException', Message: 'Rate exceeded' })
+    case 'internal':
+      return jsonReply(500, {
+        __type: 'InternalServiceError',
+        Message: 'An error occurred on the server side.',
+      })
+    case 'accessDenied': {
+      const action = `secretsmanager:${operation}`
+      return jsonReply(400, {
+        __type: 'AccessDeniedException',
+        Message: `User: arn:aws:iam::${accountId}:user/emulator is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+      })
+    }
+    default:
+      if (fault.body !== undefined) {
+        return { status: fault.status, contentType: fault.contentType ?? CONTENT_TYPE, body: fault.body }
+      }
+      if (fault.type === undefined || fault.type === '')
+        return { status: fault.status, contentType: CONTENT_TYPE, body: '' }
+      return jsonReply(fault.status, { __type: fault.type, Message: fault.message ?? '' })
   }
 }

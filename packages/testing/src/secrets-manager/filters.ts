@@ -28,7 +28,8 @@ export function parseFilters(raw: unknown[]): SecretFilter[] {
 }
 
 const startsWith = (text: string | undefined, term: string, caseSensitive: boolean) =>
-  text !== undefined && (caseSensitive ? text.startsWith(term) : text.toLowerCase().startsWith(term.toLowerCase()))
+  text !== undefined &&
+  (caseSensitive ? text.startsWith(term) : text.toLowerCase().startsWith(term.toLowerCase()))
 
 function hit(secret: StoredSecret, key: string, term: string): boolean {
   switch (key) {

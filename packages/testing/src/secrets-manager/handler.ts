@@ -1,10 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SecretsManagerEmulatorError, serialization, unknownOperation } from './errors.js'
-import type { CustomFault, FaultKind, FaultPlan } from './faults.js'
+import { type FaultKind, type FaultPlan, faultReply } from './faults.js'
 import type { Input } from './input.js'
 import { isOperation, operations } from './operations.js'
 import type { SecretStore } from './store.js'
-import { CONTENT_TYPE, sendJson, sendProxyUnavailable, write } from './wire.js'
+import { jsonReply, type Reply, send } from './wire.js'
 
 /** One request the emulator received. Holds names, never secret values. */
 export interface RecordedCall {
@@ -63,24 +63,6 @@ function secretIdsOf(input: Input | undefined): string[] {
   return ids.filter((id): id is string => typeof id === 'string')
 }
 
-function sendFault(res: ServerResponse, fault: FaultKind | CustomFault, operation: string, accountId: string): void {
-  if (fault === 'unavailable') return sendProxyUnavailable(res)
-  if (fault === 'throttling') return sendJson(res, 400, { __type: 'ThrottlingException', Message: 'Rate exceeded' })
-  if (fault === 'internal') {
-    return sendJson(res, 500, { __type: 'InternalServiceError', Message: 'An error occurred on the server side.' })
-  }
-  if (fault === 'accessDenied') {
-    const action = `secretsmanager:${operation}`
-    return sendJson(res, 400, {
-      __type: 'AccessDeniedException',
-      Message: `User: arn:aws:iam::${accountId}:user/emulator is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
-    })
-  }
-  if (fault.body !== undefined) return write(res, fault.status, fault.contentType ?? CONTENT_TYPE, fault.body)
-  if (fault.type === undefined || fault.type === '') return write(res, fault.status, CONTENT_TYPE, '')
-  sendJson(res, fault.status, { __type: fault.type, Message: fault.message ?? '' })
-}
-
 /** Answers one HTTP request the way Secrets Manager does (awsJson1_1), faults first. */
 export function createHandler(context: HandlerContext) {
   const { store, faults, record, closing } = context
@@ -93,7 +75,8 @@ export function createHandler(context: HandlerContext) {
       return
     }
     const target = req.headers['x-amz-target']
-    const operation = typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
+    const operation =
+      typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
     const input = parse(body)
     const sdkRequest = req.headers['amz-sdk-request']
     const call: RecordedCall = {
@@ -103,9 +86,9 @@ export function createHandler(context: HandlerContext) {
       ...(typeof sdkRequest === 'string' ? { sdkRequest } : {}),
     }
     record(call)
-    const respond = (status: number, send: () => void) => {
-      call.status = status
-      send()
+    const respond = (reply: Reply) => {
+      call.status = reply.status
+      send(res, reply)
     }
 
     const latency = faults.latencyFor(operation)
@@ -119,25 +102,20 @@ export function createHandler(context: HandlerContext) {
       return
     }
     if (action?.kind === 'fail') {
-      const { fault } = action
-      call.fault = typeof fault === 'string' ? fault : 'custom'
-      const status = fault === 'unavailable' ? 503 : fault === 'internal' ? 500 : typeof fault === 'string' ? 400 : fault.status
-      return respond(status, () => sendFault(res, fault, operation, store.accountId))
+      call.fault = typeof action.fault === 'string' ? action.fault : 'custom'
+      return respond(faultReply(action.fault, operation, store.accountId))
     }
 
-    const fail = (error: SecretsManagerEmulatorError) => respond(error.status, () => sendJson(res, error.status, error.toWire()))
-    if (req.method !== 'POST' || req.url !== '/') {
-      return respond(404, () => sendJson(res, 404, unknownOperation().toWire()))
-    }
+    const fail = (error: SecretsManagerEmulatorError) => respond(jsonReply(error.status, error.toWire()))
+    if (req.method !== 'POST' || req.url !== '/') return respond(jsonReply(404, unknownOperation().toWire()))
     if (!isOperation(operation)) return fail(unknownOperation())
     if (input === undefined) return fail(serialization('The request body is not a JSON object.'))
     try {
-      const reply = operations[operation](store, input)
-      respond(200, () => sendJson(res, 200, reply))
+      respond(jsonReply(200, operations[operation](store, input)))
     } catch (error) {
       if (error instanceof SecretsManagerEmulatorError) return fail(error)
       const message = 'The request processing has failed because of an unknown error, exception or failure.'
-      respond(500, () => sendJson(res, 500, { __type: 'InternalFailure', Message: message }))
+      respond(jsonReply(500, { __type: 'InternalFailure', Message: message }))
     }
   }
 }

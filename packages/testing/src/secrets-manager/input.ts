@@ -35,12 +35,19 @@ export function requiredString(input: Input, key: string, limits: Length = {}): 
   return value
 }
 
-export function optionalNumber(input: Input, key: string, range: { min: number; max: number }): number | undefined {
+export function optionalNumber(
+  input: Input,
+  key: string,
+  range: { min: number; max: number },
+): number | undefined {
   const value = input[key]
   if (value === undefined || value === null) return undefined
-  if (typeof value !== 'number' || !Number.isInteger(value)) throw serialization(`Expected an integer for ${key}`)
-  if (value < range.min) throw validation(member(key), `Member must have value greater than or equal to ${range.min}`)
-  if (value > range.max) throw validation(member(key), `Member must have value less than or equal to ${range.max}`)
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    throw serialization(`Expected an integer for ${key}`)
+  if (value < range.min)
+    throw validation(member(key), `Member must have value greater than or equal to ${range.min}`)
+  if (value > range.max)
+    throw validation(member(key), `Member must have value less than or equal to ${range.max}`)
   return value
 }
 
@@ -72,7 +79,9 @@ export function payload(input: Input): SecretPayload | undefined {
   const text = optionalString(input, 'SecretString', { min: 1 })
   const blob = optionalString(input, 'SecretBinary')
   if (text !== undefined && blob !== undefined) {
-    throw invalidParameter("You can't specify both a binary secret value and a string secret value in the same secret.")
+    throw invalidParameter(
+      "You can't specify both a binary secret value and a string secret value in the same secret.",
+    )
   }
   if (text !== undefined) return { kind: 'string', text }
   if (blob === undefined) return undefined
@@ -86,7 +95,8 @@ export function tags(input: Input): Array<{ Key: string; Value: string }> | unde
   const list = optionalList(input, 'Tags')
   return list?.map((tag) => {
     const { Key, Value } = (tag ?? {}) as { Key?: unknown; Value?: unknown }
-    if (typeof Key !== 'string' || typeof Value !== 'string') throw serialization('Expected Key and Value in Tags')
+    if (typeof Key !== 'string' || typeof Value !== 'string')
+      throw serialization('Expected Key and Value in Tags')
     return { Key, Value }
   })
 }

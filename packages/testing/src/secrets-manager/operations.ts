@@ -147,7 +147,9 @@ export const operations: Record<SecretsManagerOperation, Operation> = {
       Name: secret.name,
       ...(secret.description === undefined ? {} : { Description: secret.description }),
       LastChangedDate: epochSeconds(secret.lastChangedAt),
-      ...(secret.lastAccessedAt === undefined ? {} : { LastAccessedDate: epochSeconds(secret.lastAccessedAt) }),
+      ...(secret.lastAccessedAt === undefined
+        ? {}
+        : { LastAccessedDate: epochSeconds(secret.lastAccessedAt) }),
       ...(secret.deletionDate === undefined ? {} : { DeletedDate: epochSeconds(secret.deletionDate) }),
       ...(secret.tags.length === 0 ? {} : { Tags: secret.tags }),
       VersionIdsToStages: stages,
@@ -159,7 +161,11 @@ export const operations: Record<SecretsManagerOperation, Operation> = {
     const secret = store.find(requiredString(input, 'SecretId', SECRET_ID))
     const includeDeprecated = optionalBoolean(input, 'IncludeDeprecated') ?? false
     const versions = [...secret.versions.values()].filter((v) => includeDeprecated || v.stages.size > 0)
-    const { items, NextToken } = page(versions, input, optionalNumber(input, 'MaxResults', { min: 1, max: 100 }) ?? 100)
+    const { items, NextToken } = page(
+      versions,
+      input,
+      optionalNumber(input, 'MaxResults', { min: 1, max: 100 }) ?? 100,
+    )
     return {
       Versions: items.map((v) => ({
         VersionId: v.id,
@@ -178,7 +184,10 @@ export const operations: Record<SecretsManagerOperation, Operation> = {
     const deletionDate = store.delete(
       secret,
       optionalBoolean(input, 'ForceDeleteWithoutRecovery') ?? false,
-      optionalNumber(input, 'RecoveryWindowInDays', { min: Number.MIN_SAFE_INTEGER, max: Number.MAX_SAFE_INTEGER }),
+      optionalNumber(input, 'RecoveryWindowInDays', {
+        min: Number.MIN_SAFE_INTEGER,
+        max: Number.MAX_SAFE_INTEGER,
+      }),
     )
     return { ARN: secret.arn, Name: secret.name, DeletionDate: epochSeconds(deletionDate) }
   },

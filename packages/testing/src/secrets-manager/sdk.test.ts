@@ -47,7 +47,9 @@ describe('reading', () => {
     const name = unique('read')
     const value = canary('read')
     const created = await client.send(new CreateSecretCommand({ Name: name, SecretString: value }))
-    expect(created.ARN).toMatch(new RegExp(`^arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-[A-Za-z0-9]{6}$`))
+    expect(created.ARN).toMatch(
+      new RegExp(`^arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-[A-Za-z0-9]{6}$`),
+    )
     const byName = await client.send(new GetSecretValueCommand({ SecretId: name }))
     expect(byName.SecretString).toBe(value)
     expect(byName.VersionId).toBe(created.VersionId)
@@ -74,15 +76,25 @@ describe('reading', () => {
     const name = unique('select')
     const first = emulator.createSecret(name, canary('v1'))
     const second = emulator.rotate(name, canary('v2'))
-    const previous = await client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }))
+    const previous = await client.send(
+      new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPREVIOUS' }),
+    )
     expect(previous.VersionId).toBe(first.versionId)
     const byId = await client.send(new GetSecretValueCommand({ SecretId: name, VersionId: second.versionId }))
     expect(byId.VersionStages).toEqual(['AWSCURRENT'])
     const mismatch = await rejection(
-      client.send(new GetSecretValueCommand({ SecretId: name, VersionId: second.versionId, VersionStage: 'AWSPREVIOUS' })),
+      client.send(
+        new GetSecretValueCommand({
+          SecretId: name,
+          VersionId: second.versionId,
+          VersionStage: 'AWSPREVIOUS',
+        }),
+      ),
     )
     expect(mismatch.name).toBe('InvalidRequestException')
-    const noPending = await rejection(client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' })))
+    const noPending = await rejection(
+      client.send(new GetSecretValueCommand({ SecretId: name, VersionStage: 'AWSPENDING' })),
+    )
     expect(noPending.name).toBe('ResourceNotFoundException')
   })
 })
@@ -93,7 +105,10 @@ describe('staging labels', () => {
     const v1 = emulator.createSecret(name, canary('v1')).versionId as string
     const put2 = await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: canary('v2') }))
     expect(put2.VersionStages).toEqual(['AWSCURRENT'])
-    expect(emulator.versions(name)).toEqual({ [v1]: ['AWSPREVIOUS'], [put2.VersionId as string]: ['AWSCURRENT'] })
+    expect(emulator.versions(name)).toEqual({
+      [v1]: ['AWSPREVIOUS'],
+      [put2.VersionId as string]: ['AWSCURRENT'],
+    })
     const put3 = await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: canary('v3') }))
     expect(emulator.versions(name)).toEqual({
       [put2.VersionId as string]: ['AWSPREVIOUS'],
@@ -101,7 +116,9 @@ describe('staging labels', () => {
     })
     const listed = await client.send(new ListSecretVersionIdsCommand({ SecretId: name }))
     expect(listed.Versions?.map((v) => v.VersionId)).toEqual([put2.VersionId, put3.VersionId])
-    const all = await client.send(new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }))
+    const all = await client.send(
+      new ListSecretVersionIdsCommand({ SecretId: name, IncludeDeprecated: true }),
+    )
     expect(all.Versions?.find((v) => v.VersionId === v1)?.VersionStages).toEqual([])
   })
 
@@ -109,7 +126,11 @@ describe('staging labels', () => {
     const name = unique('first')
     await client.send(new CreateSecretCommand({ Name: name }))
     const put = await client.send(
-      new PutSecretValueCommand({ SecretId: name, SecretString: canary('first'), VersionStages: ['AWSPENDING'] }),
+      new PutSecretValueCommand({
+        SecretId: name,
+        SecretString: canary('first'),
+        VersionStages: ['AWSPENDING'],
+      }),
     )
     expect(put.VersionStages?.sort()).toEqual(['AWSCURRENT', 'AWSPENDING'])
   })
@@ -118,13 +139,23 @@ describe('staging labels', () => {
     const name = unique('pending')
     const v1 = emulator.createSecret(name, canary('v1')).versionId as string
     const pending = await client.send(
-      new PutSecretValueCommand({ SecretId: name, SecretString: canary('v2'), VersionStages: ['AWSPENDING'] }),
+      new PutSecretValueCommand({
+        SecretId: name,
+        SecretString: canary('v2'),
+        VersionStages: ['AWSPENDING'],
+      }),
     )
     const v2 = pending.VersionId as string
     expect((await client.send(new GetSecretValueCommand({ SecretId: name }))).VersionId).toBe(v1)
 
     const refused = await rejection(
-      client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSCURRENT', MoveToVersionId: v2 })),
+      client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: name,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: v2,
+        }),
+      ),
     )
     expect(refused.name).toBe('InvalidParameterException')
     expect(refused.$metadata.httpStatusCode).toBe(400)
@@ -138,9 +169,59 @@ describe('staging labels', () => {
       }),
     )
     expect(emulator.versions(name)).toEqual({ [v1]: ['AWSPREVIOUS'], [v2]: ['AWSPENDING', 'AWSCURRENT'] })
-    await client.send(new UpdateSecretVersionStageCommand({ SecretId: name, VersionStage: 'AWSPENDING', RemoveFromVersionId: v2 }))
+    await client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: name,
+        VersionStage: 'AWSPENDING',
+        RemoveFromVersionId: v2,
+      }),
+    )
     const described = await client.send(new DescribeSecretCommand({ SecretId: name }))
     expect(described.VersionIdsToStages).toEqual({ [v1]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT'] })
+  })
+
+  it('rolls back by moving AWSCURRENT to the AWSPREVIOUS version (the labels swap)', async () => {
+    const name = unique('rollback')
+    const v1 = emulator.createSecret(name, canary('v1')).versionId as string
+    const v2 = emulator.rotate(name, canary('v2')).versionId
+    await client.send(
+      new UpdateSecretVersionStageCommand({
+        SecretId: name,
+        VersionStage: 'AWSCURRENT',
+        MoveToVersionId: v1,
+        RemoveFromVersionId: v2,
+      }),
+    )
+    expect(emulator.versions(name)).toEqual({ [v1]: ['AWSCURRENT'], [v2]: ['AWSPREVIOUS'] })
+    expect((await client.send(new GetSecretValueCommand({ SecretId: name }))).VersionId).toBe(v1)
+  })
+
+  it('refuses to remove AWSCURRENT without moving it, and a RemoveFromVersionId that does not hold the label', async () => {
+    const name = unique('refuse')
+    const v1 = emulator.createSecret(name, canary('v1')).versionId as string
+    const v2 = emulator.rotate(name, canary('v2')).versionId
+    const remove = await rejection(
+      client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: name,
+          VersionStage: 'AWSCURRENT',
+          RemoveFromVersionId: v2,
+        }),
+      ),
+    )
+    expect(remove.name).toBe('InvalidParameterException')
+    const wrong = await rejection(
+      client.send(
+        new UpdateSecretVersionStageCommand({
+          SecretId: name,
+          VersionStage: 'AWSCURRENT',
+          MoveToVersionId: v2,
+          RemoveFromVersionId: v1,
+        }),
+      ),
+    )
+    expect(wrong.name).toBe('InvalidParameterException')
+    expect(emulator.versions(name)).toEqual({ [v1]: ['AWSPREVIOUS'], [v2]: ['AWSCURRENT'] })
   })
 
   it('treats a repeated ClientRequestToken as idempotent, and different data under it as ResourceExists', async () => {
@@ -148,13 +229,23 @@ describe('staging labels', () => {
     emulator.createSecret(name, canary('v1'))
     const token = '11111111-2222-3333-4444-555555555555'
     const value = canary('v2')
-    const first = await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: token }))
-    const again = await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: token }))
+    const first = await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: token }),
+    )
+    const again = await client.send(
+      new PutSecretValueCommand({ SecretId: name, SecretString: value, ClientRequestToken: token }),
+    )
     expect(first.VersionId).toBe(token)
     expect(again.VersionId).toBe(token)
     expect(Object.keys(emulator.versions(name))).toHaveLength(2)
     const clash = await rejection(
-      client.send(new PutSecretValueCommand({ SecretId: name, SecretString: canary('other'), ClientRequestToken: token })),
+      client.send(
+        new PutSecretValueCommand({
+          SecretId: name,
+          SecretString: canary('other'),
+          ClientRequestToken: token,
+        }),
+      ),
     )
     expect(clash.name).toBe('ResourceExistsException')
   })
@@ -167,7 +258,9 @@ describe('BatchGetSecretValue', () => {
     emulator.createSecret(good, canary('good'))
     emulator.createSecret(deleted, canary('deleted'))
     emulator.deleteSecret(deleted)
-    const result = await client.send(new BatchGetSecretValueCommand({ SecretIdList: [good, 'sdk/nope', deleted] }))
+    const result = await client.send(
+      new BatchGetSecretValueCommand({ SecretIdList: [good, 'sdk/nope', deleted] }),
+    )
     expect(result.$metadata.httpStatusCode).toBe(200)
     expect(result.SecretValues?.map((v) => v.Name)).toEqual([good])
     expect(result.Errors?.map((e) => [e.SecretId, e.ErrorCode])).toEqual([
@@ -187,7 +280,11 @@ describe('BatchGetSecretValue', () => {
     expect(first.SecretValues?.map((v) => v.Name)).toEqual([`${prefix}a`, `${prefix}b`])
     expect(first.NextToken).toBeTruthy()
     const second = await client.send(
-      new BatchGetSecretValueCommand({ Filters: [{ Key: 'name', Values: [prefix] }], MaxResults: 2, NextToken: first.NextToken }),
+      new BatchGetSecretValueCommand({
+        Filters: [{ Key: 'name', Values: [prefix] }],
+        MaxResults: 2,
+        NextToken: first.NextToken,
+      }),
     )
     expect(second.SecretValues?.map((v) => v.Name)).toEqual([`${prefix}c`])
     expect(second.NextToken).toBeUndefined()
@@ -221,7 +318,13 @@ describe('deletion', () => {
     const name = unique('both')
     emulator.createSecret(name, canary('both'))
     const both = await rejection(
-      client.send(new DeleteSecretCommand({ SecretId: name, ForceDeleteWithoutRecovery: true, RecoveryWindowInDays: 7 })),
+      client.send(
+        new DeleteSecretCommand({
+          SecretId: name,
+          ForceDeleteWithoutRecovery: true,
+          RecoveryWindowInDays: 7,
+        }),
+      ),
     )
     expect(both.name).toBe('InvalidParameterException')
     expect((await client.send(new GetSecretValueCommand({ SecretId: name }))).Name).toBe(name)
@@ -249,7 +352,9 @@ describe('limits', () => {
     const name = unique('limit')
     emulator.createSecret(name, canary('limit'))
     await client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'a'.repeat(65_536) }))
-    const text = await rejection(client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'a'.repeat(65_537) })))
+    const text = await rejection(
+      client.send(new PutSecretValueCommand({ SecretId: name, SecretString: 'a'.repeat(65_537) })),
+    )
     expect(text.name).toBe('ValidationException')
     const blob = await rejection(
       client.send(new PutSecretValueCommand({ SecretId: name, SecretBinary: new Uint8Array(65_537) })),

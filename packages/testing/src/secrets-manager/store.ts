@@ -70,7 +70,9 @@ export class SecretStore {
     }
     const existing = this.#secrets.get(input.name)
     if (existing?.deletionDate !== undefined && !this.#purgeIfDue(existing)) {
-      throw invalidRequest("You can't create this secret because a secret with this name is already scheduled for deletion.")
+      throw invalidRequest(
+        "You can't create this secret because a secret with this name is already scheduled for deletion.",
+      )
     }
     if (this.#secrets.has(input.name)) {
       throw resourceExists(`The operation failed because the secret ${input.name} already exists.`)
@@ -193,7 +195,9 @@ export class SecretStore {
       attach(secret, stage, target)
     } else if (from !== undefined) {
       if (stage === CURRENT) {
-        throw invalidParameter(`You can't remove the staging label ${CURRENT} without moving it to another version.`)
+        throw invalidParameter(
+          `You can't remove the staging label ${CURRENT} without moving it to another version.`,
+        )
       }
       from.stages.delete(stage)
     } else {
@@ -205,7 +209,9 @@ export class SecretStore {
   /** DeleteSecret: schedules the deletion, or removes the secret at once when `force` is set. */
   delete(secret: StoredSecret, force: boolean, recoveryWindowInDays?: number): number {
     if (force && recoveryWindowInDays !== undefined) {
-      throw invalidParameter("You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.")
+      throw invalidParameter(
+        "You can't use ForceDeleteWithoutRecovery in conjunction with RecoveryWindowInDays.",
+      )
     }
     const now = this.clock()
     if (force) {

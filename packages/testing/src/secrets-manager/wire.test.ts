@@ -62,7 +62,9 @@ describe('transport', () => {
   it('uses ClientRequestToken as the VersionId', async () => {
     const name = `wire/token-${Date.now()}`
     const token = 'EXAMPLE1-90ab-cdef-fedc-ba987SECRET1'
-    const created = (await call('CreateSecret', { Name: name, SecretString: canary('token'), ClientRequestToken: token })).json()
+    const created = (
+      await call('CreateSecret', { Name: name, SecretString: canary('token'), ClientRequestToken: token })
+    ).json()
     expect(created.VersionId).toBe(token)
   })
 })
@@ -139,7 +141,9 @@ describe('BatchGetSecretValue', () => {
   it('returns partial failure as HTTP 200 with per-secret Errors', async () => {
     const name = `wire/batch-${Date.now()}`
     emulator.createSecret(name, canary('batch'))
-    const { response, json } = await call('BatchGetSecretValue', { SecretIdList: [name, 'wire/batch-missing'] })
+    const { response, json } = await call('BatchGetSecretValue', {
+      SecretIdList: [name, 'wire/batch-missing'],
+    })
     expect(response.status).toBe(200)
     const body = json() as { SecretValues: Array<{ Name: string }>; Errors: unknown[] }
     expect(body.SecretValues.map((v) => v.Name)).toEqual([name])

@@ -14,7 +14,9 @@ export type SecretPayload = { kind: 'string'; text: string } | { kind: 'binary';
 
 /** The wire fields for a value: `SecretString`, or `SecretBinary` as base64. */
 export function payloadFields(payload: SecretPayload): { SecretString: string } | { SecretBinary: string } {
-  return payload.kind === 'string' ? { SecretString: payload.text } : { SecretBinary: payload.bytes.toString('base64') }
+  return payload.kind === 'string'
+    ? { SecretString: payload.text }
+    : { SecretBinary: payload.bytes.toString('base64') }
 }
 
 /** Size in bytes as the 65,536 limit counts it. */
@@ -28,28 +30,26 @@ export function samePayload(a: SecretPayload, b: SecretPayload): boolean {
   return false
 }
 
-/** Writes one complete reply with the headers the service always sends. */
-export function write(res: ServerResponse, status: number, contentType: string, body: string): void {
+/** One complete HTTP reply. */
+export interface Reply {
+  status: number
+  contentType: string
+  body: string
+}
+
+/** A JSON reply in the awsJson1_1 content type. */
+export function jsonReply(status: number, body: object): Reply {
+  return { status, contentType: CONTENT_TYPE, body: JSON.stringify(body) }
+}
+
+/** Writes a reply with the headers the service always sends, unless the client has gone. */
+export function send(res: ServerResponse, reply: Reply): void {
   if (res.headersSent || res.destroyed) return
-  res.writeHead(status, {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
+  res.writeHead(reply.status, {
+    'Content-Type': reply.contentType,
+    'Content-Length': Buffer.byteLength(reply.body),
     'x-amzn-RequestId': randomUUID(),
     Date: new Date().toUTCString(),
   })
-  res.end(body)
-}
-
-export function sendJson(res: ServerResponse, status: number, body: object): void {
-  write(res, status, CONTENT_TYPE, JSON.stringify(body))
-}
-
-/** What a load balancer or proxy in front of the service sends when the backend is gone. */
-export function sendProxyUnavailable(res: ServerResponse): void {
-  write(
-    res,
-    503,
-    'text/html',
-    '<html>\r\n<head><title>503 Service Temporarily Unavailable</title></head>\r\n<body>\r\n<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n',
-  )
+  res.end(reply.body)
 }

@@ -1,7 +1,15 @@
 import { randomInt } from 'node:crypto'
 import pg from 'pg'
 import { pgExpiration, randomBase62, timestamp } from './format.js'
-import { badRequest, notFound, ok, unsupported, type VaultReply, type VaultRequest, VaultHttpError } from './http.js'
+import {
+  badRequest,
+  notFound,
+  ok,
+  unsupported,
+  VaultHttpError,
+  type VaultReply,
+  type VaultRequest,
+} from './http.js'
 import { SYSTEM_TTL } from './tokens.js'
 
 /** A database connection for the database engine. */
@@ -47,7 +55,9 @@ export interface VaultLease {
   renewable: boolean
 }
 
-export const DEFAULT_CREATION = [`CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`]
+export const DEFAULT_CREATION = [
+  `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`,
+]
 const DEFAULT_RENEW = [`ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}'`]
 /** Vault adds this to `{{expiration}}` beyond the lease's end. */
 const EXPIRATION_BUFFER_MS = 5_000
@@ -102,6 +112,9 @@ export class DatabaseEngine {
   readonly #leases = new Map<string, Lease>()
   /** Errors of revocations that ran on lease expiry (no caller to report them to). */
   readonly revocationErrors: Error[] = []
+  /** Revocations run one at a time: concurrent REVOKEs on one catalog row fail in PostgreSQL. */
+  #revocations: Promise<void> = Promise.resolve()
+  #closed = false
 
   constructor(readonly mount: string) {}
 
@@ -178,24 +191,44 @@ export class DatabaseEngine {
     const requested = increment ?? (role?.defaultTtl || SYSTEM_TTL)
     const granted = Math.min(requested, Math.max(0, Math.floor((lease.maxExpiresAt - now) / 1000)))
     const expiration = pgExpiration(now + granted * 1000 + EXPIRATION_BUFFER_MS)
-    await this.#run(lease.dbName, (role?.renewStatements ?? DEFAULT_RENEW).map((s) => render(s, { name: lease.username, expiration })))
+    await this.#run(
+      lease.dbName,
+      (role?.renewStatements ?? DEFAULT_RENEW).map((s) => render(s, { name: lease.username, expiration })),
+    )
     lease.expiresAt = now + granted * 1000
     lease.lastRenewal = now
     this.#schedule(lease)
     const warnings =
       granted < requested
-        ? [`TTL of "${requested}s" exceeded the effective max_ttl of "${granted}s"; TTL value is capped accordingly`]
+        ? [
+            `TTL of "${requested}s" exceeded the effective max_ttl of "${granted}s"; TTL value is capped accordingly`,
+          ]
         : null
     return ok({ lease_id: leaseId, renewable: true, lease_duration: granted, warnings })
   }
 
-  /** Revokes a lease now; an unknown lease is a no-op. */
+  /**
+   * Revokes a lease now; an unknown lease is a no-op. When the SQL fails the lease stays and is
+   * tried again a second later, as Vault's expiration manager retries revocations.
+   */
   async revoke(leaseId: string): Promise<void> {
     const lease = this.#leases.get(leaseId)
     if (lease === undefined) return
     clearTimeout(lease.timer)
     this.#leases.delete(leaseId)
-    await this.#revokeUser(lease)
+    const run = this.#revocations.then(() => this.#revokeUser(lease))
+    this.#revocations = run.catch(() => undefined)
+    try {
+      await run
+    } catch (error) {
+      if (this.#closed) throw error
+      this.#leases.set(leaseId, lease)
+      lease.timer = setTimeout(() => {
+        this.revoke(leaseId).catch((e: Error) => this.revocationErrors.push(e))
+      }, 1_000)
+      lease.timer.unref()
+      throw error
+    }
   }
 
   lookup(leaseId: string): VaultReply {
@@ -215,6 +248,7 @@ export class DatabaseEngine {
 
   /** Revokes every lease (errors ignored) and closes the connection pools. */
   async close(): Promise<void> {
+    this.#closed = true
     const leases = [...this.#leases.keys()]
     await Promise.allSettled(leases.map((id) => this.revoke(id)))
     await Promise.allSettled([...this.#connections.values()].map((c) => c.pool.end()))
@@ -225,7 +259,8 @@ export class DatabaseEngine {
     const role = this.#roles.get(roleName)
     if (role === undefined) badRequest(`unknown role: ${roleName}`)
     const connection = this.#connections.get(role.dbName)
-    if (connection === undefined) throw new VaultHttpError(500, [`no database connection named "${role.dbName}"`])
+    if (connection === undefined)
+      throw new VaultHttpError(500, [`no database connection named "${role.dbName}"`])
     if (!connection.allowedRoles.includes('*') && !connection.allowedRoles.includes(roleName)) {
       throw new VaultHttpError(500, [`"${roleName}" is not an allowed role`])
     }
@@ -297,7 +332,10 @@ export class DatabaseEngine {
     const role = this.#roles.get(lease.role)
     const expiration = pgExpiration(Date.now())
     if (role?.revocationStatements !== undefined && role.revocationStatements.length > 0) {
-      await this.#run(lease.dbName, role.revocationStatements.map((s) => render(s, { name: lease.username, expiration })))
+      await this.#run(
+        lease.dbName,
+        role.revocationStatements.map((s) => render(s, { name: lease.username, expiration })),
+      )
       return
     }
     const connection = this.#connections.get(lease.dbName)
@@ -312,13 +350,17 @@ export class DatabaseEngine {
     const database = await connection.pool.query<{ db: string }>('SELECT current_database() AS db')
     const statements: string[] = []
     for (const { table_schema } of schemas.rows) {
-      statements.push(`REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA ${quoteIdent(table_schema)} FROM ${user}`)
+      statements.push(
+        `REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA ${quoteIdent(table_schema)} FROM ${user}`,
+      )
       statements.push(`REVOKE USAGE ON SCHEMA ${quoteIdent(table_schema)} FROM ${user}`)
     }
     statements.push(`REVOKE ALL PRIVILEGES ON ALL TABLES IN SCHEMA public FROM ${user}`)
     statements.push(`REVOKE ALL PRIVILEGES ON ALL SEQUENCES IN SCHEMA public FROM ${user}`)
     statements.push(`REVOKE USAGE ON SCHEMA public FROM ${user}`)
-    statements.push(`REVOKE CONNECT ON DATABASE ${quoteIdent(database.rows[0]?.db ?? 'postgres')} FROM ${user}`)
+    statements.push(
+      `REVOKE CONNECT ON DATABASE ${quoteIdent(database.rows[0]?.db ?? 'postgres')} FROM ${user}`,
+    )
     await this.#run(lease.dbName, statements)
     await this.#run(lease.dbName, [`DROP ROLE IF EXISTS ${user}`])
   }

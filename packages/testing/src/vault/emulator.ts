@@ -1,11 +1,26 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { createServer, type IncomingHttpHeaders, type IncomingMessage } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { DatabaseEngine, type VaultDatabaseConnectionOptions, type VaultDatabaseRoleOptions, type VaultLease } from './database.js'
-import { VaultCallLog, VaultFaultPlan, type VaultCalls, type VaultFaults } from './faults.js'
-import { parseBody, send, SEALED, type VaultReply, type VaultRequest, VaultHttpError, noRoute } from './http.js'
+import {
+  DatabaseEngine,
+  type VaultDatabaseConnectionOptions,
+  type VaultDatabaseRoleOptions,
+  type VaultLease,
+} from './database.js'
+import { VaultCallLog, type VaultCalls, VaultFaultPlan, type VaultFaults } from './faults.js'
+import {
+  noRoute,
+  parseBody,
+  parseListRequest,
+  SEALED,
+  send,
+  sendRaw,
+  VaultHttpError,
+  type VaultReply,
+  type VaultRequest,
+} from './http.js'
 import { type KvData, KvV1, KvV2 } from './kv.js'
 import { LoginMethods, type VaultAppRoleOptions, type VaultKubernetesRoleOptions } from './login.js'
-import { createSysState, isLeasePath, isStatusPath, leases, status, type SysState } from './sys.js'
+import { createSysState, isLeasePath, isStatusPath, leases, type SysState, status } from './sys.js'
 import { TokenStore, type VaultTokenOptions } from './tokens.js'
 
 /** Options for {@link startVaultEmulator}. */
@@ -105,12 +120,24 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref())
 }
 
-async function route(request: VaultRequest, req: IncomingMessage, engines: Engines): Promise<VaultReply> {
+/** One request, from the HTTP server or from the raw `LIST` fallback. */
+interface Incoming {
+  method: string
+  url: string
+  headers: IncomingHttpHeaders
+  body(): Promise<string>
+}
+
+async function route(
+  request: VaultRequest,
+  headers: IncomingHttpHeaders,
+  engines: Engines,
+): Promise<VaultReply> {
   const { path } = request
   if (isStatusPath(path)) return status(request, engines.sys)
   if (engines.sys.sealed) throw new VaultHttpError(503, [SEALED])
   if (engines.logins.isLogin(path)) return engines.logins.handle(request)
-  const token = engines.tokens.authenticate(req.headers)
+  const token = engines.tokens.authenticate(headers)
   engines.tokens.authorize(token, request)
   if (path.startsWith('auth/token/')) return engines.tokens.handle(request, token)
   if (isLeasePath(path)) return leases(request, engines.sys)
@@ -123,33 +150,36 @@ async function route(request: VaultRequest, req: IncomingMessage, engines: Engin
   return noRoute(path)
 }
 
+/** Runs one request through faults, seal, auth and routing. Undefined means: drop the connection. */
 async function serve(
-  req: IncomingMessage,
-  res: ServerResponse,
+  incoming: Incoming,
   engines: Engines,
   faults: VaultFaultPlan,
   calls: VaultCallLog,
-): Promise<void> {
-  const url = new URL(req.url ?? '/', 'http://vault.invalid')
-  const method = (req.method ?? 'GET').toUpperCase()
+): Promise<VaultReply | undefined> {
+  const url = new URL(incoming.url, 'http://vault.invalid')
+  const method = incoming.method.toUpperCase()
   const path = decodeURIComponent(url.pathname.replace(/^\/v1\//, '')).replace(/^\/+|\/+$/g, '')
-  const namespace = req.headers['x-vault-namespace']
-  const call = calls.record({ method, path, namespace: Array.isArray(namespace) ? namespace[0] : namespace, status: 0 })
+  const namespace = incoming.headers['x-vault-namespace']
+  const call = calls.record({
+    method,
+    path,
+    namespace: Array.isArray(namespace) ? namespace[0] : namespace,
+    status: 0,
+  })
   const latency = faults.latencyFor(path)
   if (latency > 0) await sleep(latency)
   const fault = faults.take(path)
-  if (fault?.kind === 'drop') {
-    req.socket.destroy()
-    return
-  }
+  if (fault?.kind === 'drop') return undefined
   let reply: VaultReply
   try {
-    const text = await readBody(req)
+    const text = await incoming.body()
     if (fault !== undefined) throw new VaultHttpError(fault.status, fault.errors)
     if (!url.pathname.startsWith('/v1/')) throw new VaultHttpError(404, [])
-    const list = method === 'LIST' || (method === 'GET' && ['true', '1'].includes(url.searchParams.get('list') ?? ''))
+    const list =
+      method === 'LIST' || (method === 'GET' && ['true', '1'].includes(url.searchParams.get('list') ?? ''))
     const request: VaultRequest = { method, path, list, query: url.searchParams, body: parseBody(text) }
-    reply = await route(request, req, engines)
+    reply = await route(request, incoming.headers, engines)
   } catch (error) {
     reply =
       error instanceof VaultHttpError
@@ -157,7 +187,7 @@ async function serve(
         : { status: 500, body: { errors: [(error as Error).message] } }
   }
   call.status = reply.status
-  send(res, reply)
+  return reply
 }
 
 /**
@@ -167,18 +197,47 @@ async function serve(
  */
 export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Promise<VaultEmulator> {
   const tokens = new TokenStore()
-  const root = tokens.create({ root: true, ...(options.rootToken === undefined ? {} : { id: options.rootToken }) }, 'auth/token/root')
+  const root = tokens.create(
+    { root: true, ...(options.rootToken === undefined ? {} : { id: options.rootToken }) },
+    'auth/token/root',
+  )
   const database = new DatabaseEngine(options.databaseMount ?? 'database')
   const kv = new Map<string, KvV1 | KvV2>()
   for (const [mount, version] of Object.entries(options.kvMounts ?? { secret: 2, kv: 1 })) {
     kv.set(mount, version === 1 ? new KvV1(mount) : new KvV2(mount))
   }
-  const engines: Engines = { tokens, logins: new LoginMethods(tokens), kv, database, sys: createSysState(database) }
+  const engines: Engines = {
+    tokens,
+    logins: new LoginMethods(tokens),
+    kv,
+    database,
+    sys: createSysState(database),
+  }
   const faults = new VaultFaultPlan()
   const calls = new VaultCallLog()
 
   const server = createServer((req, res) => {
-    serve(req, res, engines, faults, calls).catch(() => req.socket.destroy())
+    const incoming = {
+      method: req.method ?? 'GET',
+      url: req.url ?? '/',
+      headers: req.headers,
+      body: () => readBody(req),
+    }
+    serve(incoming, engines, faults, calls).then(
+      (reply) => (reply === undefined ? req.socket.destroy() : send(res, reply)),
+      () => req.socket.destroy(),
+    )
+  })
+  server.on('clientError', (error: Error & { rawPacket?: Buffer }, socket) => {
+    const list = parseListRequest(error.rawPacket)
+    if (list === undefined) {
+      socket.destroy()
+      return
+    }
+    serve({ method: 'LIST', ...list, body: async () => '' }, engines, faults, calls).then(
+      (reply) => (reply === undefined ? socket.destroy() : sendRaw(socket, reply)),
+      () => socket.destroy(),
+    )
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

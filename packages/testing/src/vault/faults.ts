@@ -72,7 +72,8 @@ export class VaultFaultPlan implements VaultFaults {
   #latency: Array<{ path: string | undefined; ms: number }> = []
 
   setLatency(ms: number, options: { path?: string } = {}): void {
-    if (!(ms >= 0) || !Number.isFinite(ms)) throw new RangeError('faults: latency must be a non-negative number of ms')
+    if (!(ms >= 0) || !Number.isFinite(ms))
+      throw new RangeError('faults: latency must be a non-negative number of ms')
     this.#latency = this.#latency.filter((l) => l.path !== options.path)
     if (ms > 0) this.#latency.push({ path: options.path, ms })
   }
@@ -81,7 +82,11 @@ export class VaultFaultPlan implements VaultFaults {
     const reply = typeof fault === 'string' ? FAULT_REPLIES[fault] : fault
     if (reply === undefined) throw new RangeError(`faults: unknown fault ${JSON.stringify(fault)}`)
     const errors = reply.message === undefined ? [] : [reply.message]
-    this.#rules.push({ action: { kind: 'fail', status: reply.status, errors }, remaining: times(options), path: options.path })
+    this.#rules.push({
+      action: { kind: 'fail', status: reply.status, errors },
+      remaining: times(options),
+      path: options.path,
+    })
   }
 
   drop(options: VaultFaultOptions = {}): void {
@@ -101,7 +106,8 @@ export class VaultFaultPlan implements VaultFaults {
   latencyFor(path: string): number {
     let best: { path: string | undefined; ms: number } | undefined
     for (const l of this.#latency) {
-      if (matches(l.path, path) && (best === undefined || (l.path ?? '').length > (best.path ?? '').length)) best = l
+      if (matches(l.path, path) && (best === undefined || (l.path ?? '').length > (best.path ?? '').length))
+        best = l
     }
     return best?.ms ?? 0
   }
@@ -145,8 +151,9 @@ export class VaultCallLog implements VaultCalls {
   }
 
   count(prefix?: string, method?: string): number {
-    return this.#log.filter((c) => matches(prefix, c.path) && (method === undefined || c.method === method.toUpperCase()))
-      .length
+    return this.#log.filter(
+      (c) => matches(prefix, c.path) && (method === undefined || c.method === method.toUpperCase()),
+    ).length
   }
 
   reset(): void {

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto'
-import type { ServerResponse } from 'node:http'
+import { type IncomingHttpHeaders, type ServerResponse, STATUS_CODES } from 'node:http'
+import type { Duplex } from 'node:stream'
 
 /** What a handler answers: a status and a JSON body (none for 204). */
 export interface VaultReply {
@@ -77,18 +78,51 @@ export function unsupported(): never {
 /** Writes a reply with Vault's headers: JSON content type and `Cache-Control: no-store`. */
 export function send(res: ServerResponse, reply: VaultReply): void {
   if (res.headersSent || res.destroyed) return
-  if (reply.status === 204 || reply.body === undefined) {
-    res.writeHead(reply.status, { 'Cache-Control': 'no-store' })
-    res.end()
-    return
-  }
-  const text = JSON.stringify(reply.body)
-  res.writeHead(reply.status, {
-    'Content-Type': 'application/json',
-    'Content-Length': Buffer.byteLength(text),
-    'Cache-Control': 'no-store',
-  })
+  const { headers, text } = headersFor(reply)
+  res.writeHead(reply.status, headers)
   res.end(text)
+}
+
+function headersFor(reply: VaultReply): { headers: Record<string, string | number>; text: string } {
+  if (reply.status === 204 || reply.body === undefined)
+    return { headers: { 'Cache-Control': 'no-store' }, text: '' }
+  const text = JSON.stringify(reply.body)
+  return {
+    headers: {
+      'Content-Type': 'application/json',
+      'Content-Length': Buffer.byteLength(text),
+      'Cache-Control': 'no-store',
+    },
+    text,
+  }
+}
+
+/**
+ * Node's HTTP parser refuses the `LIST` method, so the server's `clientError` handler passes the
+ * raw bytes here: the request line and headers of a `LIST` request (it has no body), or undefined.
+ */
+export function parseListRequest(
+  packet: Buffer | undefined,
+): { url: string; headers: IncomingHttpHeaders } | undefined {
+  const text = packet?.toString('latin1') ?? ''
+  const end = text.indexOf('\r\n\r\n')
+  const match = /^LIST (\S+) HTTP\/1\.[01]\r\n/.exec(text)
+  if (match === null || end === -1) return undefined
+  const headers: IncomingHttpHeaders = {}
+  for (const line of text.slice(match[0].length, end).split('\r\n')) {
+    const colon = line.indexOf(':')
+    if (colon > 0) headers[line.slice(0, colon).trim().toLowerCase()] = line.slice(colon + 1).trim()
+  }
+  return { url: match[1] as string, headers }
+}
+
+/** Writes a reply straight to a socket and closes it (for `LIST` requests). */
+export function sendRaw(socket: Duplex, reply: VaultReply): void {
+  const { headers, text } = headersFor(reply)
+  const lines = Object.entries({ ...headers, Connection: 'close' }).map(([k, v]) => `${k}: ${v}`)
+  socket.end(
+    `HTTP/1.1 ${reply.status} ${STATUS_CODES[reply.status] ?? ''}\r\n${lines.join('\r\n')}\r\n\r\n${text}`,
+  )
 }
 
 /** A request as handlers see it: the path after `/v1/`, no leading or trailing slash. */

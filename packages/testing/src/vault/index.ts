@@ -1,14 +1,5 @@
 export type { VaultDatabaseConnectionOptions, VaultDatabaseRoleOptions, VaultLease } from './database.js'
 export {
-  type VaultCall,
-  type VaultCalls,
-  type VaultCustomFault,
-  type VaultFaultKind,
-  type VaultFaultOptions,
-  type VaultFaults,
-} from './faults.js'
-export type { VaultAppRoleOptions, VaultKubernetesRoleOptions } from './login.js'
-export {
   startVaultEmulator,
   type VaultDatabaseHelpers,
   type VaultEmulator,
@@ -16,5 +7,14 @@ export {
   type VaultKvHelpers,
   type VaultKvOptions,
 } from './emulator.js'
+export type {
+  VaultCall,
+  VaultCalls,
+  VaultCustomFault,
+  VaultFaultKind,
+  VaultFaultOptions,
+  VaultFaults,
+} from './faults.js'
 export type { KvData as VaultKvData } from './kv.js'
+export type { VaultAppRoleOptions, VaultKubernetesRoleOptions } from './login.js'
 export type { VaultCapability, VaultPolicyRule, VaultTokenOptions } from './tokens.js'

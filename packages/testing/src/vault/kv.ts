@@ -2,13 +2,13 @@ import { parseDuration, timestamp } from './format.js'
 import {
   badRequest,
   noContent,
-  notFound,
   noRoute,
+  notFound,
   ok,
   unsupported,
+  VaultHttpError,
   type VaultReply,
   type VaultRequest,
-  VaultHttpError,
 } from './http.js'
 import { SYSTEM_TTL } from './tokens.js'
 
@@ -60,12 +60,24 @@ export class KvV2 {
     }
     if (cas === undefined && key?.casRequired) badRequest('check-and-set parameter required for this call')
     if (key === undefined) {
-      key = { versions: new Map(), current: 0, createdAt: now, updatedAt: now, maxVersions: 10, casRequired: false }
+      key = {
+        versions: new Map(),
+        current: 0,
+        createdAt: now,
+        updatedAt: now,
+        maxVersions: 10,
+        casRequired: false,
+      }
       this.#keys.set(path, key)
     }
     key.current++
     key.updatedAt = now
-    key.versions.set(key.current, { data: structuredClone(data), createdAt: now, deletedAt: undefined, destroyed: false })
+    key.versions.set(key.current, {
+      data: structuredClone(data),
+      createdAt: now,
+      deletedAt: undefined,
+      destroyed: false,
+    })
     for (const n of [...key.versions.keys()].sort((a, b) => a - b)) {
       if (key.versions.size <= key.maxVersions) break
       key.versions.delete(n)
@@ -162,7 +174,10 @@ export class KvV2 {
         }
         const number = this.write(path, data as KvData, cas)
         const version = this.#keys.get(path)?.versions.get(number) as Version
-        return ok({ data: { ...versionMetadata(version), custom_metadata: null, version: number }, mount_type: 'kv' })
+        return ok({
+          data: { ...versionMetadata(version), custom_metadata: null, version: number },
+          mount_type: 'kv',
+        })
       }
       case 'DELETE':
         this.softDelete(path)
@@ -175,7 +190,10 @@ export class KvV2 {
   #read(path: string, versionParam: string | null): VaultReply {
     const key = this.#keys.get(path)
     if (key === undefined) notFound()
-    const wanted = versionParam === null || versionParam === '' || versionParam === '0' ? key.current : Number(versionParam)
+    const wanted =
+      versionParam === null || versionParam === '' || versionParam === '0'
+        ? key.current
+        : Number(versionParam)
     const version = key.versions.get(wanted)
     if (version === undefined) notFound()
     const metadata = { ...versionMetadata(version), custom_metadata: null, version: wanted }
@@ -203,7 +221,9 @@ export class KvV2 {
     switch (request.method) {
       case 'GET': {
         if (key === undefined) notFound()
-        const versions = Object.fromEntries([...key.versions].map(([n, v]) => [String(n), versionMetadata(v)]))
+        const versions = Object.fromEntries(
+          [...key.versions].map(([n, v]) => [String(n), versionMetadata(v)]),
+        )
         return ok({
           data: {
             cas_required: key.casRequired,
@@ -269,7 +289,11 @@ export class KvV1 {
         const data = this.#keys.get(path)
         if (data === undefined) notFound()
         const ttl = parseDuration(data.ttl ?? data.lease)
-        return ok({ lease_duration: ttl && ttl > 0 ? ttl : SYSTEM_TTL, data: structuredClone(data), mount_type: 'kv' })
+        return ok({
+          lease_duration: ttl && ttl > 0 ? ttl : SYSTEM_TTL,
+          data: structuredClone(data),
+          mount_type: 'kv',
+        })
       }
       case 'POST':
       case 'PUT':

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import { randomHex } from './format.js'
-import { badRequest, noRoute, ok, type VaultReply, type VaultRequest, VaultHttpError } from './http.js'
+import { badRequest, noRoute, ok, VaultHttpError, type VaultReply, type VaultRequest } from './http.js'
 import type { TokenStore, VaultTokenOptions } from './tokens.js'
 
 /** An AppRole role for {@link VaultEmulator.addAppRole}. */
@@ -72,7 +72,12 @@ export class LoginMethods {
     this.#approle.set(mount, roles)
     const existing = roles.get(roleId)
     if (existing !== undefined) existing.secretIds.add(secretId)
-    else roles.set(roleId, { roleName: options.roleName, secretIds: new Set([secretId]), token: { ...options.token } })
+    else
+      roles.set(roleId, {
+        roleName: options.roleName,
+        secretIds: new Set([secretId]),
+        token: { ...options.token },
+      })
     return { roleId, secretId }
   }
 

@@ -79,7 +79,7 @@ export async function leases(request: VaultRequest, state: SysState): Promise<Va
   const fromBody = request.body?.lease_id
   const leaseId = typeof fromBody === 'string' && fromBody !== '' ? fromBody : match[2]
   if (leaseId === undefined || leaseId === '') badRequest('lease_id must be specified')
-  const database = state.database !== undefined && state.database.owns(leaseId) ? state.database : undefined
+  const database = state.database?.owns(leaseId) ? state.database : undefined
   switch (action) {
     case 'renew': {
       if (leaseId.startsWith('auth/')) badRequest('tokens cannot be renewed through this endpoint')

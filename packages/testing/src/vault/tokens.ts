@@ -7,9 +7,9 @@ import {
   noRoute,
   ok,
   PERMISSION_DENIED,
+  VaultHttpError,
   type VaultReply,
   type VaultRequest,
-  VaultHttpError,
 } from './http.js'
 
 /** A policy capability (Vault's names). */
@@ -116,7 +116,10 @@ export class TokenStore {
   readonly #defaultRules = DEFAULT_RULES.map(compile)
 
   /** Creates a token; `path` records which endpoint issued it. */
-  create(options: VaultTokenOptions & { root?: boolean; id?: string } = {}, path = 'auth/token/create'): TokenEntry {
+  create(
+    options: VaultTokenOptions & { root?: boolean; id?: string } = {},
+    path = 'auth/token/create',
+  ): TokenEntry {
     const now = Date.now()
     const maxTtl = Math.min(options.maxTtl ?? SYSTEM_TTL, SYSTEM_TTL)
     const ttl = options.root ? 0 : Math.min(options.ttl || SYSTEM_TTL, maxTtl)
@@ -246,9 +249,15 @@ export class TokenStore {
     entry.expiresAt = now + granted * 1000
     const warnings =
       granted < requested
-        ? [`TTL of "${requested}s" exceeded the effective max_ttl of "${granted}s"; TTL value is capped accordingly`]
+        ? [
+            `TTL of "${requested}s" exceeded the effective max_ttl of "${granted}s"; TTL value is capped accordingly`,
+          ]
         : null
-    return ok({ auth: this.authBlock(entry, Object.keys(entry.meta).length === 0 ? null : entry.meta), warnings, mount_type: 'token' })
+    return ok({
+      auth: this.authBlock(entry, Object.keys(entry.meta).length === 0 ? null : entry.meta),
+      warnings,
+      mount_type: 'token',
+    })
   }
 }
 

@@ -1,0 +1,266 @@
+/**
+ * pino with latchkey's value scrubbing vs plain pino vs pino's path `redact`, measured in one run.
+ *
+ * Every case logs the same realistic line (a message and a small object with a nested `password`)
+ * to the same kind of no-op destination. Cases run in alternating order over several rounds; each
+ * figure is the median over the rounds, and each ratio is the median of per-round ratios (so a
+ * round slowed down by other work on the machine counts once, for every case alike).
+ *
+ *   cd bench && npx tsx pino.bench.ts
+ *   PINO_BENCH_DEST=writable npx tsx pino.bench.ts     # a minimal Writable instead of /dev/null
+ *   PINO_BENCH_ROUNDS=30 npx tsx pino.bench.ts
+ */
+import { randomBytes } from 'node:crypto'
+import { Writable } from 'node:stream'
+import { pathToFileURL } from 'node:url'
+import { CachedSecretProvider, MemorySource, type SecretRedactor } from '@latchkey/core'
+import { DEFAULT_REDACT_PATHS, redactSecrets } from '@latchkey/pino'
+import pino, { type DestinationStream, type Logger } from 'pino'
+
+const SECRETS = 1_000
+const FEW_SECRETS = 10
+const BATCH = 20_000
+const WARMUP_BATCHES = 2
+const ROUNDS = Number(process.env.PINO_BENCH_ROUNDS ?? 15)
+
+/** A realistic set of ~10 pino paths, the kind an app writes by hand. */
+const TEN_PATHS = [
+  'password',
+  '*.password',
+  'token',
+  '*.token',
+  'apiKey',
+  '*.apiKey',
+  'secret',
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'user.creditCard',
+]
+
+const PAYLOAD = {
+  reqId: 'req-7f3a9c',
+  userId: 4217,
+  route: '/api/orders',
+  durationMs: 12.7,
+  user: { id: 4217, email: 'ada@example.com', password: 'hunter2hunter2' },
+  items: [
+    { sku: 'A-100', qty: 2 },
+    { sku: 'B-200', qty: 1 },
+  ],
+}
+const MESSAGE = 'order created'
+
+function randomValue(): string {
+  const length = 16 + Math.floor(Math.random() * 17)
+  return randomBytes(32).toString('base64').slice(0, length)
+}
+
+/** A provider with `count` random 16–32 character secrets loaded through a MemorySource and `preload`. */
+async function providerWith(count: number): Promise<{ provider: CachedSecretProvider; values: string[] }> {
+  const values = Array.from({ length: count }, randomValue)
+  const source = new MemorySource(Object.fromEntries(values.map((value, i) => [`bench/secret-${i}`, value])))
+  const provider = new CachedSecretProvider(source)
+  const names = values.map((_, i) => `bench/secret-${i}`)
+  // In chunks of 10: core adds one abort listener per concurrent load, and Node warns past 10.
+  for (let i = 0; i < names.length; i += 10) await provider.preload(names.slice(i, i + 10))
+  return { provider, values }
+}
+
+function destination(): DestinationStream {
+  if (process.env.PINO_BENCH_DEST === 'writable') {
+    return new Writable({
+      decodeStrings: false,
+      write(_chunk, _encoding, callback) {
+        callback()
+      },
+    })
+  }
+  return pino.destination({ dest: '/dev/null', sync: true })
+}
+
+/**
+ * PROTOTYPE of a proposed change to core's SecretRedactor (not used by the package): the same
+ * q-gram filter and the same forms, but the probe step comes from the shortest value actually
+ * loaded instead of the configured minimum length. With 16–32 character values the filter looks
+ * at every 14th position instead of every 4th.
+ */
+class PrototypeRedactor {
+  readonly replacement = '[REDACTED]'
+  readonly #table = new Uint8Array(1 << 18)
+  readonly #candidates = new Map<number, Array<{ pattern: string; offset: number }>>()
+  readonly #step: number
+
+  constructor(values: string[]) {
+    const shortest = Math.min(...values.map((value) => value.length))
+    this.#step = Math.max(1, shortest - 3 + 1)
+    for (const value of values) {
+      const json = JSON.stringify(value).slice(1, -1)
+      const forms = new Set([value, json, JSON.stringify(json).slice(1, -1), encodeURIComponent(value)])
+      forms.add(new URLSearchParams({ v: value }).toString().slice(2))
+      for (const pattern of forms) {
+        for (let offset = 0; offset < this.#step; offset++) {
+          const h = hash3(pattern, offset)
+          this.#table[h] = 1
+          const list = this.#candidates.get(h)
+          if (list === undefined) this.#candidates.set(h, [{ pattern, offset }])
+          else list.push({ pattern, offset })
+        }
+      }
+    }
+  }
+
+  redact(text: string): string {
+    let matches: Array<[number, number]> | undefined
+    for (let j = 0; j <= text.length - 3; j += this.#step) {
+      const h = hash3(text, j)
+      if (this.#table[h] === 0) continue
+      for (const { pattern, offset } of this.#candidates.get(h) ?? []) {
+        const start = j - offset
+        if (start >= 0 && text.startsWith(pattern, start)) (matches ??= []).push([start, start + pattern.length])
+      }
+    }
+    if (matches === undefined) return text
+    matches.sort((a, b) => a[0] - b[0] || b[1] - a[1])
+    let out = ''
+    let cursor = 0
+    for (const [start, end] of matches) {
+      if (end <= cursor) continue
+      if (start >= cursor) out += text.slice(cursor, start) + this.replacement
+      cursor = end
+    }
+    return out + text.slice(cursor)
+  }
+}
+
+function hash3(text: string, at: number): number {
+  const key = (((text.charCodeAt(at) << 11) ^ text.charCodeAt(at + 1)) << 11) ^ text.charCodeAt(at + 2)
+  return Math.imul(key, 0x9e3779b1) >>> 14
+}
+
+function timeBatch(log: Logger): number {
+  const start = process.hrtime.bigint()
+  for (let i = 0; i < BATCH; i++) log.info(PAYLOAD, MESSAGE)
+  return Number(process.hrtime.bigint() - start) / BATCH
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
+/** Median ns per line of the redactor alone on the line pino writes for PAYLOAD. */
+function redactorAlone(redactor: Pick<SecretRedactor, 'redact'>, line: string): number {
+  const runs: number[] = []
+  for (let round = 0; round < 7; round++) {
+    const start = process.hrtime.bigint()
+    // Concatenating a fresh string each time gives the redactor an unflattened string, as pino does.
+    for (let i = 0; i < BATCH; i++) redactor.redact(line.slice(0, 40) + line.slice(40))
+    runs.push(Number(process.hrtime.bigint() - start) / BATCH)
+  }
+  return median(runs.slice(2))
+}
+
+export interface BenchRow {
+  name: string
+  value: string
+  target: string
+  pass: boolean
+}
+
+/** Runs the pino benchmark and returns one row per target (also printed as a table). */
+export async function runPinoBench(): Promise<{ rows: BenchRow[] }> {
+  const many = await providerWith(SECRETS)
+  const few = await providerWith(FEW_SECRETS)
+  const none = await providerWith(0)
+  const prototype = new PrototypeRedactor(many.values)
+  const dest = destination()
+  const cases: Array<{ name: string; log: Logger }> = [
+    { name: 'plain pino', log: pino({}, dest) },
+    { name: `pino + redactSecrets (${SECRETS} secrets)`, log: pino(redactSecrets(many.provider), dest) },
+    { name: `pino + redactSecrets (${FEW_SECRETS} secrets)`, log: pino(redactSecrets(few.provider), dest) },
+    { name: 'pino path redact (10 paths)', log: pino({ redact: { paths: TEN_PATHS, censor: '[REDACTED]' } }, dest) },
+    {
+      name: `pino path redact (same ${DEFAULT_REDACT_PATHS.length} key paths)`,
+      log: pino({ redact: { paths: [...DEFAULT_REDACT_PATHS], censor: '[REDACTED]' } }, dest),
+    },
+    { name: 'pino + redactSecrets, key censor only (0 secrets)', log: pino(redactSecrets(none.provider), dest) },
+    {
+      name: `pino + redactSecrets, scrubber only (${SECRETS} secrets, keys: [])`,
+      log: pino(redactSecrets(many.provider, {}, { keys: [] }), dest),
+    },
+    {
+      name: `pino + redactSecrets, prototype redactor (${SECRETS} secrets)`,
+      log: pino(redactSecrets({ redactor: prototype as unknown as SecretRedactor }), dest),
+    },
+  ]
+  for (const { log } of cases) for (let i = 0; i < WARMUP_BATCHES; i++) timeBatch(log)
+
+  const perCase = cases.map(() => [] as number[])
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const index = (k + round) % cases.length
+      perCase[index]?.push(timeBatch((cases[index] as { log: Logger }).log))
+    }
+  }
+  const ns = perCase.map(median)
+  const ratio = (a: number, b: number) => median(perCase[a]?.map((value, round) => value / (perCase[b]?.[round] ?? value)) ?? [])
+
+  let line = ''
+  const capture = pino({}, { write: (s: string) => (line = s) })
+  capture.info(PAYLOAD, MESSAGE)
+  const coreAlone = redactorAlone(many.provider.redactor, line)
+  const prototypeAlone = redactorAlone(prototype, line)
+
+  const destName = process.env.PINO_BENCH_DEST === 'writable' ? 'a minimal Writable' : "pino.destination('/dev/null', sync)"
+  console.log(`\npino ${pino.version}, Node ${process.version}, destination: ${destName}, ${ROUNDS} rounds × ${BATCH} lines`)
+  console.table(
+    cases.map(({ name }, i) => ({
+      case: name,
+      'ops/s': Math.round(1e9 / (ns[i] as number)).toLocaleString('en-US'),
+      'ns/line': Math.round(ns[i] as number),
+      'vs plain': `${ratio(i, 0).toFixed(2)}×`,
+    })),
+  )
+  console.log(
+    `redactor alone on one ${line.length}-char line: core ${coreAlone.toFixed(0)} ns, prototype ${prototypeAlone.toFixed(0)} ns`,
+  )
+
+  const vsPlain = ratio(1, 0)
+  const scale = ratio(1, 2)
+  const vsTenPaths = ratio(1, 3)
+  const vsKeyPaths = ratio(1, 4)
+  const rows: BenchRow[] = [
+    {
+      name: `pino + redactSecrets (${SECRETS} secrets) vs plain pino`,
+      value: `${vsPlain.toFixed(2)}×`,
+      target: '≤ 1.15×',
+      pass: vsPlain <= 1.15,
+    },
+    {
+      name: 'pino + redactSecrets vs pino path redact (10 paths)',
+      value: `${vsTenPaths.toFixed(2)}×`,
+      target: '< 1.00× (faster)',
+      pass: vsTenPaths < 1,
+    },
+    {
+      name: `pino + redactSecrets vs pino path redact (same ${DEFAULT_REDACT_PATHS.length} key paths)`,
+      value: `${vsKeyPaths.toFixed(2)}×`,
+      target: '< 1.00× (faster)',
+      pass: vsKeyPaths < 1,
+    },
+    {
+      name: `redactSecrets with ${SECRETS} secrets vs ${FEW_SECRETS} secrets`,
+      value: `${scale.toFixed(2)}×`,
+      target: '≤ 1.10× (about the same)',
+      pass: scale <= 1.1,
+    },
+  ]
+  console.table(rows)
+  await Promise.all([many.provider.close(), few.provider.close(), none.provider.close()])
+  return { rows }
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  await runPinoBench()
+}

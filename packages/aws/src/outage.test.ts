@@ -1,0 +1,131 @@
+import { inspect } from 'node:util'
+import {
+  CachedSecretProvider,
+  ErrorCode,
+  type ErrorEvent,
+  type RotateEvent,
+  type SecretEvents,
+  type StaleEvent,
+} from '@latchkey/core'
+import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latchkey/testing'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { AwsSecretsManagerSource } from './index.js'
+
+const TTL = 1_000
+const MAX_STALE = 60_000
+
+let emulator: SecretsManagerEmulator
+let provider: CachedSecretProvider
+let now: number
+
+beforeAll(async () => {
+  emulator = await startSecretsManagerEmulator()
+})
+afterAll(() => emulator.close())
+beforeEach(() => {
+  now = 0
+  emulator.faults.reset()
+  emulator.resetCalls()
+  provider = new CachedSecretProvider(new AwsSecretsManagerSource({ ...emulator.clientConfig }), {
+    clock: () => now,
+    ttl: TTL,
+    refreshAhead: 0,
+    jitter: 0,
+    maxStale: MAX_STALE,
+    minRefreshInterval: 1_000,
+    retry: { retries: 2, baseDelay: 1, maxDelay: 2 },
+    random: () => 0.5,
+    logger: { warn: () => undefined },
+  })
+})
+afterEach(() => provider.close())
+
+function next<K extends keyof SecretEvents>(event: K): Promise<SecretEvents[K]> {
+  return new Promise((resolve) => {
+    const off = provider.on(event, (payload) => {
+      off()
+      resolve(payload)
+    })
+  })
+}
+
+describe('stale-if-error through an outage', () => {
+  it('serves the last value while Secrets Manager is down, without hammering it, and recovers by itself', async () => {
+    const name = 'app/outage'
+    const first = canary('before-outage')
+    const { versionId: v1 } = emulator.createSecret(name, first)
+    expect(await provider.getSecret(name)).toBe(first)
+
+    // Outage: every connection is dropped. The caller that finds the value expired waits for one
+    // load (with its retries) and then gets the last good value.
+    emulator.faults.drop({ times: Number.POSITIVE_INFINITY })
+    const stale = next('stale')
+    now += TTL
+    expect(await provider.getSecret(name)).toBe(first)
+    const staleEvent: StaleEvent = await stale
+    expect(staleEvent.name).toBe(name)
+    expect(staleEvent.staleUntil).toBe(TTL + MAX_STALE)
+    expect((staleEvent.error as { code?: string }).code).toBe(ErrorCode.UNAVAILABLE)
+    assertNoCanary(inspect(staleEvent, { depth: 8 }), 'the stale event')
+    expect(provider.describe(name)).toMatchObject({ stale: true, version: v1 })
+    expect(emulator.callCount('GetSecretValue')).toBe(1 + 3)
+
+    // Within the back-off window (minRefreshInterval) callers are served without any request.
+    now += 500
+    expect(await provider.getSecret(name)).toBe(first)
+    expect(emulator.callCount('GetSecretValue')).toBe(1 + 3)
+
+    // After it, a caller still gets the value at once while one background reload (with retries) runs.
+    const backgroundError = next('error')
+    now += 500
+    expect(await provider.getSecret(name)).toBe(first)
+    const failed: ErrorEvent = await backgroundError
+    expect(failed.background).toBe(true)
+    assertNoCanary(inspect(failed, { depth: 8 }), 'the background error event')
+    expect(emulator.callCount('GetSecretValue')).toBe(1 + 3 + 3)
+    expect(provider.stats().staleServed).toBeGreaterThanOrEqual(3)
+
+    // The secret rotates during the outage; once the service is back the rotation is picked up.
+    const second = canary('after-outage')
+    const { versionId: v2 } = emulator.rotate(name, second)
+    emulator.faults.reset()
+    const rotated = next('rotate')
+    now += 1_000
+    expect(await provider.getSecret(name)).toBe(first)
+    const rotation: RotateEvent = await rotated
+    expect(rotation).toEqual({ name, oldVersion: v1, newVersion: v2 })
+    expect(await provider.getSecret(name)).toBe(second)
+    expect(provider.describe(name)).toMatchObject({ stale: false, version: v2 })
+  })
+
+  it('stops serving the stale value after maxStale and then reports the outage', async () => {
+    const name = 'app/long-outage'
+    const value = canary('long-outage')
+    emulator.createSecret(name, value)
+    expect(await provider.getSecret(name)).toBe(value)
+    emulator.faults.fail('unavailable', { times: Number.POSITIVE_INFINITY })
+    now += TTL
+    expect(await provider.getSecret(name)).toBe(value)
+    now = TTL + MAX_STALE
+    const error = await provider.getSecret(name).catch((e: unknown) => e)
+    expect(error).toMatchObject({
+      code: ErrorCode.UNAVAILABLE,
+      secretName: name,
+      source: 'aws-secrets-manager',
+    })
+    assertNoCanary(inspect(error, { depth: 8 }), 'the error after maxStale')
+  })
+
+  it('a permanent error during the outage is never hidden by the stale value', async () => {
+    const name = 'app/revoked'
+    const value = canary('revoked')
+    emulator.createSecret(name, value)
+    expect(await provider.getSecret(name)).toBe(value)
+    emulator.faults.fail('accessDenied', { times: Number.POSITIVE_INFINITY })
+    now += TTL
+    const error = await provider.getSecret(name).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: ErrorCode.ACCESS_DENIED })
+    expect(emulator.callCount('GetSecretValue')).toBe(2)
+  })
+})

@@ -1,0 +1,84 @@
+import { execFileSync, spawn } from 'node:child_process'
+import { existsSync, readdirSync, statSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { sha256 } from './testing/support.js'
+
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const coreDir = fileURLToPath(new URL('../../core/', import.meta.url))
+const fixture = fileURLToPath(new URL('../test-fixtures/cjs-app.cjs', import.meta.url))
+
+function newestSource(dir: string): number {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+    (file) => file.endsWith('.ts') && !file.endsWith('.test.ts'),
+  )
+  return Math.max(...files.map((file) => statSync(`${dir}/${file}`).mtimeMs))
+}
+
+/** The fixture runs the built CommonJS output; build it when it is missing or older than the source. */
+function ensureBuilt(): void {
+  const stale = [
+    { dir: coreDir, name: '@latchkey/core' },
+    { dir: packageDir, name: '@latchkey/nestjs' },
+  ].filter(({ dir }) => {
+    const entry = `${dir}dist/index.cjs`
+    return !existsSync(entry) || statSync(entry).mtimeMs < newestSource(`${dir}src`)
+  })
+  if (stale.length === 0) return
+  const filters = stale.flatMap(({ name }) => ['--filter', name])
+  try {
+    execFileSync('pnpm', [...filters, 'build'], { cwd: packageDir, stdio: 'pipe', timeout: 120_000 })
+  } catch (error) {
+    throw new Error(
+      `the CommonJS check needs dist/index.cjs of ${stale.map((s) => s.name).join(' and ')}; ` +
+        `building it failed (run \`pnpm ${filters.join(' ')} build\`): ${(error as Error).message}`,
+    )
+  }
+}
+
+function run(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [fixture], { cwd: packageDir, env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8')
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+describe('a CommonJS Nest 11 app on the built package', () => {
+  beforeAll(ensureBuilt, 180_000)
+
+  it('boots, serves a request with an @Secret handle, and closes the provider on SIGTERM', async () => {
+    const password = canary('cjs-password')
+    const { code, stdout, stderr } = await run({ CJS_FIXTURE_DB_PASSWORD: password })
+    assertNoCanary(`${stdout}\n${stderr}`, 'the CommonJS app output')
+
+    expect(stderr).toBe('')
+    expect(code).toBe(0)
+    const line = stdout.split('\n').find((l) => l.startsWith('cjs-app '))
+    expect(line, stdout).toBeDefined()
+    const status = JSON.parse((line as string).slice('cjs-app '.length))
+    expect(status).toEqual({
+      status: 200,
+      sha256: sha256(password),
+      nest: expect.stringMatching(/^11\./),
+      entry: `${packageDir}dist/index.cjs`,
+    })
+    expect(stdout).toContain('shutdown provider-closed=true')
+  })
+
+  it('exits with the preload error naming the missing secret when it is not set', async () => {
+    const { code, stdout, stderr } = await run({})
+    expect(code).toBe(1)
+    expect(stdout).toBe('')
+    expect(stderr).toContain('cjs-app failed: ERR_SECRET_PRELOAD: failed to load 1 secret: db/password')
+  })
+})

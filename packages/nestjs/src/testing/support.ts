@@ -1,0 +1,56 @@
+import { createHash } from 'node:crypto'
+import { inspect } from 'node:util'
+import { type LoadContext, type LoadedSecret, MemorySource } from '@latchkey/core'
+import type { LoggerService } from '@nestjs/common'
+
+/** Test helper: a fingerprint of a value, so a response can prove which value it saw without containing it. */
+export function sha256(value: string): string {
+  return createHash('sha256').update(value).digest('hex')
+}
+
+/** Test helper: a MemorySource that counts `close()` calls and records which names were loaded. */
+export class TrackedSource extends MemorySource {
+  closes = 0
+  readonly loaded: string[] = []
+
+  override async load(name: string, ctx?: LoadContext): Promise<LoadedSecret> {
+    this.loaded.push(name)
+    return super.load(name, ctx)
+  }
+
+  async close(): Promise<void> {
+    this.closes++
+  }
+}
+
+/** Test helper: a Nest logger that keeps every line (errors through `util.inspect`, as a console would print them). */
+export class CapturingLogger implements LoggerService {
+  readonly lines: string[] = []
+
+  log(...args: unknown[]): void {
+    this.#keep(args)
+  }
+  error(...args: unknown[]): void {
+    this.#keep(args)
+  }
+  warn(...args: unknown[]): void {
+    this.#keep(args)
+  }
+  debug(...args: unknown[]): void {
+    this.#keep(args)
+  }
+  verbose(...args: unknown[]): void {
+    this.#keep(args)
+  }
+  fatal(...args: unknown[]): void {
+    this.#keep(args)
+  }
+
+  get text(): string {
+    return this.lines.join('\n')
+  }
+
+  #keep(args: unknown[]): void {
+    this.lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 5 }))).join(' '))
+  }
+}

@@ -1,0 +1,115 @@
+import { describe, expect, it } from 'vitest'
+import { createKeyCensor, DEFAULT_REDACT_KEYS, DEFAULT_REDACT_PATHS, redactPathsFor } from './redact-paths.js'
+
+const R = '[REDACTED]'
+
+describe('createKeyCensor', () => {
+  const censorKeys = createKeyCensor()
+
+  it('censors default keys at the top and one and two levels down, but not deeper', () => {
+    const input = {
+      token: 't',
+      a: { password: 'p', b: { apiKey: 'k', c: { secret: 'too deep' } } },
+      ok: 'kept',
+    }
+    expect(censorKeys(input)).toEqual({
+      token: R,
+      a: { password: R, b: { apiKey: R, c: { secret: 'too deep' } } },
+      ok: 'kept',
+    })
+  })
+
+  it('follows arrays like a pino wildcard does', () => {
+    expect(
+      censorKeys({ users: [{ password: 'p', name: 'a' }, 'x', null], nested: { list: [{ token: 't' }] } }),
+    ).toEqual({
+      users: [{ password: R, name: 'a' }, 'x', null],
+      nested: { list: [{ token: 't' }] },
+    })
+  })
+
+  it('matches lowercase, UPPERCASE and Capitalized spellings', () => {
+    expect(
+      censorKeys({
+        PASSWORD: 1,
+        Authorization: 2,
+        accesstoken: 3,
+        AccessToken: 4,
+        ACCESS_TOKEN: 5,
+        passWord: 6,
+      }),
+    ).toEqual({
+      PASSWORD: R,
+      Authorization: R,
+      accesstoken: R,
+      AccessToken: R,
+      ACCESS_TOKEN: R,
+      passWord: 6,
+    })
+  })
+
+  it('returns the same object when nothing matches and copies only the path to a match', () => {
+    const clean = { a: { b: 1 }, c: [1, 2] }
+    expect(censorKeys(clean)).toBe(clean)
+    const untouched = { x: 1 }
+    const input = { keep: untouched, user: { password: 'p' } }
+    const out = censorKeys(input)
+    expect(out).not.toBe(input)
+    expect(out.keep).toBe(untouched)
+    expect(input.user.password).toBe('p')
+  })
+
+  it('does not descend into class instances, errors or dates', () => {
+    class Account {
+      password = 'in a class'
+    }
+    const account = new Account()
+    const error = Object.assign(new Error('x'), { token: 't' })
+    const out = censorKeys({ account, error, when: new Date(0) })
+    expect(out.account).toBe(account)
+    expect(out.error).toBe(error)
+  })
+
+  it('skips properties whose getter throws', () => {
+    const input = {
+      password: 'p',
+      get broken(): string {
+        throw new Error('nope')
+      },
+    }
+    expect(() => censorKeys(input)).not.toThrow()
+    expect(censorKeys(input).password).toBe(R)
+  })
+
+  it('removes keys or uses a censor function when asked', () => {
+    expect(createKeyCensor({ remove: true })({ password: 'p', a: 1 })).toEqual({ a: 1 })
+    const throwing = createKeyCensor({
+      censor: () => {
+        throw new Error('bad censor')
+      },
+    })
+    expect(throwing({ token: 't' })).toEqual({ token: R })
+  })
+
+  it('lists the default keys as pino paths', () => {
+    expect(redactPathsFor(['password'])).toEqual(['password', '*.password', '*.*.password'])
+    expect(DEFAULT_REDACT_PATHS).toHaveLength(DEFAULT_REDACT_KEYS.length * 3)
+    expect(DEFAULT_REDACT_KEYS).toEqual(
+      expect.arrayContaining([
+        'password',
+        'passwd',
+        'pwd',
+        'token',
+        'accessToken',
+        'refreshToken',
+        'authorization',
+        'cookie',
+        'apiKey',
+        'api_key',
+        'secret',
+        'clientSecret',
+        'privateKey',
+      ]),
+    )
+  })
+})

@@ -1,0 +1,422 @@
+import type { CachedSecretProvider } from '@latchkey/core'
+import pino10, { type Logger, type LoggerOptions } from 'pino'
+import pino9 from 'pino9'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { redactSecrets } from './redact-secrets.js'
+import { ADVERSARIAL, captureStream, lastLine, loadedProvider } from './test-support.js'
+
+type CreateLogger = (options: LoggerOptions, stream: ReturnType<typeof captureStream>['stream']) => Logger
+
+const PINOS: Array<[string, CreateLogger]> = [
+  ['pino 10', (options, stream) => pino10(options, stream)],
+  // Our types come from the installed pino (10); a pino 9 app resolves them from its own pino 9.
+  ['pino 9', (options, stream) => pino9(options as pino9.LoggerOptions, stream) as unknown as Logger],
+]
+
+const R = '[REDACTED]'
+
+describe.each(PINOS)('redactSecrets with %s', (_version, createLogger) => {
+  describe.each(Object.entries(ADVERSARIAL))('a secret with %s', (label, extra) => {
+    let secret: string
+    let provider: CachedSecretProvider
+    let capture: ReturnType<typeof captureStream>
+    let log: Logger
+
+    beforeEach(async () => {
+      secret = canary(label, extra)
+      ;({ provider } = await loadedProvider({ 'app/secret': secret }))
+      capture = captureStream()
+      log = createLogger(redactSecrets(provider), capture.stream)
+    })
+
+    afterEach(async () => {
+      assertNoCanary(capture.text(), 'the pino output')
+      await provider.close()
+    })
+
+    it('is scrubbed from the message', () => {
+      log.info(`connecting with ${secret} now`)
+      expect(lastLine(capture).msg).toBe(`connecting with ${R} now`)
+    })
+
+    it('is scrubbed from a %s argument', () => {
+      log.info('token %s used', secret)
+      expect(lastLine(capture).msg).toBe(`token ${R} used`)
+    })
+
+    it('is scrubbed from a %j argument', () => {
+      log.info('config %j', { value: secret, port: 5432 })
+      expect(lastLine(capture).msg).toBe(`config {"value":"${R}","port":5432}`)
+    })
+
+    it('is scrubbed from a %o argument', () => {
+      log.info('args %o', [secret, 1])
+      expect(lastLine(capture).msg).toBe(`args ["${R}",1]`)
+    })
+
+    it('is scrubbed from nested objects and arrays', () => {
+      log.info({ job: { steps: [{ env: { DB_URL: secret } }], tags: ['x', secret] } }, 'job')
+      const line = lastLine(capture) as { job: { steps: Array<{ env: { DB_URL: string } }>; tags: string[] } }
+      expect(line.job.steps[0]?.env.DB_URL).toBe(R)
+      expect(line.job.tags).toEqual(['x', R])
+    })
+
+    it('is scrubbed from err.message (and the stack that repeats it)', () => {
+      log.error(new Error(`login failed for ${secret}`))
+      const line = lastLine(capture) as { msg: string; err: { message: string; stack: string; type: string } }
+      expect(line.err.type).toBe('Error')
+      expect(line.err.message).toBe(`login failed for ${R}`)
+      expect(line.msg).toBe(`login failed for ${R}`)
+      expect(line.err.stack.startsWith(`Error: login failed for ${R}\n`)).toBe(true)
+    })
+
+    it('is scrubbed from err.stack', () => {
+      const error = new Error('connect failed')
+      error.stack = `Error: connect failed\n    at connect (${secret}:1:2)`
+      log.error({ err: error }, 'db')
+      const line = lastLine(capture) as { err: { stack: string } }
+      expect(line.err.stack).toBe(`Error: connect failed\n    at connect (${R}:1:2)`)
+    })
+
+    it('is scrubbed from every error in a cause chain', () => {
+      const inner = new Error(`auth rejected ${secret}`)
+      const middle = new Error('pool error', { cause: inner })
+      log.error({ err: new Error(`query failed (${secret})`, { cause: middle }) }, 'query')
+      const line = lastLine(capture) as {
+        err: { message: string; cause: { cause: { message: string; stack: string } } }
+      }
+      expect(line.err.message).toBe(`query failed (${R})`)
+      expect(line.err.cause.cause.message).toBe(`auth rejected ${R}`)
+      expect(line.err.cause.cause.stack).toContain(`auth rejected ${R}`)
+    })
+
+    it('is scrubbed from a URL-encoded connection string', () => {
+      log.info({ dsn: `postgres://app:${encodeURIComponent(secret)}@db:5432/app?sslmode=require` }, 'pool')
+      expect(lastLine(capture).dsn).toBe(`postgres://app:${R}@db:5432/app?sslmode=require`)
+    })
+
+    it('is scrubbed from a form-encoded query string', () => {
+      log.info(`GET /callback?${new URLSearchParams({ code: secret, state: 'x' })}`)
+      expect(lastLine(capture).msg).toBe(`GET /callback?code=${R}&state=x`)
+    })
+
+    it('is scrubbed from a JSON string logged inside a log object', () => {
+      log.info({ body: JSON.stringify({ apiKey: secret }) }, 'upstream')
+      expect(lastLine(capture).body).toBe(`{"apiKey":"${R}"}`)
+    })
+
+    it('is scrubbed from child logger bindings', () => {
+      log.child({ connection: secret }).info('child')
+      expect(lastLine(capture).connection).toBe(R)
+    })
+  })
+
+  it('scrubs a value that was just rotated out, and the new one', async () => {
+    const before = canary('rotating', ADVERSARIAL.everything)
+    const { provider, source } = await loadedProvider({ 'db/password': before })
+    const capture = captureStream()
+    const log = createLogger(redactSecrets(provider), capture.stream)
+    const after = canary('rotated', ADVERSARIAL.quotes)
+    source.set('db/password', after)
+    await provider.refresh('db/password')
+    expect(await provider.getSecret('db/password')).toBe(after)
+
+    log.info({ old: before, current: after }, `old ${before} new ${after}`)
+    const line = lastLine(capture)
+    expect(line).toMatchObject({ old: R, current: R, msg: `old ${R} new ${R}` })
+    assertNoCanary(capture.text(), 'the pino output')
+    await provider.close()
+  })
+
+  it('scrubs values loaded after the logger was created', async () => {
+    const { provider, source } = await loadedProvider({ first: canary('first') })
+    const capture = captureStream()
+    const log = createLogger(redactSecrets(provider), capture.stream)
+    const late = canary('late', ADVERSARIAL.emoji)
+    source.set('second', late)
+    await provider.getSecret('second')
+    log.info(`late ${late}`)
+    expect(lastLine(capture).msg).toBe(`late ${R}`)
+    assertNoCanary(capture.text(), 'the pino output')
+    await provider.close()
+  })
+
+  it('scrubs every one of 1,000 loaded values', async () => {
+    const values: Record<string, string> = {}
+    for (let i = 0; i < 1_000; i++)
+      values[`bulk/${i}`] = canary(`bulk${i}`, i % 2 === 0 ? ADVERSARIAL.everything : '')
+    const { provider } = await loadedProvider(values)
+    const capture = captureStream()
+    const log = createLogger(redactSecrets(provider), capture.stream)
+    const all = Object.values(values)
+    for (let i = 0; i < all.length; i += 100) log.info({ batch: all.slice(i, i + 100) }, 'batch')
+    const batches = capture.lines().map((line) => line.batch as string[])
+    expect(batches).toHaveLength(10)
+    for (const batch of batches) expect(batch).toEqual(Array.from({ length: 100 }, () => R))
+    assertNoCanary(capture.text(), 'the pino output')
+    await provider.close()
+  })
+
+  it('leaves values shorter than the minimum length alone and reports that once, without the value', async () => {
+    const { provider, source, logger } = await loadedProvider({ 'app/pin': '4821' })
+    const capture = captureStream()
+    const log = createLogger(redactSecrets(provider), capture.stream)
+    log.info('pin is 4821')
+    expect(lastLine(capture).msg).toBe('pin is 4821')
+    source.set('app/pin', '9907')
+    await provider.refresh('app/pin')
+
+    expect(logger.warn).toHaveBeenCalledTimes(1)
+    const [message, meta] = logger.warn.mock.calls[0] as [string, object]
+    expect(message).toContain('app/pin')
+    expect(meta).toEqual({ secretName: 'app/pin', minLength: 6 })
+    expect(`${message} ${JSON.stringify(meta)}`).not.toMatch(/4821|9907/)
+    await provider.close()
+  })
+
+  it('censors the usual sensitive keys at the top and one or two levels down', async () => {
+    const { provider } = await loadedProvider({})
+    const capture = captureStream()
+    const log = createLogger(redactSecrets(provider), capture.stream)
+    log.info(
+      {
+        password: 'hunter2-top',
+        user: {
+          name: 'ada',
+          apiKey: 'key-one-down',
+          profile: { accessToken: 'token-two-down', theme: 'dark' },
+        },
+        headers: { Authorization: 'Bearer abc', cookie: 'sid=1' },
+        list: [{ secret: 'in-array' }],
+      },
+      'keys',
+    )
+    expect(lastLine(capture)).toMatchObject({
+      password: R,
+      user: { name: 'ada', apiKey: R, profile: { accessToken: R, theme: 'dark' } },
+      headers: { Authorization: R, cookie: R },
+      list: [{ secret: R }],
+    })
+    await provider.close()
+  })
+})
+
+describe('redactSecrets option merging', () => {
+  let provider: CachedSecretProvider
+  let secret: string
+
+  beforeEach(async () => {
+    secret = canary('merge', ADVERSARIAL.everything)
+    ;({ provider } = await loadedProvider({ 'app/secret': secret }))
+  })
+
+  afterEach(async () => {
+    await provider.close()
+  })
+
+  it('runs the caller streamWrite first and scrubs what it returns', () => {
+    const capture = captureStream()
+    const seen: string[] = []
+    const escaped = JSON.stringify(secret).slice(1, -1)
+    const options = redactSecrets(provider, {
+      hooks: {
+        streamWrite: (line: string) => {
+          seen.push(line.includes(escaped) ? 'unscrubbed' : 'scrubbed')
+          return line.replace('"msg":"', `"msg":"[${escaped}] `)
+        },
+      },
+    })
+    const log = pino10(options, capture.stream)
+    log.info(`value ${secret}`)
+    expect(seen).toEqual(['unscrubbed'])
+    expect(lastLine(capture).msg).toBe(`[${R}] value ${R}`)
+    assertNoCanary(capture.text(), 'the pino output')
+  })
+
+  it('keeps the caller logMethod hook', () => {
+    const capture = captureStream()
+    const log = pino10(
+      redactSecrets(provider, {
+        hooks: {
+          logMethod(args, method) {
+            method.apply(this, [`[hooked] ${String(args[0])}`])
+          },
+        },
+      }),
+      capture.stream,
+    )
+    log.info(`value ${secret}`)
+    expect(lastLine(capture).msg).toBe(`[hooked] value ${R}`)
+  })
+
+  it('merges serializers: the caller adds keys and may replace ours', () => {
+    const capture = captureStream()
+    const log = pino10(
+      redactSecrets(provider, {
+        serializers: { user: (user: { id: number }) => ({ id: user.id }), res: () => 'custom res' },
+      }),
+      capture.stream,
+    )
+    log.info({
+      user: { id: 7, pin: 1 },
+      res: { statusCode: 200 },
+      req: { method: 'GET', url: '/', headers: { cookie: secret } },
+    })
+    expect(lastLine(capture)).toMatchObject({
+      user: { id: 7 },
+      res: 'custom res',
+      req: { method: 'GET', url: '/', headers: { cookie: R } },
+    })
+  })
+
+  it('passes an array of redact paths to pino with the [REDACTED] censor, alongside the key censor', () => {
+    const capture = captureStream()
+    const log = pino10(redactSecrets(provider, { redact: ['customer.ssn'] }), capture.stream)
+    log.info({ customer: { ssn: '078-05-1120', name: 'ada' }, password: 'x' })
+    expect(lastLine(capture)).toMatchObject({ customer: { ssn: R, name: 'ada' }, password: R })
+  })
+
+  it('applies the caller censor and remove to its own paths and to the sensitive keys', () => {
+    const capture = captureStream()
+    const log = pino10(
+      redactSecrets(provider, { redact: { paths: ['customer.ssn'], censor: '***' } }),
+      capture.stream,
+    )
+    log.info({ customer: { ssn: '078-05-1120' }, password: 'x', note: secret })
+    expect(lastLine(capture)).toMatchObject({ customer: { ssn: '***' }, password: '***', note: R })
+
+    const removed = captureStream()
+    const quiet = pino10(
+      redactSecrets(provider, { redact: { paths: ['customer.ssn'], remove: true } }),
+      removed.stream,
+    )
+    quiet.info({ customer: { ssn: '078-05-1120', name: 'ada' }, user: { password: 'x', name: 'bo' } })
+    const line = lastLine(removed)
+    expect(line.customer).toEqual({ name: 'ada' })
+    expect(line.user).toEqual({ name: 'bo' })
+  })
+
+  it('calls a censor function with the value and its path', () => {
+    const capture = captureStream()
+    const paths: string[][] = []
+    const log = pino10(
+      redactSecrets(provider, {
+        redact: {
+          paths: [],
+          censor: (_value: unknown, path: string[]) => {
+            paths.push(path)
+            return `<${path.join('.')}>`
+          },
+        },
+      }),
+      capture.stream,
+    )
+    log.info({ db: { primary: { password: 'x' } }, token: 'y' })
+    expect(lastLine(capture)).toMatchObject({
+      db: { primary: { password: '<db.primary.password>' } },
+      token: '<token>',
+    })
+    expect(paths).toEqual([['db', 'primary', 'password'], ['token']])
+  })
+
+  it('keeps the caller formatters and runs its log formatter before the key censor', () => {
+    const capture = captureStream()
+    const log = pino10(
+      redactSecrets(provider, {
+        formatters: {
+          level: (label: string) => ({ severity: label.toUpperCase() }),
+          log: (object: Record<string, unknown>) => ({ ...object, token: 'added-by-formatter' }),
+        },
+      }),
+      capture.stream,
+    )
+    log.info({ a: 1 }, 'formatted')
+    expect(lastLine(capture)).toMatchObject({ severity: 'INFO', a: 1, token: R })
+  })
+
+  it('does not modify the caller options or the logged objects', () => {
+    const streamWrite = (line: string) => line
+    const given = {
+      level: 'debug',
+      hooks: { streamWrite },
+      serializers: { user: (u: unknown) => u },
+      redact: ['a.b'],
+      formatters: { bindings: (b: Record<string, unknown>) => b },
+    }
+    const snapshot = {
+      ...given,
+      hooks: { ...given.hooks },
+      serializers: { ...given.serializers },
+      redact: [...given.redact],
+    }
+    const options = redactSecrets(provider, given)
+    expect(given).toEqual(snapshot)
+    expect(given.hooks.streamWrite).toBe(streamWrite)
+    expect(options.level).toBe('debug')
+    expect(options.formatters?.bindings).toBe(given.formatters.bindings)
+
+    const capture = captureStream()
+    const payload = { user: { password: 'hunter2', name: 'ada' } }
+    pino10(options, capture.stream).info(payload)
+    expect(payload.user.password).toBe('hunter2')
+    expect(lastLine(capture)).toMatchObject({ user: { password: R, name: 'ada' } })
+  })
+
+  it('turns key censoring off with keys: [] but keeps scrubbing values', () => {
+    const capture = captureStream()
+    const log = pino10(redactSecrets(provider, {}, { keys: [] }), capture.stream)
+    log.info({ password: 'plain', other: secret })
+    expect(lastLine(capture)).toMatchObject({ password: 'plain', other: R })
+    assertNoCanary(capture.text(), 'the pino output')
+  })
+
+  it('censors custom keys instead of the defaults', () => {
+    const capture = captureStream()
+    const log = pino10(redactSecrets(provider, {}, { keys: ['ssn'] }), capture.stream)
+    log.info({ ssn: '078-05-1120', password: 'plain', person: { SSN: 'x' } })
+    expect(lastLine(capture)).toMatchObject({ ssn: R, password: 'plain', person: { SSN: R } })
+  })
+
+  it('withholds lines once the redactor fails instead of writing them unscrubbed', () => {
+    let calls = 0
+    const broken = {
+      redactor: {
+        replacement: R,
+        redact(): string {
+          calls++
+          throw new URIError('URI malformed')
+        },
+      },
+    } as unknown as CachedSecretProvider
+    const capture = captureStream()
+    const log = pino10(redactSecrets(broken), capture.stream)
+    log.info(`first ${secret}`)
+    log.info('second')
+    const lines = capture.lines()
+    expect(lines).toHaveLength(2)
+    for (const line of lines) {
+      expect(line).toMatchObject({
+        level: 50,
+        msg: 'latchkey: log line withheld because secret scrubbing failed',
+      })
+    }
+    expect(calls).toBe(1)
+    assertNoCanary(capture.text(), 'the pino output')
+  })
+
+  it('throws ERR_SECRET_INVALID_OPTIONS for a missing provider or options of the wrong type', () => {
+    const bad: Array<() => unknown> = [
+      () => redactSecrets(undefined as unknown as CachedSecretProvider),
+      () => redactSecrets({} as CachedSecretProvider),
+      () => redactSecrets(provider, 'info' as unknown as LoggerOptions),
+      () => redactSecrets(provider, { redact: 'password' as unknown as string[] }),
+      () => redactSecrets(provider, { redact: { censor: 'x' } as unknown as string[] }),
+      () => redactSecrets(provider, { hooks: { streamWrite: 'x' as unknown as () => string } }),
+      () => redactSecrets(provider, { formatters: { log: 1 as unknown as () => Record<string, unknown> } }),
+      () => redactSecrets(provider, {}, { keys: 'password' as unknown as string[] }),
+    ]
+    for (const call of bad)
+      expect(call).toThrow(expect.objectContaining({ code: 'ERR_SECRET_INVALID_OPTIONS' }))
+  })
+})

@@ -1,0 +1,323 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { inspect } from 'node:util'
+import { CachedSecretProvider, SecretError } from '@latchkey/core'
+import { startVaultEmulator, type VaultEmulator } from '@latchkey/testing'
+import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext, vi } from 'vitest'
+import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { type VaultAuth, VaultKvSource } from './index.js'
+
+const FAST_RETRY = { retries: 2, baseDelay: 1, maxDelay: 2 }
+let dir: string
+
+/** Registers cleanup for the current test (the test context's hook also works for concurrent tests). */
+type Finish = TestContext['onTestFinished']
+
+async function emulatorWith(finish: Finish, secrets: Record<string, string>): Promise<VaultEmulator> {
+  const emulator = await startVaultEmulator()
+  finish(() => emulator.close())
+  for (const [path, value] of Object.entries(secrets)) emulator.kv.write(path, { value })
+  return emulator
+}
+
+function provider(finish: Finish, emulator: VaultEmulator, auth: VaultAuth): CachedSecretProvider {
+  const source = new VaultKvSource({ endpoint: emulator.endpoint, auth })
+  const created = new CachedSecretProvider(source, { retry: FAST_RETRY })
+  finish(() => created.close())
+  return created
+}
+
+async function failure(promise: Promise<unknown>): Promise<SecretError> {
+  const error = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  )
+  expect(error).toBeInstanceOf(SecretError)
+  return error as SecretError
+}
+
+function printed(value: unknown): string {
+  return `${String(value)}\n${inspect(value, { depth: 10, showHidden: true })}\n${JSON.stringify(value)}`
+}
+
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'latchkey-vault-'))
+})
+afterEach(() => {
+  vi.useRealTimers()
+})
+afterAll(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+describe('AppRole', () => {
+  it('logs in once and reuses the token; the secret_id never shows in inspect output or errors', async ({
+    onTestFinished,
+  }) => {
+    const first = canary('approle-a')
+    const emulator = await emulatorWith(onTestFinished, {
+      'app/a': first,
+      'app/b': canary('approle-b'),
+      'other/c': canary('c'),
+    })
+    const secretId = canary('secret-id')
+    const { roleId } = emulator.addAppRole({
+      roleName: 'app',
+      secretId,
+      token: { ttl: 300, allow: ['secret/data/app/*'] },
+    })
+    const source = new VaultKvSource({
+      endpoint: emulator.endpoint,
+      auth: { type: 'approle', roleId, secretId },
+    })
+    const cache = new CachedSecretProvider(source, { retry: FAST_RETRY })
+    onTestFinished(() => cache.close())
+    expect(await cache.getSecret('app/a')).toBe(first)
+    await cache.getSecret('app/b')
+    expect(emulator.calls.count('auth/approle/login')).toBe(1)
+    const denied = await failure(cache.getSecret('other/c'))
+    expect(denied.code).toBe('ERR_SECRET_ACCESS_DENIED')
+    for (const text of [printed(source), printed(cache), printed(denied)])
+      assertNoCanary(text, 'inspect output')
+  })
+
+  it('maps refused credentials to ERR_SECRET_ACCESS_DENIED without retrying', async ({ onTestFinished }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('a') })
+    const { roleId } = emulator.addAppRole({ roleName: 'app' })
+    const secretId = canary('wrong-secret-id')
+    const cache = provider(onTestFinished, emulator, { type: 'approle', roleId, secretId })
+    const error = await failure(cache.getSecret('app/a'))
+    expect(error).toMatchObject({ code: 'ERR_SECRET_ACCESS_DENIED', transient: false })
+    expect(error.message).toContain('auth/approle/login was refused with status 400')
+    expect(error.cause).toMatchObject({ statusCode: 400, errors: ['invalid role or secret ID'] })
+    expect(emulator.calls.count('auth/approle/login')).toBe(1)
+    assertNoCanary(printed(error), 'a login error')
+  })
+
+  it('maps a sealed Vault at login to ERR_SECRET_UNAVAILABLE and retries the login', async ({
+    onTestFinished,
+  }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('a') })
+    const { roleId, secretId } = emulator.addAppRole({
+      roleName: 'app',
+      token: { allow: ['secret/data/app/*'] },
+    })
+    const cache = provider(onTestFinished, emulator, { type: 'approle', roleId, secretId })
+    emulator.seal()
+    const error = await failure(cache.getSecret('app/a'))
+    expect(error).toMatchObject({ code: 'ERR_SECRET_UNAVAILABLE', transient: true })
+    expect(emulator.calls.count('auth/approle/login')).toBe(FAST_RETRY.retries + 1)
+    emulator.unseal()
+    await cache.refresh('app/a')
+    expect(emulator.calls.count('auth/approle/login')).toBe(FAST_RETRY.retries + 2)
+  })
+
+  it('logs in again when Vault rejects an expired token with 403, and retries the read once', async ({
+    onTestFinished,
+  }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('before') })
+    const { roleId, secretId } = emulator.addAppRole({
+      roleName: 'app',
+      token: { ttl: 300, allow: ['secret/data/app/*'] },
+    })
+    const cache = provider(onTestFinished, emulator, { type: 'approle', roleId, secretId })
+    await cache.getSecret('app/a')
+    expect(emulator.expireTokens({ path: 'auth/approle/login' })).toBe(1)
+    const after = canary('after')
+    emulator.kv.rotate('app/a', { value: after })
+    await cache.refresh('app/a')
+    expect(await cache.getSecret('app/a')).toBe(after)
+    expect(emulator.calls.count('auth/approle/login')).toBe(2)
+    expect(emulator.calls.log.filter((c) => c.path === 'secret/data/app/a').map((c) => c.status)).toEqual([
+      200, 403, 200,
+    ])
+  })
+
+  it('re-authenticates only once for a path outside the policy, then reports access denied', async ({
+    onTestFinished,
+  }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'other/x': canary('x') })
+    const { roleId, secretId } = emulator.addAppRole({
+      roleName: 'app',
+      token: { allow: ['secret/data/app/*'] },
+    })
+    const cache = provider(onTestFinished, emulator, { type: 'approle', roleId, secretId })
+    const error = await failure(cache.getSecret('other/x'))
+    expect(error.code).toBe('ERR_SECRET_ACCESS_DENIED')
+    expect(emulator.calls.count('auth/approle/login')).toBe(2)
+    expect(emulator.calls.count('secret/data/other/x')).toBe(2)
+  })
+
+  it('uses a custom mount', async ({ onTestFinished }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('mount') })
+    const { roleId, secretId } = emulator.addAppRole({
+      roleName: 'app',
+      mount: 'ci',
+      token: { allow: ['secret/data/app/*'] },
+    })
+    const cache = provider(onTestFinished, emulator, { type: 'approle', roleId, secretId, mount: 'ci' })
+    await cache.getSecret('app/a')
+    expect(emulator.calls.count('auth/ci/login')).toBe(1)
+  })
+})
+
+describe('Kubernetes', () => {
+  it('logs in at auth/kubernetes/login with the JWT read from jwtPath, and again after a 403', async ({
+    onTestFinished,
+  }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('k8s') })
+    const { role, jwt } = emulator.addKubernetesRole({
+      role: 'api',
+      token: { ttl: 300, allow: ['secret/data/app/*'] },
+    })
+    const jwtPath = join(dir, 'token')
+    await writeFile(jwtPath, `${jwt}\n`)
+    const cache = provider(onTestFinished, emulator, { type: 'kubernetes', role, jwtPath })
+    await cache.getSecret('app/a')
+    expect(emulator.calls.log[0]).toMatchObject({
+      method: 'POST',
+      path: 'auth/kubernetes/login',
+      status: 200,
+    })
+    emulator.expireTokens()
+    await cache.refresh('app/a')
+    expect(emulator.calls.count('auth/kubernetes/login')).toBe(2)
+    expect(emulator.calls.count('auth//login')).toBe(0)
+  })
+
+  it('maps a rejected JWT (403) and an unreadable jwtPath to ERR_SECRET_ACCESS_DENIED', async ({
+    onTestFinished,
+  }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('k8s-denied') })
+    emulator.addKubernetesRole({ role: 'api', mount: 'k8s' })
+    const rejected = provider(onTestFinished, emulator, {
+      type: 'kubernetes',
+      role: 'api',
+      jwt: 'not.the.jwt',
+      mount: 'k8s',
+    })
+    const error = await failure(rejected.getSecret('app/a'))
+    expect(error).toMatchObject({ code: 'ERR_SECRET_ACCESS_DENIED', transient: false })
+    expect(emulator.calls.count('auth/k8s/login')).toBe(1)
+    const missing = provider(onTestFinished, emulator, {
+      type: 'kubernetes',
+      role: 'api',
+      jwtPath: join(dir, 'missing'),
+      mount: 'k8s',
+    })
+    const unreadable = await failure(missing.getSecret('app/a'))
+    expect(unreadable.code).toBe('ERR_SECRET_ACCESS_DENIED')
+    expect(unreadable.message).toContain('ENOENT')
+    expect(emulator.calls.count('auth/k8s/login')).toBe(1)
+  })
+})
+
+// These wait for real token lifetimes of a few seconds; each has its own emulator, so they run together.
+describe.concurrent('token lifetime', () => {
+  it('renews a renewable token with renew-self before it expires, without logging in again', async ({
+    onTestFinished,
+  }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('renew') })
+    const { roleId, secretId } = emulator.addAppRole({
+      roleName: 'app',
+      token: { ttl: 3, maxTtl: 60, allow: ['secret/data/app/*'] },
+    })
+    const cache = provider(onTestFinished, emulator, { type: 'approle', roleId, secretId })
+    await cache.getSecret('app/a')
+    const loggedIn = Date.now()
+    await vi.waitFor(() => expect(emulator.calls.count('auth/token/renew-self')).toBe(1), {
+      timeout: 4_000,
+      interval: 50,
+    })
+    expect(Date.now() - loggedIn).toBeLessThan(3_000)
+    await vi.waitFor(() => expect(emulator.calls.count('auth/token/renew-self')).toBe(2), {
+      timeout: 4_000,
+      interval: 50,
+    })
+    // Past the first token TTL: the same token still reads, no new login, no 403.
+    expect(Date.now() - loggedIn).toBeGreaterThan(3_000)
+    await cache.refresh('app/a')
+    expect(emulator.calls.count('auth/approle/login')).toBe(1)
+    expect(emulator.calls.log.filter((c) => c.status === 403)).toEqual([])
+  })
+
+  it('logs in again before a non-renewable token expires', async ({ onTestFinished }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('non-renewable') })
+    const { role, jwt } = emulator.addKubernetesRole({
+      role: 'api',
+      token: { ttl: 2, renewable: false, allow: ['secret/data/app/*'] },
+    })
+    const cache = provider(onTestFinished, emulator, { type: 'kubernetes', role, jwt })
+    await cache.getSecret('app/a')
+    const loggedIn = Date.now()
+    await vi.waitFor(() => expect(emulator.calls.count('auth/kubernetes/login')).toBe(2), {
+      timeout: 3_000,
+      interval: 50,
+    })
+    expect(Date.now() - loggedIn).toBeLessThan(2_000)
+    expect(emulator.calls.count('auth/token/renew-self')).toBe(0)
+    await vi.waitFor(() => expect(Date.now() - loggedIn).toBeGreaterThan(2_100), {
+      timeout: 1_000,
+      interval: 50,
+    })
+    await cache.refresh('app/a')
+    expect(emulator.calls.log.filter((c) => c.status === 403)).toEqual([])
+  })
+
+  it('logs in again when renewal reaches the max TTL', async ({ onTestFinished }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('max-ttl') })
+    const { roleId, secretId } = emulator.addAppRole({
+      roleName: 'app',
+      token: { ttl: 3, maxTtl: 4, allow: ['secret/data/app/*'] },
+    })
+    const cache = provider(onTestFinished, emulator, { type: 'approle', roleId, secretId })
+    await cache.getSecret('app/a')
+    const loggedIn = Date.now()
+    await vi.waitFor(() => expect(emulator.calls.count('auth/approle/login')).toBe(2), {
+      timeout: 5_000,
+      interval: 50,
+    })
+    expect(Date.now() - loggedIn).toBeLessThan(4_000)
+    expect(emulator.calls.count('auth/token/renew-self')).toBe(1)
+    await cache.refresh('app/a')
+    expect(emulator.calls.log.filter((c) => c.status === 403)).toEqual([])
+  })
+
+  it('looks a fixed token up and renews it when it is renewable', async ({ onTestFinished }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('fixed') })
+    const token = emulator.createToken({ ttl: 3, allow: ['secret/data/app/*'] })
+    const cache = provider(onTestFinished, emulator, { type: 'token', token })
+    await cache.getSecret('app/a')
+    const started = Date.now()
+    expect(emulator.calls.count('auth/token/lookup-self')).toBe(1)
+    await vi.waitFor(() => expect(emulator.calls.count('auth/token/renew-self')).toBe(1), {
+      timeout: 4_000,
+      interval: 50,
+    })
+    expect(Date.now() - started).toBeLessThan(3_000)
+  })
+})
+
+describe('timers', () => {
+  it('close() stops the renewal timer', async ({ onTestFinished }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('timers') })
+    const { roleId, secretId } = emulator.addAppRole({
+      roleName: 'app',
+      token: { ttl: 600, allow: ['secret/data/app/*'] },
+    })
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const source = new VaultKvSource({
+      endpoint: emulator.endpoint,
+      auth: { type: 'approle', roleId, secretId },
+    })
+    const cache = new CachedSecretProvider(source, { retry: FAST_RETRY })
+    await cache.getSecret('app/a')
+    expect(vi.getTimerCount()).toBe(1)
+    await cache.close()
+    expect(vi.getTimerCount()).toBe(0)
+    vi.advanceTimersByTime(600_000)
+    expect(emulator.calls.count('auth/token/renew-self')).toBe(0)
+    await expect(source.load('app/a')).rejects.toMatchObject({ code: 'ERR_PROVIDER_CLOSED' })
+  })
+})
