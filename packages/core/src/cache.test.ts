@@ -139,6 +139,26 @@ describe('single-flight', () => {
     expect(source.count('hot')).toBe(1)
   })
 
+  it('loads many names at once without a MaxListenersExceededWarning', async () => {
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => warnings.push(warning)
+    process.on('warning', onWarning)
+    const source = new ScriptedSource()
+    for (let i = 0; i < 30; i++) {
+      source.always(`n${i}`, async () => {
+        await new Promise((resolve) => setTimeout(resolve, 20))
+        return { value: canary(`n${i}`), version: '1' }
+      })
+    }
+    const p = provider(source)
+    const all = Promise.all(Array.from({ length: 30 }, (_, i) => p.getSecret(`n${i}`)))
+    await vi.advanceTimersByTimeAsync(20)
+    await all
+    await new Promise((resolve) => process.nextTick(resolve))
+    process.off('warning', onWarning)
+    expect(warnings.filter((w) => w.name === 'MaxListenersExceededWarning')).toEqual([])
+  })
+
   it('shares a forced refresh with a concurrent miss', async () => {
     const source = new ScriptedSource().always('x', async () => {
       await new Promise((resolve) => setTimeout(resolve, 10))

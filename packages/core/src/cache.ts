@@ -1,4 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
+import { setMaxListeners } from 'node:events'
 import {
   InvalidOptionsError,
   ProviderClosedError,
@@ -155,6 +156,8 @@ export class CachedSecretProvider implements SecretProvider {
       clock: this.#clock,
       logger: this.#logger,
     })
+    // every load in flight listens for close(); there can be many more than ten
+    setMaxListeners(0, this.#abort.signal)
     Object.defineProperty(this, BRAND, { value: true })
   }
 
