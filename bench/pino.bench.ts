@@ -116,7 +116,8 @@ class PrototypeRedactor {
       if (this.#table[h] === 0) continue
       for (const { pattern, offset } of this.#candidates.get(h) ?? []) {
         const start = j - offset
-        if (start >= 0 && text.startsWith(pattern, start)) (matches ??= []).push([start, start + pattern.length])
+        if (start >= 0 && text.startsWith(pattern, start))
+          (matches ??= []).push([start, start + pattern.length])
       }
     }
     if (matches === undefined) return text
@@ -146,7 +147,9 @@ function timeBatch(log: Logger): number {
 function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b)
   const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+  return sorted.length % 2 === 1
+    ? (sorted[mid] as number)
+    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
 }
 
 /** Median ns per line of the redactor alone on the line pino writes for PAYLOAD. */
@@ -179,12 +182,18 @@ export async function runPinoBench(): Promise<{ rows: BenchRow[] }> {
     { name: 'plain pino', log: pino({}, dest) },
     { name: `pino + redactSecrets (${SECRETS} secrets)`, log: pino(redactSecrets(many.provider), dest) },
     { name: `pino + redactSecrets (${FEW_SECRETS} secrets)`, log: pino(redactSecrets(few.provider), dest) },
-    { name: 'pino path redact (10 paths)', log: pino({ redact: { paths: TEN_PATHS, censor: '[REDACTED]' } }, dest) },
+    {
+      name: 'pino path redact (10 paths)',
+      log: pino({ redact: { paths: TEN_PATHS, censor: '[REDACTED]' } }, dest),
+    },
     {
       name: `pino path redact (same ${DEFAULT_REDACT_PATHS.length} key paths)`,
       log: pino({ redact: { paths: [...DEFAULT_REDACT_PATHS], censor: '[REDACTED]' } }, dest),
     },
-    { name: 'pino + redactSecrets, key censor only (0 secrets)', log: pino(redactSecrets(none.provider), dest) },
+    {
+      name: 'pino + redactSecrets, key censor only (0 secrets)',
+      log: pino(redactSecrets(none.provider), dest),
+    },
     {
       name: `pino + redactSecrets, scrubber only (${SECRETS} secrets, keys: [])`,
       log: pino(redactSecrets(many.provider, {}, { keys: [] }), dest),
@@ -204,7 +213,8 @@ export async function runPinoBench(): Promise<{ rows: BenchRow[] }> {
     }
   }
   const ns = perCase.map(median)
-  const ratio = (a: number, b: number) => median(perCase[a]?.map((value, round) => value / (perCase[b]?.[round] ?? value)) ?? [])
+  const ratio = (a: number, b: number) =>
+    median(perCase[a]?.map((value, round) => value / (perCase[b]?.[round] ?? value)) ?? [])
 
   let line = ''
   const capture = pino({}, { write: (s: string) => (line = s) })
@@ -212,8 +222,11 @@ export async function runPinoBench(): Promise<{ rows: BenchRow[] }> {
   const coreAlone = redactorAlone(many.provider.redactor, line)
   const prototypeAlone = redactorAlone(prototype, line)
 
-  const destName = process.env.PINO_BENCH_DEST === 'writable' ? 'a minimal Writable' : "pino.destination('/dev/null', sync)"
-  console.log(`\npino ${pino.version}, Node ${process.version}, destination: ${destName}, ${ROUNDS} rounds × ${BATCH} lines`)
+  const destName =
+    process.env.PINO_BENCH_DEST === 'writable' ? 'a minimal Writable' : "pino.destination('/dev/null', sync)"
+  console.log(
+    `\npino ${pino.version}, Node ${process.version}, destination: ${destName}, ${ROUNDS} rounds × ${BATCH} lines`,
+  )
   console.table(
     cases.map(({ name }, i) => ({
       case: name,

@@ -38,7 +38,10 @@ export function rotatingClientClass(Base: ClientClass, credentials: SecretCreden
     async #login(): Promise<pg.Client> {
       const current = await credentials.current()
       // pg-pool's connectionTimeoutMillis destroys the socket; it may have fired while the first load ran.
-      if ((this as unknown as { connection?: { stream?: { destroyed?: boolean } } }).connection?.stream?.destroyed) {
+      if (
+        (this as unknown as { connection?: { stream?: { destroyed?: boolean } } }).connection?.stream
+          ?.destroyed
+      ) {
         throw new Error('Connection terminated: timed out while loading credentials')
       }
       applyCredentials(this as unknown as LoginFields, current)

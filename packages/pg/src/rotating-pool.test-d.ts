@@ -8,7 +8,9 @@ const provider = new CachedSecretProvider(source)
 
 test('RotatingPool is usable wherever a pg.Pool is', () => {
   expectTypeOf<RotatingPool>().toExtend<pg.Pool>()
-  expectTypeOf(new RotatingPool({ source, secret: 'db' }).query('SELECT 1')).toEqualTypeOf<Promise<pg.QueryResult>>()
+  expectTypeOf(new RotatingPool({ source, secret: 'db' }).query('SELECT 1')).toEqualTypeOf<
+    Promise<pg.QueryResult>
+  >()
 })
 
 test("'rotate' is typed next to pg's events", () => {

@@ -136,7 +136,12 @@ describe('RotatingPool', () => {
       name: 'slow',
       load: () => new Promise((resolve) => setTimeout(() => resolve({ value }), 400)),
     }
-    const pool = new RotatingPool({ source: slow, secret: 'db/creds', ...server(), connectionTimeoutMillis: 100 })
+    const pool = new RotatingPool({
+      source: slow,
+      secret: 'db/creds',
+      ...server(),
+      connectionTimeoutMillis: 100,
+    })
     await expect(pool.query('SELECT 1')).rejects.toThrow(/timeout/)
     expect(pool.totalCount).toBe(0)
     await new Promise((resolve) => setTimeout(resolve, 400))

@@ -112,14 +112,16 @@ export function createKeyCensor(
   function walkObject(value: object, depth: number, k0: string, k1: string): object {
     let copy: Record<string, unknown> | undefined
     const keys = Object.keys(value)
-    const values = valuesOf(value, keys)
     for (let i = 0; i < keys.length; i++) {
       const key = keys[i] as string
-      const child = values[i]
+      let child: unknown
       let next: unknown
       if (names.has(key)) {
+        child = readProperty(value, key)
         next = replacement(child === UNREADABLE ? undefined : child, depth, k0, k1, key)
-      } else if (depth < MAX_DEPTH && isContainer(child)) {
+      } else if (depth < MAX_DEPTH) {
+        child = readProperty(value, key)
+        if (!isContainer(child)) continue
         next = depth === 0 ? walk(child, 1, key, '') : walk(child, 2, k0, key)
       } else {
         continue
@@ -150,21 +152,13 @@ function readIndex(array: unknown[], index: number): unknown {
   }
 }
 
-/** The values for `keys` (from `Object.keys(object)`); a property whose getter throws reads as {@link UNREADABLE}. */
-function valuesOf(object: object, keys: string[]): unknown[] {
+/** `object[key]`, or {@link UNREADABLE} when its getter throws. */
+function readProperty(object: object, key: string): unknown {
   try {
-    const values = Object.values(object)
-    if (values.length === keys.length) return values
+    return (object as Record<string, unknown>)[key]
   } catch {
-    // A getter threw: read the properties one by one below.
+    return UNREADABLE
   }
-  return keys.map((key) => {
-    try {
-      return (object as Record<string, unknown>)[key]
-    } catch {
-      return UNREADABLE
-    }
-  })
 }
 
 /** A plain copy of an object's own enumerable properties; properties that cannot be read are skipped. */

@@ -1,12 +1,5 @@
 export type { VaultDatabaseConnectionOptions, VaultDatabaseRoleOptions, VaultLease } from './database.js'
-export {
-  startVaultEmulator,
-  type VaultDatabaseHelpers,
-  type VaultEmulator,
-  type VaultEmulatorOptions,
-  type VaultKvHelpers,
-  type VaultKvOptions,
-} from './emulator.js'
+export { startVaultEmulator } from './emulator.js'
 export type {
   VaultCall,
   VaultCalls,
@@ -18,3 +11,10 @@ export type {
 export type { KvData as VaultKvData } from './kv.js'
 export type { VaultAppRoleOptions, VaultKubernetesRoleOptions } from './login.js'
 export type { VaultCapability, VaultPolicyRule, VaultTokenOptions } from './tokens.js'
+export type {
+  VaultDatabaseHelpers,
+  VaultEmulator,
+  VaultEmulatorOptions,
+  VaultKvHelpers,
+  VaultKvOptions,
+} from './types.js'

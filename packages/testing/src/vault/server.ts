@@ -1,0 +1,105 @@
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { DatabaseEngine } from './database.js'
+import type { VaultCallLog, VaultFaultPlan } from './faults.js'
+import { noRoute, parseBody, SEALED, VaultHttpError, type VaultReply, type VaultRequest } from './http.js'
+import type { KvV1, KvV2 } from './kv.js'
+import type { LoginMethods } from './login.js'
+import { isLeasePath, isStatusPath, leases, type SysState, status } from './sys.js'
+import type { TokenStore } from './tokens.js'
+
+/** Everything a request can reach. */
+export interface Engines {
+  tokens: TokenStore
+  logins: LoginMethods
+  kv: Map<string, KvV1 | KvV2>
+  database: DatabaseEngine
+  sys: SysState
+}
+
+export async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = []
+  for await (const chunk of req) chunks.push(chunk as Buffer)
+  return Buffer.concat(chunks).toString('utf8')
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref())
+}
+
+/** One request, from the HTTP server or from the raw `LIST` fallback. */
+export interface Incoming {
+  method: string
+  url: string
+  headers: IncomingHttpHeaders
+  body(): Promise<string>
+}
+
+async function route(
+  request: VaultRequest,
+  headers: IncomingHttpHeaders,
+  engines: Engines,
+): Promise<VaultReply> {
+  const { path } = request
+  if (isStatusPath(path)) return status(request, engines.sys)
+  if (engines.sys.sealed) throw new VaultHttpError(503, [SEALED])
+  if (engines.logins.isLogin(path)) return engines.logins.handle(request)
+  const token = engines.tokens.authenticate(headers)
+  engines.tokens.authorize(token, request)
+  if (path.startsWith('auth/token/')) return engines.tokens.handle(request, token)
+  if (isLeasePath(path)) return leases(request, engines.sys)
+  const slash = path.indexOf('/')
+  const mount = slash === -1 ? path : path.slice(0, slash)
+  const rest = slash === -1 ? '' : path.slice(slash + 1)
+  const kv = engines.kv.get(mount)
+  if (kv !== undefined) return kv.handle(request, rest)
+  if (mount === engines.database.mount) return engines.database.handle(request, rest, token.displayName)
+  return noRoute(path)
+}
+
+/** Runs one request through faults, seal, auth and routing. Undefined means: drop the connection. */
+export async function serve(
+  incoming: Incoming,
+  engines: Engines,
+  faults: VaultFaultPlan,
+  calls: VaultCallLog,
+): Promise<VaultReply | undefined> {
+  const url = new URL(incoming.url, 'http://vault.invalid')
+  const method = incoming.method.toUpperCase()
+  const path = decodePath(url.pathname.replace(/^\/v1\//, '')).replace(/^\/+|\/+$/g, '')
+  const namespace = incoming.headers['x-vault-namespace']
+  const call = calls.record({
+    method,
+    path,
+    namespace: Array.isArray(namespace) ? namespace[0] : namespace,
+    status: 0,
+  })
+  const latency = faults.latencyFor(path)
+  if (latency > 0) await sleep(latency)
+  const fault = faults.take(path)
+  if (fault?.kind === 'drop') return undefined
+  let reply: VaultReply
+  try {
+    const text = await incoming.body()
+    if (fault !== undefined) throw new VaultHttpError(fault.status, fault.errors)
+    if (!url.pathname.startsWith('/v1/')) throw new VaultHttpError(404, [])
+    const list =
+      method === 'LIST' || (method === 'GET' && ['true', '1'].includes(url.searchParams.get('list') ?? ''))
+    const request: VaultRequest = { method, path, list, query: url.searchParams, body: parseBody(text) }
+    reply = await route(request, incoming.headers, engines)
+  } catch (error) {
+    reply =
+      error instanceof VaultHttpError
+        ? { status: error.status, body: { errors: error.errors } }
+        : { status: 500, body: { errors: [(error as Error).message] } }
+  }
+  call.status = reply.status
+  return reply
+}
+
+function decodePath(path: string): string {
+  try {
+    return decodeURIComponent(path)
+  } catch {
+    return path
+  }
+}
