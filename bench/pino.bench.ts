@@ -16,6 +16,7 @@ import { pathToFileURL } from 'node:url'
 import { CachedSecretProvider, MemorySource, type SecretRedactor } from '@latchkey/core'
 import { DEFAULT_REDACT_PATHS, redactSecrets } from '@latchkey/pino'
 import pino, { type DestinationStream, type Logger } from 'pino'
+import { median, printRows, type Row } from './measure.js'
 
 const SECRETS = 1_000
 const FEW_SECRETS = 10
@@ -116,8 +117,9 @@ class PrototypeRedactor {
       if (this.#table[h] === 0) continue
       for (const { pattern, offset } of this.#candidates.get(h) ?? []) {
         const start = j - offset
-        if (start >= 0 && text.startsWith(pattern, start))
-          (matches ??= []).push([start, start + pattern.length])
+        if (start < 0 || !text.startsWith(pattern, start)) continue
+        matches ??= []
+        matches.push([start, start + pattern.length])
       }
     }
     if (matches === undefined) return text
@@ -144,14 +146,6 @@ function timeBatch(log: Logger): number {
   return Number(process.hrtime.bigint() - start) / BATCH
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
-
 /** Median ns per line of the redactor alone on the line pino writes for PAYLOAD. */
 function redactorAlone(redactor: Pick<SecretRedactor, 'redact'>, line: string): number {
   const runs: number[] = []
@@ -164,15 +158,8 @@ function redactorAlone(redactor: Pick<SecretRedactor, 'redact'>, line: string): 
   return median(runs.slice(2))
 }
 
-export interface BenchRow {
-  name: string
-  value: string
-  target: string
-  pass: boolean
-}
-
-/** Runs the pino benchmark and returns one row per target (also printed as a table). */
-export async function runPinoBench(): Promise<{ rows: BenchRow[] }> {
+/** Runs the pino benchmark, prints ops/s per case, and returns one row per target. */
+export async function runPinoBench(): Promise<{ rows: Row[] }> {
   const many = await providerWith(SECRETS)
   const few = await providerWith(FEW_SECRETS)
   const none = await providerWith(0)
@@ -217,7 +204,14 @@ export async function runPinoBench(): Promise<{ rows: BenchRow[] }> {
     median(perCase[a]?.map((value, round) => value / (perCase[b]?.[round] ?? value)) ?? [])
 
   let line = ''
-  const capture = pino({}, { write: (s: string) => (line = s) })
+  const capture = pino(
+    {},
+    {
+      write: (s: string) => {
+        line = s
+      },
+    },
+  )
   capture.info(PAYLOAD, MESSAGE)
   const coreAlone = redactorAlone(many.provider.redactor, line)
   const prototypeAlone = redactorAlone(prototype, line)
@@ -243,7 +237,7 @@ export async function runPinoBench(): Promise<{ rows: BenchRow[] }> {
   const scale = ratio(1, 2)
   const vsTenPaths = ratio(1, 3)
   const vsKeyPaths = ratio(1, 4)
-  const rows: BenchRow[] = [
+  const rows: Row[] = [
     {
       name: `pino + redactSecrets (${SECRETS} secrets) vs plain pino`,
       value: `${vsPlain.toFixed(2)}×`,
@@ -269,11 +263,10 @@ export async function runPinoBench(): Promise<{ rows: BenchRow[] }> {
       pass: scale <= 1.1,
     },
   ]
-  console.table(rows)
   await Promise.all([many.provider.close(), few.provider.close(), none.provider.close()])
   return { rows }
 }
 
 if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await runPinoBench()
+  printRows('pino', (await runPinoBench()).rows)
 }

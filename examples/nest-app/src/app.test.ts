@@ -2,6 +2,7 @@ import 'reflect-metadata'
 import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
+const require = createRequire(import.meta.url)
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -177,17 +178,19 @@ describe('nest-app', () => {
     await writeFile(join(dir, 'api/key'), apiKey)
 
     const pkg = JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8')) as { scripts: { start: string } }
-    const child = spawn(`${pkg.scripts.start} --source=file --dir=${dir} --port=0`, {
+    const [command, ...args] = pkg.scripts.start.split(' ')
+    const child = spawn(join(appDir, 'node_modules/.bin', command as string), [...args, '--source=file', `--dir=${dir}`, '--port=0'], {
       cwd: appDir,
-      shell: true,
-      env: { ...process.env, PATH: `${join(appDir, 'node_modules/.bin')}:${process.env.PATH}`, NO_COLOR: '1' },
+      env: { ...process.env, NO_COLOR: '1' },
     })
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8')
+      require('node:fs').writeFileSync('/tmp/start-debug.log', output)
     })
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8')
+      require('node:fs').writeFileSync('/tmp/start-debug.log', output)
     })
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
     cleanup.push(async () => {
@@ -196,7 +199,7 @@ describe('nest-app', () => {
     })
 
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening on" line within 30 s:\n${output}`)), 30_000)
+      const timer = setTimeout(() => reject(new Error(`no "listening on" line within 20 s:\n${output}`)), 30_000)
       const check = () => {
         const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
         if (match?.[1] === undefined) return

@@ -117,7 +117,11 @@ export async function runDemo(options: DemoOptions, out: NodeJS.WriteStream = pr
       )
     }
     const strategy = phase.strategy
-    if (strategy !== undefined && now >= nextRotation && rotating === undefined) {
+    // No single-user rotation just before the outage: the app must have read the new password
+    // (within a TTL) before the secret store goes down, or no cache could help it.
+    const nextPhaseStarts = phases[phases.indexOf(phase) + 1]?.until === undefined ? Infinity : phase.until
+    const quietBeforeNext = strategy === 'single-user' && nextPhaseStarts - now < options.ttl + 1
+    if (strategy !== undefined && !quietBeforeNext && now >= nextRotation && rotating === undefined) {
       nextRotation = now + options.rotateEvery
       rotating = rotate(infra, strategy)
         .then((next) => {

@@ -542,3 +542,23 @@ describe('bounds and lifecycle', () => {
     expect(String(handle)).toBe('[REDACTED a]')
   })
 })
+
+describe('redaction of JSON secrets', () => {
+  it('scrubs each secret field on its own (a password in a connection string) but not host or dbname', async () => {
+    const password = canary('field', '"%+/&=')
+    const source = new MemorySource({
+      'db/creds': JSON.stringify({ engine: 'postgres', host: 'db.internal', dbname: 'orders', username: 'app', password }),
+    })
+    const p = provider(source, { minRefreshInterval: 0 })
+    await p.getSecret('db/creds')
+    const line = `connecting to postgres://app:${encodeURIComponent(password)}@db.internal/orders`
+    const out = p.redactor.redact(line)
+    assertNoCanary(out)
+    expect(out).toBe('connecting to postgres://app:[REDACTED]@db.internal/orders')
+    const next = canary('field2')
+    source.set('db/creds', JSON.stringify({ username: 'app', password: next }))
+    await p.refresh('db/creds')
+    assertNoCanary(p.redactor.redact(`old ${password} new ${next}`))
+  })
+})
+

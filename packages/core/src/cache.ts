@@ -13,6 +13,7 @@ import { SecretHandle, updateHandle } from './handle.js'
 import { parseSecretJson, selectField } from './json.js'
 import { parseSecretRef } from './names.js'
 import { SecretRedactor } from './redactor.js'
+import { secretParts } from './secret-parts.js'
 import { backoffDelay, type RetryPolicy, withRetry } from './retry.js'
 import type {
   CacheOptions,
@@ -564,8 +565,10 @@ export class CachedSecretProvider implements SecretProvider {
     entry.error = undefined
     entry.backgroundFailures = 0
 
-    this.redactor.add(value, entry.name)
-    if (oldValue !== undefined && oldValue !== value) this.redactor.retire(oldValue)
+    if (oldValue !== value) {
+      for (const part of secretParts(value)) this.redactor.add(part, entry.name)
+      if (oldValue !== undefined) for (const part of secretParts(oldValue)) this.redactor.retire(part)
+    }
     if (entry.unwatch === undefined && this.source.watch !== undefined) {
       entry.unwatch = this.source.watch(entry.name, () => {
         if (!this.#closed) this.#loadInBackground(entry)

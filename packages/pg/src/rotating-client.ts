@@ -18,8 +18,9 @@ export type ClientClass = new (config?: pg.ClientConfig) => pg.Client
 
 /**
  * Builds a `Client` subclass that, right before it connects, takes the pool's current credentials:
- * user, password and any host, port or database the secret names. The password stays in the
- * non-enumerable properties pg already uses for it.
+ * user, password and any host, port or database the secret names. The password is handed to pg as
+ * a function (so it is read only when the server asks for it), lives in the non-enumerable
+ * properties pg uses for it, and is removed from the client once the login is over.
  */
 export function rotatingClientClass(Base: ClientClass, credentials: SecretCredentials): ClientClass {
   return class RotatingClient extends Base {
@@ -46,7 +47,12 @@ export function rotatingClientClass(Base: ClientClass, credentials: SecretCreden
       }
       applyCredentials(this as unknown as LoginFields, current)
       credentials.remember(this, current.version)
-      return super.connect()
+      try {
+        return await super.connect()
+      } finally {
+        // A session never authenticates again, so the password need not outlive the login.
+        forgetPassword(this as unknown as LoginFields)
+      }
     }
   }
 }
@@ -54,11 +60,17 @@ export function rotatingClientClass(Base: ClientClass, credentials: SecretCreden
 function applyCredentials(client: LoginFields, credentials: DatabaseCredentials): void {
   const parameters = client.connectionParameters
   client.user = parameters.user = credentials.user
-  hide(client, 'password', credentials.password)
-  hide(parameters, 'password', credentials.password)
+  // pg asks for the password only when the server does, and keeps the answer until we forget it.
+  hide(client, 'password', () => credentials.password)
+  hide(parameters, 'password', null)
   if (credentials.host !== undefined) client.host = parameters.host = credentials.host
   if (credentials.port !== undefined) client.port = parameters.port = credentials.port
   if (credentials.database !== undefined) client.database = parameters.database = credentials.database
+}
+
+function forgetPassword(client: LoginFields): void {
+  hide(client, 'password', null)
+  hide(client.connectionParameters, 'password', null)
 }
 
 /** Sets a property the way pg stores passwords: writable, but not enumerable (so never printed). */

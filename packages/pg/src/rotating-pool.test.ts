@@ -4,7 +4,7 @@ import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { RotatingPool } from './index.js'
-import { type Admin, admin, credentialsJson, server } from './test-support.js'
+import { type Admin, admin, credentialsJson, deepText, once, server } from './test-support.js'
 
 let db: Admin
 let app: { name: string; password: string }
@@ -57,6 +57,7 @@ describe('RotatingPool', () => {
   it('logs in with a password secret and a fixed user', async () => {
     const source = new MemorySource({ 'db/password': app.password })
     const pool = new RotatingPool({ source, passwordSecret: 'db/password', user: app.name, ...server() })
+    pool.on('error', () => undefined)
     const { rows } = await pool.query('SELECT current_user AS who')
     expect(rows[0].who).toBe(app.name)
     await pool.end()
@@ -93,6 +94,32 @@ describe('RotatingPool', () => {
     client.release()
     await pool.end()
     assertNoCanary(inspect(seen, { depth: 4 }), 'emitted events')
+  })
+
+  it('keeps no password on a client once it has logged in, even on non-enumerable properties', async () => {
+    const { pool } = memoryPool(credentialsJson(app.name, app.password))
+    const client = await pool.connect()
+    assertNoCanary(deepText(client), 'every own property of a connected client')
+    assertNoCanary(deepText(pool), 'every own property of the pool')
+    client.release()
+    await pool.end()
+  })
+
+  it("an idle connection killed by the server gives an 'error' event whose error holds no password", async () => {
+    const { pool } = memoryPool(credentialsJson(app.name, app.password))
+    const client = await pool.connect()
+    const pid = (client as unknown as { processID: number }).processID
+    client.release()
+    const failed = once<Error>(pool, 'error')
+    await db.query('SELECT pg_terminate_backend($1)', [pid])
+    const error = await failed
+    expect(error).toMatchObject({ code: '57P01' })
+    assertNoCanary(deepText(error), 'every own property of the error (its client included)')
+    assertNoCanary(
+      inspect(error, { depth: 8, showHidden: true }),
+      'util.inspect(error, { showHidden: true })',
+    )
+    await pool.end()
   })
 
   it('rejects a checkout with a typed error naming the missing field, never the value', async () => {

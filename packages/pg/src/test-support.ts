@@ -46,12 +46,8 @@ export function admin(): Admin {
       return password
     },
     async close() {
-      for (const role of roles) {
-        await pool.query(
-          `SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = ${pg.escapeLiteral(role)}`,
-        )
-        await pool.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`)
-      }
+      // PostgreSQL drops a role even while sessions of it are open (WIRE-FACTS C.3).
+      for (const role of roles) await pool.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`)
       await pool.end()
     },
   }
@@ -79,4 +75,27 @@ export function once<T = unknown>(
       resolve(value)
     })
   })
+}
+
+/**
+ * Every string reachable from `value` through own properties, non-enumerable and symbol-keyed ones
+ * included (what a thorough error serializer could print), as one text to search for canaries.
+ */
+export function deepText(value: unknown, depth = 8): string {
+  const seen = new Set<unknown>()
+  const out: string[] = []
+  const visit = (current: unknown, level: number): void => {
+    if (typeof current === 'string') {
+      out.push(current)
+      return
+    }
+    if (typeof current !== 'object' || current === null || seen.has(current) || level > depth) return
+    seen.add(current)
+    for (const key of Reflect.ownKeys(current)) {
+      const descriptor = Object.getOwnPropertyDescriptor(current, key)
+      if (descriptor !== undefined && 'value' in descriptor) visit(descriptor.value, level + 1)
+    }
+  }
+  visit(value, 0)
+  return out.join('\n')
 }

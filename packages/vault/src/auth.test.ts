@@ -246,19 +246,19 @@ describe.concurrent('token lifetime', () => {
     const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('non-renewable') })
     const { role, jwt } = emulator.addKubernetesRole({
       role: 'api',
-      token: { ttl: 2, renewable: false, allow: ['secret/data/app/*'] },
+      token: { ttl: 3, renewable: false, allow: ['secret/data/app/*'] },
     })
     const cache = provider(onTestFinished, emulator, { type: 'kubernetes', role, jwt })
     await cache.getSecret('app/a')
     const loggedIn = Date.now()
     await vi.waitFor(() => expect(emulator.calls.count('auth/kubernetes/login')).toBe(2), {
-      timeout: 3_000,
+      timeout: 4_000,
       interval: 50,
     })
-    expect(Date.now() - loggedIn).toBeLessThan(2_000)
+    expect(Date.now() - loggedIn).toBeLessThan(3_000)
     expect(emulator.calls.count('auth/token/renew-self')).toBe(0)
-    await vi.waitFor(() => expect(Date.now() - loggedIn).toBeGreaterThan(2_100), {
-      timeout: 1_000,
+    await vi.waitFor(() => expect(Date.now() - loggedIn).toBeGreaterThan(3_100), {
+      timeout: 2_000,
       interval: 50,
     })
     await cache.refresh('app/a')
