@@ -7,5 +7,14 @@ import { latchkeyProject } from '../../vitest.shared.js'
 // metadata Nest needs.
 export default latchkeyProject('example-nest-app', {
   plugins: [swc.vite({ module: { type: 'es6' } })],
-  resolve: { dedupe: ['@nestjs/common', '@nestjs/core', '@nestjs/config', '@nestjs/platform-express', 'reflect-metadata', 'rxjs'] },
+  resolve: {
+    dedupe: [
+      '@nestjs/common',
+      '@nestjs/core',
+      '@nestjs/config',
+      '@nestjs/platform-express',
+      'reflect-metadata',
+      'rxjs',
+    ],
+  },
 })

@@ -14,7 +14,9 @@ export class ApiKeyGuard implements CanActivate {
   constructor(@Secret(SECRET_NAMES.apiKey) private readonly apiKey: SecretHandle) {}
 
   canActivate(context: ExecutionContext): boolean {
-    const given = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers['x-api-key']
+    const given = context.switchToHttp().getRequest<{ headers: Record<string, unknown> }>().headers[
+      'x-api-key'
+    ]
     if (typeof given !== 'string' || !timingSafeEqual(digest(given), digest(this.apiKey.reveal()))) {
       throw new UnauthorizedException()
     }

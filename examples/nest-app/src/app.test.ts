@@ -2,7 +2,6 @@ import 'reflect-metadata'
 import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { createRequire } from 'node:module'
-const require = createRequire(import.meta.url)
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -87,7 +86,7 @@ describe('nest-app', () => {
   it('reads both secrets from environment variables and checks the API key', async () => {
     const dbPassword = canary('env-db')
     const apiKey = canary('env-key')
-    const { app, logger } = await boot([], { DB_PASSWORD: dbPassword, API_KEY: apiKey })
+    const { app, logger, provider } = await boot([], { DB_PASSWORD: dbPassword, API_KEY: apiKey })
 
     const health = await request(app.getHttpServer()).get('/health')
     const ok = await getStatus(app, apiKey)
@@ -102,6 +101,9 @@ describe('nest-app', () => {
     expect(app.get(ConfigService).get('database.password')).toBe(dbPassword)
     expect(app.get(DatabaseService).connectionOptions().password).toBe(dbPassword)
     assertNoCanary(logger.lines.join('\n'), 'the app log')
+
+    await app.close()
+    expect(provider.closed).toBe(true)
   })
 
   it('reads files from --dir and follows a rotation of both secrets', async () => {
@@ -151,22 +153,28 @@ describe('nest-app', () => {
   it.each([
     { missing: 'api/key', env: { DB_PASSWORD: canary('only-db') } },
     { missing: 'db/password', env: { API_KEY: canary('only-key') } },
-  ])('fails startup with a SecretPreloadError naming $missing when it is not set', async ({ missing, env }) => {
-    const logger = new CapturingLogger()
-    const opened = await openSource(readArgs([]), env)
-    const provider = new CachedSecretProvider(opened.source)
-    cleanup.push(() => provider.close())
+  ])(
+    'fails startup with a SecretPreloadError naming $missing when it is not set',
+    async ({ missing, env }) => {
+      const logger = new CapturingLogger()
+      const opened = await openSource(readArgs([]), env)
+      const provider = new CachedSecretProvider(opened.source)
+      cleanup.push(() => provider.close())
 
-    const error = await NestFactory.create(AppModule.register({ provider }), { logger, abortOnError: false }).then(
-      () => undefined,
-      (e: unknown) => e,
-    )
-    expect(error).toBeInstanceOf(SecretPreloadError)
-    expect((error as SecretPreloadError).errors.map((e) => [e.secretName, e.code])).toEqual([
-      [missing, 'ERR_SECRET_NOT_FOUND'],
-    ])
-    assertNoCanary(`${inspect(error, { depth: 5 })}\n${logger.lines.join('\n')}`, 'the startup error')
-  })
+      const error = await NestFactory.create(AppModule.register({ provider }), {
+        logger,
+        abortOnError: false,
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      )
+      expect(error).toBeInstanceOf(SecretPreloadError)
+      expect((error as SecretPreloadError).errors.map((e) => [e.secretName, e.code])).toEqual([
+        [missing, 'ERR_SECRET_NOT_FOUND'],
+      ])
+      assertNoCanary(`${inspect(error, { depth: 5 })}\n${logger.lines.join('\n')}`, 'the startup error')
+    },
+  )
 
   it('starts with `pnpm start` (tsx) and serves requests', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'nest-app-start-'))
@@ -177,20 +185,22 @@ describe('nest-app', () => {
     await writeFile(join(dir, 'db/password'), canary('start-db'))
     await writeFile(join(dir, 'api/key'), apiKey)
 
-    const pkg = JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8')) as { scripts: { start: string } }
+    const pkg = JSON.parse(await readFile(join(appDir, 'package.json'), 'utf8')) as {
+      scripts: { start: string }
+    }
     const [command, ...args] = pkg.scripts.start.split(' ')
-    const child = spawn(join(appDir, 'node_modules/.bin', command as string), [...args, '--source=file', `--dir=${dir}`, '--port=0'], {
-      cwd: appDir,
-      env: { ...process.env, NO_COLOR: '1' },
-    })
+    // The start script, run as npm would run it (binaries from node_modules/.bin), with its arguments.
+    const child = spawn(
+      join(appDir, 'node_modules/.bin', command as string),
+      [...args, '--source=file', `--dir=${dir}`, '--port=0'],
+      { cwd: appDir, env: { ...process.env, NO_COLOR: '1' } },
+    )
     let output = ''
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8')
-      require('node:fs').writeFileSync('/tmp/start-debug.log', output)
     })
     child.stderr.on('data', (chunk: Buffer) => {
       output += chunk.toString('utf8')
-      require('node:fs').writeFileSync('/tmp/start-debug.log', output)
     })
     const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
     cleanup.push(async () => {
@@ -199,7 +209,10 @@ describe('nest-app', () => {
     })
 
     const url = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no "listening on" line within 20 s:\n${output}`)), 30_000)
+      const timer = setTimeout(
+        () => reject(new Error(`no "listening on" line within 30 s:\n${output}`)),
+        30_000,
+      )
       const check = () => {
         const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
         if (match?.[1] === undefined) return

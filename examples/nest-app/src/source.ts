@@ -28,7 +28,8 @@ export function readArgs(argv: string[]): ExampleArgs {
   }
   if (source === 'file' && values.dir === undefined) throw new Error('--source=file needs --dir=<directory>')
   const port = Number(values.port)
-  if (!Number.isInteger(port) || port < 0) throw new Error(`--port must be a port number (got "${values.port}")`)
+  if (!Number.isInteger(port) || port < 0)
+    throw new Error(`--port must be a port number (got "${values.port}")`)
   return { source, dir: values.dir, port }
 }
 
@@ -44,10 +45,14 @@ export interface OpenedSource {
  * The source `args` ask for: environment variables (the default), files in `--dir`, or (`vault`) a
  * local Vault emulator seeded from `DB_PASSWORD` and `API_KEY`, read through node-vault.
  */
-export async function openSource(args: ExampleArgs, env: NodeJS.ProcessEnv = process.env): Promise<OpenedSource> {
+export async function openSource(
+  args: ExampleArgs,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<OpenedSource> {
   const nothingToStop = async (): Promise<void> => undefined
   if (args.source === 'env') return { source: new EnvSource({ env }), stop: nothingToStop }
-  if (args.source === 'file') return { source: new FileSource({ dir: args.dir as string }), stop: nothingToStop }
+  if (args.source === 'file')
+    return { source: new FileSource({ dir: args.dir as string }), stop: nothingToStop }
   const { DB_PASSWORD: dbPassword, API_KEY: apiKey } = env
   if (dbPassword === undefined || apiKey === undefined) {
     throw new Error('--source=vault seeds the local Vault from DB_PASSWORD and API_KEY; set both')

@@ -3,13 +3,12 @@ import type { CachedSecretProvider } from '@latchkey/core'
 import { latchkey } from '@latchkey/fastify'
 import { RotatingPool } from '@latchkey/pg'
 import { redactSecrets } from '@latchkey/pino'
-import Fastify, { type FastifyInstance } from 'fastify'
+import Fastify, { LogController } from 'fastify'
 import pino from 'pino'
 import { API_KEY_SECRET, DB_SECRET } from './infra.js'
 
 /** The demo's app: orders served from PostgreSQL through a RotatingPool, behind an API key. */
 export interface DemoApp {
-  app: FastifyInstance
   pool: RotatingPool
   url: string
   close(): Promise<void>
@@ -25,7 +24,12 @@ function sameKey(given: unknown, expected: string): boolean {
 export async function startApp(provider: CachedSecretProvider, logFile: string): Promise<DemoApp> {
   const destination = pino.destination({ dest: logFile, sync: false, mkdir: true })
   const logger = pino(redactSecrets(provider, { level: 'info' }), destination)
-  const app = Fastify({ loggerInstance: logger, disableRequestLogging: true })
+  let requests = 0
+  const app = Fastify({
+    loggerInstance: logger,
+    // Fastify's request/response lines for one request in 100, to keep the log readable.
+    logController: new LogController({ disableRequestLogging: () => requests++ % 100 !== 0 }),
+  })
   await app.register(latchkey, { provider, preload: [DB_SECRET, API_KEY_SECRET] })
 
   const pool = new RotatingPool({
@@ -61,7 +65,6 @@ export async function startApp(provider: CachedSecretProvider, logFile: string):
 
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   return {
-    app,
     pool,
     url,
     async close() {

@@ -650,7 +650,11 @@ export class CachedSecretProvider implements SecretProvider {
     entry.backgroundFailures++
     const delay = Math.max(
       this.#minRefreshInterval,
-      backoffDelay(entry.backgroundFailures, { ...this.#retry, maxDelay: LONGEST_BACKGROUND_RETRY }),
+      backoffDelay(entry.backgroundFailures, {
+        ...this.#retry,
+        // never wait longer than one TTL (and 30 s) between background attempts
+        maxDelay: Math.min(LONGEST_BACKGROUND_RETRY, this.#ttl),
+      }),
     )
     entry.refreshAt = this.#clock() + delay
     return delay
