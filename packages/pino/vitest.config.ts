@@ -1,3 +1,5 @@
 import { latchkeyProject } from '../../vitest.shared.js'
 
-export default latchkeyProject('pino')
+export default latchkeyProject('pino', {
+  test: { typecheck: { enabled: true, tsconfig: './tsconfig.json' } },
+})

@@ -11,11 +11,15 @@ import {
 import {
   type CanActivate,
   Controller,
+  type DynamicModule,
   type ExecutionContext,
   Get,
   type INestApplication,
   Injectable,
+  type MiddlewareConsumer,
   Module,
+  type NestMiddleware,
+  type NestModule,
   UnauthorizedException,
   UseGuards,
 } from '@nestjs/common'
@@ -23,7 +27,7 @@ import { ConfigModule, ConfigService } from '@nestjs/config'
 import { NestFactory } from '@nestjs/core'
 import { Test } from '@nestjs/testing'
 import request from 'supertest'
-import { afterEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { getSecretToken, Secret, SecretsModule, type SecretsModuleOptions, SecretsService } from './index.js'
 import { CapturingLogger, sha256, TrackedSource } from './testing/support.js'
@@ -75,6 +79,37 @@ class DatabaseController {
 
 @Module({ providers: [Database, ApiKeyGuard], controllers: [DatabaseController] })
 class DatabaseModule {}
+
+function middlewareModule(keyName = 'api/key') {
+  @Injectable()
+  class ApiKeyMiddleware implements NestMiddleware {
+    constructor(@Secret(keyName) private readonly apiKey: SecretHandle) {}
+
+    use(
+      req: { headers: Record<string, unknown> },
+      res: { statusCode: number; end(): void },
+      next: () => void,
+    ) {
+      if (req.headers['x-api-key'] === this.apiKey.reveal()) return next()
+      res.statusCode = 401
+      res.end()
+    }
+  }
+  @Controller('open')
+  class OpenController {
+    @Get()
+    read() {
+      return { open: true }
+    }
+  }
+  @Module({ controllers: [OpenController] })
+  class WithMiddlewareModule implements NestModule {
+    configure(consumer: MiddlewareConsumer) {
+      consumer.apply(ApiKeyMiddleware).forRoutes(OpenController)
+    }
+  }
+  return WithMiddlewareModule
+}
 
 function secrets() {
   const values = { password: canary('db-password'), user: canary('db-user'), apiKey: canary('api-key') }
@@ -269,7 +304,38 @@ describe('SecretsModule.forRoot', () => {
 
     const app = await boot([SecretsModule.forRoot({ source, isGlobal: true, preload: ['api/key'] })])
     expect(source.loaded).toEqual(['api/key'])
-    expect(app.get(getSecretToken('other-app/token'))).toBeUndefined()
+    expect(app.get(CachedSecretProvider).describe('other-app/token')).toBeUndefined()
+  })
+
+  it('loads what middleware injects before the app serves (middleware is created at app.init())', async () => {
+    const { values, source } = secrets()
+    const app = await boot([SecretsModule.forRoot({ source, isGlobal: true }), middlewareModule()])
+    expect(source.loaded).toEqual(['api/key'])
+
+    const allowed = await text(
+      request(app.getHttpServer()).get('/open').set('x-api-key', values.apiKey),
+      '/open',
+    )
+    const denied = await text(request(app.getHttpServer()).get('/open'), '/open')
+    expect(allowed.status).toBe(200)
+    expect(allowed.body).toEqual({ open: true })
+    expect(denied.status).toBe(401)
+  })
+
+  it('fails app.init() with a SecretPreloadError when a secret middleware injects is missing', async () => {
+    const { source } = secrets()
+    const moduleRef = await Test.createTestingModule({
+      imports: [SecretsModule.forRoot({ source, isGlobal: true }), middlewareModule('missing/mw-key')],
+    })
+      .setLogger(new CapturingLogger())
+      .compile()
+    const app = moduleRef.createNestApplication({ logger: false })
+
+    await expect(app.init()).rejects.toMatchObject({
+      code: 'ERR_SECRET_PRELOAD',
+      errors: [{ secretName: 'missing/mw-key', code: 'ERR_SECRET_NOT_FOUND' }],
+    })
+    expect(source.closes).toBe(1)
   })
 
   it('declares handles for @Secret classes defined after forRoot() was called', async () => {
@@ -479,5 +545,22 @@ describe('shutdown', () => {
     const provider = app.get(CachedSecretProvider)
     await app.close()
     expect(provider.closed).toBe(true)
+  })
+})
+
+describe('types', () => {
+  it('takes { provider } or { source, ...CacheOptions } and types the async factory (checked by tsc)', () => {
+    const calls = (provider: CachedSecretProvider) => [
+      SecretsModule.forRoot({ provider, isGlobal: true }),
+      SecretsModule.forRoot({ source: new MemorySource(), ttl: 1_000, preload: ['db/password'] }),
+      // @ts-expect-error a provider and a source exclude each other
+      SecretsModule.forRoot({ provider, source: new MemorySource() }),
+      SecretsModule.forRootAsync({ useFactory: async () => ({ provider }), isGlobal: true }),
+      // @ts-expect-error the factory has to return module options
+      SecretsModule.forRootAsync({ useFactory: () => ({ ttl: 1_000 }) }),
+    ]
+    expectTypeOf(calls).returns.toEqualTypeOf<DynamicModule[]>()
+    expectTypeOf<ReturnType<SecretsService['handle']>>().toEqualTypeOf<SecretHandle>()
+    expectTypeOf(Secret).returns.toEqualTypeOf<PropertyDecorator & ParameterDecorator>()
   })
 })

@@ -11,10 +11,12 @@ import {
   Inject,
   Module,
   type OnApplicationShutdown,
+  type OnModuleInit,
+  Scope,
 } from '@nestjs/common'
 import { ModulesContainer } from '@nestjs/core'
 import { declaredSecretNames, getSecretToken } from './secret.decorator.js'
-import { SECRETS_INJECTED_NAMES, SECRETS_RESOLVED_PROVIDER } from './secrets.constants.js'
+import { SECRETS_PRELOADED, SECRETS_RESOLVED_PROVIDER } from './secrets.constants.js'
 import {
   SECRETS_MODULE_OPTIONS,
   SecretsConfigurableModule,
@@ -35,29 +37,41 @@ function resolve(options: SecretsModuleOptions): ResolvedProvider {
   return resolveProvider(providerOptions, INTEGRATION)
 }
 
-/** Loads `preload` and every secret the app injects, in one batch; startup fails naming every failure. */
+/** Preloads `names`; on failure closes a provider the module owns, then rethrows the `SecretPreloadError`. */
+async function preloadOrClose(resolved: ResolvedProvider, names: string[]): Promise<void> {
+  try {
+    await resolved.provider.preload(names)
+  } catch (error) {
+    if (resolved.owned) await resolved.provider.close()
+    throw error
+  }
+}
+
+/**
+ * Loads `preload` and every secret the app's providers, controllers and enhancers inject, in one
+ * batch, before any of them is created. Resolves to the names it loaded.
+ */
 async function preloadSecrets(
   resolved: ResolvedProvider,
   options: SecretsModuleOptions,
   modules: ModulesContainer,
 ): Promise<ReadonlySet<string>> {
   const injected = findInjectedSecretNames(modules)
-  try {
-    await resolved.provider.preload([...(options.preload ?? []), ...[...injected].sort()])
-  } catch (error) {
-    if (resolved.owned) await resolved.provider.close()
-    throw error
-  }
+  await preloadOrClose(resolved, [...(options.preload ?? []), ...[...injected].sort()])
   return injected
 }
 
-function handleProvider(name: string): FactoryProvider<SecretHandle | undefined> {
+/**
+ * The handle for one name. Transient, so Nest only calls the factory for classes that inject it:
+ * a name declared by code this app does not use (another app in the process) is never loaded.
+ * It waits for the startup preload, so a handle is loaded when it is injected.
+ */
+function handleProvider(name: string): FactoryProvider<SecretHandle> {
   return {
     provide: getSecretToken(name),
-    // A name declared by code this app does not use (another app in the process) gets no handle, so it is never loaded.
-    useFactory: (provider: CachedSecretProvider, injected: ReadonlySet<string>) =>
-      injected.has(name) ? provider.handle(name) : undefined,
-    inject: [CachedSecretProvider, SECRETS_INJECTED_NAMES],
+    scope: Scope.TRANSIENT,
+    useFactory: (provider: CachedSecretProvider) => provider.handle(name),
+    inject: [CachedSecretProvider, SECRETS_PRELOADED],
   }
 }
 
@@ -85,12 +99,16 @@ function withHandleProviders(definition: DynamicModule): DynamicModule {
  * every `@Secret(name)`, loads them all before bootstrap completes, and closes a provider it built
  * on shutdown (never one it was given).
  */
-export class SecretsModule extends SecretsConfigurableModule implements OnApplicationShutdown {
+export class SecretsModule extends SecretsConfigurableModule implements OnModuleInit, OnApplicationShutdown {
   readonly #resolved: ResolvedProvider
+  readonly #preloaded: ReadonlySet<string>
+  readonly #modules: ModulesContainer
 
-  constructor(resolved: ResolvedProvider) {
+  constructor(resolved: ResolvedProvider, preloaded: ReadonlySet<string>, modules: ModulesContainer) {
     super()
     this.#resolved = resolved
+    this.#preloaded = preloaded
+    this.#modules = modules
   }
 
   /** `{ provider }` or `{ source, ...CacheOptions }`, `preload`, `isGlobal`. */
@@ -105,6 +123,12 @@ export class SecretsModule extends SecretsConfigurableModule implements OnApplic
     return withHandleProviders(super.forRootAsync(options))
   }
 
+  /** Middleware is created after providers (at `app.init()`); load what it injects before the app serves. */
+  async onModuleInit(): Promise<void> {
+    const late = [...findInjectedSecretNames(this.#modules)].filter((name) => !this.#preloaded.has(name))
+    if (late.length > 0) await preloadOrClose(this.#resolved, late.sort())
+  }
+
   async onApplicationShutdown(): Promise<void> {
     if (this.#resolved.owned) await this.#resolved.provider.close()
   }
@@ -112,6 +136,8 @@ export class SecretsModule extends SecretsConfigurableModule implements OnApplic
 
 // Decorators applied as calls, so the source compiles with any TypeScript setup (no experimentalDecorators needed).
 Inject(SECRETS_RESOLVED_PROVIDER)(SecretsModule, undefined, 0)
+Inject(SECRETS_PRELOADED)(SecretsModule, undefined, 1)
+Inject(ModulesContainer)(SecretsModule, undefined, 2)
 Module({
   providers: [
     { provide: SECRETS_RESOLVED_PROVIDER, useFactory: resolve, inject: [SECRETS_MODULE_OPTIONS] },
@@ -126,7 +152,7 @@ Module({
       inject: [CachedSecretProvider],
     },
     {
-      provide: SECRETS_INJECTED_NAMES,
+      provide: SECRETS_PRELOADED,
       useFactory: preloadSecrets,
       inject: [SECRETS_RESOLVED_PROVIDER, SECRETS_MODULE_OPTIONS, ModulesContainer],
     },

@@ -120,4 +120,29 @@ describe('a login refused at connect', () => {
     expect(await query).toMatchObject({ code: '28P01' })
     expect(Date.now() - started).toBeLessThan(1_000)
   })
+
+  it('with connectionTimeoutMillis, every caller gets exactly one answer, including queued ones', async () => {
+    const role = await db.createRole('ponce')
+    const { pool } = setup(credentialsJson(role.name, 'not-the-password'), {
+      max: 1,
+      connectionTimeoutMillis: 300,
+      authRetry: { baseDelay: 20, maxDelay: 50 },
+    })
+    const answers: string[][] = [[], [], []]
+    for (const answer of answers) {
+      pool.query('SELECT 1', (error) =>
+        answer.push(String((error as { code?: string }).code ?? error?.message)),
+      )
+    }
+    await vi.waitFor(() => expect(answers.every((answer) => answer.length > 0)).toBe(true), {
+      timeout: 3_000,
+    })
+    await new Promise((resolve) => setTimeout(resolve, 500))
+    expect(answers.map((answer) => answer.length)).toEqual([1, 1, 1])
+    expect(answers[0]).toEqual(['28P01'])
+    for (const answer of answers.slice(1))
+      expect(answer[0]).toMatch(/^(28P01|timeout exceeded when trying to connect)$/)
+    expect(pool.totalCount).toBe(0)
+    await pool.end()
+  })
 })

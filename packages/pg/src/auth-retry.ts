@@ -94,7 +94,7 @@ export class AuthRetrier {
     for (const [item, attempt] of [...this.#backingOff]) {
       this.#backingOff.delete(item)
       clearTimeout(attempt.timer)
-      attempt.deliver(attempt.lastError)
+      this.#giveUp(item, attempt)
     }
   }
 
@@ -140,8 +140,9 @@ export class AuthRetrier {
     if (!this.#backingOff.delete(item)) return
     clearTimeout(attempt.timer)
     attempt.timer = undefined
+    if (item.timedOut === true) return
     if (this.#host.ending()) {
-      attempt.deliver(attempt.lastError)
+      this.#giveUp(item, attempt)
       return
     }
     // While it waits in the queue for a free slot, the deadline still applies.
@@ -149,11 +150,16 @@ export class AuthRetrier {
     attempt.timer = setTimeout(
       () => {
         attempt.timer = undefined
-        if (this.#host.unqueue(item)) attempt.deliver(attempt.lastError)
+        if (this.#host.unqueue(item)) this.#giveUp(item, attempt)
       },
       Math.max(0, remaining),
     )
     attempt.timer.unref?.()
     this.#host.requeue(item)
+  }
+
+  /** Fails the checkout with the last refusal, unless pg-pool already gave its caller a timeout. */
+  #giveUp(item: PendingItem, attempt: Attempt): void {
+    if (item.timedOut !== true) attempt.deliver(attempt.lastError)
   }
 }

@@ -77,7 +77,7 @@ export interface ParsedOptions {
   providerOptions: ProviderOptions
   credentials: CredentialSpec
   retireOnRotate: boolean
-  authRetry: Omit<AuthRetryPolicy, 'clock' | 'random'> | undefined
+  authRetry: AuthRetryPolicy | undefined
 }
 
 const PREFIX = 'RotatingPool:'
@@ -121,7 +121,7 @@ export function parseOptions(options: RotatingPoolOptions): ParsedOptions {
     providerOptions: providerOptions as ProviderOptions,
     credentials,
     retireOnRotate,
-    authRetry: parseAuthRetry(given.authRetry, connectionTimeout),
+    authRetry: parseAuthRetry(given, connectionTimeout),
   }
 }
 
@@ -156,7 +156,11 @@ function parseCredentials(given: Record<string, unknown>): CredentialSpec {
   )
 }
 
-function parseAuthRetry(value: unknown, connectionTimeout: number): ParsedOptions['authRetry'] {
+function parseAuthRetry(
+  options: Record<string, unknown>,
+  connectionTimeout: number,
+): ParsedOptions['authRetry'] {
+  const value = options.authRetry
   if (value === false) return undefined
   if (value !== undefined && value !== true && (typeof value !== 'object' || value === null)) {
     throw new InvalidOptionsError(
@@ -164,13 +168,14 @@ function parseAuthRetry(value: unknown, connectionTimeout: number): ParsedOption
     )
   }
   const given = (typeof value === 'object' ? value : {}) as AuthRetryOptions
+  const timeout = given.timeout ?? (connectionTimeout > 0 ? connectionTimeout : 30_000)
   return {
     baseDelay: positive('authRetry.baseDelay', given.baseDelay ?? 50),
     maxDelay: positive('authRetry.maxDelay', given.maxDelay ?? 1_000),
-    timeout: positive(
-      'authRetry.timeout',
-      given.timeout ?? (connectionTimeout > 0 ? connectionTimeout : 30_000),
-    ),
+    timeout: positive('authRetry.timeout', timeout),
+    // The cache's clock and random source, when given, drive the backoff too.
+    clock: typeof options.clock === 'function' ? (options.clock as () => number) : Date.now,
+    random: typeof options.random === 'function' ? (options.random as () => number) : Math.random,
   }
 }
 

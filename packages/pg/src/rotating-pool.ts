@@ -59,21 +59,16 @@ export class RotatingPool extends pg.Pool {
     this.#ownsProvider = owned
     this.#credentials = credentials
     this.#retireOnRotate = parsed.retireOnRotate
-    const clock = (options as { clock?: () => number }).clock ?? Date.now
-    const random = (options as { random?: () => number }).random ?? Math.random
     this.#retrier =
       parsed.authRetry === undefined
         ? undefined
-        : new AuthRetrier(
-            { ...parsed.authRetry, clock, random },
-            {
-              refresh: () => provider.refresh(credentials.secretName),
-              version: () => credentials.version,
-              requeue: (item) => this.#requeue(item),
-              unqueue: (item) => this.#unqueue(item),
-              ending: () => this.ending,
-            },
-          )
+        : new AuthRetrier(parsed.authRetry, {
+            refresh: () => provider.refresh(credentials.secretName),
+            version: () => credentials.version,
+            requeue: (item) => this.#requeue(item),
+            unqueue: (item) => this.#unqueue(item),
+            ending: () => this.ending,
+          })
     this.#unsubscribe = credentials.onRotate((event) => this.#rotated(event.oldVersion, event.newVersion))
   }
 

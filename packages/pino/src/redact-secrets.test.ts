@@ -1,3 +1,6 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import type { CachedSecretProvider } from '@latchkey/core'
 import pino10, { type Logger, type LoggerOptions } from 'pino'
 import pino9 from 'pino9'
@@ -418,5 +421,46 @@ describe('redactSecrets option merging', () => {
     ]
     for (const call of bad)
       expect(call).toThrow(expect.objectContaining({ code: 'ERR_SECRET_INVALID_OPTIONS' }))
+  })
+})
+
+describe('redactSecrets with other pino destinations', () => {
+  it('scrubs lines sent through pino.multistream', async () => {
+    const secret = canary('multi', ADVERSARIAL.everything)
+    const { provider } = await loadedProvider({ 'app/secret': secret })
+    const first = captureStream()
+    const second = captureStream()
+    const log = pino10(
+      redactSecrets(provider),
+      pino10.multistream([{ stream: first.stream }, { stream: second.stream, level: 'warn' }]),
+    )
+    log.warn(`multi ${secret}`)
+    for (const capture of [first, second]) {
+      expect(lastLine(capture).msg).toBe(`multi ${R}`)
+      assertNoCanary(capture.text(), 'the pino output')
+    }
+    await provider.close()
+  })
+
+  it('scrubs lines before they reach a transport worker', async () => {
+    const secret = canary('transport', ADVERSARIAL.everything)
+    const { provider } = await loadedProvider({ 'app/secret': secret })
+    const dir = await mkdtemp(join(tmpdir(), 'latchkey-pino-'))
+    const file = join(dir, 'app.log')
+    const transport = pino10.transport({ target: 'pino/file', options: { destination: file } })
+    const log = pino10(redactSecrets(provider), transport)
+    log.info({ dsn: `postgres://app:${encodeURIComponent(secret)}@db/app` }, `transport ${secret}`)
+    await new Promise<void>((resolve) => {
+      transport.on('close', () => resolve())
+      transport.end()
+    })
+    const text = await readFile(file, 'utf8')
+    expect(JSON.parse(text.trim())).toMatchObject({
+      dsn: `postgres://app:${R}@db/app`,
+      msg: `transport ${R}`,
+    })
+    assertNoCanary(text, 'the transport output')
+    await rm(dir, { recursive: true, force: true })
+    await provider.close()
   })
 })

@@ -4,8 +4,11 @@ import { ownKeys, readProperty } from './safe-read.js'
 export interface SerializedError {
   /** The constructor's name (`'TypeError'`, `'SecretUnavailableError'`), else the error's `name`. */
   type: string
+  /** The error's `message` (`''` when it has none or it cannot be read). */
   message: string
+  /** The error's `stack`, when it is a string. */
   stack?: string
+  /** The error's `code`, when it has one. */
   code?: unknown
   /** The `cause`, serialized the same way when it is an error; `'[Circular]'` when it loops back. */
   cause?: unknown

@@ -13,17 +13,25 @@ const CENSORED = '[REDACTED]'
 
 /** What the `req` serializer makes of a request. */
 export interface SerializedRequest {
+  /** The request id (pino-http's `req.id`, Fastify's `request.id`) when it is a string or number. */
   id?: unknown
+  /** HTTP method. */
   method?: string
+  /** Path and query as received (`originalUrl` when Express set it). */
   url?: string
+  /** A copy of the headers with {@link SENSITIVE_HEADERS} replaced by `'[REDACTED]'`. */
   headers?: Record<string, unknown>
+  /** Client address (`remoteAddress`, Fastify's `ip`, or the socket's). */
   remoteAddress?: string
+  /** Client port. */
   remotePort?: number
 }
 
 /** What the `res` serializer makes of a response. */
 export interface SerializedResponse {
+  /** HTTP status code. */
   statusCode?: number
+  /** A copy of the response headers with {@link SENSITIVE_HEADERS} (such as `set-cookie`) replaced by `'[REDACTED]'`. */
   headers?: Record<string, unknown>
 }
 
