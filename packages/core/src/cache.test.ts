@@ -547,7 +547,13 @@ describe('redaction of JSON secrets', () => {
   it('scrubs each secret field on its own (a password in a connection string) but not host or dbname', async () => {
     const password = canary('field', '"%+/&=')
     const source = new MemorySource({
-      'db/creds': JSON.stringify({ engine: 'postgres', host: 'db.internal', dbname: 'orders', username: 'app', password }),
+      'db/creds': JSON.stringify({
+        engine: 'postgres',
+        host: 'db.internal',
+        dbname: 'orders',
+        username: 'app',
+        password,
+      }),
     })
     const p = provider(source, { minRefreshInterval: 0 })
     await p.getSecret('db/creds')
@@ -561,4 +567,3 @@ describe('redaction of JSON secrets', () => {
     assertNoCanary(p.redactor.redact(`old ${password} new ${next}`))
   })
 })
-

@@ -13,8 +13,8 @@ import { SecretHandle, updateHandle } from './handle.js'
 import { parseSecretJson, selectField } from './json.js'
 import { parseSecretRef } from './names.js'
 import { SecretRedactor } from './redactor.js'
-import { secretParts } from './secret-parts.js'
 import { backoffDelay, type RetryPolicy, withRetry } from './retry.js'
+import { secretParts } from './secret-parts.js'
 import type {
   CacheOptions,
   CacheStats,

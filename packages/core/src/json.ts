@@ -1,15 +1,16 @@
 import { InvalidSecretJsonError, type SecretErrorOptions } from './errors.js'
+import { jsonErrorPosition } from './json-position.js'
 
 /**
  * Parses a secret as JSON. On failure the error says where parsing stopped, never the text:
- * V8's own SyntaxError quotes the input, so it is not kept as `cause`.
+ * V8's own SyntaxError quotes the input, so it is not kept as `cause`, and the position comes from
+ * our own scan.
  */
 export function parseSecretJson(text: string, context: SecretErrorOptions): unknown {
   try {
     return JSON.parse(text)
-  } catch (error) {
-    const match = /position (\d+)/.exec(String((error as Error).message))
-    const position = match ? Number(match[1]) : text.length
+  } catch {
+    const position = jsonErrorPosition(text) ?? 0
     throw new InvalidSecretJsonError(`is not valid JSON (parsing failed at character ${position})`, {
       ...context,
       position,
