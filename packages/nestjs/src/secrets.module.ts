@@ -56,9 +56,9 @@ async function preloadSecrets(
   options: SecretsModuleOptions,
   modules: ModulesContainer,
 ): Promise<ReadonlySet<string>> {
-  const injected = findInjectedSecretNames(modules)
-  await preloadOrClose(resolved, [...(options.preload ?? []), ...[...injected].sort()])
-  return injected
+  const names = [...(options.preload ?? []), ...[...findInjectedSecretNames(modules)].sort()]
+  await preloadOrClose(resolved, names)
+  return new Set(names)
 }
 
 /**

@@ -48,9 +48,7 @@ export async function loadedProvider(values: Record<string, string>): Promise<{
   const source = new MemorySource(values)
   const logger = { warn: vi.fn() }
   const provider = new CachedSecretProvider(source, { logger })
-  // In chunks: core adds one abort listener per concurrent load, and more than 10 make Node warn.
-  const names = Object.keys(values)
-  for (let i = 0; i < names.length; i += 10) await provider.preload(names.slice(i, i + 10))
+  await provider.preload(Object.keys(values))
   return { provider, source, logger }
 }
 
