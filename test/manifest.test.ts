@@ -1,5 +1,8 @@
-/** Checks every packages/<name>/package.json: exports with types, peers declared, nothing undeclared imported. */
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
+/**
+ * Checks every packages/<name>/package.json: exports with types, peers declared, nothing undeclared
+ * imported by the built code (run after `pnpm build`).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { builtinModules } from 'node:module'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -20,20 +23,19 @@ const PEER_ONLY = [
   /^rxjs$/,
 ]
 
-function sourceFiles(dir: string): string[] {
-  return readdirSync(dir).flatMap((entry) => {
-    const path = join(dir, entry)
-    if (statSync(path).isDirectory()) return entry === 'testing' ? [] : sourceFiles(path)
-    return /\.ts$/.test(entry) && !/\.test(-d)?\.ts$/.test(entry) ? [path] : []
+/** Bare specifiers the built package imports or requires (what actually ships). */
+function shippedImports(dir: string): string[] {
+  const files = ['index.js', 'index.cjs'].map((f) => join(dir, 'dist', f)).filter((f) => existsSync(f))
+  expect(files.length, `${dir} is not built; run \`pnpm build\``).toBe(2)
+  const specifiers = files.flatMap((file) => {
+    const text = readFileSync(file, 'utf8')
+    return [
+      ...text.matchAll(/\bfrom\s*["']([^"']+)["']/g),
+      ...text.matchAll(/\bimport\s*\(\s*["']([^"']+)["']\s*\)/g),
+      ...text.matchAll(/\brequire\s*\(\s*["']([^"']+)["']\s*\)/g),
+      ...text.matchAll(/^import\s*["']([^"']+)["']/gm),
+    ].map((m) => m[1] as string)
   })
-}
-
-function importedPackages(file: string): string[] {
-  const text = readFileSync(file, 'utf8')
-  const specifiers = [
-    ...text.matchAll(/(?:^|\n)\s*(?:import|export)\b[^'"]*?from\s+['"]([^'"]+)['"]/g),
-    ...text.matchAll(/\bimport\(\s*['"]([^'"]+)['"]\s*\)/g),
-  ].map((m) => m[1] as string)
   return specifiers
     .filter((s) => !s.startsWith('.') && !s.startsWith('node:') && !builtinModules.includes(s))
     .map((s) => (s.startsWith('@') ? s.split('/').slice(0, 2).join('/') : (s.split('/')[0] as string)))
@@ -68,7 +70,7 @@ describe.each(names)('@latchkey/%s package.json', (name) => {
       ...Object.keys(pkg.dependencies ?? {}),
       ...Object.keys(pkg.peerDependencies ?? {}),
     ])
-    const imported = new Set(sourceFiles(join(dir, 'src')).flatMap(importedPackages))
+    const imported = new Set(shippedImports(dir))
     for (const dep of imported) expect(declared, `${dep} is imported but not declared`).toContain(dep)
     for (const dep of Object.keys(pkg.dependencies ?? {})) {
       if (name === 'testing') continue // test tooling runs its own drivers; it is not an adapter

@@ -19,15 +19,15 @@ describe('rotation demo', () => {
   it('survives single-user and alternating-users rotations and an outage: no failed request, no leak', async () => {
     const out = sink()
     const summary = await runDemo(
-      { duration: 14, rotateEvery: 1.5, concurrency: 20, outage: 4, ttl: 2, logFile: undefined, plain: true },
+      { duration: 20, rotateEvery: 1, concurrency: 20, outage: 4, ttl: 1.5, logFile: undefined, plain: true },
       out,
     )
     const report = formatSummary(summary)
     expect(summary.failedRequests, report).toBe(0)
     expect(summary.leakedValues, report).toBe(0)
     expect(summary.requests).toBeGreaterThan(100)
-    expect(summary.rotations['single-user']).toBeGreaterThanOrEqual(2)
-    expect(summary.rotations['alternating-users']).toBeGreaterThanOrEqual(2)
+    expect(summary.rotations['single-user']).toBeGreaterThanOrEqual(3)
+    expect(summary.rotations['alternating-users']).toBeGreaterThanOrEqual(3)
     expect(summary.staleServed).toBeGreaterThan(0)
     expect(summary.redactedInLog).toBeGreaterThan(0)
     expect(summary.ok).toBe(true)
