@@ -15,11 +15,14 @@ const suites: Record<string, () => Promise<{ rows: Row[] }>> = {
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')
 const names = wanted.length > 0 ? wanted : Object.keys(suites)
-console.log(`latchkey benchmarks — Node.js ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`)
+console.log(
+  `latchkey benchmarks — Node.js ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? 'CPU'}`,
+)
 let missed = 0
 for (const name of names) {
   const suite = suites[name]
-  if (suite === undefined) throw new Error(`unknown benchmark "${name}" (have: ${Object.keys(suites).join(', ')})`)
+  if (suite === undefined)
+    throw new Error(`unknown benchmark "${name}" (have: ${Object.keys(suites).join(', ')})`)
   const { rows } = await suite()
   printRows(name, rows)
   missed += rows.filter((r) => !r.pass).length

@@ -46,7 +46,10 @@ export async function startApp(provider: CachedSecretProvider, logFile: string):
     if (name !== DB_SECRET) return
     // A careless line, on purpose: the whole credential object goes into the log.
     const secret = await provider.getJson(DB_SECRET)
-    app.log.info({ secret, url: connectionUrl(secret as Record<string, string>) }, 'database credentials rotated')
+    app.log.info(
+      { secret, url: connectionUrl(secret as Record<string, string>) },
+      'database credentials rotated',
+    )
   })
 
   let served = 0
@@ -55,10 +58,15 @@ export async function startApp(provider: CachedSecretProvider, logFile: string):
     if (!sameKey(request.headers['x-api-key'], apiKey)) {
       return reply.code(401).send({ error: 'unauthorized' })
     }
-    const { rows } = await pool.query('SELECT id, item, total FROM orders WHERE id = $1', [Number(request.params.id)])
+    const { rows } = await pool.query('SELECT id, item, total FROM orders WHERE id = $1', [
+      Number(request.params.id),
+    ])
     if (++served % 200 === 0) {
       // Also careless: the API key the client sent, logged in a message and an object.
-      request.log.info({ headers: request.headers }, `served ${served} orders; client key ${request.headers['x-api-key']}`)
+      request.log.info(
+        { headers: request.headers },
+        `served ${served} orders; client key ${request.headers['x-api-key']}`,
+      )
     }
     return rows[0] ?? reply.code(404).send({ error: 'not found' })
   })

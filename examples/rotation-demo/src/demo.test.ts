@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream'
 import { describe, expect, it } from 'vitest'
-import { findLeaks } from './leaks.js'
 import { formatSummary, plan, runDemo } from './demo.js'
+import { findLeaks } from './leaks.js'
 import { DEFAULTS, parseOptions } from './options.js'
 
 function sink(): NodeJS.WriteStream & { text: string } {

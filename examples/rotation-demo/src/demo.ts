@@ -2,9 +2,9 @@ import { mkdtemp, readFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { AwsSecretsManagerSource } from '@latchkey/aws'
 import { CachedSecretProvider } from '@latchkey/core'
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { startApp } from './app.js'
 import { startInfra } from './infra.js'
 import { findLeaks } from './leaks.js'
@@ -52,7 +52,10 @@ export function plan(options: DemoOptions): Phase[] {
   return phases
 }
 
-export async function runDemo(options: DemoOptions, out: NodeJS.WriteStream = process.stdout): Promise<DemoSummary> {
+export async function runDemo(
+  options: DemoOptions,
+  out: NodeJS.WriteStream = process.stdout,
+): Promise<DemoSummary> {
   const progress = new Progress(out, options.plain)
   const logFile = options.logFile ?? join(await mkdtemp(join(tmpdir(), 'latchkey-demo-')), 'app.log')
   progress.note('Starting PostgreSQL (embedded, scram-sha-256) and the Secrets Manager emulator…')
@@ -127,7 +130,9 @@ export async function runDemo(options: DemoOptions, out: NodeJS.WriteStream = pr
       rotating = rotate(infra, strategy)
         .then((next) => {
           rotations[strategy]++
-          progress.note(`${elapsed().toFixed(1)}s  rotated (${strategy}) → user ${next.username}, new password`)
+          progress.note(
+            `${elapsed().toFixed(1)}s  rotated (${strategy}) → user ${next.username}, new password`,
+          )
         })
         .catch((error: Error) => {
           rotationError = error
@@ -161,7 +166,8 @@ export async function runDemo(options: DemoOptions, out: NodeJS.WriteStream = pr
     failedRequests: load.failures,
     failureSamples,
     rotations,
-    secretsManagerCalls: infra.emulator.callCount('GetSecretValue') + infra.emulator.callCount('BatchGetSecretValue'),
+    secretsManagerCalls:
+      infra.emulator.callCount('GetSecretValue') + infra.emulator.callCount('BatchGetSecretValue'),
     cacheHitRate: stats.hits / Math.max(1, stats.hits + stats.misses),
     staleServed: stats.staleServed,
     staleEvents,
@@ -194,7 +200,8 @@ export function formatSummary(s: DemoSummary): string {
   const verdict = s.ok
     ? 'PASS: no failed request, no secret in the log'
     : `FAIL: ${s.failedRequests} failed request(s), ${s.leakedValues} leaked value(s)`
-  const samples = s.failureSamples.length ? `\n  first failures:\n${s.failureSamples.map((f) => `    ${f}`).join('\n')}` : ''
+  const samples = s.failureSamples.length
+    ? `\n  first failures:\n${s.failureSamples.map((f) => `    ${f}`).join('\n')}`
+    : ''
   return `\nSummary\n${lines.join('\n')}${samples}\n\n${verdict}\nlog file: ${s.logFile}\n`
 }
-

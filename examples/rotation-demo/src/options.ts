@@ -71,7 +71,8 @@ export function parseOptions(argv: string[]): DemoOptions | 'help' {
     }
     options[field] = value
   }
-  if (options.concurrency !== Math.floor(options.concurrency)) throw new Error('--concurrency must be a whole number')
+  if (options.concurrency !== Math.floor(options.concurrency))
+    throw new Error('--concurrency must be a whole number')
   return options
 }
 

@@ -81,12 +81,12 @@ export function jsonErrorPosition(text: string): number | undefined {
         else fail()
       }
     }
-    if (ch === '"') return string()
-    if (ch === 't') return literal('true')
-    if (ch === 'f') return literal('false')
-    if (ch === 'n') return literal('null')
-    if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) return number()
-    fail()
+    if (ch === '"') string()
+    else if (ch === 't') literal('true')
+    else if (ch === 'f') literal('false')
+    else if (ch === 'n') literal('null')
+    else if (ch === '-' || (ch !== undefined && ch >= '0' && ch <= '9')) number()
+    else fail()
   }
   try {
     value(0)

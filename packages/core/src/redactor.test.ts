@@ -80,4 +80,37 @@ describe('SecretRedactor', () => {
     for (const v of values.slice(0, 50))
       expect(r.redact(`{"msg":"x ${v} y"}`)).toBe('{"msg":"x [REDACTED] y"}')
   })
+
+  it('keeps scrubbing other values when one holds a lone surrogate', () => {
+    const r = new SecretRedactor()
+    const a = canary('alpha')
+    r.add(a)
+    expect(r.redact(a)).toBe('[REDACTED]')
+    r.add(`bravo-\ud83d-${canary('b')}`)
+    const c = canary('charlie')
+    r.add(c)
+    expect(r.redact(`x ${c} y`)).toBe('x [REDACTED] y')
+    expect(r.contains(c)).toBe(true)
+  })
+
+  it('finds lowercase percent-encoding and the way new URL() writes a password', () => {
+    const value = canary('url', ' &+$,/:;=?@')
+    const r = new SecretRedactor()
+    r.add(value)
+    const url = new URL('postgres://db.internal/app')
+    url.password = value
+    url.username = 'app'
+    assertNoCanary(r.redact(url.href))
+    assertNoCanary(r.redact(encodeURIComponent(value).replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase())))
+  })
+
+  it('narrows its stride when a shorter value arrives later', () => {
+    const r = new SecretRedactor()
+    r.add('a-rather-long-secret-value-0123456789')
+    expect(r.redact('..a-rather-long-secret-value-0123456789..')).toBe('..[REDACTED]..')
+    r.add('short7x')
+    for (let pad = 0; pad < 20; pad++)
+      expect(r.redact(`${'.'.repeat(pad)}short7x`)).toBe(`${'.'.repeat(pad)}[REDACTED]`)
+    expect(r.redact('..a-rather-long-secret-value-0123456789..')).toBe('..[REDACTED]..')
+  })
 })

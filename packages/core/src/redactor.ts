@@ -14,27 +14,55 @@ export interface RedactorOptions {
   logger?: SecretLogger
 }
 
-const TABLE_BITS = 18
+const TABLE_BITS = 20
 const TABLE_SHIFT = 32 - TABLE_BITS
 const Q = 3
+/** Longest stride of the scan; more would index too many q-grams per pattern. */
+const MAX_STEP = 16
 
 interface Candidate {
   pattern: string
   offset: number
 }
 
-/** The forms a value takes in a log line: raw, JSON-escaped (once and twice), URL- and form-encoded. */
+/** `encode(value)`, or `undefined` when it throws (a lone UTF-16 surrogate cannot be URL-encoded). */
+function tryEncode(encode: (value: string) => string, value: string): string | undefined {
+  try {
+    return encode(value)
+  } catch {
+    return undefined
+  }
+}
+
+/** How `new URL()` encodes a password in the userinfo part (fewer characters than `encodeURIComponent`). */
+function userinfoEncoded(value: string): string {
+  const url = new URL('http://host')
+  url.password = value
+  return url.password
+}
+
+/**
+ * The forms a value takes in a log line: raw, JSON-escaped (once and twice), URL-encoded (upper-
+ * and lowercase hex), form-encoded, and as `new URL()` writes a password.
+ */
 function formsOf(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1)
-  const forms = [value, json, JSON.stringify(json).slice(1, -1), encodeURIComponent(value)]
-  forms.push(new URLSearchParams({ v: value }).toString().slice(2))
-  return [...new Set(forms)]
+  const forms: Array<string | undefined> = [value, json, JSON.stringify(json).slice(1, -1)]
+  const uri = tryEncode(encodeURIComponent, value)
+  forms.push(
+    uri,
+    uri?.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
+  )
+  forms.push(tryEncode((v) => new URLSearchParams({ v }).toString().slice(2), value))
+  forms.push(tryEncode(userinfoEncoded, value))
+  return [...new Set(forms.filter((form): form is string => form !== undefined))]
 }
 
 /**
  * Replaces every known secret value — current and recently rotated out — in raw, JSON-escaped and
  * URL-encoded form. Built for hot paths: a q-gram filter skips ordinary text after looking at a
- * fraction of its characters, so 1,000 known values cost about what ten do.
+ * fraction of its characters (one window in every `shortest value - 2`, at most 16), so 1,000
+ * known values cost about what ten do.
  */
 export class SecretRedactor {
   /** Text that replaces every match. */
@@ -48,6 +76,7 @@ export class SecretRedactor {
   readonly #shortReported = new Set<string>()
   #dirty = false
   #step = 1
+  #shortest = Number.POSITIVE_INFINITY
   #q = Q
   #table = new Uint8Array(0)
   #candidates = new Map<number, Candidate[]>()
@@ -77,10 +106,9 @@ export class SecretRedactor {
       }
       return
     }
-    if (this.#values.get(value) !== Number.POSITIVE_INFINITY) {
-      this.#values.set(value, Number.POSITIVE_INFINITY)
-      this.#dirty = true
-    }
+    const known = this.#values.has(value)
+    this.#values.set(value, Number.POSITIVE_INFINITY)
+    if (!known && !this.#dirty && !this.#index(formsOf(value))) this.#dirty = true
     this.prune()
   }
 
@@ -129,26 +157,46 @@ export class SecretRedactor {
     return out + text.slice(cursor)
   }
 
+  /**
+   * Indexes every form of every value by its q-grams. The scan looks at one window of `q`
+   * characters in every `step`, where `step` comes from the shortest form indexed: any occurrence
+   * of a pattern covers exactly one checked window within its first `step + q - 1` characters.
+   */
   #rebuild(): void {
-    this.#dirty = false
-    const q = Math.min(Q, this.#minLength)
-    this.#q = q
-    this.#step = this.#minLength - q + 1
-    const table = new Uint8Array(1 << TABLE_BITS)
-    const candidates = new Map<number, Candidate[]>()
     const patterns = new Set<string>()
     for (const value of this.#values.keys()) for (const form of formsOf(value)) patterns.add(form)
-    for (const pattern of patterns) {
-      for (let offset = 0; offset < this.#step; offset++) {
-        const h = hashAt(pattern, offset, q)
-        table[h] = 1
-        const list = candidates.get(h)
-        if (list === undefined) candidates.set(h, [{ pattern, offset }])
-        else list.push({ pattern, offset })
+    let shortest = Number.POSITIVE_INFINITY
+    for (const pattern of patterns) shortest = Math.min(shortest, pattern.length)
+    const q = Math.min(Q, this.#minLength)
+    const step = Number.isFinite(shortest) ? Math.max(1, Math.min(MAX_STEP, shortest - q + 1)) : 1
+    this.#q = q
+    this.#step = step
+    this.#shortest = shortest
+    this.#table = new Uint8Array(1 << TABLE_BITS)
+    this.#candidates = new Map()
+    this.#dirty = false
+    this.#index(patterns)
+  }
+
+  /**
+   * Adds patterns to the current index. Returns false (and adds nothing) when one is shorter than
+   * the index's stride allows, which needs a rebuild with a smaller stride.
+   */
+  #index(patterns: Iterable<string>): boolean {
+    const list = [...patterns]
+    if (this.#table.length === 0 || list.some((p) => p.length < this.#shortest)) return false
+    const step = this.#step
+    for (const pattern of list) {
+      for (let offset = 0; offset < step; offset++) {
+        const h = hashAt(pattern, offset, this.#q)
+        this.#table[h] = 1
+        const bucket = this.#candidates.get(h)
+        if (bucket === undefined) this.#candidates.set(h, [{ pattern, offset }])
+        else if (!bucket.some((c) => c.pattern === pattern && c.offset === offset))
+          bucket.push({ pattern, offset })
       }
     }
-    this.#table = table
-    this.#candidates = candidates
+    return true
   }
 
   #scan(text: string, first: boolean): Array<[number, number]> | undefined {

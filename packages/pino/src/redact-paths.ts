@@ -80,6 +80,25 @@ export function createKeyCensor(
   }
   const censor = options.censor ?? DEFAULT_CENSOR
   const remove = options.remove === true
+  // A cheap first test per key: which lengths the names of each first character have. Most keys
+  // of a log object fail it, and never reach the Set.
+  const lengthsByFirst = new Uint32Array(128)
+  let longFirst = false
+  for (const name of names) {
+    const first = name.charCodeAt(0)
+    if (first >= 128 || name.length >= 32) longFirst = true
+    else lengthsByFirst[first] = (lengthsByFirst[first] as number) | (1 << name.length)
+  }
+  const isSensitive = (key: string): boolean => {
+    const first = key.charCodeAt(0)
+    if (
+      !longFirst &&
+      (first >= 128 || key.length >= 32 || ((lengthsByFirst[first] as number) & (1 << key.length)) === 0)
+    ) {
+      return false
+    }
+    return names.has(key)
+  }
 
   function replacement(value: unknown, depth: number, k0: string, k1: string, key: string): unknown {
     if (remove) return REMOVED
@@ -116,7 +135,7 @@ export function createKeyCensor(
       const key = keys[i] as string
       let child: unknown
       let next: unknown
-      if (names.has(key)) {
+      if (isSensitive(key)) {
         child = readProperty(value, key)
         next = replacement(child === UNREADABLE ? undefined : child, depth, k0, k1, key)
       } else if (depth < MAX_DEPTH) {
@@ -134,8 +153,65 @@ export function createKeyCensor(
     return copy ?? value
   }
 
+  /**
+   * The common case, without a guard per property: plain data objects. Anything unusual (a getter
+   * that throws, a revoked proxy) throws out of it, and the careful walk above takes over.
+   */
+  function fastObject(value: Record<string, unknown>, depth: number, k0: string, k1: string): object {
+    let copy: Record<string, unknown> | undefined
+    for (const key in value) {
+      const child = value[key]
+      let next: unknown
+      if (isSensitive(key)) {
+        next = replacement(child, depth, k0, k1, key)
+      } else if (depth < MAX_DEPTH && typeof child === 'object' && child !== null) {
+        if (Array.isArray(child)) {
+          if (depth === 0) next = fastArray(child, key)
+          else continue
+        } else {
+          const proto = Object.getPrototypeOf(child)
+          if (proto !== Object.prototype && proto !== null) continue
+          next = fastObject(
+            child as Record<string, unknown>,
+            depth + 1,
+            depth === 0 ? key : k0,
+            depth === 0 ? '' : key,
+          )
+        }
+      } else {
+        continue
+      }
+      if (next === child) continue
+      copy ??= { ...value }
+      if (next === REMOVED) delete copy[key]
+      else copy[key] = next
+    }
+    return copy ?? value
+  }
+
+  function fastArray(value: unknown[], k0: string): unknown[] {
+    let copy: unknown[] | undefined
+    for (let i = 0; i < value.length; i++) {
+      const item = value[i]
+      if (typeof item !== 'object' || item === null || Array.isArray(item)) continue
+      const proto = Object.getPrototypeOf(item)
+      if (proto !== Object.prototype && proto !== null) continue
+      const next = fastObject(item as Record<string, unknown>, 2, k0, `${i}`)
+      if (next === item) continue
+      copy ??= value.slice()
+      copy[i] = next
+    }
+    return copy ?? value
+  }
+
   return function censorKeys(object) {
     if (typeof object !== 'object' || object === null) return object
+    try {
+      if (isContainer(object) && !Array.isArray(object))
+        return fastObject(object, 0, '', '') as Record<string, unknown>
+    } catch {
+      // fall through to the careful walk
+    }
     try {
       return walk(object, 0, '', '') as Record<string, unknown>
     } catch {

@@ -30,7 +30,10 @@ export interface RunningPostgres {
   /** True when this helper started the server (and `stop()` removes it). */
   embedded: boolean
   /** Runs SQL as the superuser. */
-  query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params?: unknown[]): Promise<pg.QueryResult<R>>
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+    sql: string,
+    params?: unknown[],
+  ): Promise<pg.QueryResult<R>>
   /** Stops an embedded server and deletes its data directory; a no-op for an external server. */
   stop(): Promise<void>
 }
@@ -42,7 +45,9 @@ async function freePort(): Promise<number> {
     server.on('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))))
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      )
     })
   })
 }
