@@ -1,5 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
+import { resolveCacheOptions } from './cache-options.js'
+import { type Entry, newEntry } from './entry.js'
 import {
   InvalidOptionsError,
   ProviderClosedError,
@@ -32,60 +34,6 @@ export const MAX_SECRET_BYTES = 65_536
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 const BRAND = Symbol.for('@latchkey/core.CachedSecretProvider')
 const LONGEST_BACKGROUND_RETRY = 30_000
-
-interface Entry {
-  readonly name: string
-  value: string | undefined
-  /** `Promise.resolve(value)`, made once per value so warm reads allocate nothing. */
-  resolved: Promise<string> | undefined
-  version: string
-  loadedAt: number
-  expiresAt: number
-  refreshAt: number
-  staleUntil: number
-  stale: boolean
-  lastUsed: number
-  /** A permanent error that removed the value, and until when it is answered without a new load. */
-  error: SecretError | undefined
-  errorUntil: number
-  inflight: Promise<void> | undefined
-  lastForced: number
-  forced: boolean
-  backgroundFailures: number
-  parsed: { for: string; json: unknown } | undefined
-  fields: Map<string, { value: string; resolved: Promise<string> }> | undefined
-  handles: Set<SecretHandle> | undefined
-  pinned: boolean
-  timer: ReturnType<typeof setTimeout> | undefined
-  unwatch: (() => void) | undefined
-}
-
-const defaultLogger: SecretLogger = {
-  warn(message, meta) {
-    process.emitWarning(message, {
-      code: 'LATCHKEY',
-      detail: meta === undefined ? undefined : JSON.stringify(meta),
-    })
-  },
-}
-
-function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new InvalidOptionsError(
-      `option "${name}" must be a ${allowZero ? 'non-negative' : 'positive'} number`,
-    )
-  }
-  return value
-}
-
-function fraction(name: string, value: number | undefined, fallback: number): number {
-  if (value === undefined) return fallback
-  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-    throw new InvalidOptionsError(`option "${name}" must be a number from 0 (off) to below 1`)
-  }
-  return value
-}
 
 /**
  * A version for sources without one: a keyed hash, so that a version seen in a log or an event
@@ -134,26 +82,21 @@ export class CachedSecretProvider implements SecretProvider {
       throw new InvalidOptionsError('CachedSecretProvider needs a source with a load(name, ctx) method')
     }
     this.source = source
-    this.#clock = options.clock ?? Date.now
-    this.#random = options.random ?? Math.random
-    this.#logger = options.logger ?? defaultLogger
-    this.#ttl = positive('ttl', options.ttl, 300_000)
-    this.#refreshAhead = fraction('refreshAhead', options.refreshAhead, 0.8)
-    this.#jitter = fraction('jitter', options.jitter, 0.1)
-    this.#maxStale = positive('maxStale', options.maxStale, 3_600_000, true)
-    this.#maxEntries = positive('maxEntries', options.maxEntries, 1_000)
-    this.#minRefreshInterval = positive('minRefreshInterval', options.minRefreshInterval, 1_000, true)
-    this.#retry = {
-      retries: positive('retry.retries', options.retry?.retries, 3, true),
-      baseDelay: positive('retry.baseDelay', options.retry?.baseDelay, 100, true),
-      maxDelay: positive('retry.maxDelay', options.retry?.maxDelay, 2_000, true),
-      timeout: positive('timeout', options.timeout, 5_000),
-      random: this.#random,
-    }
+    const settings = resolveCacheOptions(options)
+    this.#clock = settings.clock
+    this.#random = settings.random
+    this.#logger = settings.logger
+    this.#ttl = settings.ttl
+    this.#refreshAhead = settings.refreshAhead
+    this.#jitter = settings.jitter
+    this.#maxStale = settings.maxStale
+    this.#maxEntries = settings.maxEntries
+    this.#minRefreshInterval = settings.minRefreshInterval
+    this.#retry = settings.retry
     this.#events = new Emitter(this.#logger)
     this.redactor = new SecretRedactor({
-      minLength: options.minRedactLength,
-      retention: options.redactRetention,
+      minLength: settings.minRedactLength,
+      retention: settings.redactRetention,
       clock: this.#clock,
       logger: this.#logger,
     })
@@ -385,30 +328,7 @@ export class CachedSecretProvider implements SecretProvider {
     let entry = this.#entries.get(name)
     if (entry !== undefined) return entry
     if (this.#entries.size >= this.#maxEntries) this.#evict()
-    entry = {
-      name,
-      value: undefined,
-      resolved: undefined,
-      version: '',
-      loadedAt: 0,
-      expiresAt: 0,
-      refreshAt: 0,
-      staleUntil: 0,
-      stale: false,
-      lastUsed: this.#clock(),
-      error: undefined,
-      errorUntil: 0,
-      inflight: undefined,
-      lastForced: Number.NEGATIVE_INFINITY,
-      forced: false,
-      backgroundFailures: 0,
-      parsed: undefined,
-      fields: undefined,
-      handles: undefined,
-      pinned: false,
-      timer: undefined,
-      unwatch: undefined,
-    }
+    entry = newEntry(name, this.#clock())
     this.#entries.set(name, entry)
     return entry
   }
