@@ -13,7 +13,7 @@
  * block its context but never hide an error in it. All blocks are checked in one TypeScript program.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join } from 'node:path'
 import ts from 'typescript'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
@@ -29,6 +29,7 @@ const THIRD_PARTY: Record<string, string> = {
   express: 'packages/express/node_modules/@types/express/index.d.ts',
   '@nestjs/*': 'packages/nestjs/node_modules/@nestjs/*/index.d.ts',
   'node-vault': 'packages/vault/node_modules/node-vault/index.d.ts',
+  'nestjs-pino': 'examples/nest-app/node_modules/nestjs-pino/dist/esm/index.d.ts',
 }
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
@@ -67,9 +68,10 @@ interface Extracted {
 
 const FENCE = /^( {0,3})(`{3,}|~{3,})(.*)$/
 const PREAMBLE = /^<!--\s*snippet-preamble:([\s\S]*?)-->$/
+const PREAMBLE_START = /<!--\s*snippet-preamble/
 
 /** Finds the TypeScript blocks of one README and the preamble comments attached to them. */
-export function extractBlocks(readme: string, text: string): Extracted {
+function extractBlocks(readme: string, text: string): Extracted {
   const lines = text.split(/\r?\n/)
   const result: Extracted = { blocks: [], unchecked: [], problems: [] }
   const attached = new Set<number>()
@@ -104,7 +106,7 @@ export function extractBlocks(readme: string, text: string): Extracted {
     i = close
   }
   lines.forEach((line, k) => {
-    if (line.includes('snippet-preamble') && !attached.has(k))
+    if (PREAMBLE_START.test(line) && !attached.has(k))
       result.problems.push(
         `${readme}:${k + 1}: a snippet-preamble comment must end on the line right before a \`\`\`ts fence`,
       )
@@ -122,12 +124,13 @@ function commentBefore(lines: string[], fence: number): { start: number; text: s
   return undefined
 }
 
-/** Preamble statements that are not declarations (they could hide an error or run code). */
+/** What a preamble must not hold, as it could hide an error or run code: statements that are not declarations, `any`, `@ts-` directives. */
 function nonDeclarations(preamble: string): string[] {
+  const directives = preamble.match(/@ts-[\w-]+/g) ?? []
   const file = ts.createSourceFile('preamble.ts', preamble, ts.ScriptTarget.ES2022, true)
   const declared = (s: ts.Statement) =>
     ts.canHaveModifiers(s) && ts.getModifiers(s)?.some((m) => m.kind === ts.SyntaxKind.DeclareKeyword)
-  return file.statements
+  const statements = file.statements
     .filter(
       (s) =>
         !ts.isImportDeclaration(s) &&
@@ -136,6 +139,13 @@ function nonDeclarations(preamble: string): string[] {
         !declared(s),
     )
     .map((s) => s.getText(file))
+  const anys: string[] = []
+  const visit = (node: ts.Node): void => {
+    if (node.kind === ts.SyntaxKind.AnyKeyword) anys.push('any')
+    ts.forEachChild(node, visit)
+  }
+  visit(file)
+  return [...directives, ...statements, ...anys]
 }
 
 function readmes(): string[] {
@@ -181,7 +191,7 @@ function check(blocks: Block[], dir: string): Map<string, string[]> {
       const line = source.getLineAndCharacterOfPosition(d.start ?? 0).line
       const where =
         line < offset
-          ? `${block.readme}:${block.line - 1} (snippet-preamble)`
+          ? `${block.readme}:${block.line - 2} (snippet-preamble)`
           : `${block.readme}:${block.line + line - offset}`
       report(block.readme, `${where}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, '\n')}`)
     }
@@ -202,7 +212,12 @@ const SELF_TEST: Block[] = [
     preamble: "import { CachedSecretProvider, MemorySource } from '@latchkey/core'",
     code: "const secrets = new CachedSecretProvider(new MemorySource({ a: 'x' }), { ttll: 1 })",
   },
-  { readme: '<self-test>', line: 20, preamble: '', code: "import { RotatingPool } from '@latchkey/pg'\nnew RotatingPool({})" },
+  {
+    readme: '<self-test>',
+    line: 20,
+    preamble: '',
+    code: "import { RotatingPool } from '@latchkey/pg'\nnew RotatingPool({ secret: 'db' })",
+  },
 ]
 
 let diagnostics = new Map<string, string[]>()
@@ -224,7 +239,9 @@ describe('README code blocks', () => {
   })
 
   it('uses preambles for declarations only', () => {
-    const bad = blocks.flatMap((b) => nonDeclarations(b.preamble).map((s) => `${b.readme}:${b.line - 1}: ${s}`))
+    const bad = blocks.flatMap((b) =>
+      nonDeclarations(b.preamble).map((s) => `${b.readme}:${b.line - 2}: ${s}`),
+    )
     expect(bad).toEqual([])
   })
 
@@ -236,7 +253,7 @@ describe('README code blocks', () => {
     const messages = diagnostics.get('<self-test>') ?? []
     expect(messages).toHaveLength(2)
     expect(messages[0]).toMatch(/^<self-test>:10: TS\d+ .*'ttll'/)
-    expect(messages[1]).toMatch(/^<self-test>:21: TS\d+ /)
+    expect(messages[1]).toMatch(/^<self-test>:21: TS\d+ .*RotatingPoolOptions/)
   })
 
   it.each(withBlocks)('%s: every ts block type-checks', (readme) => {
@@ -278,6 +295,21 @@ describe('extractBlocks', () => {
       { readme: 'X.md', line: 21, code: 'c', preamble: '' },
     ])
     expect(unchecked).toEqual([6])
+  })
+
+  it('accepts only imports, declare statements, types and interfaces in a preamble', () => {
+    expect(
+      nonDeclarations(
+        "import pino from 'pino'; declare const a: number; declare function f(): void; type T = 1; interface I {}",
+      ),
+    ).toEqual([])
+    expect(nonDeclarations('declare const a: number; const b = a as any; a satisfies string')).toEqual([
+      'const b = a as any;',
+      'a satisfies string',
+      'any',
+    ])
+    expect(nonDeclarations('// @ts-nocheck\ndeclare const a: number')).toEqual(['@ts-nocheck'])
+    expect(nonDeclarations('declare const secrets: { get(): any }')).toEqual(['any'])
   })
 
   it('flags a preamble that is not directly before its fence', () => {
