@@ -69,3 +69,29 @@ export function resolveCacheOptions(options: CacheOptions): CacheSettings {
     redactRetention: options.redactRetention,
   }
 }
+
+/**
+ * Every key of {@link CacheOptions}, for integrations whose options mix cache options with their
+ * own (a `RotatingPool` takes pg's pool options too).
+ */
+export const CACHE_OPTION_KEYS = [
+  'ttl',
+  'refreshAhead',
+  'jitter',
+  'maxStale',
+  'retry',
+  'timeout',
+  'maxEntries',
+  'minRefreshInterval',
+  'minRedactLength',
+  'redactRetention',
+  'clock',
+  'random',
+  'logger',
+] as const satisfies ReadonlyArray<keyof CacheOptions>
+
+// Fails to compile when core adds a cache option that is not listed above.
+const everyCacheOptionListed: Exclude<keyof CacheOptions, (typeof CACHE_OPTION_KEYS)[number]> extends never
+  ? true
+  : never = true
+void everyCacheOptionListed

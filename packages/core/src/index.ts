@@ -1,3 +1,4 @@
+export { CACHE_OPTION_KEYS } from './cache-options.js'
 export { CachedSecretProvider, isCachedSecretProvider, MAX_SECRET_BYTES } from './cache.js'
 export {
   ErrorCode,
