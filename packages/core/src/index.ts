@@ -1,5 +1,5 @@
-export { CACHE_OPTION_KEYS } from './cache-options.js'
 export { CachedSecretProvider, isCachedSecretProvider, MAX_SECRET_BYTES } from './cache.js'
+export { CACHE_OPTION_KEYS } from './cache-options.js'
 export {
   ErrorCode,
   InvalidOptionsError,

@@ -38,7 +38,6 @@ export type RotatingPoolConfig = Omit<pg.PoolConfig, 'password'> & RotatingPoolS
 /** Options of `new RotatingPool()`: `{ provider }` or `{ source, ...CacheOptions }`, with the pool's config. */
 export type RotatingPoolOptions = RotatingPoolConfig & ProviderOptions
 
-
 const OWN_KEYS = [
   'provider',
   'source',

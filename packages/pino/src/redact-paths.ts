@@ -100,11 +100,11 @@ export function createKeyCensor(
     return names.has(key)
   }
 
-  function replacement(value: unknown, depth: number, k0: string, k1: string, key: string): unknown {
+  function replacement(value: unknown, depth: number, k0: string, k1: string | number, key: string): unknown {
     if (remove) return REMOVED
     if (typeof censor !== 'function') return censor
     try {
-      return censor(value, depth === 0 ? [key] : depth === 1 ? [k0, key] : [k0, k1, key])
+      return censor(value, depth === 0 ? [key] : depth === 1 ? [k0, key] : [k0, String(k1), key])
     } catch {
       return DEFAULT_CENSOR
     }
@@ -157,7 +157,12 @@ export function createKeyCensor(
    * The common case, without a guard per property: plain data objects. Anything unusual (a getter
    * that throws, a revoked proxy) throws out of it, and the careful walk above takes over.
    */
-  function fastObject(value: Record<string, unknown>, depth: number, k0: string, k1: string): object {
+  function fastObject(
+    value: Record<string, unknown>,
+    depth: number,
+    k0: string,
+    k1: string | number,
+  ): object {
     let copy: Record<string, unknown> | undefined
     for (const key in value) {
       const child = value[key]
@@ -196,7 +201,7 @@ export function createKeyCensor(
       if (typeof item !== 'object' || item === null || Array.isArray(item)) continue
       const proto = Object.getPrototypeOf(item)
       if (proto !== Object.prototype && proto !== null) continue
-      const next = fastObject(item as Record<string, unknown>, 2, k0, `${i}`)
+      const next = fastObject(item as Record<string, unknown>, 2, k0, i)
       if (next === item) continue
       copy ??= value.slice()
       copy[i] = next
