@@ -72,6 +72,12 @@ export async function runDemo(
   provider.on('stale', () => staleEvents++)
   const demo = await startApp(provider, logFile)
   progress.note(`App listening on ${demo.url}; log: ${logFile}`)
+  const singleUserWindow = (phases[0]?.until ?? 0) - (phases[1]?.outage ? options.ttl + 1 : 0)
+  if (singleUserWindow < options.rotateEvery) {
+    progress.note(
+      `note: no single-user rotation fits before the outage; use a longer --duration, a shorter --ttl or --outage=0`,
+    )
+  }
   infra.emulator.resetCalls()
 
   const load = new LoadGenerator(demo.url, () => ({ 'x-api-key': infra.apiKey }))
@@ -123,8 +129,8 @@ export async function runDemo(
     const strategy = phase.strategy
     // No single-user rotation just before the outage: the app must have read the new password
     // (within a TTL) before the secret store goes down, or no cache could help it.
-    const nextPhaseStarts = phases[phases.indexOf(phase) + 1]?.until === undefined ? Infinity : phase.until
-    const quietBeforeNext = strategy === 'single-user' && nextPhaseStarts - now < options.ttl + 1
+    const outageNext = phases[phases.indexOf(phase) + 1]?.outage === true
+    const quietBeforeNext = strategy === 'single-user' && outageNext && phase.until - now < options.ttl + 1
     if (strategy !== undefined && !quietBeforeNext && now >= nextRotation && rotating === undefined) {
       nextRotation = now + options.rotateEvery
       rotating = rotate(infra, strategy)
