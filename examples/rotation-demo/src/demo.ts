@@ -72,6 +72,7 @@ export async function runDemo(
   provider.on('stale', () => staleEvents++)
   const demo = await startApp(provider, logFile)
   progress.note(`App listening on ${demo.url}; log: ${logFile}`)
+  const phases = plan(options)
   const singleUserWindow = (phases[0]?.until ?? 0) - (phases[1]?.outage ? options.ttl + 1 : 0)
   if (singleUserWindow < options.rotateEvery) {
     progress.note(
@@ -85,7 +86,6 @@ export async function runDemo(
   const all: number[] = []
   const started = performance.now()
   const elapsed = () => (performance.now() - started) / 1_000
-  const phases = plan(options)
   let phase = phases[0] as (typeof phases)[number]
   let nextRotation = options.rotateEvery
   let outageOn = false
