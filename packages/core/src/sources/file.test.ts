@@ -104,5 +104,7 @@ describe('FileSource', () => {
     await unlink(join(dir, 'token'))
     await writeFile(join(dir, 'token'), next)
     await waitFor(() => handle.reveal() === next)
+    expect(handle.reveal()).toBe(next)
+    expect(handle.version).toMatch(/^hmac:/)
   })
 })
