@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { setMaxListeners } from 'node:events'
-import { resolveCacheOptions } from './cache-options.js'
+import { type CacheSettings, resolveCacheOptions } from './cache-options.js'
 import { type Entry, newEntry } from './entry.js'
 import {
   InvalidOptionsError,
@@ -15,7 +15,7 @@ import { SecretHandle, updateHandle } from './handle.js'
 import { parseSecretJson, selectField } from './json.js'
 import { parseSecretRef } from './names.js'
 import { SecretRedactor } from './redactor.js'
-import { backoffDelay, type RetryPolicy, withRetry } from './retry.js'
+import { backoffDelay, withRetry } from './retry.js'
 import { secretParts } from './secret-parts.js'
 import type {
   CacheOptions,
@@ -23,7 +23,6 @@ import type {
   LoadedSecret,
   SecretEvents,
   SecretInfo,
-  SecretLogger,
   SecretProvider,
   SecretSource,
 } from './types.js'
@@ -65,15 +64,7 @@ export class CachedSecretProvider implements SecretProvider {
   readonly #abort = new AbortController()
   readonly #versionKey = randomBytes(32)
   readonly #clock: () => number
-  readonly #random: () => number
-  readonly #logger: SecretLogger
-  readonly #ttl: number
-  readonly #refreshAhead: number
-  readonly #jitter: number
-  readonly #maxStale: number
-  readonly #maxEntries: number
-  readonly #minRefreshInterval: number
-  readonly #retry: RetryPolicy
+  readonly #settings: CacheSettings
   readonly #stats = { hits: 0, misses: 0, loads: 0, failures: 0, staleServed: 0, rotations: 0, evictions: 0 }
   #closed = false
 
@@ -83,22 +74,14 @@ export class CachedSecretProvider implements SecretProvider {
     }
     this.source = source
     const settings = resolveCacheOptions(options)
+    this.#settings = settings
     this.#clock = settings.clock
-    this.#random = settings.random
-    this.#logger = settings.logger
-    this.#ttl = settings.ttl
-    this.#refreshAhead = settings.refreshAhead
-    this.#jitter = settings.jitter
-    this.#maxStale = settings.maxStale
-    this.#maxEntries = settings.maxEntries
-    this.#minRefreshInterval = settings.minRefreshInterval
-    this.#retry = settings.retry
-    this.#events = new Emitter(this.#logger)
+    this.#events = new Emitter(this.#settings.logger)
     this.redactor = new SecretRedactor({
       minLength: settings.minRedactLength,
       retention: settings.redactRetention,
       clock: this.#clock,
-      logger: this.#logger,
+      logger: this.#settings.logger,
     })
     // every load in flight listens for close(); there can be many more than ten
     setMaxListeners(0, this.#abort.signal)
@@ -216,7 +199,7 @@ export class CachedSecretProvider implements SecretProvider {
     const entry = this.#entry(parseSecretRef(name).secret)
     if (entry.inflight !== undefined) return entry.inflight
     const now = this.#clock()
-    if (entry.value !== undefined && now - entry.lastForced < this.#minRefreshInterval) return
+    if (entry.value !== undefined && now - entry.lastForced < this.#settings.minRefreshInterval) return
     entry.lastForced = now
     entry.forced = true
     entry.error = undefined
@@ -327,7 +310,7 @@ export class CachedSecretProvider implements SecretProvider {
   #entry(name: string): Entry {
     let entry = this.#entries.get(name)
     if (entry !== undefined) return entry
-    if (this.#entries.size >= this.#maxEntries) this.#evict()
+    if (this.#entries.size >= this.#settings.maxEntries) this.#evict()
     entry = newEntry(name, this.#clock())
     this.#entries.set(name, entry)
     return entry
@@ -390,7 +373,7 @@ export class CachedSecretProvider implements SecretProvider {
     try {
       const loaded = await withRetry(
         (signal) => this.source.load(entry.name, { signal }),
-        this.#retry,
+        this.#settings.retry,
         this.#abort.signal,
         context,
       )
@@ -409,10 +392,15 @@ export class CachedSecretProvider implements SecretProvider {
     if (loadMany === undefined) return
     const names = entries.map((e) => e.name)
     this.#stats.loads++
-    const processed = withRetry((signal) => loadMany(names, { signal }), this.#retry, this.#abort.signal, {
-      secretName: names.join(','),
-      source: this.source.name,
-    }).then(
+    const processed = withRetry(
+      (signal) => loadMany(names, { signal }),
+      this.#settings.retry,
+      this.#abort.signal,
+      {
+        secretName: names.join(','),
+        source: this.source.name,
+      },
+    ).then(
       (results) => {
         for (const entry of entries) this.#acceptBatchResult(entry, results.get(entry.name))
       },
@@ -463,7 +451,7 @@ export class CachedSecretProvider implements SecretProvider {
     const version = loaded.version ?? contentVersion(this.#versionKey, value)
     const now = this.#clock()
     const sourceTtl = loaded.ttlMs !== undefined && loaded.ttlMs > 0 ? loaded.ttlMs : undefined
-    const ttl = sourceTtl === undefined ? this.#ttl : Math.min(this.#ttl, sourceTtl)
+    const ttl = sourceTtl === undefined ? this.#settings.ttl : Math.min(this.#settings.ttl, sourceTtl)
     const oldValue = entry.value
     const oldVersion = entry.version
 
@@ -476,11 +464,15 @@ export class CachedSecretProvider implements SecretProvider {
     entry.loadedAt = now
     entry.expiresAt = now + ttl
     entry.refreshAt =
-      this.#refreshAhead > 0
-        ? now + Math.max(0, ttl * this.#refreshAhead - ttl * this.#jitter * this.#random())
+      this.#settings.refreshAhead > 0
+        ? now +
+          Math.max(
+            0,
+            ttl * this.#settings.refreshAhead - ttl * this.#settings.jitter * this.#settings.random(),
+          )
         : entry.expiresAt
     // A value with a source-imposed lifetime (a lease) is useless after it: no stale serving.
-    entry.staleUntil = sourceTtl === undefined ? entry.expiresAt + this.#maxStale : entry.expiresAt
+    entry.staleUntil = sourceTtl === undefined ? entry.expiresAt + this.#settings.maxStale : entry.expiresAt
     entry.stale = false
     entry.error = undefined
     entry.backgroundFailures = 0
@@ -514,7 +506,7 @@ export class CachedSecretProvider implements SecretProvider {
     const now = this.#clock()
     if (!error.transient && !(error instanceof ProviderClosedError)) {
       entry.error = error
-      entry.errorUntil = now + this.#minRefreshInterval
+      entry.errorUntil = now + this.#settings.minRefreshInterval
       this.#clear(entry, error)
     } else if (entry.value !== undefined && now >= entry.staleUntil) {
       this.#clear(entry, error)
@@ -569,11 +561,11 @@ export class CachedSecretProvider implements SecretProvider {
   #deferRetry(entry: Entry): number {
     entry.backgroundFailures++
     const delay = Math.max(
-      this.#minRefreshInterval,
+      this.#settings.minRefreshInterval,
       backoffDelay(entry.backgroundFailures, {
-        ...this.#retry,
+        ...this.#settings.retry,
         // never wait longer than one TTL (and 30 s) between background attempts
-        maxDelay: Math.min(LONGEST_BACKGROUND_RETRY, this.#ttl),
+        maxDelay: Math.min(LONGEST_BACKGROUND_RETRY, this.#settings.ttl),
       }),
     )
     entry.refreshAt = this.#clock() + delay
