@@ -205,18 +205,7 @@ export class KvV2 {
   }
 
   #metadata(request: VaultRequest, path: string): VaultReply {
-    if (request.list) {
-      const prefix = path === '' ? '' : `${path}/`
-      const keys = new Set<string>()
-      for (const name of this.#keys.keys()) {
-        if (!name.startsWith(prefix)) continue
-        const rest = name.slice(prefix.length)
-        const slash = rest.indexOf('/')
-        keys.add(slash === -1 ? rest : rest.slice(0, slash + 1))
-      }
-      if (keys.size === 0) notFound()
-      return ok({ data: { keys: [...keys].sort() }, mount_type: 'kv' })
-    }
+    if (request.list) return listKeys(this.#keys.keys(), path)
     const key = this.#keys.get(path)
     switch (request.method) {
       case 'GET': {
@@ -272,18 +261,7 @@ export class KvV1 {
 
   handle(request: VaultRequest, rest: string): VaultReply {
     const path = rest.replace(/\/+$/, '')
-    if (request.list) {
-      const prefix = path === '' ? '' : `${path}/`
-      const keys = new Set<string>()
-      for (const name of this.#keys.keys()) {
-        if (!name.startsWith(prefix)) continue
-        const tail = name.slice(prefix.length)
-        const slash = tail.indexOf('/')
-        keys.add(slash === -1 ? tail : tail.slice(0, slash + 1))
-      }
-      if (keys.size === 0) notFound()
-      return ok({ data: { keys: [...keys].sort() }, mount_type: 'kv' })
-    }
+    if (request.list) return listKeys(this.#keys.keys(), path)
     switch (request.method) {
       case 'GET': {
         const data = this.#keys.get(path)
@@ -309,4 +287,21 @@ export class KvV1 {
         return unsupported()
     }
   }
+}
+
+/**
+ * A LIST reply: the keys directly under `path`, with a trailing `/` for folders, sorted; 404 with
+ * `{"errors":[]}` when there are none (WIRE-FACTS A.3).
+ */
+function listKeys(names: Iterable<string>, path: string): VaultReply {
+  const prefix = path === '' ? '' : `${path}/`
+  const keys = new Set<string>()
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue
+    const rest = name.slice(prefix.length)
+    const slash = rest.indexOf('/')
+    keys.add(slash === -1 ? rest : rest.slice(0, slash + 1))
+  }
+  if (keys.size === 0) notFound()
+  return ok({ data: { keys: [...keys].sort() }, mount_type: 'kv' })
 }
