@@ -1,4 +1,7 @@
-import { mkdir, mkdtemp, rename, symlink, unlink, writeFile } from 'node:fs/promises'
+import { execFileSync } from 'node:child_process'
+import { closeSync, constants, openSync } from 'node:fs'
+import { mkdir, mkdtemp, readFile, rename, stat, symlink, unlink, writeFile } from 'node:fs/promises'
+import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -15,6 +18,31 @@ afterEach(async () => {
 
 async function secretsDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'latchkey-files-'))
+}
+
+/**
+ * Settles `promise`, or reports a hang after `ms`. The bound only detects a blocked thread pool
+ * (a blocked call never settles); a prompt call takes milliseconds even on a loaded machine.
+ */
+function settledWithin<T>(promise: Promise<T>, ms = 15_000): Promise<PromiseSettledResult<T> | 'hung'> {
+  let timer: NodeJS.Timeout | undefined
+  const hung = new Promise<'hung'>((resolve) => {
+    timer = setTimeout(() => resolve('hung'), ms)
+  })
+  const settled = promise.then(
+    (value): PromiseSettledResult<T> => ({ status: 'fulfilled', value }),
+    (reason: unknown): PromiseSettledResult<T> => ({ status: 'rejected', reason }),
+  )
+  return Promise.race([settled, hung]).finally(() => clearTimeout(timer))
+}
+
+/** Opens `fifo` for writing and closes it, which releases every reader blocked opening it. */
+function releaseReaders(fifo: string): void {
+  try {
+    closeSync(openSync(fifo, constants.O_WRONLY | constants.O_NONBLOCK))
+  } catch {
+    // ENXIO: no reader is waiting.
+  }
 }
 
 function waitFor(check: () => boolean, timeoutMs = 3_000): Promise<void> {
@@ -61,6 +89,59 @@ describe('FileSource', () => {
     const source = new FileSource({ dir })
     await expect(source.load('nope', { signal })).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND })
     await expect(source.load('sub', { signal })).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND })
+  })
+
+  it('refuses a FIFO with ERR_SECRET_ACCESS_DENIED without blocking the file-I/O thread pool', async () => {
+    const dir = await secretsDir()
+    const value = canary('beside-fifo')
+    await writeFile(join(dir, 'token'), value)
+    const fifo = join(dir, 'pipe')
+    execFileSync('mkfifo', [fifo])
+    cleanup.push(async () => releaseReaders(fifo))
+    const source = new FileSource({ dir })
+    // More concurrent opens than the pool has threads (4 by default): with a blocking open each
+    // would hold one thread until a writer appears, and every later fs call would queue forever.
+    const fifoLoads = Array.from({ length: 8 }, () => settledWithin(source.load('pipe', { signal })))
+    const other = settledWithin(source.load('token', { signal }))
+    const unrelated = settledWithin(readFile(join(dir, 'token'), 'utf8'))
+
+    expect(await other).toEqual({ status: 'fulfilled', value: { value } })
+    expect(await unrelated).toEqual({ status: 'fulfilled', value })
+    for (const outcome of await Promise.all(fifoLoads)) {
+      expect(outcome).toMatchObject({ status: 'rejected', reason: { code: ErrorCode.ACCESS_DENIED } })
+      expect(String((outcome as PromiseRejectedResult).reason.message)).toContain('FIFO')
+    }
+    expect((await stat(fifo)).isFIFO()).toBe(true)
+  })
+
+  it('refuses a Unix socket with ERR_SECRET_ACCESS_DENIED', async () => {
+    const dir = await secretsDir()
+    const server: Server = createServer()
+    await new Promise<void>((resolve) => server.listen(join(dir, 'sock'), resolve))
+    cleanup.push(() => new Promise((resolve) => server.close(() => resolve())))
+    const error = await new FileSource({ dir }).load('sock', { signal }).catch((e: unknown) => e)
+    expect(error).toMatchObject({ code: ErrorCode.ACCESS_DENIED, secretName: 'sock', source: 'file' })
+    expect(String((error as Error).message)).toMatch(/not a regular file/)
+  })
+
+  it('reads through the Kubernetes layout: name -> ..data/name, ..data -> timestamped directory', async () => {
+    const dir = await secretsDir()
+    const value = canary('k8s-layout')
+    await mkdir(join(dir, '..2026_11_29_04_00_00.000000001'))
+    await mkdir(join(dir, '..2026_11_29_04_00_00.000000001', 'db'))
+    await writeFile(join(dir, '..2026_11_29_04_00_00.000000001', 'db', 'password'), value)
+    await symlink('..2026_11_29_04_00_00.000000001', join(dir, '..data'))
+    await symlink('..data/db', join(dir, 'db'))
+    const source = new FileSource({ dir })
+    expect((await source.load('db/password', { signal })).value).toBe(value)
+  })
+
+  it('rejects a missing or empty dir option with ERR_SECRET_INVALID_OPTIONS', () => {
+    for (const options of [{}, { dir: '' }, { dir: 42 }]) {
+      expect(() => new FileSource(options as never)).toThrow(
+        expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }),
+      )
+    }
   })
 
   it('rejects files over 64 KiB', async () => {

@@ -1,7 +1,8 @@
-import { type FSWatcher, watch } from 'node:fs'
-import { open, realpath } from 'node:fs/promises'
+import { constants, type FSWatcher, type Stats, watch } from 'node:fs'
+import { type FileHandle, open, readlink, realpath, stat } from 'node:fs/promises'
 import { dirname, isAbsolute, join, relative, sep } from 'node:path'
 import {
+  InvalidOptionsError,
   InvalidSecretNameError,
   SecretAccessDeniedError,
   SecretNotFoundError,
@@ -12,6 +13,72 @@ import type { LoadContext, LoadedSecret, SecretSource } from '../types.js'
 
 const MAX_FILE_BYTES = 65_536
 const WATCH_DEBOUNCE_MS = 50
+/** Never block on a FIFO or device, never follow a symlink swapped in as the last component. */
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW
+/** How often a path that changed between resolving and opening is resolved again. */
+const SWAP_RETRIES = 3
+
+type Context = { secretName: string; source: string }
+
+/** The resolved file was gone (or replaced) when it was opened. */
+class ResolvedPathChanged extends Error {
+  constructor(override readonly cause: unknown) {
+    super('the resolved path changed before it was opened')
+  }
+}
+
+function label(context: Context): string {
+  return `secret "${context.secretName}" (source ${context.source})`
+}
+
+function isInside(root: string, path: string): boolean {
+  const inside = relative(root, path)
+  return !(inside === '' || inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside))
+}
+
+function outside(context: Context): SecretAccessDeniedError {
+  return new SecretAccessDeniedError(
+    context,
+    `${label(context)} resolves outside the secrets directory; refusing to read it`,
+  )
+}
+
+/**
+ * A FIFO, socket or device where a secret file should be. Access denied rather than not found:
+ * something is there, FileSource refuses to read it (as with a symlink leaving the directory),
+ * and a caller that treats "not found" as "optional, use a default" must not skip it silently.
+ */
+function notRegular(context: Context & { cause?: unknown }, kind: string): SecretAccessDeniedError {
+  return new SecretAccessDeniedError(
+    context,
+    `${label(context)} is a ${kind}, not a regular file; FileSource reads only regular files`,
+  )
+}
+
+function kindOf(stats: Stats): string {
+  if (stats.isFIFO()) return 'FIFO (named pipe)'
+  if (stats.isSocket()) return 'socket'
+  if (stats.isCharacterDevice()) return 'character device'
+  if (stats.isBlockDevice()) return 'block device'
+  return 'special file'
+}
+
+/**
+ * Where the open descriptor really points. On Linux the kernel says so in `/proc/self/fd`, which
+ * catches a directory on the path swapped for a symlink between `realpath` and `open`. Elsewhere
+ * the file must still be the one at the resolved path (same device and inode), which narrows
+ * that window but cannot close it without `openat`.
+ */
+async function opensInside(file: FileHandle, root: string, real: string): Promise<boolean> {
+  let target: string
+  try {
+    target = await readlink(`/proc/self/fd/${file.fd}`)
+  } catch {
+    const [opened, named] = await Promise.all([file.stat(), stat(real).catch(() => undefined)])
+    return named !== undefined && opened.dev === named.dev && opened.ino === named.ino
+  }
+  return isInside(root, target.replace(/ \(deleted\)$/, ''))
+}
 
 /** Options for {@link FileSource}. */
 export interface FileSourceOptions {
@@ -41,7 +108,10 @@ export class FileSource implements SecretSource {
 
   constructor(options: FileSourceOptions) {
     if (typeof options?.dir !== 'string' || options.dir.length === 0) {
-      throw new TypeError('FileSource needs { dir }: the directory that holds the secret files')
+      const got = options?.dir === '' ? 'an empty string' : typeof options?.dir
+      throw new InvalidOptionsError(
+        `FileSource: dir must be a non-empty string naming the directory that holds the secret files; got ${got}`,
+      )
     }
     this.#dir = options.dir
     this.#watch = options.watch ?? true
@@ -68,42 +138,67 @@ export class FileSource implements SecretSource {
     return join(this.#dir, name)
   }
 
+  /**
+   * Reads one file without ever blocking on it or reading outside the directory: the path is
+   * resolved (symlinks inside the directory, such as Kubernetes' `..data` layout, are followed),
+   * checked to be inside the directory, then opened with `O_RDONLY | O_NONBLOCK | O_NOFOLLOW`, and
+   * the descriptor itself is checked: where it points (so a directory swapped for a symlink
+   * between the check and the open is caught) and that it is a regular file. A FIFO, socket or
+   * device is refused with `ERR_SECRET_ACCESS_DENIED`; opening it never blocks Node's file-I/O
+   * thread pool. A file that vanishes between resolving and opening (an atomic `..data` swap
+   * whose old directory was already removed) is resolved again, up to 3 times.
+   */
   async load(name: string, _ctx?: LoadContext): Promise<LoadedSecret> {
-    const path = this.pathOf(name)
+    this.pathOf(name)
     const context = { secretName: name, source: this.name }
-    let real: string
-    try {
-      real = await realpath(path)
-    } catch (error) {
-      throw this.#mapError(error, name)
-    }
     this.#realDir ??= realpath(this.#dir)
     const root = await this.#realDir.catch((error: unknown) => {
       this.#realDir = undefined
       throw this.#mapError(error, name)
     })
-    const inside = relative(root, real)
-    if (inside === '' || inside.startsWith(`..${sep}`) || inside === '..' || isAbsolute(inside)) {
-      throw new SecretAccessDeniedError(
-        context,
-        `secret "${name}" (source file) resolves outside the secrets directory; refusing to read it`,
-      )
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#read(root, join(root, name), context)
+      } catch (error) {
+        if (!(error instanceof ResolvedPathChanged)) throw this.#mapError(error, name)
+        if (attempt === SWAP_RETRIES) throw this.#mapError(error.cause, name)
+      }
+    }
+  }
+
+  async #read(root: string, path: string, context: Context): Promise<LoadedSecret> {
+    const real = await realpath(path)
+    if (!isInside(root, real)) throw outside(context)
+    let file: FileHandle
+    try {
+      file = await open(real, OPEN_FLAGS)
+    } catch (error) {
+      // The path resolved a moment ago, so it was swapped in between: the file is gone (ENOENT) or
+      // its last component is now a symlink (ELOOP under O_NOFOLLOW).
+      const code = (error as NodeJS.ErrnoException).code
+      if (code === 'ENOENT' || code === 'ELOOP') throw new ResolvedPathChanged(error)
+      throw error
     }
     try {
-      const file = await open(real, 'r')
-      try {
-        const stat = await file.stat()
-        if (!stat.isFile())
-          throw new SecretNotFoundError(context, `secret "${name}" (source file) is not a regular file`)
-        if (stat.size > MAX_FILE_BYTES) throw new SecretTooLargeError(stat.size, MAX_FILE_BYTES, context)
-        let value = await file.readFile('utf8')
-        if (this.#trim) value = value.replace(/\r?\n$/, '')
-        return { value }
-      } finally {
-        await file.close()
+      if (!(await opensInside(file, root, real))) throw outside(context)
+      const info = await file.stat()
+      if (info.isDirectory()) throw new SecretNotFoundError(context, `${label(context)} is a directory`)
+      if (!info.isFile()) throw notRegular(context, kindOf(info))
+      if (info.size > MAX_FILE_BYTES) throw new SecretTooLargeError(info.size, MAX_FILE_BYTES, context)
+      const buffer = Buffer.alloc(MAX_FILE_BYTES + 1)
+      let length = 0
+      while (length < buffer.length) {
+        const { bytesRead } = await file.read(buffer, length, buffer.length - length, length)
+        if (bytesRead === 0) break
+        length += bytesRead
       }
-    } catch (error) {
-      throw this.#mapError(error, name)
+      if (length > MAX_FILE_BYTES) throw new SecretTooLargeError(length, MAX_FILE_BYTES, context)
+      let value = buffer.toString('utf8', 0, length)
+      buffer.fill(0, 0, length)
+      if (this.#trim) value = value.replace(/\r?\n$/, '')
+      return { value }
+    } finally {
+      await file.close()
     }
   }
 
@@ -178,6 +273,8 @@ export class FileSource implements SecretSource {
     const context = { secretName: name, source: this.name, cause: error }
     if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return new SecretNotFoundError(context)
     if (code === 'EACCES' || code === 'EPERM') return new SecretAccessDeniedError(context)
+    // ENXIO: a socket; the open never reaches a reader.
+    if (code === 'ENXIO') return notRegular(context, 'socket or device without a reader')
     if (code === 'ELOOP')
       return new SecretAccessDeniedError(context, `secret "${name}" (source file) is a symlink loop`)
     return new SecretUnavailableError(context)
