@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto'
+import { inspect } from 'node:util'
 import { describe, expect, it, vi } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
-import { SecretRedactor } from './redactor.js'
+import { SecretRedactor, sharedRedactor } from './redactor.js'
 
 const ADVERSARIAL = `"q'\\b%+/=& é✓😀\n`
 
@@ -62,15 +63,22 @@ describe('SecretRedactor', () => {
     expect(r.size).toBe(1)
   })
 
-  it('does not scrub values shorter than minLength and reports each once without the value', () => {
+  it('scrubs values shorter than minLength only where they stand whole, reporting each label once without the value', () => {
     const warn = vi.fn()
     const r = new SecretRedactor({ minLength: 6, logger: { warn } })
-    r.add('abc', 'short/one')
-    r.add('abc', 'short/one')
-    expect(r.redact('abc abc')).toBe('abc abc')
+    r.add('q7Z!k', 'short/one')
+    r.add('q7Z!k', 'short/one')
+    expect(r.redact('aq7Z!kb q7Z!k')).toBe('aq7Z!kb q7Z!k')
+    expect(r.redact('{"pin":"q7Z!k","x-h":"q7Z!k"}')).toBe('{"pin":"[REDACTED]","x-h":"[REDACTED]"}')
+    expect(r.redact(JSON.stringify(JSON.stringify({ pin: 'q7Z!k' })))).toBe('"{\\"pin\\":\\"[REDACTED]\\"}"')
+    expect(r.redact('postgres://app:q7Z!k@db/app')).toBe('postgres://app:[REDACTED]@db/app')
+    expect(r.redact(`postgres://app:${encodeURIComponent('q7Z!k')}@db/app`)).toBe(
+      'postgres://app:[REDACTED]@db/app',
+    )
+    expect(r.redact('postgres://app:q7Z%21k@db/app')).toBe('postgres://app:[REDACTED]@db/app')
     expect(warn).toHaveBeenCalledTimes(1)
     expect(warn.mock.calls[0]?.[0]).toContain('short/one')
-    expect(JSON.stringify(warn.mock.calls)).not.toContain('"abc"')
+    expect(JSON.stringify(warn.mock.calls)).not.toContain('q7Z')
   })
 
   it('handles 1,000 values and matches each of them', () => {
@@ -112,5 +120,126 @@ describe('SecretRedactor', () => {
     for (let pad = 0; pad < 20; pad++)
       expect(r.redact(`${'.'.repeat(pad)}short7x`)).toBe(`${'.'.repeat(pad)}[REDACTED]`)
     expect(r.redact('..a-rather-long-secret-value-0123456789..')).toBe('..[REDACTED]..')
+  })
+
+  it('finds every URL and form encoding real clients write', () => {
+    const value = canary('forms', " !'()*~ é+&=/")
+    const r = new SecretRedactor()
+    r.add(value)
+    const strict = encodeURIComponent(value).replace(
+      /[!'()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+    )
+    const query = new URL('http://h/')
+    query.search = `p=${value}`
+    const forms = {
+      encodeURIComponent: encodeURIComponent(value),
+      urlSearchParams: new URLSearchParams({ p: value }).toString().slice(2),
+      urlQuery: query.search.slice(3),
+      rfc3986: strict,
+      rfc3986Lower: strict.replace(/%[0-9A-F]{2}/g, (h) => h.toLowerCase()),
+      quotePlus: strict.replace(/%20/g, '+'),
+    }
+    const twice = r.redact(JSON.stringify({ line: JSON.stringify({ password: value }) }))
+    expect(twice).toBe('{"line":"{\\"password\\":\\"[REDACTED]\\"}"}')
+    for (const [name, form] of Object.entries(forms)) {
+      const out = r.redact(`GET /login?user=app&password=${form}&next=1 HTTP/1.1`)
+      expect(out, name).toBe('GET /login?user=app&password=[REDACTED]&next=1 HTTP/1.1')
+      assertNoCanary(out, name)
+    }
+  })
+
+  it('keeps a value scrubbed while any holder has it; retention starts when the last one lets go', () => {
+    let now = 0
+    const r = new SecretRedactor({ retention: 1_000, clock: () => now })
+    const shared = canary('shared')
+    r.add(shared, 'a')
+    r.add(shared, 'b')
+    r.release(shared)
+    now = 5_000
+    r.prune()
+    expect(r.contains(`x ${shared} y`)).toBe(true)
+    r.release(shared)
+    expect(r.retired).toBe(1)
+    now = 5_999
+    r.prune()
+    expect(r.contains(shared)).toBe(true)
+    now = 6_000
+    r.prune()
+    expect(r.contains(shared)).toBe(false)
+    expect(r.size).toBe(0)
+    r.release(shared)
+    expect(r.size).toBe(0)
+  })
+
+  it('takes a value back from retention when a holder adds it again', () => {
+    let now = 0
+    const r = new SecretRedactor({ retention: 10, clock: () => now })
+    const value = canary('back')
+    r.add(value)
+    r.release(value)
+    r.add(value)
+    now = 1_000
+    r.prune()
+    expect(r.contains(value)).toBe(true)
+    expect(r.retired).toBe(0)
+  })
+
+  it('bounds retained values: beyond maxRetired the oldest are forgotten first', () => {
+    const r = new SecretRedactor({ maxRetired: 3 })
+    const values = Array.from({ length: 5 }, (_, i) => canary(`old${i}`))
+    for (const v of values) {
+      r.add(v)
+      r.release(v)
+    }
+    r.prune()
+    expect(r.retired).toBe(3)
+    expect(values.map((v) => r.contains(v))).toEqual([false, false, true, true, true])
+  })
+
+  it('removes forgotten values from the index and reuses its room correctly', () => {
+    let now = 0
+    const r = new SecretRedactor({ retention: 0, clock: () => now })
+    const values = Array.from({ length: 2_000 }, () => randomBytes(15).toString('base64url'))
+    for (const v of values) r.add(v)
+    for (const v of values.slice(0, 1_000)) r.release(v)
+    now = 1
+    for (let i = 0; i < 10; i++) r.prune()
+    expect(r.size).toBe(1_000)
+    for (const v of values.slice(0, 1_000)) expect(r.contains(`<${v}>`)).toBe(false)
+    for (const v of values.slice(1_000)) expect(r.redact(`<${v}>`)).toBe('<[REDACTED]>')
+    const fresh = Array.from({ length: 1_000 }, () => randomBytes(15).toString('base64url'))
+    for (const v of fresh) r.add(v)
+    for (const v of [...values.slice(1_000), ...fresh]) expect(r.redact(`..${v}`)).toBe('..[REDACTED]')
+  })
+
+  it('tells prefix-sharing values apart and leaves a foreign token of the same shape alone', () => {
+    const r = new SecretRedactor()
+    const header = Buffer.from('{"alg":"HS256","typ":"JWT"}').toString('base64url')
+    const jwt = () =>
+      `${header}.${Buffer.from(JSON.stringify({ sub: randomBytes(8).toString('hex') })).toString('base64url')}.${randomBytes(32).toString('base64url')}`
+    const known = Array.from({ length: 1_000 }, jwt)
+    for (const v of known) r.add(v)
+    const foreign = jwt()
+    const line = `{"msg":"call","auth":"Bearer ${foreign}"}`
+    expect(r.redact(line)).toBe(line)
+    for (const v of known.slice(0, 100)) expect(r.redact(`Bearer ${v}"`)).toBe('Bearer [REDACTED]"')
+  })
+
+  it('never shows its values when printed', () => {
+    const r = new SecretRedactor()
+    const value = canary('print')
+    r.add(value)
+    assertNoCanary(inspect(r, { depth: 10, showHidden: true }))
+    assertNoCanary(JSON.stringify(r))
+  })
+})
+
+describe('sharedRedactor', () => {
+  it('is one instance per process, kept under a global symbol', () => {
+    expect(sharedRedactor()).toBe(sharedRedactor())
+    expect((globalThis as Record<symbol, unknown>)[Symbol.for('@latchkey/core.sharedRedactor.v1')]).toBe(
+      sharedRedactor(),
+    )
   })
 })

@@ -1,68 +1,45 @@
+import { formsOf, wholeFormsOf } from './redactor-forms.js'
+import { PatternIndex, Q } from './redactor-index.js'
 import type { SecretLogger } from './types.js'
 
 /** Options for {@link SecretRedactor}. */
 export interface RedactorOptions {
-  /** Values shorter than this are not scrubbed (they would shred ordinary text). @default 6 */
+  /**
+   * Values shorter than this are scrubbed only where they stand whole (an entire JSON string, the
+   * password of a URL): anywhere else they would shred ordinary text. Values of 1–2 characters
+   * are always treated so. @default 6
+   */
   minLength?: number
-  /** How long a value removed with `retire()` is still scrubbed, in ms. @default 86_400_000 */
+  /** How long a value is still scrubbed after its last holder let go, in ms. @default 86_400_000 */
   retention?: number
   /** Text that replaces every match. @default '[REDACTED]' */
   replacement?: string
   /** Time source for `retention`. @default Date.now */
   clock?: () => number
-  /** Receives the one-time notice about values too short to scrub (never the value). */
+  /** Receives the one-time notice about short values (the label, never the value). */
   logger?: SecretLogger
+  /**
+   * Most values kept after their last holder let go; past it the oldest are forgotten first.
+   * @default 100_000
+   */
+  maxRetired?: number
 }
 
-const TABLE_BITS = 20
-const TABLE_SHIFT = 32 - TABLE_BITS
-const Q = 3
-/** Longest stride of the scan; more would index too many q-grams per pattern. */
-const MAX_STEP = 16
-
-interface Candidate {
-  pattern: string
-  offset: number
-}
-
-/** `encode(value)`, or `undefined` when it throws (a lone UTF-16 surrogate cannot be URL-encoded). */
-function tryEncode(encode: (value: string) => string, value: string): string | undefined {
-  try {
-    return encode(value)
-  } catch {
-    return undefined
-  }
-}
-
-/** How `new URL()` encodes a password in the userinfo part (fewer characters than `encodeURIComponent`). */
-function userinfoEncoded(value: string): string {
-  const url = new URL('http://host')
-  url.password = value
-  return url.password
-}
+const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+/** Expired values forgotten per call at most, so pruning never takes long. */
+const PRUNE_BATCH = 256
 
 /**
- * The forms a value takes in a log line: raw, JSON-escaped (once and twice), URL-encoded (upper-
- * and lowercase hex), form-encoded, and as `new URL()` writes a password.
- */
-function formsOf(value: string): string[] {
-  const json = JSON.stringify(value).slice(1, -1)
-  const forms: Array<string | undefined> = [value, json, JSON.stringify(json).slice(1, -1)]
-  const uri = tryEncode(encodeURIComponent, value)
-  forms.push(
-    uri,
-    uri?.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase()),
-  )
-  forms.push(tryEncode((v) => new URLSearchParams({ v }).toString().slice(2), value))
-  forms.push(tryEncode(userinfoEncoded, value))
-  return [...new Set(forms.filter((form): form is string => form !== undefined))]
-}
-
-/**
- * Replaces every known secret value — current and recently rotated out — in raw, JSON-escaped and
- * URL-encoded form. Built for hot paths: a q-gram filter skips ordinary text after looking at a
- * fraction of its characters (one window in every `shortest value - 2`, at most 16), so 1,000
- * known values cost about what ten do.
+ * The values to keep out of logs, with a scanner that replaces them in text. Every value is
+ * reference-counted: {@link add} once per holder (a secret, a field, a handle), {@link release}
+ * when a holder lets go. A value is scrubbed while anything holds it and for `retention` after.
+ *
+ * Each value is indexed in every form it takes in a log line — raw, JSON-escaped once and twice,
+ * and each URL/form encoding real clients write — as it is added: no rebuilds, no work that grows
+ * with the number of values. A scan hashes one 3-character window in every 1–16 characters (16
+ * when every value is 18 characters or longer), so 1,000 values cost about what ten do.
+ *
+ * Most programs use the one shared by the whole process, {@link sharedRedactor}.
  */
 export class SecretRedactor {
   /** Text that replaces every match. */
@@ -71,15 +48,20 @@ export class SecretRedactor {
   readonly #retention: number
   readonly #clock: () => number
   readonly #logger: SecretLogger | undefined
-  /** value → time it stops being scrubbed (Infinity while current). */
-  readonly #values = new Map<string, number>()
+  readonly #maxRetired: number
+  readonly #index = new PatternIndex()
+  /** value → slot in the arrays below. */
+  readonly #slots = new Map<string, number>()
+  readonly #holders: number[] = []
+  /** Time the value stops being scrubbed: Infinity while held. */
+  readonly #until: number[] = []
+  readonly #firstPattern: number[] = []
+  readonly #freeSlots: number[] = []
+  /** Values in the order their last holder let go (may hold values added again since). */
+  #released: string[] = []
+  #releasedHead = 0
+  #retiredCount = 0
   readonly #shortReported = new Set<string>()
-  #dirty = false
-  #step = 1
-  #shortest = Number.POSITIVE_INFINITY
-  #q = Q
-  #table = new Uint8Array(0)
-  #candidates = new Map<number, Candidate[]>()
 
   constructor(options: RedactorOptions = {}) {
     this.replacement = options.replacement ?? '[REDACTED]'
@@ -87,147 +69,155 @@ export class SecretRedactor {
     this.#retention = options.retention ?? 86_400_000
     this.#clock = options.clock ?? Date.now
     this.#logger = options.logger
+    this.#maxRetired = options.maxRetired ?? 100_000
   }
 
-  /** How many values are scrubbed now (current and retained). */
+  /** How many values are scrubbed now (held and retained). */
   get size(): number {
-    return this.#values.size
+    return this.#slots.size
   }
 
-  /** Starts scrubbing `value`. `label` (a secret name) is used in the too-short notice. */
-  add(value: string, label = 'a secret'): void {
-    if (value.length < this.#minLength) {
-      if (!this.#shortReported.has(label)) {
-        this.#shortReported.add(label)
-        this.#logger?.warn(
-          `latchkey: ${label} is shorter than ${this.#minLength} characters, so it is not scrubbed from logs`,
-          { secretName: label, minLength: this.#minLength },
-        )
-      }
+  /** How many of them have no holder and are kept for the retention window. */
+  get retired(): number {
+    return this.#retiredCount
+  }
+
+  /**
+   * One more holder of `value`: it is scrubbed until every holder has released it (and the
+   * retention after). `label` (a secret name) is used in the one-time notice about a value shorter
+   * than `minLength` (default: this redactor's), which is scrubbed only where it stands whole.
+   */
+  add(value: string, label = 'a secret', minLength = this.#minLength): void {
+    if (value.length === 0) return
+    const slot = this.#slots.get(value)
+    if (slot !== undefined) {
+      if (this.#holders[slot] === 0) this.#retiredCount--
+      this.#holders[slot] = (this.#holders[slot] as number) + 1
+      this.#until[slot] = Number.POSITIVE_INFINITY
       return
     }
-    const known = this.#values.has(value)
-    this.#values.set(value, Number.POSITIVE_INFINITY)
-    if (!known && !this.#dirty && !this.#index(formsOf(value))) this.#dirty = true
+    const whole = value.length < Math.max(Q, minLength)
+    if (whole && this.#logger !== undefined && !this.#shortReported.has(label)) {
+      this.#shortReported.add(label)
+      this.#logger.warn(
+        `latchkey: ${label} is shorter than ${minLength} characters, so it is scrubbed from logs only where it stands whole`,
+        { secretName: label, minLength },
+      )
+    }
+    const first = this.#index.insertAll(whole ? wholeFormsOf(value) : formsOf(value))
+    const id = this.#freeSlots.pop() ?? this.#holders.length
+    this.#holders[id] = 1
+    this.#until[id] = Number.POSITIVE_INFINITY
+    this.#firstPattern[id] = first
+    this.#slots.set(value, id)
     this.prune()
   }
 
-  /** Marks a value as rotated out: it is still scrubbed for the retention window, then forgotten. */
-  retire(value: string): void {
-    if (this.#values.has(value)) this.#values.set(value, this.#clock() + this.#retention)
+  /**
+   * One holder fewer. When none is left the value is still scrubbed for `retention` ms (default:
+   * this redactor's), then forgotten. Releasing a value nobody holds does nothing.
+   */
+  release(value: string, retention = this.#retention): void {
+    const slot = this.#slots.get(value)
+    if (slot === undefined || this.#holders[slot] === 0) return
+    const holders = (this.#holders[slot] as number) - 1
+    this.#holders[slot] = holders
+    if (holders > 0) return
+    this.#until[slot] = this.#clock() + Math.max(0, retention)
+    this.#retiredCount++
+    this.#released.push(value)
     this.prune()
   }
 
-  /** Forgets values whose retention window has passed. */
+  /** Same as {@link release}: kept for code written against the first release. */
+  retire(value: string, retention?: number): void {
+    this.release(value, retention)
+  }
+
+  /**
+   * Forgets values whose retention has passed, and the oldest retained values beyond `maxRetired`.
+   * Does a bounded amount of work per call; `add` and `release` call it.
+   */
   prune(): void {
     const now = this.#clock()
-    for (const [value, until] of this.#values) {
-      if (until <= now) {
-        this.#values.delete(value)
-        this.#dirty = true
+    let budget = PRUNE_BATCH
+    while (this.#releasedHead < this.#released.length && budget-- > 0) {
+      const value = this.#released[this.#releasedHead] as string
+      const slot = this.#slots.get(value)
+      if (slot !== undefined && this.#holders[slot] === 0) {
+        const over = this.#retiredCount > this.#maxRetired
+        if (!over && (this.#until[slot] as number) > now) break
+        this.#forget(value, slot)
       }
+      this.#releasedHead++
+    }
+    if (this.#releasedHead > 1024 && this.#releasedHead * 2 > this.#released.length) {
+      this.#released = this.#released.slice(this.#releasedHead)
+      this.#releasedHead = 0
     }
   }
 
   /** Forgets every value. */
   clear(): void {
-    this.#values.clear()
-    this.#dirty = true
+    this.#index.clear()
+    this.#slots.clear()
+    this.#holders.length = 0
+    this.#until.length = 0
+    this.#firstPattern.length = 0
+    this.#freeSlots.length = 0
+    this.#released = []
+    this.#releasedHead = 0
+    this.#retiredCount = 0
   }
 
   /** True when `text` holds any known value in any form. */
   contains(text: string): boolean {
-    return this.#scan(text, true) !== undefined
+    return this.#index.scan(text, true) !== undefined
   }
 
   /** `text` with every known value replaced by {@link replacement}. Returns `text` itself when clean. */
   redact(text: string): string {
-    const matches = this.#scan(text, false)
+    const matches = this.#index.scan(text, false)
     if (matches === undefined) return text
     matches.sort((a, b) => a[0] - b[0] || b[1] - a[1])
     let out = ''
     let cursor = 0
     for (const [start, end] of matches) {
       if (end <= cursor) continue
-      if (start >= cursor) {
-        out += text.slice(cursor, start) + this.replacement
-      }
+      if (start >= cursor) out += text.slice(cursor, start) + this.replacement
       cursor = end
     }
     return out + text.slice(cursor)
   }
 
-  /**
-   * Indexes every form of every value by its q-grams. The scan looks at one window of `q`
-   * characters in every `step`, where `step` comes from the shortest form indexed: any occurrence
-   * of a pattern covers exactly one checked window within its first `step + q - 1` characters.
-   */
-  #rebuild(): void {
-    const patterns = new Set<string>()
-    for (const value of this.#values.keys()) for (const form of formsOf(value)) patterns.add(form)
-    let shortest = Number.POSITIVE_INFINITY
-    for (const pattern of patterns) shortest = Math.min(shortest, pattern.length)
-    const q = Math.min(Q, this.#minLength)
-    const step = Number.isFinite(shortest) ? Math.max(1, Math.min(MAX_STEP, shortest - q + 1)) : 1
-    this.#q = q
-    this.#step = step
-    this.#shortest = shortest
-    this.#table = new Uint8Array(1 << TABLE_BITS)
-    this.#candidates = new Map()
-    this.#dirty = false
-    this.#index(patterns)
+  [INSPECT](): string {
+    return `SecretRedactor { size: ${this.#slots.size}, retired: ${this.#retiredCount} }`
   }
 
-  /**
-   * Adds patterns to the current index. Returns false (and adds nothing) when one is shorter than
-   * the index's stride allows, which needs a rebuild with a smaller stride.
-   */
-  #index(patterns: Iterable<string>): boolean {
-    const list = [...patterns]
-    if (this.#table.length === 0 || list.some((p) => p.length < this.#shortest)) return false
-    const step = this.#step
-    for (const pattern of list) {
-      for (let offset = 0; offset < step; offset++) {
-        const h = hashAt(pattern, offset, this.#q)
-        this.#table[h] = 1
-        const bucket = this.#candidates.get(h)
-        if (bucket === undefined) this.#candidates.set(h, [{ pattern, offset }])
-        else if (!bucket.some((c) => c.pattern === pattern && c.offset === offset))
-          bucket.push({ pattern, offset })
-      }
-    }
-    return true
+  toJSON(): object {
+    return { size: this.#slots.size, retired: this.#retiredCount }
   }
 
-  #scan(text: string, first: boolean): Array<[number, number]> | undefined {
-    if (this.#dirty) this.#rebuild()
-    if (this.#values.size === 0) return undefined
-    const table = this.#table
-    const q = this.#q
-    const step = this.#step
-    const last = text.length - q
-    let matches: Array<[number, number]> | undefined
-    for (let j = 0; j <= last; j += step) {
-      const h = hashAt(text, j, q)
-      if (table[h] === 0) continue
-      const list = this.#candidates.get(h)
-      if (list === undefined) continue
-      for (const { pattern, offset } of list) {
-        const start = j - offset
-        if (start >= 0 && text.startsWith(pattern, start)) {
-          if (first) return [[start, start + pattern.length]]
-          if (matches === undefined) matches = []
-          matches.push([start, start + pattern.length])
-        }
-      }
-    }
-    return matches
+  #forget(value: string, slot: number): void {
+    this.#index.removeAll(this.#firstPattern[slot] as number)
+    this.#slots.delete(value)
+    this.#freeSlots.push(slot)
+    this.#retiredCount--
   }
 }
 
-function hashAt(text: string, at: number, q: number): number {
-  let key = text.charCodeAt(at)
-  if (q > 1) key = (key << 11) ^ text.charCodeAt(at + 1)
-  if (q > 2) key = (key << 11) ^ text.charCodeAt(at + 2)
-  return Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
+const SHARED = Symbol.for('@latchkey/core.sharedRedactor.v1')
+
+/**
+ * The redactor shared by the whole process: every `CachedSecretProvider` registers the values it
+ * hands out here (unless built with its own `redactor`), whichever copy of `@latchkey/core` — ESM
+ * or CommonJS, any adapter's — created it. `@latchkey/pino` scrubs every log line with it.
+ */
+export function sharedRedactor(): SecretRedactor {
+  const holder = globalThis as unknown as Record<symbol, SecretRedactor | undefined>
+  const existing = holder[SHARED]
+  if (existing !== undefined) return existing
+  const created = new SecretRedactor()
+  Object.defineProperty(globalThis, SHARED, { value: created, enumerable: false })
+  return created
 }

@@ -1,0 +1,236 @@
+import type { Form } from './redactor-forms.js'
+
+/** Characters per hashed window. Every pattern is at least this long. */
+export const Q = 3
+const TABLE_BITS = 20
+const TABLE_SHIFT = 32 - TABLE_BITS
+/** Longest stride: more would index more windows per pattern than it saves in the scan. */
+const MAX_STEP = 16
+/** Fields per chain link in `#links`: pattern id, offset of its window in the pattern, next link. */
+const LINK = 3
+
+function strideFor(length: number): number {
+  return Math.min(MAX_STEP, length - Q + 1)
+}
+
+function hashAt(text: string, at: number): number {
+  const key = (text.charCodeAt(at) << 22) ^ (text.charCodeAt(at + 1) << 11) ^ text.charCodeAt(at + 2)
+  return Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
+}
+
+/**
+ * A q-gram index of patterns with incremental insert and remove (no rebuilds). A pattern of length
+ * `L` gets a stride `s = min(16, L − 2)` and is indexed by the `s` consecutive windows starting at
+ * an anchor. A scan hashes one window in every `S` characters, where `S` is the smallest stride in
+ * use; any `s ≥ S` consecutive positions hold a checked one, so every occurrence is found. The anchor is placed where the windows are least shared with other
+ * patterns, so values with a common prefix (JWTs, `sk_live_…` keys) do not pile into one bucket.
+ */
+export class PatternIndex {
+  /** Pattern text by id; `undefined` for a free id. */
+  readonly #patterns: Array<string | undefined> = []
+  /** `keepStart | keepEnd << 4` per pattern. */
+  readonly #keep: number[] = []
+  readonly #anchor: number[] = []
+  readonly #stride: number[] = []
+  /** Next pattern id of the same owner (a value's forms form a list), or -1. */
+  readonly #next: number[] = []
+  readonly #freeIds: number[] = []
+  /** Patterns per stride (index 1–16): the scan uses the smallest stride in use. */
+  readonly #strides = new Array<number>(MAX_STEP + 1).fill(0)
+  #scanStep = MAX_STEP
+  #live = 0
+  #heads: Int32Array | undefined
+  /**
+   * One bit per bucket, set while it holds a link: small enough to stay in the CPU cache, so a scan
+   * of clean text rarely touches `#heads`, and the anchor choice can afford to look at every window.
+   */
+  #used: Int32Array | undefined
+  #hashes = new Int32Array(64)
+  #links = new Int32Array(0)
+  #linkTop = 0
+  #freeLink = -1
+
+  /** Number of patterns indexed. */
+  get size(): number {
+    return this.#live
+  }
+
+  /** Indexes `forms` as one list; returns the id of its first pattern (-1 for none). */
+  insertAll(forms: readonly Form[]): number {
+    let first = -1
+    for (let i = forms.length - 1; i >= 0; i--) {
+      const id = this.#insert(forms[i] as Form)
+      this.#next[id] = first
+      first = id
+    }
+    return first
+  }
+
+  /** Removes the list of patterns that starts at `first`. */
+  removeAll(first: number): void {
+    for (let id = first; id !== -1; ) {
+      const next = this.#next[id] as number
+      this.#remove(id)
+      id = next
+    }
+  }
+
+  /** Clears everything. */
+  clear(): void {
+    this.#patterns.length = 0
+    this.#keep.length = 0
+    this.#anchor.length = 0
+    this.#stride.length = 0
+    this.#next.length = 0
+    this.#freeIds.length = 0
+    this.#strides.fill(0)
+    this.#scanStep = MAX_STEP
+    this.#live = 0
+    this.#heads = undefined
+    this.#used = undefined
+    this.#links = new Int32Array(0)
+    this.#linkTop = 0
+    this.#freeLink = -1
+  }
+
+  /**
+   * Every match in `text` as `[start, end)` pairs of the part to replace (context kept out), in
+   * no particular order and possibly repeated; only the first one when `first` is set.
+   */
+  scan(text: string, first: boolean): Array<[number, number]> | undefined {
+    const heads = this.#heads
+    const used = this.#used
+    if (heads === undefined || used === undefined || this.#live === 0) return undefined
+    const links = this.#links
+    const patterns = this.#patterns
+    const step = this.#scanStep
+    const last = text.length - Q
+    let matches: Array<[number, number]> | undefined
+    for (let j = 0; j <= last; j += step) {
+      const key = (text.charCodeAt(j) << 22) ^ (text.charCodeAt(j + 1) << 11) ^ text.charCodeAt(j + 2)
+      const h = Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
+      if (((used[h >>> 5] as number) & (1 << (h & 31))) === 0) continue
+      let link = heads[h] as number
+      while (link !== -1) {
+        const at = link * LINK
+        const id = links[at] as number
+        const start = j - (links[at + 1] as number)
+        link = links[at + 2] as number
+        if (start < 0) continue
+        const pattern = patterns[id] as string
+        if (!text.startsWith(pattern, start)) continue
+        const keep = this.#keep[id] as number
+        const match: [number, number] = [start + (keep & 15), start + pattern.length - (keep >> 4)]
+        if (first) return [match]
+        if (matches === undefined) matches = [match]
+        else matches.push(match)
+      }
+    }
+    return matches
+  }
+
+  #insert(form: Form): number {
+    const { pattern } = form
+    const heads = this.#table()
+    const used = this.#used as Int32Array
+    const windows = pattern.length - Q + 1
+    const stride = strideFor(pattern.length)
+    if (this.#hashes.length < windows) this.#hashes = new Int32Array(windows * 2)
+    const hashes = this.#hashes
+    for (let i = 0; i < windows; i++) hashes[i] = hashAt(pattern, i)
+    const taken = (i: number) =>
+      ((used[(hashes[i] as number) >>> 5] as number) >>> ((hashes[i] as number) & 31)) & 1
+    // the run of `stride` windows that shares the fewest buckets with other patterns
+    let sum = 0
+    for (let i = 0; i < stride; i++) sum += taken(i)
+    let best = sum
+    let anchor = 0
+    for (let a = 1; a + stride <= windows && best > 0; a++) {
+      sum += taken(a + stride - 1) - taken(a - 1)
+      if (sum < best) {
+        best = sum
+        anchor = a
+      }
+    }
+    const id = this.#freeIds.pop() ?? this.#patterns.length
+    this.#patterns[id] = pattern
+    this.#keep[id] = form.keepStart | (form.keepEnd << 4)
+    this.#anchor[id] = anchor
+    this.#stride[id] = stride
+    this.#next[id] = -1
+    for (let k = 0; k < stride; k++) {
+      const h = hashes[anchor + k] as number
+      const link = this.#newLink()
+      const at = link * LINK
+      this.#links[at] = id
+      this.#links[at + 1] = anchor + k
+      this.#links[at + 2] = heads[h] as number
+      heads[h] = link
+      used[h >>> 5] = (used[h >>> 5] as number) | (1 << (h & 31))
+    }
+    this.#live++
+    this.#strides[stride] = (this.#strides[stride] as number) + 1
+    this.#updateScanStep()
+    return id
+  }
+
+  #remove(id: number): void {
+    const pattern = this.#patterns[id]
+    const heads = this.#heads
+    if (pattern === undefined || heads === undefined) return
+    const used = this.#used as Int32Array
+    const anchor = this.#anchor[id] as number
+    const stride = this.#stride[id] as number
+    const links = this.#links
+    for (let k = 0; k < stride; k++) {
+      const h = hashAt(pattern, anchor + k)
+      let previous = -1
+      for (let link = heads[h] as number; link !== -1; link = links[link * LINK + 2] as number) {
+        if (links[link * LINK] !== id || links[link * LINK + 1] !== anchor + k) {
+          previous = link
+          continue
+        }
+        const next = links[link * LINK + 2] as number
+        if (previous === -1) heads[h] = next
+        else links[previous * LINK + 2] = next
+        links[link * LINK + 2] = this.#freeLink
+        this.#freeLink = link
+        if (heads[h] === -1) used[h >>> 5] = (used[h >>> 5] as number) & ~(1 << (h & 31))
+        break
+      }
+    }
+    this.#patterns[id] = undefined
+    this.#freeIds.push(id)
+    this.#live--
+    this.#strides[stride] = (this.#strides[stride] as number) - 1
+    this.#updateScanStep()
+  }
+
+  #updateScanStep(): void {
+    let stride = 1
+    while (stride < MAX_STEP && this.#strides[stride] === 0) stride++
+    this.#scanStep = stride
+  }
+
+  #table(): Int32Array {
+    if (this.#heads === undefined) {
+      this.#heads = new Int32Array(1 << TABLE_BITS).fill(-1)
+      this.#used = new Int32Array(1 << (TABLE_BITS - 5))
+    }
+    return this.#heads
+  }
+
+  #newLink(): number {
+    if (this.#freeLink !== -1) {
+      const link = this.#freeLink
+      this.#freeLink = this.#links[link * LINK + 2] as number
+      return link
+    }
+    if ((this.#linkTop + 1) * LINK > this.#links.length) {
+      const grown = new Int32Array(Math.max(1024 * LINK, this.#links.length * 2))
+      grown.set(this.#links)
+      this.#links = grown
+    }
+    return this.#linkTop++
+  }
+}
