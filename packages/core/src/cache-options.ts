@@ -11,27 +11,100 @@ const defaultLogger: SecretLogger = {
   },
 }
 
-function positive(name: string, value: number | undefined, fallback: number, allowZero = false): number {
+/**
+ * Longest delay Node.js timers accept (2^31 − 1 ms, about 24.8 days); longer ones fire after 1 ms.
+ * Every duration that ends up in a timer is capped here.
+ */
+export const MAX_TIMER_MS = 2_147_483_647
+
+/** What a bad value is, for an error message: its type, and the number itself (options are never secret, but only numbers are echoed). */
+function describeValue(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value === 'number') return `number ${String(value)}`
+  return typeof value
+}
+
+function invalid(name: string, value: unknown, range: string): InvalidOptionsError {
+  return new InvalidOptionsError(`option "${name}" must be ${range} (got ${describeValue(value)})`)
+}
+
+interface NumberRange {
+  /** Smallest allowed value (inclusive). */
+  min: number
+  /** Largest allowed value (inclusive unless `maxExclusive`). */
+  max: number
+  /** True when `min` itself is excluded. */
+  minExclusive?: boolean
+  maxExclusive?: boolean
+  /** Only integers (and `max` itself when it is `Infinity`). */
+  integer?: boolean
+  /** The range in words, for the message. */
+  words: string
+}
+
+function checkNumber(name: string, value: unknown, fallback: number, range: NumberRange): number {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || (!allowZero && value === 0)) {
-    throw new InvalidOptionsError(
-      `option "${name}" must be a ${allowZero ? 'non-negative' : 'positive'} number`,
-    )
-  }
+  // NaN fails every comparison, so it is rejected along with everything out of range
+  const ok =
+    typeof value === 'number' &&
+    (range.minExclusive === true ? value > range.min : value >= range.min) &&
+    (range.maxExclusive === true ? value < range.max : value <= range.max) &&
+    (range.integer !== true || Number.isInteger(value) || value === Number.POSITIVE_INFINITY)
+  if (!ok) throw invalid(name, value, range.words)
   return value
 }
 
-function fraction(name: string, value: number | undefined, fallback: number): number {
+/** A duration that may end up in a timer: finite, at most {@link MAX_TIMER_MS}. */
+function duration(name: string, value: unknown, fallback: number, allowZero: boolean): number {
+  return checkNumber(name, value, fallback, {
+    min: 0,
+    minExclusive: !allowZero,
+    max: MAX_TIMER_MS,
+    words: `a number of milliseconds ${allowZero ? 'from 0' : 'above 0'} up to ${MAX_TIMER_MS} (2^31 − 1, the longest Node.js timer; Infinity is not accepted)`,
+  })
+}
+
+function fraction(name: string, value: unknown, fallback: number): number {
+  return checkNumber(name, value, fallback, {
+    min: 0,
+    max: 1,
+    maxExclusive: true,
+    words: 'a number from 0 (off) to below 1',
+  })
+}
+
+function fn<T>(name: string, value: unknown, fallback: T): T {
   if (value === undefined) return fallback
-  if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-    throw new InvalidOptionsError(`option "${name}" must be a number from 0 (off) to below 1`)
+  if (typeof value !== 'function') throw invalid(name, value, 'a function')
+  return value as T
+}
+
+function logger(value: unknown): SecretLogger {
+  if (value === undefined) return defaultLogger
+  if (typeof value !== 'object' || value === null || typeof (value as SecretLogger).warn !== 'function') {
+    throw invalid('logger', value, 'an object with a warn(message, meta) method')
   }
-  return value
+  const user = value as SecretLogger
+  // a logger that throws must not change what the cache does: its warnings fall back to process.emitWarning
+  return {
+    warn(message, meta) {
+      try {
+        user.warn(message, meta)
+      } catch {
+        try {
+          defaultLogger.warn(message, meta)
+        } catch {
+          // nowhere left to report to
+        }
+      }
+    },
+  }
 }
 
 /** {@link CacheOptions} with every default filled in and every value checked. */
 export interface CacheSettings {
-  clock: () => number
+  /** The injected clock, or `undefined` for the provider's own (a cheap coarse `Date.now`). */
+  clock: (() => number) | undefined
   random: () => number
   logger: SecretLogger
   ttl: number
@@ -41,32 +114,62 @@ export interface CacheSettings {
   maxEntries: number
   minRefreshInterval: number
   retry: RetryPolicy
-  minRedactLength: number | undefined
-  redactRetention: number | undefined
+  minRedactLength: number
+  redactRetention: number
 }
 
 /** Checks `options` and fills in the defaults; throws {@link InvalidOptionsError} saying what is wrong. */
 export function resolveCacheOptions(options: CacheOptions): CacheSettings {
-  const random = options.random ?? Math.random
+  if (typeof options !== 'object' || options === null) throw invalid('options', options, 'an object')
+  const retry: unknown = options.retry
+  if (retry !== undefined && (typeof retry !== 'object' || retry === null)) {
+    throw invalid('retry', retry, 'an object { retries?, baseDelay?, maxDelay? }')
+  }
+  const random = fn<() => number>('random', options.random, Math.random)
   return {
-    clock: options.clock ?? Date.now,
+    clock: fn<(() => number) | undefined>('clock', options.clock, undefined),
     random,
-    logger: options.logger ?? defaultLogger,
-    ttl: positive('ttl', options.ttl, 300_000),
+    logger: logger(options.logger),
+    ttl: duration('ttl', options.ttl, 300_000, false),
     refreshAhead: fraction('refreshAhead', options.refreshAhead, 0.8),
     jitter: fraction('jitter', options.jitter, 0.1),
-    maxStale: positive('maxStale', options.maxStale, 3_600_000, true),
-    maxEntries: positive('maxEntries', options.maxEntries, 1_000),
-    minRefreshInterval: positive('minRefreshInterval', options.minRefreshInterval, 1_000, true),
+    // not a timer: Infinity means "serve the last good value for as long as reloads fail"
+    maxStale: checkNumber('maxStale', options.maxStale, 3_600_000, {
+      min: 0,
+      max: Number.POSITIVE_INFINITY,
+      words: 'a number of milliseconds from 0 to Infinity',
+    }),
+    // Infinity means "no bound"
+    maxEntries: checkNumber('maxEntries', options.maxEntries, 1_000, {
+      min: 1,
+      max: Number.POSITIVE_INFINITY,
+      integer: true,
+      words: 'a whole number from 1 up, or Infinity for no bound',
+    }),
+    minRefreshInterval: duration('minRefreshInterval', options.minRefreshInterval, 1_000, true),
     retry: {
-      retries: positive('retry.retries', options.retry?.retries, 3, true),
-      baseDelay: positive('retry.baseDelay', options.retry?.baseDelay, 100, true),
-      maxDelay: positive('retry.maxDelay', options.retry?.maxDelay, 2_000, true),
-      timeout: positive('timeout', options.timeout, 5_000),
+      retries: checkNumber('retry.retries', options.retry?.retries, 3, {
+        min: 0,
+        max: Number.MAX_SAFE_INTEGER,
+        integer: true,
+        words: 'a whole number from 0 up',
+      }),
+      baseDelay: duration('retry.baseDelay', options.retry?.baseDelay, 100, true),
+      maxDelay: duration('retry.maxDelay', options.retry?.maxDelay, 2_000, true),
+      timeout: duration('timeout', options.timeout, 5_000, false),
       random,
     },
-    minRedactLength: options.minRedactLength,
-    redactRetention: options.redactRetention,
+    minRedactLength: checkNumber('minRedactLength', options.minRedactLength, 6, {
+      min: 1,
+      max: 65_536,
+      integer: true,
+      words: 'a whole number from 1 to 65536',
+    }),
+    redactRetention: checkNumber('redactRetention', options.redactRetention, 86_400_000, {
+      min: 0,
+      max: Number.MAX_SAFE_INTEGER,
+      words: `a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}`,
+    }),
   }
 }
 

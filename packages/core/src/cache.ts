@@ -1,6 +1,6 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { setMaxListeners } from 'node:events'
 import { type CacheSettings, resolveCacheOptions } from './cache-options.js'
+import { CoarseClock } from './clock.js'
 import { type Entry, newEntry } from './entry.js'
 import {
   InvalidOptionsError,
@@ -8,14 +8,15 @@ import {
   SecretError,
   SecretPreloadError,
   SecretTooLargeError,
+  SecretUnavailableError,
   toSecretError,
 } from './errors.js'
-import { Emitter } from './events.js'
+import { Emitter, reportListenerError } from './events.js'
 import { SecretHandle, updateHandle } from './handle.js'
 import { parseSecretJson, selectField } from './json.js'
 import { parseSecretRef } from './names.js'
 import { SecretRedactor } from './redactor.js'
-import { backoffDelay, withRetry } from './retry.js'
+import { backoffDelay, KeepAlive, LoadScope, withRetry } from './retry.js'
 import { secretParts } from './secret-parts.js'
 import type {
   CacheOptions,
@@ -42,6 +43,27 @@ function contentVersion(key: Buffer, value: string): string {
   return `hmac:${createHmac('sha256', key).update(value).digest('hex').slice(0, 16)}`
 }
 
+/**
+ * Checks what a source returned: anything but `{ value: string | Uint8Array, version?: string,
+ * ttlMs?: number }` is a malformed answer, which is transient (the next load may be fine).
+ */
+function checkLoaded(loaded: unknown, secretName: string, source: string): asserts loaded is LoadedSecret {
+  const ok =
+    typeof loaded === 'object' &&
+    loaded !== null &&
+    (typeof (loaded as LoadedSecret).value === 'string' ||
+      (loaded as LoadedSecret).value instanceof Uint8Array) &&
+    ((loaded as LoadedSecret).version === undefined ||
+      typeof (loaded as LoadedSecret).version === 'string') &&
+    ((loaded as LoadedSecret).ttlMs === undefined || typeof (loaded as LoadedSecret).ttlMs === 'number')
+  if (!ok) {
+    throw new SecretUnavailableError(
+      { secretName, source },
+      `source ${source} returned a malformed result for secret "${secretName}" (expected { value: string | Uint8Array, version?: string, ttlMs?: number })`,
+    )
+  }
+}
+
 /** True for a {@link CachedSecretProvider}, also across two copies of `@latchkey/core`. */
 export function isCachedSecretProvider(value: unknown): value is CachedSecretProvider {
   return typeof value === 'object' && value !== null && (value as Record<symbol, unknown>)[BRAND] === true
@@ -61,9 +83,13 @@ export class CachedSecretProvider implements SecretProvider {
   readonly #entries = new Map<string, Entry>()
   readonly #handles = new Map<string, SecretHandle>()
   readonly #events: Emitter<SecretEvents>
-  readonly #abort = new AbortController()
+  readonly #scope = new LoadScope()
   readonly #versionKey = randomBytes(32)
+  /** The injected clock, or a coarse `Date.now` (see {@link CoarseClock}) for the hot path. */
   readonly #clock: () => number
+  /** The injected clock or `Date.now`: handles check lease ends with it, to the millisecond. */
+  readonly #exactClock: () => number
+  readonly #coarse: CoarseClock | undefined
   readonly #settings: CacheSettings
   readonly #stats = { hits: 0, misses: 0, loads: 0, failures: 0, staleServed: 0, rotations: 0, evictions: 0 }
   #closed = false
@@ -75,7 +101,9 @@ export class CachedSecretProvider implements SecretProvider {
     this.source = source
     const settings = resolveCacheOptions(options)
     this.#settings = settings
-    this.#clock = settings.clock
+    this.#exactClock = settings.clock ?? Date.now
+    this.#coarse = settings.clock === undefined ? new CoarseClock() : undefined
+    this.#clock = this.#coarse?.now ?? this.#exactClock
     this.#events = new Emitter(this.#settings.logger)
     this.redactor = new SecretRedactor({
       minLength: settings.minRedactLength,
@@ -83,8 +111,6 @@ export class CachedSecretProvider implements SecretProvider {
       clock: this.#clock,
       logger: this.#settings.logger,
     })
-    // every load in flight listens for close(); there can be many more than ten
-    setMaxListeners(0, this.#abort.signal)
     Object.defineProperty(this, BRAND, { value: true })
   }
 
@@ -105,8 +131,8 @@ export class CachedSecretProvider implements SecretProvider {
     }
     if (entry.value !== undefined) {
       const now = this.#clock()
-      entry.lastUsed = now
       if (now < entry.expiresAt) {
+        entry.used = true
         this.#stats.hits++
         if (now >= entry.refreshAt && entry.inflight === undefined) this.#reloadInBackground(entry)
         if (field === undefined) return entry.resolved as Promise<string>
@@ -137,7 +163,13 @@ export class CachedSecretProvider implements SecretProvider {
     if (existing !== undefined) return existing
     const ref = parseSecretRef(name)
     const entry = this.#entry(ref.secret)
-    const handle = new SecretHandle(name, () => this.getSecret(name))
+    const handle = new SecretHandle(name, {
+      load: () => this.getSecret(name),
+      report: (error) =>
+        reportListenerError(this.#settings.logger, `an onChange listener of "${name}"`, error),
+      clock: this.#exactClock,
+      source: this.source.name,
+    })
     this.#handles.set(name, handle)
     entry.handles ??= new Set()
     entry.handles.add(handle)
@@ -197,13 +229,16 @@ export class CachedSecretProvider implements SecretProvider {
   async refresh(name: string): Promise<void> {
     this.#assertOpen(name)
     const entry = this.#entry(parseSecretRef(name).secret)
-    if (entry.inflight !== undefined) return entry.inflight
+    if (entry.inflight !== undefined) {
+      entry.keepAlive?.hold()
+      return entry.inflight
+    }
     const now = this.#clock()
     if (entry.value !== undefined && now - entry.lastForced < this.#settings.minRefreshInterval) return
     entry.lastForced = now
     entry.forced = true
     entry.error = undefined
-    return this.#load(entry)
+    return this.#load(entry, true)
   }
 
   /** Marks one secret (or all) as expired: the next `getSecret` loads it again. Handles keep their value until then. */
@@ -256,7 +291,8 @@ export class CachedSecretProvider implements SecretProvider {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    this.#abort.abort(new ProviderClosedError())
+    this.#scope.close()
+    this.#coarse?.stop()
     for (const entry of this.#entries.values()) {
       clearTimeout(entry.timer)
       entry.unwatch?.()
@@ -278,7 +314,6 @@ export class CachedSecretProvider implements SecretProvider {
   async #getSlow(secret: string, field: string | undefined, known: Entry | undefined): Promise<string> {
     this.#assertOpen(secret)
     const entry = known ?? this.#entry(secret)
-    entry.lastUsed = this.#clock()
     await this.#ensure(entry)
     return field === undefined ? (entry.value as string) : this.#field(entry, field)
   }
@@ -291,14 +326,14 @@ export class CachedSecretProvider implements SecretProvider {
       return
     }
     if (entry.error !== undefined && now < entry.errorUntil) throw entry.error
-    if (entry.value !== undefined && entry.stale && now < entry.staleUntil) {
+    if (entry.value !== undefined && now < entry.staleUntil && this.#mayServeStale(entry)) {
       this.#stats.staleServed++
       if (entry.inflight === undefined && now >= entry.refreshAt) this.#reloadInBackground(entry)
       return
     }
     this.#stats.misses++
     try {
-      await this.#load(entry)
+      await this.#load(entry, true)
     } catch (error) {
       if (!(error instanceof SecretError) || !error.transient) throw error
       if (entry.value === undefined || this.#clock() >= entry.staleUntil) throw error
@@ -307,26 +342,61 @@ export class CachedSecretProvider implements SecretProvider {
     }
   }
 
+  /**
+   * Whether a reader past expiry (within `maxStale`) gets the last good value at once instead of
+   * waiting: a reload has failed since the last success, or a background reload is already under
+   * way. Nobody waits on a backend that is known to be failing. Emits `'stale'` on the way in.
+   */
+  #mayServeStale(entry: Entry): boolean {
+    if (entry.stale) return true
+    if (entry.error !== undefined) {
+      entry.stale = true
+      this.#events.emit('stale', { name: entry.name, error: entry.error, staleUntil: entry.staleUntil })
+      return true
+    }
+    return entry.inflight !== undefined && entry.keepAlive?.held === false
+  }
+
   #entry(name: string): Entry {
     let entry = this.#entries.get(name)
     if (entry !== undefined) return entry
     if (this.#entries.size >= this.#settings.maxEntries) this.#evict()
-    entry = newEntry(name, this.#clock())
+    entry = newEntry(name)
     this.#entries.set(name, entry)
     return entry
   }
 
-  #evict(): void {
+  /** Evicts until the cache is within `maxEntries` again (after a burst of new names settles). */
+  #trim(): void {
+    while (this.#entries.size > this.#settings.maxEntries && this.#evict());
+  }
+
+  /**
+   * Evicts one entry, chosen by CLOCK (second chance) in the Map's order — amortised O(1), close to
+   * LRU: an entry read since eviction last passed over it, or a pinned one, moves to the back.
+   * Entries with a load in flight are skipped. Returns false when nothing could be evicted.
+   */
+  #evict(): boolean {
     let victim: Entry | undefined
+    let budget = this.#entries.size * 2
     for (const entry of this.#entries.values()) {
-      if (entry.pinned || entry.inflight !== undefined) continue
-      if (victim === undefined || entry.lastUsed < victim.lastUsed) victim = entry
+      if (budget-- <= 0) break
+      if (entry.inflight !== undefined) continue
+      if (entry.pinned || entry.used) {
+        entry.used = false
+        this.#entries.delete(entry.name)
+        this.#entries.set(entry.name, entry)
+        continue
+      }
+      victim = entry
+      break
     }
-    if (victim === undefined) return
+    if (victim === undefined) return false
     clearTimeout(victim.timer)
     victim.unwatch?.()
     this.#entries.delete(victim.name)
     this.#stats.evictions++
+    return true
   }
 
   #pin(entry: Entry): void {
@@ -358,24 +428,33 @@ export class CachedSecretProvider implements SecretProvider {
   }
 
   /** One single-flight load of `entry`, with retries. Rejects with a {@link SecretError}. */
-  #load(entry: Entry): Promise<void> {
-    if (entry.inflight !== undefined) return entry.inflight
-    const flight = this.#runLoad(entry).finally(() => {
+  #load(entry: Entry, awaited: boolean): Promise<void> {
+    if (entry.inflight !== undefined) {
+      if (awaited) entry.keepAlive?.hold()
+      return entry.inflight
+    }
+    const keepAlive = new KeepAlive(awaited)
+    entry.keepAlive = keepAlive
+    const flight = this.#runLoad(entry, keepAlive).finally(() => {
       entry.inflight = undefined
+      entry.keepAlive = undefined
+      // a burst of new names can push the cache past maxEntries while every entry is loading
+      if (this.#entries.size > this.#settings.maxEntries) this.#trim()
     })
     entry.inflight = flight
     return flight
   }
 
-  async #runLoad(entry: Entry): Promise<void> {
+  async #runLoad(entry: Entry, keepAlive: KeepAlive): Promise<void> {
     this.#stats.loads++
     const context = { secretName: entry.name, source: this.source.name }
     try {
       const loaded = await withRetry(
-        (signal) => this.source.load(entry.name, { signal }),
+        (ctx) => this.source.load(entry.name, ctx),
         this.#settings.retry,
-        this.#abort.signal,
+        this.#scope,
         context,
+        keepAlive,
       )
       this.#accept(entry, loaded)
     } catch (raw) {
@@ -393,15 +472,18 @@ export class CachedSecretProvider implements SecretProvider {
     const names = entries.map((e) => e.name)
     this.#stats.loads++
     const processed = withRetry(
-      (signal) => loadMany(names, { signal }),
+      (ctx) => loadMany(names, ctx),
       this.#settings.retry,
-      this.#abort.signal,
+      this.#scope,
       {
         secretName: names.join(','),
         source: this.source.name,
       },
+      new KeepAlive(true),
     ).then(
       (results) => {
+        // anything but a Map is a malformed answer: every entry falls back to a single load
+        if (!(results instanceof Map)) return
         for (const entry of entries) this.#acceptBatchResult(entry, results.get(entry.name))
       },
       () => undefined,
@@ -412,7 +494,7 @@ export class CachedSecretProvider implements SecretProvider {
         const now = this.#clock()
         if (entry.value !== undefined && now < entry.expiresAt) return
         if (entry.error !== undefined && now < entry.errorUntil) throw entry.error
-        return this.#load(entry)
+        return this.#load(entry, true)
       })
       flight.catch(() => undefined)
       entry.inflight = flight
@@ -422,7 +504,7 @@ export class CachedSecretProvider implements SecretProvider {
 
   #acceptBatchResult(entry: Entry, result: LoadedSecret | Error | undefined): void {
     if (result === undefined) return
-    if (result instanceof Error) {
+    if (typeof result !== 'object' || result === null || result instanceof Error) {
       const error = toSecretError(result, entry.name, this.source.name)
       if (!error.transient) this.#fail(entry, error)
       return
@@ -436,6 +518,7 @@ export class CachedSecretProvider implements SecretProvider {
 
   #accept(entry: Entry, loaded: LoadedSecret): void {
     if (this.#closed) throw new ProviderClosedError({ secretName: entry.name })
+    checkLoaded(loaded, entry.name, this.source.name)
     const raw = loaded.value
     const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength
     if (size > MAX_SECRET_BYTES) {
@@ -451,6 +534,7 @@ export class CachedSecretProvider implements SecretProvider {
     const version = loaded.version ?? contentVersion(this.#versionKey, value)
     const now = this.#clock()
     const sourceTtl = loaded.ttlMs !== undefined && loaded.ttlMs > 0 ? loaded.ttlMs : undefined
+    entry.leaseEnd = sourceTtl === undefined ? Number.POSITIVE_INFINITY : now + sourceTtl
     const ttl = sourceTtl === undefined ? this.#settings.ttl : Math.min(this.#settings.ttl, sourceTtl)
     const oldValue = entry.value
     const oldVersion = entry.version
@@ -508,11 +592,16 @@ export class CachedSecretProvider implements SecretProvider {
       entry.error = error
       entry.errorUntil = now + this.#settings.minRefreshInterval
       this.#clear(entry, error)
-    } else if (entry.value !== undefined && now >= entry.staleUntil) {
-      this.#clear(entry, error)
-    } else if (entry.value !== undefined && now >= entry.expiresAt) {
-      entry.stale = true
-      this.#events.emit('stale', { name: entry.name, error, staleUntil: entry.staleUntil })
+    } else if (entry.value !== undefined) {
+      // remembered so that readers arriving at expiry get the stale value at once (#mayServeStale)
+      entry.error = error
+      entry.errorUntil = Number.NEGATIVE_INFINITY
+      if (now >= entry.staleUntil) {
+        this.#clear(entry, error)
+      } else if (now >= entry.expiresAt) {
+        entry.stale = true
+        this.#events.emit('stale', { name: entry.name, error, staleUntil: entry.staleUntil })
+      }
     }
     return error
   }
@@ -527,28 +616,43 @@ export class CachedSecretProvider implements SecretProvider {
     entry.stale = false
     if (hadValue && entry.handles !== undefined) {
       for (const handle of entry.handles)
-        updateHandle(handle, { value: undefined, version: undefined, error })
+        updateHandle(handle, {
+          value: undefined,
+          version: undefined,
+          error,
+          notAfter: Number.POSITIVE_INFINITY,
+        })
     }
   }
 
   #pushToHandle(entry: Entry, handle: SecretHandle): void {
     const hash = handle.name.indexOf('#')
     if (hash === -1) {
-      updateHandle(handle, { value: entry.value, version: entry.version, error: undefined })
+      updateHandle(handle, {
+        value: entry.value,
+        version: entry.version,
+        error: undefined,
+        notAfter: entry.leaseEnd,
+      })
       return
     }
     try {
       const value = this.#field(entry, handle.name.slice(hash + 1))
-      updateHandle(handle, { value, version: entry.version, error: undefined })
+      updateHandle(handle, { value, version: entry.version, error: undefined, notAfter: entry.leaseEnd })
     } catch (raw) {
       const error = toSecretError(raw, handle.name, this.source.name)
-      updateHandle(handle, { value: undefined, version: undefined, error })
+      updateHandle(handle, {
+        value: undefined,
+        version: undefined,
+        error,
+        notAfter: Number.POSITIVE_INFINITY,
+      })
       this.#events.emit('error', { name: handle.name, error, background: true })
     }
   }
 
   #loadInBackground(entry: Entry): void {
-    this.#load(entry).catch((error: SecretError) => this.#backgroundFailed(entry, error))
+    this.#load(entry, false).catch((error: SecretError) => this.#backgroundFailed(entry, error))
   }
 
   #reloadInBackground(entry: Entry): void {

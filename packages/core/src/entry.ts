@@ -1,5 +1,6 @@
 import type { SecretError } from './errors.js'
 import type { SecretHandle } from './handle.js'
+import type { KeepAlive } from './retry.js'
 
 /** One cached secret: its value and versions, timing, flight, pins and handles. */
 export interface Entry {
@@ -12,12 +13,21 @@ export interface Entry {
   expiresAt: number
   refreshAt: number
   staleUntil: number
+  /** End of the value's lease (a source `ttlMs`); `Infinity` without one. Handles stop serving it then. */
+  leaseEnd: number
   stale: boolean
-  lastUsed: number
-  /** A permanent error that removed the value, and until when it is answered without a new load. */
+  /** Read since eviction last passed over it (CLOCK, a cheap approximation of LRU). */
+  used: boolean
+  /**
+   * The last failed load's error since the last success. A permanent one removed the value and is
+   * answered until `errorUntil` without a new load; a transient one (`errorUntil` = -Infinity)
+   * makes readers at expiry get the stale value at once.
+   */
   error: SecretError | undefined
   errorUntil: number
   inflight: Promise<void> | undefined
+  /** Whether the load in flight keeps the process alive (a caller awaits it). */
+  keepAlive: KeepAlive | undefined
   lastForced: number
   forced: boolean
   backgroundFailures: number
@@ -30,7 +40,7 @@ export interface Entry {
 }
 
 /** A new entry with nothing loaded yet. */
-export function newEntry(name: string, now: number): Entry {
+export function newEntry(name: string): Entry {
   return {
     name,
     value: undefined,
@@ -40,11 +50,13 @@ export function newEntry(name: string, now: number): Entry {
     expiresAt: 0,
     refreshAt: 0,
     staleUntil: 0,
+    leaseEnd: Number.POSITIVE_INFINITY,
     stale: false,
-    lastUsed: now,
+    used: false,
     error: undefined,
     errorUntil: 0,
     inflight: undefined,
+    keepAlive: undefined,
     lastForced: Number.NEGATIVE_INFINITY,
     forced: false,
     backgroundFailures: 0,

@@ -1,5 +1,5 @@
-import { type SecretError, SecretNotLoadedError } from './errors.js'
-import { parseSecretJson } from './json.js'
+import { type SecretError, SecretNotLoadedError, SecretUnavailableError } from './errors.js'
+import { deepFreeze, parseSecretJson } from './json.js'
 import type { RotateEvent } from './types.js'
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
@@ -9,6 +9,23 @@ export interface HandleState {
   value: string | undefined
   version: string | undefined
   error: SecretError | undefined
+  /**
+   * When the value stops being usable, in clock time: the end of a lease (a source `ttlMs`), or
+   * `Infinity` for values without one.
+   */
+  notAfter: number
+}
+
+/** What a handle needs from its provider; internal to `@latchkey/core`. */
+export interface HandleHooks {
+  /** Loads the secret (the provider's `getSecret`). */
+  load: () => Promise<unknown>
+  /** Reports an `onChange` listener that threw. Must not throw. */
+  report: (error: unknown) => void
+  /** The provider's clock, for lease ends. */
+  clock: () => number
+  /** The source's name, for errors. */
+  source: string
 }
 
 let writeState: (handle: SecretHandle, state: HandleState) => void
@@ -30,8 +47,9 @@ export class SecretHandle {
   #version: string | undefined
   #error: SecretError | undefined
   #parsed: { for: string; json: unknown } | undefined
+  #notAfter = Number.POSITIVE_INFINITY
   #listeners: Set<(event: RotateEvent) => void> | undefined
-  readonly #load: () => Promise<unknown>
+  readonly #hooks: HandleHooks
 
   static {
     writeState = (handle, state) => {
@@ -40,36 +58,65 @@ export class SecretHandle {
       handle.#value = state.value
       handle.#version = state.version
       handle.#error = state.error
+      handle.#notAfter = state.notAfter
       if (rotated && handle.#listeners !== undefined) {
         const event = { name: handle.name, oldVersion: oldVersion ?? '', newVersion: state.version ?? '' }
-        for (const listener of handle.#listeners) listener(event)
+        // a listener that throws is reported and skipped: later listeners, sibling handles and the
+        // provider are not affected
+        for (const listener of handle.#listeners) {
+          try {
+            listener(event)
+          } catch (error) {
+            handle.#hooks.report(error)
+          }
+        }
       }
     }
   }
 
   /** @internal Handles come from `provider.handle(name)`. */
-  constructor(name: string, load: () => Promise<unknown>) {
+  constructor(name: string, hooks: HandleHooks) {
     this.name = name
-    this.#load = load
+    this.#hooks = hooks
   }
 
   /**
    * The current value. Synchronous and cheap. Throws {@link SecretNotLoadedError} before the first
-   * load, or the permanent error (not found, access denied) that removed the secret.
+   * load, the permanent error (not found, access denied) that removed the secret, or — for a value
+   * with a lease (a source `ttlMs`) — a transient {@link SecretUnavailableError} once the lease has
+   * ended and no new value has arrived.
    */
   reveal(): string {
     const value = this.#value
-    if (value !== undefined) return value
-    throw this.#error ?? new SecretNotLoadedError({ secretName: this.name })
+    if (value !== undefined && (this.#notAfter === Number.POSITIVE_INFINITY || this.#usable())) return value
+    throw this.#failure()
   }
 
-  /** The current value parsed as JSON (parsed once per version). */
+  /**
+   * The current value parsed as JSON, parsed once per version and deeply frozen: every call for one
+   * version returns the same read-only object (use `structuredClone` for a copy to change).
+   */
   json<T = unknown>(): T {
     const value = this.reveal()
     if (this.#parsed?.for !== value) {
-      this.#parsed = { for: value, json: parseSecretJson(value, { secretName: this.name }) }
+      const json = parseSecretJson(value, { secretName: this.name, source: this.#hooks.source })
+      this.#parsed = { for: value, json: deepFreeze(json) }
     }
     return this.#parsed.json as T
+  }
+
+  #usable(): boolean {
+    return this.#hooks.clock() < this.#notAfter
+  }
+
+  #failure(): SecretError {
+    if (this.#value !== undefined) {
+      return new SecretUnavailableError(
+        { secretName: this.name, source: this.#hooks.source },
+        `the lease of secret "${this.name}" (source ${this.#hooks.source}) has ended and no new value has arrived yet`,
+      )
+    }
+    return this.#error ?? new SecretNotLoadedError({ secretName: this.name })
   }
 
   /** The version of the value `reveal()` returns, or `undefined` before the first load. */
@@ -77,14 +124,14 @@ export class SecretHandle {
     return this.#version
   }
 
-  /** True once a value is available. */
+  /** True while `reveal()` returns a value. */
   get loaded(): boolean {
-    return this.#value !== undefined
+    return this.#value !== undefined && (this.#notAfter === Number.POSITIVE_INFINITY || this.#usable())
   }
 
-  /** Resolves once the secret is loaded; rejects if the load fails. */
+  /** Resolves once the secret is loaded (and its lease, if any, has not ended); rejects if the load fails. */
   async ready(): Promise<this> {
-    if (this.#value === undefined) await this.#load()
+    if (!this.loaded) await this.#hooks.load()
     return this
   }
 

@@ -18,7 +18,12 @@ export function parseSecretJson(text: string, context: SecretErrorOptions): unkn
   }
 }
 
-/** Returns one field of a parsed JSON secret as a string. Objects and arrays come back as JSON. */
+/**
+ * Returns one field of a parsed JSON secret as a string. Objects and arrays come back as JSON.
+ * Throws {@link InvalidSecretJsonError} when the field is missing or `null`, when it holds a number
+ * outside the range of a double (`1e999` parses as `Infinity`, which JSON would print as `null`),
+ * or when it is nested too deeply to print.
+ */
 export function selectField(parsed: unknown, field: string, context: SecretErrorOptions): string {
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new InvalidSecretJsonError(`field "${field}" was requested but the secret is not a JSON object`, {
@@ -30,5 +35,47 @@ export function selectField(parsed: unknown, field: string, context: SecretError
   if (value === undefined || value === null || !Object.hasOwn(parsed, field)) {
     throw new InvalidSecretJsonError(`has no field "${field}"`, { ...context, field })
   }
-  return typeof value === 'string' ? value : JSON.stringify(value)
+  if (typeof value === 'string') return value
+  const outOfRange = () =>
+    new InvalidSecretJsonError(
+      `field "${field}" holds a number outside the range of a double (such as 1e999), which cannot be returned as written`,
+      { ...context, field },
+    )
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw outOfRange()
+    return String(value)
+  }
+  if (typeof value !== 'object') return JSON.stringify(value)
+  let text: string
+  try {
+    text = JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) throw outOfRange()
+      return v
+    })
+  } catch (error) {
+    if (error instanceof InvalidSecretJsonError) throw error
+    // JSON.stringify recurses: a deeply nested field overflows the stack (a RangeError)
+    throw new InvalidSecretJsonError(`field "${field}" is nested too deeply to be returned as JSON`, {
+      ...context,
+      field,
+    })
+  }
+  return text
+}
+
+/**
+ * Freezes `value` and everything reachable from it, without recursion (a secret may nest
+ * thousands of levels deep). Returns `value`.
+ */
+export function deepFreeze<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value
+  const stack: object[] = [value]
+  while (stack.length > 0) {
+    const next = stack.pop() as object
+    Object.freeze(next)
+    for (const child of Object.values(next)) {
+      if (typeof child === 'object' && child !== null && !Object.isFrozen(child)) stack.push(child)
+    }
+  }
+  return value
 }
