@@ -1,4 +1,10 @@
 export {
+  CREDENTIAL_HEADERS,
+  CREDENTIAL_KEY_WORDS,
+  createLineKeyCensor,
+  isCredentialKey,
+} from './line-key-censor.js'
+export {
   createKeyCensor,
   DEFAULT_REDACT_KEYS,
   DEFAULT_REDACT_PATHS,
@@ -9,6 +15,8 @@ export {
 export { type RedactorProvider, type RedactSecretsOptions, redactSecrets } from './redact-secrets.js'
 export { type SerializedError, serializeError } from './serialize-error.js'
 export {
+  createHttpSerializers,
+  type HttpSerializerOptions,
   SENSITIVE_HEADERS,
   type SerializedRequest,
   type SerializedResponse,

@@ -6,22 +6,28 @@ function withheldLine(): string {
 }
 
 /**
- * Builds the `hooks.streamWrite` function: runs the caller's own `streamWrite` (if any), then
- * replaces every value `redactor` knows in the finished line. Fails closed: if the redactor ever
- * throws, that line and every later one is replaced by a short notice, because a redactor that
- * failed once cannot be trusted to know every value. (An error thrown by the caller's own hook
- * propagates as it would without latchkey.)
+ * Builds the `hooks.streamWrite` function: runs the caller's own `streamWrite` (if any), censors
+ * sensitive keys with `censorKeys`, then replaces every value each of `redactors` knows in the
+ * finished line. Fails closed: if scrubbing ever throws, that line and every later one is replaced
+ * by a short notice, because a redactor that failed once cannot be trusted to know every value.
+ * (An error thrown by the caller's own hook propagates as it would without latchkey.)
  */
 export function createLineScrubber(
-  redactor: Pick<SecretRedactor, 'redact'>,
+  redactors: ReadonlyArray<Pick<SecretRedactor, 'redact'>>,
+  censorKeys: (line: string) => string,
   callerWrite?: (line: string) => string,
 ): (line: string) => string {
   let failed = false
+  const [first] = redactors
+  const single = redactors.length === 1 && first !== undefined
   return function scrubLine(line) {
     if (failed) return withheldLine()
     const text = callerWrite === undefined ? line : callerWrite(line)
     try {
-      return redactor.redact(text)
+      if (single) return first.redact(censorKeys(text))
+      let out = censorKeys(text)
+      for (const redactor of redactors) out = redactor.redact(out)
+      return out
     } catch {
       failed = true
       return withheldLine()

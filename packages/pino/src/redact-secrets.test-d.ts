@@ -7,15 +7,17 @@ import { redactSecrets } from './redact-secrets.js'
 declare const provider: CachedSecretProvider
 
 describe('redactSecrets types', () => {
-  it('returns pino options of the type it was given', () => {
+  it('returns pino options of the type it was given, with or without a provider', () => {
+    expectTypeOf(redactSecrets()).toEqualTypeOf<LoggerOptions>()
     expectTypeOf(redactSecrets(provider)).toEqualTypeOf<LoggerOptions>()
-    const options = redactSecrets(provider, { level: 'debug', name: 'api' })
-    expectTypeOf(options.name).toEqualTypeOf<string>()
-    expectTypeOf(redactSecrets).parameter(0).toEqualTypeOf<Pick<CachedSecretProvider, 'redactor'>>()
+    expectTypeOf(redactSecrets(provider, { level: 'debug', name: 'api' }).name).toEqualTypeOf<string>()
+    expectTypeOf(redactSecrets({ level: 'debug', name: 'api' }).name).toEqualTypeOf<string>()
+    expectTypeOf(redactSecrets({ name: 'api' }, { headers: ['user-agent'] }).name).toEqualTypeOf<string>()
   })
 
   it("fits Fastify's logger option", () => {
-    Fastify({ logger: { ...redactSecrets(provider), stream: process.stdout } })
+    Fastify({ logger: { ...redactSecrets(), stream: process.stdout } })
+    Fastify({ logger: redactSecrets({ level: 'warn' }) })
     Fastify({ logger: redactSecrets(provider, { level: 'warn' }) })
   })
 })

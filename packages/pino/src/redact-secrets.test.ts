@@ -1,12 +1,15 @@
 import { mkdtemp, readFile, rm } from 'node:fs/promises'
+import { createServer } from 'node:http'
+import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import type { CachedSecretProvider } from '@latchkey/core'
+import { CachedSecretProvider, MemorySource, SecretRedactor, sharedRedactor } from '@latchkey/core'
 import pino10, { type Logger, type LoggerOptions } from 'pino'
+import { pinoHttp } from 'pino-http'
 import pino9 from 'pino9'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
-import { redactSecrets } from './redact-secrets.js'
+import { type RedactSecretsOptions, redactSecrets } from './redact-secrets.js'
 import { ADVERSARIAL, captureStream, lastLine, loadedProvider } from './test-support.js'
 
 type CreateLogger = (options: LoggerOptions, stream: ReturnType<typeof captureStream>['stream']) => Logger
@@ -161,19 +164,20 @@ describe.each(PINOS)('redactSecrets with %s', (_version, createLogger) => {
     await provider.close()
   })
 
-  it('leaves values shorter than the minimum length alone and reports that once, without the value', async () => {
+  it('scrubs values shorter than the minimum length only where they stand whole, and reports that once without the value', async () => {
     const { provider, source, logger } = await loadedProvider({ 'app/pin': '4821' })
     const capture = captureStream()
     const log = createLogger(redactSecrets(provider), capture.stream)
-    log.info('pin is 4821')
-    expect(lastLine(capture).msg).toBe('pin is 4821')
+    log.info({ pin: '4821' }, 'pin is 4821')
+    expect(lastLine(capture)).toMatchObject({ pin: R, msg: 'pin is 4821' })
     source.set('app/pin', '9907')
     await provider.refresh('app/pin')
 
-    expect(logger.warn).toHaveBeenCalledTimes(1)
-    const [message, meta] = logger.warn.mock.calls[0] as [string, object]
+    const warnings = logger.warn.mock.calls.filter(([message]) => String(message).includes('shorter'))
+    expect(warnings).toHaveLength(1)
+    const [message, meta] = warnings[0] as [string, object]
     expect(message).toContain('app/pin')
-    expect(meta).toEqual({ secretName: 'app/pin', minLength: 6 })
+    expect(meta).toMatchObject({ secretName: 'app/pin' })
     expect(`${message} ${JSON.stringify(meta)}`).not.toMatch(/4821|9907/)
     await provider.close()
   })
@@ -269,8 +273,10 @@ describe('redactSecrets option merging', () => {
     expect(lastLine(capture)).toMatchObject({
       user: { id: 7 },
       res: 'custom res',
-      req: { method: 'GET', url: '/', headers: { cookie: R } },
+      req: { method: 'GET', url: '/' },
     })
+    expect((lastLine(capture).req as Record<string, unknown>).headers).toBeUndefined()
+    assertNoCanary(capture.text(), 'the pino output')
   })
 
   it('passes an array of redact paths to pino with the [REDACTED] censor, alongside the key censor', () => {
@@ -315,12 +321,14 @@ describe('redactSecrets option merging', () => {
       }),
       capture.stream,
     )
-    log.info({ db: { primary: { password: 'x' } }, token: 'y' })
+    log.info({ db: { primary: { apiKey: 'x' } }, pwd: 'y', session: 'z' })
     expect(lastLine(capture)).toMatchObject({
-      db: { primary: { password: '<db.primary.password>' } },
-      token: '<token>',
+      db: { primary: { apiKey: '<db.primary.apiKey>' } },
+      pwd: '<pwd>',
+      // credential keys are censored in the finished line as well, with the string replacement
+      session: R,
     })
-    expect(paths).toEqual([['db', 'primary', 'password'], ['token']])
+    expect(paths).toEqual([['db', 'primary', 'apiKey'], ['pwd']])
   })
 
   it('keeps the caller formatters and runs its log formatter before the key censor', () => {
@@ -366,19 +374,35 @@ describe('redactSecrets option merging', () => {
     expect(lastLine(capture)).toMatchObject({ user: { password: R, name: 'ada' } })
   })
 
-  it('turns key censoring off with keys: [] but keeps scrubbing values', () => {
+  it('with keys: [] censors only the credential keys, and keeps scrubbing values', () => {
     const capture = captureStream()
     const log = pino10(redactSecrets(provider, {}, { keys: [] }), capture.stream)
-    log.info({ password: 'plain', other: secret })
-    expect(lastLine(capture)).toMatchObject({ password: 'plain', other: R })
+    log.info({ pwd: 'plain', apiKey: 'plain', password: 'x', other: secret })
+    expect(lastLine(capture)).toMatchObject({ pwd: 'plain', apiKey: 'plain', password: R, other: R })
     assertNoCanary(capture.text(), 'the pino output')
   })
 
-  it('censors custom keys instead of the defaults', () => {
+  it('censors custom keys instead of the default extra keys, at any depth', () => {
     const capture = captureStream()
     const log = pino10(redactSecrets(provider, {}, { keys: ['ssn'] }), capture.stream)
-    log.info({ ssn: '078-05-1120', password: 'plain', person: { SSN: 'x' } })
-    expect(lastLine(capture)).toMatchObject({ ssn: R, password: 'plain', person: { SSN: R } })
+    log.info({ ssn: '078-05-1120', pwd: 'plain', person: { SSN: 'x', deeper: { more: { ssn: 'y' } } } })
+    expect(lastLine(capture)).toMatchObject({
+      ssn: R,
+      pwd: 'plain',
+      person: { SSN: R, deeper: { more: { ssn: R } } },
+    })
+  })
+
+  it('keeps booleans, numbers and null under sensitive keys', () => {
+    const capture = captureStream()
+    const log = pino10(redactSecrets(provider), capture.stream)
+    log.info({ password: true, token: 42, secret: null, user: { apiKey: false, pwd: 'x' } })
+    expect(lastLine(capture)).toMatchObject({
+      password: true,
+      token: 42,
+      secret: null,
+      user: { apiKey: false, pwd: R },
+    })
   })
 
   it('withholds lines once the redactor fails instead of writing them unscrubbed', () => {
@@ -408,10 +432,14 @@ describe('redactSecrets option merging', () => {
     assertNoCanary(capture.text(), 'the pino output')
   })
 
-  it('throws ERR_SECRET_INVALID_OPTIONS for a missing provider or options of the wrong type', () => {
+  it('throws ERR_SECRET_INVALID_OPTIONS for arguments of the wrong type', () => {
     const bad: Array<() => unknown> = [
-      () => redactSecrets(undefined as unknown as CachedSecretProvider),
-      () => redactSecrets({} as CachedSecretProvider),
+      () => redactSecrets(null as unknown as CachedSecretProvider),
+      () => redactSecrets('info' as unknown as CachedSecretProvider),
+      () => redactSecrets({ redactor: {} } as unknown as CachedSecretProvider),
+      () => redactSecrets({ level: 'info' }, 'x' as unknown as RedactSecretsOptions),
+      () => (redactSecrets as (...args: unknown[]) => unknown)({ level: 'info' }, {}, {}),
+      () => redactSecrets({}, { headers: [1] as unknown as string[] }),
       () => redactSecrets(provider, 'info' as unknown as LoggerOptions),
       () => redactSecrets(provider, { redact: 'password' as unknown as string[] }),
       () => redactSecrets(provider, { redact: { censor: 'x' } as unknown as string[] }),
@@ -462,5 +490,91 @@ describe('redactSecrets with other pino destinations', () => {
     assertNoCanary(text, 'the transport output')
     await rm(dir, { recursive: true, force: true })
     await provider.close()
+  })
+})
+
+describe('redactSecrets and the process-wide registry', () => {
+  it('scrubs every provider in the process without naming one, including providers made after the logger', async () => {
+    const capture = captureStream()
+    const log = pino10(redactSecrets(), capture.stream)
+    const first = canary('first', ADVERSARIAL.quotes)
+    const second = canary('second', ADVERSARIAL.spaces)
+    const { provider: one } = await loadedProvider({ 'db/password': first })
+    const { provider: two } = await loadedProvider({ 'api/key': second })
+    log.info(`connect postgres://app:${encodeURIComponent(first)}@db/app with key ${second}`)
+    expect(lastLine(capture).msg).toBe(`connect postgres://app:${R}@db/app with key ${R}`)
+    assertNoCanary(capture.text(), 'the pino output')
+    await Promise.all([one.close(), two.close()])
+  })
+
+  it('takes pino options first, without a provider', async () => {
+    const secret = canary('options-first')
+    const { provider } = await loadedProvider({ 'app/secret': secret })
+    const capture = captureStream()
+    const options = redactSecrets({ level: 'warn', name: 'api' }, { keys: ['ssn'] })
+    expect(options.level).toBe('warn')
+    const log = pino10(options, capture.stream)
+    log.info(`hidden ${secret}`)
+    log.warn({ ssn: '078-05-1120' }, `seen ${secret}`)
+    expect(capture.lines()).toHaveLength(1)
+    expect(lastLine(capture)).toMatchObject({ name: 'api', ssn: R, msg: `seen ${R}` })
+    assertNoCanary(capture.text(), 'the pino output')
+    await provider.close()
+  })
+
+  it('also scrubs a provider that opted out of the shared registry when it is passed', async () => {
+    const secret = canary('opted-out', ADVERSARIAL.percent)
+    const provider = new CachedSecretProvider(new MemorySource({ 'app/secret': secret }), {
+      redactor: new SecretRedactor(),
+    })
+    await provider.preload(['app/secret'])
+    expect(provider.redactor).not.toBe(sharedRedactor())
+    expect(sharedRedactor().contains(secret)).toBe(false)
+    const capture = captureStream()
+    const log = pino10(redactSecrets(provider, { level: 'info' }), capture.stream)
+    log.info(`opted out ${secret}`)
+    expect(lastLine(capture).msg).toBe(`opted out ${R}`)
+    assertNoCanary(capture.text(), 'the pino output')
+    await provider.close()
+  })
+
+  it('censors credential headers when pino-http swaps in its own serializers', async () => {
+    const secret = canary('pino-http')
+    const capture = captureStream()
+    const logger = pino10(redactSecrets(), capture.stream)
+    const httpLogger = pinoHttp({ logger })
+    const server = createServer((req, res) => {
+      httpLogger(req, res)
+      res.setHeader('set-cookie', 'sid=server-cookie')
+      res.end('ok')
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as AddressInfo
+    const response = await fetch(`http://127.0.0.1:${port}/orders`, {
+      headers: {
+        authorization: `Bearer ${secret}`,
+        cookie: `sid=${secret}`,
+        'x-auth-token': secret,
+        'x-csrf-token': secret,
+        'x-session-id': secret,
+        'user-agent': 'leak-test',
+      },
+    })
+    await response.text()
+    await new Promise<void>((resolve) => server.close(() => resolve()))
+    const line = capture.lines().find((entry) => entry.msg === 'request completed') as {
+      req: { headers: Record<string, unknown> }
+      res: { headers: Record<string, unknown> }
+    }
+    expect(line.req.headers).toMatchObject({
+      authorization: R,
+      cookie: R,
+      'x-auth-token': R,
+      'x-csrf-token': R,
+      'x-session-id': R,
+      'user-agent': 'leak-test',
+    })
+    expect(line.res.headers['set-cookie']).toBe(R)
+    assertNoCanary(capture.text(), 'the pino-http output')
   })
 })

@@ -1,21 +1,35 @@
-import { type CachedSecretProvider, InvalidOptionsError } from '@latchkey/core'
+import {
+  type CachedSecretProvider,
+  InvalidOptionsError,
+  type SecretRedactor,
+  sharedRedactor,
+} from '@latchkey/core'
 import type { LoggerOptions, redactOptions } from 'pino'
+import { createLineKeyCensor } from './line-key-censor.js'
 import { createLineScrubber } from './line-scrubber.js'
 import { createKeyCensor, DEFAULT_REDACT_KEYS, type KeyCensor } from './redact-paths.js'
-import { serializers as defaultSerializers } from './serializers.js'
+import { serializeError } from './serialize-error.js'
+import { createHttpSerializers } from './serialize-http.js'
 
 /** What `redactSecrets()` needs from a provider: its redactor. Any `CachedSecretProvider` has one. */
 export type RedactorProvider = Pick<CachedSecretProvider, 'redactor'>
 
-/** latchkey's own options for {@link redactSecrets} (pino's options go in the second argument). */
+/** latchkey's own options for {@link redactSecrets} (pino's options are passed separately). */
 export interface RedactSecretsOptions {
   /**
-   * Key names censored at the top of every log object and one or two levels down (`key`, `*.key`,
-   * `*.*.key`). Each also matches its lowercase, UPPERCASE and Capitalized spelling. `[]` turns key
-   * censoring off; the secret-value scrubber stays on.
+   * Key names (any letter case, at any depth of the line) whose string values are censored, on top
+   * of the credential keys that are always censored: `authorization`, `proxy-authorization`,
+   * `cookie`, `set-cookie`, `x-api-key`, `x-auth-token`, `x-csrf-token` and any key holding
+   * `token`, `secret`, `session`, `signature` or `password`. `[]` censors only those.
    * @default DEFAULT_REDACT_KEYS
    */
   keys?: readonly string[]
+  /**
+   * Header names the `req` and `res` serializers log. Credential headers among them are logged as
+   * the censor.
+   * @default [] (no headers, as Fastify logs by default)
+   */
+  headers?: readonly string[]
 }
 
 interface MergedRedact {
@@ -28,71 +42,142 @@ function fail(message: string): never {
   throw new InvalidOptionsError(`redactSecrets: ${message}`)
 }
 
+function typeName(value: unknown): string {
+  if (value === null) return 'null'
+  return Array.isArray(value) ? 'array' : typeof value
+}
+
 function mergeRedact(redact: LoggerOptions['redact'], replacement: string): MergedRedact {
   if (redact === undefined) return { pino: undefined, censor: replacement, remove: false }
   if (Array.isArray(redact))
     return { pino: { paths: [...redact], censor: replacement }, censor: replacement, remove: false }
   if (typeof redact !== 'object' || redact === null || !Array.isArray(redact.paths)) {
-    fail('pinoOptions.redact must be an array of paths or { paths, censor?, remove? }')
+    fail(
+      `pinoOptions.redact must be an array of paths or { paths, censor?, remove? } (got ${typeName(redact)})`,
+    )
   }
   const censor = redact.censor ?? replacement
   return { pino: { ...redact, paths: [...redact.paths], censor }, censor, remove: redact.remove === true }
 }
 
 function optionalFunction(value: unknown, name: string): void {
-  if (value !== undefined && typeof value !== 'function') fail(`${name} must be a function`)
+  if (value !== undefined && typeof value !== 'function')
+    fail(`${name} must be a function (got ${typeName(value)})`)
+}
+
+function stringArray(value: unknown, name: string): readonly string[] | undefined {
+  if (value === undefined) return undefined
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))
+    fail(`${name} must be an array of strings (got ${typeName(value)})`)
+  return value
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** A provider is anything with a `redactor` property (pino options never have one). */
+function isProviderLike(value: unknown): value is RedactorProvider {
+  return isObject(value) && 'redactor' in value
 }
 
 /**
- * Returns pino options that keep secrets out of every log line, merged with the caller's own
- * options (which are not modified):
+ * Returns pino options that keep secrets out of every log line. Every form scrubs the
+ * process-wide registry of `@latchkey/core` (`sharedRedactor()`), which holds the values of every
+ * `CachedSecretProvider` in the process — yours, the ones adapters build from `{ source }`, ones
+ * created after the logger — so a provider does not have to be named:
  *
- * - `hooks.streamWrite` scrubs each finished line with `provider.redactor`: every value the
- *   provider has loaded, and values rotated out within its retention, in raw, JSON-escaped and
- *   URL-encoded form, wherever it appears. A `streamWrite` of the caller runs first.
- * - `serializers` `err`, `req` and `res` that never throw; the caller's serializers win per key.
- * - `formatters.log` censors sensitive keys (`password`, `token`, `authorization`, … see
- *   {@link RedactSecretsOptions.keys}) after the caller's own `formatters.log`.
- * - `redact`: the caller's paths go to pino unchanged, with the censor defaulting to the
- *   redactor's replacement (`'[REDACTED]'`); the caller's `censor` and `remove` also apply to the
- *   sensitive keys.
+ * ```ts
+ * redactSecrets()                              // pino options
+ * redactSecrets(pinoOptions, options?)          // your pino options, extended
+ * redactSecrets(provider, pinoOptions?, options?)
+ * ```
  *
- * Works with pino 9 and 10, as Fastify's `logger` option, and as nestjs-pino's `pinoHttp`.
+ * Passing a provider only matters when it was built with its own redactor (opted out of the
+ * shared registry): its values are then scrubbed too. The caller's options are not modified:
  *
- * @param provider The `CachedSecretProvider` whose secrets are scrubbed.
- * @param pinoOptions The pino options to extend.
- * @param options latchkey's options.
- * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when `provider` has no redactor or an option has the wrong type.
+ * - `hooks.streamWrite` censors credential keys and scrubs every known value (raw, JSON-escaped,
+ *   URL/form-encoded) in each finished line. A `streamWrite` of the caller runs first.
+ * - `serializers` `err`, `req` and `res` that never throw; `req`/`res` log no headers unless
+ *   allow-listed with `options.headers`. The caller's serializers win per key.
+ * - `redact`: the caller's paths go to pino unchanged, with the censor defaulting to
+ *   `'[REDACTED]'`; a string `censor` also censors the sensitive keys, and a function `censor` or
+ *   `remove: true` is also applied to them (in `formatters.log`, up to two levels down).
+ *
+ * Works with pino 9 and 10, as Fastify's `logger` option, with pino-http (`logger:
+ * pino(redactSecrets())`) and as nestjs-pino's `pinoHttp`.
+ *
+ * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when an argument has the wrong type.
  */
+export function redactSecrets(): LoggerOptions
 export function redactSecrets<T extends LoggerOptions = LoggerOptions>(
-  provider: RedactorProvider,
+  pinoOptions: T,
+  options?: RedactSecretsOptions,
+): T
+export function redactSecrets<T extends LoggerOptions = LoggerOptions>(
+  provider: RedactorProvider | undefined,
   pinoOptions?: T,
-  options: RedactSecretsOptions = {},
-): T {
-  const redactor = (provider as Partial<RedactorProvider> | undefined)?.redactor
-  if (typeof redactor?.redact !== 'function') {
-    fail('the first argument must be the CachedSecretProvider whose secrets should be scrubbed')
+  options?: RedactSecretsOptions,
+): T
+export function redactSecrets(first?: unknown, second?: unknown, third?: unknown): LoggerOptions {
+  let provider: RedactorProvider | undefined
+  let pinoOptions: unknown
+  let options: unknown
+  if (first === undefined || isProviderLike(first)) {
+    provider = first
+    pinoOptions = second
+    options = third
+  } else if (isObject(first)) {
+    pinoOptions = first
+    options = second
+    if (third !== undefined) fail('with pino options first, pass at most (pinoOptions, options)')
+  } else {
+    fail(
+      `the first argument must be a CachedSecretProvider, pino options or nothing (got ${typeName(first)})`,
+    )
   }
-  if (pinoOptions !== undefined && (typeof pinoOptions !== 'object' || pinoOptions === null)) {
-    fail('pinoOptions must be a pino options object')
-  }
-  const keys = options.keys ?? DEFAULT_REDACT_KEYS
-  if (!Array.isArray(keys) || keys.some((key) => typeof key !== 'string'))
-    fail('options.keys must be an array of strings')
 
-  const given: LoggerOptions = pinoOptions ?? {}
+  const shared = sharedRedactor()
+  const redactors: Array<Pick<SecretRedactor, 'redact'>> = [shared]
+  if (provider !== undefined) {
+    const own = (provider as { redactor?: unknown }).redactor
+    if (typeof (own as Partial<SecretRedactor> | undefined)?.redact !== 'function') {
+      fail('the provider must be a CachedSecretProvider (its redactor has no redact method)')
+    }
+    if (own !== shared) redactors.push(own as SecretRedactor)
+  }
+  if (pinoOptions !== undefined && !isObject(pinoOptions)) {
+    fail(`pinoOptions must be a pino options object (got ${typeName(pinoOptions)})`)
+  }
+  if (options !== undefined && !isObject(options)) {
+    fail(`options must be an object such as { keys, headers } (got ${typeName(options)})`)
+  }
+  const ours = (options ?? {}) as RedactSecretsOptions
+  const keys = stringArray(ours.keys, 'options.keys') ?? DEFAULT_REDACT_KEYS
+  const headers = stringArray(ours.headers, 'options.headers') ?? []
+
+  const given = (pinoOptions ?? {}) as LoggerOptions
   const callerWrite = given.hooks?.streamWrite
   const callerLog = given.formatters?.log
   optionalFunction(callerWrite, 'pinoOptions.hooks.streamWrite')
   optionalFunction(callerLog, 'pinoOptions.formatters.log')
 
-  const redact = mergeRedact(given.redact, redactor.replacement)
+  const replacement = shared.replacement
+  const redact = mergeRedact(given.redact, replacement)
+  const custom = typeof redact.censor === 'function' || redact.remove
+  // A censor function or `remove` cannot be applied to the finished line: the extra keys then go
+  // through them on the object (below), and the line censors the credential keys only.
+  const lineCensor = createLineKeyCensor(
+    custom ? [] : keys,
+    typeof redact.censor === 'string' ? redact.censor : replacement,
+  )
+  const http = createHttpSerializers({ headers })
   const merged: LoggerOptions = {
     ...given,
-    hooks: { ...given.hooks, streamWrite: createLineScrubber(redactor, callerWrite) },
-    serializers: { ...defaultSerializers, ...given.serializers },
+    hooks: { ...given.hooks, streamWrite: createLineScrubber(redactors, lineCensor, callerWrite) },
+    serializers: { err: serializeError, req: http.req, res: http.res, ...given.serializers },
   }
-  if (keys.length > 0) {
+  if (custom) {
     const censorKeys = createKeyCensor({ keys, censor: redact.censor, remove: redact.remove })
     merged.formatters = {
       ...given.formatters,
@@ -100,5 +185,5 @@ export function redactSecrets<T extends LoggerOptions = LoggerOptions>(
     }
   }
   if (redact.pino !== undefined) merged.redact = redact.pino
-  return merged as T
+  return merged
 }

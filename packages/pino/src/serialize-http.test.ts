@@ -4,25 +4,32 @@ import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { redactSecrets } from './redact-secrets.js'
-import { serializeRequest, serializeResponse } from './serialize-http.js'
+import { createHttpSerializers, serializeRequest, serializeResponse } from './serialize-http.js'
 import { captureStream, lastLine, loadedProvider } from './test-support.js'
 
 const R = '[REDACTED]'
 
+const CREDENTIALS = {
+  Authorization: 'Bearer abc',
+  cookie: 'sid=1',
+  'x-api-key': 'k',
+  'Proxy-Authorization': 'Basic x',
+  'X-Auth-Token': 't',
+  'x-csrf-token': 'c',
+  'x-session-id': 's',
+  'x-hub-signature-256': 'sha256=1',
+  'x-client-secret': 'cs',
+  'x-db-password': 'pw',
+}
+const CREDENTIAL_NAMES = Object.keys(CREDENTIALS)
+
 describe('serializeRequest', () => {
-  it('keeps method, url and headers, censoring credentials in any letter case', () => {
+  it('logs what Fastify logs by default and no headers', () => {
     const out = serializeRequest({
       id: 'req-1',
       method: 'POST',
       url: '/login',
-      headers: {
-        Authorization: 'Bearer abc',
-        cookie: 'sid=1',
-        'x-api-key': 'k',
-        'Proxy-Authorization': 'Basic x',
-        accept: 'application/json',
-        'x-forwarded-for': ['10.0.0.1', '10.0.0.2'],
-      },
+      headers: { ...CREDENTIALS, host: 'api.test', accept: 'application/json' },
       ip: '127.0.0.1',
       socket: { remotePort: 50_000 },
     })
@@ -30,27 +37,40 @@ describe('serializeRequest', () => {
       id: 'req-1',
       method: 'POST',
       url: '/login',
-      headers: {
-        Authorization: R,
-        cookie: R,
-        'x-api-key': R,
-        'Proxy-Authorization': R,
-        accept: 'application/json',
-        'x-forwarded-for': ['10.0.0.1', '10.0.0.2'],
-      },
+      host: 'api.test',
       remoteAddress: '127.0.0.1',
       remotePort: 50_000,
     })
   })
 
+  it('logs allow-listed headers, censoring credential headers even when they are listed', () => {
+    const { req } = createHttpSerializers({ headers: ['Accept', 'x-forwarded-for', ...CREDENTIAL_NAMES] })
+    const out = req({
+      method: 'GET',
+      url: '/',
+      headers: { ...CREDENTIALS, accept: 'application/json', 'x-forwarded-for': ['10.0.0.1', '10.0.0.2'] },
+    }) as { headers: Record<string, unknown> }
+    expect(out.headers).toEqual({
+      accept: 'application/json',
+      'x-forwarded-for': ['10.0.0.1', '10.0.0.2'],
+      ...Object.fromEntries(CREDENTIAL_NAMES.map((name) => [name.toLowerCase(), R])),
+    })
+  })
+
   it("prefers Express's originalUrl and reads fetch Headers", () => {
-    const out = serializeRequest({
+    const { req } = createHttpSerializers({ headers: ['accept', 'authorization'] })
+    const out = req({
       method: 'GET',
       url: '/',
       originalUrl: '/api/orders',
-      headers: new Headers({ authorization: 'Bearer x', accept: '*/*' }),
+      headers: new Headers({ authorization: 'Bearer x', accept: '*/*', host: 'h.test' }),
     })
-    expect(out).toEqual({ method: 'GET', url: '/api/orders', headers: { accept: '*/*', authorization: R } })
+    expect(out).toEqual({
+      method: 'GET',
+      url: '/api/orders',
+      host: 'h.test',
+      headers: { accept: '*/*', authorization: R },
+    })
   })
 
   it('never throws on weird input', () => {
@@ -67,24 +87,27 @@ describe('serializeRequest', () => {
         accept: 'a',
       },
     }
-    expect(serializeRequest(hostile)).toEqual({ url: '/x', headers: { authorization: R, accept: 'a' } })
+    const { req } = createHttpSerializers({ headers: ['authorization', 'accept'] })
+    expect(req(hostile)).toEqual({ url: '/x', headers: { accept: 'a' } })
     const { proxy, revoke } = Proxy.revocable({ url: '/' }, {})
     revoke()
     expect(serializeRequest(proxy)).toEqual({})
     const cyclic: Record<string, unknown> = { method: 'GET', url: '/' }
     cyclic.headers = { self: cyclic }
-    expect(serializeRequest(cyclic)).toMatchObject({ method: 'GET', url: '/' })
+    expect(req(cyclic)).toMatchObject({ method: 'GET', url: '/' })
   })
 })
 
 describe('serializeResponse', () => {
-  it('keeps the status code and headers, censoring set-cookie', () => {
+  it('logs the status code and, when allow-listed, headers with set-cookie censored', () => {
     const headers = { 'set-cookie': ['sid=1', 'csrf=2'], 'content-type': 'text/plain' }
-    expect(serializeResponse({ statusCode: 201, getHeaders: () => headers })).toEqual({
+    expect(serializeResponse({ statusCode: 201, getHeaders: () => headers })).toEqual({ statusCode: 201 })
+    const { res } = createHttpSerializers({ headers: ['set-cookie', 'content-type'] })
+    expect(res({ statusCode: 201, getHeaders: () => headers })).toEqual({
       statusCode: 201,
       headers: { 'set-cookie': R, 'content-type': 'text/plain' },
     })
-    expect(serializeResponse({ statusCode: 204, headers })).toEqual({
+    expect(res({ statusCode: 204, headers })).toEqual({
       statusCode: 204,
       headers: { 'set-cookie': R, 'content-type': 'text/plain' },
     })
@@ -98,6 +121,7 @@ describe('serializeResponse', () => {
         throw new Error('headers already gone')
       },
     }
+    expect(createHttpSerializers({ headers: ['content-type'] }).res(failing)).toEqual({ statusCode: 500 })
     expect(serializeResponse(failing)).toEqual({ statusCode: 500 })
   })
 })
@@ -107,7 +131,10 @@ describe('req and res serializers on a real Node server', () => {
     const secret = canary('http', ' +/&"')
     const { provider } = await loadedProvider({ 'session/key': secret })
     const capture = captureStream()
-    const log = pino(redactSecrets(provider), capture.stream)
+    const log = pino(
+      redactSecrets(provider, {}, { headers: ['authorization', 'x-request-note', 'set-cookie'] }),
+      capture.stream,
+    )
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {
       res.setHeader('set-cookie', `session=${encodeURIComponent(secret)}`)
       res.statusCode = 202

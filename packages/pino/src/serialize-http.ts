@@ -1,17 +1,15 @@
+import { CREDENTIAL_HEADERS, isCredentialKey } from './line-key-censor.js'
 import { ownKeys, readProperty } from './safe-read.js'
 
-/** Header names (lowercase) whose values the `req` and `res` serializers replace with `'[REDACTED]'`. */
-export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-])
+/**
+ * Header names (lowercase) that are always censored; any header whose name holds `token`,
+ * `secret`, `session`, `signature` or `password` is censored too (see `isCredentialKey`).
+ */
+export const SENSITIVE_HEADERS: ReadonlySet<string> = new Set(CREDENTIAL_HEADERS)
 
 const CENSORED = '[REDACTED]'
 
-/** What the `req` serializer makes of a request. */
+/** What the `req` serializer makes of a request: what Fastify logs by default, plus allow-listed headers. */
 export interface SerializedRequest {
   /** The request id (pino-http's `req.id`, Fastify's `request.id`) when it is a string or number. */
   id?: unknown
@@ -19,40 +17,33 @@ export interface SerializedRequest {
   method?: string
   /** Path and query as received (`originalUrl` when Express set it). */
   url?: string
-  /** A copy of the headers with {@link SENSITIVE_HEADERS} replaced by `'[REDACTED]'`. */
-  headers?: Record<string, unknown>
+  /** The `Host` the client asked for (Fastify's `request.host`, else the `host` header). */
+  host?: string
   /** Client address (`remoteAddress`, Fastify's `ip`, or the socket's). */
   remoteAddress?: string
   /** Client port. */
   remotePort?: number
+  /** Only the allow-listed headers (`headers` option), credential headers censored; absent by default. */
+  headers?: Record<string, unknown>
 }
 
 /** What the `res` serializer makes of a response. */
 export interface SerializedResponse {
   /** HTTP status code. */
   statusCode?: number
-  /** A copy of the response headers with {@link SENSITIVE_HEADERS} (such as `set-cookie`) replaced by `'[REDACTED]'`. */
+  /** Only the allow-listed headers (`headers` option), credential headers censored; absent by default. */
   headers?: Record<string, unknown>
 }
 
-function censorHeader(name: string, value: unknown): unknown {
-  if (SENSITIVE_HEADERS.has(name.toLowerCase())) return CENSORED
-  return Array.isArray(value) ? [...value] : value
-}
-
-/** A copy of a headers object (or a fetch `Headers`) with sensitive values censored. */
-function maskHeaders(headers: unknown): Record<string, unknown> | undefined {
-  if (typeof headers !== 'object' || headers === null) return undefined
-  const out: Record<string, unknown> = {}
-  const forEach = readProperty(headers, 'forEach')
-  if (typeof forEach === 'function' && typeof readProperty(headers, 'get') === 'function') {
-    forEach.call(headers, (value: unknown, name: string) => {
-      out[name] = censorHeader(name, value)
-    })
-    return out
-  }
-  for (const name of ownKeys(headers)) out[name] = censorHeader(name, readProperty(headers, name))
-  return out
+/** Options for {@link createHttpSerializers}. */
+export interface HttpSerializerOptions {
+  /**
+   * Header names (any letter case) logged with each request and response. Credential headers
+   * (`authorization`, `cookie`, `set-cookie`, `x-api-key`, anything holding `token`, `secret`,
+   * `session`, `signature` or `password`) are logged as `'[REDACTED]'` even when listed.
+   * @default [] (no headers, as Fastify logs by default)
+   */
+  headers?: readonly string[]
 }
 
 function stringOrUndefined(value: unknown): string | undefined {
@@ -68,62 +59,121 @@ function omitUndefined<T extends object>(object: T): T {
   return object
 }
 
+/** Reads one header from a plain headers object (any letter case) or a fetch `Headers`. */
+function headerOf(headers: unknown, lowerName: string): unknown {
+  if (typeof headers !== 'object' || headers === null) return undefined
+  const get = readProperty(headers, 'get')
+  if (typeof get === 'function' && typeof readProperty(headers, 'forEach') === 'function') {
+    try {
+      return (get as (name: string) => unknown).call(headers, lowerName) ?? undefined
+    } catch {
+      return undefined
+    }
+  }
+  const direct = readProperty(headers, lowerName)
+  if (direct !== undefined) return direct
+  for (const name of ownKeys(headers)) {
+    if (name.toLowerCase() === lowerName) return readProperty(headers, name)
+  }
+  return undefined
+}
+
+/**
+ * Builds the `req` and `res` serializers. By default they log what Fastify logs by default and no
+ * headers; `headers` adds an allow-list. Neither ever throws; anything that is not an object is
+ * returned unchanged.
+ */
+export function createHttpSerializers(options: HttpSerializerOptions = {}): {
+  req: (req: unknown) => unknown
+  res: (res: unknown) => unknown
+} {
+  const allowed = [...new Set((options.headers ?? []).map((name) => name.toLowerCase()))]
+
+  function pickHeaders(headers: unknown): Record<string, unknown> | undefined {
+    if (allowed.length === 0 || typeof headers !== 'object' || headers === null) return undefined
+    const out: Record<string, unknown> = {}
+    for (const name of allowed) {
+      const value = headerOf(headers, name)
+      if (value === undefined) continue
+      out[name] = isCredentialKey(name) ? CENSORED : Array.isArray(value) ? [...value] : value
+    }
+    return out
+  }
+
+  function req(value: unknown): unknown {
+    if (typeof value !== 'object' || value === null) return value
+    try {
+      const socket = readProperty(value, 'socket')
+      const fromSocket = (key: string) =>
+        typeof socket === 'object' && socket !== null ? readProperty(socket, key) : undefined
+      const headers = readProperty(value, 'headers')
+      const out: SerializedRequest = {
+        id: readProperty(value, 'id'),
+        method: stringOrUndefined(readProperty(value, 'method')),
+        url:
+          stringOrUndefined(readProperty(value, 'originalUrl')) ??
+          stringOrUndefined(readProperty(value, 'url')),
+        host: stringOrUndefined(readProperty(value, 'host')) ?? stringOrUndefined(headerOf(headers, 'host')),
+        remoteAddress:
+          stringOrUndefined(readProperty(value, 'remoteAddress')) ??
+          stringOrUndefined(readProperty(value, 'ip')) ??
+          stringOrUndefined(fromSocket('remoteAddress')),
+        remotePort:
+          numberOrUndefined(readProperty(value, 'remotePort')) ?? numberOrUndefined(fromSocket('remotePort')),
+        headers: pickHeaders(headers),
+      }
+      if (typeof out.id === 'function' || typeof out.id === 'object') out.id = undefined
+      return omitUndefined(out)
+    } catch {
+      return {}
+    }
+  }
+
+  function res(value: unknown): unknown {
+    if (typeof value !== 'object' || value === null) return value
+    try {
+      let headers: unknown
+      if (allowed.length > 0) {
+        const getHeaders = readProperty(value, 'getHeaders')
+        if (typeof getHeaders === 'function') {
+          try {
+            headers = getHeaders.call(value)
+          } catch {
+            headers = undefined
+          }
+        }
+        headers ??= readProperty(value, 'headers')
+      }
+      const out: SerializedResponse = {
+        statusCode: numberOrUndefined(readProperty(value, 'statusCode')),
+        headers: pickHeaders(headers),
+      }
+      return omitUndefined(out)
+    } catch {
+      return {}
+    }
+  }
+
+  return { req, res }
+}
+
+const defaults = createHttpSerializers()
+
 /**
  * pino `req` serializer for Node's `IncomingMessage`, Fastify's request, Express's request and
- * pino-http's wrapped request: `id`, `method`, `url` (`originalUrl` when Express set it), `headers`
- * with {@link SENSITIVE_HEADERS} censored, `remoteAddress`, `remotePort`. Never throws; anything
- * that is not an object is returned unchanged.
+ * pino-http's wrapped request: `id`, `method`, `url` (`originalUrl` when Express set it), `host`,
+ * `remoteAddress`, `remotePort` — what Fastify logs by default, no headers (use
+ * {@link createHttpSerializers} with `headers` to log some). Never throws.
  */
 export function serializeRequest(req: unknown): unknown {
-  if (typeof req !== 'object' || req === null) return req
-  try {
-    const socket = readProperty(req, 'socket')
-    const fromSocket = (key: string) =>
-      typeof socket === 'object' && socket !== null ? readProperty(socket, key) : undefined
-    const out: SerializedRequest = {
-      id: readProperty(req, 'id'),
-      method: stringOrUndefined(readProperty(req, 'method')),
-      url: stringOrUndefined(readProperty(req, 'originalUrl')) ?? stringOrUndefined(readProperty(req, 'url')),
-      headers: maskHeaders(readProperty(req, 'headers')),
-      remoteAddress:
-        stringOrUndefined(readProperty(req, 'remoteAddress')) ??
-        stringOrUndefined(readProperty(req, 'ip')) ??
-        stringOrUndefined(fromSocket('remoteAddress')),
-      remotePort:
-        numberOrUndefined(readProperty(req, 'remotePort')) ?? numberOrUndefined(fromSocket('remotePort')),
-    }
-    if (typeof out.id === 'function' || typeof out.id === 'object') out.id = undefined
-    return omitUndefined(out)
-  } catch {
-    return {}
-  }
+  return defaults.req(req)
 }
 
 /**
  * pino `res` serializer for Node's `ServerResponse`, Fastify's reply and pino-http's wrapped
- * response: `statusCode` and `headers` (from `getHeaders()` when there is one) with
- * {@link SENSITIVE_HEADERS} such as `set-cookie` censored. Never throws; anything that is not an
- * object is returned unchanged.
+ * response: `statusCode`, no headers (use {@link createHttpSerializers} with `headers` to log some).
+ * Never throws.
  */
 export function serializeResponse(res: unknown): unknown {
-  if (typeof res !== 'object' || res === null) return res
-  try {
-    const getHeaders = readProperty(res, 'getHeaders')
-    let headers: unknown
-    if (typeof getHeaders === 'function') {
-      try {
-        headers = getHeaders.call(res)
-      } catch {
-        headers = undefined
-      }
-    }
-    headers ??= readProperty(res, 'headers')
-    const out: SerializedResponse = {
-      statusCode: numberOrUndefined(readProperty(res, 'statusCode')),
-      headers: maskHeaders(headers),
-    }
-    return omitUndefined(out)
-  } catch {
-    return {}
-  }
+  return defaults.res(res)
 }

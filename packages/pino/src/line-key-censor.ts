@@ -1,0 +1,138 @@
+/**
+ * Key-name censoring over the finished JSON line, so it holds whatever produced the log object:
+ * latchkey's serializers, pino-http's (and so nestjs-pino's), Fastify's, or an object logged by hand.
+ */
+
+/**
+ * Words that make any key holding them sensitive, in any letter case: `x-auth-token`,
+ * `sessionId`, `clientSecret`, `hmacSignature`, `dbPassword`…
+ */
+export const CREDENTIAL_KEY_WORDS: readonly string[] = Object.freeze([
+  'token',
+  'secret',
+  'session',
+  'signature',
+  'password',
+])
+
+/** Header names (lowercase) that carry credentials: censored wherever they appear as a key. */
+export const CREDENTIAL_HEADERS: readonly string[] = Object.freeze([
+  'authorization',
+  'proxy-authorization',
+  'cookie',
+  'set-cookie',
+  'x-api-key',
+  'x-auth-token',
+  'x-csrf-token',
+])
+
+/** True when a key (any letter case) is a credential header or holds a {@link CREDENTIAL_KEY_WORDS} word. */
+export function isCredentialKey(key: string): boolean {
+  const lower = key.toLowerCase()
+  return CREDENTIAL_HEADERS.includes(lower) || CREDENTIAL_KEY_WORDS.some((word) => lower.includes(word))
+}
+
+const QUOTE = 34
+const BACKSLASH = 92
+const COLON = 58
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/** Index just past the JSON string that starts with the quote at `start`, or -1 when it is unterminated. */
+function stringEnd(line: string, start: number): number {
+  let i = start + 1
+  for (;;) {
+    const quote = line.indexOf('"', i)
+    if (quote === -1) return -1
+    let slashes = 0
+    for (let j = quote - 1; line.charCodeAt(j) === BACKSLASH; j--) slashes++
+    if (slashes % 2 === 0) return quote + 1
+    i = quote + 1
+  }
+}
+
+/**
+ * Builds a function that censors, in one finished JSON log line, the value of every key that is a
+ * credential ({@link isCredentialKey}) or equals one of `exactKeys` (any letter case), at any depth.
+ * A string value becomes `censor`; in an array or object value every string becomes `censor`
+ * (keys and structure stay); numbers, booleans and `null` are kept. A line that is not JSON is
+ * returned as it is. One regular-expression pass finds the candidate words; the rest of the line
+ * is not looked at.
+ */
+export function createLineKeyCensor(exactKeys: readonly string[], censor: string): (line: string) => string {
+  const exact = new Set(exactKeys.map((key) => key.toLowerCase()))
+  const words = [...new Set([...CREDENTIAL_KEY_WORDS, ...CREDENTIAL_HEADERS, ...exact])]
+    .sort((a, b) => b.length - a.length)
+    .map(escapeRegExp)
+  const finder = new RegExp(words.join('|'), 'gi')
+  const replacement = JSON.stringify(censor)
+  const sensitive = (key: string): boolean => exact.has(key.toLowerCase()) || isCredentialKey(key)
+
+  /** Censors the value at `start`; returns [new text of the value, index past the old value]. */
+  function censorValue(line: string, start: number): [string, number] {
+    const first = line.charCodeAt(start)
+    if (first === QUOTE) {
+      const end = stringEnd(line, start)
+      return end === -1 ? [replacement, line.length] : [replacement, end]
+    }
+    if (first !== 91 /* [ */ && first !== 123 /* { */) return ['', start]
+    let out = ''
+    let cursor = start
+    let depth = 0
+    let i = start
+    while (i < line.length) {
+      const code = line.charCodeAt(i)
+      if (code === QUOTE) {
+        const end = stringEnd(line, i)
+        if (end === -1) return [out + replacement, line.length]
+        if (line.charCodeAt(end) !== COLON) {
+          out += line.slice(cursor, i) + replacement
+          cursor = end
+        }
+        i = end
+        continue
+      }
+      if (code === 91 || code === 123) depth++
+      else if (code === 93 || code === 125) {
+        depth--
+        if (depth === 0) return [out + line.slice(cursor, i + 1), i + 1]
+      }
+      i++
+    }
+    return [out + line.slice(cursor), line.length]
+  }
+
+  return function censorLine(line) {
+    finder.lastIndex = 0
+    let match = finder.exec(line)
+    if (match === null) return line
+    let out = ''
+    let cursor = 0
+    while (match !== null) {
+      const keyEnd = line.indexOf('"', finder.lastIndex)
+      const keyStart = line.lastIndexOf('"', match.index) + 1
+      let next = finder.lastIndex
+      if (
+        keyEnd !== -1 &&
+        keyStart > cursor &&
+        line.charCodeAt(keyEnd + 1) === COLON &&
+        line.charCodeAt(keyStart - 2) !== BACKSLASH &&
+        line.charCodeAt(keyEnd - 1) !== BACKSLASH &&
+        sensitive(line.slice(keyStart, keyEnd))
+      ) {
+        const valueStart = keyEnd + 2
+        const [text, valueEnd] = censorValue(line, valueStart)
+        if (valueEnd > valueStart && text !== line.slice(valueStart, valueEnd)) {
+          out += line.slice(cursor, valueStart) + text
+          cursor = valueEnd
+        }
+        next = Math.max(next, valueEnd)
+      }
+      finder.lastIndex = next
+      match = finder.exec(line)
+    }
+    return cursor === 0 ? line : out + line.slice(cursor)
+  }
+}
