@@ -67,7 +67,8 @@ export class SecretRedactor {
     this.replacement = options.replacement ?? '[REDACTED]'
     this.#minLength = Math.max(1, options.minLength ?? 6)
     this.#retention = options.retention ?? 86_400_000
-    this.#clock = options.clock ?? Date.now
+    // read Date.now at each call, so that fake timers installed later apply to the shared instance
+    this.#clock = options.clock ?? (() => Date.now())
     this.#logger = options.logger
     this.#maxRetired = options.maxRetired ?? 100_000
   }
