@@ -188,6 +188,7 @@ export const CACHE_OPTION_KEYS = [
   'minRefreshInterval',
   'minRedactLength',
   'redactRetention',
+  'redactor',
   'clock',
   'random',
   'logger',

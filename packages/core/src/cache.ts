@@ -15,7 +15,7 @@ import { Emitter, reportListenerError } from './events.js'
 import { SecretHandle, updateHandle } from './handle.js'
 import { parseSecretJson, selectField } from './json.js'
 import { parseSecretRef } from './names.js'
-import { SecretRedactor } from './redactor.js'
+import { type SecretRedactor, sharedRedactor } from './redactor.js'
 import { backoffDelay, KeepAlive, LoadScope, withRetry } from './retry.js'
 import { secretParts } from './secret-parts.js'
 import type {
@@ -85,6 +85,8 @@ export class CachedSecretProvider implements SecretProvider {
   readonly #events: Emitter<SecretEvents>
   readonly #scope = new LoadScope()
   readonly #versionKey = randomBytes(32)
+  /** Names already reported as holding a value too short to scrub everywhere. */
+  readonly #shortReported = new Set<string>()
   /** The injected clock, or a coarse `Date.now` (see {@link CoarseClock}) for the hot path. */
   readonly #clock: () => number
   /** The injected clock or `Date.now`: handles check lease ends with it, to the millisecond. */
@@ -105,12 +107,13 @@ export class CachedSecretProvider implements SecretProvider {
     this.#coarse = settings.clock === undefined ? new CoarseClock() : undefined
     this.#clock = this.#coarse?.now ?? this.#exactClock
     this.#events = new Emitter(this.#settings.logger)
-    this.redactor = new SecretRedactor({
-      minLength: settings.minRedactLength,
-      retention: settings.redactRetention,
-      clock: this.#clock,
-      logger: this.#settings.logger,
-    })
+    const redactor = options.redactor ?? sharedRedactor()
+    if (typeof redactor?.add !== 'function' || typeof redactor.release !== 'function') {
+      throw new InvalidOptionsError(
+        `option "redactor" must be a SecretRedactor (got ${redactor === null ? 'null' : typeof redactor})`,
+      )
+    }
+    this.redactor = redactor
     Object.defineProperty(this, BRAND, { value: true })
   }
 
@@ -298,6 +301,8 @@ export class CachedSecretProvider implements SecretProvider {
       entry.unwatch?.()
       // sends every later read down the slow path, which rejects
       entry.expiresAt = Number.NEGATIVE_INFINITY
+      // handles keep returning their last value after close, so theirs stay held
+      if (entry.value !== undefined && entry.handles === undefined) this.#letGo(entry.value)
     }
     this.#events.clear()
     await this.source.close?.()
@@ -392,6 +397,7 @@ export class CachedSecretProvider implements SecretProvider {
       break
     }
     if (victim === undefined) return false
+    if (victim.value !== undefined) this.#letGo(victim.value)
     clearTimeout(victim.timer)
     victim.unwatch?.()
     this.#entries.delete(victim.name)
@@ -562,8 +568,8 @@ export class CachedSecretProvider implements SecretProvider {
     entry.backgroundFailures = 0
 
     if (oldValue !== value) {
-      for (const part of secretParts(value)) this.redactor.add(part, entry.name)
-      if (oldValue !== undefined) for (const part of secretParts(oldValue)) this.redactor.retire(part)
+      this.#hold(entry.name, value)
+      if (oldValue !== undefined) this.#letGo(oldValue)
     }
     if (entry.unwatch === undefined && this.source.watch !== undefined) {
       entry.unwatch = this.source.watch(entry.name, () => {
@@ -606,9 +612,34 @@ export class CachedSecretProvider implements SecretProvider {
     return error
   }
 
+  /**
+   * Registers every string `value` can hand out (the value, its JSON fields) with the redactor,
+   * one hold each: a value shared with another secret, or a field that survived a rotation, stays
+   * scrubbed while anything holds it.
+   */
+  #hold(name: string, value: string): void {
+    const minLength = this.#settings.minRedactLength
+    for (const part of secretParts(value)) {
+      if (part.length < (minLength ?? 6) && !this.#shortReported.has(name)) {
+        this.#shortReported.add(name)
+        this.#settings.logger.warn(
+          `latchkey: ${name} holds a value shorter than ${minLength ?? 6} characters; it is scrubbed from logs only where it stands whole`,
+          { secretName: name },
+        )
+      }
+      this.redactor.add(part, name, minLength)
+    }
+  }
+
+  /** Lets go of the holds {@link #hold} took for `value`; the redactor's retention starts for those no longer held. */
+  #letGo(value: string): void {
+    for (const part of secretParts(value)) this.redactor.release(part, this.#settings.redactRetention)
+  }
+
   /** Drops the value: callers and handles get `error` until a load succeeds. */
   #clear(entry: Entry, error: SecretError): void {
     const hadValue = entry.value !== undefined
+    if (entry.value !== undefined) this.#letGo(entry.value)
     entry.value = undefined
     entry.resolved = undefined
     entry.fields = undefined

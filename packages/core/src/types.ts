@@ -1,3 +1,5 @@
+import type { SecretRedactor } from './redactor.js'
+
 /** The app-facing contract: anything that can hand out a secret by name. */
 export interface SecretProvider {
   /** Resolves to the secret's current value. `'db/creds#password'` selects one JSON field. */
@@ -67,10 +69,22 @@ export interface CacheOptions {
   maxEntries?: number
   /** Least time between two forced refreshes of one name. @default 1_000 */
   minRefreshInterval?: number
-  /** Shortest value the redactor scrubs. @default 6 */
+  /**
+   * Values shorter than this are scrubbed from logs only where they stand whole (an entire JSON
+   * string, the password of a URL). @default 6
+   */
   minRedactLength?: number
-  /** How long a rotated-out value is still scrubbed from logs. @default 86_400_000 */
+  /** How long a value is still scrubbed from logs after nothing holds it any more (rotated out, evicted). @default 86_400_000 */
   redactRetention?: number
+  /**
+   * Where this provider registers the values it hands out, for scrubbing. By default the one
+   * redactor shared by the process ({@link sharedRedactor}), which every `redactSecrets()` logger
+   * scrubs. Pass `new SecretRedactor()` to keep this provider's values out of the shared one — only
+   * when its values must not be scrubbed from other loggers' output (a test harness that asserts on
+   * raw log lines), and scrub them yourself with `provider.redactor`.
+   * @default sharedRedactor()
+   */
+  redactor?: SecretRedactor
   /** Time source. @default Date.now */
   clock?: () => number
   /** Random source in [0, 1), used for jitter. @default Math.random */
