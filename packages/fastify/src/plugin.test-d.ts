@@ -1,19 +1,30 @@
 import { type CachedSecretProvider, MemorySource, type SecretHandle } from '@latchkey/core'
 import Fastify from 'fastify'
 import { describe, expectTypeOf, test } from 'vitest'
-import latchkeyDefault, { type LatchkeyFastifyOptions, latchkey } from './index.js'
+import latchkeyDefault, {
+  type LatchkeyFastifyOptions,
+  latchkey,
+  type SecretHandleLike,
+  type SecretProviderLike,
+} from './index.js'
 
 describe('@latchkey/fastify types', () => {
-  test('declaration merging types fastify.secrets as the provider', () => {
+  test('declaration merging types fastify.secrets as the provider API (an interface, the same in both builds)', () => {
     const app = Fastify()
-    expectTypeOf(app.secrets).toEqualTypeOf<CachedSecretProvider>()
+    expectTypeOf(app.secrets).toEqualTypeOf<SecretProviderLike>()
     expectTypeOf(app.secrets.getSecret('db/password')).toEqualTypeOf<Promise<string>>()
-    expectTypeOf(app.secrets.handle('db/password')).toEqualTypeOf<SecretHandle>()
+    expectTypeOf(app.secrets.handle('db/password')).toEqualTypeOf<SecretHandleLike>()
+    expectTypeOf(app.secrets.handle('db/password').reveal()).toEqualTypeOf<string>()
     app.get('/', async function (request) {
-      expectTypeOf(this.secrets).toEqualTypeOf<CachedSecretProvider>()
-      expectTypeOf(request.server.secrets).toEqualTypeOf<CachedSecretProvider>()
+      expectTypeOf(this.secrets).toEqualTypeOf<SecretProviderLike>()
+      expectTypeOf(request.server.secrets).toEqualTypeOf<SecretProviderLike>()
       return {}
     })
+  })
+
+  test('core classes fit the interfaces', () => {
+    expectTypeOf<CachedSecretProvider>().toExtend<SecretProviderLike>()
+    expectTypeOf<SecretHandle>().toExtend<SecretHandleLike>()
   })
 
   test('the default and named exports are the same plugin', () => {
@@ -23,7 +34,13 @@ describe('@latchkey/fastify types', () => {
   test('options take { provider } or { source, ...CacheOptions }, never both', () => {
     const app = Fastify()
     const source = new MemorySource()
-    app.register(latchkey, { source, ttl: 60_000, preload: ['db/password'], decorator: 'vault' })
+    app.register(latchkey, {
+      source,
+      ttl: 60_000,
+      preload: ['db/password'],
+      decorator: 'vault',
+      preloadTimeout: 5_000,
+    })
     expectTypeOf<{ source: MemorySource; preload: string[] }>().toExtend<LatchkeyFastifyOptions>()
     expectTypeOf<{ provider: CachedSecretProvider; decorator: string }>().toExtend<LatchkeyFastifyOptions>()
     expectTypeOf<{

@@ -1,11 +1,8 @@
-import {
-  type CachedSecretProvider,
-  InvalidOptionsError,
-  type ProviderOptions,
-  resolveProvider,
-} from '@latchkey/core'
+import { InvalidOptionsError, type ProviderOptions, resolveProvider } from '@latchkey/core'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
+import type { ProviderLikeOptions, SecretProviderLike } from './provider-like.js'
+import { checkBudget, preloadWithin, startupMargin } from './startup-budget.js'
 
 const PLUGIN_NAME = '@latchkey/fastify'
 
@@ -13,20 +10,30 @@ declare module 'fastify' {
   interface FastifyInstance {
     /**
      * The secret provider decorated by `@latchkey/fastify` under the default decorator name.
-     * A custom `decorator` name needs its own declaration (see the README).
+     * A custom `decorator` name needs its own declaration (see the README). Typed as an interface
+     * (the provider's public API), so the ESM and CommonJS builds of this package declare the same type.
      */
-    secrets: CachedSecretProvider
+    secrets: SecretProviderLike
   }
 }
 
 /** Options of the {@link latchkey} plugin: a provider (or a source to build one from), plus what to preload. */
-export type LatchkeyFastifyOptions = ProviderOptions & {
+export type LatchkeyFastifyOptions = ProviderLikeOptions & {
   /**
    * Secrets loaded before the server is ready. A failure makes `ready()` and `listen()` reject with
    * a `SecretPreloadError` that names every secret that failed.
    * @default []
    */
   preload?: readonly string[]
+  /**
+   * How long the `preload` may take, in ms. When it runs out, `ready()` and `listen()` reject with a
+   * `SecretPreloadError` naming every secret not loaded (a `SecretTimeoutError` for each one still
+   * loading), before Fastify's own `pluginTimeout` fires. Must be below `pluginTimeout` when that is
+   * on. Without a `pluginTimeout` (0) and without this option, the provider's retry policy alone
+   * bounds the preload.
+   * @default pluginTimeout minus a tenth of it (at most 1 s): 9_000 with Fastify's default 10_000
+   */
+  preloadTimeout?: number
   /**
    * The name the provider is decorated under (`fastify[decorator]`). Change it to register a
    * second provider next to the first.
@@ -36,7 +43,7 @@ export type LatchkeyFastifyOptions = ProviderOptions & {
 }
 
 const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (fastify: FastifyInstance, options) => {
-  const { preload = [], decorator = 'secrets', ...providerOptions } = options
+  const { preload = [], decorator = 'secrets', preloadTimeout, ...providerOptions } = options
   if (typeof decorator !== 'string' || decorator.length === 0) {
     throw new InvalidOptionsError(
       `${PLUGIN_NAME}: { decorator } must be a non-empty string such as 'secrets'`,
@@ -51,6 +58,7 @@ const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (fastify: Fasti
         'register it once, or pass { decorator: "<another name>" } to add a second provider',
     )
   }
+  const budget = preloadBudget(fastify, preloadTimeout)
   const { provider, owned } = resolveProvider(providerOptions as ProviderOptions, PLUGIN_NAME)
   fastify.decorate(decorator, provider)
   if (owned) {
@@ -60,11 +68,34 @@ const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (fastify: Fasti
   }
   if (preload.length === 0) return
   try {
-    await provider.preload(preload)
+    await preloadWithin(provider, preload, budget, "plugin's startup budget")
   } catch (error) {
     if (owned) await provider.close()
     throw error
   }
+}
+
+/**
+ * The time the preload may take. avvio fails a plugin that has not finished within `pluginTimeout`
+ * with AVV_ERR_PLUGIN_EXEC_TIMEOUT ("forgotten to call 'done'"), which names no secret and points at
+ * the user's code; the default retry policy (4 attempts of up to 5 s) would outlast the default
+ * 10 s. So the preload ends a margin before `pluginTimeout`, with our error.
+ */
+function preloadBudget(fastify: FastifyInstance, preloadTimeout: unknown): number | undefined {
+  const pluginTimeout = fastify.initialConfig.pluginTimeout ?? 10_000
+  if (preloadTimeout === undefined) {
+    return pluginTimeout > 0 ? pluginTimeout - startupMargin(pluginTimeout) : undefined
+  }
+  if (pluginTimeout > 0) {
+    return checkBudget(
+      PLUGIN_NAME,
+      'preloadTimeout',
+      preloadTimeout,
+      pluginTimeout - 1,
+      ` (below Fastify's pluginTimeout of ${pluginTimeout} ms)`,
+    )
+  }
+  return checkBudget(PLUGIN_NAME, 'preloadTimeout', preloadTimeout, 2_147_483_647)
 }
 
 /**
