@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
-import { FaultPlan, type SecretsManagerFaults } from './faults.js'
+import { invalid } from '../shared/fault-plan.js'
+import { SecretsManagerFaultPlan, type SecretsManagerFaults } from './faults.js'
 import { createHandler, type RecordedCall } from './handler.js'
 import type { SecretsManagerOperation } from './operations.js'
 import { SecretStore } from './store.js'
@@ -12,14 +13,27 @@ export interface SecretsManagerEmulatorOptions {
   port?: number
   /** Address to listen on. @default '127.0.0.1' */
   host?: string
-  /** Region used in ARNs and returned for client configuration. @default 'us-east-1' */
+  /**
+   * The default Region: the one `clientConfig` names, the one the helpers use when not told
+   * otherwise, and the one unsigned requests go to. Each Region has its own secrets, as in AWS: a
+   * request is served from the Region in its SigV4 credential scope. @default 'us-east-1'
+   */
   region?: string
   /** Account id used in ARNs. @default '123456789012' */
   accountId?: string
   /** Time source for created and accessed dates and for scheduled deletions. @default Date.now */
   clock?: () => number
-  /** Secrets to create at start, by name. */
+  /** Secrets to create at start, by name, in the default Region. */
   secrets?: Record<string, string | Uint8Array>
+}
+
+/** Which Region a helper acts in. */
+export interface RegionOption {
+  /**
+   * The Region whose secrets the helper reads or changes.
+   * @default the Region in `secretId` when it is an ARN, else the emulator's `region` ('us-east-1' unless set)
+   */
+  region?: string
 }
 
 /** Static credentials the emulator accepts (it does not check signatures). */
@@ -44,10 +58,15 @@ export interface EmulatedVersion {
   versionStages: string[]
 }
 
-/** A running Secrets Manager emulator. Helper methods change state directly and are not counted as calls. */
+/**
+ * A running Secrets Manager emulator. Helper methods change state directly and are not counted as
+ * calls. State is kept per Region: a helper acts in its `region` option (default: the ARN's Region
+ * or the emulator's default Region), and a client sees only the Region it signs for.
+ */
 export interface SecretsManagerEmulator {
   /** Base URL, e.g. `http://127.0.0.1:54321`. */
   readonly endpoint: string
+  /** The default Region. @default 'us-east-1' */
   readonly region: string
   /** Dummy static credentials for an SDK client. */
   readonly credentials: EmulatorCredentials
@@ -59,7 +78,7 @@ export interface SecretsManagerEmulator {
   createSecret(
     name: string,
     value?: string | Uint8Array,
-    options?: { description?: string; tags?: Record<string, string>; versionId?: string },
+    options?: { description?: string; tags?: Record<string, string>; versionId?: string } & RegionOption,
   ): EmulatedSecret
   /**
    * Adds a version, as PutSecretValue does. Without `stages` it becomes AWSCURRENT and the old
@@ -69,23 +88,27 @@ export interface SecretsManagerEmulator {
     secretId: string,
     value: string | Uint8Array,
     stages?: string[],
-    options?: { versionId?: string },
+    options?: { versionId?: string } & RegionOption,
   ): EmulatedVersion
   /** Rotates: puts `value` as the new AWSCURRENT. Returns the old and new version ids. */
   rotate(
     secretId: string,
     value: string | Uint8Array,
+    options?: RegionOption,
   ): { previousVersionId: string | undefined; versionId: string }
   /** Moves a staging label, as UpdateSecretVersionStage does. */
   updateSecretVersionStage(
     secretId: string,
     stage: string,
-    options: { moveToVersionId?: string; removeFromVersionId?: string },
+    options: { moveToVersionId?: string; removeFromVersionId?: string } & RegionOption,
   ): void
   /** Schedules deletion (reads then fail with InvalidRequestException), or removes at once with `force`. */
-  deleteSecret(secretId: string, options?: { force?: boolean; recoveryWindowInDays?: number }): void
+  deleteSecret(
+    secretId: string,
+    options?: { force?: boolean; recoveryWindowInDays?: number } & RegionOption,
+  ): void
   /** Version id → staging labels, for versions that have labels (DescribeSecret's `VersionIdsToStages`). */
-  versions(secretId: string): Record<string, string[]>
+  versions(secretId: string, options?: RegionOption): Record<string, string[]>
   /** Snapshots of the requests received, oldest first; only `operation`'s when given. */
   calls(operation?: SecretsManagerOperation): RecordedCall[]
   /** How many requests were received (of `operation`, when given), faulted ones included. */
@@ -94,6 +117,16 @@ export interface SecretsManagerEmulator {
   resetCalls(): void
   /** Stops the server and closes open connections. */
   close(): Promise<void>
+}
+
+/** The Region in a Secrets Manager ARN. */
+const ARN_REGION = /^arn:[^:]+:secretsmanager:([a-z0-9-]+):/
+
+function checkRegion(option: string, value: unknown): string {
+  if (typeof value !== 'string' || !/^[a-z0-9-]{1,64}$/.test(value)) {
+    invalid(option, value, "a Region name such as 'us-east-1'")
+  }
+  return value
 }
 
 function toPayload(value: string | Uint8Array): SecretPayload {
@@ -109,13 +142,34 @@ function toPayload(value: string | Uint8Array): SecretPayload {
 export async function startSecretsManagerEmulator(
   options: SecretsManagerEmulatorOptions = {},
 ): Promise<SecretsManagerEmulator> {
-  const region = options.region ?? 'us-east-1'
-  const store = new SecretStore(region, options.accountId ?? '123456789012', options.clock ?? Date.now)
-  const faults = new FaultPlan()
+  const region = checkRegion('startSecretsManagerEmulator option region', options.region ?? 'us-east-1')
+  const accountId = options.accountId ?? '123456789012'
+  const clock = options.clock ?? Date.now
+  const stores = new Map<string, SecretStore>()
+  const storeFor = (name: string): SecretStore => {
+    let store = stores.get(name)
+    if (store === undefined) {
+      store = new SecretStore(name, accountId, clock)
+      stores.set(name, store)
+    }
+    return store
+  }
+  /** The store a helper acts on: its `region` option, else the ARN's Region, else the default. */
+  const storeOf = (secretId: string, extra: RegionOption | undefined): SecretStore => {
+    if (extra?.region !== undefined) return storeFor(checkRegion('region', extra.region))
+    return storeFor(ARN_REGION.exec(secretId)?.[1] ?? region)
+  }
+  const faults = new SecretsManagerFaultPlan()
   const recorded: RecordedCall[] = []
   const closing = new AbortController()
   const server = createServer(
-    createHandler({ store, faults, record: (call) => recorded.push(call), closing: closing.signal }),
+    createHandler({
+      storeFor,
+      defaultRegion: region,
+      faults,
+      record: (call) => recorded.push(call),
+      closing: closing.signal,
+    }),
   )
 
   await new Promise<void>((resolve, reject) => {
@@ -138,6 +192,8 @@ export async function startSecretsManagerEmulator(
     clientConfig: { endpoint, region, credentials },
     faults,
     createSecret(name, value, extra = {}) {
+      const store =
+        extra.region === undefined ? storeFor(region) : storeFor(checkRegion('region', extra.region))
       const { secret, version } = store.create({
         name,
         ...(value === undefined ? {} : { payload: toPayload(value) }),
@@ -152,26 +208,29 @@ export async function startSecretsManagerEmulator(
       }
     },
     putSecretValue(secretId, value, stages, extra = {}) {
+      const store = storeOf(secretId, extra)
       const secret = store.readable(secretId)
       const version = store.putValue(secret, toPayload(value), extra.versionId, stages)
       return { arn: secret.arn, name: secret.name, versionId: version.id, versionStages: [...version.stages] }
     },
-    rotate(secretId, value) {
-      const before = Object.entries(emulator.versions(secretId)).find(([, stages]) =>
+    rotate(secretId, value, extra = {}) {
+      const before = Object.entries(emulator.versions(secretId, extra)).find(([, stages]) =>
         stages.includes('AWSCURRENT'),
       )
-      const { versionId } = emulator.putSecretValue(secretId, value)
+      const { versionId } = emulator.putSecretValue(secretId, value, undefined, extra)
       return { previousVersionId: before?.[0], versionId }
     },
     updateSecretVersionStage(secretId, stage, move) {
+      const store = storeOf(secretId, move)
       store.moveStage(store.readable(secretId), stage, move.moveToVersionId, move.removeFromVersionId)
     },
     deleteSecret(secretId, extra = {}) {
+      const store = storeOf(secretId, extra)
       store.delete(store.find(secretId), extra.force ?? false, extra.recoveryWindowInDays)
     },
-    versions(secretId) {
+    versions(secretId, extra) {
       const stages: Record<string, string[]> = {}
-      for (const version of store.find(secretId).versions.values()) {
+      for (const version of storeOf(secretId, extra).find(secretId).versions.values()) {
         if (version.stages.size > 0) stages[version.id] = [...version.stages]
       }
       return stages

@@ -70,3 +70,17 @@ export const validation = (member: string, constraint: string) =>
 export const unknownOperation = () => error('UnknownOperationException', '')
 
 export const serialization = (message: string) => error('SerializationException', message)
+
+/**
+ * A request body over the size limit. AWS lists this among the errors every service can return:
+ * HTTP 413, "The request entity is too large." See docs/wire-facts.md.
+ */
+export const requestTooLarge = () =>
+  error('RequestEntityTooLargeException', 'The request entity is too large.', 413)
+
+/** An `Authorization` header without a SigV4 credential scope (AWS common error, HTTP 400). */
+export const incompleteSignature = () =>
+  error(
+    'IncompleteSignatureException',
+    "Authorization header requires 'Credential' parameter. The request signature does not conform to AWS standards.",
+  )

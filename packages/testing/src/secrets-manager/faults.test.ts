@@ -2,11 +2,17 @@ import {
   BatchGetSecretValueCommand,
   DescribeSecretCommand,
   GetSecretValueCommand,
+  PutSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager'
+import { ErrorCode, InvalidOptionsError } from '@latchkey/core'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { canary } from '../../../../test/canary/index.js'
-import { type SecretsManagerEmulator, startSecretsManagerEmulator } from './index.js'
+import {
+  SECRETS_MANAGER_MAX_REQUEST_BYTES,
+  type SecretsManagerEmulator,
+  startSecretsManagerEmulator,
+} from './index.js'
 
 let emulator: SecretsManagerEmulator
 let client: SecretsManagerClient
@@ -71,9 +77,95 @@ describe('error faults', () => {
     expect(await outcome(get())).toBe('ok')
   })
 
-  it('reject a nonsensical count', () => {
-    expect(() => emulator.faults.fail('internal', { times: 0 })).toThrow(RangeError)
-    expect(() => emulator.faults.drop({ times: 1.5 })).toThrow(RangeError)
+  it('reject a nonsensical count with ERR_SECRET_INVALID_OPTIONS', () => {
+    expect(() => emulator.faults.fail('internal', { times: 0 })).toThrow(
+      expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }),
+    )
+    expect(() => emulator.faults.drop({ times: 1.5 })).toThrow(InvalidOptionsError)
+    expect(emulator.faults.pending).toBe(0)
+  })
+})
+
+describe('fault validation', () => {
+  const bad: Array<[string, () => void, RegExp]> = [
+    ['status 42', () => emulator.faults.fail({ status: 42 }), /status .*200 to 599; got number 42/],
+    ['status 600', () => emulator.faults.fail({ status: 600 }), /status/],
+    ['status 200.5', () => emulator.faults.fail({ status: 200.5 }), /status/],
+    ['status as a string', () => emulator.faults.fail({ status: '500' as never }), /got string "500"/],
+    ['no status', () => emulator.faults.fail({} as never), /got undefined/],
+    ['an unknown fault name', () => emulator.faults.fail('boom' as never), /'throttling'/],
+    ['null', () => emulator.faults.fail(null as never), /got null/],
+    ['a body that is not text', () => emulator.faults.fail({ status: 200, body: 5 as never }), /body/],
+    [
+      'a content type with a line break',
+      () => emulator.faults.fail({ status: 200, body: '{}', contentType: 'text/html\r\nX: 1' }),
+      /contentType/,
+    ],
+    [
+      'an unknown operation',
+      () => emulator.faults.fail('internal', { operation: 'Nope' as never }),
+      /operation/,
+    ],
+    ['a negative latency', () => emulator.faults.setLatency(-1), /setLatency ms/],
+    ['an endless latency', () => emulator.faults.setLatency(Number.POSITIVE_INFINITY), /setLatency ms/],
+  ]
+  for (const [what, add, message] of bad) {
+    it(`refuses ${what} at the faults call with ERR_SECRET_INVALID_OPTIONS`, () => {
+      let thrown: unknown
+      try {
+        add()
+      } catch (error) {
+        thrown = error
+      }
+      expect(thrown).toBeInstanceOf(InvalidOptionsError)
+      expect(thrown).toMatchObject({ code: ErrorCode.INVALID_OPTIONS, message })
+      expect(emulator.faults.pending).toBe(0)
+    })
+  }
+
+  it('keeps a copy of a custom fault, so changing the object afterwards cannot break a request', async () => {
+    const fault = { status: 400, type: 'DecryptionFailure' }
+    emulator.faults.fail(fault)
+    fault.status = 42
+    expect(await outcome(get())).toBe('DecryptionFailure')
+    expect(emulator.calls().map((c) => c.status)).toEqual([400])
+    expect(await outcome(get())).toBe('ok')
+  })
+
+  it('keeps serving after a refused fault: the next request gets its normal reply', async () => {
+    expect(() => emulator.faults.fail({ status: 42 })).toThrow(InvalidOptionsError)
+    expect(await outcome(get())).toBe('ok')
+  })
+})
+
+describe('request bodies', () => {
+  it(`answers a body over ${SECRETS_MANAGER_MAX_REQUEST_BYTES} bytes with 413 RequestEntityTooLargeException, then keeps serving`, async () => {
+    const value = 'x'.repeat(SECRETS_MANAGER_MAX_REQUEST_BYTES)
+    const error = await client
+      .send(new PutSecretValueCommand({ SecretId: 'faults/app', SecretString: value }))
+      .catch((e: { name: string; $metadata: { httpStatusCode?: number } }) => e)
+    expect(error).toMatchObject({
+      name: 'RequestEntityTooLargeException',
+      $metadata: { httpStatusCode: 413 },
+    })
+    expect(emulator.calls('PutSecretValue').map((c) => c.status)).toEqual([413])
+    expect(await outcome(get())).toBe('ok')
+  })
+
+  it('accepts the largest valid secret (65,536 bytes) even when JSON escaping makes the body several times larger', async () => {
+    const value = '"'.repeat(65_536)
+    const put = await client.send(new PutSecretValueCommand({ SecretId: 'faults/app', SecretString: value }))
+    expect(put.VersionId).toBeDefined()
+    const read = await get()
+    expect(read.SecretString?.length).toBe(65_536)
+    emulator.rotate('faults/app', canary('app'))
+  })
+
+  it('answers a secret value over 65,536 bytes with ValidationException, as the model constrains it', async () => {
+    const error = await client
+      .send(new PutSecretValueCommand({ SecretId: 'faults/app', SecretString: 'y'.repeat(65_537) }))
+      .catch((e: Error) => e)
+    expect(error).toMatchObject({ name: 'ValidationException' })
   })
 })
 
@@ -128,6 +220,7 @@ describe('call records', () => {
         operation: 'BatchGetSecretValue',
         secretIds: ['faults/app', 'faults/none'],
         status: 200,
+        region: 'us-east-1',
         sdkRequest: 'attempt=1; max=1',
       },
     ])

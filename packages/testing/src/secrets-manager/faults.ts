@@ -1,4 +1,5 @@
-import type { SecretsManagerOperation } from './operations.js'
+import { checkContentType, checkStatus, checkString, FaultPlan, invalid } from '../shared/fault-plan.js'
+import { isOperation, operations, type SecretsManagerOperation } from './operations.js'
 import { CONTENT_TYPE, jsonReply, type Reply } from './wire.js'
 
 /**
@@ -12,10 +13,11 @@ export type FaultKind = 'throttling' | 'internal' | 'accessDenied' | 'unavailabl
 
 /**
  * Any other reply: a JSON error such as `{ status: 400, type: 'DecryptionFailure' }`, an empty body
- * (`{ status: 429 }`), or a raw `body`, e.g. a truncated 200 reply.
+ * (`{ status: 429 }`), or a raw `body`, e.g. a truncated 200 reply. Checked when it is added:
+ * anything else throws `InvalidOptionsError` (`ERR_SECRET_INVALID_OPTIONS`).
  */
 export interface CustomFault {
-  /** HTTP status. */
+  /** HTTP status: an integer from 200 to 599. */
   status: number
   /** The `__type` of a JSON error body; without it (and without `body`) the body is empty. */
   type?: string
@@ -35,7 +37,11 @@ export interface FaultOptions {
   operation?: SecretsManagerOperation
 }
 
-/** Fault injection for a running emulator. Faults queue up and are used in the order they were added. */
+/**
+ * Fault injection for a running emulator. Faults queue up and are used in the order they were
+ * added. Every method checks its arguments and throws `InvalidOptionsError`
+ * (`ERR_SECRET_INVALID_OPTIONS`) for a fault, count, latency or operation it cannot use.
+ */
 export interface SecretsManagerFaults {
   /** Delays every reply (or only `operation`'s) by `ms` before anything else happens. 0 removes it. */
   setLatency(ms: number, options?: { operation?: SecretsManagerOperation }): void
@@ -52,65 +58,80 @@ export interface SecretsManagerFaults {
 /** What a faulted call does instead of running. */
 export type FaultAction = { kind: 'fail'; fault: FaultKind | CustomFault } | { kind: 'drop' }
 
-interface Rule {
-  action: FaultAction
-  remaining: number
-  operation: SecretsManagerOperation | undefined
-}
+const FAULT_KINDS: readonly FaultKind[] = ['throttling', 'internal', 'accessDenied', 'unavailable']
 
-function count(options: FaultOptions): number {
-  const times = options.times ?? 1
-  if (!(times >= 1) || (!Number.isInteger(times) && times !== Number.POSITIVE_INFINITY)) {
-    throw new RangeError('faults: times must be a positive integer or Infinity')
+/** A fault as given, checked field by field; throws {@link InvalidOptionsError} at the `faults` call. */
+function checkFault(fault: unknown): FaultKind | CustomFault {
+  if (typeof fault === 'string') {
+    if ((FAULT_KINDS as readonly string[]).includes(fault)) return fault as FaultKind
+    invalid(
+      'faults.fail fault',
+      fault,
+      `one of ${FAULT_KINDS.map((k) => `'${k}'`).join(', ')} or a { status } object`,
+    )
   }
-  return times
+  if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) {
+    invalid(
+      'faults.fail fault',
+      fault,
+      'a fault name or a { status, type?, message?, body?, contentType? } object',
+    )
+  }
+  const custom = fault as Record<string, unknown>
+  const checked: CustomFault = { status: checkStatus('faults.fail status', custom.status) }
+  const type = checkString('faults.fail type', custom.type)
+  const message = checkString('faults.fail message', custom.message)
+  const body = checkString('faults.fail body', custom.body)
+  const contentType = checkContentType('faults.fail contentType', custom.contentType)
+  if (type !== undefined) checked.type = type
+  if (message !== undefined) checked.message = message
+  if (body !== undefined) checked.body = body
+  if (contentType !== undefined) checked.contentType = contentType
+  return checked
 }
 
-/** The emulator's fault plan; the emulator also asks it what to do with each call. */
-export class FaultPlan implements SecretsManagerFaults {
-  #rules: Rule[] = []
-  #latency = new Map<SecretsManagerOperation | undefined, number>()
+function checkOperation(operation: unknown): SecretsManagerOperation | undefined {
+  if (operation === undefined || (typeof operation === 'string' && isOperation(operation))) {
+    return operation as SecretsManagerOperation | undefined
+  }
+  return invalid('faults option operation', operation, `one of ${Object.keys(operations).join(', ')}`)
+}
+
+/** The emulator's faults: checks what is added, then queues it in the shared {@link FaultPlan}. */
+export class SecretsManagerFaultPlan implements SecretsManagerFaults {
+  readonly #plan = new FaultPlan<FaultAction, SecretsManagerOperation>((scope, operation) =>
+    scope === undefined ? 0 : scope === operation ? 1 : undefined,
+  )
 
   setLatency(ms: number, options: { operation?: SecretsManagerOperation } = {}): void {
-    if (!(ms >= 0) || !Number.isFinite(ms))
-      throw new RangeError('faults: latency must be a non-negative number of ms')
-    if (ms === 0) this.#latency.delete(options.operation)
-    else this.#latency.set(options.operation, ms)
+    this.#plan.setLatency(ms, checkOperation(options.operation))
   }
 
   fail(fault: FaultKind | CustomFault, options: FaultOptions = {}): void {
-    this.#rules.push({
-      action: { kind: 'fail', fault },
-      remaining: count(options),
-      operation: options.operation,
-    })
+    const action: FaultAction = { kind: 'fail', fault: checkFault(fault) }
+    this.#plan.add(action, options.times, checkOperation(options.operation))
   }
 
   drop(options: FaultOptions = {}): void {
-    this.#rules.push({ action: { kind: 'drop' }, remaining: count(options), operation: options.operation })
+    this.#plan.add({ kind: 'drop' }, options.times, checkOperation(options.operation))
   }
 
   get pending(): number {
-    return this.#rules.reduce((sum, rule) => sum + rule.remaining, 0)
+    return this.#plan.pending
   }
 
   reset(): void {
-    this.#rules = []
-    this.#latency.clear()
+    this.#plan.reset()
   }
 
   /** Latency for one call of `operation`: its own setting, else the global one. */
   latencyFor(operation: string): number {
-    return this.#latency.get(operation as SecretsManagerOperation) ?? this.#latency.get(undefined) ?? 0
+    return this.#plan.latencyFor(operation)
   }
 
   /** Uses up one matching fault, if any. */
   take(operation: string): FaultAction | undefined {
-    const rule = this.#rules.find((r) => r.operation === undefined || r.operation === operation)
-    if (rule === undefined) return undefined
-    rule.remaining--
-    if (rule.remaining <= 0) this.#rules.splice(this.#rules.indexOf(rule), 1)
-    return rule.action
+    return this.#plan.take(operation)
   }
 }
 

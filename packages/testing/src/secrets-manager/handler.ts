@@ -1,10 +1,29 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { SecretsManagerEmulatorError, serialization, unknownOperation } from './errors.js'
-import { type FaultKind, type FaultPlan, faultReply } from './faults.js'
+import { readLimitedBody } from '../shared/body.js'
+import {
+  incompleteSignature,
+  requestTooLarge,
+  SecretsManagerEmulatorError,
+  serialization,
+  unknownOperation,
+} from './errors.js'
+import { type FaultKind, faultReply, type SecretsManagerFaultPlan } from './faults.js'
 import type { Input } from './input.js'
 import { isOperation, operations } from './operations.js'
 import type { SecretStore } from './store.js'
 import { jsonReply, type Reply, send } from './wire.js'
+
+/**
+ * The largest request body the emulator reads: 512 KiB. AWS does not publish the byte limit of
+ * a Secrets Manager request; this one is above every request the model's constraints allow (a
+ * 65,536-character `SecretString` with every character JSON-escaped is 393,216 bytes, plus the
+ * other members), so no valid request is refused, and a larger body gets what AWS answers an
+ * oversize request with: 413 `RequestEntityTooLargeException`. See docs/wire-facts.md.
+ */
+export const MAX_REQUEST_BYTES = 524_288
+
+/** `Credential=<key id>/<yyyymmdd>/<region>/<service>/aws4_request` in a SigV4 `Authorization` header. */
+const CREDENTIAL_SCOPE = /Credential=[^/,\s]+\/\d{8}\/([a-z0-9-]+)\/[^/,\s]+\/aws4_request/
 
 /** One request the emulator received. Holds names, never secret values. */
 export interface RecordedCall {
@@ -14,6 +33,8 @@ export interface RecordedCall {
   secretIds: string[]
   /** HTTP status of the reply; 0 while pending, or when no reply was sent (dropped, or the client went away). */
   status: number
+  /** The Region the request was signed for (its SigV4 credential scope), or the emulator's default Region when unsigned. */
+  region: string
   /** The injected fault that answered the call, if one did. */
   fault?: FaultKind | 'custom' | 'drop'
   /** The SDK's `amz-sdk-request` header, e.g. `'attempt=1; max=1'`, when it was sent. */
@@ -21,8 +42,11 @@ export interface RecordedCall {
 }
 
 export interface HandlerContext {
-  store: SecretStore
-  faults: FaultPlan
+  /** The state of one Region, created on first use. */
+  storeFor: (region: string) => SecretStore
+  /** The Region of a request without an `Authorization` header. */
+  defaultRegion: string
+  faults: SecretsManagerFaultPlan
   record: (call: RecordedCall) => void
   /** Aborted when the emulator closes, to end pending latency. */
   closing: AbortSignal
@@ -30,10 +54,16 @@ export interface HandlerContext {
 
 const TARGET_PREFIX = 'secretsmanager.'
 
-async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
+/**
+ * The Region a request is for: the one in its SigV4 credential scope (a client signs for the
+ * Region it talks to, and each Region is a separate service with its own secrets). A request with
+ * no `Authorization` header goes to the default Region; a header without a credential scope is
+ * refused with IncompleteSignatureException, as AWS does.
+ */
+function regionOf(req: IncomingMessage, defaultRegion: string): string | undefined {
+  const header = req.headers.authorization
+  if (header === undefined) return defaultRegion
+  return CREDENTIAL_SCOPE.exec(header)?.[1]
 }
 
 function pause(ms: number, signal: AbortSignal): Promise<void> {
@@ -63,26 +93,49 @@ function secretIdsOf(input: Input | undefined): string[] {
   return ids.filter((id): id is string => typeof id === 'string')
 }
 
-/** Answers one HTTP request the way Secrets Manager does (awsJson1_1), faults first. */
+/**
+ * Answers one HTTP request the way Secrets Manager does (awsJson1_1), faults first. Nothing it
+ * does can throw out of it: an unexpected error becomes a 500 `InternalFailure` reply (or, when
+ * the reply cannot be written, a destroyed socket), never an exception in the host process.
+ */
 export function createHandler(context: HandlerContext) {
-  const { store, faults, record, closing } = context
-  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = answer(context)
+  return (req: IncomingMessage, res: ServerResponse): void => {
     res.on('error', () => undefined)
-    let body: string
+    handle(req, res).catch(() => {
+      try {
+        send(res, jsonReply(500, { __type: 'InternalFailure', Message: INTERNAL_FAILURE }))
+      } catch {
+        req.socket.destroy()
+      }
+    })
+  }
+}
+
+const INTERNAL_FAILURE =
+  'The request processing has failed because of an unknown error, exception or failure.'
+
+function answer(context: HandlerContext) {
+  const { storeFor, defaultRegion, faults, record, closing } = context
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    let body: string | undefined
     try {
-      body = await readBody(req)
+      const read = await readLimitedBody(req, MAX_REQUEST_BYTES)
+      body = 'text' in read ? read.text : undefined
     } catch {
       return
     }
     const target = req.headers['x-amz-target']
     const operation =
       typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''
-    const input = parse(body)
+    const input = body === undefined ? undefined : parse(body)
     const sdkRequest = req.headers['amz-sdk-request']
+    const region = regionOf(req, defaultRegion)
     const call: RecordedCall = {
       operation: isOperation(operation) ? operation : 'Unknown',
       secretIds: secretIdsOf(input),
       status: 0,
+      region: region ?? defaultRegion,
       ...(typeof sdkRequest === 'string' ? { sdkRequest } : {}),
     }
     record(call)
@@ -90,6 +143,8 @@ export function createHandler(context: HandlerContext) {
       call.status = reply.status
       send(res, reply)
     }
+    const fail = (error: SecretsManagerEmulatorError) => respond(jsonReply(error.status, error.toWire()))
+    if (body === undefined) return fail(requestTooLarge())
 
     const latency = faults.latencyFor(operation)
     if (latency > 0) await pause(latency, closing)
@@ -103,19 +158,18 @@ export function createHandler(context: HandlerContext) {
     }
     if (action?.kind === 'fail') {
       call.fault = typeof action.fault === 'string' ? action.fault : 'custom'
-      return respond(faultReply(action.fault, operation, store.accountId))
+      return respond(faultReply(action.fault, operation, storeFor(call.region).accountId))
     }
 
-    const fail = (error: SecretsManagerEmulatorError) => respond(jsonReply(error.status, error.toWire()))
     if (req.method !== 'POST' || req.url !== '/') return respond(jsonReply(404, unknownOperation().toWire()))
+    if (region === undefined) return fail(incompleteSignature())
     if (!isOperation(operation)) return fail(unknownOperation())
     if (input === undefined) return fail(serialization('The request body is not a JSON object.'))
     try {
-      respond(jsonReply(200, operations[operation](store, input)))
+      respond(jsonReply(200, operations[operation](storeFor(region), input)))
     } catch (error) {
       if (error instanceof SecretsManagerEmulatorError) return fail(error)
-      const message = 'The request processing has failed because of an unknown error, exception or failure.'
-      respond(jsonReply(500, { __type: 'InternalFailure', Message: message }))
+      respond(jsonReply(500, { __type: 'InternalFailure', Message: INTERNAL_FAILURE }))
     }
   }
 }

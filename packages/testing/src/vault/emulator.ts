@@ -1,11 +1,13 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import { readLimitedBody } from '../shared/body.js'
+import { invalid } from '../shared/fault-plan.js'
 import { DatabaseEngine } from './database.js'
 import { VaultCallLog, VaultFaultPlan } from './faults.js'
 import { parseListRequest, send, sendRaw } from './http.js'
 import { type KvData, KvV1, KvV2 } from './kv.js'
 import { LoginMethods } from './login.js'
-import { type Engines, readBody, serve } from './server.js'
+import { DEFAULT_MAX_REQUEST_SIZE, type Engines, serve } from './server.js'
 import { createSysState } from './sys.js'
 import { TokenStore } from './tokens.js'
 import type { VaultEmulator, VaultEmulatorOptions, VaultKvOptions } from './types.js'
@@ -35,18 +37,23 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
   }
   const faults = new VaultFaultPlan()
   const calls = new VaultCallLog()
+  const maxRequestSize = options.maxRequestSize ?? DEFAULT_MAX_REQUEST_SIZE
+  if (!Number.isSafeInteger(maxRequestSize) || maxRequestSize < 1) {
+    invalid('startVaultEmulator option maxRequestSize', maxRequestSize, 'a positive integer number of bytes')
+  }
 
+  // Whatever goes wrong while answering ends that one connection, never the host process.
   const server = createServer((req, res) => {
+    res.on('error', () => undefined)
     const incoming = {
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,
-      body: () => readBody(req),
+      body: () => readLimitedBody(req, maxRequestSize),
     }
-    serve(incoming, engines, faults, calls).then(
-      (reply) => (reply === undefined ? req.socket.destroy() : send(res, reply)),
-      () => req.socket.destroy(),
-    )
+    serve(incoming, engines, faults, calls)
+      .then((reply) => (reply === undefined ? req.socket.destroy() : send(res, reply)))
+      .catch(() => req.socket.destroy())
   })
   server.on('clientError', (error: Error & { rawPacket?: Buffer }, socket) => {
     const list = parseListRequest(error.rawPacket)
@@ -54,10 +61,9 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       socket.destroy()
       return
     }
-    serve({ method: 'LIST', ...list, body: async () => '' }, engines, faults, calls).then(
-      (reply) => (reply === undefined ? socket.destroy() : sendRaw(socket, reply)),
-      () => socket.destroy(),
-    )
+    serve({ method: 'LIST', ...list, body: async () => ({ text: '' }) }, engines, faults, calls)
+      .then((reply) => (reply === undefined ? socket.destroy() : sendRaw(socket, reply)))
+      .catch(() => socket.destroy())
   })
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)

@@ -1,3 +1,6 @@
+import { checkContentType, checkStatus, checkString, FaultPlan, invalid } from '../shared/fault-plan.js'
+import type { VaultReply } from './http.js'
+
 /**
  * A named failure:
  * - `'sealed'`: 503 `Vault is sealed`
@@ -7,12 +10,21 @@
  */
 export type VaultFaultKind = 'sealed' | 'internal' | 'rateLimited' | 'permissionDenied'
 
-/** Any other error reply, such as `{ status: 412, message: 'required index state not present' }`. */
+/**
+ * Any other reply: an error such as `{ status: 412, message: 'required index state not present' }`,
+ * or a raw `body`, such as an HTML page or truncated JSON with status 200 (what a proxy or a
+ * broken connection can hand a client). Checked when it is added: anything else throws
+ * `InvalidOptionsError` (`ERR_SECRET_INVALID_OPTIONS`).
+ */
 export interface VaultCustomFault {
-  /** HTTP status. */
+  /** HTTP status: an integer from 200 to 599. */
   status: number
-  /** The one entry of `errors`; omit it for `{"errors":[]}`. */
+  /** The one entry of `errors`; omit it for `{"errors":[]}`. Ignored with `body`. */
   message?: string
+  /** A raw body, sent as is instead of `{"errors":[…]}`. */
+  body?: string
+  /** Content type for `body`. @default 'application/json' */
+  contentType?: string
 }
 
 /** Which calls a fault applies to. */
@@ -23,7 +35,11 @@ export interface VaultFaultOptions {
   path?: string
 }
 
-/** Fault injection for a running Vault emulator. Faults queue up and are used in the order they were added. */
+/**
+ * Fault injection for a running Vault emulator. Faults queue up and are used in the order they
+ * were added. Every method checks its arguments and throws `InvalidOptionsError`
+ * (`ERR_SECRET_INVALID_OPTIONS`) for a fault, count, latency or path it cannot use.
+ */
 export interface VaultFaults {
   /** Delays every reply (or only those under `path`) by `ms` before anything else happens. 0 removes it. */
   setLatency(ms: number, options?: { path?: string }): void
@@ -46,79 +62,78 @@ export const FAULT_REPLIES: Record<VaultFaultKind, { status: number; message: st
 }
 
 /** What a faulted call does instead of running. */
-export type VaultFaultAction = { kind: 'fail'; status: number; errors: string[] } | { kind: 'drop' }
-
-interface Rule {
-  action: VaultFaultAction
-  remaining: number
-  path: string | undefined
-}
-
-function times(options: VaultFaultOptions): number {
-  const value = options.times ?? 1
-  if (!(value >= 1) || (!Number.isInteger(value) && value !== Number.POSITIVE_INFINITY)) {
-    throw new RangeError('faults: times must be a positive integer or Infinity')
-  }
-  return value
-}
+export type VaultFaultAction = { kind: 'fail'; reply: VaultReply } | { kind: 'drop' }
 
 function matches(prefix: string | undefined, path: string): boolean {
   return prefix === undefined || path.startsWith(prefix.replace(/^\/+/, ''))
 }
 
-/** The emulator's fault plan; the emulator asks it what to do with each call. */
+function checkPath(option: string, path: unknown): string | undefined {
+  return checkString(option, path)
+}
+
+/** The reply a fault sends, checked field by field. */
+function replyOf(fault: unknown): VaultReply {
+  if (typeof fault === 'string') {
+    const named = Object.hasOwn(FAULT_REPLIES, fault) ? FAULT_REPLIES[fault as VaultFaultKind] : undefined
+    if (named === undefined) {
+      const names = Object.keys(FAULT_REPLIES).map((k) => `'${k}'`)
+      return invalid('faults.fail fault', fault, `one of ${names.join(', ')} or a { status } object`)
+    }
+    return { status: named.status, body: { errors: [named.message] } }
+  }
+  if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) {
+    return invalid(
+      'faults.fail fault',
+      fault,
+      'a fault name or a { status, message?, body?, contentType? } object',
+    )
+  }
+  const custom = fault as Record<string, unknown>
+  const status = checkStatus('faults.fail status', custom.status)
+  const message = checkString('faults.fail message', custom.message)
+  const body = checkString('faults.fail body', custom.body)
+  const contentType = checkContentType('faults.fail contentType', custom.contentType)
+  if (body !== undefined)
+    return { status, raw: { contentType: contentType ?? 'application/json', text: body } }
+  return { status, body: { errors: message === undefined ? [] : [message] } }
+}
+
+/** The emulator's faults: checks what is added, then queues it in the shared {@link FaultPlan}. */
 export class VaultFaultPlan implements VaultFaults {
-  #rules: Rule[] = []
-  #latency: Array<{ path: string | undefined; ms: number }> = []
+  readonly #plan = new FaultPlan<VaultFaultAction, string>((prefix, path) =>
+    matches(prefix, path) ? (prefix ?? '').length + (prefix === undefined ? 0 : 1) : undefined,
+  )
 
   setLatency(ms: number, options: { path?: string } = {}): void {
-    if (!(ms >= 0) || !Number.isFinite(ms))
-      throw new RangeError('faults: latency must be a non-negative number of ms')
-    this.#latency = this.#latency.filter((l) => l.path !== options.path)
-    if (ms > 0) this.#latency.push({ path: options.path, ms })
+    this.#plan.setLatency(ms, checkPath('faults.setLatency option path', options.path))
   }
 
   fail(fault: VaultFaultKind | VaultCustomFault, options: VaultFaultOptions = {}): void {
-    const reply = typeof fault === 'string' ? FAULT_REPLIES[fault] : fault
-    if (reply === undefined) throw new RangeError(`faults: unknown fault ${JSON.stringify(fault)}`)
-    const errors = reply.message === undefined ? [] : [reply.message]
-    this.#rules.push({
-      action: { kind: 'fail', status: reply.status, errors },
-      remaining: times(options),
-      path: options.path,
-    })
+    const action: VaultFaultAction = { kind: 'fail', reply: replyOf(fault) }
+    this.#plan.add(action, options.times, checkPath('faults option path', options.path))
   }
 
   drop(options: VaultFaultOptions = {}): void {
-    this.#rules.push({ action: { kind: 'drop' }, remaining: times(options), path: options.path })
+    this.#plan.add({ kind: 'drop' }, options.times, checkPath('faults option path', options.path))
   }
 
   get pending(): number {
-    return this.#rules.reduce((sum, rule) => sum + rule.remaining, 0)
+    return this.#plan.pending
   }
 
   reset(): void {
-    this.#rules = []
-    this.#latency = []
+    this.#plan.reset()
   }
 
   /** Latency for one call: the setting with the longest matching path prefix. */
   latencyFor(path: string): number {
-    let best: { path: string | undefined; ms: number } | undefined
-    for (const l of this.#latency) {
-      if (matches(l.path, path) && (best === undefined || (l.path ?? '').length > (best.path ?? '').length))
-        best = l
-    }
-    return best?.ms ?? 0
+    return this.#plan.latencyFor(path)
   }
 
   /** Uses up one matching fault, if any. */
   take(path: string): VaultFaultAction | undefined {
-    const rule = this.#rules.find((r) => matches(r.path, path))
-    if (rule === undefined) return undefined
-    rule.remaining--
-    if (rule.remaining <= 0) this.#rules.splice(this.#rules.indexOf(rule), 1)
-    return rule.action
+    return this.#plan.take(path)
   }
 }
 

@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto'
 import { type IncomingHttpHeaders, type ServerResponse, STATUS_CODES } from 'node:http'
 import type { Duplex } from 'node:stream'
 
-/** What a handler answers: a status and a JSON body (none for 204). */
+/** What a handler answers: a status and a JSON body (none for 204), or a raw body from a fault. */
 export interface VaultReply {
   status: number
   body?: unknown
+  /** Sent as is instead of `body` (a fault's HTML page or truncated JSON). */
+  raw?: { contentType: string; text: string }
 }
 
 /** Thrown by handlers to answer `{"errors":[…]}` with a status (WIRE-FACTS A.3). */
@@ -84,6 +86,17 @@ export function send(res: ServerResponse, reply: VaultReply): void {
 }
 
 function headersFor(reply: VaultReply): { headers: Record<string, string | number>; text: string } {
+  if (reply.raw !== undefined) {
+    const { contentType, text } = reply.raw
+    return {
+      headers: {
+        'Content-Type': contentType,
+        'Content-Length': Buffer.byteLength(text),
+        'Cache-Control': 'no-store',
+      },
+      text,
+    }
+  }
   if (reply.status === 204 || reply.body === undefined)
     return { headers: { 'Cache-Control': 'no-store' }, text: '' }
   const text = JSON.stringify(reply.body)

@@ -1,4 +1,5 @@
-import type { IncomingHttpHeaders, IncomingMessage } from 'node:http'
+import type { IncomingHttpHeaders } from 'node:http'
+import type { LimitedBody } from '../shared/body.js'
 import type { DatabaseEngine } from './database.js'
 import type { VaultCallLog, VaultFaultPlan } from './faults.js'
 import { noRoute, parseBody, SEALED, VaultHttpError, type VaultReply, type VaultRequest } from './http.js'
@@ -16,11 +17,11 @@ export interface Engines {
   sys: SysState
 }
 
-export async function readBody(req: IncomingMessage): Promise<string> {
-  const chunks: Buffer[] = []
-  for await (const chunk of req) chunks.push(chunk as Buffer)
-  return Buffer.concat(chunks).toString('utf8')
-}
+/** Vault's default `max_request_size` for a listener: 32 MiB. */
+export const DEFAULT_MAX_REQUEST_SIZE = 33_554_432
+
+/** What Vault answers a body over `max_request_size` with (Go's `http.MaxBytesReader` text). */
+export const REQUEST_TOO_LARGE = 'http: request body too large'
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms).unref())
@@ -31,7 +32,8 @@ export interface Incoming {
   method: string
   url: string
   headers: IncomingHttpHeaders
-  body(): Promise<string>
+  /** The body, or `{ tooLarge: true }` when it was over the size limit. */
+  body(): Promise<LimitedBody>
 }
 
 async function route(
@@ -79,8 +81,13 @@ export async function serve(
   if (fault?.kind === 'drop') return undefined
   let reply: VaultReply
   try {
-    const text = await incoming.body()
-    if (fault !== undefined) throw new VaultHttpError(fault.status, fault.errors)
+    const read = await incoming.body()
+    if (!('text' in read)) throw new VaultHttpError(413, [REQUEST_TOO_LARGE])
+    const text = read.text
+    if (fault !== undefined) {
+      call.status = fault.reply.status
+      return fault.reply
+    }
     if (!url.pathname.startsWith('/v1/')) throw new VaultHttpError(404, [])
     const list =
       method === 'LIST' || (method === 'GET' && ['true', '1'].includes(url.searchParams.get('list') ?? ''))

@@ -16,6 +16,11 @@ export interface VaultEmulatorOptions {
   kvMounts?: Record<string, 1 | 2>
   /** Mount of the database secrets engine. @default 'database' */
   databaseMount?: string
+  /**
+   * Largest request body in bytes, as a Vault listener's `max_request_size`; a larger one gets 413
+   * `{"errors":["http: request body too large"]}`. @default 33554432 (32 MiB, Vault's default)
+   */
+  maxRequestSize?: number
 }
 
 /** Options of the KV helpers. */
