@@ -1,4 +1,10 @@
 export { secretsErrorHandler } from './error-handler.js'
 export { isSecretFailure, SecretServiceUnavailableError, UNAVAILABLE_BODY } from './errors.js'
 export { type ExpressSecretsOptions, type SecretsMiddleware, secrets } from './middleware.js'
+export type {
+  ProviderLikeOptions,
+  SecretHandleLike,
+  SecretProviderLike,
+  SecretRedactorLike,
+} from './provider-like.js'
 export { requireSecrets } from './require-secrets.js'

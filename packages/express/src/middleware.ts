@@ -1,39 +1,50 @@
-import {
-  type CachedSecretProvider,
-  InvalidOptionsError,
-  type ProviderOptions,
-  parseSecretRef,
-  resolveProvider,
-} from '@latchkey/core'
+import { InvalidOptionsError, type ProviderOptions, parseSecretRef, resolveProvider } from '@latchkey/core'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { toRequestError } from './errors.js'
+import type { ProviderLikeOptions, SecretProviderLike } from './provider-like.js'
+import { checkBudget, preloadWithin } from './startup-budget.js'
+
+const INTEGRATION = '@latchkey/express'
 
 declare global {
   namespace Express {
     interface Request {
-      /** The secret provider, set by the `secrets()` middleware from `@latchkey/express`. */
-      secrets: CachedSecretProvider
+      /**
+       * The secret provider, set by the `secrets()` middleware from `@latchkey/express`. Typed as an
+       * interface (the provider's public API), so the ESM and CommonJS builds declare the same type.
+       */
+      secrets: SecretProviderLike
     }
   }
 }
 
 /** Options of {@link secrets}: a provider (or a source to build one from), plus what to preload. */
-export type ExpressSecretsOptions = ProviderOptions & {
+export type ExpressSecretsOptions = ProviderLikeOptions & {
   /**
    * Secrets loaded as soon as the middleware is created. Requests that arrive before the load ends
    * wait for it; if it fails they get a 503 through `next(err)`, and the next request tries again.
    * @default []
    */
   preload?: readonly string[]
+  /**
+   * How long one `preload` attempt (`ready()`, or the wait of the first requests) may take, in ms.
+   * When it runs out, `ready()` rejects with a `SecretPreloadError` naming every secret not loaded
+   * (a `SecretTimeoutError` for each one still loading) and waiting requests get their 503. Express
+   * has no startup limit of its own; without this option the provider's retry policy alone bounds
+   * the wait (with the default cache options, 4 attempts of up to 5 s each plus backoff).
+   * @default undefined
+   */
+  preloadTimeout?: number
 }
 
 /** The middleware {@link secrets} returns, with a handle on its provider and lifecycle. */
 export interface SecretsMiddleware extends RequestHandler {
   /** The provider set as `req.secrets`. */
-  readonly provider: CachedSecretProvider
+  readonly provider: SecretProviderLike
   /**
    * Resolves once the `preload` secrets are loaded (starting a new attempt after a failure);
-   * rejects with core's `SecretPreloadError`. Await it before `listen()` to fail at startup.
+   * rejects with core's `SecretPreloadError` naming every secret that failed and why, within
+   * `preloadTimeout` when set. Await it before `listen()` to fail at startup.
    */
   ready(): Promise<void>
   /** Closes the provider if the middleware built it from `{ source }`; a provider passed in is left to the app. */
@@ -46,18 +57,22 @@ export interface SecretsMiddleware extends RequestHandler {
  * (close it with `middleware.close()`). Works with Express 4 and 5.
  */
 export function secrets(options: ExpressSecretsOptions): SecretsMiddleware {
-  const { preload = [], ...providerOptions } = options ?? ({} as ExpressSecretsOptions)
+  const { preload = [], preloadTimeout, ...providerOptions } = options ?? ({} as ExpressSecretsOptions)
   if (!Array.isArray(preload)) {
-    throw new InvalidOptionsError('@latchkey/express: { preload } must be an array of secret names')
+    throw new InvalidOptionsError(`${INTEGRATION}: { preload } must be an array of secret names`)
   }
   for (const name of preload) parseSecretRef(name)
-  const { provider, owned } = resolveProvider(providerOptions as ProviderOptions, '@latchkey/express')
+  const budget =
+    preloadTimeout === undefined
+      ? undefined
+      : checkBudget(INTEGRATION, 'preloadTimeout', preloadTimeout, 2_147_483_647)
+  const { provider, owned } = resolveProvider(providerOptions as ProviderOptions, INTEGRATION)
   let loaded = preload.length === 0
   let loading: Promise<void> | undefined
 
   const ready = (): Promise<void> => {
     if (loaded) return Promise.resolve()
-    loading ??= provider.preload(preload).then(
+    loading ??= preloadWithin(provider, preload, budget, 'preloadTimeout').then(
       () => {
         loaded = true
       },
