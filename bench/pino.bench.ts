@@ -1,28 +1,33 @@
 /**
- * pino with latchkey's value scrubbing vs plain pino vs pino's path `redact`, measured in one run.
+ * pino with latchkey's `redactSecrets()` vs plain pino vs pino's path `redact`, measured in one run.
  *
- * Every case logs the same realistic line (a message and a small object with a nested `password`)
- * to the same kind of no-op destination. Cases run in alternating order over several rounds; each
- * figure is the median over the rounds, and each ratio is the median of per-round ratios (so a
- * round slowed down by other work on the machine counts once, for every case alike).
+ * Every case logs the same realistic request line (a message and a ~20-field object: request
+ * metadata, a user, line items, trace ids) to the same destination. Two destinations are measured,
+ * each in its own block: `pino.destination('/dev/null', sync)` and a no-op `{ write() {} }`. Cases
+ * run in alternating order over several rounds; each figure is the median over the rounds, and
+ * each ratio is the median of per-round ratios (so a round slowed down by other work on the
+ * machine counts once, for every case alike).
+ *
+ * Two scenarios, because the registry is process-wide (`sharedRedactor()`):
+ * - defaults: 1,000 random 16–32 character secrets loaded through providers with default options;
+ * - JWT: the registry cleared, then 1,000 JWT-shaped secrets that share their header and the start
+ *   of their payload, and a line that carries another JWT of the same shape (not a secret).
  *
  *   cd bench && npx tsx pino.bench.ts
- *   PINO_BENCH_DEST=writable npx tsx pino.bench.ts     # a minimal Writable instead of /dev/null
  *   PINO_BENCH_ROUNDS=30 npx tsx pino.bench.ts
  */
-import { randomBytes } from 'node:crypto'
-import { Writable } from 'node:stream'
+import { createHmac, randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
-import { CachedSecretProvider, MemorySource, type SecretRedactor } from '@latchkey/core'
-import { DEFAULT_REDACT_PATHS, redactSecrets } from '@latchkey/pino'
+import { CachedSecretProvider, MemorySource, type SecretRedactor, sharedRedactor } from '@latchkey/core'
+import { createLineKeyCensor, DEFAULT_REDACT_KEYS, DEFAULT_REDACT_PATHS, redactSecrets } from '@latchkey/pino'
 import pino, { type DestinationStream, type Logger } from 'pino'
 import { median, printRows, type Row } from './measure.js'
 
 const SECRETS = 1_000
-const FEW_SECRETS = 10
-const BATCH = 20_000
+const BATCH = 10_000
 const WARMUP_BATCHES = 2
 const ROUNDS = Number(process.env.PINO_BENCH_ROUNDS ?? 15)
+const quiet = { warn: () => undefined }
 
 /** A realistic set of ~10 pino paths, the kind an app writes by hand. */
 const TEN_PATHS = [
@@ -38,58 +43,141 @@ const TEN_PATHS = [
   'user.creditCard',
 ]
 
-const PAYLOAD = {
-  reqId: 'req-7f3a9c',
-  userId: 4217,
-  route: '/api/orders',
-  durationMs: 12.7,
-  user: { id: 4217, email: 'ada@example.com', password: 'hunter2hunter2' },
-  items: [
-    { sku: 'A-100', qty: 2 },
-    { sku: 'B-200', qty: 1 },
-  ],
+/** A request log object of about 20 fields, as an API logs when it handles a request. */
+function requestPayload(extra: Record<string, unknown> = {}): Record<string, unknown> {
+  return {
+    reqId: 'req-7f3a9c',
+    req: {
+      id: 'req-7f3a9c',
+      method: 'POST',
+      url: '/api/orders?page=2&sort=desc',
+      host: 'api.example.com',
+      remoteAddress: '10.0.12.7',
+      remotePort: 51234,
+    },
+    userId: 4217,
+    tenant: 'acme-corp',
+    route: '/api/orders',
+    durationMs: 12.7,
+    status: 201,
+    bytes: 512,
+    user: { id: 4217, email: 'ada@example.com', password: 'hunter2hunter2', role: 'admin' },
+    items: [
+      { sku: 'A-100', qty: 2 },
+      { sku: 'B-200', qty: 1 },
+    ],
+    cache: 'hit',
+    region: 'eu-west-1',
+    version: '1.42.0',
+    traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+    spanId: '00f067aa0ba902b7',
+    retries: 0,
+    ...extra,
+  }
 }
 const MESSAGE = 'order created'
+
+function base64url(value: string | Buffer): string {
+  return Buffer.from(value).toString('base64url')
+}
+
+const JWT_HEADER = base64url(JSON.stringify({ alg: 'HS256', typ: 'JWT' }))
+
+/** An HS256 JWT for `subject`: every one shares the header and the start of the payload. */
+function jwt(subject: string): string {
+  const payload = base64url(
+    JSON.stringify({ iss: 'https://auth.example.com/', aud: 'orders-api', iat: 1764390000, sub: subject }),
+  )
+  const signature = createHmac('sha256', 'bench').update(`${JWT_HEADER}.${payload}`).digest('base64url')
+  return `${JWT_HEADER}.${payload}.${signature}`
+}
 
 function randomValue(): string {
   const length = 16 + Math.floor(Math.random() * 17)
   return randomBytes(32).toString('base64').slice(0, length)
 }
 
-/** A provider with `count` random 16–32 character secrets loaded through a MemorySource and `preload`. */
-async function providerWith(count: number): Promise<{ provider: CachedSecretProvider; values: string[] }> {
-  const values = Array.from({ length: count }, randomValue)
-  const source = new MemorySource(Object.fromEntries(values.map((value, i) => [`bench/secret-${i}`, value])))
-  const provider = new CachedSecretProvider(source)
-  await provider.preload(values.map((_, i) => `bench/secret-${i}`))
-  return { provider, values }
-}
-
-function destination(): DestinationStream {
-  if (process.env.PINO_BENCH_DEST === 'writable') {
-    return new Writable({
-      decodeStrings: false,
-      write(_chunk, _encoding, callback) {
-        callback()
-      },
-    })
+/** Providers with default options (so the values go to the shared registry), 100 secrets each. */
+async function loadSecrets(values: string[]): Promise<CachedSecretProvider[]> {
+  const providers: CachedSecretProvider[] = []
+  for (let start = 0; start < values.length; start += 100) {
+    const chunk = values.slice(start, start + 100)
+    const names = chunk.map((_, i) => `bench/secret-${start + i}`)
+    const provider = new CachedSecretProvider(
+      new MemorySource(Object.fromEntries(names.map((name, i) => [name, chunk[i] as string]))),
+      { logger: quiet },
+    )
+    await provider.preload(names)
+    providers.push(provider)
   }
-  return pino.destination({ dest: '/dev/null', sync: true })
+  return providers
 }
 
-function timeBatch(log: Logger): number {
+interface Destination {
+  name: string
+  create(): DestinationStream
+}
+
+const DESTINATIONS: Destination[] = [
+  {
+    name: "pino.destination('/dev/null', sync)",
+    create: () => pino.destination({ dest: '/dev/null', sync: true }),
+  },
+  { name: 'no-op { write() {} }', create: () => ({ write: () => undefined }) },
+]
+
+interface Case {
+  name: string
+  log: Logger
+}
+
+function timeBatch(log: Logger, payload: object): number {
   const start = process.hrtime.bigint()
-  for (let i = 0; i < BATCH; i++) log.info(PAYLOAD, MESSAGE)
+  for (let i = 0; i < BATCH; i++) log.info(payload, MESSAGE)
   return Number(process.hrtime.bigint() - start) / BATCH
 }
 
-/** Median ns per line of the redactor alone on the line pino writes for PAYLOAD. */
-function redactorAlone(redactor: Pick<SecretRedactor, 'redact'>, line: string): number {
+/** Runs `cases` interleaved; returns median ns per line and `ratio(i, j)` (median of per-round ratios). */
+function measure(cases: Case[], payload: object): { ns: number[]; ratio: (a: number, b: number) => number } {
+  for (const { log } of cases) for (let i = 0; i < WARMUP_BATCHES; i++) timeBatch(log, payload)
+  const perCase = cases.map(() => [] as number[])
+  for (let round = 0; round < ROUNDS; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const index = (k + round) % cases.length
+      perCase[index]?.push(timeBatch((cases[index] as Case).log, payload))
+    }
+  }
+  return {
+    ns: perCase.map(median),
+    ratio: (a, b) => median(perCase[a]?.map((value, round) => value / (perCase[b]?.[round] ?? value)) ?? []),
+  }
+}
+
+function printTable(title: string, cases: Case[], result: ReturnType<typeof measure>): void {
+  console.log(`\n${title}`)
+  console.table(
+    cases.map(({ name }, i) => ({
+      case: name,
+      'ops/s': Math.round(1e9 / (result.ns[i] as number)).toLocaleString('en-US'),
+      'ns/line': Math.round(result.ns[i] as number),
+      'vs plain': `${result.ratio(i, 0).toFixed(2)}×`,
+    })),
+  )
+}
+
+/** The line plain pino writes for `payload`. */
+function lineOf(payload: object): string {
+  let line = ''
+  pino({}, { write: (s: string) => (line = s) }).info(payload, MESSAGE)
+  return line
+}
+
+/** Median ns of `fn` on an unflattened copy of `line` (as pino hands it over). */
+function alone(fn: (line: string) => string, line: string): number {
   const runs: number[] = []
   for (let round = 0; round < 7; round++) {
     const start = process.hrtime.bigint()
-    // Concatenating a fresh string each time gives the redactor an unflattened string, as pino does.
-    for (let i = 0; i < BATCH; i++) redactor.redact(line.slice(0, 40) + line.slice(40))
+    for (let i = 0; i < BATCH; i++) fn(line.slice(0, 40) + line.slice(40))
     runs.push(Number(process.hrtime.bigint() - start) / BATCH)
   }
   return median(runs.slice(2))
@@ -97,109 +185,88 @@ function redactorAlone(redactor: Pick<SecretRedactor, 'redact'>, line: string): 
 
 /** Runs the pino benchmark, prints ops/s per case, and returns one row per target. */
 export async function runPinoBench(): Promise<{ rows: Row[] }> {
-  const many = await providerWith(SECRETS)
-  const few = await providerWith(FEW_SECRETS)
-  const none = await providerWith(0)
-  const dest = destination()
-  const cases: Array<{ name: string; log: Logger }> = [
-    { name: 'plain pino', log: pino({}, dest) },
-    { name: `pino + redactSecrets (${SECRETS} secrets)`, log: pino(redactSecrets(many.provider), dest) },
-    { name: `pino + redactSecrets (${FEW_SECRETS} secrets)`, log: pino(redactSecrets(few.provider), dest) },
-    {
-      name: 'pino path redact (10 paths)',
-      log: pino({ redact: { paths: TEN_PATHS, censor: '[REDACTED]' } }, dest),
-    },
-    {
-      name: `pino path redact (same ${DEFAULT_REDACT_PATHS.length} key paths)`,
-      log: pino({ redact: { paths: [...DEFAULT_REDACT_PATHS], censor: '[REDACTED]' } }, dest),
-    },
-    {
-      name: 'pino + redactSecrets, key censor only (0 secrets)',
-      log: pino(redactSecrets(none.provider), dest),
-    },
-    {
-      name: `pino + redactSecrets, scrubber only (${SECRETS} secrets, keys: [])`,
-      log: pino(redactSecrets(many.provider, {}, { keys: [] }), dest),
-    },
-  ]
-  for (const { log } of cases) for (let i = 0; i < WARMUP_BATCHES; i++) timeBatch(log)
+  const rows: Row[] = []
+  const redactor: SecretRedactor = sharedRedactor()
+  console.log(`\npino ${pino.version}, Node ${process.version}, ${ROUNDS} rounds × ${BATCH} lines per case`)
 
-  const perCase = cases.map(() => [] as number[])
-  for (let round = 0; round < ROUNDS; round++) {
-    for (let k = 0; k < cases.length; k++) {
-      const index = (k + round) % cases.length
-      perCase[index]?.push(timeBatch((cases[index] as { log: Logger }).log))
-    }
-  }
-  const ns = perCase.map(median)
-  const ratio = (a: number, b: number) =>
-    median(perCase[a]?.map((value, round) => value / (perCase[b]?.[round] ?? value)) ?? [])
-
-  let line = ''
-  const capture = pino(
-    {},
-    {
-      write: (s: string) => {
-        line = s
+  // Scenario 1: defaults, 1,000 random secrets in the shared registry.
+  redactor.clear()
+  let providers = await loadSecrets(Array.from({ length: SECRETS }, randomValue))
+  const payload = requestPayload()
+  const line = lineOf(payload)
+  for (const destination of DESTINATIONS) {
+    const dest = destination.create()
+    const cases: Case[] = [
+      { name: 'plain pino', log: pino({}, dest) },
+      { name: `redactSecrets() defaults (${SECRETS} secrets)`, log: pino(redactSecrets(), dest) },
+      {
+        name: 'redactSecrets(), credential keys only (keys: [])',
+        log: pino(redactSecrets({}, { keys: [] }), dest),
       },
-    },
-  )
-  capture.info(PAYLOAD, MESSAGE)
-  const coreAlone = redactorAlone(many.provider.redactor, line)
-
-  const destName =
-    process.env.PINO_BENCH_DEST === 'writable' ? 'a minimal Writable' : "pino.destination('/dev/null', sync)"
-  console.log(
-    `\npino ${pino.version}, Node ${process.version}, destination: ${destName}, ${ROUNDS} rounds × ${BATCH} lines`,
-  )
-  console.table(
-    cases.map(({ name }, i) => ({
-      case: name,
-      'ops/s': Math.round(1e9 / (ns[i] as number)).toLocaleString('en-US'),
-      'ns/line': Math.round(ns[i] as number),
-      'vs plain': `${ratio(i, 0).toFixed(2)}×`,
-    })),
-  )
-  console.log(`redactor alone on one ${line.length}-char line: ${coreAlone.toFixed(0)} ns`)
-
-  const vsPlain = ratio(1, 0)
-  const scrubOnly = ratio(6, 0)
-  const scale = ratio(1, 2)
-  const vsTenPaths = ratio(1, 3)
-  const vsKeyPaths = ratio(1, 4)
-  const rows: Row[] = [
-    {
-      name: `value scrubbing of ${SECRETS} secrets (keys: []) vs plain pino`,
-      value: `${scrubOnly.toFixed(2)}×`,
-      target: '≤ 1.15×',
-      pass: scrubOnly <= 1.15,
-    },
-    {
-      name: `redactSecrets defaults (scrubbing + key censor) vs plain pino`,
+      {
+        name: 'pino path redact (10 paths)',
+        log: pino({ redact: { paths: TEN_PATHS, censor: '[REDACTED]' } }, dest),
+      },
+      {
+        name: `pino path redact (${DEFAULT_REDACT_PATHS.length} key paths)`,
+        log: pino({ redact: { paths: [...DEFAULT_REDACT_PATHS], censor: '[REDACTED]' } }, dest),
+      },
+    ]
+    const result = measure(cases, payload)
+    printTable(`defaults — ${line.length}-char line, destination ${destination.name}`, cases, result)
+    const vsPlain = result.ratio(1, 0)
+    rows.push({
+      name: `redactSecrets() defaults, ${SECRETS} secrets vs plain pino (${destination.name})`,
       value: `${vsPlain.toFixed(2)}×`,
       target: '≤ 1.15×',
       pass: vsPlain <= 1.15,
-    },
-    {
-      name: 'pino + redactSecrets vs pino path redact (10 paths)',
-      value: `${vsTenPaths.toFixed(2)}×`,
+    })
+    const vsPaths = result.ratio(1, 3)
+    rows.push({
+      name: `redactSecrets() defaults vs pino path redact, 10 paths (${destination.name})`,
+      value: `${vsPaths.toFixed(2)}×`,
       target: '< 1.00× (faster)',
-      pass: vsTenPaths < 1,
-    },
-    {
-      name: `pino + redactSecrets vs pino path redact (same ${DEFAULT_REDACT_PATHS.length} key paths)`,
-      value: `${vsKeyPaths.toFixed(2)}×`,
-      target: '< 1.00× (faster)',
-      pass: vsKeyPaths < 1,
-    },
-    {
-      name: `redactSecrets with ${SECRETS} secrets vs ${FEW_SECRETS} secrets`,
-      value: `${scale.toFixed(2)}×`,
-      target: '≤ 1.10× (about the same)',
-      pass: scale <= 1.1,
-    },
-  ]
-  await Promise.all([many.provider.close(), few.provider.close(), none.provider.close()])
+      pass: vsPaths < 1,
+    })
+  }
+  const censor = createLineKeyCensor(DEFAULT_REDACT_KEYS, '[REDACTED]')
+  console.log(
+    `on the ${line.length}-char line alone: redactor ${alone((l) => redactor.redact(l), line).toFixed(0)} ns, ` +
+      `key censor ${alone(censor, line).toFixed(0)} ns, both ${alone((l) => redactor.redact(censor(l)), line).toFixed(0)} ns`,
+  )
+  await Promise.all(providers.map((provider) => provider.close()))
+
+  // Scenario 2: 1,000 prefix-sharing JWT-shaped secrets, and a line that carries a foreign JWT.
+  redactor.clear()
+  providers = await loadSecrets(Array.from({ length: SECRETS }, (_, i) => jwt(`user-${100_000 + i}`)))
+  const foreign = requestPayload({ jwt: jwt('someone-else') })
+  const jwtLine = lineOf(foreign)
+  for (const destination of DESTINATIONS) {
+    const dest = destination.create()
+    const cases: Case[] = [
+      { name: 'plain pino', log: pino({}, dest) },
+      { name: `redactSecrets() defaults (${SECRETS} JWT secrets)`, log: pino(redactSecrets(), dest) },
+    ]
+    const result = measure(cases, foreign)
+    printTable(
+      `JWT — ${jwtLine.length}-char line with a foreign JWT, destination ${destination.name}`,
+      cases,
+      result,
+    )
+    const vsPlain = result.ratio(1, 0)
+    rows.push({
+      name: `${SECRETS} prefix-sharing JWT secrets, line with a foreign JWT vs plain pino (${destination.name})`,
+      value: `${vsPlain.toFixed(2)}×`,
+      target: '≤ 1.5×',
+      pass: vsPlain <= 1.5,
+    })
+  }
+  console.log(
+    `on the ${jwtLine.length}-char JWT line alone: redactor ${alone((l) => redactor.redact(l), jwtLine).toFixed(0)} ns, ` +
+      `key censor ${alone(censor, jwtLine).toFixed(0)} ns`,
+  )
+  await Promise.all(providers.map((provider) => provider.close()))
+  redactor.clear()
   return { rows }
 }
 
