@@ -111,17 +111,29 @@ describe('the client the source builds', () => {
   })
 
   it('finds credentials and region through the SDK default chain when none are given', async () => {
+    // The emulator keeps Regions apart, as AWS does: only a client that really signs for
+    // eu-central-1 reads the eu-central-1 secret (the us-east-1 one of the same name differs).
+    const frankfurt = canary('options-eu')
+    emulator.createSecret(NAME, frankfurt, { region: 'eu-central-1' })
     vi.stubEnv('AWS_ACCESS_KEY_ID', 'AKIADEFAULTCHAIN0000')
     vi.stubEnv('AWS_SECRET_ACCESS_KEY', 'default-chain-secret-key')
     vi.stubEnv('AWS_REGION', 'eu-central-1')
     const source = new AwsSecretsManagerSource({ endpoint: emulator.endpoint })
     const provider = new CachedSecretProvider(source)
     try {
-      expect(await provider.getSecret(NAME)).toBe(value)
+      expect(await provider.getSecret(NAME)).toBe(frankfurt)
       expect(await source.client.config.region()).toBe('eu-central-1')
+      expect(emulator.calls('GetSecretValue').map((c) => c.region)).toEqual(['eu-central-1'])
     } finally {
       await provider.close()
     }
+  })
+
+  it('reads the Region it is built for: a secret that exists only in another Region is not found', async () => {
+    const source = new AwsSecretsManagerSource({ ...emulator.clientConfig, region: 'ap-southeast-2' })
+    await expect(source.load(NAME, { signal: signal() })).rejects.toMatchObject({ code: ErrorCode.NOT_FOUND })
+    expect(emulator.calls('GetSecretValue').map((c) => c.region)).toEqual(['ap-southeast-2'])
+    await source.close()
   })
 })
 

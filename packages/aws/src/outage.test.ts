@@ -117,6 +117,42 @@ describe('stale-if-error through an outage', () => {
     assertNoCanary(inspect(error, { depth: 8 }), 'the error after maxStale')
   })
 
+  it('a malformed 200 answer (HTML page, truncated JSON, no value) is transient: value and handle survive within maxStale', async () => {
+    const name = 'app/malformed'
+    const value = canary('malformed')
+    const { versionId } = emulator.createSecret(name, value)
+    const handle = provider.handle(name)
+    await handle.ready()
+    const malformed = [
+      { status: 200, body: '<html><body>Sign in to the proxy</body></html>', contentType: 'text/html' },
+      {
+        status: 200,
+        body: `{"ARN":"arn:aws:secretsmanager:us-east-1:123456789012:secret:${name}-abcdef","Name":"`,
+      },
+      { status: 200, body: '{}' },
+      { status: 200, body: '' },
+    ]
+    for (const fault of malformed) {
+      emulator.faults.reset()
+      emulator.faults.fail(fault, { times: Number.POSITIVE_INFINITY })
+      // The first failure marks the entry stale; later ones fail a background reload.
+      const failed = Promise.race([next('stale'), next('error')])
+      now += TTL
+      expect(await provider.getSecret(name)).toBe(value)
+      expect((await failed).error).toMatchObject({ code: ErrorCode.UNAVAILABLE, transient: true })
+      expect(handle.reveal()).toBe(value)
+      expect(provider.describe(name)).toMatchObject({ stale: true, version: versionId })
+      now += 1_000
+    }
+    expect(
+      emulator.calls('GetSecretValue').filter((c) => c.fault === 'custom').length,
+    ).toBeGreaterThanOrEqual(malformed.length)
+    emulator.faults.reset()
+    now += 1_000
+    await provider.refresh(name)
+    expect(provider.describe(name)).toMatchObject({ stale: false, version: versionId })
+  })
+
   it('a permanent error during the outage is never hidden by the stale value', async () => {
     const name = 'app/revoked'
     const value = canary('revoked')

@@ -120,6 +120,32 @@ describe('batch preload', () => {
     expect(emulator.callCount()).toBe(2)
   })
 
+  it('preloads one secret asked for by name, full ARN and partial ARN with one batch call and no Gets', async () => {
+    const value = canary('three-ids')
+    const { arn, name } = emulator.createSecret(unique('three-ids'), value)
+    const partial = arn.slice(0, -7)
+    const { provider } = setup()
+    await provider.preload([name, arn, partial])
+    expect(emulator.callCount('BatchGetSecretValue')).toBe(1)
+    expect(emulator.calls('BatchGetSecretValue')[0]?.secretIds).toEqual([name, arn, partial])
+    expect(emulator.callCount('GetSecretValue')).toBe(0)
+    for (const id of [name, arn, partial]) expect(await provider.getSecret(id)).toBe(value)
+    expect(emulator.callCount()).toBe(1)
+  })
+
+  it('fills every requested id when two ids of one secret follow the id of another secret in a batch', async () => {
+    const first = emulator.createSecret(unique('alike'), canary('alike-1'))
+    const second = emulator.createSecret(`${first.name}-x`, canary('alike-2'))
+    const { source } = setup()
+    const loaded = await source.loadMany([second.name, first.arn, first.name], {
+      signal: new AbortController().signal,
+    })
+    expect(emulator.callCount('BatchGetSecretValue')).toBe(1)
+    expect(loaded.get(first.name)).toMatchObject({ version: first.versionId })
+    expect(loaded.get(first.arn)).toMatchObject({ version: first.versionId })
+    expect(loaded.get(second.name)).toMatchObject({ version: second.versionId })
+  })
+
   it('maps per-secret Errors of a partly failed batch, naming each failure once', async () => {
     const good = unique('good')
     const deleted = unique('deleted')

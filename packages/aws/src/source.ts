@@ -113,13 +113,16 @@ export class AwsSecretsManagerSource implements SecretSource {
       new BatchGetSecretValueCommand({ SecretIdList: chunk }),
       { abortSignal: ctx.signal },
     )
+    // An entry carries the secret's name and ARN, not the id asked for, and one secret may have
+    // been asked for by name, full ARN and partial ARN in one call: every id it answers gets it.
     for (const entry of reply.SecretValues ?? []) {
-      const name = chunk.find((id) => refersTo(id, entry))
-      if (name === undefined) continue
-      try {
-        results.set(name, toLoadedSecret(entry, name, this.name))
-      } catch (error) {
-        results.set(name, error as Error)
+      for (const name of chunk) {
+        if (results.has(name) || !refersTo(name, entry)) continue
+        try {
+          results.set(name, toLoadedSecret(entry, name, this.name))
+        } catch (error) {
+          results.set(name, error as Error)
+        }
       }
     }
     for (const failure of reply.Errors ?? []) {
