@@ -243,6 +243,53 @@ describe.each(versions)('@latchkey/express on $label', ({ express, major }) => {
     assertBodyClean(failed.text, 'the 503 JSON body')
   })
 
+  test('secretsErrorHandler logs the failure to req.log when present, else to the logger option', async () => {
+    const value = canary(`logged-${major}`)
+    const fromRequest: Array<[object, string]> = []
+    const fromOption: Array<[object, string]> = []
+    const logger = { error: (object: object, message: string) => void fromOption.push([object, message]) }
+    const app = express()
+    app.use(track(secrets({ source: new MemorySource({ 'api/key': value }) })))
+    app.use('/with-log', (req, _res, next) => {
+      ;(req as Request & { log?: unknown }).log = {
+        error: (object: object, message: string) => void fromRequest.push([object, message]),
+      }
+      next()
+    })
+    const route = requireSecrets('api/key', 'db/password')
+    app.get('/with-log', route, (_req, res) => {
+      res.json({ ok: true })
+    })
+    app.get('/without-log', route, (_req, res) => {
+      res.json({ ok: true })
+    })
+    app.use(secretsErrorHandler({ logger }))
+
+    const first = await request(app).get('/with-log')
+    expect(first.status).toBe(503)
+    expect(fromRequest).toHaveLength(1)
+    expect(fromOption).toHaveLength(0)
+    const second = await request(app).get('/without-log')
+    expect(second.status).toBe(503)
+    expect(second.body).toEqual(UNAVAILABLE_BODY)
+    expect(fromOption).toHaveLength(1)
+    for (const [object, message] of [...fromRequest, ...fromOption]) {
+      const { err } = object as { err: SecretError }
+      expect(err).toBeInstanceOf(SecretServiceUnavailableError)
+      expect(err.message).toContain('db/password')
+      expect(message).toMatch(/unavailable/)
+      assertNoCanary(`${message} ${err.message} ${String(err.cause)}`, 'the logged error')
+    }
+  })
+
+  test('secretsErrorHandler rejects a logger without an error method', () => {
+    for (const logger of [{}, { error: 'x' }, null]) {
+      expect(() => secretsErrorHandler({ logger } as never)).toThrow(
+        expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }),
+      )
+    }
+  })
+
   test('requireSecrets loads once, pins the secrets, and answers later requests without a load', async () => {
     const source = new MemorySource({ 'api/key': canary(`pinned-${major}`) })
     const middleware = track(secrets({ source }))

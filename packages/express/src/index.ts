@@ -1,4 +1,8 @@
-export { secretsErrorHandler } from './error-handler.js'
+export {
+  type ErrorHandlerLogger,
+  type SecretsErrorHandlerOptions,
+  secretsErrorHandler,
+} from './error-handler.js'
 export { isSecretFailure, SecretServiceUnavailableError, UNAVAILABLE_BODY } from './errors.js'
 export { type ExpressSecretsOptions, type SecretsMiddleware, secrets } from './middleware.js'
 export type {
