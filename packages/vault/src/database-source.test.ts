@@ -170,6 +170,25 @@ describe('VaultDatabaseSource', () => {
     }
   })
 
+  it('maps a 200 answer that is not database credentials (HTML page, truncated JSON) to ERR_SECRET_UNAVAILABLE', async () => {
+    const loader = source()
+    try {
+      for (const body of [
+        '<html><body>proxy</body></html>',
+        '{"lease_id":"database/creds/app/x","data":{"user',
+      ]) {
+        emulator.faults.fail({ status: 200, body }, { path: 'database/creds/app' })
+        const error = (await loader.load('creds/app', ctx()).catch((e: unknown) => e)) as SecretError
+        expect(error).toMatchObject({ code: 'ERR_SECRET_UNAVAILABLE', transient: true })
+        expect(error.cause).toMatchObject({ statusCode: 200 })
+      }
+      expect(loader.activeLeases()).toEqual([])
+    } finally {
+      emulator.faults.reset()
+      await loader.close()
+    }
+  })
+
   it('revokes the leases it obtained on close, unless revokeOnClose is false', async () => {
     const revoking = source()
     const a = JSON.parse(String((await revoking.load('creds/long', ctx())).value)) as Creds

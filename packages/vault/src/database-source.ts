@@ -5,9 +5,8 @@ import {
   type LoadedSecret,
   ProviderClosedError,
   type SecretSource,
-  SecretUnavailableError,
 } from '@latchkey/core'
-import { classifyVaultError, toVaultRequestError } from './errors.js'
+import { classifyVaultError, malformedReply, toVaultRequestError } from './errors.js'
 import { checkConnectionOptions, type VaultConnectionOptions, VaultSession } from './session.js'
 
 /** Options for {@link VaultDatabaseSource}. */
@@ -84,9 +83,9 @@ export class VaultDatabaseSource implements SecretSource {
       typeof leaseId !== 'string' ||
       leaseId === ''
     ) {
-      throw new SecretUnavailableError(
+      throw malformedReply(
         { secretName: name, source: this.name },
-        `Vault returned no username, password and lease for secret "${name}" (source ${this.name})`,
+        'database credentials with a username, a password and a lease',
       )
     }
     const seconds = Number(body.lease_duration) || 0

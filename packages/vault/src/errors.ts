@@ -112,3 +112,22 @@ export function classifyVaultError(
     `Vault refused the request for secret "${context.secretName}" (source ${context.source}) with status ${status}`,
   )
 }
+
+/**
+ * A 2xx answer that is not what the endpoint returns (an HTML page from a proxy, truncated or
+ * empty JSON, a body without the expected fields). Transient: the next attempt may get a proper
+ * answer, and the cache keeps serving the last good value meanwhile. The body is never quoted:
+ * a cut-off reply may hold part of a secret.
+ */
+export function malformedReply(
+  context: { secretName: string; source: string },
+  expected: string,
+): SecretUnavailableError {
+  const cause = new VaultRequestError(`Vault answered 200 with a body that is not ${expected}`, {
+    statusCode: 200,
+  })
+  return new SecretUnavailableError(
+    { ...context, cause },
+    `secret "${context.secretName}" (source ${context.source}): Vault's answer was malformed (not ${expected}); treated as transient`,
+  )
+}

@@ -248,6 +248,96 @@ describe('VaultKvSource errors', () => {
   })
 })
 
+describe('VaultKvSource malformed answers', () => {
+  const malformedBodies = (secret: string) => [
+    {
+      what: 'an HTML page',
+      body: '<html><body>Sign in to the proxy</body></html>',
+      contentType: 'text/html',
+    },
+    { what: 'truncated JSON', body: `{"request_id":"r","data":{"data":{"value":"${secret.slice(0, 12)}` },
+    { what: 'an empty body', body: '' },
+    { what: 'JSON without data', body: '{"request_id":"r","data":null}' },
+    {
+      what: 'a KV v2 envelope without data.data',
+      body: '{"request_id":"r","data":{"metadata":{"version":3}}}',
+    },
+  ]
+
+  it.each([2, 1] as const)(
+    'maps a 200 that is not a KV v%s envelope to ERR_SECRET_UNAVAILABLE (transient, retried), never quoting it',
+    async (kvVersion) => {
+      const secret = canary(`malformed-v${kvVersion}`)
+      const mount = kvVersion === 2 ? 'secret' : 'kv'
+      emulator.kv.write('malformed/app', { value: secret }, { mount })
+      const { provider } = kv({ kvVersion, mount })
+      const path = kvVersion === 2 ? 'secret/data/malformed/app' : 'kv/malformed/app'
+      for (const { what, body, contentType } of malformedBodies(secret).slice(
+        0,
+        kvVersion === 2 ? undefined : -1,
+      )) {
+        emulator.calls.reset()
+        emulator.faults.reset()
+        emulator.faults.fail(
+          { status: 200, body, ...(contentType ? { contentType } : {}) },
+          {
+            times: Number.POSITIVE_INFINITY,
+            path,
+          },
+        )
+        provider.invalidate()
+        const error = await failure(provider.getSecret('malformed/app'))
+        expect(error, what).toMatchObject({
+          code: 'ERR_SECRET_UNAVAILABLE',
+          transient: true,
+          source: 'vault-kv',
+        })
+        expect(error.cause, what).toMatchObject({ statusCode: 200 })
+        expect(emulator.calls.count(path), what).toBe(FAST_RETRY.retries + 1)
+        assertNoCanary(printed(error), `the error for ${what}`)
+        expect(printed(error)).not.toContain(secret.slice(0, 12))
+      }
+    },
+  )
+
+  it('keeps serving the cached value and its handle within maxStale when Vault answers 200 with garbage', async () => {
+    const secret = canary('malformed-stale')
+    emulator.kv.write('malformed/stale', { value: secret })
+    let now = 1_000_000
+    const { provider } = kv(
+      {},
+      { ttl: 60_000, refreshAhead: 0, minRefreshInterval: 1_000, maxStale: 600_000, clock: () => now },
+    )
+    const handle = provider.handle('malformed/stale')
+    await handle.ready()
+    const stale: StaleEvent[] = []
+    provider.on('stale', (e) => stale.push(e))
+    for (const { what, body, contentType } of malformedBodies(secret)) {
+      emulator.faults.reset()
+      emulator.faults.fail(
+        { status: 200, body, ...(contentType ? { contentType } : {}) },
+        {
+          times: Number.POSITIVE_INFINITY,
+          path: 'secret/data/malformed/stale',
+        },
+      )
+      now += 61_000
+      expect(await provider.getSecret('malformed/stale'), what).toBe(secret)
+      await provider.refresh('malformed/stale').catch(() => undefined)
+      expect(handle.loaded, what).toBe(true)
+      expect(handle.reveal(), what).toBe(secret)
+      expect(provider.describe('malformed/stale'), what).toMatchObject({ stale: true, version: '1' })
+    }
+    expect(stale.length).toBeGreaterThanOrEqual(1)
+    for (const event of stale) expect(event.error).toMatchObject({ code: 'ERR_SECRET_UNAVAILABLE' })
+    emulator.faults.reset()
+    now += 1_000
+    await provider.refresh('malformed/stale')
+    expect(provider.describe('malformed/stale')).toMatchObject({ stale: false, version: '1' })
+    expect(handle.reveal()).toBe(secret)
+  })
+})
+
 describe('VaultKvSource through an outage', () => {
   it('serves the stale value while Vault is sealed, then recovers by itself', async () => {
     const secret = canary('outage')

@@ -3,10 +3,9 @@ import {
   type LoadContext,
   type LoadedSecret,
   ProviderClosedError,
-  SecretNotFoundError,
   type SecretSource,
 } from '@latchkey/core'
-import { classifyVaultError } from './errors.js'
+import { classifyVaultError, malformedReply } from './errors.js'
 import { vaultPath } from './paths.js'
 import { checkConnectionOptions, type VaultConnectionOptions, VaultSession } from './session.js'
 
@@ -20,6 +19,10 @@ export interface VaultKvSourceOptions extends VaultConnectionOptions {
 
 function isMap(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+function malformed(name: string, source: string, what: string) {
+  return malformedReply({ secretName: name, source }, `a ${what} read envelope`)
 }
 
 /** `{ value: "…" }` gives that string; any other map gives its JSON (so `name#key` selects a key). */
@@ -59,20 +62,24 @@ export class VaultKvSource implements SecretSource {
     ctx?.signal.throwIfAborted()
     const path = vaultPath(name, this.name)
     const url = this.#kvVersion === 2 ? `${this.#mount}/data/${path}` : `${this.#mount}/${path}`
-    let body: { data?: { data?: unknown; metadata?: { version?: unknown } } | Record<string, unknown> }
+    let body: unknown
     try {
       body = await this.#session.call((options) => this.#session.client.read(url, options))
     } catch (error) {
       throw classifyVaultError(error, { secretName: name, source: this.name })
     }
+    // Vault answers a missing or deleted key with 404, never with 200. A 200 whose body is not a
+    // KV envelope (an HTML page from a proxy, JSON cut off mid-way: node-vault hands such a body
+    // over as a string) is a malformed answer, transient like any other backend failure, so the
+    // cache keeps serving the last good value within maxStale instead of dropping it.
+    const data = isMap(body) && isMap(body.data) ? body.data : undefined
     if (this.#kvVersion === 1) {
-      if (!isMap(body?.data)) throw new SecretNotFoundError({ secretName: name, source: this.name })
-      return { value: kvValue(body.data) }
+      if (data === undefined) throw malformed(name, this.name, 'KV v1')
+      return { value: kvValue(data) }
     }
-    const data = (body?.data as { data?: unknown } | undefined)?.data
-    if (!isMap(data)) throw new SecretNotFoundError({ secretName: name, source: this.name })
-    const version = (body.data as { metadata?: { version?: unknown } }).metadata?.version
-    return { value: kvValue(data), ...(version === undefined ? {} : { version: String(version) }) }
+    if (data === undefined || !isMap(data.data)) throw malformed(name, this.name, 'KV v2')
+    const version = isMap(data.metadata) ? data.metadata.version : undefined
+    return { value: kvValue(data.data), ...(version === undefined ? {} : { version: String(version) }) }
   }
 
   /** Stops token renewal. */
