@@ -4,6 +4,7 @@ import {
   parseSecretJson,
   type SecretErrorOptions,
   type SecretHandle,
+  SecretTimeoutError,
 } from '@latchkey/core'
 
 /** What a new connection logs in with. `password` is never enumerable. */
@@ -49,10 +50,42 @@ export class SecretCredentials {
     return this.#handle.version
   }
 
-  /** The current credentials; waits for the first load. Rejects with the typed error of a bad secret. */
-  async current(): Promise<DatabaseCredentials> {
-    if (!this.#handle.loaded) await this.#handle.ready()
+  /**
+   * The current credentials; waits for the first load (at most `budget` ms when given). Rejects with
+   * the typed error of a bad secret.
+   */
+  async current(budget?: number): Promise<DatabaseCredentials> {
+    if (!this.#handle.loaded) {
+      if (budget === undefined) await this.#handle.ready()
+      else await this.#firstLoad(budget)
+    }
     return this.currentSync()
+  }
+
+  /**
+   * The first load, bounded by `budget` ms: past it, a `SecretTimeoutError` naming the secret (the
+   * load goes on, and a later connect shares it).
+   */
+  async #firstLoad(budget: number): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined
+    const deadline = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => {
+        reject(
+          new SecretTimeoutError(budget, {
+            secretName: this.#spec.secret,
+            source: this.#source,
+            cause: new Error(
+              `the connection's budget (connectionTimeoutMillis less a margin: ${budget} ms) ran out before the credentials loaded`,
+            ),
+          }),
+        )
+      }, budget)
+    })
+    try {
+      await Promise.race([this.#handle.ready(), deadline])
+    } finally {
+      clearTimeout(timer)
+    }
   }
 
   /** The current credentials without waiting. Throws when none are loaded or the secret is malformed. */

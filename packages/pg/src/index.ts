@@ -1,4 +1,15 @@
 export { AUTH_FAILURE_CODES, isAuthFailure } from './auth-errors.js'
 export type { AuthRetryOptions } from './auth-retry.js'
 export type { RotatingPoolConfig, RotatingPoolOptions, RotatingPoolSettings } from './options.js'
+export {
+  installedPgPoolVersion,
+  poolInternalsProblems,
+  UnsupportedPgPoolError,
+} from './pool-internals.js'
+export type {
+  ProviderLikeOptions,
+  SecretHandleLike,
+  SecretProviderLike,
+  SecretRedactorLike,
+} from './provider-like.js'
 export { type PoolRotateEvent, RotatingPool } from './rotating-pool.js'

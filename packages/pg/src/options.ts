@@ -1,7 +1,8 @@
-import { CACHE_OPTION_KEYS, InvalidOptionsError, type ProviderOptions } from '@latchkey/core'
+import { CACHE_OPTION_KEYS, InvalidOptionsError } from '@latchkey/core'
 import type pg from 'pg'
 import type { AuthRetryOptions, AuthRetryPolicy } from './auth-retry.js'
 import type { CredentialSpec } from './credentials.js'
+import type { ProviderLikeOptions } from './provider-like.js'
 
 /** What RotatingPool adds to `pg.PoolConfig`. */
 export interface RotatingPoolSettings {
@@ -36,7 +37,7 @@ export interface RotatingPoolSettings {
 export type RotatingPoolConfig = Omit<pg.PoolConfig, 'password'> & RotatingPoolSettings
 
 /** Options of `new RotatingPool()`: `{ provider }` or `{ source, ...CacheOptions }`, with the pool's config. */
-export type RotatingPoolOptions = RotatingPoolConfig & ProviderOptions
+export type RotatingPoolOptions = RotatingPoolConfig & ProviderLikeOptions
 
 const OWN_KEYS = [
   'provider',
@@ -51,7 +52,7 @@ const OWN_KEYS = [
 /** Options split into what goes where. */
 export interface ParsedOptions {
   poolConfig: pg.PoolConfig
-  providerOptions: ProviderOptions
+  providerOptions: ProviderLikeOptions
   credentials: CredentialSpec
   retireOnRotate: boolean
   authRetry: AuthRetryPolicy | undefined
@@ -95,7 +96,7 @@ export function parseOptions(options: RotatingPoolOptions): ParsedOptions {
     typeof given.connectionTimeoutMillis === 'number' ? given.connectionTimeoutMillis : 0
   return {
     poolConfig: poolConfig as pg.PoolConfig,
-    providerOptions: providerOptions as ProviderOptions,
+    providerOptions: providerOptions as ProviderLikeOptions,
     credentials,
     retireOnRotate,
     authRetry: parseAuthRetry(given, connectionTimeout),

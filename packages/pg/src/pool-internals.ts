@@ -1,8 +1,13 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import type pg from 'pg'
 
 /**
- * The parts of pg-pool (pg ≥ 8.8, pg-pool ≥ 3.5) that RotatingPool builds on. They are not in
- * `@types/pg`, so they are typed here, in one place.
+ * The parts of pg-pool (pg ≥ 8.8, pg-pool ≥ 3.5.2) that RotatingPool builds on. They are not in
+ * `@types/pg`, so they are typed here, in one place; the README's "pg-pool internals" section lists
+ * each with the reason RotatingPool needs it, and {@link checkPoolInternals} checks them when a pool
+ * is built.
  */
 
 /** Called once a checkout settles: with a client, or with the error that prevented it. */
@@ -30,6 +35,105 @@ export interface PoolInternals {
   _expired: WeakSet<object>
   newClient(item: PendingItem): void
   _release(client: pg.PoolClient, idleListener: unknown, error?: unknown): void
+  /** pg-pool ≥ 3.6 calls `callback` once the client has ended; 3.5 takes no callback. */
   _remove(client: pg.PoolClient, callback?: () => void): void
   _pulseQueue(): void
+}
+
+/** Methods on pg-pool's prototype, with the fewest declared parameters each must have. */
+const METHODS: ReadonlyArray<readonly [keyof PoolInternals, number]> = [
+  ['newClient', 1],
+  ['_release', 3],
+  ['_remove', 1],
+  ['_pulseQueue', 0],
+]
+
+/** Fields pg-pool's constructor sets, with the class each must be an instance of. */
+const FIELDS: ReadonlyArray<readonly [keyof PoolInternals, 'Array' | 'WeakSet']> = [
+  ['_idle', 'Array'],
+  ['_pendingQueue', 'Array'],
+  ['_expired', 'WeakSet'],
+]
+
+/**
+ * pg-pool does not have the private members RotatingPool builds on (a pg-pool release changed
+ * them). Thrown by `new RotatingPool()`; `code` is `'ERR_PG_POOL_UNSUPPORTED'`.
+ */
+export class UnsupportedPgPoolError extends Error {
+  /** Stable error code. */
+  readonly code = 'ERR_PG_POOL_UNSUPPORTED'
+  /** The installed pg-pool version, or `'unknown'` when it could not be read. */
+  readonly pgPoolVersion: string
+  /** What is missing or has another shape, such as `'_expired (not a WeakSet)'`. */
+  readonly problems: readonly string[]
+
+  constructor(pgPoolVersion: string, problems: readonly string[]) {
+    super(
+      `RotatingPool: the installed pg-pool ${pgPoolVersion} lacks what RotatingPool relies on: ` +
+        `${problems.join(', ')}. Use a pg 8 release from 8.8.0 on whose pg-pool keeps these members ` +
+        '(see "pg-pool internals" in the @latchkey/pg README), and report the version.',
+    )
+    this.name = 'UnsupportedPgPoolError'
+    this.pgPoolVersion = pgPoolVersion
+    this.problems = problems
+  }
+}
+
+/** What is wrong with `prototype` (pg-pool's methods) and `pool` (a constructed pool's fields); empty when all is in place. */
+export function poolInternalsProblems(prototype: object, pool: object): string[] {
+  const problems: string[] = []
+  const methods = prototype as Record<string, unknown>
+  for (const [name, arity] of METHODS) {
+    const method = methods[name]
+    if (typeof method !== 'function') problems.push(`${name}() (missing)`)
+    else if (method.length < arity)
+      problems.push(`${name}() (takes ${method.length} parameters, needs ${arity})`)
+  }
+  const fields = pool as Record<string, unknown>
+  for (const [name, kind] of FIELDS) {
+    const value = fields[name]
+    const ok = kind === 'Array' ? Array.isArray(value) : value instanceof WeakSet
+    if (!ok)
+      problems.push(
+        `${name} (${value === undefined ? 'missing' : kind === 'Array' ? 'not an array' : 'not a WeakSet'})`,
+      )
+  }
+  return problems
+}
+
+/**
+ * Throws {@link UnsupportedPgPoolError} when pg-pool's prototype or a constructed pool lacks a
+ * member RotatingPool relies on.
+ */
+export function checkPoolInternals(
+  prototype: object,
+  pool: object,
+  version: () => string = installedPgPoolVersion,
+): void {
+  const problems = poolInternalsProblems(prototype, pool)
+  if (problems.length > 0) throw new UnsupportedPgPoolError(version(), problems)
+}
+
+/** The version of the pg-pool that `pg` loads, read from its package.json; `'unknown'` if that fails. */
+export function installedPgPoolVersion(): string {
+  try {
+    // pg as this package resolves it, then pg-pool from pg's own directory (pg-pool is pg's dependency).
+    const requirePg = createRequire(createRequire(import.meta.url).resolve('pg'))
+    let dir = dirname(requirePg.resolve('pg-pool'))
+    for (let depth = 0; depth < 4; depth++) {
+      try {
+        const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+          name?: string
+          version?: string
+        }
+        if (manifest.name === 'pg-pool' && typeof manifest.version === 'string') return manifest.version
+      } catch {
+        // no package.json at this level
+      }
+      dir = dirname(dir)
+    }
+  } catch {
+    // pg or pg-pool not resolvable from here
+  }
+  return 'unknown'
 }

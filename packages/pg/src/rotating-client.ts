@@ -17,12 +17,17 @@ type ConnectCallback = ((err: Error) => void) | ((err: null, client: pg.Client) 
 export type ClientClass = new (config?: pg.ClientConfig) => pg.Client
 
 /**
- * Builds a `Client` subclass that, right before it connects, takes the pool's current credentials:
+ * Builds a `Client` subclass that, right before it connects, takes the pool's current credentials
+ * (waiting at most `firstLoadBudget` ms for their first load):
  * user, password and any host, port or database the secret names. The password is handed to pg as
  * a function (so it is read only when the server asks for it), lives in the non-enumerable
  * properties pg uses for it, and is removed from the client once the login is over.
  */
-export function rotatingClientClass(Base: ClientClass, credentials: SecretCredentials): ClientClass {
+export function rotatingClientClass(
+  Base: ClientClass,
+  credentials: SecretCredentials,
+  firstLoadBudget: number | undefined,
+): ClientClass {
   return class RotatingClient extends Base {
     override connect(): Promise<pg.Client>
     override connect(callback: ConnectCallback): void
@@ -37,7 +42,9 @@ export function rotatingClientClass(Base: ClientClass, credentials: SecretCreden
     }
 
     async #login(): Promise<pg.Client> {
-      const current = await credentials.current()
+      // With connectionTimeoutMillis, the first load of the secret ends a margin before pg-pool's own
+      // timer, so the caller learns which secret was slow rather than a bare connection timeout.
+      const current = await credentials.current(firstLoadBudget)
       // pg-pool's connectionTimeoutMillis destroys the socket; it may have fired while the first load ran.
       if (
         (this as unknown as { connection?: { stream?: { destroyed?: boolean } } }).connection?.stream

@@ -1,10 +1,12 @@
-import { type CachedSecretProvider, resolveProvider } from '@latchkey/core'
+import { type CachedSecretProvider, type ProviderOptions, resolveProvider } from '@latchkey/core'
 import pg from 'pg'
 import { AuthRetrier } from './auth-retry.js'
 import { SecretCredentials } from './credentials.js'
 import { parseOptions, type RotatingPoolOptions } from './options.js'
-import type { PendingItem, PoolInternals } from './pool-internals.js'
+import { checkPoolInternals, type PendingItem, type PoolInternals } from './pool-internals.js'
+import type { SecretProviderLike } from './provider-like.js'
 import { type ClientClass, rotatingClientClass } from './rotating-client.js'
+import { startupMargin } from './startup-budget.js'
 
 /** Payload of the pool's `'rotate'` event: versions only, never a value. */
 export interface PoolRotateEvent {
@@ -41,7 +43,7 @@ export class RotatingPool extends pg.Pool {
 
   constructor(options: RotatingPoolOptions) {
     const parsed = parseOptions(options)
-    const { provider, owned } = resolveProvider(parsed.providerOptions, 'RotatingPool')
+    const { provider, owned } = resolveProvider(parsed.providerOptions as ProviderOptions, 'RotatingPool')
     let credentials: SecretCredentials
     try {
       credentials = new SecretCredentials(provider, parsed.credentials)
@@ -50,7 +52,21 @@ export class RotatingPool extends pg.Pool {
       throw error
     }
     const Base = (parsed.poolConfig.Client ?? pg.Client) as ClientClass
-    super({ ...parsed.poolConfig, Client: rotatingClientClass(Base, credentials) as typeof pg.Client })
+    const connectionTimeout = parsed.poolConfig.connectionTimeoutMillis ?? 0
+    const firstLoadBudget =
+      connectionTimeout > 0 ? connectionTimeout - startupMargin(connectionTimeout) : undefined
+    super({
+      ...parsed.poolConfig,
+      Client: rotatingClientClass(Base, credentials, firstLoadBudget) as typeof pg.Client,
+    })
+    try {
+      // RotatingPool overrides and drives pg-pool's private members: fail here, clearly, if the
+      // installed pg-pool does not have them, rather than misbehave later under load.
+      checkPoolInternals(base(), this)
+    } catch (error) {
+      if (owned) void provider.close()
+      throw error
+    }
     if (this.options.connectionString !== undefined) {
       // A connection string may carry a password: keep it out of util.inspect like pg does `password`.
       Object.defineProperty(this.options, 'connectionString', { enumerable: false })
@@ -73,7 +89,7 @@ export class RotatingPool extends pg.Pool {
   }
 
   /** The provider the credentials come from. */
-  get provider(): CachedSecretProvider {
+  get provider(): SecretProviderLike {
     return this.#provider
   }
 
@@ -134,7 +150,7 @@ export class RotatingPool extends pg.Pool {
     if (this.#retireOnRotate && !this.ending) {
       const internals = this.#internals
       for (const { client } of [...internals._idle]) {
-        if (this.#credentials.isStale(client)) internals._remove(client, () => internals._pulseQueue())
+        if (this.#credentials.isStale(client)) this.#removeIdle(client)
       }
     }
     // After the idle old connections are gone, so a retried checkout cannot be handed one of them.
@@ -144,6 +160,17 @@ export class RotatingPool extends pg.Pool {
       oldVersion,
       newVersion,
     } satisfies PoolRotateEvent)
+  }
+
+  /** Ends an idle client, then serves the queue (pg-pool 3.5's `_remove` takes no callback). */
+  #removeIdle(client: pg.PoolClient): void {
+    const internals = this.#internals
+    if (base()._remove.length >= 2) {
+      internals._remove(client, () => internals._pulseQueue())
+    } else {
+      internals._remove(client)
+      internals._pulseQueue()
+    }
   }
 
   #requeue(item: PendingItem): void {

@@ -14,6 +14,17 @@ export interface Admin {
   close(): Promise<void>
 }
 
+/** A quoted SQL identifier (pg's own helper arrived in pg 8.9; the tests also run on pg 8.8). */
+function escapeIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`
+}
+
+/** A quoted SQL string literal, as pg's `escapeLiteral` writes it (E'' when there is a backslash). */
+function escapeLiteral(text: string): string {
+  const quoted = `'${text.replaceAll("'", "''").replaceAll('\\', '\\\\')}'`
+  return text.includes('\\') ? `E${quoted}` : quoted
+}
+
 /** Superuser connection string of the shared test database. */
 export function databaseUrl(): string {
   return inject('databaseUrl')
@@ -34,20 +45,18 @@ export function admin(): Admin {
     async createRole(prefix) {
       const name = `${prefix}_${randomBytes(4).toString('hex')}`
       const password = canary(prefix)
-      await pool.query(
-        `CREATE ROLE ${pg.escapeIdentifier(name)} LOGIN PASSWORD ${pg.escapeLiteral(password)}`,
-      )
+      await pool.query(`CREATE ROLE ${escapeIdentifier(name)} LOGIN PASSWORD ${escapeLiteral(password)}`)
       roles.push(name)
       return { name, password }
     },
     async rotatePassword(role) {
       const password = canary(role)
-      await pool.query(`ALTER ROLE ${pg.escapeIdentifier(role)} PASSWORD ${pg.escapeLiteral(password)}`)
+      await pool.query(`ALTER ROLE ${escapeIdentifier(role)} PASSWORD ${escapeLiteral(password)}`)
       return password
     },
     async close() {
-      // PostgreSQL drops a role even while sessions of it are open (WIRE-FACTS C.3).
-      for (const role of roles) await pool.query(`DROP ROLE IF EXISTS ${pg.escapeIdentifier(role)}`)
+      // PostgreSQL drops a role even while sessions of it are open (see "What happens on a rotation" in the README).
+      for (const role of roles) await pool.query(`DROP ROLE IF EXISTS ${escapeIdentifier(role)}`)
       await pool.end()
     },
   }

@@ -40,7 +40,7 @@ describe('Vault dynamic database credentials', () => {
       rotations.push({ event, oldLeaseLive: old !== undefined, msLeft: (old?.expiresAt ?? 0) - Date.now() })
     })
 
-    // `SELECT current_user` fails with 42704 in a session whose role was dropped (WIRE-FACTS C.3),
+    // `SELECT current_user` fails with 42704 in a session whose role was dropped (see "What happens on a rotation" in the README),
     // so a connection that outlived its lease would show up as a failed query.
     let running = true
     let ok = 0

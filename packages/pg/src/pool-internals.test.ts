@@ -1,0 +1,63 @@
+import { readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
+import pg from 'pg'
+import { describe, expect, it } from 'vitest'
+import {
+  checkPoolInternals,
+  installedPgPoolVersion,
+  poolInternalsProblems,
+  UnsupportedPgPoolError,
+} from './pool-internals.js'
+
+/** The version of the pg-pool that this package's pg uses, read independently of the code under test. */
+function pgPoolVersionOnDisk(): string {
+  const requireFromPg = createRequire(createRequire(import.meta.url).resolve('pg'))
+  let dir = dirname(requireFromPg.resolve('pg-pool'))
+  while (!dir.endsWith('pg-pool')) dir = dirname(dir)
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
+}
+
+describe('pg-pool internals check', () => {
+  it('finds nothing wrong with the installed pg-pool', () => {
+    const pool = new pg.Pool({ max: 1 })
+    expect(poolInternalsProblems(pg.Pool.prototype, pool)).toEqual([])
+    expect(() => checkPoolInternals(pg.Pool.prototype, pool)).not.toThrow()
+  })
+
+  it('reads the installed pg-pool version', () => {
+    expect(installedPgPoolVersion()).toBe(pgPoolVersionOnDisk())
+  })
+
+  it('names every missing or reshaped member of a broken pool class, and the version', () => {
+    class BrokenPool {
+      _idle = []
+      _pendingQueue = new Set()
+      newClient() {}
+      _release(_client: unknown) {}
+      _remove(_client: unknown) {}
+    }
+    const problems = poolInternalsProblems(BrokenPool.prototype, new BrokenPool())
+    expect(problems).toEqual([
+      'newClient() (takes 0 parameters, needs 1)',
+      '_release() (takes 1 parameters, needs 3)',
+      '_pulseQueue() (missing)',
+      '_pendingQueue (not an array)',
+      '_expired (missing)',
+    ])
+
+    let thrown: unknown
+    try {
+      checkPoolInternals(BrokenPool.prototype, new BrokenPool(), () => '9.9.9')
+    } catch (error) {
+      thrown = error
+    }
+    expect(thrown).toBeInstanceOf(UnsupportedPgPoolError)
+    const error = thrown as UnsupportedPgPoolError
+    expect(error.code).toBe('ERR_PG_POOL_UNSUPPORTED')
+    expect(error.pgPoolVersion).toBe('9.9.9')
+    expect(error.problems).toEqual(problems)
+    expect(error.message).toContain('the installed pg-pool 9.9.9 lacks what RotatingPool relies on: ')
+    expect(error.message).toContain('_pulseQueue() (missing)')
+  })
+})
