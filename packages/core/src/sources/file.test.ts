@@ -136,8 +136,14 @@ describe('FileSource', () => {
     expect((await source.load('db/password', { signal })).value).toBe(value)
   })
 
-  it('rejects a missing or empty dir option with ERR_SECRET_INVALID_OPTIONS', () => {
-    for (const options of [{}, { dir: '' }, { dir: 42 }]) {
+  it('rejects a missing or empty dir and non-boolean flags with ERR_SECRET_INVALID_OPTIONS', () => {
+    for (const options of [
+      {},
+      { dir: '' },
+      { dir: 42 },
+      { dir: '/tmp', watch: 'yes' },
+      { dir: '/tmp', trimTrailingNewline: 0 },
+    ]) {
       expect(() => new FileSource(options as never)).toThrow(
         expect.objectContaining({ code: ErrorCode.INVALID_OPTIONS }),
       )

@@ -113,6 +113,12 @@ export class FileSource implements SecretSource {
         `FileSource: dir must be a non-empty string naming the directory that holds the secret files; got ${got}`,
       )
     }
+    for (const key of ['watch', 'trimTrailingNewline'] as const) {
+      const value: unknown = options[key]
+      if (value !== undefined && typeof value !== 'boolean') {
+        throw new InvalidOptionsError(`FileSource: ${key} must be true or false; got ${typeof value}`)
+      }
+    }
     this.#dir = options.dir
     this.#watch = options.watch ?? true
     this.#trim = options.trimTrailingNewline ?? true
