@@ -5,6 +5,9 @@ import {
   parseSecretRef,
   resolveProvider,
 } from '@latchkey/core'
+import type { ProviderLikeOptions } from './provider-like.js'
+import { LOADER_STATE, type LoaderState, loaderFailure } from './startup.js'
+import { checkBudget, preloadWithin } from './startup-budget.js'
 
 const INTEGRATION = '@latchkey/nestjs secretsLoader'
 
@@ -19,7 +22,7 @@ export type SecretValues<M extends SecretMap> = {
 }
 
 /** Options of {@link secretsLoader}: `{ provider }` or `{ source, ...CacheOptions }`, and the secrets. */
-export type SecretsLoaderOptions<M extends SecretMap = SecretMap> = ProviderOptions & {
+export type SecretsLoaderOptions<M extends SecretMap = SecretMap> = ProviderLikeOptions & {
   /**
    * The key the values are registered under (`'database'` → `config.get('database.password')`), as
    * `registerAs('database', …)` does; the factory then has a `KEY` for `@Inject(factory.KEY)`.
@@ -29,6 +32,13 @@ export type SecretsLoaderOptions<M extends SecretMap = SecretMap> = ProviderOpti
   namespace?: string
   /** Config keys mapped to secret names. */
   secrets: M
+  /**
+   * How long loading the secrets may take, in ms; past it, startup fails with a `SecretPreloadError`
+   * naming each secret still loading (`ERR_SECRET_TIMEOUT`). Nest has no startup limit of its own;
+   * without this option the provider's retry policy alone bounds the wait.
+   * @default undefined
+   */
+  preloadTimeout?: number
 }
 
 /** A `@nestjs/config` config factory for `ConfigModule.forRoot({ load: [...] })` or `ConfigModule.forFeature()`. */
@@ -70,7 +80,8 @@ function bind(map: SecretMap, provider: CachedSecretProvider): object {
 
 /**
  * A config factory that puts secrets into `ConfigService`: it loads every secret (startup fails with
- * one `SecretPreloadError` naming all that are missing) and returns an object whose leaves read live
+ * one `SecretPreloadError` naming all that are missing, together with those a `SecretsModule` in the
+ * same app is missing) and returns an object whose leaves read live
  * handles, so `config.get('database.password')` returns the current value after a rotation.
  *
  * Values are non-enumerable: `JSON.stringify`, spreading or logging the config object shows no secret.
@@ -87,7 +98,8 @@ function bind(map: SecretMap, provider: CachedSecretProvider): object {
 export function secretsLoader<const M extends SecretMap>(
   options: SecretsLoaderOptions<M>,
 ): SecretsConfigFactory<SecretValues<M>> {
-  const { namespace, secrets, ...providerOptions } = options ?? ({} as SecretsLoaderOptions<M>)
+  const { namespace, secrets, preloadTimeout, ...providerOptions } =
+    options ?? ({} as SecretsLoaderOptions<M>)
   if (typeof secrets !== 'object' || secrets === null || Array.isArray(secrets)) {
     throw new InvalidOptionsError(
       `${INTEGRATION}: pass secrets, an object mapping config keys to secret names`,
@@ -109,12 +121,23 @@ export function secretsLoader<const M extends SecretMap>(
   const names = new Set<string>()
   collectNames(secrets, '', names)
   if (names.size === 0) throw new InvalidOptionsError(`${INTEGRATION}: secrets names no secret`)
+  const budget =
+    preloadTimeout === undefined
+      ? undefined
+      : checkBudget(INTEGRATION, 'preloadTimeout', preloadTimeout, 2_147_483_647)
   const { provider } = resolveProvider(providerOptions as ProviderOptions, INTEGRATION)
+  const state: LoaderState = { provider, names: [...names], budget, reports: new Set() }
 
   const factory = async (): Promise<SecretValues<M>> => {
-    await provider.preload(names)
+    try {
+      await preloadWithin(provider, state.names, budget, 'preloadTimeout')
+    } catch (error) {
+      // With a SecretsModule in the app, one error names what both are missing.
+      throw await loaderFailure(state, error)
+    }
     return bind(secrets, provider) as SecretValues<M>
   }
+  Object.defineProperty(factory, LOADER_STATE, { value: state })
   if (namespace !== undefined) {
     // The two properties `registerAs(namespace, factory)` from @nestjs/config defines.
     Object.defineProperty(factory, 'PARTIAL_CONFIGURATION_KEY', { value: namespace })

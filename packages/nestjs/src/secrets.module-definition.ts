@@ -1,18 +1,26 @@
-import type { ProviderOptions } from '@latchkey/core'
 import { ConfigurableModuleBuilder } from '@nestjs/common'
+import type { ProviderLikeOptions } from './provider-like.js'
 
 /**
  * Options of `SecretsModule.forRoot()`: `{ provider }` (a `CachedSecretProvider` the app built and
  * closes) or `{ source, ...CacheOptions }` (the module builds the provider and closes it on shutdown),
  * plus the names to load at startup.
  */
-export type SecretsModuleOptions = ProviderOptions & {
+export type SecretsModuleOptions = ProviderLikeOptions & {
   /**
    * Secrets to load before the app finishes bootstrapping, besides the ones injected with
    * `@Secret()` (those are always loaded). A missing one fails startup.
    * @default []
    */
   preload?: string[]
+  /**
+   * How long the startup preload may take, in ms; past it, startup fails with a `SecretPreloadError`
+   * naming each secret still loading (`ERR_SECRET_TIMEOUT`). Nest has no startup limit of its own;
+   * without this option the provider's retry policy alone bounds `app.init()` (with the default
+   * cache options, 4 attempts of up to 5 s each plus backoff).
+   * @default undefined
+   */
+  preloadTimeout?: number
 }
 
 /** Options `SecretsModule.forRoot()` takes besides {@link SecretsModuleOptions}. */

@@ -1,6 +1,7 @@
 import {
   CachedSecretProvider,
   InvalidOptionsError,
+  type ProviderOptions,
   type ResolvedProvider,
   resolveProvider,
   type SecretHandle,
@@ -14,7 +15,7 @@ import {
   type OnModuleInit,
   Scope,
 } from '@nestjs/common'
-import { ModulesContainer } from '@nestjs/core'
+import { DiscoveryModule, DiscoveryService, ModulesContainer } from '@nestjs/core'
 import { declaredSecretNames, getSecretToken } from './secret.decorator.js'
 import { SECRETS_PRELOADED, SECRETS_RESOLVED_PROVIDER } from './secrets.constants.js'
 import {
@@ -26,39 +27,70 @@ import {
 } from './secrets.module-definition.js'
 import { findInjectedSecretNames } from './secrets.scanner.js'
 import { SecretsService } from './secrets.service.js'
+import { findLoaders, preloadGroups, type SecretGroup } from './startup.js'
+import { checkBudget } from './startup-budget.js'
 
 const INTEGRATION = '@latchkey/nestjs SecretsModule'
 
 function resolve(options: SecretsModuleOptions): ResolvedProvider {
-  const { preload, ...providerOptions } = options
+  const { preload, preloadTimeout, ...providerOptions } = options
   if (preload !== undefined && !Array.isArray(preload)) {
     throw new InvalidOptionsError(`${INTEGRATION}: preload must be an array of secret names`)
   }
-  return resolveProvider(providerOptions, INTEGRATION)
+  if (preloadTimeout !== undefined) budgetOf(options)
+  return resolveProvider(providerOptions as ProviderOptions, INTEGRATION)
 }
 
-/** Preloads `names`; on failure closes a provider the module owns, then rethrows the `SecretPreloadError`. */
-async function preloadOrClose(resolved: ResolvedProvider, names: string[]): Promise<void> {
-  try {
-    await resolved.provider.preload(names)
-  } catch (error) {
-    if (resolved.owned) await resolved.provider.close()
-    throw error
-  }
+function budgetOf(options: SecretsModuleOptions): number | undefined {
+  return options.preloadTimeout === undefined
+    ? undefined
+    : checkBudget(INTEGRATION, 'preloadTimeout', options.preloadTimeout, 2_147_483_647)
 }
 
 /**
- * Loads `preload` and every secret the app's providers, controllers and enhancers inject, in one
- * batch, before any of them is created. Resolves to the names it loaded.
+ * Loads `preload`, every secret the app's providers, controllers and enhancers inject, and the
+ * secrets of every `secretsLoader()` in the app, before any of those providers is created; fails
+ * with one `SecretPreloadError` naming every failure of all of them. Resolves to the names it
+ * loaded for the module.
  */
 async function preloadSecrets(
   resolved: ResolvedProvider,
   options: SecretsModuleOptions,
+  discovery: DiscoveryService,
   modules: ModulesContainer,
 ): Promise<ReadonlySet<string>> {
-  const names = [...(options.preload ?? []), ...[...findInjectedSecretNames(modules)].sort()]
-  await preloadOrClose(resolved, names)
+  const names = [...(options.preload ?? []), ...[...findInjectedSecretNames(discovery, modules)].sort()]
+  const loaders = findLoaders(discovery)
+  const groups: SecretGroup[] = [
+    { provider: resolved.provider, names, budget: budgetOf(options) },
+    ...loaders,
+  ]
+  // Registered before any load can end, so a failing loader throws this combined report too.
+  const report = preloadGroups(groups)
+  for (const loader of loaders) loader.reports.add(report)
+  let failure: Awaited<typeof report>
+  try {
+    failure = await report
+  } finally {
+    for (const loader of loaders) loader.reports.delete(report)
+  }
+  if (failure !== undefined) {
+    if (resolved.owned) await resolved.provider.close()
+    throw failure
+  }
   return new Set(names)
+}
+
+/** Preloads `names` (secrets only middleware injects); on failure closes a provider the module owns. */
+async function preloadOrClose(
+  resolved: ResolvedProvider,
+  names: string[],
+  budget: number | undefined,
+): Promise<void> {
+  const failure = await preloadGroups([{ provider: resolved.provider, names, budget }])
+  if (failure === undefined) return
+  if (resolved.owned) await resolved.provider.close()
+  throw failure
 }
 
 /**
@@ -102,12 +134,22 @@ function withHandleProviders(definition: DynamicModule): DynamicModule {
 export class SecretsModule extends SecretsConfigurableModule implements OnModuleInit, OnApplicationShutdown {
   readonly #resolved: ResolvedProvider
   readonly #preloaded: ReadonlySet<string>
+  readonly #options: SecretsModuleOptions
+  readonly #discovery: DiscoveryService
   readonly #modules: ModulesContainer
 
-  constructor(resolved: ResolvedProvider, preloaded: ReadonlySet<string>, modules: ModulesContainer) {
+  constructor(
+    resolved: ResolvedProvider,
+    preloaded: ReadonlySet<string>,
+    options: SecretsModuleOptions,
+    discovery: DiscoveryService,
+    modules: ModulesContainer,
+  ) {
     super()
     this.#resolved = resolved
     this.#preloaded = preloaded
+    this.#options = options
+    this.#discovery = discovery
     this.#modules = modules
   }
 
@@ -125,8 +167,10 @@ export class SecretsModule extends SecretsConfigurableModule implements OnModule
 
   /** Middleware is created after providers (at `app.init()`); load what it injects before the app serves. */
   async onModuleInit(): Promise<void> {
-    const late = [...findInjectedSecretNames(this.#modules)].filter((name) => !this.#preloaded.has(name))
-    if (late.length > 0) await preloadOrClose(this.#resolved, late.sort())
+    const late = [...findInjectedSecretNames(this.#discovery, this.#modules)].filter(
+      (name) => !this.#preloaded.has(name),
+    )
+    if (late.length > 0) await preloadOrClose(this.#resolved, late.sort(), budgetOf(this.#options))
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -137,8 +181,11 @@ export class SecretsModule extends SecretsConfigurableModule implements OnModule
 // Decorators applied as calls, so the source compiles with any TypeScript setup (no experimentalDecorators needed).
 Inject(SECRETS_RESOLVED_PROVIDER)(SecretsModule, undefined, 0)
 Inject(SECRETS_PRELOADED)(SecretsModule, undefined, 1)
-Inject(ModulesContainer)(SecretsModule, undefined, 2)
+Inject(SECRETS_MODULE_OPTIONS)(SecretsModule, undefined, 2)
+Inject(DiscoveryService)(SecretsModule, undefined, 3)
+Inject(ModulesContainer)(SecretsModule, undefined, 4)
 Module({
+  imports: [DiscoveryModule],
   providers: [
     { provide: SECRETS_RESOLVED_PROVIDER, useFactory: resolve, inject: [SECRETS_MODULE_OPTIONS] },
     {
@@ -154,7 +201,7 @@ Module({
     {
       provide: SECRETS_PRELOADED,
       useFactory: preloadSecrets,
-      inject: [SECRETS_RESOLVED_PROVIDER, SECRETS_MODULE_OPTIONS, ModulesContainer],
+      inject: [SECRETS_RESOLVED_PROVIDER, SECRETS_MODULE_OPTIONS, DiscoveryService, ModulesContainer],
     },
   ],
   exports: [CachedSecretProvider, SecretsService],
