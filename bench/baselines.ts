@@ -1,6 +1,7 @@
 /**
  * Baselines the benchmarks compare latchkey against, written the way teams write them today.
  */
+import { LRUCache } from 'lru-cache'
 
 /** The hand-rolled TTL cache: a Map of { value, expiresAt } in front of an async loader. */
 export class NaiveTtlCache {
@@ -20,4 +21,22 @@ export class NaiveTtlCache {
     this.#entries.set(name, { value, expiresAt: Date.now() + this.#ttl })
     return value
   }
+}
+
+/**
+ * lru-cache 11 set up the way its docs suggest for a secrets cache: `fetch` with a `fetchMethod`,
+ * `allowStale` and `allowStaleOnFetchRejection` (serve the old value while a reload runs or after it
+ * fails), so it is the best general-purpose peer for stale-while-revalidate.
+ */
+export function lruSecretCache(
+  load: (name: string, signal: AbortSignal) => Promise<string>,
+  options: { max: number; ttl: number },
+): LRUCache<string, string> {
+  return new LRUCache<string, string>({
+    max: options.max,
+    ttl: options.ttl,
+    allowStale: true,
+    allowStaleOnFetchRejection: true,
+    fetchMethod: (name, _stale, { signal }) => load(name, signal),
+  })
 }

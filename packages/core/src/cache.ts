@@ -84,12 +84,20 @@ export class CachedSecretProvider implements SecretProvider {
   readonly #handles = new Map<string, SecretHandle>()
   readonly #events: Emitter<SecretEvents>
   readonly #scope = new LoadScope()
+  /** Loads in flight and whether each keeps the process alive (a caller awaits it). */
+  readonly #keepAlives = new Map<Entry, KeepAlive>()
   readonly #versionKey = randomBytes(32)
   /** Names already reported as holding a value too short to scrub everywhere. */
   readonly #shortReported = new Set<string>()
-  /** The injected clock, or a coarse `Date.now` (see {@link CoarseClock}) for the hot path. */
+  /**
+   * Internal times are milliseconds since the provider started (`#epoch`, in the injected clock or
+   * `Date.now`): small integers, which V8 stores inline in each entry instead of boxing a double per
+   * time field. Times that leave the provider (`describe()`, `'stale'`) add `#epoch` back.
+   */
+  readonly #epoch: number
+  /** The injected clock, or a coarse `Date.now` (see {@link CoarseClock}) for the hot path; relative to `#epoch`. */
   readonly #clock: () => number
-  /** The injected clock or `Date.now`: handles check lease ends with it, to the millisecond. */
+  /** The injected clock or `Date.now`, relative to `#epoch`: handles check lease ends with it, to the millisecond. */
   readonly #exactClock: () => number
   readonly #coarse: CoarseClock | undefined
   readonly #settings: CacheSettings
@@ -103,8 +111,11 @@ export class CachedSecretProvider implements SecretProvider {
     this.source = source
     const settings = resolveCacheOptions(options)
     this.#settings = settings
-    this.#exactClock = settings.clock ?? Date.now
-    this.#coarse = settings.clock === undefined ? new CoarseClock() : undefined
+    const absolute = settings.clock ?? Date.now
+    const epoch = absolute()
+    this.#epoch = epoch
+    this.#exactClock = () => absolute() - epoch
+    this.#coarse = settings.clock === undefined ? new CoarseClock(epoch) : undefined
     this.#clock = this.#coarse?.now ?? this.#exactClock
     this.#events = new Emitter(this.#settings.logger)
     const redactor = options.redactor ?? sharedRedactor()
@@ -138,7 +149,11 @@ export class CachedSecretProvider implements SecretProvider {
         entry.used = true
         this.#stats.hits++
         if (now >= entry.refreshAt && entry.inflight === undefined) this.#reloadInBackground(entry)
-        if (field === undefined) return entry.resolved as Promise<string>
+        // made on the first warm read of each value, so entries nobody reads again cost no promise
+        if (field === undefined) {
+          entry.resolved ??= Promise.resolve(entry.value)
+          return entry.resolved
+        }
         try {
           return this.#fieldPromise(entry, field)
         } catch (error) {
@@ -233,7 +248,7 @@ export class CachedSecretProvider implements SecretProvider {
     this.#assertOpen(name)
     const entry = this.#entry(parseSecretRef(name).secret)
     if (entry.inflight !== undefined) {
-      entry.keepAlive?.hold()
+      this.#keepAlives.get(entry)?.hold()
       return entry.inflight
     }
     const now = this.#clock()
@@ -250,7 +265,8 @@ export class CachedSecretProvider implements SecretProvider {
       name === undefined ? [...this.#entries.values()] : [this.#entries.get(parseSecretRef(name).secret)]
     for (const entry of targets) {
       if (entry === undefined) continue
-      entry.expiresAt = Number.NEGATIVE_INFINITY
+      // expired as of now (not -Infinity): a failing reload may still serve it within maxStale
+      entry.expiresAt = Math.min(entry.expiresAt, this.#clock())
       entry.refreshAt = Number.NEGATIVE_INFINITY
       entry.error = undefined
       if (entry.pinned && !this.#closed) this.#loadInBackground(entry)
@@ -265,8 +281,8 @@ export class CachedSecretProvider implements SecretProvider {
       name: entry.name,
       source: this.source.name,
       version: entry.version,
-      loadedAt: entry.loadedAt,
-      expiresAt: entry.expiresAt,
+      loadedAt: entry.loadedAt + this.#epoch,
+      expiresAt: entry.expiresAt + this.#epoch,
       stale: entry.stale,
       pinned: entry.pinned,
     }
@@ -331,7 +347,7 @@ export class CachedSecretProvider implements SecretProvider {
       return
     }
     if (entry.error !== undefined && now < entry.errorUntil) throw entry.error
-    if (entry.value !== undefined && now < entry.staleUntil && this.#mayServeStale(entry)) {
+    if (entry.value !== undefined && now < this.#staleUntil(entry) && this.#mayServeStale(entry)) {
       this.#stats.staleServed++
       if (entry.inflight === undefined && now >= entry.refreshAt) this.#reloadInBackground(entry)
       return
@@ -341,7 +357,7 @@ export class CachedSecretProvider implements SecretProvider {
       await this.#load(entry, true)
     } catch (error) {
       if (!(error instanceof SecretError) || !error.transient) throw error
-      if (entry.value === undefined || this.#clock() >= entry.staleUntil) throw error
+      if (entry.value === undefined || this.#clock() >= this.#staleUntil(entry)) throw error
       this.#stats.staleServed++
       this.#deferRetry(entry)
     }
@@ -356,10 +372,24 @@ export class CachedSecretProvider implements SecretProvider {
     if (entry.stale) return true
     if (entry.error !== undefined) {
       entry.stale = true
-      this.#events.emit('stale', { name: entry.name, error: entry.error, staleUntil: entry.staleUntil })
+      this.#events.emit('stale', {
+        name: entry.name,
+        error: entry.error,
+        staleUntil: this.#staleUntil(entry) + this.#epoch,
+      })
       return true
     }
-    return entry.inflight !== undefined && entry.keepAlive?.held === false
+    return entry.inflight !== undefined && this.#keepAlives.get(entry)?.held === false
+  }
+
+  /**
+   * Until when the entry's value may be served past expiry while reloads fail: `maxStale` past
+   * expiry, or not at all for a value with a lease (a source `ttlMs`) — it is useless after it.
+   */
+  #staleUntil(entry: Entry): number {
+    return entry.leaseEnd === Number.POSITIVE_INFINITY
+      ? entry.expiresAt + this.#settings.maxStale
+      : entry.expiresAt
   }
 
   #entry(name: string): Entry {
@@ -436,14 +466,14 @@ export class CachedSecretProvider implements SecretProvider {
   /** One single-flight load of `entry`, with retries. Rejects with a {@link SecretError}. */
   #load(entry: Entry, awaited: boolean): Promise<void> {
     if (entry.inflight !== undefined) {
-      if (awaited) entry.keepAlive?.hold()
+      if (awaited) this.#keepAlives.get(entry)?.hold()
       return entry.inflight
     }
     const keepAlive = new KeepAlive(awaited)
-    entry.keepAlive = keepAlive
+    this.#keepAlives.set(entry, keepAlive)
     const flight = this.#runLoad(entry, keepAlive).finally(() => {
       entry.inflight = undefined
-      entry.keepAlive = undefined
+      this.#keepAlives.delete(entry)
       // a burst of new names can push the cache past maxEntries while every entry is loading
       if (this.#entries.size > this.#settings.maxEntries) this.#trim()
     })
@@ -547,7 +577,7 @@ export class CachedSecretProvider implements SecretProvider {
 
     if (oldValue !== value) {
       entry.value = value
-      entry.resolved = Promise.resolve(value)
+      entry.resolved = undefined
       entry.fields = undefined
     }
     entry.version = version
@@ -562,7 +592,6 @@ export class CachedSecretProvider implements SecretProvider {
           )
         : entry.expiresAt
     // A value with a source-imposed lifetime (a lease) is useless after it: no stale serving.
-    entry.staleUntil = sourceTtl === undefined ? entry.expiresAt + this.#settings.maxStale : entry.expiresAt
     entry.stale = false
     entry.error = undefined
     entry.backgroundFailures = 0
@@ -602,11 +631,15 @@ export class CachedSecretProvider implements SecretProvider {
       // remembered so that readers arriving at expiry get the stale value at once (#mayServeStale)
       entry.error = error
       entry.errorUntil = Number.NEGATIVE_INFINITY
-      if (now >= entry.staleUntil) {
+      if (now >= this.#staleUntil(entry)) {
         this.#clear(entry, error)
       } else if (now >= entry.expiresAt) {
         entry.stale = true
-        this.#events.emit('stale', { name: entry.name, error, staleUntil: entry.staleUntil })
+        this.#events.emit('stale', {
+          name: entry.name,
+          error,
+          staleUntil: this.#staleUntil(entry) + this.#epoch,
+        })
       }
     }
     return error

@@ -1,23 +1,32 @@
+/** Marks "no time cached"; a real reading is never exactly this (and if it were, it is only read again). */
+const NONE = -1
+
 /**
- * A cheap stand-in for `Date.now()` on the hot path: the first read takes `Date.now()` and every
- * read in the next millisecond reuses it (an unref'd timer forgets it). A warm `getSecret` then
- * costs a field read instead of a ~35 ns system clock call. It can lag real time by as long as the
- * event loop is blocked, which only ever makes a value look younger by that much.
+ * A cheap stand-in for `Date.now() - epoch` on the hot path: the first read takes `Date.now()` and
+ * every read in the next millisecond reuses it (an unref'd timer forgets it). A warm `getSecret`
+ * then costs a field read instead of a ~35 ns system clock call. It can lag real time by as long as
+ * the event loop is blocked, which only ever makes a value look younger by that much.
  * One per provider; nothing is shared between providers.
  */
 export class CoarseClock {
-  #now = 0
+  #now = NONE
   #timer: ReturnType<typeof setTimeout> | undefined
   #stopped = false
   readonly #forget = () => {
-    this.#now = 0
+    this.#now = NONE
     this.#timer = undefined
   }
+  readonly #epoch: number
 
-  /** The time in ms since the epoch, to about a millisecond. */
+  /** Readings are milliseconds since `epoch` (a `Date.now()` value). */
+  constructor(epoch: number) {
+    this.#epoch = epoch
+  }
+
+  /** Milliseconds since `epoch`, to about a millisecond. */
   readonly now = (): number => {
-    if (this.#now !== 0) return this.#now
-    const now = Date.now()
+    if (this.#now !== NONE) return this.#now
+    const now = Date.now() - this.#epoch
     if (this.#stopped) return now
     this.#now = now
     this.#timer = setTimeout(this.#forget, 1)

@@ -1,70 +1,183 @@
 import type { SecretError } from './errors.js'
 import type { SecretHandle } from './handle.js'
-import type { KeepAlive } from './retry.js'
 
-/** One cached secret: its value and versions, timing, flight, pins and handles. */
-export interface Entry {
+const STALE = 1
+const USED = 2
+const PINNED = 4
+const FORCED = 8
+
+/**
+ * Makes V8 keep a number field "tagged" rather than boxing a double per object: the first store
+ * is not a number. With the provider's times kept small (milliseconds since it started, see
+ * `CachedSecretProvider`) the times are then small integers stored inline, and `±Infinity`
+ * sentinels are shared constants — about 20 bytes less per time field and entry.
+ */
+const TAGGED = undefined as unknown as number
+
+/** What few entries need: leases, failures, forced refreshes, JSON fields, handles, timers, watchers. */
+class EntryExtra {
+  leaseEnd = Number.POSITIVE_INFINITY
+  error: SecretError | undefined = undefined
+  errorUntil = 0
+  lastForced = Number.NEGATIVE_INFINITY
+  backgroundFailures = 0
+  parsed: { for: string; json: unknown } | undefined = undefined
+  fields: Map<string, { value: string; resolved: Promise<string> }> | undefined = undefined
+  handles: Set<SecretHandle> | undefined = undefined
+  timer: ReturnType<typeof setTimeout> | undefined = undefined
+  unwatch: (() => void) | undefined = undefined
+}
+
+/**
+ * One cached secret: its value and version, timing, flight, pins and handles. Kept small (the
+ * cache may hold many): what every entry needs is a field of its own, flags share one small
+ * integer, and what few entries need lives in an `EntryExtra` made on first use. Times are in the
+ * provider's clock (milliseconds since the provider started).
+ */
+export class Entry {
   readonly name: string
-  value: string | undefined
-  /** `Promise.resolve(value)`, made once per value so warm reads allocate nothing. */
-  resolved: Promise<string> | undefined
-  version: string
+  value: string | undefined = undefined
+  /** `Promise.resolve(value)`, made on the first warm read of each value so later ones allocate nothing. */
+  resolved: Promise<string> | undefined = undefined
+  version = ''
   loadedAt: number
   expiresAt: number
   refreshAt: number
-  staleUntil: number
-  /** End of the value's lease (a source `ttlMs`); `Infinity` without one. Handles stop serving it then. */
-  leaseEnd: number
-  stale: boolean
+  inflight: Promise<void> | undefined = undefined
+  #bits = 0
+  #x: EntryExtra | undefined = undefined
+
+  constructor(name: string) {
+    this.name = name
+    this.loadedAt = TAGGED
+    this.loadedAt = 0
+    this.expiresAt = TAGGED
+    this.expiresAt = 0
+    this.refreshAt = TAGGED
+    this.refreshAt = 0
+  }
+
+  #flag(bit: number, on: boolean): void {
+    this.#bits = on ? this.#bits | bit : this.#bits & ~bit
+  }
+
+  #extra(): EntryExtra {
+    if (this.#x === undefined) this.#x = new EntryExtra()
+    return this.#x
+  }
+
+  /** Past expiry and served because reloads fail. */
+  get stale(): boolean {
+    return (this.#bits & STALE) !== 0
+  }
+  set stale(on: boolean) {
+    this.#flag(STALE, on)
+  }
+
   /** Read since eviction last passed over it (CLOCK, a cheap approximation of LRU). */
-  used: boolean
+  get used(): boolean {
+    return (this.#bits & USED) !== 0
+  }
+  set used(on: boolean) {
+    this.#flag(USED, on)
+  }
+
+  /** Never evicted (handles, preloaded names); kept fresh by a timer. */
+  get pinned(): boolean {
+    return (this.#bits & PINNED) !== 0
+  }
+  set pinned(on: boolean) {
+    this.#flag(PINNED, on)
+  }
+
+  /** The load in flight is a forced refresh. */
+  get forced(): boolean {
+    return (this.#bits & FORCED) !== 0
+  }
+  set forced(on: boolean) {
+    this.#flag(FORCED, on)
+  }
+
+  /** End of the value's lease (a source `ttlMs`); `Infinity` without one. Handles stop serving it then. */
+  get leaseEnd(): number {
+    return this.#x?.leaseEnd ?? Number.POSITIVE_INFINITY
+  }
+  set leaseEnd(value: number) {
+    if (this.#x !== undefined || value !== Number.POSITIVE_INFINITY) this.#extra().leaseEnd = value
+  }
+
   /**
    * The last failed load's error since the last success. A permanent one removed the value and is
    * answered until `errorUntil` without a new load; a transient one (`errorUntil` = -Infinity)
    * makes readers at expiry get the stale value at once.
    */
-  error: SecretError | undefined
-  errorUntil: number
-  inflight: Promise<void> | undefined
-  /** Whether the load in flight keeps the process alive (a caller awaits it). */
-  keepAlive: KeepAlive | undefined
-  lastForced: number
-  forced: boolean
-  backgroundFailures: number
-  parsed: { for: string; json: unknown } | undefined
-  fields: Map<string, { value: string; resolved: Promise<string> }> | undefined
-  handles: Set<SecretHandle> | undefined
-  pinned: boolean
-  timer: ReturnType<typeof setTimeout> | undefined
-  unwatch: (() => void) | undefined
+  get error(): SecretError | undefined {
+    return this.#x?.error
+  }
+  set error(value: SecretError | undefined) {
+    if (this.#x !== undefined || value !== undefined) this.#extra().error = value
+  }
+
+  get errorUntil(): number {
+    return this.#x?.errorUntil ?? 0
+  }
+  set errorUntil(value: number) {
+    if (this.#x !== undefined || value !== 0) this.#extra().errorUntil = value
+  }
+
+  /** When the last forced refresh started. */
+  get lastForced(): number {
+    return this.#x?.lastForced ?? Number.NEGATIVE_INFINITY
+  }
+  set lastForced(value: number) {
+    if (this.#x !== undefined || value !== Number.NEGATIVE_INFINITY) this.#extra().lastForced = value
+  }
+
+  /** Background reloads failed in a row (for their back-off). */
+  get backgroundFailures(): number {
+    return this.#x?.backgroundFailures ?? 0
+  }
+  set backgroundFailures(value: number) {
+    if (this.#x !== undefined || value !== 0) this.#extra().backgroundFailures = value
+  }
+
+  get parsed(): { for: string; json: unknown } | undefined {
+    return this.#x?.parsed
+  }
+  set parsed(value: { for: string; json: unknown } | undefined) {
+    if (this.#x !== undefined || value !== undefined) this.#extra().parsed = value
+  }
+
+  get fields(): Map<string, { value: string; resolved: Promise<string> }> | undefined {
+    return this.#x?.fields
+  }
+  set fields(value: Map<string, { value: string; resolved: Promise<string> }> | undefined) {
+    if (this.#x !== undefined || value !== undefined) this.#extra().fields = value
+  }
+
+  get handles(): Set<SecretHandle> | undefined {
+    return this.#x?.handles
+  }
+  set handles(value: Set<SecretHandle> | undefined) {
+    if (this.#x !== undefined || value !== undefined) this.#extra().handles = value
+  }
+
+  get timer(): ReturnType<typeof setTimeout> | undefined {
+    return this.#x?.timer
+  }
+  set timer(value: ReturnType<typeof setTimeout> | undefined) {
+    if (this.#x !== undefined || value !== undefined) this.#extra().timer = value
+  }
+
+  get unwatch(): (() => void) | undefined {
+    return this.#x?.unwatch
+  }
+  set unwatch(value: (() => void) | undefined) {
+    if (this.#x !== undefined || value !== undefined) this.#extra().unwatch = value
+  }
 }
 
 /** A new entry with nothing loaded yet. */
 export function newEntry(name: string): Entry {
-  return {
-    name,
-    value: undefined,
-    resolved: undefined,
-    version: '',
-    loadedAt: 0,
-    expiresAt: 0,
-    refreshAt: 0,
-    staleUntil: 0,
-    leaseEnd: Number.POSITIVE_INFINITY,
-    stale: false,
-    used: false,
-    error: undefined,
-    errorUntil: 0,
-    inflight: undefined,
-    keepAlive: undefined,
-    lastForced: Number.NEGATIVE_INFINITY,
-    forced: false,
-    backgroundFailures: 0,
-    parsed: undefined,
-    fields: undefined,
-    handles: undefined,
-    pinned: false,
-    timer: undefined,
-    unwatch: undefined,
-  }
+  return new Entry(name)
 }
