@@ -1,3 +1,9 @@
+export type {
+  ProviderLikeOptions,
+  SecretHandleLike,
+  SecretProviderLike,
+  SecretRedactorLike,
+} from './provider-like.js'
 export { getSecretToken, Secret } from './secret.decorator.js'
 export { SECRET_TOKEN_PREFIX } from './secrets.constants.js'
 export {
