@@ -507,6 +507,20 @@ describe('redactSecrets and the process-wide registry', () => {
     await Promise.all([one.close(), two.close()])
   })
 
+  it('scrubs a number secret logged as a number and keeps the line JSON', async () => {
+    const pin = String(100_000 + Math.floor(Math.random() * 900_000))
+    const { provider } = await loadedProvider({
+      'app/creds': JSON.stringify({ password: canary('pin-holder'), pin: Number(pin) }),
+    })
+    await provider.getSecret('app/creds#pin')
+    const capture = captureStream()
+    const log = pino10(redactSecrets(), capture.stream)
+    log.info({ pin: Number(pin), list: [Number(pin)], note: `pin ${pin}` }, 'numbers')
+    expect(lastLine(capture)).toMatchObject({ pin: R, list: [R], note: `pin ${R}` })
+    expect(capture.text()).not.toContain(pin)
+    await provider.close()
+  })
+
   it('takes pino options first, without a provider', async () => {
     const secret = canary('options-first')
     const { provider } = await loadedProvider({ 'app/secret': secret })

@@ -138,7 +138,7 @@ export function redactSecrets(first?: unknown, second?: unknown, third?: unknown
   }
 
   const shared = sharedRedactor()
-  const redactors: Array<Pick<SecretRedactor, 'redact'>> = [shared]
+  const redactors: Array<Pick<SecretRedactor, 'redact' | 'replacement'>> = [shared]
   if (provider !== undefined) {
     const own = (provider as { redactor?: unknown }).redactor
     if (typeof (own as Partial<SecretRedactor> | undefined)?.redact !== 'function') {
