@@ -144,7 +144,8 @@ export class CachedSecretProvider implements SecretProvider {
       }
     }
     if (entry.value !== undefined) {
-      const now = this.#clock()
+      const coarse = this.#coarse
+      const now = coarse !== undefined ? coarse.read() : this.#clock()
       if (now < entry.expiresAt) {
         entry.used = true
         this.#stats.hits++
