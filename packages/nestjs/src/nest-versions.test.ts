@@ -1,0 +1,148 @@
+import { execFileSync, spawn } from 'node:child_process'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { sha256 } from './testing/support.js'
+
+/**
+ * The scenario in test-fixtures/nest-versions runs on the oldest and the newest Nest 11 and Nest 12
+ * release the peer range allows. Each release is a private workspace package there (exact versions
+ * for the oldest, the lockfile's newest for the others), so pnpm resolves Nest's own peers inside
+ * one release. The test lays out a temporary node_modules that holds a copy of this package's
+ * build next to that release, so `require('@nestjs/common')` from @latchkey/nestjs finds it.
+ */
+const packageDir = fileURLToPath(new URL('..', import.meta.url))
+const coreDir = fileURLToPath(new URL('../../core/', import.meta.url))
+const fixtures = fileURLToPath(new URL('../test-fixtures/nest-versions/', import.meta.url))
+const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
+  peerDependencies: Record<string, string>
+}
+
+function newestSource(dir: string): number {
+  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
+    (file) => file.endsWith('.ts') && !file.endsWith('.test.ts'),
+  )
+  return Math.max(...files.map((file) => statSync(`${dir}/${file}`).mtimeMs))
+}
+
+function ensureBuilt(): void {
+  const stale = [
+    { dir: coreDir, name: '@latchkey/core' },
+    { dir: packageDir, name: '@latchkey/nestjs' },
+  ].filter(({ dir }) => {
+    const entry = `${dir}dist/index.js`
+    return !existsSync(entry) || statSync(entry).mtimeMs < newestSource(`${dir}src`)
+  })
+  if (stale.length === 0) return
+  const filters = stale.flatMap(({ name }) => ['--filter', name])
+  execFileSync('pnpm', [...filters, 'build'], { cwd: packageDir, stdio: 'pipe', timeout: 120_000 })
+}
+
+const temps: string[] = []
+afterAll(() => {
+  for (const dir of temps) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A directory whose node_modules holds this package's build, core, and the Nest release of `variant`. */
+function layout(variant: string): string {
+  const root = mkdtempSync(join(tmpdir(), `latchkey-${variant}-`))
+  temps.push(root)
+  const modules = join(root, 'node_modules')
+  const ours = join(modules, '@latchkey', 'nestjs')
+  mkdirSync(ours, { recursive: true })
+  cpSync(join(packageDir, 'package.json'), join(ours, 'package.json'))
+  cpSync(join(packageDir, 'dist'), join(ours, 'dist'), { recursive: true })
+  symlinkSync(coreDir, join(modules, '@latchkey', 'core'), 'dir')
+  for (const name of ['@nestjs/common', '@nestjs/core', '@nestjs/config', 'reflect-metadata', 'rxjs']) {
+    const target = join(modules, name)
+    mkdirSync(dirname(target), { recursive: true })
+    symlinkSync(realpathSync(join(fixtures, variant, 'node_modules', name)), target, 'dir')
+  }
+  return root
+}
+
+function installedNest(variant: string): string {
+  const path = join(fixtures, variant, 'node_modules', '@nestjs', 'core', 'package.json')
+  return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version
+}
+
+function run(script: string, cwd: string, env: Record<string, string>) {
+  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, [script], { cwd, env: { ...process.env, ...env } })
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8')
+    })
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8')
+    })
+    child.on('error', reject)
+    child.on('close', (code) => resolve({ code, stdout, stderr }))
+  })
+}
+
+const variants = [
+  { variant: 'nest-11-0', major: 11, oldest: true, script: 'scenario.cjs' },
+  { variant: 'nest-11-latest', major: 11, oldest: false, script: 'scenario.cjs' },
+  { variant: 'nest-12-0', major: 12, oldest: true, script: 'scenario.mjs' },
+  { variant: 'nest-12-latest', major: 12, oldest: false, script: 'scenario.mjs' },
+]
+
+describe('on the oldest and newest Nest 11 and 12 releases', () => {
+  beforeAll(ensureBuilt, 180_000)
+
+  it('the fixtures hold the bounds of the peer range', () => {
+    const ranges = manifest.peerDependencies['@nestjs/core']
+      ?.split('||')
+      .map((r) => r.trim().replace(/^\^/, ''))
+    const oldest = variants.filter((v) => v.oldest).map((v) => installedNest(v.variant))
+    expect(oldest).toEqual(ranges)
+    for (const { variant, major } of variants)
+      expect(installedNest(variant).split('.')[0]).toBe(String(major))
+  })
+
+  it.each(variants)(
+    '$variant: @Secret loads before injection, and one error names what module and loader miss',
+    async ({ variant, script }) => {
+      const root = layout(variant)
+      cpSync(join(fixtures, script), join(root, script))
+      const password = canary(`scenario-${variant}`)
+
+      const { code, stdout, stderr } = await run(join(root, script), root, { SCENARIO_DB_PASSWORD: password })
+
+      assertNoCanary(`${stdout}\n${stderr}`, 'the scenario output')
+      expect(stderr).toBe('')
+      expect(code).toBe(0)
+      const line = stdout.split('\n').find((l) => l.startsWith('scenario '))
+      expect(JSON.parse((line ?? 'scenario null').slice('scenario '.length))).toEqual({
+        nest: installedNest(variant),
+        loaded: true,
+        sha256: sha256(password),
+        failure: {
+          code: 'ERR_SECRET_PRELOAD',
+          names: [
+            'config/missing ERR_SECRET_NOT_FOUND',
+            'module/missing ERR_SECRET_NOT_FOUND',
+            'module/preloaded-missing ERR_SECRET_NOT_FOUND',
+          ],
+        },
+      })
+    },
+    60_000,
+  )
+})
