@@ -43,31 +43,40 @@ export interface SecretLogger {
 
 /** Retry policy for transient failures: exponential backoff with full jitter. */
 export interface RetryOptions {
-  /** Retries after the first attempt. @default 3 */
+  /** Retries after the first attempt (a whole number from 0). @default 3 */
   retries?: number
-  /** Base delay in ms. @default 100 */
+  /** Base delay in ms, from 0 to 2_147_483_647. @default 100 */
   baseDelay?: number
-  /** Largest delay in ms. @default 2000 */
+  /** Largest delay in ms, from 0 to 2_147_483_647. @default 2000 */
   maxDelay?: number
 }
 
 /** Cache behaviour. Every duration is in milliseconds. */
 export interface CacheOptions {
-  /** How long a loaded value is fresh. A source `ttlMs` shortens it. @default 300_000 */
+  /**
+   * How long a loaded value is fresh. A source `ttlMs` shortens it. Above 0, at most 2_147_483_647
+   * (2^31 − 1, the longest Node.js timer; `Infinity` is refused). @default 300_000
+   */
   ttl?: number
   /** Fraction of the TTL after which an entry in use reloads in the background; 0 disables. @default 0.8 */
   refreshAhead?: number
   /** Fraction of the TTL by which refresh times are spread at random, so a fleet does not refresh in lockstep. @default 0.1 */
   jitter?: number
-  /** How long past expiry a value may be served while reloads fail transiently. @default 3_600_000 */
+  /**
+   * How long past expiry a value may be served while reloads fail transiently. From 0; `Infinity`
+   * serves it for as long as reloads fail. @default 3_600_000
+   */
   maxStale?: number
   /** Retry policy for transient failures. */
   retry?: RetryOptions
-  /** Per-attempt timeout; the attempt's AbortSignal fires when it passes. @default 5_000 */
+  /** Per-attempt timeout; the attempt's AbortSignal fires when it passes. Above 0, at most 2_147_483_647. @default 5_000 */
   timeout?: number
-  /** Most secrets kept; the least recently used unpinned one is evicted. @default 1_000 */
+  /**
+   * Most secrets kept (a whole number from 1, or `Infinity`); past it an unpinned entry not read
+   * recently is evicted (CLOCK, close to LRU), also after a burst of new names settles. @default 1_000
+   */
   maxEntries?: number
-  /** Least time between two forced refreshes of one name. @default 1_000 */
+  /** Least time between two forced refreshes of one name. From 0, at most 2_147_483_647. @default 1_000 */
   minRefreshInterval?: number
   /**
    * Values shorter than this are scrubbed from logs only where they stand whole (an entire JSON
@@ -85,11 +94,14 @@ export interface CacheOptions {
    * @default sharedRedactor()
    */
   redactor?: SecretRedactor
-  /** Time source. @default Date.now */
+  /**
+   * Time source, called on every read. Without it the provider reads `Date.now()` at most once per
+   * millisecond (a coarse clock kept by an unref'd timer). @default Date.now
+   */
   clock?: () => number
   /** Random source in [0, 1), used for jitter. @default Math.random */
   random?: () => number
-  /** Where warnings go. @default process.emitWarning */
+  /** Where warnings go. If its `warn()` throws, the warning goes to `process.emitWarning` instead. @default process.emitWarning */
   logger?: SecretLogger
 }
 
