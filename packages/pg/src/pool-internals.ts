@@ -35,7 +35,7 @@ export interface PoolInternals {
   _expired: WeakSet<object>
   newClient(item: PendingItem): void
   _release(client: pg.PoolClient, idleListener: unknown, error?: unknown): void
-  /** pg-pool ≥ 3.6 calls `callback` once the client has ended; 3.5 takes no callback. */
+  /** Newer pg-pool (3.14.0, for one) calls `callback` once the client has ended; 3.5.2 takes none. */
   _remove(client: pg.PoolClient, callback?: () => void): void
   _pulseQueue(): void
 }

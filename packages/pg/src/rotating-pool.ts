@@ -162,7 +162,7 @@ export class RotatingPool extends pg.Pool {
     } satisfies PoolRotateEvent)
   }
 
-  /** Ends an idle client, then serves the queue (pg-pool 3.5's `_remove` takes no callback). */
+  /** Ends an idle client, then serves the queue (pg-pool 3.5.2's `_remove` takes no callback). */
   #removeIdle(client: pg.PoolClient): void {
     const internals = this.#internals
     if (base()._remove.length >= 2) {
