@@ -1,7 +1,12 @@
 import type { Form } from './redactor-forms.js'
 
-/** Characters per hashed window. Every pattern is at least this long. */
-export const Q = 3
+/** Characters per hashed window. Shorter patterns cannot be indexed. */
+export const Q = 4
+/**
+ * A bucket holding this many links is crowded: windows that many patterns share (`%2F` with a
+ * neighbour, a JWT header) are left out of an anchor when the pattern has other windows.
+ */
+const CROWDED = 64
 const TABLE_BITS = 20
 const TABLE_SHIFT = 32 - TABLE_BITS
 /** Longest stride: more would index more windows per pattern than it saves in the scan. */
@@ -14,13 +19,17 @@ function strideFor(length: number): number {
 }
 
 function hashAt(text: string, at: number): number {
-  const key = (text.charCodeAt(at) << 22) ^ (text.charCodeAt(at + 1) << 11) ^ text.charCodeAt(at + 2)
+  const key =
+    (text.charCodeAt(at) << 24) ^
+    (text.charCodeAt(at + 1) << 16) ^
+    (text.charCodeAt(at + 2) << 8) ^
+    text.charCodeAt(at + 3)
   return Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
 }
 
 /**
  * A q-gram index of patterns with incremental insert and remove (no rebuilds). A pattern of length
- * `L` gets a stride `s = min(16, L − 2)` and is indexed by the `s` consecutive windows starting at
+ * `L` gets a stride `s = min(16, L − 3)` and is indexed by the `s` consecutive windows starting at
  * an anchor. A scan hashes one window in every `S` characters, where `S` is the smallest stride in
  * use; any `s ≥ S` consecutive positions hold a checked one, so every occurrence is found. The anchor is placed where the windows are least shared with other
  * patterns, so values with a common prefix (JWTs, `sk_live_…` keys) do not pile into one bucket.
@@ -45,6 +54,11 @@ export class PatternIndex {
    * of clean text rarely touches `#heads`, and the anchor choice can afford to look at every window.
    */
   #used: Int32Array | undefined
+  /**
+   * Links per bucket (saturating at 255): the anchor goes where buckets are least crowded, away
+   * from what many patterns share (a JWT header, `%2B` in URL-encoded base64).
+   */
+  #crowd: Uint8Array | undefined
   #hashes = new Int32Array(64)
   #links = new Int32Array(0)
   #linkTop = 0
@@ -59,7 +73,9 @@ export class PatternIndex {
   insertAll(forms: readonly Form[]): number {
     let first = -1
     for (let i = forms.length - 1; i >= 0; i--) {
-      const id = this.#insert(forms[i] as Form)
+      const form = forms[i] as Form
+      if (form.pattern.length < Q) continue
+      const id = this.#insert(form)
       this.#next[id] = first
       first = id
     }
@@ -88,6 +104,7 @@ export class PatternIndex {
     this.#live = 0
     this.#heads = undefined
     this.#used = undefined
+    this.#crowd = undefined
     this.#links = new Int32Array(0)
     this.#linkTop = 0
     this.#freeLink = -1
@@ -107,7 +124,11 @@ export class PatternIndex {
     const last = text.length - Q
     let matches: Array<[number, number]> | undefined
     for (let j = 0; j <= last; j += step) {
-      const key = (text.charCodeAt(j) << 22) ^ (text.charCodeAt(j + 1) << 11) ^ text.charCodeAt(j + 2)
+      const key =
+        (text.charCodeAt(j) << 24) ^
+        (text.charCodeAt(j + 1) << 16) ^
+        (text.charCodeAt(j + 2) << 8) ^
+        text.charCodeAt(j + 3)
       const h = Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
       if (((used[h >>> 5] as number) & (1 << (h & 31))) === 0) continue
       let link = heads[h] as number
@@ -133,25 +154,12 @@ export class PatternIndex {
     const { pattern } = form
     const heads = this.#table()
     const used = this.#used as Int32Array
+    const crowd = this.#crowd as Uint8Array
     const windows = pattern.length - Q + 1
-    const stride = strideFor(pattern.length)
     if (this.#hashes.length < windows) this.#hashes = new Int32Array(windows * 2)
     const hashes = this.#hashes
     for (let i = 0; i < windows; i++) hashes[i] = hashAt(pattern, i)
-    const taken = (i: number) =>
-      ((used[(hashes[i] as number) >>> 5] as number) >>> ((hashes[i] as number) & 31)) & 1
-    // the run of `stride` windows that shares the fewest buckets with other patterns
-    let sum = 0
-    for (let i = 0; i < stride; i++) sum += taken(i)
-    let best = sum
-    let anchor = 0
-    for (let a = 1; a + stride <= windows && best > 0; a++) {
-      sum += taken(a + stride - 1) - taken(a - 1)
-      if (sum < best) {
-        best = sum
-        anchor = a
-      }
-    }
+    const { anchor, stride } = this.#anchorOf(hashes, windows, strideFor(pattern.length))
     const id = this.#freeIds.pop() ?? this.#patterns.length
     this.#patterns[id] = pattern
     this.#keep[id] = form.keepStart | (form.keepEnd << 4)
@@ -167,6 +175,7 @@ export class PatternIndex {
       this.#links[at + 2] = heads[h] as number
       heads[h] = link
       used[h >>> 5] = (used[h >>> 5] as number) | (1 << (h & 31))
+      if ((crowd[h] as number) < 255) crowd[h] = (crowd[h] as number) + 1
     }
     this.#live++
     this.#strides[stride] = (this.#strides[stride] as number) + 1
@@ -174,11 +183,66 @@ export class PatternIndex {
     return id
   }
 
+  /**
+   * Where to index a pattern: the run of `stride` windows whose buckets are least crowded, none of
+   * them {@link CROWDED}. When no such run exists, the longest run of uncrowded windows with a
+   * stride to match (the scan then steps more finely); when every window is crowded, the least
+   * crowded run.
+   */
+  #anchorOf(hashes: Int32Array, windows: number, stride: number): { anchor: number; stride: number } {
+    const crowd = this.#crowd as Uint8Array
+    const at = (i: number) => crowd[hashes[i] as number] as number
+    let best = -1
+    let bestSum = Number.POSITIVE_INFINITY
+    let run = 0
+    let sum = 0
+    let longest = 0
+    let longestStart = -1
+    for (let i = 0; i < windows; i++) {
+      const c = at(i)
+      if (c >= CROWDED) {
+        run = 0
+        sum = 0
+        continue
+      }
+      run++
+      sum += c
+      if (run > longest) {
+        longest = run
+        longestStart = i - run + 1
+      }
+      if (run > stride) {
+        sum -= at(i - stride)
+        run = stride
+      }
+      if (run === stride && sum < bestSum) {
+        bestSum = sum
+        best = i - stride + 1
+        if (sum === 0) break
+      }
+    }
+    if (best !== -1) return { anchor: best, stride }
+    if (longest > 0) return { anchor: longestStart, stride: longest }
+    let anchor = 0
+    sum = 0
+    for (let i = 0; i < stride; i++) sum += at(i)
+    bestSum = sum
+    for (let a = 1; a + stride <= windows; a++) {
+      sum += at(a + stride - 1) - at(a - 1)
+      if (sum < bestSum) {
+        bestSum = sum
+        anchor = a
+      }
+    }
+    return { anchor, stride }
+  }
+
   #remove(id: number): void {
     const pattern = this.#patterns[id]
     const heads = this.#heads
     if (pattern === undefined || heads === undefined) return
     const used = this.#used as Int32Array
+    const crowd = this.#crowd as Uint8Array
     const anchor = this.#anchor[id] as number
     const stride = this.#stride[id] as number
     const links = this.#links
@@ -196,6 +260,8 @@ export class PatternIndex {
         links[link * LINK + 2] = this.#freeLink
         this.#freeLink = link
         if (heads[h] === -1) used[h >>> 5] = (used[h >>> 5] as number) & ~(1 << (h & 31))
+        // a saturated count stays put: it no longer says how many links there are
+        if ((crowd[h] as number) < 255 && (crowd[h] as number) > 0) crowd[h] = (crowd[h] as number) - 1
         break
       }
     }
@@ -216,6 +282,7 @@ export class PatternIndex {
     if (this.#heads === undefined) {
       this.#heads = new Int32Array(1 << TABLE_BITS).fill(-1)
       this.#used = new Int32Array(1 << (TABLE_BITS - 5))
+      this.#crowd = new Uint8Array(1 << TABLE_BITS)
     }
     return this.#heads
   }

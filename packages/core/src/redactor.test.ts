@@ -226,6 +226,20 @@ describe('SecretRedactor', () => {
     for (const v of known.slice(0, 100)) expect(r.redact(`Bearer ${v}"`)).toBe('Bearer [REDACTED]"')
   })
 
+  it('finds values whose encoded forms share escapes (%2F, %2B) with thousands of others', () => {
+    const r = new SecretRedactor()
+    const values = Array.from({ length: 3_000 }, () =>
+      randomBytes(18).toString('base64').replace(/[A-F]/g, '/').replace(/[G-K]/g, '+'),
+    )
+    for (const v of values) r.add(v)
+    for (const v of values.slice(0, 300)) {
+      expect(r.redact(`?p=${encodeURIComponent(v)}&x=1`)).toBe('?p=[REDACTED]&x=1')
+      expect(r.redact(`?p=${new URLSearchParams({ v }).toString().slice(2)}&x=1`)).toBe('?p=[REDACTED]&x=1')
+    }
+    const clean = `/a%2Fb%2Fc%2B%2F%2F%2B/${'%2F'.repeat(50)}`
+    expect(r.redact(clean)).toBe(clean)
+  })
+
   it('never shows its values when printed', () => {
     const r = new SecretRedactor()
     const value = canary('print')

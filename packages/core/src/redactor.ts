@@ -6,8 +6,8 @@ import type { SecretLogger } from './types.js'
 export interface RedactorOptions {
   /**
    * Values shorter than this are scrubbed only where they stand whole (an entire JSON string, the
-   * password of a URL): anywhere else they would shred ordinary text. Values of 1–2 characters
-   * are always treated so. @default 6
+   * password of a URL): anywhere else they would shred ordinary text. Values of 2–3 characters
+   * are always treated so; a value of one character is not scrubbed at all. @default 6
    */
   minLength?: number
   /** How long a value is still scrubbed after its last holder let go, in ms. @default 86_400_000 */
@@ -27,7 +27,7 @@ export interface RedactorOptions {
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 /** Expired values forgotten per call at most, so pruning never takes long. */
-const PRUNE_BATCH = 256
+const PRUNE_BATCH = 64
 
 /**
  * The values to keep out of logs, with a scanner that replaces them in text. Every value is
@@ -36,8 +36,8 @@ const PRUNE_BATCH = 256
  *
  * Each value is indexed in every form it takes in a log line — raw, JSON-escaped once and twice,
  * and each URL/form encoding real clients write — as it is added: no rebuilds, no work that grows
- * with the number of values. A scan hashes one 3-character window in every 1–16 characters (16
- * when every value is 18 characters or longer), so 1,000 values cost about what ten do.
+ * with the number of values. A scan hashes one 4-character window in every 1–16 characters (16
+ * when every value is 19 characters or longer), so 1,000 values cost about what ten do.
  *
  * Most programs use the one shared by the whole process, {@link sharedRedactor}.
  */
@@ -89,7 +89,8 @@ export class SecretRedactor {
    * than `minLength` (default: this redactor's), which is scrubbed only where it stands whole.
    */
   add(value: string, label = 'a secret', minLength = this.#minLength): void {
-    if (value.length === 0) return
+    // one character cannot be told from ordinary text even where it stands whole
+    if (value.length < 2) return
     const slot = this.#slots.get(value)
     if (slot !== undefined) {
       if (this.#holders[slot] === 0) this.#retiredCount--
