@@ -9,6 +9,7 @@ import { printRows, type Row } from './measure.js'
 
 const suites: Record<string, () => Promise<{ rows: Row[] }>> = {
   core: runCoreBench,
+  redactor: async () => (await import('./redactor.bench.js')).runRedactorBench(),
   pino: async () => (await import('./pino.bench.js')).runPinoBench(),
   pg: async () => (await import('./pg.bench.js')).runPgBench(),
 }
