@@ -69,8 +69,9 @@ describe('@latchkey/fastify startup budget', () => {
     expect(preloadError.errors[0]?.message).toBe(
       'loading secret "db/password" (source hung-store) timed out after 1350 ms',
     )
-    expect(preloadError.errors[0]?.cause).toBeInstanceOf(Error)
-    expect((preloadError.errors[0]?.cause as Error).message).toBe(
+    const [first] = preloadError.errors as [SecretError]
+    expect(first.cause).toBeInstanceOf(Error)
+    expect((first.cause as Error).message).toBe(
       "the plugin's startup budget (1350 ms) ran out while the secret was still loading",
     )
     assertNoCanary(`${preloadError.message}\n${preloadError.stack}`, 'the preload error')

@@ -14,15 +14,6 @@ interface Preloader {
 }
 
 /**
- * The time kept back from a framework's startup limit, so that a preload which runs out of time
- * fails with our error (naming the secrets) before the framework's own timeout (naming nothing)
- * fires: a tenth of the limit, at most one second.
- */
-export function startupMargin(limit: number): number {
-  return Math.min(1_000, Math.ceil(limit / 10))
-}
-
-/**
  * Checks a `preloadTimeout`-style option: a whole number of ms from 1 to `max` (inclusive).
  * Throws {@link InvalidOptionsError} naming the option, the value's type and the allowed range.
  */
