@@ -114,9 +114,14 @@ describe('startPostgres', () => {
     expect(original.root.startsWith(home)).toBe(true)
     const user = await systemUser()
     if (user) {
-      // What crashed before: the `postgres` user cannot run the binaries where they were installed.
+      // What crashed before (spawn EACCES): the `postgres` user cannot reach the binaries there.
       const probe = spawnSync(original.initdb, ['--version'], { ...user })
       expect((probe.error as NodeJS.ErrnoException | undefined)?.code).toBe('EACCES')
+      const unstaged = await rejection(
+        startServer(original, { user: 'postgres', password: canary('unused'), log: () => undefined }),
+      )
+      expect(unstaged.code).toBe('ERR_POSTGRES_NOT_REACHABLE')
+      expect(unstaged.message).toContain(dirname(original.initdb))
     }
     const staged = await stageBinaries(original, await tempDir('latchkey-stage-'))
     expect(staged.root.startsWith(home)).toBe(false)
@@ -132,6 +137,28 @@ describe('startPostgres', () => {
     await client.end()
     await server.stop()
     expect(rows[0]?.server_encoding).toBe('UTF8')
+  })
+
+  it('as root, names a temp directory the postgres user cannot enter instead of failing inside initdb', async () => {
+    const user = await systemUser()
+    const staged = await stageBinaries(await locateBinaries(import.meta.url))
+    const rootOnly = await tempDir('latchkey-root-only-', 0o700)
+    const started = startServer(staged, {
+      user: 'postgres',
+      password: canary('unused'),
+      log: () => undefined,
+      base: rootOnly,
+    })
+    if (!user) {
+      // Not root: the server runs as this user, who can enter the directory, so it starts.
+      await (await started).stop()
+      return
+    }
+    const error = await rejection(started)
+    expect(error.code).toBe('ERR_POSTGRES_NOT_REACHABLE')
+    expect(error.message).toContain(rootOnly)
+    expect(error.message).toContain('TMPDIR')
+    expect(await readdir(rootOnly)).toEqual([])
   })
 
   it('copies the binaries once: a second call, and a concurrent one, reuse the copy', async () => {

@@ -4,10 +4,10 @@
  * system user (PostgreSQL refuses to run as root).
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process'
-import { chmod, chown, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { chmod, chown, mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
-import { join } from 'node:path'
+import { dirname, join } from 'node:path'
 import type { PostgresBinaries } from './binaries.js'
 import { PostgresStartError } from './errors.js'
 
@@ -96,13 +96,23 @@ async function freePort(): Promise<number> {
   })
 }
 
-function notReachable(path: string, cause: unknown): PostgresStartError {
+function notReachable(path: string, cause?: unknown): PostgresStartError {
   return new PostgresStartError(
     'ERR_POSTGRES_NOT_REACHABLE',
-    `the "${SYSTEM_USER}" system user cannot run ${path}: every directory above it must be enterable ` +
-      'by other users. Set TMPDIR to such a directory (such as /tmp) and retry.',
-    { cause },
+    `the "${SYSTEM_USER}" system user cannot reach ${path}: every directory above it must be enterable ` +
+      'by that user. Set TMPDIR to such a directory (such as /tmp) and retry.',
+    cause === undefined ? {} : { cause },
   )
+}
+
+/** Whether `user` may enter (search) every directory from the root down to `path`. */
+async function enterable(path: string, user: SystemUser): Promise<boolean> {
+  for (let dir = path; ; dir = dirname(dir)) {
+    const { mode, uid, gid } = await stat(dir)
+    const bit = uid === user.uid ? 0o100 : gid === user.gid ? 0o010 : 0o001
+    if ((mode & bit) === 0) return false
+    if (dir === dirname(dir)) return true
+  }
 }
 
 /** Runs one process to completion, or until `until` appears in its output (then leaves it running). */
@@ -223,6 +233,11 @@ export async function startServer(
   const dir = await mkdtemp(join(options.base ?? tmpdir(), 'latchkey-pg-'))
   try {
     await chmod(dir, 0o755) // the server's user must be able to enter it
+    if (user) {
+      for (const path of [dir, dirname(binaries.initdb), dirname(binaries.postgres)]) {
+        if (!(await enterable(path, user))) throw notReachable(path)
+      }
+    }
     const data = join(dir, 'data')
     const passwordFile = join(dir, 'password')
     await mkdir(data, { mode: 0o700 })
