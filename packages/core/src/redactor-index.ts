@@ -139,6 +139,9 @@ export class PatternIndex {
         link = links[at + 2] as number
         if (start < 0) continue
         const pattern = patterns[id] as string
+        // the last character first: cheap, and it rules out most values that share a prefix
+        const end = start + pattern.length - 1
+        if (text.charCodeAt(end) !== pattern.charCodeAt(pattern.length - 1)) continue
         if (!text.startsWith(pattern, start)) continue
         const keep = this.#keep[id] as number
         const match: [number, number] = [start + (keep & 15), start + pattern.length - (keep >> 4)]
