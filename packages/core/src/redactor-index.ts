@@ -11,8 +11,11 @@ const TABLE_BITS = 20
 const TABLE_SHIFT = 32 - TABLE_BITS
 /** Longest stride: more would index more windows per pattern than it saves in the scan. */
 const MAX_STEP = 16
-/** Fields per chain link in `#links`: pattern id, offset of its window in the pattern, next link. */
+/** Fields per chain link: pattern id, offset of its window in the pattern, next link. */
 const LINK = 3
+/** Links are kept in pages of 2^15, so growing never copies what is there (no long pause). */
+const PAGE_BITS = 15
+const PAGE_MASK = (1 << PAGE_BITS) - 1
 
 function strideFor(length: number): number {
   return Math.min(MAX_STEP, length - Q + 1)
@@ -60,7 +63,7 @@ export class PatternIndex {
    */
   #crowd: Uint8Array | undefined
   #hashes = new Int32Array(64)
-  #links = new Int32Array(0)
+  readonly #pages: Int32Array[] = []
   #linkTop = 0
   #freeLink = -1
 
@@ -105,7 +108,7 @@ export class PatternIndex {
     this.#heads = undefined
     this.#used = undefined
     this.#crowd = undefined
-    this.#links = new Int32Array(0)
+    this.#pages.length = 0
     this.#linkTop = 0
     this.#freeLink = -1
   }
@@ -118,7 +121,7 @@ export class PatternIndex {
     const heads = this.#heads
     const used = this.#used
     if (heads === undefined || used === undefined || this.#live === 0) return undefined
-    const links = this.#links
+    const pages = this.#pages
     const patterns = this.#patterns
     const step = this.#scanStep
     const last = text.length - Q
@@ -133,7 +136,8 @@ export class PatternIndex {
       if (((used[h >>> 5] as number) & (1 << (h & 31))) === 0) continue
       let link = heads[h] as number
       while (link !== -1) {
-        const at = link * LINK
+        const links = pages[link >>> PAGE_BITS] as Int32Array
+        const at = (link & PAGE_MASK) * LINK
         const id = links[at] as number
         const start = j - (links[at + 1] as number)
         link = links[at + 2] as number
@@ -172,10 +176,11 @@ export class PatternIndex {
     for (let k = 0; k < stride; k++) {
       const h = hashes[anchor + k] as number
       const link = this.#newLink()
-      const at = link * LINK
-      this.#links[at] = id
-      this.#links[at + 1] = anchor + k
-      this.#links[at + 2] = heads[h] as number
+      const links = this.#pages[link >>> PAGE_BITS] as Int32Array
+      const at = (link & PAGE_MASK) * LINK
+      links[at] = id
+      links[at + 1] = anchor + k
+      links[at + 2] = heads[h] as number
       heads[h] = link
       used[h >>> 5] = (used[h >>> 5] as number) | (1 << (h & 31))
       if ((crowd[h] as number) < 255) crowd[h] = (crowd[h] as number) + 1
@@ -248,19 +253,18 @@ export class PatternIndex {
     const crowd = this.#crowd as Uint8Array
     const anchor = this.#anchor[id] as number
     const stride = this.#stride[id] as number
-    const links = this.#links
     for (let k = 0; k < stride; k++) {
       const h = hashAt(pattern, anchor + k)
       let previous = -1
-      for (let link = heads[h] as number; link !== -1; link = links[link * LINK + 2] as number) {
-        if (links[link * LINK] !== id || links[link * LINK + 1] !== anchor + k) {
+      for (let link = heads[h] as number; link !== -1; link = this.#field(link, 2)) {
+        if (this.#field(link, 0) !== id || this.#field(link, 1) !== anchor + k) {
           previous = link
           continue
         }
-        const next = links[link * LINK + 2] as number
+        const next = this.#field(link, 2)
         if (previous === -1) heads[h] = next
-        else links[previous * LINK + 2] = next
-        links[link * LINK + 2] = this.#freeLink
+        else this.#setField(previous, 2, next)
+        this.#setField(link, 2, this.#freeLink)
         this.#freeLink = link
         if (heads[h] === -1) used[h >>> 5] = (used[h >>> 5] as number) & ~(1 << (h & 31))
         // a saturated count stays put: it no longer says how many links there are
@@ -290,16 +294,22 @@ export class PatternIndex {
     return this.#heads
   }
 
+  #field(link: number, field: number): number {
+    return (this.#pages[link >>> PAGE_BITS] as Int32Array)[(link & PAGE_MASK) * LINK + field] as number
+  }
+
+  #setField(link: number, field: number, value: number): void {
+    ;(this.#pages[link >>> PAGE_BITS] as Int32Array)[(link & PAGE_MASK) * LINK + field] = value
+  }
+
   #newLink(): number {
     if (this.#freeLink !== -1) {
       const link = this.#freeLink
-      this.#freeLink = this.#links[link * LINK + 2] as number
+      this.#freeLink = this.#field(link, 2)
       return link
     }
-    if ((this.#linkTop + 1) * LINK > this.#links.length) {
-      const grown = new Int32Array(Math.max(1024 * LINK, this.#links.length * 2))
-      grown.set(this.#links)
-      this.#links = grown
+    if (this.#linkTop >>> PAGE_BITS >= this.#pages.length) {
+      this.#pages.push(new Int32Array((PAGE_MASK + 1) * LINK))
     }
     return this.#linkTop++
   }
