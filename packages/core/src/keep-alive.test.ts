@@ -83,6 +83,34 @@ ${sourceCode(`secrets.getSecret('db/password').then(
 ${sourceCode(`const value = await secrets.getSecret('db/password')
 process.stdout.write('value:' + value + ' calls:' + calls + '\\n')`)}`,
   )
+  // a caller that joins a background reload sleeping between retries keeps the process alive
+  writeFileSync(
+    join(dir, 'join.mjs'),
+    `import { CachedSecretProvider, SecretUnavailableError } from './core.mjs'
+let calls = 0
+const source = {
+  name: 'flaky',
+  async load() {
+    calls++
+    if (calls === 2) throw new SecretUnavailableError({ secretName: 'x', source: 'flaky' })
+    return { value: process.env.SECRET_VALUE, version: String(calls) }
+  },
+}
+const secrets = new CachedSecretProvider(source, {
+  ttl: 5_000,
+  refreshAhead: 0.1,
+  jitter: 0,
+  retry: { retries: 3, baseDelay: 2_000, maxDelay: 2_000 },
+  random: () => 0.999,
+  logger: { warn() {} },
+})
+await secrets.getSecret('x')
+await new Promise((resolve) => setTimeout(resolve, 600))
+await secrets.getSecret('x') // past 10 % of the TTL: the background reload starts, fails, and sleeps ~2 s (unref'd)
+await new Promise((resolve) => setTimeout(resolve, 50))
+await secrets.refresh('x') // joins that reload
+process.stdout.write('refreshed calls:' + calls + '\\n')`,
+  )
   // a background refresh-ahead timer must not keep a script alive: the script ends at once
   writeFileSync(
     join(dir, 'background.mjs'),
@@ -112,6 +140,12 @@ describe('a short script awaiting a getSecret that is retried', () => {
     const { code, stdout, stderr } = await run(join(dir, 'script.mjs'), { SECRET_VALUE: value })
     assertNoCanary(stderr, 'child stderr')
     expect(stdout === `value:${value} calls:2\n`).toBe(true)
+    expect(code).toBe(0)
+  })
+
+  it('a caller joining a background reload that sleeps between retries keeps the process alive', async () => {
+    const { code, stdout } = await run(join(dir, 'join.mjs'), { SECRET_VALUE: canary('join') })
+    expect(stdout).toBe('refreshed calls:3\n')
     expect(code).toBe(0)
   })
 
