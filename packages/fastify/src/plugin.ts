@@ -28,8 +28,8 @@ export type LatchkeyFastifyOptions = ProviderLikeOptions & {
   /**
    * How long the `preload` may take, in ms. When it runs out, `ready()` and `listen()` reject with a
    * `SecretPreloadError` naming every secret not loaded (a `SecretTimeoutError` for each one still
-   * loading), before Fastify's own `pluginTimeout` fires. Must be below `pluginTimeout` when that is
-   * on. Without a `pluginTimeout` (0) and without this option, the provider's retry policy alone
+   * loading), before Fastify's own `pluginTimeout` fires. When that is on, at most `pluginTimeout`
+   * less a tenth of it (at most 1 s), so this error comes first. Without a `pluginTimeout` (0) and without this option, the provider's retry policy alone
    * bounds the preload.
    * @default pluginTimeout minus a tenth of it (at most 1 s): 9_000 with Fastify's default 10_000
    */
@@ -87,12 +87,13 @@ function preloadBudget(fastify: FastifyInstance, preloadTimeout: unknown): numbe
     return pluginTimeout > 0 ? pluginTimeout - startupMargin(pluginTimeout) : undefined
   }
   if (pluginTimeout > 0) {
+    const margin = startupMargin(pluginTimeout)
     return checkBudget(
       PLUGIN_NAME,
       'preloadTimeout',
       preloadTimeout,
-      pluginTimeout - 1,
-      ` (below Fastify's pluginTimeout of ${pluginTimeout} ms)`,
+      pluginTimeout - margin,
+      ` (Fastify's pluginTimeout of ${pluginTimeout} ms less a ${margin} ms margin, so this error comes first)`,
     )
   }
   return checkBudget(PLUGIN_NAME, 'preloadTimeout', preloadTimeout, 2_147_483_647)
