@@ -82,7 +82,10 @@ describe('what is registered', () => {
   it('scrubs a short value where it stands whole and reports its name once, never the value', async () => {
     const warn = vi.fn()
     const short = `k${Math.random().toString(36).slice(2, 6)}`
-    const p = new CachedSecretProvider(new MemorySource({ 'short/pin': short }), { ...quiet, logger: { warn } })
+    const p = new CachedSecretProvider(new MemorySource({ 'short/pin': short }), {
+      ...quiet,
+      logger: { warn },
+    })
     await p.getSecret('short/pin')
     await p.refresh('short/pin')
     const r = sharedRedactor()
