@@ -19,7 +19,7 @@ describe('the shared redactor across copies of core', () => {
       'const p2 = new esm.CachedSecretProvider(new esm.MemorySource({ b }))',
       "await p1.getSecret('a')",
       "await p2.getSecret('b')",
-      'const line = `${a} ${encodeURIComponent(b)}`',
+      "const line = a + ' ' + encodeURIComponent(b)",
       'console.log(JSON.stringify({',
       '  same: esm.sharedRedactor() === cjs.sharedRedactor(),',
       '  esmLine: esm.sharedRedactor().redact(line),',
