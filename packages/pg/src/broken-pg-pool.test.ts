@@ -28,6 +28,12 @@ function pgPoolVersionOnDisk(): string {
   return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
 }
 
+function pgVersionOnDisk(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve('pg'))
+  while (!dir.endsWith('pg')) dir = dirname(dir)
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
+}
+
 describe('RotatingPool on a pg-pool without the members it relies on', () => {
   it('fails at construction with UnsupportedPgPoolError naming the members and the installed version', () => {
     const memory = new MemorySource({ 'db/creds': canary('unused-creds') })
@@ -51,9 +57,10 @@ describe('RotatingPool on a pg-pool without the members it relies on', () => {
     expect(error.problems).toEqual(['_pulseQueue() (missing)', '_expired (missing)'])
     expect(error.pgPoolVersion).toBe(pgPoolVersionOnDisk())
     expect(error.message).toBe(
-      `RotatingPool: the installed pg-pool ${pgPoolVersionOnDisk()} lacks what RotatingPool relies on: ` +
-        '_pulseQueue() (missing), _expired (missing). Use a pg 8 release from 8.8.0 on whose pg-pool keeps ' +
-        'these members (see "pg-pool internals" in the @latchkey/pg README), and report the version.',
+      `RotatingPool: the installed pg-pool ${pgPoolVersionOnDisk()} (pg ${pgVersionOnDisk()}) lacks what ` +
+        'RotatingPool relies on: _pulseQueue() (missing), _expired (missing). Use a pg 8 release from 8.8.0 ' +
+        'on whose pg-pool keeps these members (see "pg-pool internals" in the @latchkey/pg README), and ' +
+        'report the versions.',
     )
     // The provider the pool built from `source` is closed again.
     expect(closed).toEqual(['source'])

@@ -2,7 +2,8 @@ export { AUTH_FAILURE_CODES, isAuthFailure } from './auth-errors.js'
 export type { AuthRetryOptions } from './auth-retry.js'
 export type { RotatingPoolConfig, RotatingPoolOptions, RotatingPoolSettings } from './options.js'
 export {
-  installedPgPoolVersion,
+  installedPgVersions,
+  type PgVersions,
   poolInternalsProblems,
   UnsupportedPgPoolError,
 } from './pool-internals.js'

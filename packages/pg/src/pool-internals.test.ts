@@ -1,11 +1,11 @@
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import {
   checkPoolInternals,
-  installedPgPoolVersion,
+  installedPgVersions,
   poolInternalsProblems,
   UnsupportedPgPoolError,
 } from './pool-internals.js'
@@ -18,15 +18,22 @@ function pgPoolVersionOnDisk(): string {
   return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
 }
 
+function pgVersionOnDisk(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve('pg'))
+  while (!existsSync(join(dir, 'package.json')) || !dir.endsWith('pg')) dir = dirname(dir)
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
+}
+
 describe('pg-pool internals check', () => {
   it('finds nothing wrong with the installed pg-pool', () => {
     const pool = new pg.Pool({ max: 1 })
-    expect(poolInternalsProblems(pg.Pool.prototype, pool)).toEqual([])
-    expect(() => checkPoolInternals(pg.Pool.prototype, pool)).not.toThrow()
+    const client = new pg.Client()
+    expect(poolInternalsProblems(pg.Pool.prototype, pool, client)).toEqual([])
+    expect(() => checkPoolInternals(pg.Pool.prototype, pool, client)).not.toThrow()
   })
 
-  it('reads the installed pg-pool version', () => {
-    expect(installedPgPoolVersion()).toBe(pgPoolVersionOnDisk())
+  it('reads the installed pg and pg-pool versions', () => {
+    expect(installedPgVersions()).toEqual({ pg: pgVersionOnDisk(), pgPool: pgPoolVersionOnDisk() })
   })
 
   it('names every missing or reshaped member of a broken pool class, and the version', () => {
@@ -37,18 +44,23 @@ describe('pg-pool internals check', () => {
       _release(_client: unknown) {}
       _remove(_client: unknown) {}
     }
-    const problems = poolInternalsProblems(BrokenPool.prototype, new BrokenPool())
+    const problems = poolInternalsProblems(BrokenPool.prototype, new BrokenPool(), { connection: {} })
     expect(problems).toEqual([
       'newClient() (takes 0 parameters, needs 1)',
       '_release() (takes 1 parameters, needs 3)',
       '_pulseQueue() (missing)',
       '_pendingQueue (not an array)',
       '_expired (missing)',
+      'Client.connectionParameters (missing)',
+      'Client.connection.stream.destroyed (missing)',
     ])
 
     let thrown: unknown
     try {
-      checkPoolInternals(BrokenPool.prototype, new BrokenPool(), () => '9.9.9')
+      checkPoolInternals(BrokenPool.prototype, new BrokenPool(), { connection: {} }, () => ({
+        pg: '8.99.0',
+        pgPool: '9.9.9',
+      }))
     } catch (error) {
       thrown = error
     }
@@ -56,8 +68,11 @@ describe('pg-pool internals check', () => {
     const error = thrown as UnsupportedPgPoolError
     expect(error.code).toBe('ERR_PG_POOL_UNSUPPORTED')
     expect(error.pgPoolVersion).toBe('9.9.9')
+    expect(error.pgVersion).toBe('8.99.0')
     expect(error.problems).toEqual(problems)
-    expect(error.message).toContain('the installed pg-pool 9.9.9 lacks what RotatingPool relies on: ')
+    expect(error.message).toContain(
+      'the installed pg-pool 9.9.9 (pg 8.99.0) lacks what RotatingPool relies on: ',
+    )
     expect(error.message).toContain('_pulseQueue() (missing)')
   })
 })

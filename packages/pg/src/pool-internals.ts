@@ -55,32 +55,44 @@ const FIELDS: ReadonlyArray<readonly [keyof PoolInternals, 'Array' | 'WeakSet']>
   ['_expired', 'WeakSet'],
 ]
 
+/** The versions of pg and of the pg-pool it loads; `'unknown'` where one cannot be read. */
+export interface PgVersions {
+  pg: string
+  pgPool: string
+}
+
 /**
- * pg-pool does not have the private members RotatingPool builds on (a pg-pool release changed
- * them). Thrown by `new RotatingPool()`; `code` is `'ERR_PG_POOL_UNSUPPORTED'`.
+ * pg or pg-pool does not have the members RotatingPool relies on (a release changed them). Thrown
+ * by `new RotatingPool()`; `code` is `'ERR_PG_POOL_UNSUPPORTED'`.
  */
 export class UnsupportedPgPoolError extends Error {
   /** Stable error code. */
   readonly code = 'ERR_PG_POOL_UNSUPPORTED'
   /** The installed pg-pool version, or `'unknown'` when it could not be read. */
   readonly pgPoolVersion: string
+  /** The installed pg version, or `'unknown'` when it could not be read. */
+  readonly pgVersion: string
   /** What is missing or has another shape, such as `'_expired (not a WeakSet)'`. */
   readonly problems: readonly string[]
 
-  constructor(pgPoolVersion: string, problems: readonly string[]) {
+  constructor(versions: PgVersions, problems: readonly string[]) {
     super(
-      `RotatingPool: the installed pg-pool ${pgPoolVersion} lacks what RotatingPool relies on: ` +
-        `${problems.join(', ')}. Use a pg 8 release from 8.8.0 on whose pg-pool keeps these members ` +
-        '(see "pg-pool internals" in the @latchkey/pg README), and report the version.',
+      `RotatingPool: the installed pg-pool ${versions.pgPool} (pg ${versions.pg}) lacks what RotatingPool ` +
+        `relies on: ${problems.join(', ')}. Use a pg 8 release from 8.8.0 on whose pg-pool keeps these ` +
+        'members (see "pg-pool internals" in the @latchkey/pg README), and report the versions.',
     )
     this.name = 'UnsupportedPgPoolError'
-    this.pgPoolVersion = pgPoolVersion
+    this.pgPoolVersion = versions.pgPool
+    this.pgVersion = versions.pg
     this.problems = problems
   }
 }
 
-/** What is wrong with `prototype` (pg-pool's methods) and `pool` (a constructed pool's fields); empty when all is in place. */
-export function poolInternalsProblems(prototype: object, pool: object): string[] {
+/**
+ * What is wrong with `prototype` (pg-pool's methods), `pool` (a constructed pool's fields) and
+ * `client` (a constructed, unconnected pg `Client`); empty when all is in place.
+ */
+export function poolInternalsProblems(prototype: object, pool: object, client?: object): string[] {
   const problems: string[] = []
   const methods = prototype as Record<string, unknown>
   for (const [name, arity] of METHODS) {
@@ -98,42 +110,67 @@ export function poolInternalsProblems(prototype: object, pool: object): string[]
         `${name} (${value === undefined ? 'missing' : kind === 'Array' ? 'not an array' : 'not a WeakSet'})`,
       )
   }
+  if (client !== undefined) {
+    const fields = client as {
+      connectionParameters?: unknown
+      connection?: { stream?: { destroyed?: unknown } }
+    }
+    if (typeof fields.connectionParameters !== 'object' || fields.connectionParameters === null) {
+      problems.push('Client.connectionParameters (missing)')
+    }
+    if (typeof fields.connection?.stream?.destroyed !== 'boolean') {
+      problems.push('Client.connection.stream.destroyed (missing)')
+    }
+  }
   return problems
 }
 
 /**
- * Throws {@link UnsupportedPgPoolError} when pg-pool's prototype or a constructed pool lacks a
- * member RotatingPool relies on.
+ * Throws {@link UnsupportedPgPoolError} when pg-pool's prototype, a constructed pool or a
+ * constructed client lacks a member RotatingPool relies on.
  */
 export function checkPoolInternals(
   prototype: object,
   pool: object,
-  version: () => string = installedPgPoolVersion,
+  client?: object,
+  versions: () => PgVersions = installedPgVersions,
 ): void {
-  const problems = poolInternalsProblems(prototype, pool)
-  if (problems.length > 0) throw new UnsupportedPgPoolError(version(), problems)
+  const problems = poolInternalsProblems(prototype, pool, client)
+  if (problems.length > 0) throw new UnsupportedPgPoolError(versions(), problems)
 }
 
-/** The version of the pg-pool that `pg` loads, read from its package.json; `'unknown'` if that fails. */
-export function installedPgPoolVersion(): string {
-  try {
-    // pg as this package resolves it, then pg-pool from pg's own directory (pg-pool is pg's dependency).
-    const requirePg = createRequire(createRequire(import.meta.url).resolve('pg'))
-    let dir = dirname(requirePg.resolve('pg-pool'))
-    for (let depth = 0; depth < 4; depth++) {
-      try {
-        const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
-          name?: string
-          version?: string
-        }
-        if (manifest.name === 'pg-pool' && typeof manifest.version === 'string') return manifest.version
-      } catch {
-        // no package.json at this level
+/** Reads `name`'s version from the package.json above `entry`; `'unknown'` if there is none. */
+function versionAbove(entry: string, name: string): string {
+  let dir = dirname(entry)
+  for (let depth = 0; depth < 4; depth++) {
+    try {
+      const manifest = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as {
+        name?: string
+        version?: string
       }
-      dir = dirname(dir)
+      if (manifest.name === name && typeof manifest.version === 'string') return manifest.version
+    } catch {
+      // no package.json at this level
     }
-  } catch {
-    // pg or pg-pool not resolvable from here
+    dir = dirname(dir)
   }
   return 'unknown'
+}
+
+/** The versions of pg (as this package resolves it) and of the pg-pool that pg loads. */
+export function installedPgVersions(): PgVersions {
+  let pgEntry: string
+  try {
+    pgEntry = createRequire(import.meta.url).resolve('pg')
+  } catch {
+    return { pg: 'unknown', pgPool: 'unknown' }
+  }
+  let pgPool = 'unknown'
+  try {
+    // pg-pool is pg's dependency, so it is resolved from pg's own directory.
+    pgPool = versionAbove(createRequire(pgEntry).resolve('pg-pool'), 'pg-pool')
+  } catch {
+    // pg-pool not resolvable from pg
+  }
+  return { pg: versionAbove(pgEntry, 'pg'), pgPool }
 }

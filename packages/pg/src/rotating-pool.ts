@@ -55,14 +55,13 @@ export class RotatingPool extends pg.Pool {
     const connectionTimeout = parsed.poolConfig.connectionTimeoutMillis ?? 0
     const firstLoadBudget =
       connectionTimeout > 0 ? connectionTimeout - startupMargin(connectionTimeout) : undefined
-    super({
-      ...parsed.poolConfig,
-      Client: rotatingClientClass(Base, credentials, firstLoadBudget) as typeof pg.Client,
-    })
+    const Client = rotatingClientClass(Base, credentials, firstLoadBudget)
+    super({ ...parsed.poolConfig, Client: Client as typeof pg.Client })
     try {
       // RotatingPool overrides and drives pg-pool's private members: fail here, clearly, if the
       // installed pg-pool does not have them, rather than misbehave later under load.
-      checkPoolInternals(base(), this)
+      // An unconnected pg Client (no socket is opened) shows the fields the login relies on.
+      checkPoolInternals(base(), this, new pg.Client(this.options))
     } catch (error) {
       if (owned) void provider.close()
       throw error
