@@ -1,11 +1,15 @@
-export { CachedSecretProvider, isCachedSecretProvider, MAX_SECRET_BYTES } from './cache.js'
-export { CACHE_OPTION_KEYS } from './cache-options.js'
+/**
+ * `@latchkey/core`: the public API. Everything exported here is documented in the README and
+ * covered by semver; helpers shared by the adapters live in `./internal.ts` (`@latchkey/core/internal`).
+ *
+ * @packageDocumentation
+ */
+export { CachedSecretProvider, isCachedSecretProvider } from './cache.js'
 export {
   ErrorCode,
   InvalidOptionsError,
   InvalidSecretJsonError,
   InvalidSecretNameError,
-  isTransient,
   ProviderClosedError,
   SecretAccessDeniedError,
   SecretError,
@@ -18,16 +22,11 @@ export {
   SecretTimeoutError,
   SecretTooLargeError,
   SecretUnavailableError,
-  toSecretError,
 } from './errors.js'
 export { SecretHandle } from './handle.js'
-export { parseSecretJson, selectField } from './json.js'
-export { MAX_NAME_LENGTH, parseSecretRef, type SecretRef } from './names.js'
-export { type ProviderOptions, type ResolvedProvider, resolveProvider } from './provider-options.js'
+export type { ProviderOptions } from './provider-options.js'
 export { type RedactorOptions, SecretRedactor, sharedRedactor } from './redactor.js'
-export { backoffDelay } from './retry.js'
-export { parseDotenv } from './sources/dotenv.js'
-export { EnvSource, type EnvSourceOptions, envVariableName } from './sources/env.js'
+export { EnvSource, type EnvSourceOptions } from './sources/env.js'
 export { FileSource, type FileSourceOptions } from './sources/file.js'
 export { MemorySource } from './sources/memory.js'
 export type {

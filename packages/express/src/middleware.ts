@@ -1,4 +1,5 @@
-import { InvalidOptionsError, type ProviderOptions, parseSecretRef, resolveProvider } from '@latchkey/core'
+import { InvalidOptionsError, type ProviderOptions } from '@latchkey/core'
+import { parseSecretRef, resolveProvider } from '@latchkey/core/internal'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { toRequestError } from './errors.js'
 import type { ProviderLikeOptions, SecretProviderLike } from './provider-like.js'

@@ -1,4 +1,5 @@
-import { InvalidOptionsError, isCachedSecretProvider, parseSecretRef } from '@latchkey/core'
+import { InvalidOptionsError, isCachedSecretProvider } from '@latchkey/core'
+import { parseSecretRef } from '@latchkey/core/internal'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { toRequestError } from './errors.js'
 

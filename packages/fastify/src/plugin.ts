@@ -1,4 +1,5 @@
-import { InvalidOptionsError, type ProviderOptions, resolveProvider } from '@latchkey/core'
+import { InvalidOptionsError, type ProviderOptions } from '@latchkey/core'
+import { resolveProvider } from '@latchkey/core/internal'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
 import type { ProviderLikeOptions, SecretProviderLike } from './provider-like.js'

@@ -1,4 +1,4 @@
-import { parseSecretRef } from '@latchkey/core'
+import { parseSecretRef } from '@latchkey/core/internal'
 import { Inject } from '@nestjs/common'
 import { SECRET_TOKEN_PREFIX } from './secrets.constants.js'
 

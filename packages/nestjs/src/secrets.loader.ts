@@ -1,10 +1,5 @@
-import {
-  type CachedSecretProvider,
-  InvalidOptionsError,
-  type ProviderOptions,
-  parseSecretRef,
-  resolveProvider,
-} from '@latchkey/core'
+import { type CachedSecretProvider, InvalidOptionsError, type ProviderOptions } from '@latchkey/core'
+import { parseSecretRef, resolveProvider } from '@latchkey/core/internal'
 import type { ProviderLikeOptions } from './provider-like.js'
 import { LOADER_STATE, type LoaderState, loaderFailure } from './startup.js'
 import { checkBudget, preloadWithin } from './startup-budget.js'

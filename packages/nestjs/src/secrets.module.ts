@@ -2,10 +2,9 @@ import {
   CachedSecretProvider,
   InvalidOptionsError,
   type ProviderOptions,
-  type ResolvedProvider,
-  resolveProvider,
   type SecretHandle,
 } from '@latchkey/core'
+import { type ResolvedProvider, resolveProvider } from '@latchkey/core/internal'
 import {
   type DynamicModule,
   type FactoryProvider,

@@ -1,10 +1,5 @@
-import {
-  InvalidOptionsError,
-  type SecretError,
-  SecretPreloadError,
-  SecretTimeoutError,
-  toSecretError,
-} from '@latchkey/core'
+import { InvalidOptionsError, type SecretError, SecretPreloadError, SecretTimeoutError } from '@latchkey/core'
+import { toSecretError } from '@latchkey/core/internal'
 
 /** What a bounded preload uses of a provider. */
 interface Preloader {

@@ -1,4 +1,5 @@
-import { type SecretError, SecretPreloadError, toSecretError } from '@latchkey/core'
+import { type SecretError, SecretPreloadError } from '@latchkey/core'
+import { toSecretError } from '@latchkey/core/internal'
 import type { DiscoveryService } from '@nestjs/core'
 import { preloadWithin } from './startup-budget.js'
 

@@ -1,11 +1,11 @@
 import {
   type CachedSecretProvider,
   InvalidSecretJsonError,
-  parseSecretJson,
   type SecretErrorOptions,
   type SecretHandle,
   SecretTimeoutError,
 } from '@latchkey/core'
+import { parseSecretJson } from '@latchkey/core/internal'
 
 /** What a new connection logs in with. `password` is never enumerable. */
 export interface DatabaseCredentials {

@@ -1,4 +1,5 @@
-import { CACHE_OPTION_KEYS, InvalidOptionsError } from '@latchkey/core'
+import { InvalidOptionsError } from '@latchkey/core'
+import { CACHE_OPTION_KEYS } from '@latchkey/core/internal'
 import type pg from 'pg'
 import type { AuthRetryOptions, AuthRetryPolicy } from './auth-retry.js'
 import type { CredentialSpec } from './credentials.js'

@@ -1,4 +1,5 @@
-import { type CachedSecretProvider, type ProviderOptions, resolveProvider } from '@latchkey/core'
+import type { CachedSecretProvider, ProviderOptions } from '@latchkey/core'
+import { resolveProvider } from '@latchkey/core/internal'
 import pg from 'pg'
 import { AuthRetrier } from './auth-retry.js'
 import { SecretCredentials } from './credentials.js'

@@ -1,0 +1,16 @@
+/**
+ * `@latchkey/core/internal`: helpers the latchkey adapters share. Not public API — names and
+ * signatures here may change in any release, including a patch. Apps and third-party sources use
+ * `@latchkey/core` only.
+ *
+ * @packageDocumentation
+ */
+export { MAX_SECRET_BYTES } from './cache.js'
+export { CACHE_OPTION_KEYS } from './cache-options.js'
+export { isTransient, toSecretError } from './errors.js'
+export { parseSecretJson, selectField } from './json.js'
+export { MAX_NAME_LENGTH, parseSecretRef, type SecretRef } from './names.js'
+export { type ResolvedProvider, resolveProvider } from './provider-options.js'
+export { backoffDelay, type RetryPolicy } from './retry.js'
+export { parseDotenv } from './sources/dotenv.js'
+export { envVariableName } from './sources/env.js'
