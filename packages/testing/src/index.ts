@@ -1,3 +1,5 @@
+export * from './google-secret-manager/index.js'
+export * from './key-vault/index.js'
 export * from './postgres.js'
 export * from './secrets-manager/index.js'
 export * from './vault/index.js'

@@ -1,0 +1,163 @@
+import { checkContentType, checkStatus, checkString, FaultPlan, invalid } from '../shared/fault-plan.js'
+
+/** The REST operations the emulator serves, by the names the SDK's generated client uses. */
+export const KEY_VAULT_OPERATIONS = [
+  'getSecret',
+  'getSecrets',
+  'getSecretVersions',
+  'setSecret',
+  'updateSecret',
+  'deleteSecret',
+  'getDeletedSecret',
+  'recoverDeletedSecret',
+  'purgeDeletedSecret',
+] as const
+
+/** One of {@link KEY_VAULT_OPERATIONS}. */
+export type KeyVaultOperation = (typeof KEY_VAULT_OPERATIONS)[number]
+
+/**
+ * A named failure:
+ * - `'throttled'`: 429 `Throttled` with `Retry-After` (seconds, `retryAfter` option, default 1)
+ * - `'internal'`: 500 `InternalServerError`
+ * - `'unavailable'`: 503 `ServiceUnavailable` with `Retry-After`
+ * - `'forbidden'`: 403 `Forbidden`, as when the caller's identity lacks the `get` permission
+ */
+export type KeyVaultFaultKind = 'throttled' | 'internal' | 'unavailable' | 'forbidden'
+
+/** Any other reply: a Key Vault error body, an empty body, or a raw `body` (e.g. a cut-off 200). */
+export interface KeyVaultCustomFault {
+  /** HTTP status: an integer from 200 to 599. */
+  status: number
+  /** `error.code` of a JSON error body; without it (and without `body`) the body is empty. */
+  code?: string
+  /** `error.message` of the JSON error body. @default '' */
+  message?: string
+  /** A raw body sent as is. */
+  body?: string
+  /** Content type of `body`. @default 'application/json; charset=utf-8' */
+  contentType?: string
+  /** A `Retry-After` header value in seconds. */
+  retryAfter?: number
+}
+
+/** Which calls a fault applies to. */
+export interface KeyVaultFaultOptions {
+  /** How many matching calls it affects; `Infinity` lasts until `reset()`. @default 1 */
+  times?: number
+  /** Only calls of this operation match. @default every operation */
+  operation?: KeyVaultOperation
+  /** `Retry-After` seconds for `'throttled'` and `'unavailable'`. @default 1 */
+  retryAfter?: number
+}
+
+/**
+ * Fault injection for a running Key Vault emulator. Faults apply to requests that passed the
+ * bearer-token check (the challenge round trip itself is never faulted), in the order added.
+ * Every method checks its arguments and throws `InvalidOptionsError` (`ERR_SECRET_INVALID_OPTIONS`).
+ */
+export interface KeyVaultFaults {
+  /** Delays every reply (or `operation`'s) by `ms` before anything else happens. 0 removes it. */
+  setLatency(ms: number, options?: { operation?: KeyVaultOperation }): void
+  /** Makes the next matching calls fail with `fault`. */
+  fail(fault: KeyVaultFaultKind | KeyVaultCustomFault, options?: KeyVaultFaultOptions): void
+  /** Makes the next matching calls end with the socket destroyed and no response. */
+  drop(options?: Omit<KeyVaultFaultOptions, 'retryAfter'>): void
+  /** Failures still queued (`Infinity` when one lasts until reset). */
+  readonly pending: number
+  /** Removes every queued fault and all latency. */
+  reset(): void
+}
+
+export type KeyVaultFaultAction =
+  | { kind: 'fail'; fault: KeyVaultFaultKind | KeyVaultCustomFault; retryAfter: number }
+  | { kind: 'drop' }
+
+const KINDS: readonly KeyVaultFaultKind[] = ['throttled', 'internal', 'unavailable', 'forbidden']
+
+function checkSeconds(option: string, value: unknown): number | undefined {
+  if (value === undefined) return undefined
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > 86_400) {
+    invalid(option, value, 'an integer number of seconds from 0 to 86400')
+  }
+  return value
+}
+
+function checkFault(fault: unknown): KeyVaultFaultKind | KeyVaultCustomFault {
+  if (typeof fault === 'string') {
+    if ((KINDS as readonly string[]).includes(fault)) return fault as KeyVaultFaultKind
+    invalid(
+      'faults.fail fault',
+      fault,
+      `one of ${KINDS.map((k) => `'${k}'`).join(', ')} or a { status } object`,
+    )
+  }
+  if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) {
+    invalid(
+      'faults.fail fault',
+      fault,
+      'a fault name or a { status, code?, message?, body?, contentType? } object',
+    )
+  }
+  const given = fault as Record<string, unknown>
+  const checked: KeyVaultCustomFault = { status: checkStatus('faults.fail status', given.status) }
+  const code = checkString('faults.fail code', given.code)
+  const message = checkString('faults.fail message', given.message)
+  const body = checkString('faults.fail body', given.body)
+  const contentType = checkContentType('faults.fail contentType', given.contentType)
+  const retryAfter = checkSeconds('faults.fail retryAfter', given.retryAfter)
+  if (code !== undefined) checked.code = code
+  if (message !== undefined) checked.message = message
+  if (body !== undefined) checked.body = body
+  if (contentType !== undefined) checked.contentType = contentType
+  if (retryAfter !== undefined) checked.retryAfter = retryAfter
+  return checked
+}
+
+function checkOperation(operation: unknown): KeyVaultOperation | undefined {
+  if (operation === undefined) return undefined
+  if (typeof operation === 'string' && (KEY_VAULT_OPERATIONS as readonly string[]).includes(operation)) {
+    return operation as KeyVaultOperation
+  }
+  return invalid('faults option operation', operation, `one of ${KEY_VAULT_OPERATIONS.join(', ')}`)
+}
+
+/** The emulator's faults, queued in the shared {@link FaultPlan}. */
+export class KeyVaultFaultPlan implements KeyVaultFaults {
+  readonly #plan = new FaultPlan<KeyVaultFaultAction, KeyVaultOperation>((scope, operation) =>
+    scope === undefined ? 0 : scope === operation ? 1 : undefined,
+  )
+
+  setLatency(ms: number, options: { operation?: KeyVaultOperation } = {}): void {
+    this.#plan.setLatency(ms, checkOperation(options.operation))
+  }
+
+  fail(fault: KeyVaultFaultKind | KeyVaultCustomFault, options: KeyVaultFaultOptions = {}): void {
+    const retryAfter = checkSeconds('faults option retryAfter', options.retryAfter) ?? 1
+    this.#plan.add(
+      { kind: 'fail', fault: checkFault(fault), retryAfter },
+      options.times,
+      checkOperation(options.operation),
+    )
+  }
+
+  drop(options: Omit<KeyVaultFaultOptions, 'retryAfter'> = {}): void {
+    this.#plan.add({ kind: 'drop' }, options.times, checkOperation(options.operation))
+  }
+
+  get pending(): number {
+    return this.#plan.pending
+  }
+
+  reset(): void {
+    this.#plan.reset()
+  }
+
+  latencyFor(operation: string): number {
+    return this.#plan.latencyFor(operation)
+  }
+
+  take(operation: string): KeyVaultFaultAction | undefined {
+    return this.#plan.take(operation)
+  }
+}
