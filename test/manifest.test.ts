@@ -30,8 +30,12 @@ const PEER_ONLY = [
 
 /** Bare specifiers the built package imports or requires (what actually ships). */
 function shippedImports(dir: string): string[] {
-  const files = ['index.js', 'index.cjs'].map((f) => join(dir, 'dist', f)).filter((f) => existsSync(f))
-  expect(files.length, `${dir} is not built; run \`pnpm build\``).toBe(2)
+  const entries = ['index.js', 'index.cjs'].filter((f) => existsSync(join(dir, 'dist', f)))
+  expect(entries.length, `${dir} is not built; run \`pnpm build\``).toBe(2)
+  // every entry and shared chunk (a package with several entries, like core, splits its code)
+  const files = readdirSync(join(dir, 'dist'))
+    .filter((f) => /\.c?js$/.test(f))
+    .map((f) => join(dir, 'dist', f))
   const specifiers = files.flatMap((file) => {
     const text = readFileSync(file, 'utf8')
     return [
@@ -59,15 +63,18 @@ describe.each(names)('@latchkey/%s package.json', (name) => {
     expect(pkg.files).toContain('dist')
   })
 
-  it('exports ESM and CommonJS, each with its own types first', () => {
-    const dot = pkg.exports['.']
-    expect(Object.keys(dot.import)[0]).toBe('types')
-    expect(Object.keys(dot.require)[0]).toBe('types')
-    expect(dot.import.types).toMatch(/\.d\.ts$/)
-    expect(dot.require.types).toMatch(/\.d\.cts$/)
-    expect(dot.import.default).toMatch(/\.js$/)
-    expect(dot.require.default).toMatch(/\.cjs$/)
-    expect(pkg.main).toBe(dot.require.default)
+  it('exports ESM and CommonJS, each with its own types first, from every entry point', () => {
+    for (const [entry, target] of Object.entries(pkg.exports)) {
+      if (entry === './package.json') continue
+      const { import: esm, require: cjs } = target as Record<string, Record<string, string>>
+      expect(Object.keys(esm ?? {})[0], `${entry} import`).toBe('types')
+      expect(Object.keys(cjs ?? {})[0], `${entry} require`).toBe('types')
+      expect(esm?.types).toMatch(/\.d\.ts$/)
+      expect(cjs?.types).toMatch(/\.d\.cts$/)
+      expect(esm?.default).toMatch(/\.js$/)
+      expect(cjs?.default).toMatch(/\.cjs$/)
+    }
+    expect(pkg.main).toBe(pkg.exports['.'].require.default)
   })
 
   it('declares everything its source imports; frameworks, drivers and SDKs only as peers', () => {
