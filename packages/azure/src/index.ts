@@ -1,0 +1,5 @@
+export { defaultCredential, type IdentityImporter } from './credential.js'
+export { type AzureErrorContext, toAzureSecretError } from './errors.js'
+export { fromKeyVaultName, type KeyVaultName, NAME_RULE, toKeyVaultName } from './names.js'
+export type { AzureKeyVaultSourceOptions, AzureTokenCredential } from './options.js'
+export { AzureKeyVaultSource, type AzureSecretProperties } from './source.js'
