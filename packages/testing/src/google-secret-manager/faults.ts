@@ -1,0 +1,240 @@
+import { checkContentType, checkStatus, checkString, FaultPlan, invalid } from '../shared/fault-plan.js'
+import { errorBody, type GoogleStatus, isGoogleStatus } from './errors.js'
+
+/** The REST methods the emulator serves, by their RPC name. */
+export const RPCS = [
+  'AccessSecretVersion',
+  'GetSecretVersion',
+  'AddSecretVersion',
+  'CreateSecret',
+  'GetSecret',
+  'DeleteSecret',
+  'DisableSecretVersion',
+  'EnableSecretVersion',
+  'DestroySecretVersion',
+] as const
+
+/** One of {@link RPCS}. */
+export type GoogleSecretManagerRpc = (typeof RPCS)[number]
+
+/**
+ * A named failure, each the JSON error body the service (or its front end) sends:
+ * - `'resourceExhausted'`: 429 `RESOURCE_EXHAUSTED` (quota exceeded)
+ * - `'unavailable'`: 503 `UNAVAILABLE`
+ * - `'internal'`: 500 `INTERNAL`
+ * - `'deadlineExceeded'`: 504 `DEADLINE_EXCEEDED`
+ * - `'permissionDenied'`: 403 `PERMISSION_DENIED`
+ * - `'unauthenticated'`: 401 `UNAUTHENTICATED`
+ * - `'proxyUnavailable'`: 503 with an HTML body, as a proxy in front of the service sends it (not JSON)
+ * - `'checksumMismatch'`: an `AccessSecretVersion` answered 200 with the real payload and a wrong
+ *   `dataCrc32c` (other methods run normally)
+ */
+export type GoogleFaultKind =
+  | 'resourceExhausted'
+  | 'unavailable'
+  | 'internal'
+  | 'deadlineExceeded'
+  | 'permissionDenied'
+  | 'unauthenticated'
+  | 'proxyUnavailable'
+  | 'checksumMismatch'
+
+const FAULT_KINDS: readonly GoogleFaultKind[] = [
+  'resourceExhausted',
+  'unavailable',
+  'internal',
+  'deadlineExceeded',
+  'permissionDenied',
+  'unauthenticated',
+  'proxyUnavailable',
+  'checksumMismatch',
+]
+
+/**
+ * Any other reply: a JSON error with a canonical `status` (`{ status: 400, code: 'FAILED_PRECONDITION' }`),
+ * an empty body (`{ status: 500 }`), or a raw `body`, such as a truncated 200 reply.
+ */
+export interface GoogleCustomFault {
+  /** HTTP status: an integer from 200 to 599. */
+  status: number
+  /** The canonical status name of a JSON error body, such as `'NOT_FOUND'`. */
+  code?: GoogleStatus
+  /** The error `message`. @default '' */
+  message?: string
+  /** A raw body, sent as is instead of a JSON error body. */
+  body?: string
+  /** Content type for `body`. @default 'application/json; charset=UTF-8' */
+  contentType?: string
+}
+
+/** Which calls a fault applies to. */
+export interface GoogleFaultOptions {
+  /** How many matching calls it affects; `Infinity` lasts until `reset()`. @default 1 */
+  times?: number
+  /** Only calls of this RPC match. @default every RPC */
+  rpc?: GoogleSecretManagerRpc
+}
+
+/**
+ * Fault injection for a running emulator. Faults queue up and are used in the order they were
+ * added. Every method checks its arguments and throws `InvalidOptionsError`
+ * (`ERR_SECRET_INVALID_OPTIONS`) for a fault, count, latency or RPC it cannot use.
+ */
+export interface GoogleSecretManagerFaults {
+  /** Delays every reply (or only `rpc`'s) by `ms` before anything else happens. 0 removes it. */
+  setLatency(ms: number, options?: { rpc?: GoogleSecretManagerRpc }): void
+  /** Makes the next matching calls fail with `fault` instead of running. */
+  fail(fault: GoogleFaultKind | GoogleCustomFault, options?: GoogleFaultOptions): void
+  /** Makes the next matching calls end with the socket destroyed and no response at all. */
+  drop(options?: GoogleFaultOptions): void
+  /** Failures still queued (`Infinity` when one lasts until reset). */
+  readonly pending: number
+  /** Removes every queued fault and all latency. */
+  reset(): void
+}
+
+/** What a faulted call does instead of running. */
+export type GoogleFaultAction =
+  | { kind: 'fail'; fault: GoogleFaultKind | GoogleCustomFault }
+  | { kind: 'drop' }
+
+function checkFault(fault: unknown): GoogleFaultKind | GoogleCustomFault {
+  if (typeof fault === 'string') {
+    if ((FAULT_KINDS as readonly string[]).includes(fault)) return fault as GoogleFaultKind
+    invalid(
+      'faults.fail fault',
+      fault,
+      `one of ${FAULT_KINDS.map((k) => `'${k}'`).join(', ')} or a { status } object`,
+    )
+  }
+  if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) {
+    invalid(
+      'faults.fail fault',
+      fault,
+      'a fault name or a { status, code?, message?, body?, contentType? } object',
+    )
+  }
+  const custom = fault as Record<string, unknown>
+  const checked: GoogleCustomFault = { status: checkStatus('faults.fail status', custom.status) }
+  if (custom.code !== undefined && !isGoogleStatus(custom.code)) {
+    invalid('faults.fail code', custom.code, "a canonical status name such as 'NOT_FOUND'")
+  }
+  const message = checkString('faults.fail message', custom.message)
+  const body = checkString('faults.fail body', custom.body)
+  const contentType = checkContentType('faults.fail contentType', custom.contentType)
+  if (custom.code !== undefined) checked.code = custom.code as GoogleStatus
+  if (message !== undefined) checked.message = message
+  if (body !== undefined) checked.body = body
+  if (contentType !== undefined) checked.contentType = contentType
+  return checked
+}
+
+function checkRpc(rpc: unknown): GoogleSecretManagerRpc | undefined {
+  if (rpc === undefined || (typeof rpc === 'string' && (RPCS as readonly string[]).includes(rpc))) {
+    return rpc as GoogleSecretManagerRpc | undefined
+  }
+  return invalid('faults option rpc', rpc, `one of ${RPCS.join(', ')}`)
+}
+
+/** The emulator's faults: checks what is added, then queues it in the shared {@link FaultPlan}. */
+export class GoogleFaultPlan implements GoogleSecretManagerFaults {
+  readonly #plan = new FaultPlan<GoogleFaultAction, GoogleSecretManagerRpc>((scope, rpc) =>
+    scope === undefined ? 0 : scope === rpc ? 1 : undefined,
+  )
+
+  setLatency(ms: number, options: { rpc?: GoogleSecretManagerRpc } = {}): void {
+    this.#plan.setLatency(ms, checkRpc(options.rpc))
+  }
+
+  fail(fault: GoogleFaultKind | GoogleCustomFault, options: GoogleFaultOptions = {}): void {
+    const action: GoogleFaultAction = { kind: 'fail', fault: checkFault(fault) }
+    this.#plan.add(action, options.times, checkRpc(options.rpc))
+  }
+
+  drop(options: GoogleFaultOptions = {}): void {
+    this.#plan.add({ kind: 'drop' }, options.times, checkRpc(options.rpc))
+  }
+
+  get pending(): number {
+    return this.#plan.pending
+  }
+
+  reset(): void {
+    this.#plan.reset()
+  }
+
+  latencyFor(rpc: string): number {
+    return this.#plan.latencyFor(rpc)
+  }
+
+  take(rpc: string): GoogleFaultAction | undefined {
+    return this.#plan.take(rpc)
+  }
+}
+
+/** A reply the handler sends. */
+export interface Reply {
+  status: number
+  contentType: string
+  body: string
+}
+
+export const JSON_TYPE = 'application/json; charset=UTF-8'
+
+export function jsonReply(status: number, value: unknown): Reply {
+  return { status, contentType: JSON_TYPE, body: JSON.stringify(value) }
+}
+
+const PROXY_UNAVAILABLE_HTML =
+  '<!DOCTYPE html>\n<html lang=en><meta charset=utf-8><title>Error 503 (Service Unavailable)</title>\n' +
+  '<p><b>503.</b> <ins>That’s an error.</ins>\n<p>The service is temporarily unavailable.\n'
+
+/** The reply a failing fault sends instead of running the call (not used for `'checksumMismatch'`). */
+export function faultReply(
+  fault: Exclude<GoogleFaultKind, 'checksumMismatch'> | GoogleCustomFault,
+  resource: string,
+): Reply {
+  switch (fault) {
+    case 'resourceExhausted':
+      return jsonReply(
+        429,
+        errorBody(
+          'RESOURCE_EXHAUSTED',
+          "Quota exceeded for quota metric 'Access requests' and limit 'Access requests per minute per project'.",
+        ),
+      )
+    case 'unavailable':
+      return jsonReply(503, errorBody('UNAVAILABLE', 'The service is currently unavailable.'))
+    case 'internal':
+      return jsonReply(500, errorBody('INTERNAL', 'Internal error encountered.'))
+    case 'deadlineExceeded':
+      return jsonReply(
+        504,
+        errorBody('DEADLINE_EXCEEDED', 'Deadline expired before operation could complete.'),
+      )
+    case 'permissionDenied':
+      return jsonReply(
+        403,
+        errorBody(
+          'PERMISSION_DENIED',
+          `Permission 'secretmanager.versions.access' denied for resource '${resource}' (or it may not exist).`,
+        ),
+      )
+    case 'unauthenticated':
+      return jsonReply(
+        401,
+        errorBody(
+          'UNAUTHENTICATED',
+          'Request had invalid authentication credentials. Expected OAuth 2 access token, login cookie or other valid authentication credential.',
+        ),
+      )
+    case 'proxyUnavailable':
+      return { status: 503, contentType: 'text/html; charset=UTF-8', body: PROXY_UNAVAILABLE_HTML }
+    default:
+      if (fault.body !== undefined) {
+        return { status: fault.status, contentType: fault.contentType ?? JSON_TYPE, body: fault.body }
+      }
+      if (fault.code === undefined) return { status: fault.status, contentType: JSON_TYPE, body: '' }
+      return jsonReply(fault.status, errorBody(fault.code, fault.message ?? '', fault.status))
+  }
+}
