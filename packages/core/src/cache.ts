@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import { type CacheSettings, resolveCacheOptions } from './cache-options.js'
+import { type CacheSettings, MAX_TIMER_MS, resolveCacheOptions } from './cache-options.js'
 import { CoarseClock } from './clock.js'
 import { type Entry, newEntry } from './entry.js'
 import {
@@ -553,8 +553,30 @@ export class CachedSecretProvider implements SecretProvider {
     }
   }
 
+  /**
+   * Takes a loaded value into `entry`: checks it, stores it with its timings, and tells everyone
+   * who depends on it (the redactor, handles, the refresh timer, listeners). Each step has one home.
+   */
   #accept(entry: Entry, loaded: LoadedSecret): void {
     if (this.#closed) throw new ProviderClosedError({ secretName: entry.name })
+    const { value, version, sourceTtl } = this.#checkLoaded(entry, loaded)
+    const oldValue = entry.value
+    const oldVersion = entry.version
+    this.#store(entry, value, version)
+    this.#setTimes(entry, sourceTtl)
+    if (oldValue !== value) this.#rekeyRedactor(entry.name, oldValue, value)
+    this.#watch(entry)
+    if (entry.handles !== undefined) for (const handle of entry.handles) this.#pushToHandle(entry, handle)
+    if (entry.pinned) this.#schedule(entry)
+    this.#announce(entry, oldValue, oldVersion)
+  }
+
+  /**
+   * What a source returned, as the cache keeps it: a string value (binary as base64) within
+   * {@link MAX_SECRET_BYTES}, a version (the content's keyed hash when the source has none), and
+   * the source's lifetime if it imposes one. Throws on a malformed or oversized answer.
+   */
+  #checkLoaded(entry: Entry, loaded: LoadedSecret): { value: string; version: string; sourceTtl?: number } {
     checkLoaded(loaded, entry.name, this.source.name)
     const raw = loaded.value
     const size = typeof raw === 'string' ? Buffer.byteLength(raw) : raw.byteLength
@@ -569,49 +591,61 @@ export class CachedSecretProvider implements SecretProvider {
         ? raw
         : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
     const version = loaded.version ?? contentVersion(this.#versionKey, value)
-    const now = this.#clock()
     const sourceTtl = loaded.ttlMs !== undefined && loaded.ttlMs > 0 ? loaded.ttlMs : undefined
-    entry.leaseEnd = sourceTtl === undefined ? Number.POSITIVE_INFINITY : now + sourceTtl
-    const ttl = sourceTtl === undefined ? this.#settings.ttl : Math.min(this.#settings.ttl, sourceTtl)
-    const oldValue = entry.value
-    const oldVersion = entry.version
+    return { value, version, sourceTtl }
+  }
 
-    if (oldValue !== value) {
+  /** Stores a good value: derived forms of an old value are dropped, any error or staleness is over. */
+  #store(entry: Entry, value: string, version: string): void {
+    if (entry.value !== value) {
       entry.value = value
       entry.resolved = undefined
       entry.fields = undefined
     }
     entry.version = version
-    entry.loadedAt = now
-    entry.expiresAt = now + ttl
-    entry.refreshAt =
-      this.#settings.refreshAhead > 0
-        ? now +
-          Math.max(
-            0,
-            ttl * this.#settings.refreshAhead - ttl * this.#settings.jitter * this.#settings.random(),
-          )
-        : entry.expiresAt
     // A value with a source-imposed lifetime (a lease) is useless after it: no stale serving.
     entry.stale = false
     entry.error = undefined
     entry.backgroundFailures = 0
+  }
 
-    if (oldValue !== value) {
-      this.#hold(entry.name, value)
-      if (oldValue !== undefined) this.#letGo(oldValue)
-    }
-    if (entry.unwatch === undefined && this.source.watch !== undefined) {
-      entry.unwatch = this.source.watch(entry.name, () => {
-        if (!this.#closed) this.#loadInBackground(entry)
-      })
-    }
-    if (entry.handles !== undefined) for (const handle of entry.handles) this.#pushToHandle(entry, handle)
-    if (entry.pinned) this.#schedule(entry)
+  /**
+   * Timing maths for a fresh value: the lease end a source imposed, expiry after the TTL (shortened
+   * by the lease), and the refresh-ahead point with jitter so a fleet does not reload in lockstep.
+   */
+  #setTimes(entry: Entry, sourceTtl: number | undefined): void {
+    const now = this.#clock()
+    const { refreshAhead, jitter } = this.#settings
+    const ttl = sourceTtl === undefined ? this.#settings.ttl : Math.min(this.#settings.ttl, sourceTtl)
+    entry.leaseEnd = sourceTtl === undefined ? Number.POSITIVE_INFINITY : now + sourceTtl
+    entry.loadedAt = now
+    entry.expiresAt = now + ttl
+    entry.refreshAt =
+      refreshAhead > 0
+        ? now + Math.max(0, ttl * refreshAhead - ttl * jitter * this.#settings.random())
+        : entry.expiresAt
+  }
 
+  /** Redactor bookkeeping on a value change: hold the new value's parts, let go of the old one's. */
+  #rekeyRedactor(name: string, oldValue: string | undefined, value: string): void {
+    this.#hold(name, value)
+    if (oldValue !== undefined) this.#letGo(oldValue)
+  }
+
+  /** Subscribes once to the source's change notifications for this name (sources with `watch`). */
+  #watch(entry: Entry): void {
+    if (entry.unwatch !== undefined || this.source.watch === undefined) return
+    entry.unwatch = this.source.watch(entry.name, () => {
+      if (!this.#closed) this.#loadInBackground(entry)
+    })
+  }
+
+  /** After a reload (not the first load): `'rotate'` when the version changed, `'refresh'` otherwise. */
+  #announce(entry: Entry, oldValue: string | undefined, oldVersion: string): void {
     const forced = entry.forced
     entry.forced = false
     if (oldValue === undefined) return
+    const version = entry.version
     if (oldVersion !== version) {
       this.#stats.rotations++
       this.#events.emit('rotate', { name: entry.name, oldVersion, newVersion: version })
@@ -760,7 +794,7 @@ export class CachedSecretProvider implements SecretProvider {
         entry.timer = undefined
         if (!this.#closed && entry.inflight === undefined) this.#reloadInBackground(entry)
       },
-      Math.max(0, Math.min(delay, 2_147_483_647)),
+      Math.max(0, Math.min(delay, MAX_TIMER_MS)),
     )
     entry.timer.unref?.()
   }
