@@ -42,7 +42,7 @@ const BY_NAME: Record<string, Kind> = {
   OptInRequired: 'denied',
   InvalidParameterException: 'invalidName',
   ValidationException: 'invalidName',
-  // The SDK's own list of throttling codes (WIRE-FACTS B.5), LimitExceededException included.
+  // The SDK's own list of throttling codes (docs/wire-facts.md#secrets-manager-sdk-v3-retries), LimitExceededException included.
   ThrottlingException: 'throttled',
   Throttling: 'throttled',
   ThrottledException: 'throttled',

@@ -137,7 +137,7 @@ export class VaultAuthenticator {
         ? { role_id: auth.roleId, ...(auth.secretId === undefined ? {} : { secret_id: auth.secretId }) }
         : { role: auth.role, jwt: auth.jwt ?? (await this.#readJwt(auth.jwtPath ?? DEFAULT_JWT_PATH)) }
     // A plain write to an explicit path: node-vault's kubernetesLogin() posts to `auth//login` unless
-    // given a mount_point (WIRE-FACTS A.9), and its *Login commands overwrite `client.token`, which
+    // given a mount_point (docs/wire-facts.md#vault-node-vault-client), and its *Login commands overwrite `client.token`, which
     // would change the identity of a client the application shares with other code.
     let response: { auth?: { client_token?: unknown; lease_duration?: unknown; renewable?: unknown } }
     try {

@@ -41,7 +41,7 @@ interface ErrorShape {
   response?: { statusCode?: unknown; body?: unknown }
 }
 
-/** The HTTP status of a node-vault rejection (`err.response.statusCode`, WIRE-FACTS A.9). */
+/** The HTTP status of a node-vault rejection (`err.response.statusCode`, docs/wire-facts.md#vault-node-vault-client). */
 export function statusOf(error: unknown): number | undefined {
   const status = (error as ErrorShape | undefined)?.response?.statusCode
   return typeof status === 'number' ? status : undefined
@@ -79,7 +79,7 @@ function deletedVersion(error: unknown): { version?: unknown; destroyed?: unknow
 }
 
 /**
- * Maps a Vault failure to a latchkey error by HTTP status (WIRE-FACTS A.3, A.10): 403 → access
+ * Maps a Vault failure to a latchkey error by HTTP status (docs/wire-facts.md#vault-errors-and-status-codes): 403 → access
  * denied; 404 → not found (also soft-deleted or destroyed KV versions); 400 `unknown role` → not
  * found; other 4xx → access denied (Vault refused the request; retrying will not help);
  * 429 → throttled; 408, 412 and 5xx (503 sealed included) → unavailable; no response → unavailable.

@@ -1,5 +1,5 @@
 /**
- * Errors the emulator answers with, in the Secrets Manager wire format (WIRE-FACTS B.3): HTTP 400
+ * Errors the emulator answers with, in the Secrets Manager wire format (docs/wire-facts.md#secrets-manager-errors-on-the-wire): HTTP 400
  * (or 500 for InternalServiceError) and a body `{"__type":"<Code>","Message":"<text>"}`.
  */
 

@@ -364,7 +364,7 @@ describe('limits', () => {
   })
 })
 
-describe('how the SDK sees emulator errors (WIRE-FACTS B.4)', () => {
+describe('how the SDK sees emulator errors (docs/wire-facts.md#secrets-manager-how-sdk-v3-reports-errors)', () => {
   it('ResourceNotFoundException: 400, $fault client, modeled class, message from Message', async () => {
     const error = await rejection(client.send(new GetSecretValueCommand({ SecretId: 'sdk/missing' })))
     expect(error.name).toBe('ResourceNotFoundException')

@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http'
 /** The awsJson1_1 content type every request and reply carries. */
 export const CONTENT_TYPE = 'application/x-amz-json-1.1'
 
-/** Timestamps go on the wire as epoch seconds, fractions allowed (WIRE-FACTS B.1). */
+/** Timestamps go on the wire as epoch seconds, fractions allowed (docs/wire-facts.md#secrets-manager-wire-format). */
 export function epochSeconds(ms: number): number {
   return ms / 1000
 }

@@ -105,7 +105,7 @@ function username(displayName: string, role: string): string {
   return name.slice(0, 63)
 }
 
-/** The database secrets engine at one mount, creating real PostgreSQL roles (WIRE-FACTS A.6). */
+/** The database secrets engine at one mount, creating real PostgreSQL roles (docs/wire-facts.md#vault-database-secrets-engine). */
 export class DatabaseEngine {
   readonly #connections = new Map<string, Connection>()
   readonly #roles = new Map<string, Role>()

@@ -358,7 +358,7 @@ describe('AppRole and Kubernetes login', () => {
       body: { role: 'nope', jwt },
     })
     expect(unknownRole.body).toEqual({ errors: ['invalid role name "nope"'] })
-    // node-vault's gotcha (WIRE-FACTS A.9): without mount_point it posts to auth//login.
+    // node-vault's gotcha (docs/wire-facts.md#vault-node-vault-client): without mount_point it posts to auth//login.
     const gotcha = await client.kubernetesLogin({ role, jwt }).catch((e: unknown) => e)
     expect(gotcha).toMatchObject({ response: { statusCode: 404 } })
     expect(emulator.calls.log.at(-1)?.path).toBe('auth//login')

@@ -13,7 +13,7 @@ import { TokenStore } from './tokens.js'
 import type { VaultEmulator, VaultEmulatorOptions, VaultKvOptions } from './types.js'
 
 /**
- * Starts a local Vault emulator over real HTTP that answers like Vault (see WIRE-FACTS.md section A):
+ * Starts a local Vault emulator over real HTTP that answers like Vault (see docs/wire-facts.md#hashicorp-vault):
  * KV v2 and v1 mounts, token auth with path policies, AppRole and Kubernetes login, a database
  * engine that creates real PostgreSQL roles with leases, sealing, and fault injection.
  */

@@ -19,7 +19,7 @@ export function randomHex(bytes: number): string {
   return randomBytes(bytes).toString('hex')
 }
 
-/** RFC 3339 in UTC ending in `Z`, with fractional seconds only when they are non-zero (WIRE-FACTS A.4). */
+/** RFC 3339 in UTC ending in `Z`, with fractional seconds only when they are non-zero (docs/wire-facts.md#vault-kv-version-2). */
 export function timestamp(ms: number): string {
   return new Date(ms).toISOString().replace('.000Z', 'Z')
 }

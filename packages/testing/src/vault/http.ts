@@ -10,7 +10,7 @@ export interface VaultReply {
   raw?: { contentType: string; text: string }
 }
 
-/** Thrown by handlers to answer `{"errors":[…]}` with a status (WIRE-FACTS A.3). */
+/** Thrown by handlers to answer `{"errors":[…]}` with a status (docs/wire-facts.md#vault-errors-and-status-codes). */
 export class VaultHttpError extends Error {
   constructor(
     readonly status: number,
@@ -20,13 +20,13 @@ export class VaultHttpError extends Error {
   }
 }
 
-/** The text a token without the needed capability gets (a multierror, WIRE-FACTS A.3). */
+/** The text a token without the needed capability gets (a multierror, docs/wire-facts.md#vault-errors-and-status-codes). */
 export const PERMISSION_DENIED = '1 error occurred:\n\t* permission denied\n\n'
 /** The text a revoked or expired token gets on newer Vault. */
 export const INVALID_TOKEN = '2 errors occurred:\n\t* permission denied\n\t* invalid token\n\n'
 export const SEALED = 'Vault is sealed'
 
-/** The response envelope, fields in Vault's struct order (WIRE-FACTS A.2). */
+/** The response envelope, fields in Vault's struct order (docs/wire-facts.md#vault-response-envelope). */
 export interface Envelope {
   request_id: string
   lease_id: string

@@ -45,7 +45,7 @@ function versionList(body: Record<string, unknown> | undefined): number[] {
   return versions.map(Number).filter((n) => Number.isInteger(n) && n > 0)
 }
 
-/** KV version 2 at one mount (WIRE-FACTS A.4). */
+/** KV version 2 at one mount (docs/wire-facts.md#vault-kv-version-2). */
 export class KvV2 {
   readonly #keys = new Map<string, Key>()
 
@@ -198,7 +198,7 @@ export class KvV2 {
     if (version === undefined) notFound()
     const metadata = { ...versionMetadata(version), custom_metadata: null, version: wanted }
     if (version.destroyed || version.deletedAt !== undefined) {
-      // Deleted or destroyed: 404 with the normal envelope and no `errors` (WIRE-FACTS A.4).
+      // Deleted or destroyed: 404 with the normal envelope and no `errors` (docs/wire-facts.md#vault-kv-version-2).
       return ok({ data: { data: null, metadata }, mount_type: 'kv' }, 404)
     }
     return ok({ data: { data: structuredClone(version.data), metadata }, mount_type: 'kv' })
@@ -245,7 +245,7 @@ export class KvV2 {
   }
 }
 
-/** KV version 1 at one mount (WIRE-FACTS A.5). */
+/** KV version 1 at one mount (docs/wire-facts.md#vault-kv-version-1). */
 export class KvV1 {
   readonly #keys = new Map<string, KvData>()
 
@@ -291,7 +291,7 @@ export class KvV1 {
 
 /**
  * A LIST reply: the keys directly under `path`, with a trailing `/` for folders, sorted; 404 with
- * `{"errors":[]}` when there are none (WIRE-FACTS A.3).
+ * `{"errors":[]}` when there are none (docs/wire-facts.md#vault-errors-and-status-codes).
  */
 function listKeys(names: Iterable<string>, path: string): VaultReply {
   const prefix = path === '' ? '' : `${path}/`

@@ -70,7 +70,7 @@ export function isLeasePath(path: string): boolean {
   return LEASE_PATH.test(path)
 }
 
-/** `sys/leases/{renew,revoke,lookup}` and the legacy `sys/renew`, `sys/revoke` (WIRE-FACTS A.7). */
+/** `sys/leases/{renew,revoke,lookup}` and the legacy `sys/renew`, `sys/revoke` (docs/wire-facts.md#vault-leases-and-tokens). */
 export async function leases(request: VaultRequest, state: SysState): Promise<VaultReply> {
   const match = LEASE_PATH.exec(request.path)
   if (match === null || (request.method !== 'PUT' && request.method !== 'POST')) return noRoute(request.path)

@@ -180,7 +180,7 @@ export class TokenStore {
     if (denied || !allowed) throw new VaultHttpError(403, [PERMISSION_DENIED])
   }
 
-  /** The `auth` object of a login or renewal (WIRE-FACTS A.2). */
+  /** The `auth` object of a login or renewal (docs/wire-facts.md#vault-response-envelope). */
   authBlock(entry: TokenEntry, metadata: Record<string, string> | null): object {
     return {
       client_token: entry.id,
