@@ -40,10 +40,6 @@ export class Emitter<Events extends object> {
     }
   }
 
-  has(event: keyof Events): boolean {
-    return (this.#listeners.get(event)?.size ?? 0) > 0
-  }
-
   emit<K extends keyof Events>(event: K, payload: Events[K]): void {
     const set = this.#listeners.get(event)
     if (set === undefined) return

@@ -159,8 +159,11 @@ export interface StaleEvent {
 export interface ErrorEvent {
   name: string
   error: Error
-  /** Always `true` today; kept so listeners can tell if foreground failures are added later. */
-  background: boolean
+  /**
+   * Always `true`: every `'error'` event is a failure no caller saw.
+   * @deprecated Carries no information; kept so existing listeners compile. Removed in 1.0.
+   */
+  background: true
 }
 
 /** Events a provider emits, with their payloads. */
