@@ -1,0 +1,165 @@
+import {
+  InvalidSecretNameError,
+  SecretAccessDeniedError,
+  SecretError,
+  SecretNotFoundError,
+  SecretThrottledError,
+  SecretUnavailableError,
+} from '@latchkey/core'
+
+/** Where a Secret Manager error happened, for the {@link SecretError} it becomes. */
+export interface GoogleErrorContext {
+  /** The secret being loaded. */
+  secretName: string
+  /** The source's name. @default 'google-secret-manager' */
+  source?: string
+  /** The load's signal: when it has fired, its reason (such as a core `SecretTimeoutError`) is the error. */
+  signal?: AbortSignal
+}
+
+/** The fields of a google-gax (REST or gRPC) error this mapping reads. */
+interface GaxLikeError {
+  code?: unknown
+  httpStatusCode?: unknown
+  message?: unknown
+  cause?: unknown
+}
+
+/** gRPC canonical status codes by number. */
+const STATUS_NAMES = [
+  'OK',
+  'CANCELLED',
+  'UNKNOWN',
+  'INVALID_ARGUMENT',
+  'DEADLINE_EXCEEDED',
+  'NOT_FOUND',
+  'ALREADY_EXISTS',
+  'PERMISSION_DENIED',
+  'RESOURCE_EXHAUSTED',
+  'FAILED_PRECONDITION',
+  'ABORTED',
+  'OUT_OF_RANGE',
+  'UNIMPLEMENTED',
+  'INTERNAL',
+  'UNAVAILABLE',
+  'DATA_LOSS',
+  'UNAUTHENTICATED',
+] as const
+
+type Kind = 'notFound' | 'unreadable' | 'denied' | 'invalid' | 'throttled' | 'unavailable'
+
+const BY_CODE: Partial<Record<number, Kind>> = {
+  3: 'invalid', // INVALID_ARGUMENT
+  5: 'notFound', // NOT_FOUND
+  7: 'denied', // PERMISSION_DENIED
+  8: 'throttled', // RESOURCE_EXHAUSTED
+  9: 'unreadable', // FAILED_PRECONDITION: the version is disabled or destroyed
+  16: 'denied', // UNAUTHENTICATED
+}
+
+/** HTTP statuses, for errors that carry one but no gRPC code. */
+const BY_HTTP: Partial<Record<number, Kind>> = {
+  400: 'invalid',
+  401: 'denied',
+  403: 'denied',
+  404: 'notFound',
+  429: 'throttled',
+}
+
+function statusOf(error: GaxLikeError): { code: number | undefined; http: number | undefined } {
+  const code = typeof error.code === 'number' && Number.isInteger(error.code) ? error.code : undefined
+  const http = typeof error.httpStatusCode === 'number' ? error.httpStatusCode : undefined
+  return { code, http }
+}
+
+function kindOf(error: GaxLikeError): Kind {
+  const { code, http } = statusOf(error)
+  if (code !== undefined && code !== 0) return BY_CODE[code] ?? 'unavailable'
+  // DEADLINE_EXCEEDED, UNAVAILABLE, INTERNAL, UNKNOWN, ABORTED, DATA_LOSS, CANCELLED without our
+  // signal, 5xx, network errors, replies that could not be decoded, and anything unknown: transient.
+  return (http === undefined ? undefined : BY_HTTP[http]) ?? 'unavailable'
+}
+
+function codeName(error: GaxLikeError): string {
+  const { code, http } = statusOf(error)
+  if (code !== undefined && code !== 0) return STATUS_NAMES[code] ?? `code ${code}`
+  if (http !== undefined) return `HTTP ${http}`
+  return 'no status'
+}
+
+/** The version state a FAILED_PRECONDITION names ("… is in DISABLED state."). */
+function stateIn(error: GaxLikeError): string | undefined {
+  const message = typeof error.message === 'string' ? error.message : ''
+  return /\b(DISABLED|DESTROYED)\b/.exec(message)?.[1]
+}
+
+/** A system error from the socket (`ECONNRESET`, `ECONNREFUSED`…): safe to keep. */
+function isNetworkError(value: unknown): boolean {
+  const code = (value as { code?: unknown } | null | undefined)?.code
+  return typeof code === 'string' && /^E[A-Z_]+$/.test(code)
+}
+
+/**
+ * The `cause` to keep. An error reply (a non-2xx status) carries the service's error JSON, and a
+ * gRPC or network error carries no reply: both are kept. An error raised while decoding a 2xx
+ * reply (a `SyntaxError` from a cut-off body, a proto3 JSON conversion failure) may quote that
+ * body, which holds the secret, so it is replaced by a summary without any of it.
+ */
+function safeCause(error: unknown): unknown {
+  const gax = (typeof error === 'object' && error !== null ? error : {}) as GaxLikeError
+  const { http } = statusOf(gax)
+  if (http !== undefined) return http < 200 || http >= 300 ? error : summary(gax)
+  if (error instanceof SyntaxError) return summary(gax)
+  const inner = gax.cause as (GaxLikeError & { name?: unknown }) | undefined
+  if (inner === undefined || inner === null) return error
+  if (isNetworkError(inner) || isNetworkError(inner.cause) || inner.name === 'AbortError') return error
+  return summary(gax)
+}
+
+function summary(error: GaxLikeError): Error {
+  return new Error(`the Secret Manager reply could not be read (${codeName(error)})`)
+}
+
+/**
+ * Turns an error from `@google-cloud/secret-manager` (its gRPC or REST transport) into a latchkey
+ * {@link SecretError}, by the gRPC status code first and the HTTP status second. The message names
+ * the status, never the service's text; the original stays as `cause` unless it could hold part
+ * of a reply that carried the secret.
+ */
+export function toGoogleSecretError(error: unknown, context: GoogleErrorContext): SecretError {
+  if (error instanceof SecretError) return error
+  const source = context.source ?? 'google-secret-manager'
+  const reason: unknown = context.signal?.aborted ? context.signal.reason : undefined
+  if (reason instanceof SecretError) return reason
+  const gax = (typeof error === 'object' && error !== null ? error : {}) as GaxLikeError
+  const options = { secretName: context.secretName, source, cause: safeCause(error) }
+  const what = `secret "${context.secretName}" (source ${source})`
+  const code = codeName(gax)
+  switch (kindOf(gax)) {
+    case 'notFound':
+      return new SecretNotFoundError(options, `${what} was not found (${code})`)
+    case 'unreadable': {
+      const state = stateIn(gax)
+      return new SecretNotFoundError(
+        options,
+        state === undefined
+          ? `${what} cannot be read (${code}: the version is disabled or destroyed)`
+          : `${what} cannot be read (${code}: the version is ${state})`,
+      )
+    }
+    case 'denied':
+      return new SecretAccessDeniedError(options, `access to ${what} was denied (${code})`)
+    case 'invalid':
+      return new InvalidSecretNameError(
+        `Secret Manager rejected the request for "${context.secretName}" (${code})`,
+        options,
+      )
+    case 'throttled':
+      return new SecretThrottledError(options, `loading ${what} was throttled (${code})`)
+    default:
+      return new SecretUnavailableError(
+        options,
+        context.signal?.aborted ? `loading ${what} was aborted` : `${what} is unavailable (${code})`,
+      )
+  }
+}

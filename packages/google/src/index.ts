@@ -1,0 +1,5 @@
+export { crc32c } from './crc32c.js'
+export { type GoogleErrorContext, toGoogleSecretError } from './errors.js'
+export { fromSecretId, SECRET_ID_PATTERN, toSecretId } from './names.js'
+export type { GoogleSecretManagerSourceOptions, SecretManagerClientOptions } from './options.js'
+export { GoogleSecretManagerSource } from './source.js'
