@@ -6,7 +6,7 @@ import {
   SecretError,
 } from '@latchkey/core'
 import { type KeyVaultEmulator, startKeyVaultEmulator } from '@latchkey/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import {
   AzureKeyVaultSource,
@@ -372,6 +372,33 @@ describe('errors', () => {
     const { provider } = setup({ timeout: 5_000 }, { vaultUrl: url, clientOptions: { ...options } })
     const error = await failure(provider.getSecret('anything'))
     expect(error.transient).toBe(true)
+  })
+
+  it('no credential given and none found by DefaultAzureCredential → ERR_SECRET_ACCESS_DENIED (permanent)', async () => {
+    for (const name of [
+      'AZURE_CLIENT_ID',
+      'AZURE_TENANT_ID',
+      'AZURE_CLIENT_SECRET',
+      'AZURE_CLIENT_CERTIFICATE_PATH',
+      'AZURE_USERNAME',
+      'AZURE_FEDERATED_TOKEN_FILE',
+      'IDENTITY_ENDPOINT',
+      'MSI_ENDPOINT',
+    ]) {
+      vi.stubEnv(name, undefined)
+    }
+    try {
+      const name = unique('no-credential')
+      kv.setSecret(name, canary('no-credential'))
+      const { provider } = setup({ timeout: 20_000 }, { credential: undefined })
+      const error = await failure(provider.getSecret(name))
+      expect(error.code).toBe(ErrorCode.ACCESS_DENIED)
+      expect(error.transient).toBe(false)
+      expect(error.message).toContain('pass { credential }')
+      expect(kv.tokenRequests()).toEqual([])
+    } finally {
+      vi.unstubAllEnvs()
+    }
   })
 
   it('a closed source rejects with ERR_PROVIDER_CLOSED', async () => {
