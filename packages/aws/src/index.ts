@@ -1,3 +1,9 @@
 export { type AwsErrorContext, toAwsSecretError } from './errors.js'
 export type { AwsSecretsManagerSourceOptions } from './options.js'
+export type {
+  AwsParameterStoreSourceOptions,
+  ParameterStoreClient,
+  ParameterStoreCredentials,
+} from './parameter-store/options.js'
+export { AwsParameterStoreSource } from './parameter-store/source.js'
 export { AwsSecretsManagerSource } from './source.js'

@@ -55,7 +55,11 @@ describe('the real @aws-sdk/client-ssm against the emulator', () => {
       DataType: 'text',
     })
     expect(Parameter?.LastModifiedDate).toBeInstanceOf(Date)
-    expect(emulator.calls('GetParameter')[0]).toMatchObject({ names: [name], status: 200, sdkRequest: 'attempt=1; max=1' })
+    expect(emulator.calls('GetParameter')[0]).toMatchObject({
+      names: [name],
+      status: 200,
+      sdkRequest: 'attempt=1; max=1',
+    })
   })
 
   it('refuses to overwrite without Overwrite, and keeps the type of an overwritten parameter', async () => {
@@ -63,7 +67,9 @@ describe('the real @aws-sdk/client-ssm against the emulator', () => {
     await client.send(new PutParameterCommand({ Name: name, Value: canary('v1'), Type: 'SecureString' }))
     const exists = await rejection(client.send(new PutParameterCommand({ Name: name, Value: canary('v2') })))
     expect(exists.name).toBe('ParameterAlreadyExists')
-    const second = await client.send(new PutParameterCommand({ Name: name, Value: canary('v2'), Overwrite: true }))
+    const second = await client.send(
+      new PutParameterCommand({ Name: name, Value: canary('v2'), Overwrite: true }),
+    )
     expect(second.Version).toBe(2)
     const mismatch = await rejection(
       client.send(new PutParameterCommand({ Name: name, Value: 'x', Type: 'String', Overwrite: true })),
@@ -117,7 +123,9 @@ describe('the real @aws-sdk/client-ssm against the emulator', () => {
     const names = [unique('many-a'), unique('many-b')]
     for (const name of names) emulator.putParameter(name, canary('many'))
     const missing = unique('missing')
-    const reply = await client.send(new GetParametersCommand({ Names: [names[1] as string, missing, names[0] as string] }))
+    const reply = await client.send(
+      new GetParametersCommand({ Names: [names[1] as string, missing, names[0] as string] }),
+    )
     expect(reply.Parameters?.map((p) => p.Name)).toEqual([...names].sort())
     expect(reply.InvalidParameters).toEqual([missing])
     const eleven = Array.from({ length: 11 }, (_, i) => `/sdk/eleven-${i}`)
@@ -128,7 +136,8 @@ describe('the real @aws-sdk/client-ssm against the emulator', () => {
 
   it('GetParametersByPath pages 10 at a time with NextToken, one level or recursively', async () => {
     const root = unique('tree')
-    for (let i = 0; i < 12; i++) emulator.putParameter(`${root}/leaf${String(i).padStart(2, '0')}`, canary('leaf'))
+    for (let i = 0; i < 12; i++)
+      emulator.putParameter(`${root}/leaf${String(i).padStart(2, '0')}`, canary('leaf'))
     emulator.putParameter(`${root}/deep/down/value`, canary('deep'))
     const pages: string[][] = []
     for await (const page of paginateGetParametersByPath({ client }, { Path: root, Recursive: true })) {
@@ -142,7 +151,9 @@ describe('the real @aws-sdk/client-ssm against the emulator', () => {
     }
     expect(flat).toHaveLength(12)
     const tooBig = await rejection(
-      client.send(new (await import('@aws-sdk/client-ssm')).GetParametersByPathCommand({ Path: root, MaxResults: 11 })),
+      client.send(
+        new (await import('@aws-sdk/client-ssm')).GetParametersByPathCommand({ Path: root, MaxResults: 11 }),
+      ),
     )
     expect(tooBig.name).toBe('ValidationException')
   })
@@ -157,7 +168,9 @@ describe('the real @aws-sdk/client-ssm against the emulator', () => {
     expect(read.Parameter).toMatchObject({ Name: name, Type: 'SecureString', Value: current })
     expect(read.Parameter?.Version).toBeUndefined()
     expect(JSON.parse(read.Parameter?.SourceResult ?? '{}')).toMatchObject({ VersionStages: ['AWSCURRENT'] })
-    const previous = await client.send(new GetParameterCommand({ Name: `${name}:AWSPREVIOUS`, WithDecryption: true }))
+    const previous = await client.send(
+      new GetParameterCommand({ Name: `${name}:AWSPREVIOUS`, WithDecryption: true }),
+    )
     expect(JSON.parse(previous.Parameter?.SourceResult ?? '{}').VersionId).toBe(first.versionId)
     const sealed = await rejection(client.send(new GetParameterCommand({ Name: name })))
     expect(sealed.name).toBe('ValidationException')
@@ -171,11 +184,14 @@ describe('the real @aws-sdk/client-ssm against the emulator', () => {
     const gone = await rejection(client.send(new GetParameterCommand({ Name: name })))
     expect(gone.name).toBe('ParameterNotFound')
     expect(gone.$metadata.httpStatusCode).toBe(400)
-    expect((await rejection(client.send(new DeleteParameterCommand({ Name: name })))).name).toBe('ParameterNotFound')
+    expect((await rejection(client.send(new DeleteParameterCommand({ Name: name })))).name).toBe(
+      'ParameterNotFound',
+    )
   })
 
   it('refuses names the service refuses', async () => {
-    const put = (Name: string) => rejection(client.send(new PutParameterCommand({ Name, Value: 'x', Type: 'String' })))
+    const put = (Name: string) =>
+      rejection(client.send(new PutParameterCommand({ Name, Value: 'x', Type: 'String' })))
     expect((await put('ssm-thing')).name).toBe('ValidationException')
     expect((await put('AWSconfig')).name).toBe('ValidationException')
     expect((await put('/aws/mine/x')).name).toBe('AccessDeniedException')
@@ -194,8 +210,12 @@ describe('Regions and faults', () => {
     emulator.putParameter(name, canary('west'), { region: 'eu-west-1' })
     const west = new SSMClient({ ...emulator.clientConfig, region: 'eu-west-1', maxAttempts: 1 })
     try {
-      expect((await west.send(new GetParameterCommand({ Name: name }))).Parameter?.ARN).toContain(':eu-west-1:')
-      expect((await rejection(client.send(new GetParameterCommand({ Name: name })))).name).toBe('ParameterNotFound')
+      expect((await west.send(new GetParameterCommand({ Name: name }))).Parameter?.ARN).toContain(
+        ':eu-west-1:',
+      )
+      expect((await rejection(client.send(new GetParameterCommand({ Name: name })))).name).toBe(
+        'ParameterNotFound',
+      )
       expect(emulator.calls().map((c) => c.region)).toEqual(['eu-west-1', 'us-east-1'])
     } finally {
       west.destroy()
@@ -239,6 +259,8 @@ describe('Regions and faults', () => {
     expect(() => emulator.faults.drop({ operation: 'GetSecretValue' as 'GetParameter' })).toThrow(
       expect.objectContaining({ code: 'ERR_SECRET_INVALID_OPTIONS' }),
     )
-    expect(() => emulator.faults.setLatency(-1)).toThrow(expect.objectContaining({ code: 'ERR_SECRET_INVALID_OPTIONS' }))
+    expect(() => emulator.faults.setLatency(-1)).toThrow(
+      expect.objectContaining({ code: 'ERR_SECRET_INVALID_OPTIONS' }),
+    )
   })
 })

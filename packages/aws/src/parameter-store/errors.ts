@@ -1,0 +1,75 @@
+import {
+  SecretAccessDeniedError,
+  SecretError,
+  SecretNotFoundError,
+  SecretThrottledError,
+  SecretUnavailableError,
+} from '@latchkey/core'
+import { toAwsSecretError } from '../errors.js'
+
+/** Where a Parameter Store error happened. */
+export interface ParameterStoreErrorContext {
+  /** The name (or, for a failed batch call, the names) being loaded. */
+  secretName: string
+  /** The source's name. */
+  source: string
+  /** The load's signal: when it has fired, its reason (such as a core `SecretTimeoutError`) is the error. */
+  signal?: AbortSignal
+}
+
+type Kind = 'notFound' | 'denied' | 'throttled' | 'unavailable'
+
+/** Parameter Store's and KMS's own error names; anything else goes to the shared AWS mapping. */
+const BY_NAME: Record<string, Kind> = {
+  ParameterNotFound: 'notFound',
+  ParameterVersionNotFound: 'notFound',
+  ParameterVersionLabelLimitExceeded: 'notFound',
+  InvalidKeyId: 'denied',
+  KMSAccessDeniedException: 'denied',
+  KMSDisabledException: 'denied',
+  KMSInvalidStateException: 'denied',
+  KMSNotFoundException: 'denied',
+  TooManyUpdates: 'throttled',
+  KMSThrottlingException: 'throttled',
+  InternalServerError: 'unavailable',
+  KMSInternalException: 'unavailable',
+  InvalidNextToken: 'unavailable',
+}
+
+/**
+ * Turns an error from `@aws-sdk/client-ssm` into a latchkey {@link SecretError} by `err.name`:
+ * ParameterNotFound and ParameterVersionNotFound are not found (permanent); ThrottlingException and
+ * TooManyUpdates are throttled (transient); AccessDeniedException (KMS's included), InvalidKeyId and
+ * KMS key errors are access denied; InternalServerError, 5xx, network errors, timeouts and
+ * unparseable replies are unavailable (transient). Never quotes the reply.
+ */
+export function toParameterStoreError(error: unknown, context: ParameterStoreErrorContext): SecretError {
+  if (error instanceof SecretError) return error
+  const reason: unknown = context.signal?.aborted ? context.signal.reason : undefined
+  if (reason instanceof SecretError) return reason
+  const name = typeof (error as { name?: unknown } | null)?.name === 'string' ? (error as Error).name : ''
+  const kind = BY_NAME[name]
+  if (kind === undefined) {
+    const mapped = toAwsSecretError(error, context)
+    if (mapped.code === 'ERR_SECRET_ACCESS_DENIED' && /AWSKMS/.test(String((error as Error).message))) {
+      const options = { secretName: context.secretName, source: context.source, cause: error }
+      return new SecretAccessDeniedError(
+        options,
+        `access to parameter "${context.secretName}" (source ${context.source}) was denied by KMS: the caller may not decrypt with its key (${name})`,
+      )
+    }
+    return mapped
+  }
+  const options = { secretName: context.secretName, source: context.source, cause: error }
+  const what = `parameter "${context.secretName}" (source ${context.source})`
+  switch (kind) {
+    case 'notFound':
+      return new SecretNotFoundError(options, `${what} was not found (${name})`)
+    case 'denied':
+      return new SecretAccessDeniedError(options, `access to ${what} was denied (${name})`)
+    case 'throttled':
+      return new SecretThrottledError(options, `loading ${what} was throttled (${name})`)
+    default:
+      return new SecretUnavailableError(options, `${what} is unavailable (${name})`)
+  }
+}
