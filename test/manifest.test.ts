@@ -19,6 +19,7 @@ const names = readdirSync(join(root, 'packages')).filter((n) =>
 const PEER_ONLY = [
   /^@nestjs\//,
   /^@aws-sdk\//,
+  /^@google-cloud\//,
   /^@azure\//,
   /^fastify$/,
   /^express$/,
