@@ -26,7 +26,7 @@ export function latchkeyProject(name: string, overrides: UserWorkspaceConfig = {
       environment: 'node',
       testTimeout: 30_000,
       hookTimeout: 60_000,
-      setupFiles: [fileURLToPath(new URL('./test/canary/setup.ts', import.meta.url))],
+      setupFiles: [fileURLToPath(new URL('./test-support/src/setup.ts', import.meta.url))],
       ...overrides.test,
     },
   })

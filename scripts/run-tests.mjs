@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Runs every vitest project once, then:
- * - fails when any canary secret value (see test/canary) shows up anywhere in the run's output;
+ * - fails when any canary secret value (see @latchkey/test-support) shows up anywhere in the run's output;
  * - ends with one line `N passed, M failed`.
  * Extra arguments go to vitest (e.g. a project filter: `--project core`).
  */
@@ -11,7 +11,9 @@ import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..')
-const CANARY_MARK = 'c4n4ry'
+const CANARY_MARK = JSON.parse(
+  readFileSync(join(root, 'test-support', 'src', 'canary-mark.json'), 'utf8'),
+).mark
 const resultsFile = join(root, '.tmp', 'test-results.json')
 mkdirSync(dirname(resultsFile), { recursive: true })
 

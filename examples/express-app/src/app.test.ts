@@ -6,10 +6,10 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ErrorCode, SecretPreloadError } from '@latchkey/core'
+import { type OpenedSource, openSource, readArgs } from '@latchkey/example-shared'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { buildApp, type ExampleApp } from './app.js'
-import { type OpenedSource, openSource, readArgs } from './source.js'
 
 const running: Array<{ server: Server; example: ExampleApp; opened: OpenedSource }> = []
 const dirs: string[] = []
@@ -148,11 +148,6 @@ describe('express-app', () => {
       code: 503,
       body: { error: 'Service Unavailable', code: 'ERR_SECRET_UNAVAILABLE' },
     })
-  })
-
-  test('rejects bad command-line arguments with a message that says what to pass', () => {
-    expect(() => readArgs(['--source=vault'])).toThrow('--source must be env, file or aws')
-    expect(() => readArgs(['--source=file'])).toThrow('--source=file needs --dir=<directory>')
   })
 
   test.each(['env', 'aws'])(

@@ -1,8 +1,7 @@
 import type { SecretSource } from '@latchkey/core'
+import { keyMatches, SECRET_NAMES } from '@latchkey/example-shared'
 import { requireSecrets, type SecretsMiddleware, secrets, secretsErrorHandler } from '@latchkey/express'
 import express, { type Express } from 'express'
-import { keyMatches } from './api-key.js'
-import { SECRET_NAMES } from './source.js'
 
 /** What {@link buildApp} needs. */
 export interface AppOptions {

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net'
+import { openSource, readArgs } from '@latchkey/example-shared'
 import { buildApp } from './app.js'
-import { openSource, readArgs } from './source.js'
 
 const args = readArgs(process.argv.slice(2))
 const opened = await openSource(args)

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ErrorCode, SecretPreloadError } from '@latchkey/core'
+import { type OpenedSource, openSource, readArgs } from '@latchkey/example-shared'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, test, vi } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { buildApp } from './app.js'
-import { type OpenedSource, openSource, readArgs } from './source.js'
 
 const apps: FastifyInstance[] = []
 const backends: OpenedSource[] = []
@@ -103,10 +103,6 @@ describe('fastify-app', () => {
     assertNoCanary(logs.join('\n'), 'the app log')
   })
 
-  test('aws mode says which variables seed the emulator when they are missing', async () => {
-    await expect(openSource(readArgs(['--source=aws']), {})).rejects.toThrow('set both')
-  })
-
   test('does not start when a secret is missing, and names every missing one', async () => {
     const { source } = await openSource(readArgs([]), { API_KEY: canary('lonely') })
     const error = await buildApp({ source }).then(
@@ -118,16 +114,6 @@ describe('fastify-app', () => {
     expect((error as SecretPreloadError).errors.map((e) => [e.secretName, e.code])).toEqual([
       ['db/password', ErrorCode.NOT_FOUND],
     ])
-  })
-
-  test('rejects bad command-line arguments with a message that says what to pass', () => {
-    expect(() => readArgs(['--source=vault'])).toThrow('--source must be env, file or aws')
-    expect(() => readArgs(['--source=file'])).toThrow('--source=file needs --dir=<directory>')
-    expect(readArgs(['--source=file', '--dir=/run/secrets', '--port=0'])).toEqual({
-      source: 'file',
-      dir: '/run/secrets',
-      port: 0,
-    })
   })
 
   test.each(['env', 'aws'])(

@@ -1,10 +1,9 @@
 import { CachedSecretProvider, type SecretSource } from '@latchkey/core'
+import { keyMatches, SECRET_NAMES } from '@latchkey/example-shared'
 import latchkey from '@latchkey/fastify'
 import { redactSecrets } from '@latchkey/pino'
 import Fastify, { type FastifyInstance } from 'fastify'
 import type { DestinationStream, LoggerOptions } from 'pino'
-import { keyMatches } from './api-key.js'
-import { SECRET_NAMES } from './source.js'
 
 /** What {@link buildApp} needs. */
 export interface AppOptions {

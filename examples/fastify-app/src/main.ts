@@ -1,5 +1,5 @@
+import { openSource, readArgs } from '@latchkey/example-shared'
 import { buildApp } from './app.js'
-import { openSource, readArgs } from './source.js'
 
 const args = readArgs(process.argv.slice(2))
 const opened = await openSource(args)

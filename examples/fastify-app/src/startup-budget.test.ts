@@ -1,9 +1,8 @@
 import { ErrorCode, SecretPreloadError } from '@latchkey/core'
+import { type AwsBackend, SECRET_NAMES, startAwsBackend } from '@latchkey/example-shared'
 import { afterEach, describe, expect, test } from 'vitest'
 import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { buildApp } from './app.js'
-import { type AwsBackend, startAwsBackend } from './aws.js'
-import { SECRET_NAMES } from './source.js'
 
 const backends: AwsBackend[] = []
 afterEach(async () => {

@@ -3,7 +3,7 @@
  * and the console, and fails the file if a canary secret value shows up in it.
  */
 import { afterAll } from 'vitest'
-import { assertNoCanary } from './index.js'
+import { assertNoCanary } from './canary.js'
 
 const captured: string[] = []
 
