@@ -2,6 +2,7 @@ import pino from 'pino'
 import { describe, expect, it } from 'vitest'
 import { createLineKeyCensor, isCredentialKey } from './line-key-censor.js'
 import { DEFAULT_REDACT_KEYS } from './redact-paths.js'
+import { createHttpSerializers } from './serialize-http.js'
 import { captureStream } from './test-support.js'
 
 const R = '[REDACTED]'
@@ -107,6 +108,20 @@ describe('createLineKeyCensor', () => {
     log.child({ token: 'bound' }).info({ req: { headers: { cookie: 'sid=1', accept: '*/*' } } }, 'hello')
     const line = capture.lines()[0]
     expect(line).toMatchObject({ token: R, req: { headers: { cookie: R, accept: '*/*' } }, msg: 'hello' })
+  })
+})
+
+describe('option checks', () => {
+  it('throws ERR_SECRET_INVALID_OPTIONS for keys, censor or headers of the wrong type', () => {
+    const bad: Array<() => unknown> = [
+      () => createLineKeyCensor('password' as unknown as string[], R),
+      () => createLineKeyCensor([1] as unknown as string[], R),
+      () => createLineKeyCensor([], 5 as unknown as string),
+      () => createHttpSerializers({ headers: 'user-agent' as unknown as string[] }),
+      () => createHttpSerializers({ headers: [null] as unknown as string[] }),
+    ]
+    for (const call of bad)
+      expect(call).toThrow(expect.objectContaining({ code: 'ERR_SECRET_INVALID_OPTIONS' }))
   })
 })
 

@@ -1,3 +1,5 @@
+import { InvalidOptionsError } from '@latchkey/core'
+
 /**
  * Key-name censoring over the finished JSON line, so it holds whatever produced the log object:
  * latchkey's serializers, pino-http's (and so nestjs-pino's), Fastify's, or an object logged by hand.
@@ -70,8 +72,18 @@ function stringEnd(line: string, start: number): number {
  * (keys and structure stay); numbers, booleans and `null` are kept. A line that is not JSON is
  * returned as it is. One regular-expression pass finds the candidate words; the rest of the line
  * is not looked at.
+ *
+ * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when `exactKeys` is not an array of strings or `censor` not a string.
  */
 export function createLineKeyCensor(exactKeys: readonly string[], censor: string): (line: string) => string {
+  if (!Array.isArray(exactKeys) || exactKeys.some((key) => typeof key !== 'string')) {
+    throw new InvalidOptionsError(
+      `createLineKeyCensor: keys must be an array of key names (got ${Array.isArray(exactKeys) ? 'an array with a non-string' : typeof exactKeys})`,
+    )
+  }
+  if (typeof censor !== 'string') {
+    throw new InvalidOptionsError(`createLineKeyCensor: censor must be a string (got ${typeof censor})`)
+  }
   const exact = new Set(exactKeys.map((key) => key.toLowerCase()))
   const finder = new RegExp(
     searchWords([...CREDENTIAL_KEY_WORDS, ...CREDENTIAL_HEADERS, ...exact])

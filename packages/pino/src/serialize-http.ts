@@ -1,3 +1,4 @@
+import { InvalidOptionsError } from '@latchkey/core'
 import { CREDENTIAL_HEADERS, isCredentialKey } from './line-key-censor.js'
 import { ownKeys, readProperty } from './safe-read.js'
 
@@ -77,12 +78,20 @@ function headerOf(headers: unknown, lowerName: string): unknown {
  * Builds the `req` and `res` serializers. By default they log what Fastify logs by default and no
  * headers; `headers` adds an allow-list. Neither ever throws; anything that is not an object is
  * returned unchanged.
+ *
+ * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when `headers` is not an array of strings.
  */
 export function createHttpSerializers(options: HttpSerializerOptions = {}): {
   req: (req: unknown) => unknown
   res: (res: unknown) => unknown
 } {
-  const allowed = [...new Set((options.headers ?? []).map((name) => name.toLowerCase()))]
+  const headers = options.headers ?? []
+  if (!Array.isArray(headers) || headers.some((name) => typeof name !== 'string')) {
+    throw new InvalidOptionsError(
+      `createHttpSerializers: option "headers" must be an array of header names (got ${Array.isArray(headers) ? 'an array with a non-string' : typeof headers})`,
+    )
+  }
+  const allowed = [...new Set(headers.map((name) => name.toLowerCase()))]
 
   function pickHeaders(headers: unknown): Record<string, unknown> | undefined {
     if (allowed.length === 0 || typeof headers !== 'object' || headers === null) return undefined
