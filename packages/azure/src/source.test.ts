@@ -352,7 +352,7 @@ describe('errors', () => {
     expect(error.transient).toBe(true)
   })
 
-  it('an aborted signal rejects load() with the abort reason', async () => {
+  it('an aborted signal ends the request: ERR_SECRET_UNAVAILABLE, "aborted"', async () => {
     const name = unique('abort')
     kv.setSecret(name, canary('abort'))
     const controller = new AbortController()
