@@ -2,8 +2,9 @@
  * What providers register with the process-wide redactor, and for how long: every string a
  * provider can hand out is scrubbed while anything holds it, and for the retention after.
  */
+
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { CachedSecretProvider } from './cache.js'
 import { SecretRedactor, sharedRedactor } from './redactor.js'
 import { MemorySource } from './sources/memory.js'

@@ -2,12 +2,13 @@
  * The core under throwing listeners, failing backends, bursts, odd options, close() with a source
  * that ignores its signal, leases and hostile JSON (issue 11).
  */
+
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { ScriptedSource } from '../test/scripted-source.js'
 import { CachedSecretProvider } from './cache.js'
 import { ErrorCode, InvalidSecretJsonError, SecretError, SecretUnavailableError } from './errors.js'
 import { MemorySource } from './sources/memory.js'
-import { ScriptedSource } from './testing/scripted-source.js'
 import type { CacheOptions, LoadedSecret, SecretLogger, SecretSource } from './types.js'
 
 const quietLogger: SecretLogger = { warn: () => undefined }

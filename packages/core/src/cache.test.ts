@@ -1,6 +1,7 @@
 import { inspect } from 'node:util'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { ScriptedSource } from '../test/scripted-source.js'
 import { CachedSecretProvider } from './cache.js'
 import {
   ErrorCode,
@@ -11,7 +12,6 @@ import {
   SecretUnavailableError,
 } from './errors.js'
 import { MemorySource } from './sources/memory.js'
-import { ScriptedSource } from './testing/scripted-source.js'
 import type { CacheOptions, LoadedSecret, SecretLogger } from './types.js'
 
 const quietLogger: SecretLogger = { warn: () => undefined }

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { ScriptedSource } from '../test/scripted-source.js'
 import { CachedSecretProvider } from './cache.js'
 import {
   ErrorCode,
@@ -12,7 +13,6 @@ import {
 } from './errors.js'
 import { FileSource } from './sources/file.js'
 import { MemorySource } from './sources/memory.js'
-import { ScriptedSource } from './testing/scripted-source.js'
 
 function everyRendering(error: unknown): string {
   const e = error as Error & Record<string, unknown>

@@ -4,8 +4,9 @@
  * on every event and handle. No caller may ever see an error, or wait, while a good value is
  * within maxStale.
  */
+
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { CachedSecretProvider } from './cache.js'
 import type { LoadContext, LoadedSecret, SecretSource } from './types.js'
 

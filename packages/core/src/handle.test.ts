@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { CachedSecretProvider } from './cache.js'
 import { ErrorCode } from './errors.js'
 import { MemorySource } from './sources/memory.js'

@@ -9,8 +9,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
 const entry = fileURLToPath(new URL('./index.ts', import.meta.url))

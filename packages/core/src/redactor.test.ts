@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { inspect } from 'node:util'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { describe, expect, it, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { SecretRedactor, sharedRedactor } from './redactor.js'
 
 const ADVERSARIAL = `"q'\\b%+/=& é✓😀\n`

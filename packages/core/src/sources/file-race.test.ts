@@ -7,8 +7,8 @@ import { mkdirSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:
 import { mkdtemp } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { canary } from '@latchkey/test-support'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { canary } from '../../../../test/canary/index.js'
 import { ErrorCode } from '../errors.js'
 import { FileSource } from './file.js'
 

@@ -1,5 +1,5 @@
+import { canary } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
-import { canary } from '../../../../test/canary/index.js'
 import { ErrorCode } from '../errors.js'
 import { MemorySource } from './memory.js'
 

@@ -1,4 +1,4 @@
-import type { LoadContext, LoadedSecret, SecretSource } from '../types.js'
+import type { LoadContext, LoadedSecret, SecretSource } from '../src/types.js'
 
 type Step = LoadedSecret | Error | ((name: string, ctx: LoadContext) => Promise<LoadedSecret>)
 
