@@ -29,7 +29,8 @@ const THIRD_PARTY: Record<string, string> = {
   express: 'packages/express/node_modules/@types/express/index.d.ts',
   '@nestjs/*': 'packages/nestjs/node_modules/@nestjs/*/index.d.ts',
   'node-vault': 'packages/vault/node_modules/node-vault/index.d.ts',
-  '@google-cloud/secret-manager': 'packages/google/node_modules/@google-cloud/secret-manager/build/src/index.d.ts',
+  '@google-cloud/secret-manager':
+    'packages/google/node_modules/@google-cloud/secret-manager/build/src/index.d.ts',
   'google-auth-library': 'packages/google/node_modules/google-auth-library/build/src/index.d.ts',
   '@azure/identity': 'packages/azure/node_modules/@azure/identity/dist/esm/index.d.ts',
   '@azure/keyvault-secrets': 'packages/azure/node_modules/@azure/keyvault-secrets/dist/esm/index.d.ts',

@@ -92,10 +92,10 @@ export function resolveVersion(version: unknown): string {
   return version
 }
 
-/** Checks the options and returns the client to use and whether the source owns it. */
+/** Checks the options and returns the client to use, and for a client the source builds, how to build another. */
 export function resolveClient(options: GoogleSecretManagerSourceOptions): {
   client: SecretManagerServiceClient
-  owned: boolean
+  build: (() => SecretManagerServiceClient) | undefined
 } {
   if (options.clientRetries !== undefined && typeof options.clientRetries !== 'boolean') {
     invalid('clientRetries', options.clientRetries, 'true or false')
@@ -111,11 +111,12 @@ export function resolveClient(options: GoogleSecretManagerSourceOptions): {
         'GoogleSecretManagerSource: { clientOptions } configures a client the source builds; with { client }, set them on your client instead',
       )
     }
-    return { client: options.client, owned: false }
+    return { client: options.client, build: undefined }
   }
   const clientOptions = options.clientOptions ?? {}
   if (typeof clientOptions !== 'object' || clientOptions === null || Array.isArray(clientOptions)) {
     invalid('clientOptions', clientOptions, 'an object of SecretManagerServiceClient options')
   }
-  return { client: new SecretManagerServiceClient(clientOptions), owned: true }
+  const build = () => new SecretManagerServiceClient({ ...clientOptions })
+  return { client: build(), build }
 }

@@ -425,3 +425,40 @@ describe('lifecycle', () => {
     expect(await loadError(src, name)).toMatchObject({ code: ErrorCode.PROVIDER_CLOSED })
   })
 })
+
+describe('credentials', () => {
+  it('an unreadable key file is a typed transient error on every load, with no request and no unhandled rejection', async () => {
+    const { name, id } = unique('no-credentials')
+    emulator.createSecret(id, canary('no-credentials'))
+    const src = new GoogleSecretManagerSource({
+      project: emulator.project,
+      clientOptions: { ...emulator.clientOptions, keyFilename: '/nonexistent/latchkey-key.json' },
+    })
+    sources.push(src)
+    const first = src.client
+    expect(await loadError(src, name)).toMatchObject({
+      code: ErrorCode.UNAVAILABLE,
+      transient: true,
+      secretName: name,
+    })
+    // The client keeps a failed start for good, so the source built a new one for the next load.
+    expect(src.client).not.toBe(first)
+    expect(await loadError(src, name)).toMatchObject({ code: ErrorCode.UNAVAILABLE, transient: true })
+    expect(emulator.callCount()).toBe(0)
+    await src.close()
+  })
+
+  it('a client you pass whose start failed gives the same typed error and is left as it is', async () => {
+    const { name } = unique('own-broken')
+    const client = new SecretManagerServiceClient({
+      ...emulator.clientOptions,
+      keyFilename: '/nonexistent/latchkey-key.json',
+    })
+    const src = new GoogleSecretManagerSource({ project: emulator.project, client })
+    sources.push(src)
+    expect(await loadError(src, name)).toMatchObject({ code: ErrorCode.UNAVAILABLE, transient: true })
+    expect(await loadError(src, name)).toMatchObject({ code: ErrorCode.UNAVAILABLE, transient: true })
+    expect(src.client).toBe(client)
+    expect(emulator.callCount()).toBe(0)
+  })
+})

@@ -45,8 +45,9 @@ export class GoogleSecretManagerSource implements SecretSource {
   readonly project: string
   /** The version a name without `@version` reads. */
   readonly version: string
-  readonly #client: SecretManagerServiceClient
-  readonly #ownsClient: boolean
+  #client: SecretManagerServiceClient
+  /** Builds a replacement for a client the source built; undefined for a client you passed. */
+  readonly #build: (() => SecretManagerServiceClient) | undefined
   readonly #callOptions: { retry?: null }
   #closed = false
 
@@ -56,13 +57,13 @@ export class GoogleSecretManagerSource implements SecretSource {
     }
     this.project = resolveProject(options.project)
     this.version = resolveVersion(options.version)
-    const { client, owned } = resolveClient(options)
+    const { client, build } = resolveClient(options)
     this.#client = client
-    this.#ownsClient = owned
+    this.#build = build
     this.#callOptions = options.clientRetries === true ? {} : { retry: null }
   }
 
-  /** The client in use (yours, or the one the source built). */
+  /** The client in use: yours, or the one the source built (replaced after a failed start). */
   get client(): SecretManagerServiceClient {
     return this.#client
   }
@@ -90,12 +91,13 @@ export class GoogleSecretManagerSource implements SecretSource {
   async close(): Promise<void> {
     if (this.#closed) return
     this.#closed = true
-    if (this.#ownsClient) await this.#client.close()
+    // A client whose start failed rejects close() with that failure; there is nothing to release.
+    if (this.#build !== undefined) await this.#client.close().catch(() => undefined)
   }
 
   /**
-   * Calls the client with its retries off (unless `clientRetries`) and the abort signal, and stops
-   * waiting as soon as the signal fires, whether or not the client honours it.
+   * Starts the client, then calls it with its retries off (unless `clientRetries`) and the abort
+   * signal, and stops waiting as soon as the signal fires, whether or not the client honours it.
    */
   #access(resource: string, signal: AbortSignal): Promise<unknown> {
     return new Promise((resolve, reject) => {
@@ -103,24 +105,47 @@ export class GoogleSecretManagerSource implements SecretSource {
         reject(signal.reason)
         return
       }
-      const access = this.#client.accessSecretVersion.bind(this.#client) as unknown as AccessCall
-      const call = access({ name: resource }, { ...this.#callOptions, signal })
+      let call: ClientCall | undefined
       const onAbort = () => {
-        if (typeof call.cancel === 'function') call.cancel()
+        if (typeof call?.cancel === 'function') call.cancel()
         reject(signal.reason)
       }
       signal.addEventListener('abort', onAbort, { once: true })
-      call.then(
-        (result) => {
-          signal.removeEventListener('abort', onAbort)
-          resolve(Array.isArray(result) ? result[0] : undefined)
-        },
-        (error: unknown) => {
-          signal.removeEventListener('abort', onAbort)
-          reject(error)
-        },
-      )
+      this.#ready()
+        .then((client) => {
+          if (signal.aborted) return undefined
+          const access = client.accessSecretVersion.bind(client) as unknown as AccessCall
+          call = access({ name: resource }, { ...this.#callOptions, signal })
+          return call.then((result) => resolve(Array.isArray(result) ? result[0] : undefined))
+        })
+        .then(
+          () => signal.removeEventListener('abort', onAbort),
+          (error: unknown) => {
+            signal.removeEventListener('abort', onAbort)
+            reject(error)
+          },
+        )
     })
+  }
+
+  /**
+   * The client, started. Every call of a generated client method also starts the client and
+   * rethrows a start failure from a promise nobody handles (an unhandled rejection), and the
+   * client keeps that failure for good; so the source starts it first and calls no method when
+   * that fails. A client the source built is then replaced, so the next load starts afresh.
+   */
+  async #ready(): Promise<SecretManagerServiceClient> {
+    const client = this.#client
+    try {
+      await client.initialize()
+      return client
+    } catch (error) {
+      if (this.#build !== undefined && this.#client === client && !this.#closed) {
+        this.#client = this.#build()
+        client.close().catch(() => undefined)
+      }
+      throw error
+    }
   }
 
   /** Checks a reply and turns it into a {@link LoadedSecret}; anything malformed is transient. */
