@@ -83,6 +83,12 @@ describe('version, client and retries', () => {
     await client.close()
   })
 
+  it('options must be an object', () => {
+    expect(() => new GoogleSecretManagerSource(null as never)).toThrow(
+      expect.objectContaining({ ...INVALID, message: expect.stringContaining('got null') }),
+    )
+  })
+
   it('clientRetries is a boolean; clientOptions an object', () => {
     expect(
       () => new GoogleSecretManagerSource({ project: 'my-project', clientRetries: 'yes' as never }),

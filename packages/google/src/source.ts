@@ -1,5 +1,6 @@
 import type { SecretManagerServiceClient } from '@google-cloud/secret-manager'
 import {
+  InvalidOptionsError,
   type LoadContext,
   type LoadedSecret,
   ProviderClosedError,
@@ -53,7 +54,9 @@ export class GoogleSecretManagerSource implements SecretSource {
 
   constructor(options: GoogleSecretManagerSourceOptions = {}) {
     if (typeof options !== 'object' || options === null) {
-      throw new TypeError('GoogleSecretManagerSource: options must be an object')
+      throw new InvalidOptionsError(
+        `GoogleSecretManagerSource: options must be an object; got ${options === null ? 'null' : typeof options}`,
+      )
     }
     this.project = resolveProject(options.project)
     this.version = resolveVersion(options.version)
