@@ -225,6 +225,21 @@ describe('malformed answers are transient and never quoted', () => {
     expect(emulator.callCount('GetParametersByPath')).toBe(2)
   })
 
+  it('an empty page that still carries a NextToken is followed (results are best effort)', async () => {
+    // "MA" is the emulator's token for "from the first parameter": the next request starts over.
+    emulator.faults.fail(
+      { status: 200, body: '{"Parameters":[],"NextToken":"MA"}' },
+      { operation: 'GetParametersByPath' },
+    )
+    const tree = JSON.parse(await provider().getSecret(PATH)) as Record<string, string>
+    expect(Object.keys(tree)).toHaveLength(12)
+    expect(emulator.calls('GetParametersByPath').map((c) => c.fault ?? c.status)).toEqual([
+      'custom',
+      200,
+      200,
+    ])
+  })
+
   it('a GetParameters reply that leaves names out: they are loaded one by one', async () => {
     const other = '/app/failures-other'
     emulator.putParameter(other, canary('other'))
