@@ -1,3 +1,5 @@
 import { latchkeyProject } from '../../vitest.shared.js'
 
-export default latchkeyProject('core')
+export default latchkeyProject('core', {
+  test: { typecheck: { enabled: true, tsconfig: './tsconfig.json' } },
+})

@@ -1,15 +1,10 @@
 import { InvalidOptionsError } from './errors.js'
+import { MAX_SECRET_BYTES } from './limits.js'
 import type { RetryPolicy } from './retry.js'
 import type { CacheOptions, SecretLogger } from './types.js'
+import { processWarningLogger } from './warnings.js'
 
-const defaultLogger: SecretLogger = {
-  warn(message, meta) {
-    process.emitWarning(message, {
-      code: 'LATCHKEY',
-      detail: meta === undefined ? undefined : JSON.stringify(meta),
-    })
-  },
-}
+const defaultLogger: SecretLogger = processWarningLogger()
 
 /**
  * Longest delay Node.js timers accept (2^31 − 1 ms, about 24.8 days); longer ones fire after 1 ms.
@@ -161,9 +156,9 @@ export function resolveCacheOptions(options: CacheOptions): CacheSettings {
     },
     minRedactLength: checkNumber('minRedactLength', options.minRedactLength, 6, {
       min: 1,
-      max: 65_536,
+      max: MAX_SECRET_BYTES,
       integer: true,
-      words: 'a whole number from 1 to 65536',
+      words: `a whole number from 1 to ${MAX_SECRET_BYTES}`,
     }),
     redactRetention: checkNumber('redactRetention', options.redactRetention, 86_400_000, {
       min: 0,

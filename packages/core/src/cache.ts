@@ -14,6 +14,7 @@ import {
 import { Emitter, reportListenerError } from './events.js'
 import { SecretHandle, updateHandle } from './handle.js'
 import { parseSecretJson, selectField } from './json.js'
+import { MAX_SECRET_BYTES } from './limits.js'
 import { parseSecretRef } from './names.js'
 import { type SecretRedactor, sharedRedactor } from './redactor.js'
 import { backoffDelay, KeepAlive, LoadScope, withRetry } from './retry.js'
@@ -27,9 +28,6 @@ import type {
   SecretProvider,
   SecretSource,
 } from './types.js'
-
-/** Largest value accepted from a source, in bytes (the Secrets Manager limit). */
-export const MAX_SECRET_BYTES = 65_536
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 const BRAND = Symbol.for('@latchkey/core.CachedSecretProvider')

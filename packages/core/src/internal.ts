@@ -5,12 +5,20 @@
  *
  * @packageDocumentation
  */
-export { MAX_SECRET_BYTES } from './cache.js'
 export { CACHE_OPTION_KEYS } from './cache-options.js'
 export { isTransient, toSecretError } from './errors.js'
 export { parseSecretJson, selectField } from './json.js'
+export { MAX_SECRET_BYTES } from './limits.js'
 export { MAX_NAME_LENGTH, parseSecretRef, type SecretRef } from './names.js'
+export type {
+  ProviderLikeOptions,
+  SecretHandleLike,
+  SecretProviderLike,
+  SecretRedactorLike,
+} from './provider-like.js'
 export { type ResolvedProvider, resolveProvider } from './provider-options.js'
 export { backoffDelay, type RetryPolicy } from './retry.js'
 export { parseDotenv } from './sources/dotenv.js'
 export { envVariableName } from './sources/env.js'
+export { checkBudget, type Preloader, preloadWithin, startupMargin } from './startup-budget.js'
+export { processWarningLogger } from './warnings.js'

@@ -3,9 +3,9 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { inspect } from 'node:util'
 import { CachedSecretProvider, SecretError } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { startVaultEmulator, type VaultEmulator } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { type VaultAuth, VaultKvSource } from './index.js'
 
 const FAST_RETRY = { retries: 2, baseDelay: 1, maxDelay: 2 }

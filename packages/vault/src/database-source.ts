@@ -6,7 +6,7 @@ import {
   ProviderClosedError,
   type SecretSource,
 } from '@latchkey/core'
-import { classifyVaultError, malformedReply, toVaultRequestError } from './errors.js'
+import { malformedReply, toVaultRequestError } from './errors.js'
 import { checkConnectionOptions, type VaultConnectionOptions, VaultSession } from './session.js'
 
 /** Options for {@link VaultDatabaseSource}. */
@@ -67,14 +67,12 @@ export class VaultDatabaseSource implements SecretSource {
 
   async load(name: string, ctx?: LoadContext): Promise<LoadedSecret> {
     if (this.#closed) throw new ProviderClosedError({ secretName: name, source: this.name })
-    ctx?.signal.throwIfAborted()
     const url = `${this.#mount}/creds/${roleOf(name, this.name)}`
-    let body: Creds
-    try {
-      body = await this.#session.call((options) => this.#session.client.read(url, options))
-    } catch (error) {
-      throw classifyVaultError(error, { secretName: name, source: this.name })
-    }
+    const body = (await this.#session.read(
+      url,
+      { secretName: name, source: this.name },
+      ctx?.signal,
+    )) as Creds
     const { username, password } = body?.data ?? {}
     const leaseId = body?.lease_id
     if (

@@ -1,9 +1,9 @@
 import { inspect } from 'node:util'
 import { CachedSecretProvider, type RotateEvent, SecretError, type StaleEvent } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { startVaultEmulator, type VaultEmulator } from '@latchkey/testing'
 import vault from 'node-vault'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { VaultKvSource, type VaultKvSourceOptions, VaultRequestError } from './index.js'
 
 let emulator: VaultEmulator

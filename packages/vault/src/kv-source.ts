@@ -5,7 +5,7 @@ import {
   ProviderClosedError,
   type SecretSource,
 } from '@latchkey/core'
-import { classifyVaultError, malformedReply } from './errors.js'
+import { malformedReply } from './errors.js'
 import { vaultPath } from './paths.js'
 import { checkConnectionOptions, type VaultConnectionOptions, VaultSession } from './session.js'
 
@@ -59,15 +59,9 @@ export class VaultKvSource implements SecretSource {
 
   async load(name: string, ctx?: LoadContext): Promise<LoadedSecret> {
     if (this.#closed) throw new ProviderClosedError({ secretName: name, source: this.name })
-    ctx?.signal.throwIfAborted()
     const path = vaultPath(name, this.name)
     const url = this.#kvVersion === 2 ? `${this.#mount}/data/${path}` : `${this.#mount}/${path}`
-    let body: unknown
-    try {
-      body = await this.#session.call((options) => this.#session.client.read(url, options))
-    } catch (error) {
-      throw classifyVaultError(error, { secretName: name, source: this.name })
-    }
+    const body = await this.#session.read(url, { secretName: name, source: this.name }, ctx?.signal)
     // Vault answers a missing or deleted key with 404, never with 200. A 200 whose body is not a
     // KV envelope (an HTML page from a proxy, JSON cut off mid-way: node-vault hands such a body
     // over as a string) is a malformed answer, transient like any other backend failure, so the

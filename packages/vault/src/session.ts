@@ -1,7 +1,8 @@
 import { InvalidOptionsError, type SecretLogger } from '@latchkey/core'
+import { processWarningLogger } from '@latchkey/core/internal'
 import vault from 'node-vault'
 import { type VaultAuth, VaultAuthenticator } from './auth.js'
-import { statusOf } from './errors.js'
+import { classifyVaultError, statusOf } from './errors.js'
 
 /** How a Vault source reaches Vault. Pass `client` or `endpoint`, not both. */
 export interface VaultConnectionOptions {
@@ -26,14 +27,7 @@ export type NodeVaultClient = vault.client
 /** node-vault request options carrying the token and namespace headers. */
 export type VaultRequestOptions = { headers: Record<string, string> }
 
-const defaultLogger: SecretLogger = {
-  warn(message, meta) {
-    process.emitWarning(message, {
-      code: 'LATCHKEY_VAULT',
-      detail: meta === undefined ? undefined : JSON.stringify(meta),
-    })
-  },
-}
+const defaultLogger: SecretLogger = processWarningLogger('LATCHKEY_VAULT')
 
 function required(value: unknown, what: string, source: string): void {
   if (typeof value !== 'string' || value === '') {
@@ -101,6 +95,23 @@ export class VaultSession {
       const fresh = await this.auth.reauthenticate(token)
       if (fresh === undefined) throw error
       return await run(this.auth.requestOptions(fresh))
+    }
+  }
+
+  /**
+   * The read every Vault source's `load` starts with: honours an aborted signal, reads `path` with
+   * {@link call}, and turns a failure into a latchkey error for `context`'s secret.
+   */
+  async read(
+    path: string,
+    context: { secretName: string; source: string },
+    signal?: AbortSignal,
+  ): Promise<unknown> {
+    signal?.throwIfAborted()
+    try {
+      return await this.call((options) => this.client.read(path, options))
+    } catch (error) {
+      throw classifyVaultError(error, context)
     }
   }
 

@@ -9,9 +9,9 @@ import {
   SecretTooLargeError,
   SecretUnavailableError,
 } from '../errors.js'
+import { MAX_SECRET_BYTES } from '../limits.js'
 import type { LoadContext, LoadedSecret, SecretSource } from '../types.js'
 
-const MAX_FILE_BYTES = 65_536
 const WATCH_DEBOUNCE_MS = 50
 /** Never block on a FIFO or device, never follow a symlink swapped in as the last component. */
 const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW
@@ -190,15 +190,15 @@ export class FileSource implements SecretSource {
       const info = await file.stat()
       if (info.isDirectory()) throw new SecretNotFoundError(context, `${label(context)} is a directory`)
       if (!info.isFile()) throw notRegular(context, kindOf(info))
-      if (info.size > MAX_FILE_BYTES) throw new SecretTooLargeError(info.size, MAX_FILE_BYTES, context)
-      const buffer = Buffer.alloc(MAX_FILE_BYTES + 1)
+      if (info.size > MAX_SECRET_BYTES) throw new SecretTooLargeError(info.size, MAX_SECRET_BYTES, context)
+      const buffer = Buffer.alloc(MAX_SECRET_BYTES + 1)
       let length = 0
       while (length < buffer.length) {
         const { bytesRead } = await file.read(buffer, length, buffer.length - length, length)
         if (bytesRead === 0) break
         length += bytesRead
       }
-      if (length > MAX_FILE_BYTES) throw new SecretTooLargeError(length, MAX_FILE_BYTES, context)
+      if (length > MAX_SECRET_BYTES) throw new SecretTooLargeError(length, MAX_SECRET_BYTES, context)
       let value = buffer.toString('utf8', 0, length)
       buffer.fill(0, 0, length)
       if (this.#trim) value = value.replace(/\r?\n$/, '')
