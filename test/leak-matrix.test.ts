@@ -20,6 +20,7 @@ import { secretsErrorHandler as fastifySecretsErrorHandler, latchkey } from '@la
 import { SecretsModule } from '@latchkey/nestjs'
 import { RotatingPool } from '@latchkey/pg'
 import { redactSecrets } from '@latchkey/pino'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { Controller, Get, Inject, Module, Query } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import express from 'express'
@@ -28,7 +29,6 @@ import { LoggerModule, Logger as NestPinoLogger } from 'nestjs-pino'
 import pino from 'pino'
 import { pinoHttp } from 'pino-http'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
-import { assertNoCanary, canary } from './canary/index.js'
 
 const HOUR = 3_600_000
 /** Long enough that no entry expires during the test: values stay current, as in an app that keeps using them. */

@@ -1,8 +1,8 @@
 import { Writable } from 'node:stream'
 import { ErrorCode, MemorySource } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, test } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { latchkey, secretsErrorHandler, UNAVAILABLE_BODY } from './index.js'
 
 const apps: FastifyInstance[] = []

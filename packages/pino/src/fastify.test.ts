@@ -1,6 +1,6 @@
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { redactSecrets } from './redact-secrets.js'
 import { ADVERSARIAL, captureStream, loadedProvider } from './test-support.js'
 

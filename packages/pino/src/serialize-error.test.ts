@@ -1,7 +1,7 @@
 import { SecretUnavailableError } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { redactSecrets } from './redact-secrets.js'
 import { type SerializedError, serializeError } from './serialize-error.js'
 import { ADVERSARIAL, captureStream, lastLine, loadedProvider } from './test-support.js'
