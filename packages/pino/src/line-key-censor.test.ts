@@ -136,7 +136,7 @@ describe('isCredentialKey', () => {
       'myToken',
     ])
       expect(isCredentialKey(key)).toBe(true)
-    for (const key of ['accept', 'user-agent', 'host', 'content-type', 'x-request-id'])
+    for (const key of ['accept', 'user-agent', 'host', 'content-type', 'x-request-id', 'secretName'])
       expect(isCredentialKey(key)).toBe(false)
   })
 })

@@ -28,9 +28,19 @@ export const CREDENTIAL_HEADERS: readonly string[] = Object.freeze([
   'x-csrf-token',
 ])
 
-/** True when a key (any letter case) is a credential header or holds a {@link CREDENTIAL_KEY_WORDS} word. */
+/**
+ * Keys (lowercase) that hold a credential word but never a secret: `secretName` is the name
+ * latchkey's errors carry (`err.secretName`), which logs need.
+ */
+const NOT_CREDENTIALS: ReadonlySet<string> = new Set(['secretname'])
+
+/**
+ * True when a key (any letter case) is a credential header or holds a {@link CREDENTIAL_KEY_WORDS}
+ * word — except `secretName`, the secret's name on latchkey errors.
+ */
 export function isCredentialKey(key: string): boolean {
   const lower = key.toLowerCase()
+  if (NOT_CREDENTIALS.has(lower)) return false
   return CREDENTIAL_HEADERS.includes(lower) || CREDENTIAL_KEY_WORDS.some((word) => lower.includes(word))
 }
 

@@ -521,6 +521,18 @@ describe('redactSecrets and the process-wide registry', () => {
     await provider.close()
   })
 
+  it("keeps the secret name of a latchkey error, and its code, in the err serializer's output", async () => {
+    const { provider } = await loadedProvider({})
+    const capture = captureStream()
+    const log = pino10(redactSecrets(), capture.stream)
+    const error = await provider.getSecret('db/missing').catch((caught: unknown) => caught)
+    log.error({ err: error }, 'lookup failed')
+    expect(lastLine(capture)).toMatchObject({
+      err: { code: 'ERR_SECRET_NOT_FOUND', secretName: 'db/missing' },
+    })
+    await provider.close()
+  })
+
   it('takes pino options first, without a provider', async () => {
     const secret = canary('options-first')
     const { provider } = await loadedProvider({ 'app/secret': secret })
