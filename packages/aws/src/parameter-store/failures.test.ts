@@ -149,6 +149,25 @@ describe('each failure maps to its code and is retried only when transient', () 
     expect(error.code).toBe(ErrorCode.UNAVAILABLE)
   })
 
+  it('credentials that cannot be found → ERR_SECRET_UNAVAILABLE (transient) without a request', async () => {
+    const source = new AwsParameterStoreSource({
+      endpoint: emulator.endpoint,
+      region: emulator.region,
+      credentials: async () => {
+        throw Object.assign(new Error('Could not load credentials from any providers'), {
+          name: 'CredentialsProviderError',
+        })
+      },
+    })
+    const p = new CachedSecretProvider(source, { retry: { retries: 0 }, logger: { warn: () => undefined } })
+    providers.push(p)
+    const error = await failure(p.getSecret(NAME))
+    expect(error.code).toBe(ErrorCode.UNAVAILABLE)
+    expect(error.transient).toBe(true)
+    expect((error.cause as Error).name).toBe('CredentialsProviderError')
+    expect(emulator.callCount()).toBe(0)
+  })
+
   it('a failure in the middle of a paged hierarchy read fails the read (no partial object), and a retry starts over', async () => {
     emulator.faults.fail('throttling', { operation: 'GetParametersByPath' })
     emulator.resetCalls()
