@@ -138,6 +138,14 @@ describe('reading one parameter', () => {
       code: ErrorCode.INVALID_OPTIONS,
     })
     expect(emulator.callCount('GetParameter')).toBe(2)
+    const root = unique('sealed-tree')
+    emulator.putParameter(`${root}/plain`, 'config')
+    emulator.putParameter(`${root}/secret`, canary('sealed-child'), { type: 'SecureString' })
+    await expect(provider.getSecret(`${root}/`)).rejects.toMatchObject({
+      code: ErrorCode.INVALID_OPTIONS,
+      secretName: `${root}/`,
+      message: expect.stringContaining(`"${root}/secret" under "${root}/"`),
+    })
   })
 })
 

@@ -31,11 +31,16 @@ function malformed(name: string, source: string, what: string): SecretUnavailabl
   )
 }
 
-/** A SecureString read without decryption: its value is ciphertext, which the source never hands out. */
-function sealed(name: string, source: string): InvalidOptionsError {
+/**
+ * A SecureString read without decryption: its value is ciphertext, which the source never hands
+ * out. `parameter` is the SecureString itself when it is one of a path's parameters.
+ */
+function sealed(requested: string, source: string, parameter = requested): InvalidOptionsError {
+  const what =
+    parameter === requested ? `parameter "${requested}"` : `parameter "${parameter}" under "${requested}"`
   return new InvalidOptionsError(
-    `parameter "${name}" (source ${source}) is a SecureString, and the source reads with { withDecryption: false }, which returns only ciphertext; set withDecryption: true (and allow kms:Decrypt) to read it`,
-    { secretName: name, source },
+    `${what} (source ${source}) is a SecureString, and the source reads with { withDecryption: false }, which returns only ciphertext; set withDecryption: true (and allow kms:Decrypt) to read it`,
+    { secretName: requested, source },
   )
 }
 
@@ -108,7 +113,8 @@ export class HierarchyCollector {
       if (typeof parameter.Value !== 'string') {
         throw malformed(requested, context.source, 'the reply had a parameter without a Value')
       }
-      if (parameter.Type === 'SecureString' && !context.withDecryption) throw sealed(name, context.source)
+      if (parameter.Type === 'SecureString' && !context.withDecryption)
+        throw sealed(requested, context.source, name)
       const relative = name.slice(prefix.length)
       this.#entries.set(relative, parameter.Value)
       this.#versions.push(`${relative}@${parameter.Version ?? ''}`)
