@@ -7,9 +7,9 @@ import {
   type SecretErrorCode,
 } from '@latchkey/core'
 import {
-  type CustomFault,
-  type FaultKind,
+  type SecretsManagerCustomFault,
   type SecretsManagerEmulator,
+  type SecretsManagerFaultKind,
   startSecretsManagerEmulator,
 } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
@@ -63,7 +63,7 @@ async function failure(promise: Promise<unknown>): Promise<SecretError> {
 describe('each failure maps to its code and is retried only when transient', () => {
   const cases: Array<{
     what: string
-    fault: FaultKind | CustomFault | 'drop'
+    fault: SecretsManagerFaultKind | SecretsManagerCustomFault | 'drop'
     code: SecretErrorCode
     transient: boolean
     cause: string
@@ -221,7 +221,9 @@ describe('no secret value in errors', () => {
       internal: ErrorCode.UNAVAILABLE,
       unavailable: ErrorCode.UNAVAILABLE,
     } as const
-    for (const [fault, code] of Object.entries(expected) as Array<[FaultKind, SecretErrorCode]>) {
+    for (const [fault, code] of Object.entries(expected) as Array<
+      [SecretsManagerFaultKind, SecretErrorCode]
+    >) {
       now += 1_000
       expect(await p.getSecret(NAME)).toBe(value)
       emulator.faults.fail(fault)

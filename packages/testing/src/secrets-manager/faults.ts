@@ -9,14 +9,14 @@ import { CONTENT_TYPE, jsonReply, type Reply } from './wire.js'
  * - `'accessDenied'`: 400 `AccessDeniedException` with an IAM-style message
  * - `'unavailable'`: 503 with an HTML body, as a load balancer or proxy sends it (not JSON)
  */
-export type FaultKind = 'throttling' | 'internal' | 'accessDenied' | 'unavailable'
+export type SecretsManagerFaultKind = 'throttling' | 'internal' | 'accessDenied' | 'unavailable'
 
 /**
  * Any other reply: a JSON error such as `{ status: 400, type: 'DecryptionFailure' }`, an empty body
  * (`{ status: 429 }`), or a raw `body`, e.g. a truncated 200 reply. Checked when it is added:
  * anything else throws `InvalidOptionsError` (`ERR_SECRET_INVALID_OPTIONS`).
  */
-export interface CustomFault {
+export interface SecretsManagerCustomFault {
   /** HTTP status: an integer from 200 to 599. */
   status: number
   /** The `__type` of a JSON error body; without it (and without `body`) the body is empty. */
@@ -30,7 +30,7 @@ export interface CustomFault {
 }
 
 /** Which calls a fault applies to. */
-export interface FaultOptions {
+export interface SecretsManagerFaultOptions {
   /** How many matching calls it affects; `Infinity` lasts until `reset()`. @default 1 */
   times?: number
   /** Only calls of this operation match. @default every operation */
@@ -46,9 +46,9 @@ export interface SecretsManagerFaults {
   /** Delays every reply (or only `operation`'s) by `ms` before anything else happens. 0 removes it. */
   setLatency(ms: number, options?: { operation?: SecretsManagerOperation }): void
   /** Makes the next matching calls fail with `fault` instead of running. */
-  fail(fault: FaultKind | CustomFault, options?: FaultOptions): void
+  fail(fault: SecretsManagerFaultKind | SecretsManagerCustomFault, options?: SecretsManagerFaultOptions): void
   /** Makes the next matching calls end with the socket destroyed and no response at all. */
-  drop(options?: FaultOptions): void
+  drop(options?: SecretsManagerFaultOptions): void
   /** Failures still queued (`Infinity` when one lasts until reset). */
   readonly pending: number
   /** Removes every queued fault and all latency. */
@@ -56,14 +56,21 @@ export interface SecretsManagerFaults {
 }
 
 /** What a faulted call does instead of running. */
-export type FaultAction = { kind: 'fail'; fault: FaultKind | CustomFault } | { kind: 'drop' }
+export type FaultAction =
+  | { kind: 'fail'; fault: SecretsManagerFaultKind | SecretsManagerCustomFault }
+  | { kind: 'drop' }
 
-const FAULT_KINDS: readonly FaultKind[] = ['throttling', 'internal', 'accessDenied', 'unavailable']
+const FAULT_KINDS: readonly SecretsManagerFaultKind[] = [
+  'throttling',
+  'internal',
+  'accessDenied',
+  'unavailable',
+]
 
 /** A fault as given, checked field by field; throws {@link InvalidOptionsError} at the `faults` call. */
-function checkFault(fault: unknown): FaultKind | CustomFault {
+function checkFault(fault: unknown): SecretsManagerFaultKind | SecretsManagerCustomFault {
   if (typeof fault === 'string') {
-    if ((FAULT_KINDS as readonly string[]).includes(fault)) return fault as FaultKind
+    if ((FAULT_KINDS as readonly string[]).includes(fault)) return fault as SecretsManagerFaultKind
     invalid(
       'faults.fail fault',
       fault,
@@ -78,7 +85,7 @@ function checkFault(fault: unknown): FaultKind | CustomFault {
     )
   }
   const custom = fault as Record<string, unknown>
-  const checked: CustomFault = { status: checkStatus('faults.fail status', custom.status) }
+  const checked: SecretsManagerCustomFault = { status: checkStatus('faults.fail status', custom.status) }
   const type = checkString('faults.fail type', custom.type)
   const message = checkString('faults.fail message', custom.message)
   const body = checkString('faults.fail body', custom.body)
@@ -107,12 +114,15 @@ export class SecretsManagerFaultPlan implements SecretsManagerFaults {
     this.#plan.setLatency(ms, checkOperation(options.operation))
   }
 
-  fail(fault: FaultKind | CustomFault, options: FaultOptions = {}): void {
+  fail(
+    fault: SecretsManagerFaultKind | SecretsManagerCustomFault,
+    options: SecretsManagerFaultOptions = {},
+  ): void {
     const action: FaultAction = { kind: 'fail', fault: checkFault(fault) }
     this.#plan.add(action, options.times, checkOperation(options.operation))
   }
 
-  drop(options: FaultOptions = {}): void {
+  drop(options: SecretsManagerFaultOptions = {}): void {
     this.#plan.add({ kind: 'drop' }, options.times, checkOperation(options.operation))
   }
 
@@ -141,7 +151,11 @@ const PROXY_UNAVAILABLE_HTML =
   '<center><h1>503 Service Temporarily Unavailable</h1></center>\r\n</body>\r\n</html>\r\n'
 
 /** The reply a failing fault sends instead of running `operation`. */
-export function faultReply(fault: FaultKind | CustomFault, operation: string, accountId: string): Reply {
+export function faultReply(
+  fault: SecretsManagerFaultKind | SecretsManagerCustomFault,
+  operation: string,
+  accountId: string,
+): Reply {
   switch (fault) {
     case 'unavailable':
       return { status: 503, contentType: 'text/html', body: PROXY_UNAVAILABLE_HTML }

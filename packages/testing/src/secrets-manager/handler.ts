@@ -7,7 +7,7 @@ import {
   serialization,
   unknownOperation,
 } from './errors.js'
-import { type FaultKind, faultReply, type SecretsManagerFaultPlan } from './faults.js'
+import { faultReply, type SecretsManagerFaultKind, type SecretsManagerFaultPlan } from './faults.js'
 import type { Input } from './input.js'
 import { isOperation, operations } from './operations.js'
 import type { SecretStore } from './store.js'
@@ -36,7 +36,7 @@ export interface RecordedCall {
   /** The Region the request was signed for (its SigV4 credential scope), or the emulator's default Region when unsigned. */
   region: string
   /** The injected fault that answered the call, if one did. */
-  fault?: FaultKind | 'custom' | 'drop'
+  fault?: SecretsManagerFaultKind | 'custom' | 'drop'
   /** The SDK's `amz-sdk-request` header, e.g. `'attempt=1; max=1'`, when it was sent. */
   sdkRequest?: string
 }
