@@ -175,6 +175,19 @@ describe('the real @aws-sdk/client-ssm against the emulator', () => {
     const sealed = await rejection(client.send(new GetParameterCommand({ Name: name })))
     expect(sealed.name).toBe('ValidationException')
     expect(sealed.message).toBe('WithDecryption flag must be True for retrieving a Secret Manager secret.')
+    const batch = await client.send(
+      new GetParametersCommand({ Names: [name, `${name}:AWSPREVIOUS`, `${name}:NOPE`] }),
+    )
+    expect(batch.Parameters).toEqual([])
+    expect(batch.InvalidParameters).toHaveLength(3)
+    const decrypted = await client.send(
+      new GetParametersCommand({
+        Names: [name, `${name}:AWSPREVIOUS`, `${name}:NOPE`],
+        WithDecryption: true,
+      }),
+    )
+    expect(decrypted.Parameters?.map((p) => p.Selector)).toEqual([undefined, ':AWSPREVIOUS'])
+    expect(decrypted.InvalidParameters).toEqual([`${name}:NOPE`])
   })
 
   it('deletes, and a missing parameter is ParameterNotFound', async () => {
