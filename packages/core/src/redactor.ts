@@ -131,7 +131,7 @@ export class SecretRedactor {
     this.prune()
   }
 
-  /** Same as {@link release}: kept for code written against the first release. */
+  /** @deprecated Use {@link release}; this alias is kept for code written against the first release. */
   retire(value: string, retention?: number): void {
     this.release(value, retention)
   }
