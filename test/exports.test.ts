@@ -18,7 +18,7 @@ const names = readdirSync(join(root, 'packages')).filter((n) =>
 /** Package → entry point (`exports` key) → exported names, sorted. Types are not runtime names. */
 const REVIEWED: Record<string, Record<string, string[]>> = {
   aws: {
-    '.': ['AwsSecretsManagerSource', 'toAwsSecretError'],
+    '.': ['AwsParameterStoreSource', 'AwsSecretsManagerSource', 'toAwsSecretError'],
   },
   core: {
     '.': [
@@ -119,10 +119,13 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
   },
   testing: {
     '.': [
+      'PARAMETER_STORE_MAX_REQUEST_BYTES',
+      'ParameterStoreEmulatorError',
       'PostgresStartError',
       'SECRETS_MANAGER_MAX_REQUEST_BYTES',
       'SECRETS_MANAGER_MAX_SECRET_SIZE',
       'SecretsManagerEmulatorError',
+      'startParameterStoreEmulator',
       'startPostgres',
       'startSecretsManagerEmulator',
       'startVaultEmulator',
