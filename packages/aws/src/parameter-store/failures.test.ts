@@ -233,6 +233,17 @@ describe('malformed answers are transient and never quoted', () => {
     expect(error.message).toContain('outside the path')
   })
 
+  it('under the root path "/", a name outside every hierarchy keeps its whole name', async () => {
+    const body = JSON.stringify({
+      Parameters: [
+        { Name: '/app/x', Value: 'one', Version: 1, Type: 'String' },
+        { Name: 'plain', Value: 'two', Version: 3, Type: 'String' },
+      ],
+    })
+    emulator.faults.fail({ status: 200, body }, { operation: 'GetParametersByPath' })
+    expect(JSON.parse(await provider().getSecret('/'))).toEqual({ 'app/x': 'one', plain: 'two' })
+  })
+
   it('a service that repeats its NextToken → ERR_SECRET_UNAVAILABLE instead of paging forever', async () => {
     const page = JSON.stringify({
       Parameters: [{ Name: `${PATH}loop`, Value: canary('loop'), Version: 1, Type: 'String' }],

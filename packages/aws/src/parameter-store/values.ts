@@ -107,7 +107,12 @@ export class HierarchyCollector {
     }
     for (const parameter of parameters ?? []) {
       const name = parameter?.Name
-      if (typeof name !== 'string' || !name.startsWith(prefix) || name.length === prefix.length) {
+      // Under the root path "/" a name outside every hierarchy ("plain") keeps its whole name.
+      const atRoot = prefix === '/' && typeof name === 'string' && name !== '' && !name.startsWith('/')
+      if (
+        typeof name !== 'string' ||
+        (!atRoot && (!name.startsWith(prefix) || name.length === prefix.length))
+      ) {
         throw malformed(requested, context.source, 'the reply listed a parameter outside the path')
       }
       if (typeof parameter.Value !== 'string') {
@@ -115,7 +120,7 @@ export class HierarchyCollector {
       }
       if (parameter.Type === 'SecureString' && !context.withDecryption)
         throw sealed(requested, context.source, name)
-      const relative = name.slice(prefix.length)
+      const relative = atRoot ? name : name.slice(prefix.length)
       this.#entries.set(relative, parameter.Value)
       this.#versions.push(`${relative}@${parameter.Version ?? ''}`)
     }
