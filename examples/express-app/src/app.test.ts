@@ -7,8 +7,8 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ErrorCode, SecretPreloadError } from '@latchkey/core'
 import { type OpenedSource, openSource, readArgs } from '@latchkey/example-shared'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { buildApp, type ExampleApp } from './app.js'
 
 const running: Array<{ server: Server; example: ExampleApp; opened: OpenedSource }> = []

@@ -1,8 +1,8 @@
 import { ErrorCode, SecretPreloadError } from '@latchkey/core'
 import { type AwsBackend, SECRET_NAMES, startAwsBackend } from '@latchkey/example-shared'
 import { secrets } from '@latchkey/express'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterEach, describe, expect, test } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 
 const backends: AwsBackend[] = []
 const closing: Array<() => Promise<void>> = []

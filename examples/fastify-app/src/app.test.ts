@@ -5,9 +5,9 @@ import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ErrorCode, SecretPreloadError } from '@latchkey/core'
 import { type OpenedSource, openSource, readArgs } from '@latchkey/example-shared'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { buildApp } from './app.js'
 
 const apps: FastifyInstance[] = []

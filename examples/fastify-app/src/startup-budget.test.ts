@@ -1,7 +1,7 @@
 import { ErrorCode, SecretPreloadError } from '@latchkey/core'
 import { type AwsBackend, SECRET_NAMES, startAwsBackend } from '@latchkey/example-shared'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterEach, describe, expect, test } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { buildApp } from './app.js'
 
 const backends: AwsBackend[] = []

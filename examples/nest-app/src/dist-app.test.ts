@@ -2,8 +2,8 @@ import { execFileSync, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
 const packagesDir = fileURLToPath(new URL('../../../packages/', import.meta.url))

@@ -7,12 +7,12 @@ import { Writable } from 'node:stream'
 import { CachedSecretProvider, MemorySource, type SecretHandle } from '@latchkey/core'
 import { Secret, SecretsModule } from '@latchkey/nestjs'
 import { redactSecrets } from '@latchkey/pino'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { Controller, Get, type INestApplication, Module } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { InjectPinoLogger, Logger, LoggerModule, type PinoLogger } from 'nestjs-pino'
 import request from 'supertest'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 
 const apiKey = canary('nestjs-pino', '"%+/&= ')
 const lines: string[] = []
