@@ -305,6 +305,17 @@ describe('options and the optional SDK', () => {
     )
   })
 
+  it('sdkRetries: true lets the built client retry on its own (3 attempts)', async () => {
+    emulator.faults.fail('throttling')
+    const source = new AwsParameterStoreSource({ ...emulator.clientConfig, sdkRetries: true })
+    expect((await source.load(NAME, { signal: new AbortController().signal })).value).toBe(value)
+    expect(emulator.calls('GetParameter').map((c) => [c.status, c.sdkRequest])).toEqual([
+      [400, 'attempt=1; max=3'],
+      [200, 'attempt=2; max=3'],
+    ])
+    await source.close()
+  })
+
   it('uses a client you pass, as it is, and leaves it open on close()', async () => {
     const { SSMClient } = await import('@aws-sdk/client-ssm')
     const client = new SSMClient({ ...emulator.clientConfig, maxAttempts: 1 })
