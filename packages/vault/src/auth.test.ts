@@ -1,9 +1,8 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { inspect } from 'node:util'
 import { CachedSecretProvider, SecretError } from '@latchkey/core'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import { assertNoCanary, canary, printed, rejectionOf } from '@latchkey/test-support'
 import { startVaultEmulator, type VaultEmulator } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it, type TestContext, vi } from 'vitest'
 import { type VaultAuth, VaultKvSource } from './index.js'
@@ -28,18 +27,7 @@ function provider(finish: Finish, emulator: VaultEmulator, auth: VaultAuth): Cac
   return created
 }
 
-async function failure(promise: Promise<unknown>): Promise<SecretError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(SecretError)
-  return error as SecretError
-}
-
-function printed(value: unknown): string {
-  return `${String(value)}\n${inspect(value, { depth: 10, showHidden: true })}\n${JSON.stringify(value)}`
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, SecretError)
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'latchkey-vault-'))

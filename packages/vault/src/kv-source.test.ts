@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { CachedSecretProvider, type RotateEvent, SecretError, type StaleEvent } from '@latchkey/core'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import { assertNoCanary, canary, printed, rejectionOf } from '@latchkey/test-support'
 import { startVaultEmulator, type VaultEmulator } from '@latchkey/testing'
 import vault from 'node-vault'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
@@ -26,19 +26,7 @@ function kv(
   return { source, provider }
 }
 
-async function failure(promise: Promise<unknown>): Promise<SecretError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(SecretError)
-  return error as SecretError
-}
-
-/** Everything an error could print: message, inspect (cause included) and JSON. */
-function printed(error: unknown): string {
-  return `${String(error)}\n${inspect(error, { depth: 10, showHidden: true })}\n${JSON.stringify(error)}`
-}
+const failure = (promise: Promise<unknown>) => rejectionOf(promise, SecretError)
 
 beforeAll(async () => {
   emulator = await startVaultEmulator()

@@ -1,0 +1,2 @@
+export { assertNoCanary, CANARY_MARK, canary } from './canary.js'
+export { printed, rejectionOf } from './outcomes.js'
