@@ -1,10 +1,10 @@
-import { spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ErrorCode, SecretPreloadError } from '@latchkey/core'
 import { type OpenedSource, openSource, readArgs } from '@latchkey/example-shared'
+import { startMain } from '@latchkey/example-shared/test/main-process'
 import { assertNoCanary, canary } from '@latchkey/test-support'
 import type { FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, test, vi } from 'vitest'
@@ -116,42 +116,23 @@ describe('fastify-app', () => {
     ])
   })
 
+  // Deliberately the same steps as the Express example's test: each example proves its own main.ts.
   test.each(['env', 'aws'])(
     'src/main.ts --source=%s starts a real server and stops on SIGTERM',
     async (mode) => {
       const apiKey = canary('main-api-key')
       const root = fileURLToPath(new URL('..', import.meta.url))
-      const child = spawn(
-        process.execPath,
-        ['--import', 'tsx', 'src/main.ts', `--source=${mode}`, '--port=0'],
-        {
-          cwd: root,
-          env: { ...process.env, DB_PASSWORD: canary('main-db'), API_KEY: apiKey, NODE_ENV: 'production' },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
-      )
-      let output = ''
-      child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString('utf8')
+      const main = await startMain(root, [`--source=${mode}`, '--port=0'], {
+        DB_PASSWORD: canary('main-db'),
+        API_KEY: apiKey,
+        NODE_ENV: 'production',
       })
-      child.stderr.on('data', (chunk: Buffer) => {
-        output += chunk.toString('utf8')
-      })
-      const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
       try {
-        const url = await vi.waitFor(
-          () => {
-            const match = /Server listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(output)
-            if (match?.[1] === undefined) throw new Error('not listening yet')
-            return match[1]
-          },
-          { timeout: 20_000, interval: 50 },
-        )
-        expect((await status(url, apiKey)).code).toBe(200)
+        expect((await status(main.url, apiKey)).code).toBe(200)
       } finally {
-        child.kill('SIGTERM')
+        expect(await main.stop()).toBe(0)
       }
-      expect(await exited).toBe(0)
+      const output = main.output()
       expect(output).toContain('postgres://app:[REDACTED]@localhost')
       assertNoCanary(output, 'the output of src/main.ts')
     },

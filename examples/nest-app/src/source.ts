@@ -2,6 +2,8 @@ import { parseArgs } from 'node:util'
 import { EnvSource, FileSource, type SecretSource } from '@latchkey/core'
 import type { VaultEmulator } from '@latchkey/testing'
 
+// Deliberately its own copy of examples/shared/src/source.ts: this app reads Vault, not AWS, and stays readable alone.
+
 /** The secrets this app needs. With EnvSource they are the variables `DB_PASSWORD` and `API_KEY`. */
 export const SECRET_NAMES = { dbPassword: 'db/password', apiKey: 'api/key' } as const
 
