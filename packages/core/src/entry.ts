@@ -66,6 +66,8 @@ export class Entry {
     return this.#x
   }
 
+  // One accessor pair per flag, deliberately alike: the flags share `#bits` to keep entries small.
+
   /** Past expiry and served because reloads fail. */
   get stale(): boolean {
     return (this.#bits & STALE) !== 0

@@ -78,6 +78,9 @@ function describe(name: string | undefined, source: string | undefined): string 
   return source === undefined ? what : `${what} (source ${source})`
 }
 
+// The catalogue: one class per code, deliberately alike and spelled out (not made by a factory) so
+// each has its own TSDoc, `instanceof` and static `code`.
+
 /** The source has no secret of that name (or that version). Permanent. */
 export class SecretNotFoundError extends SecretError {
   static override readonly code = ErrorCode.NOT_FOUND
