@@ -11,7 +11,10 @@ export interface RetryPolicy {
 }
 
 /** Full-jitter backoff: a random delay between 0 and `min(maxDelay, baseDelay × 2^attempt)`. */
-export function backoffDelay(attempt: number, policy: RetryPolicy): number {
+export function backoffDelay(
+  attempt: number,
+  policy: Pick<RetryPolicy, 'baseDelay' | 'maxDelay' | 'random'>,
+): number {
   return Math.floor(policy.random() * Math.min(policy.maxDelay, policy.baseDelay * 2 ** attempt))
 }
 
