@@ -51,6 +51,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'MAX_SECRET_BYTES',
       'backoffDelay',
       'checkBudget',
+      'checkPreload',
       'envVariableName',
       'isTransient',
       'parseDotenv',

@@ -20,5 +20,11 @@ export { type ResolvedProvider, resolveProvider } from './provider-options.js'
 export { backoffDelay, type RetryPolicy } from './retry.js'
 export { parseDotenv } from './sources/dotenv.js'
 export { envVariableName } from './sources/env.js'
-export { checkBudget, type Preloader, preloadWithin, startupMargin } from './startup-budget.js'
+export {
+  checkBudget,
+  checkPreload,
+  type Preloader,
+  preloadWithin,
+  startupMargin,
+} from './startup-budget.js'
 export { processWarningLogger } from './warnings.js'

@@ -2,8 +2,14 @@ import { canary } from '@latchkey/test-support'
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { ScriptedSource } from '../test/scripted-source.js'
 import { CachedSecretProvider } from './cache.js'
-import { ErrorCode, InvalidOptionsError, SecretNotFoundError, SecretPreloadError } from './errors.js'
-import { checkBudget, preloadWithin, startupMargin } from './startup-budget.js'
+import {
+  ErrorCode,
+  InvalidOptionsError,
+  InvalidSecretNameError,
+  SecretNotFoundError,
+  SecretPreloadError,
+} from './errors.js'
+import { checkBudget, checkPreload, preloadWithin, startupMargin } from './startup-budget.js'
 
 afterEach(() => {
   vi.useRealTimers()
@@ -81,5 +87,27 @@ describe('startupMargin', () => {
     expect(startupMargin(500)).toBe(50)
     expect(startupMargin(10_001)).toBe(1_000)
     expect(startupMargin(60_000)).toBe(1_000)
+  })
+})
+
+describe('checkPreload', () => {
+  it('returns the names (none when undefined)', () => {
+    expect(checkPreload('@latchkey/x', undefined)).toEqual([])
+    expect(checkPreload('@latchkey/x', ['a', 'db/creds#password'])).toEqual(['a', 'db/creds#password'])
+  })
+
+  it('rejects a non-array naming the option and the type, and a bad name with its own error', () => {
+    expect(() => checkPreload('@latchkey/x', 'a')).toThrow(
+      new InvalidOptionsError('@latchkey/x: { preload } must be an array of secret names; got string'),
+    )
+    expect(() => checkPreload('@latchkey/x', null)).toThrow('got null')
+    expect(() => checkPreload('@latchkey/x', ['ok', ''])).toThrow(InvalidSecretNameError)
+  })
+})
+
+describe('checkBudget without a maximum', () => {
+  it('allows up to the longest timer Node.js accepts', () => {
+    expect(checkBudget('@latchkey/x', 'preloadTimeout', 2_147_483_647)).toBe(2_147_483_647)
+    expect(() => checkBudget('@latchkey/x', 'preloadTimeout', 2_147_483_648)).toThrow('from 1 to 2147483647')
   })
 })

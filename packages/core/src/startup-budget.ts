@@ -3,6 +3,7 @@
  * a time limit that fails with an error naming every secret, before the framework's own startup
  * timeout (which names nothing) fires.
  */
+import { MAX_TIMER_MS } from './cache-options.js'
 import {
   InvalidOptionsError,
   type SecretError,
@@ -10,6 +11,7 @@ import {
   SecretTimeoutError,
   toSecretError,
 } from './errors.js'
+import { parseSecretRef } from './names.js'
 
 /** What a bounded preload uses of a provider (structural, so a provider from another copy of core fits). */
 export interface Preloader {
@@ -28,14 +30,15 @@ export function startupMargin(limit: number): number {
 }
 
 /**
- * Checks a `preloadTimeout`-style option: a whole number of ms from 1 to `max` (inclusive).
+ * Checks a `preloadTimeout`-style option: a whole number of ms from 1 to `max` (inclusive; by
+ * default the longest timer Node.js accepts).
  * Throws {@link InvalidOptionsError} naming the option, the value's type and the allowed range.
  */
 export function checkBudget(
   integration: string,
   option: string,
   value: unknown,
-  max: number,
+  max: number = MAX_TIMER_MS,
   why = '',
 ): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > max) {
@@ -45,6 +48,21 @@ export function checkBudget(
     )
   }
   return value
+}
+
+/**
+ * Checks a `preload` option: an array of valid secret names (`undefined` is none). Throws
+ * {@link InvalidOptionsError} naming the option and what was given, or the name's own
+ * `InvalidSecretNameError`.
+ */
+export function checkPreload(integration: string, value: unknown): string[] {
+  if (value === undefined) return []
+  if (!Array.isArray(value)) {
+    const got = value === null ? 'null' : typeof value
+    throw new InvalidOptionsError(`${integration}: { preload } must be an array of secret names; got ${got}`)
+  }
+  for (const name of value) parseSecretRef(name)
+  return value as string[]
 }
 
 /**
