@@ -22,6 +22,7 @@ import { secretParts } from './secret-parts.js'
 import type {
   CacheOptions,
   CacheStats,
+  LoadContext,
   LoadedSecret,
   SecretEvents,
   SecretInfo,
@@ -60,6 +61,11 @@ function checkLoaded(loaded: unknown, secretName: string, source: string): asser
       `source ${source} returned a malformed result for secret "${secretName}" (expected { value: string | Uint8Array, version?: string, ttlMs?: number })`,
     )
   }
+}
+
+/** The load context for `entry`: with `current` when the cache holds a value (see {@link LoadContext.current}). */
+function withCurrent(ctx: LoadContext, entry: Entry): LoadContext {
+  return entry.value === undefined ? ctx : { ...ctx, current: { version: entry.version, value: entry.value } }
 }
 
 /** True for a {@link CachedSecretProvider}, also across two copies of `@latchkey/core`. */
@@ -485,7 +491,7 @@ export class CachedSecretProvider implements SecretProvider {
     const context = { secretName: entry.name, source: this.source.name }
     try {
       const loaded = await withRetry(
-        (ctx) => this.source.load(entry.name, ctx),
+        (ctx) => this.source.load(entry.name, withCurrent(ctx, entry)),
         this.#settings.retry,
         this.#scope,
         context,

@@ -33,6 +33,7 @@ export type {
   CacheOptions,
   CacheStats,
   ErrorEvent,
+  HeldSecret,
   LoadContext,
   LoadedSecret,
   RefreshEvent,

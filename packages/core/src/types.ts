@@ -20,6 +20,22 @@ export interface LoadedSecret {
 export interface LoadContext {
   /** Aborted when the attempt times out or the provider closes. */
   signal: AbortSignal
+  /**
+   * Set when the load reloads a value the cache already holds (refresh-ahead, a forced
+   * `refresh()`, a reload after expiry): its `version` and `value` as the cache keeps them (binary
+   * values as base64). A source with a cheaper "has it changed?" call (AWS `DescribeSecret`) may
+   * return `{ value: current.value, version: current.version }` when the version is unchanged,
+   * instead of reading the value again. Absent on a first load. Sources may ignore it.
+   */
+  current?: HeldSecret
+}
+
+/** The value a cache holds for a secret, as {@link LoadContext.current} passes it to a source. */
+export interface HeldSecret {
+  /** The held version: the source's, or `hmac:…` (a keyed content hash) when the source gave none. */
+  version: string
+  /** The held value (binary values as base64). */
+  value: string
 }
 
 /** A backend that secrets come from. Sources throw {@link SecretError}s; anything else is wrapped. */
