@@ -1,9 +1,9 @@
 import { execFileSync, spawn } from 'node:child_process'
 import { existsSync, readdirSync, statSync } from 'node:fs'
 import { fileURLToPath } from 'node:url'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
-import { sha256 } from './testing/support.js'
+import { sha256 } from '../test/support.js'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const coreDir = fileURLToPath(new URL('../../core/', import.meta.url))

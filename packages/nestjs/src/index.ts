@@ -3,7 +3,7 @@ export type {
   SecretHandleLike,
   SecretProviderLike,
   SecretRedactorLike,
-} from './provider-like.js'
+} from '@latchkey/core/internal'
 export { getSecretToken, Secret } from './secret.decorator.js'
 export { SECRET_TOKEN_PREFIX } from './secrets.constants.js'
 export {

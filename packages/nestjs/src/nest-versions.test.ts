@@ -14,9 +14,9 @@ import {
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
-import { sha256 } from './testing/support.js'
+import { sha256 } from '../test/support.js'
 
 /**
  * The scenario in test-fixtures/nest-versions runs on the oldest and the newest Nest 11 and Nest 12

@@ -2,14 +2,14 @@ import 'reflect-metadata'
 import { readdirSync, readFileSync } from 'node:fs'
 import { inspect } from 'node:util'
 import { CachedSecretProvider, SecretPreloadError } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { Controller, Get, type INestApplication, Inject } from '@nestjs/common'
 import { ConfigModule, ConfigService, type ConfigType } from '@nestjs/config'
 import { Test } from '@nestjs/testing'
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { CapturingLogger, sha256, TrackedSource } from '../test/support.js'
 import { SecretsModule, secretsLoader } from './index.js'
-import { CapturingLogger, sha256, TrackedSource } from './testing/support.js'
 
 function secrets() {
   const values = { password: canary('cfg-password'), user: canary('cfg-user'), apiKey: canary('cfg-api-key') }

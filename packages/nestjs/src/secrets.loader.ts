@@ -1,8 +1,12 @@
 import { type CachedSecretProvider, InvalidOptionsError, type ProviderOptions } from '@latchkey/core'
-import { parseSecretRef, resolveProvider } from '@latchkey/core/internal'
-import type { ProviderLikeOptions } from './provider-like.js'
+import {
+  checkBudget,
+  type ProviderLikeOptions,
+  parseSecretRef,
+  preloadWithin,
+  resolveProvider,
+} from '@latchkey/core/internal'
 import { LOADER_STATE, type LoaderState, loaderFailure } from './startup.js'
-import { checkBudget, preloadWithin } from './startup-budget.js'
 
 const INTEGRATION = '@latchkey/nestjs secretsLoader'
 
@@ -117,9 +121,7 @@ export function secretsLoader<const M extends SecretMap>(
   collectNames(secrets, '', names)
   if (names.size === 0) throw new InvalidOptionsError(`${INTEGRATION}: secrets names no secret`)
   const budget =
-    preloadTimeout === undefined
-      ? undefined
-      : checkBudget(INTEGRATION, 'preloadTimeout', preloadTimeout, 2_147_483_647)
+    preloadTimeout === undefined ? undefined : checkBudget(INTEGRATION, 'preloadTimeout', preloadTimeout)
   const { provider } = resolveProvider(providerOptions as ProviderOptions, INTEGRATION)
   const state: LoaderState = { provider, names: [...names], budget, reports: new Set() }
 

@@ -1,5 +1,5 @@
+import type { ProviderLikeOptions } from '@latchkey/core/internal'
 import { ConfigurableModuleBuilder } from '@nestjs/common'
-import type { ProviderLikeOptions } from './provider-like.js'
 
 /**
  * Options of `SecretsModule.forRoot()`: `{ provider }` (a `CachedSecretProvider` the app built and

@@ -8,6 +8,7 @@ import {
   SecretHandle,
   SecretPreloadError,
 } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import {
   type CanActivate,
   Controller,
@@ -28,9 +29,8 @@ import { NestFactory } from '@nestjs/core'
 import { Test } from '@nestjs/testing'
 import request from 'supertest'
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { CapturingLogger, sha256, TrackedSource } from '../test/support.js'
 import { getSecretToken, Secret, SecretsModule, type SecretsModuleOptions, SecretsService } from './index.js'
-import { CapturingLogger, sha256, TrackedSource } from './testing/support.js'
 
 @Injectable()
 class ApiKeyGuard implements CanActivate {

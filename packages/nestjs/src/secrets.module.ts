@@ -1,10 +1,5 @@
-import {
-  CachedSecretProvider,
-  InvalidOptionsError,
-  type ProviderOptions,
-  type SecretHandle,
-} from '@latchkey/core'
-import { type ResolvedProvider, resolveProvider } from '@latchkey/core/internal'
+import { CachedSecretProvider, type ProviderOptions, type SecretHandle } from '@latchkey/core'
+import { checkBudget, checkPreload, type ResolvedProvider, resolveProvider } from '@latchkey/core/internal'
 import {
   type DynamicModule,
   type FactoryProvider,
@@ -27,15 +22,12 @@ import {
 import { findInjectedSecretNames } from './secrets.scanner.js'
 import { SecretsService } from './secrets.service.js'
 import { findLoaders, preloadGroups, type SecretGroup } from './startup.js'
-import { checkBudget } from './startup-budget.js'
 
 const INTEGRATION = '@latchkey/nestjs SecretsModule'
 
 function resolve(options: SecretsModuleOptions): ResolvedProvider {
   const { preload, preloadTimeout, ...providerOptions } = options
-  if (preload !== undefined && !Array.isArray(preload)) {
-    throw new InvalidOptionsError(`${INTEGRATION}: preload must be an array of secret names`)
-  }
+  checkPreload(INTEGRATION, preload)
   if (preloadTimeout !== undefined) budgetOf(options)
   return resolveProvider(providerOptions as ProviderOptions, INTEGRATION)
 }
@@ -43,7 +35,7 @@ function resolve(options: SecretsModuleOptions): ResolvedProvider {
 function budgetOf(options: SecretsModuleOptions): number | undefined {
   return options.preloadTimeout === undefined
     ? undefined
-    : checkBudget(INTEGRATION, 'preloadTimeout', options.preloadTimeout, 2_147_483_647)
+    : checkBudget(INTEGRATION, 'preloadTimeout', options.preloadTimeout)
 }
 
 /**

@@ -7,15 +7,15 @@ import {
   SecretPreloadError,
   type SecretSource,
 } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { Injectable, Module } from '@nestjs/common'
 import { ConfigModule, ConfigService } from '@nestjs/config'
 import { type DiscoveryService, ModulesContainer, NestFactory } from '@nestjs/core'
 import { Test } from '@nestjs/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { CapturingLogger, TrackedSource } from '../test/support.js'
 import { Secret, SecretsModule, secretsLoader } from './index.js'
 import { findInjectedSecretNames } from './secrets.scanner.js'
-import { CapturingLogger, TrackedSource } from './testing/support.js'
 
 @Injectable()
 class NeedsModuleSecrets {

@@ -1,7 +1,6 @@
 import { type SecretError, SecretPreloadError } from '@latchkey/core'
-import { toSecretError } from '@latchkey/core/internal'
+import { preloadWithin, toSecretError } from '@latchkey/core/internal'
 import type { DiscoveryService } from '@nestjs/core'
-import { preloadWithin } from './startup-budget.js'
 
 /** What a startup preload needs of a provider. */
 export interface StartupProvider {
