@@ -1,6 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { type CacheSettings, MAX_TIMER_MS, resolveCacheOptions } from './cache-options.js'
 import { CoarseClock } from './clock.js'
+import { loadProbe, publishEvict, publishRotate, publishStale } from './diagnostics.js'
 import { type Entry, newEntry } from './entry.js'
 import {
   InvalidOptionsError,
@@ -13,6 +14,7 @@ import {
 } from './errors.js'
 import { Emitter, reportListenerError } from './events.js'
 import { SecretHandle, updateHandle } from './handle.js'
+import { buildHealth, type SecretsHealth } from './health.js'
 import { parseSecretJson, selectField } from './json.js'
 import { MAX_SECRET_BYTES } from './limits.js'
 import { parseSecretRef } from './names.js'
@@ -65,7 +67,15 @@ function checkLoaded(loaded: unknown, secretName: string, source: string): asser
 
 /** The load context for `entry`: with `current` when the cache holds a value (see {@link LoadContext.current}). */
 function withCurrent(ctx: LoadContext, entry: Entry): LoadContext {
-  return entry.value === undefined ? ctx : { ...ctx, current: { version: entry.version, value: entry.value } }
+  if (entry.value === undefined) return ctx
+  const current = { version: entry.version, value: entry.value }
+  // `ctx.signal` is a getter that makes the signal on first use: delegate, do not copy
+  return {
+    get signal() {
+      return ctx.signal
+    },
+    current,
+  }
 }
 
 /** True for a {@link CachedSecretProvider}, also across two copies of `@latchkey/core`. */
@@ -293,6 +303,25 @@ export class CachedSecretProvider implements SecretProvider {
     }
   }
 
+  /**
+   * Where each secret stands — fresh, stale (since when), expired, failing or missing — with its
+   * version, age and last error code; never a value. Without `names` every cached secret is
+   * reported and the pinned ones (handles, preloaded names) are required; with `names` exactly
+   * those, all required. `status` is `'down'` only when a required secret has no servable value.
+   */
+  health(names?: Iterable<string>): SecretsHealth {
+    return buildHealth(
+      {
+        source: this.source.name,
+        now: this.#exactClock() + this.#epoch,
+        epoch: this.#epoch,
+        entries: this.#entries,
+        staleUntil: (entry) => this.#staleUntil(entry),
+      },
+      names,
+    )
+  }
+
   /** Subscribes to `'rotate'`, `'refresh'`, `'stale'` or `'error'`. Returns the unsubscribe function. */
   on<K extends keyof SecretEvents>(event: K, listener: (payload: SecretEvents[K]) => void): () => void {
     return this.#events.on(event, listener)
@@ -354,6 +383,7 @@ export class CachedSecretProvider implements SecretProvider {
     if (entry.error !== undefined && now < entry.errorUntil) throw entry.error
     if (entry.value !== undefined && now < this.#staleUntil(entry) && this.#mayServeStale(entry)) {
       this.#stats.staleServed++
+      this.#publishStale(entry)
       if (entry.inflight === undefined && now >= entry.refreshAt) this.#reloadInBackground(entry)
       return
     }
@@ -364,6 +394,7 @@ export class CachedSecretProvider implements SecretProvider {
       if (!(error instanceof SecretError) || !error.transient) throw error
       if (entry.value === undefined || this.#clock() >= this.#staleUntil(entry)) throw error
       this.#stats.staleServed++
+      this.#publishStale(entry)
       this.#deferRetry(entry)
     }
   }
@@ -385,6 +416,18 @@ export class CachedSecretProvider implements SecretProvider {
       return true
     }
     return entry.inflight !== undefined && this.#keepAlives.get(entry)?.held === false
+  }
+
+  /** Tells the `latchkey:stale` diagnostics channel about a stale serve (names, versions and times only). */
+  #publishStale(entry: Entry): void {
+    publishStale(
+      entry.name,
+      this.source.name,
+      entry.version,
+      entry.expiresAt + this.#epoch,
+      this.#staleUntil(entry) + this.#epoch,
+      entry.error,
+    )
   }
 
   /**
@@ -437,6 +480,7 @@ export class CachedSecretProvider implements SecretProvider {
     victim.unwatch?.()
     this.#entries.delete(victim.name)
     this.#stats.evictions++
+    publishEvict(victim.name, this.source.name, victim.value === undefined ? undefined : victim.version)
     return true
   }
 
@@ -476,7 +520,12 @@ export class CachedSecretProvider implements SecretProvider {
     }
     const keepAlive = new KeepAlive(awaited)
     this.#keepAlives.set(entry, keepAlive)
-    const flight = this.#runLoad(entry, keepAlive).finally(() => {
+    const probe = loadProbe([entry.name], this.source.name, false, !awaited)
+    const run =
+      probe === undefined
+        ? this.#runLoad(entry, keepAlive)
+        : probe.run(() => this.#runLoad(entry, keepAlive), keepAlive, () => entry.version)
+    const flight = run.finally(() => {
       entry.inflight = undefined
       this.#keepAlives.delete(entry)
       // a burst of new names can push the cache past maxEntries while every entry is loading
@@ -512,17 +561,21 @@ export class CachedSecretProvider implements SecretProvider {
     if (loadMany === undefined) return
     const names = entries.map((e) => e.name)
     this.#stats.loads++
-    const processed = withRetry(
-      (ctx) => loadMany(names, ctx),
-      this.#settings.retry,
-      this.#scope,
-      {
-        secretName: names.join(','),
-        source: this.source.name,
-      },
-      new KeepAlive(true),
-    ).then(
-      (results) => {
+    const keepAlive = new KeepAlive(true)
+    let results: unknown
+    const fetchBatch = async (): Promise<void> => {
+      results = await withRetry(
+        (ctx) => loadMany(names, ctx),
+        this.#settings.retry,
+        this.#scope,
+        { secretName: names.join(','), source: this.source.name },
+        keepAlive,
+      )
+    }
+    const probe = loadProbe(names, this.source.name, true, false)
+    const fetched = probe === undefined ? fetchBatch() : probe.run(fetchBatch, keepAlive, () => undefined)
+    const processed = fetched.then(
+      () => {
         // anything but a Map is a malformed answer: every entry falls back to a single load
         if (!(results instanceof Map)) return
         for (const entry of entries) this.#acceptBatchResult(entry, results.get(entry.name))
@@ -652,6 +705,7 @@ export class CachedSecretProvider implements SecretProvider {
     const version = entry.version
     if (oldVersion !== version) {
       this.#stats.rotations++
+      publishRotate(entry.name, this.source.name, oldVersion, version)
       this.#events.emit('rotate', { name: entry.name, oldVersion, newVersion: version })
     } else {
       this.#events.emit('refresh', { name: entry.name, version, forced })
@@ -680,6 +734,10 @@ export class CachedSecretProvider implements SecretProvider {
           staleUntil: this.#staleUntil(entry) + this.#epoch,
         })
       }
+    } else if (error.transient) {
+      // nothing to fall back on: remembered for health() only (never answered without a new load)
+      entry.error = error
+      entry.errorUntil = Number.NEGATIVE_INFINITY
     }
     return error
   }

@@ -17,14 +17,18 @@ describe('LoadContext.current', () => {
   it('is absent on a first load and carries the held version and value on a reload', async () => {
     const first = canary('held-first')
     const seen: Array<HeldSecret | undefined> = []
+    const signals: unknown[] = []
     const source = new ScriptedSource().always('db', async (_name, ctx: LoadContext) => {
       seen.push(ctx.current === undefined ? undefined : { ...ctx.current })
+      signals.push(ctx.signal)
       return { value: first, version: 'v1' }
     })
     const p = new CachedSecretProvider(source, { logger: quiet, minRefreshInterval: 0 })
     await p.getSecret('db')
     await p.refresh('db')
     expect(seen).toEqual([undefined, { version: 'v1', value: first }])
+    // the attempt's signal is still there (and live) on a reload's context
+    expect(signals.map((s) => s instanceof AbortSignal && !s.aborted)).toEqual([true, true])
     await p.close()
   })
 
