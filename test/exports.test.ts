@@ -23,6 +23,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
   core: {
     '.': [
       'CachedSecretProvider',
+      'DIAGNOSTICS_CHANNELS',
       'EnvSource',
       'ErrorCode',
       'FileSource',
@@ -43,6 +44,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'SecretTooLargeError',
       'SecretUnavailableError',
       'isCachedSecretProvider',
+      'secretsHealth',
       'sharedRedactor',
     ],
     './internal': [

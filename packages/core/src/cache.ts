@@ -524,7 +524,11 @@ export class CachedSecretProvider implements SecretProvider {
     const run =
       probe === undefined
         ? this.#runLoad(entry, keepAlive)
-        : probe.run(() => this.#runLoad(entry, keepAlive), keepAlive, () => entry.version)
+        : probe.run(
+            () => this.#runLoad(entry, keepAlive),
+            keepAlive,
+            () => entry.version,
+          )
     const flight = run.finally(() => {
       entry.inflight = undefined
       this.#keepAlives.delete(entry)

@@ -6,6 +6,16 @@
  */
 export { CachedSecretProvider, isCachedSecretProvider } from './cache.js'
 export {
+  DIAGNOSTICS_CHANNELS,
+  type EvictMessage,
+  type LoadEndMessage,
+  type LoadErrorMessage,
+  type LoadStartMessage,
+  type LoadTraceContext,
+  type RotateMessage,
+  type StaleMessage,
+} from './diagnostics.js'
+export {
   ErrorCode,
   InvalidOptionsError,
   InvalidSecretJsonError,
@@ -24,6 +34,13 @@ export {
   SecretUnavailableError,
 } from './errors.js'
 export { SecretHandle } from './handle.js'
+export {
+  type HealthReporter,
+  type SecretHealth,
+  type SecretHealthStatus,
+  type SecretsHealth,
+  secretsHealth,
+} from './health.js'
 export type { ProviderOptions } from './provider-options.js'
 export { type RedactorOptions, SecretRedactor, sharedRedactor } from './redactor.js'
 export { EnvSource, type EnvSourceOptions } from './sources/env.js'

@@ -28,6 +28,8 @@ type Timer = ReturnType<typeof setTimeout>
 export class KeepAlive {
   #held: boolean
   #timer: Timer | undefined
+  /** Attempts started so far for this load (read by the diagnostics channels). */
+  attempts = 0
 
   constructor(held: boolean) {
     this.#held = held
@@ -236,6 +238,7 @@ export async function withRetry<T>(
 ): Promise<T> {
   for (let n = 0; ; n++) {
     if (scope.closed) throw new ProviderClosedError({ secretName: context.secretName })
+    keepAlive.attempts++
     try {
       return await attempt(run, policy.timeout, scope, keepAlive, context)
     } catch (raw) {
