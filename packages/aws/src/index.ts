@@ -6,4 +6,4 @@ export type {
   ParameterStoreCredentials,
 } from './parameter-store/options.js'
 export { AwsParameterStoreSource } from './parameter-store/source.js'
-export { AwsSecretsManagerSource } from './source.js'
+export { AwsSecretsManagerSource, type AwsSecretsManagerStats } from './source.js'

@@ -27,7 +27,10 @@ beforeEach(() => {
   now = 0
   emulator.faults.reset()
   emulator.resetCalls()
-  provider = new CachedSecretProvider(new AwsSecretsManagerSource({ ...emulator.clientConfig }), {
+  // These tests count GetSecretValue requests through an outage; the DescribeSecret version check
+  // has its own outage test in version-check.test.ts
+  const source = new AwsSecretsManagerSource({ ...emulator.clientConfig, versionCheck: false })
+  provider = new CachedSecretProvider(source, {
     clock: () => now,
     ttl: TTL,
     refreshAhead: 0,

@@ -1,14 +1,27 @@
 import {
   BatchGetSecretValueCommand,
   type BatchGetSecretValueCommandOutput,
+  DescribeSecretCommand,
+  type DescribeSecretCommandOutput,
   GetSecretValueCommand,
   type GetSecretValueCommandOutput,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager'
-import { type LoadContext, type LoadedSecret, ProviderClosedError, type SecretSource } from '@latchkey/core'
+import {
+  type HeldSecret,
+  type LoadContext,
+  type LoadedSecret,
+  ProviderClosedError,
+  type SecretSource,
+} from '@latchkey/core'
 import { settleWithLimit } from './concurrency.js'
 import { toAwsSecretError } from './errors.js'
-import { type AwsSecretsManagerSourceOptions, resolveClient, resolveVersionStage } from './options.js'
+import {
+  type AwsSecretsManagerSourceOptions,
+  resolveClient,
+  resolveVersionCheck,
+  resolveVersionStage,
+} from './options.js'
 import { refersTo, toLoadedSecret } from './secret-value.js'
 
 /** BatchGetSecretValue takes at most 20 ids per call. */
@@ -17,6 +30,21 @@ const BATCH_SIZE = 20
 const CONCURRENCY = 5
 const CURRENT = 'AWSCURRENT'
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+
+/**
+ * Calls an {@link AwsSecretsManagerSource} has sent since it was created, by API (failed calls
+ * included), and how many reloads a version check answered without reading the value.
+ */
+export interface AwsSecretsManagerStats {
+  /** `GetSecretValue` requests sent. */
+  getSecretValue: number
+  /** `BatchGetSecretValue` requests sent (each asks for up to 20 secrets). */
+  batchGetSecretValue: number
+  /** `DescribeSecret` requests sent (version checks). */
+  describeSecret: number
+  /** Reloads a `DescribeSecret` showed unchanged, so no `GetSecretValue` was sent. */
+  unchanged: number
+}
 
 /**
  * Loads secrets from AWS Secrets Manager: `GetSecretValue` for one, `BatchGetSecretValue` (20 per
@@ -29,11 +57,20 @@ export class AwsSecretsManagerSource implements SecretSource {
   readonly versionStage: string
   readonly #client: SecretsManagerClient
   readonly #ownsClient: boolean
+  /** Whether reloads ask `DescribeSecret` first; turned off for good when it is denied. */
+  #versionCheck: boolean
+  readonly #stats: AwsSecretsManagerStats = {
+    getSecretValue: 0,
+    batchGetSecretValue: 0,
+    describeSecret: 0,
+    unchanged: 0,
+  }
   #closed = false
 
   constructor(options: AwsSecretsManagerSourceOptions = {}) {
     const { client, owned } = resolveClient(options)
     this.versionStage = resolveVersionStage(options.versionStage)
+    this.#versionCheck = resolveVersionCheck(options.versionCheck)
     this.#client = client
     this.#ownsClient = owned
   }
@@ -43,11 +80,31 @@ export class AwsSecretsManagerSource implements SecretSource {
     return this.#client
   }
 
-  /** One `GetSecretValue` of `versionStage`; `ctx.signal` aborts the HTTP request. */
+  /** Whether reloads of a held value ask `DescribeSecret` first (see `versionCheck`). */
+  get versionCheck(): boolean {
+    return this.#versionCheck
+  }
+
+  /** Calls sent so far, by API, and reloads answered by a version check alone. A copy. */
+  stats(): AwsSecretsManagerStats {
+    return { ...this.#stats }
+  }
+
+  /**
+   * One `GetSecretValue` of `versionStage`; `ctx.signal` aborts the HTTP request. On a reload of a
+   * held value (`ctx.current`, passed by the cache) with `versionCheck` on, one `DescribeSecret`
+   * first: when `versionStage` still labels the held version, the held value is returned and no
+   * `GetSecretValue` is sent.
+   */
   async load(name: string, ctx: LoadContext): Promise<LoadedSecret> {
     if (this.#closed) throw new ProviderClosedError({ secretName: name, source: this.name })
+    if (this.#versionCheck && ctx.current !== undefined) {
+      const held = await this.#unchanged(name, ctx.current, ctx)
+      if (held !== undefined) return held
+    }
     let reply: GetSecretValueCommandOutput
     try {
+      this.#stats.getSecretValue++
       reply = await this.#client.send(
         new GetSecretValueCommand({ SecretId: name, VersionStage: this.versionStage }),
         {
@@ -96,6 +153,34 @@ export class AwsSecretsManagerSource implements SecretSource {
     return results
   }
 
+  /**
+   * Asks `DescribeSecret` whether `versionStage` still labels the held version. Returns the held
+   * value when it does; `undefined` when the value must be read (changed, no such stage, deletion
+   * scheduled). `AccessDeniedException` turns version checks off for this source (a policy may
+   * allow `GetSecretValue` without `DescribeSecret`) and reads the value; other errors are mapped
+   * and thrown, so the cache retries them as it retries reads.
+   */
+  async #unchanged(name: string, held: HeldSecret, ctx: LoadContext): Promise<LoadedSecret | undefined> {
+    let reply: DescribeSecretCommandOutput
+    try {
+      this.#stats.describeSecret++
+      reply = await this.#client.send(new DescribeSecretCommand({ SecretId: name }), {
+        abortSignal: ctx.signal,
+      })
+    } catch (error) {
+      if ((error as { name?: unknown })?.name === 'AccessDeniedException' && !ctx.signal.aborted) {
+        this.#versionCheck = false
+        return undefined
+      }
+      throw toAwsSecretError(error, { secretName: name, source: this.name, signal: ctx.signal })
+    }
+    if (reply.DeletedDate !== undefined) return undefined
+    const stages = reply.VersionIdsToStages?.[held.version]
+    if (stages === undefined || !stages.includes(this.versionStage)) return undefined
+    this.#stats.unchanged++
+    return { value: held.value, version: held.version }
+  }
+
   /** Destroys the client when the source built it; a client you passed stays open. */
   async close(): Promise<void> {
     if (this.#closed) return
@@ -109,6 +194,7 @@ export class AwsSecretsManagerSource implements SecretSource {
     ctx: LoadContext,
     results: Map<string, LoadedSecret | Error>,
   ): Promise<void> {
+    this.#stats.batchGetSecretValue++
     const reply: BatchGetSecretValueCommandOutput = await this.#client.send(
       new BatchGetSecretValueCommand({ SecretIdList: chunk }),
       { abortSignal: ctx.signal },
@@ -136,10 +222,15 @@ export class AwsSecretsManagerSource implements SecretSource {
   }
 
   [INSPECT](): string {
-    return `AwsSecretsManagerSource { versionStage: ${JSON.stringify(this.versionStage)}, closed: ${this.#closed} }`
+    return `AwsSecretsManagerSource { versionStage: ${JSON.stringify(this.versionStage)}, versionCheck: ${this.#versionCheck}, closed: ${this.#closed} }`
   }
 
   toJSON(): object {
-    return { name: this.name, versionStage: this.versionStage, closed: this.#closed }
+    return {
+      name: this.name,
+      versionStage: this.versionStage,
+      versionCheck: this.#versionCheck,
+      closed: this.#closed,
+    }
   }
 }
