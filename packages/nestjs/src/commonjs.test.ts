@@ -1,41 +1,11 @@
-import { execFileSync, spawn } from 'node:child_process'
-import { existsSync, readdirSync, statSync } from 'node:fs'
+import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import { assertNoCanary, canary, ensureBuilt } from '@latchkey/test-support'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { sha256 } from '../test/support.js'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
-const coreDir = fileURLToPath(new URL('../../core/', import.meta.url))
 const fixture = fileURLToPath(new URL('../test-fixtures/cjs-app.cjs', import.meta.url))
-
-function newestSource(dir: string): number {
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
-    (file) => file.endsWith('.ts') && !file.endsWith('.test.ts'),
-  )
-  return Math.max(...files.map((file) => statSync(`${dir}/${file}`).mtimeMs))
-}
-
-/** The fixture runs the built CommonJS output; build it when it is missing or older than the source. */
-function ensureBuilt(): void {
-  const stale = [
-    { dir: coreDir, name: '@latchkey/core' },
-    { dir: packageDir, name: '@latchkey/nestjs' },
-  ].filter(({ dir }) => {
-    const entry = `${dir}dist/index.cjs`
-    return !existsSync(entry) || statSync(entry).mtimeMs < newestSource(`${dir}src`)
-  })
-  if (stale.length === 0) return
-  const filters = stale.flatMap(({ name }) => ['--filter', name])
-  try {
-    execFileSync('pnpm', [...filters, 'build'], { cwd: packageDir, stdio: 'pipe', timeout: 120_000 })
-  } catch (error) {
-    throw new Error(
-      `the CommonJS check needs dist/index.cjs of ${stale.map((s) => s.name).join(' and ')}; ` +
-        `building it failed (run \`pnpm ${filters.join(' ')} build\`): ${(error as Error).message}`,
-    )
-  }
-}
 
 function run(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
@@ -54,7 +24,7 @@ function run(env: Record<string, string>): Promise<{ code: number | null; stdout
 }
 
 describe('a CommonJS Nest 11 app on the built package', () => {
-  beforeAll(ensureBuilt, 180_000)
+  beforeAll(() => ensureBuilt(['core', 'nestjs'], 'index.cjs'), 180_000)
 
   it('boots, serves a request with an @Secret handle, and closes the provider on SIGTERM', async () => {
     const password = canary('cjs-password')

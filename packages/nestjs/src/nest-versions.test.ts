@@ -1,20 +1,9 @@
-import { execFileSync, spawn } from 'node:child_process'
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  rmSync,
-  statSync,
-  symlinkSync,
-} from 'node:fs'
+import { spawn } from 'node:child_process'
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import { assertNoCanary, canary, ensureBuilt } from '@latchkey/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256 } from '../test/support.js'
 
@@ -30,26 +19,6 @@ const coreDir = fileURLToPath(new URL('../../core/', import.meta.url))
 const fixtures = fileURLToPath(new URL('../test-fixtures/nest-versions/', import.meta.url))
 const manifest = JSON.parse(readFileSync(join(packageDir, 'package.json'), 'utf8')) as {
   peerDependencies: Record<string, string>
-}
-
-function newestSource(dir: string): number {
-  const files = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter(
-    (file) => file.endsWith('.ts') && !file.endsWith('.test.ts'),
-  )
-  return Math.max(...files.map((file) => statSync(`${dir}/${file}`).mtimeMs))
-}
-
-function ensureBuilt(): void {
-  const stale = [
-    { dir: coreDir, name: '@latchkey/core' },
-    { dir: packageDir, name: '@latchkey/nestjs' },
-  ].filter(({ dir }) => {
-    const entry = `${dir}dist/index.js`
-    return !existsSync(entry) || statSync(entry).mtimeMs < newestSource(`${dir}src`)
-  })
-  if (stale.length === 0) return
-  const filters = stale.flatMap(({ name }) => ['--filter', name])
-  execFileSync('pnpm', [...filters, 'build'], { cwd: packageDir, stdio: 'pipe', timeout: 120_000 })
 }
 
 const temps: string[] = []
@@ -104,7 +73,7 @@ const variants = [
 ]
 
 describe('on the oldest and newest Nest 11 and 12 releases', () => {
-  beforeAll(ensureBuilt, 180_000)
+  beforeAll(() => ensureBuilt(['core', 'nestjs']), 180_000)
 
   it('the fixtures hold the bounds of the peer range', () => {
     const ranges = manifest.peerDependencies['@nestjs/core']
