@@ -9,6 +9,7 @@ import {
   type SecretSource,
   SecretUnavailableError,
 } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import express5, {
   type ErrorRequestHandler,
   type Express,
@@ -18,7 +19,6 @@ import express5, {
 } from 'express'
 import request from 'supertest'
 import { afterEach, describe, expect, test, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import {
   requireSecrets,
   SecretServiceUnavailableError,

@@ -1,3 +1,9 @@
+export type {
+  ProviderLikeOptions,
+  SecretHandleLike,
+  SecretProviderLike,
+  SecretRedactorLike,
+} from '@latchkey/core/internal'
 export {
   type ErrorHandlerLogger,
   type SecretsErrorHandlerOptions,
@@ -5,10 +11,4 @@ export {
 } from './error-handler.js'
 export { isSecretFailure, SecretServiceUnavailableError, UNAVAILABLE_BODY } from './errors.js'
 export { type ExpressSecretsOptions, type SecretsMiddleware, secrets } from './middleware.js'
-export type {
-  ProviderLikeOptions,
-  SecretHandleLike,
-  SecretProviderLike,
-  SecretRedactorLike,
-} from './provider-like.js'
 export { requireSecrets } from './require-secrets.js'

@@ -1,9 +1,14 @@
-import { InvalidOptionsError, type ProviderOptions } from '@latchkey/core'
-import { parseSecretRef, resolveProvider } from '@latchkey/core/internal'
+import type { ProviderOptions } from '@latchkey/core'
+import {
+  checkBudget,
+  checkPreload,
+  type ProviderLikeOptions,
+  preloadWithin,
+  resolveProvider,
+  type SecretProviderLike,
+} from '@latchkey/core/internal'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { toRequestError } from './errors.js'
-import type { ProviderLikeOptions, SecretProviderLike } from './provider-like.js'
-import { checkBudget, preloadWithin } from './startup-budget.js'
 
 const INTEGRATION = '@latchkey/express'
 
@@ -58,15 +63,10 @@ export interface SecretsMiddleware extends RequestHandler {
  * (close it with `middleware.close()`). Works with Express 4 and 5.
  */
 export function secrets(options: ExpressSecretsOptions): SecretsMiddleware {
-  const { preload = [], preloadTimeout, ...providerOptions } = options ?? ({} as ExpressSecretsOptions)
-  if (!Array.isArray(preload)) {
-    throw new InvalidOptionsError(`${INTEGRATION}: { preload } must be an array of secret names`)
-  }
-  for (const name of preload) parseSecretRef(name)
+  const { preload: names, preloadTimeout, ...providerOptions } = options ?? ({} as ExpressSecretsOptions)
+  const preload = checkPreload(INTEGRATION, names)
   const budget =
-    preloadTimeout === undefined
-      ? undefined
-      : checkBudget(INTEGRATION, 'preloadTimeout', preloadTimeout, 2_147_483_647)
+    preloadTimeout === undefined ? undefined : checkBudget(INTEGRATION, 'preloadTimeout', preloadTimeout)
   const { provider, owned } = resolveProvider(providerOptions as ProviderOptions, INTEGRATION)
   let loaded = preload.length === 0
   let loading: Promise<void> | undefined

@@ -6,10 +6,10 @@ import {
   SecretPreloadError,
   type SecretSource,
 } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import express5 from 'express'
 import request from 'supertest'
 import { afterEach, describe, expect, test } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { type SecretsMiddleware, secrets } from './index.js'
 
 const express4 = createRequire(import.meta.url)('express4') as typeof express5
