@@ -1,5 +1,5 @@
 import { latchkeyProject } from '../../vitest.shared.js'
 
 export default latchkeyProject('pg', {
-  test: { globalSetup: ['./src/postgres.global-setup.ts'] },
+  test: { globalSetup: ['./test/postgres.global-setup.ts'] },
 })

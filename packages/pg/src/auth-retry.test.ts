@@ -2,8 +2,8 @@ import { createServer } from 'node:net'
 import { CachedSecretProvider, MemorySource } from '@latchkey/core'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { type Admin, admin, credentialsJson, server } from '../test/support.js'
 import { RotatingPool, type RotatingPoolOptions } from './index.js'
-import { type Admin, admin, credentialsJson, server } from './test-support.js'
 
 let db: Admin
 

@@ -1,3 +1,4 @@
+import { backoffDelay } from '@latchkey/core/internal'
 import { isAuthFailure } from './auth-errors.js'
 import type { PendingItem, PoolCallback } from './pool-internals.js'
 
@@ -129,9 +130,8 @@ export class AuthRetrier {
       .then(() => {
         if (!this.#backingOff.has(item)) return
         if (this.#host.version() !== attempt.triedVersion) return this.#resume(item, attempt)
-        const { baseDelay, maxDelay, random, clock } = this.#policy
-        const backoff = Math.floor(random() * Math.min(maxDelay, baseDelay * 2 ** (attempt.tries - 1)))
-        const delay = Math.max(0, Math.min(backoff, attempt.deadline - clock()))
+        const backoff = backoffDelay(attempt.tries - 1, this.#policy)
+        const delay = Math.max(0, Math.min(backoff, attempt.deadline - this.#policy.clock()))
         attempt.timer = setTimeout(() => this.#resume(item, attempt), delay)
       })
   }

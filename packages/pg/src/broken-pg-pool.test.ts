@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { CachedSecretProvider, MemorySource, type SecretSource } from '@latchkey/core'
+import { canary } from '@latchkey/test-support'
 import { describe, expect, it, vi } from 'vitest'
-import { canary } from '../../../test/canary/index.js'
 import { RotatingPool, UnsupportedPgPoolError } from './index.js'
 
 // A narrow unit test: pg whose Pool lacks two members RotatingPool relies on, as a future pg-pool

@@ -1,7 +1,7 @@
 import { inspect } from 'node:util'
 import { CachedSecretProvider, InvalidSecretJsonError, MemorySource } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { SecretCredentials } from './credentials.js'
 
 async function credentialsFor(value: string, spec: 'json' | { user: string } = 'json') {

@@ -1,8 +1,8 @@
 import { ErrorCode, type SecretSource, SecretTimeoutError } from '@latchkey/core'
+import { assertNoCanary } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
-import { assertNoCanary } from '../../../test/canary/index.js'
+import { server } from '../test/support.js'
 import { RotatingPool } from './index.js'
-import { server } from './test-support.js'
 
 /** A secret store that never answers (and ignores the abort signal, like a hung peer). */
 function hungStore(): SecretSource & { loads: number } {

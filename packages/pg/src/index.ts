@@ -1,3 +1,9 @@
+export type {
+  ProviderLikeOptions,
+  SecretHandleLike,
+  SecretProviderLike,
+  SecretRedactorLike,
+} from '@latchkey/core/internal'
 export { AUTH_FAILURE_CODES, isAuthFailure } from './auth-errors.js'
 export type { AuthRetryOptions } from './auth-retry.js'
 export type { RotatingPoolConfig, RotatingPoolOptions, RotatingPoolSettings } from './options.js'
@@ -7,10 +13,4 @@ export {
   poolInternalsProblems,
   UnsupportedPgPoolError,
 } from './pool-internals.js'
-export type {
-  ProviderLikeOptions,
-  SecretHandleLike,
-  SecretProviderLike,
-  SecretRedactorLike,
-} from './provider-like.js'
 export { type PoolRotateEvent, RotatingPool } from './rotating-pool.js'

@@ -1,9 +1,8 @@
 import { InvalidOptionsError } from '@latchkey/core'
-import { CACHE_OPTION_KEYS } from '@latchkey/core/internal'
+import { CACHE_OPTION_KEYS, type ProviderLikeOptions } from '@latchkey/core/internal'
 import type pg from 'pg'
 import type { AuthRetryOptions, AuthRetryPolicy } from './auth-retry.js'
 import type { CredentialSpec } from './credentials.js'
-import type { ProviderLikeOptions } from './provider-like.js'
 
 /** What RotatingPool adds to `pg.PoolConfig`. */
 export interface RotatingPoolSettings {
@@ -51,7 +50,7 @@ const OWN_KEYS = [
 ]
 
 /** Options split into what goes where. */
-export interface ParsedOptions {
+export interface ResolvedOptions {
   poolConfig: pg.PoolConfig
   providerOptions: ProviderLikeOptions
   credentials: CredentialSpec
@@ -62,14 +61,14 @@ export interface ParsedOptions {
 const PREFIX = 'RotatingPool:'
 
 /** Validates the options and splits them; throws {@link InvalidOptionsError} with what to do. */
-export function parseOptions(options: RotatingPoolOptions): ParsedOptions {
+export function resolveOptions(options: RotatingPoolOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionsError(
       `${PREFIX} pass an options object with { provider | source } and { secret | passwordSecret }`,
     )
   }
   const given = options as unknown as Record<string, unknown>
-  const credentials = parseCredentials(given)
+  const credentials = resolveCredentials(given)
   if (Object.hasOwn(given, 'password') && given.password !== undefined) {
     throw new InvalidOptionsError(
       `${PREFIX} do not pass "password"; it comes from the secret (use "secret" or "passwordSecret")`,
@@ -100,11 +99,11 @@ export function parseOptions(options: RotatingPoolOptions): ParsedOptions {
     providerOptions: providerOptions as ProviderLikeOptions,
     credentials,
     retireOnRotate,
-    authRetry: parseAuthRetry(given, connectionTimeout),
+    authRetry: resolveAuthRetry(given, connectionTimeout),
   }
 }
 
-function parseCredentials(given: Record<string, unknown>): CredentialSpec {
+function resolveCredentials(given: Record<string, unknown>): CredentialSpec {
   const { secret, passwordSecret, user } = given
   if (secret !== undefined && passwordSecret !== undefined) {
     throw new InvalidOptionsError(
@@ -135,10 +134,10 @@ function parseCredentials(given: Record<string, unknown>): CredentialSpec {
   )
 }
 
-function parseAuthRetry(
+function resolveAuthRetry(
   options: Record<string, unknown>,
   connectionTimeout: number,
-): ParsedOptions['authRetry'] {
+): ResolvedOptions['authRetry'] {
   const value = options.authRetry
   if (value === false) return undefined
   if (value !== undefined && value !== true && (typeof value !== 'object' || value === null)) {

@@ -1,9 +1,9 @@
 import { CachedSecretProvider, MemorySource } from '@latchkey/core'
+import { assertNoCanary } from '@latchkey/test-support'
 import type pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertNoCanary } from '../../../test/canary/index.js'
+import { type Admin, admin, credentialsJson, once, server } from '../test/support.js'
 import { type PoolRotateEvent, RotatingPool, type RotatingPoolOptions } from './index.js'
-import { type Admin, admin, credentialsJson, once, server } from './test-support.js'
 
 let db: Admin
 let first: { name: string; password: string }

@@ -1,10 +1,10 @@
 import { inspect } from 'node:util'
 import { CachedSecretProvider, MemorySource, type SecretSource } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { type Admin, admin, credentialsJson, deepText, once, server } from '../test/support.js'
 import { RotatingPool } from './index.js'
-import { type Admin, admin, credentialsJson, deepText, once, server } from './test-support.js'
 
 let db: Admin
 let app: { name: string; password: string }

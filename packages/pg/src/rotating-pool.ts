@@ -1,13 +1,11 @@
 import type { CachedSecretProvider, ProviderOptions } from '@latchkey/core'
-import { resolveProvider } from '@latchkey/core/internal'
+import { resolveProvider, type SecretProviderLike, startupMargin } from '@latchkey/core/internal'
 import pg from 'pg'
 import { AuthRetrier } from './auth-retry.js'
 import { SecretCredentials } from './credentials.js'
-import { parseOptions, type RotatingPoolOptions } from './options.js'
+import { type RotatingPoolOptions, resolveOptions } from './options.js'
 import { checkPoolInternals, type PendingItem, type PoolInternals } from './pool-internals.js'
-import type { SecretProviderLike } from './provider-like.js'
 import { type ClientClass, rotatingClientClass } from './rotating-client.js'
-import { startupMargin } from './startup-budget.js'
 
 /** Payload of the pool's `'rotate'` event: versions only, never a value. */
 export interface PoolRotateEvent {
@@ -43,21 +41,21 @@ export class RotatingPool extends pg.Pool {
   readonly #unsubscribe: () => void
 
   constructor(options: RotatingPoolOptions) {
-    const parsed = parseOptions(options)
-    const { provider, owned } = resolveProvider(parsed.providerOptions as ProviderOptions, 'RotatingPool')
+    const resolved = resolveOptions(options)
+    const { provider, owned } = resolveProvider(resolved.providerOptions as ProviderOptions, 'RotatingPool')
     let credentials: SecretCredentials
     try {
-      credentials = new SecretCredentials(provider, parsed.credentials)
+      credentials = new SecretCredentials(provider, resolved.credentials)
     } catch (error) {
       if (owned) void provider.close()
       throw error
     }
-    const Base = (parsed.poolConfig.Client ?? pg.Client) as ClientClass
-    const connectionTimeout = parsed.poolConfig.connectionTimeoutMillis ?? 0
+    const Base = (resolved.poolConfig.Client ?? pg.Client) as ClientClass
+    const connectionTimeout = resolved.poolConfig.connectionTimeoutMillis ?? 0
     const firstLoadBudget =
       connectionTimeout > 0 ? connectionTimeout - startupMargin(connectionTimeout) : undefined
     const Client = rotatingClientClass(Base, credentials, firstLoadBudget)
-    super({ ...parsed.poolConfig, Client: Client as typeof pg.Client })
+    super({ ...resolved.poolConfig, Client: Client as typeof pg.Client })
     try {
       // RotatingPool overrides and drives pg-pool's private members: fail here, clearly, if the
       // installed pg-pool does not have them, rather than misbehave later under load.
@@ -74,11 +72,11 @@ export class RotatingPool extends pg.Pool {
     this.#provider = provider
     this.#ownsProvider = owned
     this.#credentials = credentials
-    this.#retireOnRotate = parsed.retireOnRotate
+    this.#retireOnRotate = resolved.retireOnRotate
     this.#retrier =
-      parsed.authRetry === undefined
+      resolved.authRetry === undefined
         ? undefined
-        : new AuthRetrier(parsed.authRetry, {
+        : new AuthRetrier(resolved.authRetry, {
             refresh: () => provider.refresh(credentials.secretName),
             version: () => credentials.version,
             requeue: (item) => this.#requeue(item),

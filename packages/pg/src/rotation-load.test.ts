@@ -1,8 +1,8 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CachedSecretProvider, MemorySource } from '@latchkey/core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { type Admin, admin, credentialsJson, once, server } from '../test/support.js'
 import { RotatingPool } from './index.js'
-import { type Admin, admin, credentialsJson, once, server } from './test-support.js'
 
 const WORKERS = 50
 const ROTATIONS = 12

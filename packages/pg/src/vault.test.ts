@@ -2,8 +2,8 @@ import { setTimeout as sleep } from 'node:timers/promises'
 import { startVaultEmulator, type VaultEmulator } from '@latchkey/testing'
 import { VaultDatabaseSource } from '@latchkey/vault'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { databaseUrl, server } from '../test/support.js'
 import { type PoolRotateEvent, RotatingPool } from './index.js'
-import { databaseUrl, server } from './test-support.js'
 
 const LEASE_SECONDS = 3
 

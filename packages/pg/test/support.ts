@@ -1,8 +1,8 @@
 /** Helpers for this package's tests: a superuser connection and throwaway login roles. */
 import { randomBytes } from 'node:crypto'
+import { canary } from '@latchkey/test-support'
 import pg from 'pg'
 import { inject } from 'vitest'
-import { canary } from '../../../test/canary/index.js'
 
 /** Runs SQL as the superuser of the shared test database. */
 export interface Admin {
