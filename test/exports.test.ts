@@ -91,6 +91,9 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'secretsLoader',
     ],
   },
+  opentelemetry: {
+    '.': ['ATTRIBUTES', 'INSTRUMENTATION_NAME', 'METRICS', 'instrumentSecrets'],
+  },
   pg: {
     '.': [
       'AUTH_FAILURE_CODES',
