@@ -151,7 +151,7 @@ describe('express-app', () => {
   })
 
   // Deliberately the same steps as the Fastify example's test: each example proves its own main.ts.
-  test.each(['env', 'aws'])(
+  test.each(['env', 'aws', 'ssm', 'azure', 'google'])(
     'src/main.ts --source=%s starts a real server and stops on SIGTERM',
     async (mode) => {
       const apiKey = canary('main-api-key')

@@ -117,7 +117,7 @@ describe('fastify-app', () => {
   })
 
   // Deliberately the same steps as the Express example's test: each example proves its own main.ts.
-  test.each(['env', 'aws'])(
+  test.each(['env', 'aws', 'ssm', 'azure', 'google'])(
     'src/main.ts --source=%s starts a real server and stops on SIGTERM',
     async (mode) => {
       const apiKey = canary('main-api-key')

@@ -150,6 +150,18 @@ describe('nest-app', () => {
     expect((await getStatus(app, newKey)).status).toBe(200)
   })
 
+  it.each(['aws', 'ssm', 'azure', 'google'])(
+    "reads from the %s emulator through that store's real SDK over HTTP",
+    async (mode) => {
+      const apiKey = canary(`${mode}-key`)
+      const dbPassword = canary(`${mode}-db`)
+      const { app } = await boot([`--source=${mode}`], { DB_PASSWORD: dbPassword, API_KEY: apiKey })
+      expect((await getStatus(app, apiKey)).status).toBe(200)
+      expect((await getStatus(app, canary('wrong'))).status).toBe(401)
+      expect(app.get(ConfigService).get('database.password')).toBe(dbPassword)
+    },
+  )
+
   it.each([
     { missing: 'api/key', env: { DB_PASSWORD: canary('only-db') } },
     { missing: 'db/password', env: { API_KEY: canary('only-key') } },

@@ -2,19 +2,23 @@ import { parseArgs } from 'node:util'
 import { EnvSource, FileSource, type SecretSource } from '@latchkey/core'
 import type { VaultEmulator } from '@latchkey/testing'
 
-// Deliberately its own copy of examples/shared/src/source.ts: this app reads Vault, not AWS, and stays readable alone.
+// Deliberately its own copy of examples/shared/src/source.ts: this app's main backend is Vault, and
+// its argument handling stays readable alone; the cloud stores come from @latchkey/example-shared.
 
 /** The secrets this app needs. With EnvSource they are the variables `DB_PASSWORD` and `API_KEY`. */
 export const SECRET_NAMES = { dbPassword: 'db/password', apiKey: 'api/key' } as const
 
+/** Where the example reads its secrets: `--source=…`. */
+export const SOURCES = ['env', 'file', 'vault', 'aws', 'ssm', 'azure', 'google'] as const
+
 /** Command-line settings of the example. */
 export interface ExampleArgs {
-  source: 'env' | 'file' | 'vault'
+  source: (typeof SOURCES)[number]
   dir: string | undefined
   port: number
 }
 
-/** Reads `--source=env|file|vault`, `--dir=<path>` (file mode) and `--port=<n>`. */
+/** Reads `--source=env|file|vault|aws|ssm|azure|google`, `--dir=<path>` (file mode) and `--port=<n>`. */
 export function readArgs(argv: string[]): ExampleArgs {
   const { values } = parseArgs({
     args: argv,
@@ -24,9 +28,9 @@ export function readArgs(argv: string[]): ExampleArgs {
       port: { type: 'string', default: process.env.PORT ?? '3000' },
     },
   })
-  const source = values.source
-  if (source !== 'env' && source !== 'file' && source !== 'vault') {
-    throw new Error(`--source must be env, file or vault (got "${source}")`)
+  const source = SOURCES.find((known) => known === values.source)
+  if (source === undefined) {
+    throw new Error(`--source must be ${SOURCES.join(', ')} (got "${values.source}")`)
   }
   if (source === 'file' && values.dir === undefined) throw new Error('--source=file needs --dir=<directory>')
   const port = Number(values.port)
@@ -44,8 +48,10 @@ export interface OpenedSource {
 }
 
 /**
- * The source `args` ask for: environment variables (the default), files in `--dir`, or (`vault`) a
- * local Vault emulator seeded from `DB_PASSWORD` and `API_KEY`, read through node-vault.
+ * The source `args` ask for: environment variables (the default), files in `--dir`, or a local
+ * emulator seeded from `DB_PASSWORD` and `API_KEY` and read through the store's real client over
+ * HTTP: Vault (`vault`, node-vault), AWS Secrets Manager (`aws`), Parameter Store (`ssm`), Azure
+ * Key Vault (`azure`) or Google Secret Manager (`google`).
  */
 export async function openSource(
   args: ExampleArgs,
@@ -57,12 +63,25 @@ export async function openSource(
     return { source: new FileSource({ dir: args.dir as string }), stop: nothingToStop }
   const { DB_PASSWORD: dbPassword, API_KEY: apiKey } = env
   if (dbPassword === undefined || apiKey === undefined) {
-    throw new Error('--source=vault seeds the local Vault from DB_PASSWORD and API_KEY; set both')
+    throw new Error(`--source=${args.source} seeds the local store from DB_PASSWORD and API_KEY; set both`)
   }
-  const { startVaultBackend } = await import('./vault.js')
-  const { source, vault } = await startVaultBackend({
-    [SECRET_NAMES.dbPassword]: dbPassword,
-    [SECRET_NAMES.apiKey]: apiKey,
-  })
-  return { source, vault, stop: () => vault.close() }
+  const secrets = { [SECRET_NAMES.dbPassword]: dbPassword, [SECRET_NAMES.apiKey]: apiKey }
+  if (args.source === 'vault') {
+    const { startVaultBackend } = await import('./vault.js')
+    const { source, vault } = await startVaultBackend(secrets)
+    return { source, vault, stop: () => vault.close() }
+  }
+  const shared = await import('@latchkey/example-shared')
+  if (args.source === 'aws') {
+    const { source, emulator } = await shared.startAwsBackend(secrets)
+    return { source, stop: () => emulator.close() }
+  }
+  const start =
+    args.source === 'ssm'
+      ? shared.startParameterStoreBackend
+      : args.source === 'azure'
+        ? shared.startKeyVaultBackend
+        : shared.startGoogleBackend
+  const { source, close } = await start(secrets)
+  return { source, stop: close }
 }

@@ -1,3 +1,9 @@
 export { keyMatches } from './api-key.js'
 export { type AwsBackend, startAwsBackend } from './aws.js'
-export { type ExampleArgs, type OpenedSource, openSource, readArgs, SECRET_NAMES } from './source.js'
+export {
+  type CloudBackend,
+  startGoogleBackend,
+  startKeyVaultBackend,
+  startParameterStoreBackend,
+} from './cloud.js'
+export { type ExampleArgs, type OpenedSource, openSource, readArgs, SECRET_NAMES, SOURCES } from './source.js'

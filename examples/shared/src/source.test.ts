@@ -12,7 +12,7 @@ describe('readArgs', () => {
   })
 
   test('rejects bad command-line arguments with a message that says what to pass', () => {
-    expect(() => readArgs(['--source=vault'])).toThrow('--source must be env, file or aws')
+    expect(() => readArgs(['--source=vault'])).toThrow('--source must be env, file, aws, ssm, azure, google')
     expect(() => readArgs(['--source=file'])).toThrow('--source=file needs --dir=<directory>')
     expect(() => readArgs(['--port=-1'])).toThrow('--port must be a port number')
     expect(readArgs(['--source=file', '--dir=/run/secrets', '--port=0'])).toEqual({
@@ -51,6 +51,28 @@ describe('openSource', () => {
   test('aws mode says which variables seed the emulator when they are missing', async () => {
     await expect(openSource(readArgs(['--source=aws']), {})).rejects.toThrow('set both')
   })
+
+  test.each(['ssm', 'azure', 'google'])(
+    '%s mode serves the seeded values through the real SDK of that store, and stop() closes the emulator',
+    async (mode) => {
+      const apiKey = canary(`shared-${mode}-key`)
+      const dbPassword = canary(`shared-${mode}-db`)
+      const opened = await openSource(readArgs([`--source=${mode}`]), {
+        DB_PASSWORD: dbPassword,
+        API_KEY: apiKey,
+      })
+      try {
+        const signal = AbortSignal.timeout(10_000)
+        expect(String((await opened.source.load(SECRET_NAMES.apiKey, { signal })).value)).toBe(apiKey)
+        expect(String((await opened.source.load(SECRET_NAMES.dbPassword, { signal })).value)).toBe(dbPassword)
+      } finally {
+        await opened.stop()
+      }
+      await expect(
+        opened.source.load(SECRET_NAMES.apiKey, { signal: AbortSignal.timeout(10_000) }),
+      ).rejects.toMatchObject({ transient: true })
+    },
+  )
 
   test('aws mode serves the seeded values through the AWS SDK, and stop() closes the emulator', async () => {
     const apiKey = canary('shared-aws-key')

@@ -5,14 +5,17 @@ import type { SecretsManagerEmulator } from '@latchkey/testing'
 /** The secrets this app needs. With EnvSource they are the variables `DB_PASSWORD` and `API_KEY`. */
 export const SECRET_NAMES = { dbPassword: 'db/password', apiKey: 'api/key' } as const
 
+/** Where the example reads its secrets: `--source=…`. */
+export const SOURCES = ['env', 'file', 'aws', 'ssm', 'azure', 'google'] as const
+
 /** Command-line settings of the example. */
 export interface ExampleArgs {
-  source: 'env' | 'file' | 'aws'
+  source: (typeof SOURCES)[number]
   dir: string | undefined
   port: number
 }
 
-/** Reads `--source=env|file|aws`, `--dir=<path>` (file mode) and `--port=<n>`. */
+/** Reads `--source=env|file|aws|ssm|azure|google`, `--dir=<path>` (file mode) and `--port=<n>`. */
 export function readArgs(argv: string[]): ExampleArgs {
   const { values } = parseArgs({
     args: argv,
@@ -22,9 +25,9 @@ export function readArgs(argv: string[]): ExampleArgs {
       port: { type: 'string', default: process.env.PORT ?? '3000' },
     },
   })
-  const source = values.source
-  if (source !== 'env' && source !== 'file' && source !== 'aws') {
-    throw new Error(`--source must be env, file or aws (got "${source}")`)
+  const source = SOURCES.find((known) => known === values.source)
+  if (source === undefined) {
+    throw new Error(`--source must be ${SOURCES.join(', ')} (got "${values.source}")`)
   }
   if (source === 'file' && values.dir === undefined) throw new Error('--source=file needs --dir=<directory>')
   const port = Number(values.port)
@@ -36,14 +39,16 @@ export function readArgs(argv: string[]): ExampleArgs {
 /** A source, and what to stop once the app has closed. */
 export interface OpenedSource {
   source: SecretSource
-  /** Set in `aws` mode: the local Secrets Manager the source reads. */
+  /** Set in `aws` mode: the local Secrets Manager the source reads (`emulator.rotate(name, value)`). */
   emulator?: SecretsManagerEmulator
   stop(): Promise<void>
 }
 
 /**
- * The source `args` ask for: environment variables (the default), files in `--dir`, or (`aws`) a
- * local Secrets Manager emulator seeded from `DB_PASSWORD` and `API_KEY`, read through the AWS SDK.
+ * The source `args` ask for: environment variables (the default), files in `--dir`, or a local
+ * emulator of a cloud store seeded from `DB_PASSWORD` and `API_KEY` and read through that store's
+ * real SDK over HTTP: AWS Secrets Manager (`aws`), AWS Systems Manager Parameter Store (`ssm`),
+ * Azure Key Vault (`azure`) or Google Secret Manager (`google`).
  */
 export async function openSource(
   args: ExampleArgs,
@@ -55,12 +60,21 @@ export async function openSource(
     return { source: new FileSource({ dir: args.dir as string }), stop: nothingToStop }
   const { DB_PASSWORD: dbPassword, API_KEY: apiKey } = env
   if (dbPassword === undefined || apiKey === undefined) {
-    throw new Error('--source=aws seeds the local Secrets Manager from DB_PASSWORD and API_KEY; set both')
+    throw new Error(`--source=${args.source} seeds the local store from DB_PASSWORD and API_KEY; set both`)
   }
-  const { startAwsBackend } = await import('./aws.js')
-  const { source, emulator } = await startAwsBackend({
-    [SECRET_NAMES.dbPassword]: dbPassword,
-    [SECRET_NAMES.apiKey]: apiKey,
-  })
-  return { source, emulator, stop: () => emulator.close() }
+  const secrets = { [SECRET_NAMES.dbPassword]: dbPassword, [SECRET_NAMES.apiKey]: apiKey }
+  if (args.source === 'aws') {
+    const { startAwsBackend } = await import('./aws.js')
+    const { source, emulator } = await startAwsBackend(secrets)
+    return { source, emulator, stop: () => emulator.close() }
+  }
+  const cloud = await import('./cloud.js')
+  const start =
+    args.source === 'ssm'
+      ? cloud.startParameterStoreBackend
+      : args.source === 'azure'
+        ? cloud.startKeyVaultBackend
+        : cloud.startGoogleBackend
+  const { source, close } = await start(secrets)
+  return { source, stop: close }
 }
