@@ -41,6 +41,12 @@ export {
   type SecretsHealth,
   secretsHealth,
 } from './health.js'
+export type {
+  ProviderLikeOptions,
+  SecretHandleLike,
+  SecretProviderLike,
+  SecretRedactorLike,
+} from './provider-like.js'
 export type { ProviderOptions } from './provider-options.js'
 export { type RedactorOptions, SecretRedactor, sharedRedactor } from './redactor.js'
 export { EnvSource, type EnvSourceOptions } from './sources/env.js'

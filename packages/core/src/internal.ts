@@ -10,12 +10,6 @@ export { isTransient, toSecretError } from './errors.js'
 export { parseSecretJson, selectField } from './json.js'
 export { MAX_SECRET_BYTES } from './limits.js'
 export { MAX_NAME_LENGTH, parseSecretRef, type SecretRef } from './names.js'
-export type {
-  ProviderLikeOptions,
-  SecretHandleLike,
-  SecretProviderLike,
-  SecretRedactorLike,
-} from './provider-like.js'
 export { type ResolvedProvider, resolveProvider } from './provider-options.js'
 export { backoffDelay, type RetryPolicy } from './retry.js'
 export { parseDotenv } from './sources/dotenv.js'

@@ -1,12 +1,5 @@
-import type { ProviderOptions } from '@latchkey/core'
-import {
-  checkBudget,
-  checkPreload,
-  type ProviderLikeOptions,
-  preloadWithin,
-  resolveProvider,
-  type SecretProviderLike,
-} from '@latchkey/core/internal'
+import type { ProviderLikeOptions, ProviderOptions, SecretProviderLike } from '@latchkey/core'
+import { checkBudget, checkPreload, preloadWithin, resolveProvider } from '@latchkey/core/internal'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { toRequestError } from './errors.js'
 

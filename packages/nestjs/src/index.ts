@@ -1,11 +1,13 @@
+// Re-exported so apps can type what this package accepts without importing @latchkey/core.
 export type {
   ProviderLikeOptions,
   SecretHandleLike,
   SecretProviderLike,
   SecretRedactorLike,
-} from '@latchkey/core/internal'
+} from '@latchkey/core'
 export { getSecretToken, Secret } from './secret.decorator.js'
 export { SECRET_TOKEN_PREFIX } from './secrets.constants.js'
+export { SecretsHealthIndicator, type SecretsHealthIndicatorResult } from './secrets.health.js'
 export {
   type SecretMap,
   type SecretsConfigFactory,

@@ -1,11 +1,10 @@
-import { type CachedSecretProvider, InvalidOptionsError, type ProviderOptions } from '@latchkey/core'
 import {
-  checkBudget,
+  type CachedSecretProvider,
+  InvalidOptionsError,
   type ProviderLikeOptions,
-  parseSecretRef,
-  preloadWithin,
-  resolveProvider,
-} from '@latchkey/core/internal'
+  type ProviderOptions,
+} from '@latchkey/core'
+import { checkBudget, parseSecretRef, preloadWithin, resolveProvider } from '@latchkey/core/internal'
 import { LOADER_STATE, type LoaderState, loaderFailure } from './startup.js'
 
 const INTEGRATION = '@latchkey/nestjs secretsLoader'

@@ -1,4 +1,4 @@
-import type { ProviderLikeOptions } from '@latchkey/core/internal'
+import type { ProviderLikeOptions } from '@latchkey/core'
 import { ConfigurableModuleBuilder } from '@nestjs/common'
 
 /**

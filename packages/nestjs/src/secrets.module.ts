@@ -12,6 +12,7 @@ import {
 import { DiscoveryModule, DiscoveryService, ModulesContainer } from '@nestjs/core'
 import { declaredSecretNames, getSecretToken } from './secret.decorator.js'
 import { SECRETS_PRELOADED, SECRETS_RESOLVED_PROVIDER } from './secrets.constants.js'
+import { SecretsHealthIndicator } from './secrets.health.js'
 import {
   SECRETS_MODULE_OPTIONS,
   SecretsConfigurableModule,
@@ -190,10 +191,15 @@ Module({
       inject: [CachedSecretProvider],
     },
     {
+      provide: SecretsHealthIndicator,
+      useFactory: (provider: CachedSecretProvider) => new SecretsHealthIndicator(provider),
+      inject: [CachedSecretProvider],
+    },
+    {
       provide: SECRETS_PRELOADED,
       useFactory: preloadSecrets,
       inject: [SECRETS_RESOLVED_PROVIDER, SECRETS_MODULE_OPTIONS, DiscoveryService, ModulesContainer],
     },
   ],
-  exports: [CachedSecretProvider, SecretsService],
+  exports: [CachedSecretProvider, SecretsService, SecretsHealthIndicator],
 })(SecretsModule)

@@ -1,9 +1,10 @@
+// Re-exported so apps can type what this package accepts without importing @latchkey/core.
 export type {
   ProviderLikeOptions,
   SecretHandleLike,
   SecretProviderLike,
   SecretRedactorLike,
-} from '@latchkey/core/internal'
+} from '@latchkey/core'
 export { AUTH_FAILURE_CODES, isAuthFailure } from './auth-errors.js'
 export type { AuthRetryOptions } from './auth-retry.js'
 export type { RotatingPoolConfig, RotatingPoolOptions, RotatingPoolSettings } from './options.js'

@@ -1,5 +1,5 @@
-import { InvalidOptionsError } from '@latchkey/core'
-import { CACHE_OPTION_KEYS, type ProviderLikeOptions } from '@latchkey/core/internal'
+import { InvalidOptionsError, type ProviderLikeOptions } from '@latchkey/core'
+import { CACHE_OPTION_KEYS } from '@latchkey/core/internal'
 import type pg from 'pg'
 import type { AuthRetryOptions, AuthRetryPolicy } from './auth-retry.js'
 import type { CredentialSpec } from './credentials.js'

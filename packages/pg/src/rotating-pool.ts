@@ -1,5 +1,5 @@
-import type { CachedSecretProvider, ProviderOptions } from '@latchkey/core'
-import { resolveProvider, type SecretProviderLike, startupMargin } from '@latchkey/core/internal'
+import type { CachedSecretProvider, ProviderOptions, SecretProviderLike } from '@latchkey/core'
+import { resolveProvider, startupMargin } from '@latchkey/core/internal'
 import pg from 'pg'
 import { AuthRetrier } from './auth-retry.js'
 import { SecretCredentials } from './credentials.js'

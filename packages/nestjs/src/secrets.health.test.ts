@@ -1,0 +1,139 @@
+import 'reflect-metadata'
+import { CachedSecretProvider, type LoadedSecret, SecretUnavailableError } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
+import { Controller, Get, type INestApplication, Module } from '@nestjs/common'
+import { NestFactory } from '@nestjs/core'
+import { HealthCheck, type HealthCheckService, TerminusModule } from '@nestjs/terminus'
+import request from 'supertest'
+import { afterEach, describe, expect, it } from 'vitest'
+import { CapturingLogger, TrackedSource } from '../test/support.js'
+import { type SecretsHealthIndicator, SecretsModule } from './index.js'
+
+/** A source whose loads can be made to fail transiently, to drive a value stale. */
+class FlakySource extends TrackedSource {
+  failing = false
+  override async load(name: string): Promise<LoadedSecret> {
+    if (this.failing)
+      throw new SecretUnavailableError({ secretName: name, source: this.name }, 'backend down')
+    return super.load(name)
+  }
+}
+
+const apps: INestApplication[] = []
+afterEach(async () => {
+  for (const app of apps.splice(0)) await app.close()
+})
+
+async function start(source: FlakySource, clock: { now: number }, names?: string[]) {
+  @Controller('health')
+  class HealthController {
+    constructor(
+      private readonly health: HealthCheckService,
+      private readonly secrets: SecretsHealthIndicator,
+    ) {}
+
+    @Get()
+    @HealthCheck()
+    check() {
+      return this.health.check([() => this.secrets.isHealthy('secrets', names)])
+    }
+  }
+  @Module({
+    imports: [
+      TerminusModule.forRoot({ logger: false }),
+      SecretsModule.forRoot({
+        source,
+        preload: ['db/password'],
+        ttl: 60_000,
+        refreshAhead: 0,
+        maxStale: 600_000,
+        retry: { retries: 0 },
+        clock: () => clock.now,
+        logger: { warn: () => undefined },
+      }),
+    ],
+    controllers: [HealthController],
+  })
+  class AppModule {}
+  const logger = new CapturingLogger()
+  const app = await NestFactory.create(AppModule, { logger })
+  apps.push(app)
+  await app.init()
+  return { app, logger }
+}
+
+describe('SecretsHealthIndicator with @nestjs/terminus', () => {
+  it('reports fresh secrets as up (200), with names, versions and ages only', async () => {
+    const clock = { now: 1_700_000_000_000 }
+    const source = new FlakySource({ 'db/password': canary('db') })
+    const { app, logger } = await start(source, clock)
+    clock.now += 2_000
+    const res = await request(app.getHttpServer()).get('/health')
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({
+      status: 'ok',
+      info: {
+        secrets: {
+          status: 'up',
+          health: 'ok',
+          secrets: [
+            {
+              name: 'db/password',
+              status: 'fresh',
+              servable: true,
+              required: true,
+              loading: false,
+              version: 'v1',
+              loadedAt: 1_700_000_000_000,
+              ageMs: 2_000,
+              expiresAt: 1_700_000_060_000,
+            },
+          ],
+        },
+      },
+      error: {},
+      details: expect.any(Object),
+    })
+    assertNoCanary(res.text, 'the health response')
+    assertNoCanary(logger.text, 'the Nest log')
+  })
+
+  it('a stale secret stays up (degraded, since when); a required secret with nothing to serve is down (503)', async () => {
+    const clock = { now: 1_700_000_000_000 }
+    const source = new FlakySource({ 'db/password': canary('db') })
+    const { app, logger } = await start(source, clock, ['db/password'])
+    const provider = app.get(CachedSecretProvider)
+    source.failing = true
+    clock.now += 90_000
+    await provider.getSecret('db/password') // the reload fails: served stale
+    let res = await request(app.getHttpServer()).get('/health')
+    expect(res.status).toBe(200)
+    expect(res.body.info.secrets).toMatchObject({
+      status: 'up',
+      health: 'degraded',
+      secrets: [
+        {
+          name: 'db/password',
+          status: 'stale',
+          servable: true,
+          staleSince: 1_700_000_060_000,
+          staleUntil: 1_700_000_660_000,
+          errorCode: 'ERR_SECRET_UNAVAILABLE',
+        },
+      ],
+    })
+    clock.now += 600_000 // past maxStale: nothing to serve
+    res = await request(app.getHttpServer()).get('/health')
+    expect(res.status).toBe(503)
+    expect(res.body.status).toBe('error')
+    expect(res.body.error.secrets).toMatchObject({
+      status: 'down',
+      health: 'down',
+      secrets: [
+        { name: 'db/password', status: 'failing', servable: false, errorCode: 'ERR_SECRET_UNAVAILABLE' },
+      ],
+    })
+    assertNoCanary(res.text, 'the health response')
+    assertNoCanary(logger.text, 'the Nest log')
+  })
+})
