@@ -85,6 +85,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'SECRETS_MODULE_OPTIONS',
       'SECRET_TOKEN_PREFIX',
       'Secret',
+      'SecretsHealthIndicator',
       'SecretsModule',
       'SecretsService',
       'getSecretToken',
