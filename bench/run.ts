@@ -12,6 +12,7 @@ const suites: Record<string, () => Promise<{ rows: Row[] }>> = {
   redactor: async () => (await import('./redactor.bench.js')).runRedactorBench(),
   pino: async () => (await import('./pino.bench.js')).runPinoBench(),
   pg: async () => (await import('./pg.bench.js')).runPgBench(),
+  fleet: async () => (await import('./fleet.bench.js')).runFleetBench(),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')
