@@ -6,7 +6,7 @@ import {
   SecretPreloadError,
   type SecretSource,
 } from '@latchkey/core'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import { assertNoCanary, canary, rejectionOf } from '@latchkey/test-support'
 import express5 from 'express'
 import request from 'supertest'
 import { afterEach, describe, expect, test } from 'vitest'
@@ -30,15 +30,6 @@ function hungStore(): SecretSource {
   }
 }
 
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the promise to reject')
-}
-
 describe('@latchkey/express startup budget', () => {
   test('ready() against a hung store rejects within preloadTimeout, naming each secret and its cause', async () => {
     const middleware = secrets({
@@ -48,7 +39,7 @@ describe('@latchkey/express startup budget', () => {
     })
     middlewares.push(middleware)
 
-    const error = await rejection(middleware.ready())
+    const error = await rejectionOf(middleware.ready())
 
     expect(error).toBeInstanceOf(SecretPreloadError)
     const errors = (error as SecretPreloadError).errors
@@ -68,7 +59,7 @@ describe('@latchkey/express startup budget', () => {
     })
     middlewares.push(middleware)
 
-    const error = (await rejection(middleware.ready())) as SecretPreloadError
+    const error = (await rejectionOf(middleware.ready())) as SecretPreloadError
 
     expect(error.code).toBe(ErrorCode.PRELOAD)
     expect(error.errors.map((e) => e.message)).toEqual([
