@@ -101,9 +101,12 @@ export function resolveVersionCheck(value: unknown): boolean {
   return value
 }
 
+/** The staging label of a secret's current version, which `GetSecretValue` reads by default. */
+export const CURRENT_STAGE = 'AWSCURRENT'
+
 /** Checks `versionStage` against the model's constraint (1–256 characters). */
 export function resolveVersionStage(stage: unknown): string {
-  if (stage === undefined) return 'AWSCURRENT'
+  if (stage === undefined) return CURRENT_STAGE
   if (typeof stage !== 'string' || stage.length < 1 || stage.length > 256) {
     throw new InvalidOptionsError(
       "AwsSecretsManagerSource: { versionStage } must be a label such as 'AWSCURRENT' (1–256 characters)",

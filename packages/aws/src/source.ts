@@ -18,6 +18,7 @@ import { settleWithLimit } from './concurrency.js'
 import { toAwsSecretError } from './errors.js'
 import {
   type AwsSecretsManagerSourceOptions,
+  CURRENT_STAGE,
   resolveClient,
   resolveVersionCheck,
   resolveVersionStage,
@@ -28,7 +29,6 @@ import { refersTo, toLoadedSecret } from './secret-value.js'
 const BATCH_SIZE = 20
 /** Requests one `loadMany` keeps in flight (BatchGetSecretValue is limited to 100 requests/s per Region). */
 const CONCURRENCY = 5
-const CURRENT = 'AWSCURRENT'
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 
 /**
@@ -127,7 +127,7 @@ export class AwsSecretsManagerSource implements SecretSource {
   async loadMany(names: string[], ctx: LoadContext): Promise<Map<string, LoadedSecret | Error>> {
     if (this.#closed) throw new ProviderClosedError({ source: this.name })
     const results = new Map<string, LoadedSecret | Error>()
-    if (this.versionStage !== CURRENT) {
+    if (this.versionStage !== CURRENT_STAGE) {
       const loaded = await settleWithLimit(names, CONCURRENCY, (name) => this.load(name, ctx))
       loaded.forEach((outcome, i) => {
         results.set(
