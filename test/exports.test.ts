@@ -75,10 +75,11 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'requireSecrets',
       'secrets',
       'secretsErrorHandler',
+      'secretsHealthHandler',
     ],
   },
   fastify: {
-    '.': ['UNAVAILABLE_BODY', 'isSecretFailure', 'latchkey', 'secretsErrorHandler'],
+    '.': ['UNAVAILABLE_BODY', 'isSecretFailure', 'latchkey', 'secretsErrorHandler', 'secretsHealthHandler'],
   },
   nestjs: {
     '.': [

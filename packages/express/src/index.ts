@@ -11,5 +11,6 @@ export {
   secretsErrorHandler,
 } from './error-handler.js'
 export { isSecretFailure, SecretServiceUnavailableError, UNAVAILABLE_BODY } from './errors.js'
+export { type SecretsHealthHandlerOptions, secretsHealthHandler } from './health.js'
 export { type ExpressSecretsOptions, type SecretsMiddleware, secrets } from './middleware.js'
 export { requireSecrets } from './require-secrets.js'

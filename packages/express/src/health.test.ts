@@ -1,0 +1,157 @@
+/**
+ * secretsHealthHandler over real HTTP on Express 4 and 5: the report's content, 200 while every
+ * required secret can be served (fresh or stale), 503 when one cannot, and no value anywhere.
+ */
+
+import { createRequire } from 'node:module'
+import type { AddressInfo } from 'node:net'
+import { CachedSecretProvider, type LoadedSecret, MemorySource, SecretUnavailableError } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
+import express5 from 'express'
+import { afterEach, describe, expect, it } from 'vitest'
+import { secrets, secretsHealthHandler } from './index.js'
+
+const express4 = createRequire(import.meta.url)('express4') as typeof express5
+
+/** A memory source whose loads can be made to fail transiently. */
+class FlakySource extends MemorySource {
+  failing = false
+  override async load(name: string): Promise<LoadedSecret> {
+    if (this.failing) throw new SecretUnavailableError({ secretName: name }, 'backend down')
+    return super.load(name)
+  }
+}
+
+const cleanups: Array<() => Promise<void>> = []
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0)) await cleanup()
+})
+
+async function listen(app: express5.Express): Promise<string> {
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()))
+  cleanups.push(() => new Promise<void>((resolve) => server.close(() => resolve())))
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+}
+
+describe.each([
+  { label: 'Express 4', express: express4 },
+  { label: 'Express 5', express: express5 },
+])('secretsHealthHandler on $label', ({ express }) => {
+  it('reports fresh, then stale (200, degraded, since when), then nothing servable (503), never a value', async () => {
+    const clock = { now: 1_700_000_000_000 }
+    const source = new FlakySource({ 'db/password': canary('db') })
+    const provider = new CachedSecretProvider(source, {
+      ttl: 60_000,
+      refreshAhead: 0,
+      maxStale: 600_000,
+      retry: { retries: 0 },
+      clock: () => clock.now,
+      logger: { warn: () => undefined },
+    })
+    cleanups.push(() => provider.close())
+    const app = express()
+    app.use(secrets({ provider, preload: ['db/password'] }))
+    app.get('/health/secrets', secretsHealthHandler({ names: ['db/password'] }))
+    const url = `${await listen(app)}/health/secrets`
+    await provider.preload(['db/password'])
+
+    clock.now += 1_000
+    let res = await fetch(url)
+    let text = await res.text()
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    expect(JSON.parse(text)).toEqual({
+      status: 'ok',
+      source: 'memory',
+      checkedAt: 1_700_000_001_000,
+      secrets: [
+        {
+          name: 'db/password',
+          status: 'fresh',
+          servable: true,
+          required: true,
+          loading: false,
+          version: 'v1',
+          loadedAt: 1_700_000_000_000,
+          ageMs: 1_000,
+          expiresAt: 1_700_000_060_000,
+        },
+      ],
+    })
+    assertNoCanary(text, 'the health response')
+
+    source.failing = true
+    clock.now += 90_000
+    await provider.getSecret('db/password') // the reload fails: served stale
+    res = await fetch(url)
+    text = await res.text()
+    expect(res.status).toBe(200)
+    expect(JSON.parse(text)).toMatchObject({
+      status: 'degraded',
+      secrets: [
+        {
+          name: 'db/password',
+          status: 'stale',
+          servable: true,
+          staleSince: 1_700_000_060_000,
+          staleUntil: 1_700_000_660_000,
+          errorCode: 'ERR_SECRET_UNAVAILABLE',
+        },
+      ],
+    })
+    assertNoCanary(text, 'the health response')
+
+    clock.now += 600_000 // past maxStale
+    res = await fetch(url)
+    text = await res.text()
+    expect(res.status).toBe(503)
+    expect(JSON.parse(text)).toMatchObject({
+      status: 'down',
+      secrets: [
+        { name: 'db/password', status: 'failing', servable: false, errorCode: 'ERR_SECRET_UNAVAILABLE' },
+      ],
+    })
+    assertNoCanary(text, 'the health response')
+  })
+
+  it('without names reports every cached secret; an unrequired failure is degraded, not down', async () => {
+    const provider = new CachedSecretProvider(new MemorySource({ a: canary('a') }), {
+      logger: { warn: () => undefined },
+      retry: { retries: 0 },
+    })
+    cleanups.push(() => provider.close())
+    await provider.preload(['a'])
+    await expect(provider.getSecret('missing')).rejects.toMatchObject({ code: 'ERR_SECRET_NOT_FOUND' })
+    const app = express()
+    app.get('/health', secretsHealthHandler({ provider }))
+    const res = await fetch(`${await listen(app)}/health`)
+    const body = (await res.json()) as {
+      status: string
+      secrets: Array<{ name: string; status: string; required: boolean }>
+    }
+    expect(res.status).toBe(200)
+    expect(body.status).toBe('degraded')
+    expect(
+      body.secrets.map((s: { name: string; status: string; required: boolean }) => [
+        s.name,
+        s.status,
+        s.required,
+      ]),
+    ).toEqual([
+      ['a', 'fresh', true],
+      ['missing', 'failing', false],
+    ])
+  })
+})
+
+describe('secretsHealthHandler options', () => {
+  it('refuses bad options with InvalidOptionsError naming the option and the type', () => {
+    expect(() => secretsHealthHandler({ names: 'db' as never })).toThrow(
+      'secretsHealthHandler: option "names" must be an array of secret names (got string)',
+    )
+    expect(() => secretsHealthHandler({ provider: {} as never })).toThrow(
+      'secretsHealthHandler: option "provider" must be a CachedSecretProvider (got object)',
+    )
+  })
+})

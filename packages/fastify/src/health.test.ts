@@ -1,0 +1,154 @@
+/**
+ * secretsHealthHandler over real HTTP: the report's content, 200 while every required secret can be
+ * served (fresh or stale), 503 when one cannot, and no value in the response or the log.
+ */
+import { Writable } from 'node:stream'
+import { CachedSecretProvider, type LoadedSecret, MemorySource, SecretUnavailableError } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
+import Fastify, { type FastifyInstance } from 'fastify'
+import { afterEach, describe, expect, it } from 'vitest'
+import { latchkey, secretsHealthHandler } from './index.js'
+
+/** A memory source whose loads can be made to fail transiently. */
+class FlakySource extends MemorySource {
+  failing = false
+  override async load(name: string): Promise<LoadedSecret> {
+    if (this.failing) throw new SecretUnavailableError({ secretName: name }, 'backend down')
+    return super.load(name)
+  }
+}
+
+const apps: FastifyInstance[] = []
+afterEach(async () => {
+  await Promise.all(apps.splice(0).map((app) => app.close()))
+})
+
+function app(): { app: FastifyInstance; log: () => string } {
+  let log = ''
+  const stream = new Writable({
+    write(chunk, _encoding, done) {
+      log += String(chunk)
+      done()
+    },
+  })
+  const instance = Fastify({ logger: { level: 'info', stream } })
+  apps.push(instance)
+  return { app: instance, log: () => log }
+}
+
+describe('secretsHealthHandler', () => {
+  it('reports fresh, then stale (200, degraded, since when), then nothing servable (503), never a value', async () => {
+    const clock = { now: 1_700_000_000_000 }
+    const source = new FlakySource({ 'db/password': canary('db') })
+    const { app: server, log } = app()
+    await server.register(latchkey, {
+      source,
+      preload: ['db/password'],
+      ttl: 60_000,
+      refreshAhead: 0,
+      maxStale: 600_000,
+      retry: { retries: 0 },
+      clock: () => clock.now,
+      logger: { warn: () => undefined },
+    })
+    server.get('/health/secrets', secretsHealthHandler({ names: ['db/password'] }))
+    const url = `${await server.listen({ host: '127.0.0.1', port: 0 })}/health/secrets`
+
+    clock.now += 1_000
+    let res = await fetch(url)
+    let text = await res.text()
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    expect(JSON.parse(text)).toEqual({
+      status: 'ok',
+      source: 'memory',
+      checkedAt: 1_700_000_001_000,
+      secrets: [
+        {
+          name: 'db/password',
+          status: 'fresh',
+          servable: true,
+          required: true,
+          loading: false,
+          version: 'v1',
+          loadedAt: 1_700_000_000_000,
+          ageMs: 1_000,
+          expiresAt: 1_700_000_060_000,
+        },
+      ],
+    })
+
+    source.failing = true
+    clock.now += 90_000
+    await server.secrets.getSecret('db/password') // the reload fails: served stale
+    res = await fetch(url)
+    text = await res.text()
+    expect(res.status).toBe(200)
+    expect(JSON.parse(text)).toMatchObject({
+      status: 'degraded',
+      secrets: [
+        {
+          name: 'db/password',
+          status: 'stale',
+          staleSince: 1_700_000_060_000,
+          staleUntil: 1_700_000_660_000,
+          errorCode: 'ERR_SECRET_UNAVAILABLE',
+        },
+      ],
+    })
+    assertNoCanary(text, 'the health response')
+
+    clock.now += 600_000 // past maxStale
+    res = await fetch(url)
+    text = await res.text()
+    expect(res.status).toBe(503)
+    expect(JSON.parse(text)).toMatchObject({
+      status: 'down',
+      secrets: [
+        { name: 'db/password', status: 'failing', servable: false, errorCode: 'ERR_SECRET_UNAVAILABLE' },
+      ],
+    })
+    assertNoCanary(text, 'the health response')
+    assertNoCanary(log(), 'the Fastify log')
+  })
+
+  it('takes a provider directly; without names reports every cached secret, pinned ones required', async () => {
+    const provider = new CachedSecretProvider(new MemorySource({ a: canary('a'), b: canary('b') }), {
+      logger: { warn: () => undefined },
+    })
+    await provider.preload(['a'])
+    await provider.getSecret('b')
+    const { app: server } = app()
+    server.addHook('onClose', () => provider.close())
+    server.get('/health', secretsHealthHandler({ provider }))
+    const res = await fetch(`${await server.listen({ host: '127.0.0.1', port: 0 })}/health`)
+    const body = (await res.json()) as {
+      status: string
+      secrets: Array<{ name: string; status: string; required: boolean }>
+    }
+    expect(res.status).toBe(200)
+    expect(
+      body.secrets.map((s: { name: string; status: string; required: boolean }) => [
+        s.name,
+        s.status,
+        s.required,
+      ]),
+    ).toEqual([
+      ['a', 'fresh', true],
+      ['b', 'fresh', false],
+    ])
+  })
+
+  it('a missing decorator is a 500 naming the fix; bad options throw InvalidOptionsError', async () => {
+    const { app: server } = app()
+    server.get('/health', secretsHealthHandler())
+    const res = await fetch(`${await server.listen({ host: '127.0.0.1', port: 0 })}/health`)
+    expect(res.status).toBe(500)
+    expect(() => secretsHealthHandler({ decorator: '' })).toThrow(
+      'secretsHealthHandler: option "decorator" must be a non-empty string (got string)',
+    )
+    expect(() => secretsHealthHandler({ names: [1] as never })).toThrow(
+      'secretsHealthHandler: option "names" must be an array of secret names (got array)',
+    )
+  })
+})
