@@ -18,6 +18,7 @@ import { buildHealth, type SecretsHealth } from './health.js'
 import { parseSecretJson, selectField } from './json.js'
 import { MAX_SECRET_BYTES } from './limits.js'
 import { parseSecretRef } from './names.js'
+import { type PreloadOptions, resolvePreloadOptions, settlePaced } from './preload-pacing.js'
 import { type SecretRedactor, sharedRedactor } from './redactor.js'
 import { backoffDelay, KeepAlive, LoadScope, withRetry } from './retry.js'
 import { secretParts } from './secret-parts.js'
@@ -214,10 +215,13 @@ export class CachedSecretProvider implements SecretProvider {
 
   /**
    * Loads every name (one batch call when the source has `loadMany`) and pins them. Rejects once,
-   * with a {@link SecretPreloadError} whose `errors` name every failure.
+   * with a {@link SecretPreloadError} whose `errors` name every failure. With `concurrency` or
+   * `ratePerSecond` (see {@link PreloadOptions}) the names load one by one, paced, so a fleet
+   * starting together spreads its reads.
    */
-  async preload(names: Iterable<string>): Promise<void> {
+  async preload(names: Iterable<string>, options?: PreloadOptions): Promise<void> {
     this.#assertOpen()
+    const pacing = resolvePreloadOptions(options)
     const refs: Array<{ name: string; secret: string; field: string | undefined }> = []
     const failures: SecretError[] = []
     for (const name of new Set(names)) {
@@ -233,8 +237,18 @@ export class CachedSecretProvider implements SecretProvider {
     const cold = entries.filter(
       (e) => e.inflight === undefined && (e.value === undefined || now >= e.expiresAt),
     )
-    if (cold.length > 1 && this.source.loadMany !== undefined) await this.#loadBatch(cold)
-    const outcomes = await Promise.allSettled(entries.map((entry) => this.#ensure(entry)))
+    if (pacing === undefined && cold.length > 1 && this.source.loadMany !== undefined) {
+      await this.#loadBatch(cold)
+    }
+    const outcomes =
+      pacing === undefined
+        ? await Promise.allSettled(entries.map((entry) => this.#ensure(entry)))
+        : await settlePaced(
+            entries,
+            pacing,
+            (entry) => this.#ensure(entry),
+            () => this.#closed,
+          )
     const failed = new Set<string>()
     outcomes.forEach((outcome, i) => {
       const entry = entries[i] as Entry

@@ -41,6 +41,7 @@ export {
   type SecretsHealth,
   secretsHealth,
 } from './health.js'
+export type { PreloadOptions } from './preload-pacing.js'
 export type {
   ProviderLikeOptions,
   SecretHandleLike,
