@@ -27,6 +27,7 @@ const root = join(import.meta.dirname, '..')
  */
 const THIRD_PARTY: Record<string, string> = {
   express: 'packages/express/node_modules/@types/express/index.d.ts',
+  '@nestjs/terminus': 'packages/nestjs/node_modules/@nestjs/terminus/dist/index.d.ts',
   '@nestjs/*': 'packages/nestjs/node_modules/@nestjs/*/index.d.ts',
   'node-vault': 'packages/vault/node_modules/node-vault/index.d.ts',
   '@google-cloud/secret-manager':
