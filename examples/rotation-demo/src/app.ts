@@ -1,11 +1,12 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { CachedSecretProvider } from '@latchkey/core'
-import { latchkey } from '@latchkey/fastify'
+import { latchkey, secretsHealthHandler } from '@latchkey/fastify'
 import { RotatingPool } from '@latchkey/pg'
 import { redactSecrets } from '@latchkey/pino'
 import Fastify, { LogController } from 'fastify'
 import pino from 'pino'
 import { API_KEY_SECRET, DB_SECRET } from './infra.js'
+import type { Telemetry } from './telemetry.js'
 
 /** The demo's app: orders served from PostgreSQL through a RotatingPool, behind an API key. */
 export interface DemoApp {
@@ -21,7 +22,11 @@ function sameKey(given: unknown, expected: string): boolean {
   return a.length === b.length && timingSafeEqual(a, b)
 }
 
-export async function startApp(provider: CachedSecretProvider, logFile: string): Promise<DemoApp> {
+export async function startApp(
+  provider: CachedSecretProvider,
+  logFile: string,
+  telemetry: Telemetry,
+): Promise<DemoApp> {
   const destination = pino.destination({ dest: logFile, sync: false, mkdir: true })
   const logger = pino(redactSecrets(provider, { level: 'info' }), destination)
   let requests = 0
@@ -51,6 +56,14 @@ export async function startApp(provider: CachedSecretProvider, logFile: string):
       'database credentials rotated',
     )
   })
+
+  // Operations: Prometheus text of latchkey's OpenTelemetry metrics, and the secrets' health
+  // (503 only when a secret the app needs has nothing to serve). Names, versions, ages, codes.
+  app.get('/metrics', async (_request, reply) => {
+    reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
+    return telemetry.prometheusText()
+  })
+  app.get('/health', secretsHealthHandler({ names: [DB_SECRET, API_KEY_SECRET] }))
 
   let served = 0
   app.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {

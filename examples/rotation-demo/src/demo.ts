@@ -12,6 +12,7 @@ import { LoadGenerator, percentile } from './load.js'
 import type { DemoOptions } from './options.js'
 import { Progress } from './progress.js'
 import { type RotationStrategy, rotate } from './rotation.js'
+import { startTelemetry } from './telemetry.js'
 
 /** What the demo measured. */
 export interface DemoSummary {
@@ -26,6 +27,14 @@ export interface DemoSummary {
   staleEvents: number
   p50: number
   p99: number
+  /** `GET /health` while the secret store was down, and at the end. */
+  healthDuringOutage: string | undefined
+  healthAtEnd: string
+  /** Stale serves and loads as `GET /metrics` reported them at the end. */
+  metricsStaleServes: number
+  metricsLoads: number
+  /** Secret values found in the `/metrics` and `/health` answers. */
+  leakedInEndpoints: number
   logFile: string
   logLines: number
   redactedInLog: number
@@ -70,7 +79,16 @@ export async function runDemo(
   })
   let staleEvents = 0
   provider.on('stale', () => staleEvents++)
-  const demo = await startApp(provider, logFile)
+  const telemetry = startTelemetry(provider)
+  const demo = await startApp(provider, logFile, telemetry)
+  const endpointAnswers: string[] = []
+  /** GET an operations endpoint of the app; every answer is kept for the leak check. */
+  const fetchText = async (path: string): Promise<{ status: number; text: string }> => {
+    const res = await fetch(`${demo.url}${path}`)
+    const text = await res.text()
+    endpointAnswers.push(text)
+    return { status: res.status, text }
+  }
   progress.note(`App listening on ${demo.url}; log: ${logFile}`)
   const phases = plan(options)
   const singleUserWindow = (phases[0]?.until ?? 0) - (phases[1]?.outage ? options.ttl + 1 : 0)
@@ -91,13 +109,15 @@ export async function runDemo(
   let outageOn = false
   let rotating: Promise<void> | undefined
   let rotationError: Error | undefined
+  let healthDuringOutage: string | undefined
 
   load.start(options.concurrency)
-  const snapshot = () => {
+  const snapshot = async () => {
     const recent = load.takeLatencies()
     all.push(...recent)
     const sorted = [...recent].sort((a, b) => a - b)
-    const stats = provider.stats()
+    // the cache figures come from the same OpenTelemetry metrics GET /metrics serves
+    const figures = await telemetry.figures()
     progress.update({
       elapsed: Math.min(elapsed(), options.duration),
       total: options.duration,
@@ -106,7 +126,9 @@ export async function runDemo(
       failures: load.failures,
       rotations: rotations['single-user'] + rotations['alternating-users'],
       backendCalls: infra.emulator.callCount(),
-      hitRate: stats.hits / Math.max(1, stats.hits + stats.misses),
+      loads: figures.loads,
+      staleServes: figures.staleServes,
+      hitRate: figures.hits / Math.max(1, figures.hits + figures.misses),
       p50: percentile(sorted, 50),
       p99: percentile(sorted, 99),
     })
@@ -117,10 +139,19 @@ export async function runDemo(
     phase = phases.find((p) => now < p.until) ?? phase
     if (phase.outage && !outageOn) {
       outageOn = true
-      infra.emulator.faults.fail('internal', { times: Number.POSITIVE_INFINITY, operation: 'GetSecretValue' })
-      progress.note(`${now.toFixed(1)}s  Secrets Manager outage starts: every GetSecretValue answers 500`)
+      // every operation: a reload asks DescribeSecret before GetSecretValue (the AWS source's version check)
+      infra.emulator.faults.fail('internal', { times: Number.POSITIVE_INFINITY })
+      progress.note(`${now.toFixed(1)}s  Secrets Manager outage starts: every call answers 500`)
     } else if (!phase.outage && outageOn) {
       outageOn = false
+      const health = JSON.parse((await fetchText('/health')).text) as {
+        status: string
+        secrets: Array<{ name: string; status: string }>
+      }
+      healthDuringOutage = health.status
+      progress.note(
+        `${now.toFixed(1)}s  GET /health before the store comes back: ${health.status} (${health.secrets.map((s) => `${s.name} ${s.status}`).join(', ')})`,
+      )
       infra.emulator.faults.reset()
       progress.note(
         `${now.toFixed(1)}s  outage over; stale values served meanwhile: ${provider.stats().staleServed}, 'stale' events: ${staleEvents}`,
@@ -147,21 +178,26 @@ export async function runDemo(
           rotating = undefined
         })
     }
-    snapshot()
+    await snapshot()
     await sleep(250)
   }
   await rotating
   await load.stop()
-  snapshot()
+  await snapshot()
   progress.finish()
   const stats = provider.stats()
+  const healthAtEnd = (JSON.parse((await fetchText('/health')).text) as { status: string }).status
+  const metrics = await fetchText('/metrics')
+  const figures = await telemetry.figures()
   await demo.close()
+  await telemetry.close()
   await provider.close()
   await infra.close()
   if (rotationError) throw rotationError
 
   const log = await readFile(logFile, 'utf8')
   const leaked = findLeaks(log, infra.allValues)
+  const leakedInEndpoints = findLeaks(endpointAnswers.join('\n'), infra.allValues).length
   const sorted = all.sort((a, b) => a - b)
   const failureSamples = load.failureSamples.map((sample) =>
     findLeaks(sample, infra.allValues).length > 0 ? '[sample withheld: it contained a secret value]' : sample,
@@ -179,11 +215,16 @@ export async function runDemo(
     staleEvents,
     p50: percentile(sorted, 50),
     p99: percentile(sorted, 99),
+    healthDuringOutage,
+    healthAtEnd,
+    metricsStaleServes: figures.staleServes,
+    metricsLoads: figures.loads,
+    leakedInEndpoints,
     logFile,
     logLines: log.split('\n').filter(Boolean).length,
     redactedInLog: log.split('[REDACTED]').length - 1,
     leakedValues: leaked.length,
-    ok: load.failures === 0 && leaked.length === 0 && load.requests > 0,
+    ok: load.failures === 0 && leaked.length === 0 && leakedInEndpoints === 0 && load.requests > 0,
   }
 }
 
@@ -198,14 +239,17 @@ export function formatSummary(s: DemoSummary): string {
     ['cache hit rate', `${(s.cacheHitRate * 100).toFixed(2)} %`],
     ['stale values served (outage)', `${s.staleServed} (${s.staleEvents} 'stale' events)`],
     ['latency p50 / p99', `${s.p50.toFixed(2)} ms / ${s.p99.toFixed(2)} ms`],
+    ['GET /metrics: loads, stale serves', `${s.metricsLoads}, ${s.metricsStaleServes}`],
+    ['GET /health (outage / end)', `${s.healthDuringOutage ?? 'no outage'} / ${s.healthAtEnd}`],
+    ['secret values in /metrics, /health', String(s.leakedInEndpoints)],
     ['log lines', `${s.logLines} (${s.redactedInLog} [REDACTED] marks)`],
     ['secret values found in the log', String(s.leakedValues)],
   ]
   const width = Math.max(...rows.map(([k]) => k.length))
   const lines = rows.map(([k, v]) => `  ${k.padEnd(width)}  ${v}`)
   const verdict = s.ok
-    ? 'PASS: no failed request, no secret in the log'
-    : `FAIL: ${s.failedRequests} failed request(s), ${s.leakedValues} leaked value(s)`
+    ? 'PASS: no failed request, no secret in the log or the operations endpoints'
+    : `FAIL: ${s.failedRequests} failed request(s), ${s.leakedValues + s.leakedInEndpoints} leaked value(s)`
   const samples = s.failureSamples.length
     ? `\n  first failures:\n${s.failureSamples.map((f) => `    ${f}`).join('\n')}`
     : ''

@@ -7,6 +7,9 @@ export interface Snapshot {
   failures: number
   rotations: number
   backendCalls: number
+  /** From the OpenTelemetry metrics: source loads, stale serves and the cache hit rate. */
+  loads: number
+  staleServes: number
   hitRate: number
   p50: number
   p99: number
@@ -29,6 +32,7 @@ export class Progress {
     const line =
       `${bar} ${s.elapsed.toFixed(0).padStart(3)}/${s.total}s ${s.phase.padEnd(18)} ` +
       `req ${s.requests} fail ${s.failures} rot ${s.rotations} backend ${s.backendCalls} ` +
+      `loads ${s.loads} stale ${s.staleServes} ` +
       `hit ${(s.hitRate * 100).toFixed(1)}% p50 ${s.p50.toFixed(1)}ms p99 ${s.p99.toFixed(1)}ms`
     if (this.#live) {
       this.#out.write(`\r\x1b[2K${line}`)
