@@ -13,6 +13,7 @@ const suites: Record<string, () => Promise<{ rows: Row[] }>> = {
   pino: async () => (await import('./pino.bench.js')).runPinoBench(),
   pg: async () => (await import('./pg.bench.js')).runPgBench(),
   fleet: async () => (await import('./fleet.bench.js')).runFleetBench(),
+  observability: async () => (await import('./observability.bench.js')).runObservabilityBench(),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')
