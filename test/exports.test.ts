@@ -18,7 +18,12 @@ const names = readdirSync(join(root, 'packages')).filter((n) =>
 /** Package → entry point (`exports` key) → exported names, sorted. Types are not runtime names. */
 const REVIEWED: Record<string, Record<string, string[]>> = {
   aws: {
-    '.': ['AwsParameterStoreSource', 'AwsSecretsManagerSource', 'toAwsSecretError'],
+    '.': [
+      'AwsParameterStoreSource',
+      'AwsSecretsManagerSource',
+      'toAwsSecretError',
+      'watchSecretsManagerEvents',
+    ],
   },
   core: {
     '.': [
@@ -133,9 +138,11 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'SECRETS_MANAGER_MAX_REQUEST_BYTES',
       'SECRETS_MANAGER_MAX_SECRET_SIZE',
       'SecretsManagerEmulatorError',
+      'eventBridgeEvent',
       'startParameterStoreEmulator',
       'startPostgres',
       'startSecretsManagerEmulator',
+      'startSqsEmulator',
       'startVaultEmulator',
     ],
   },

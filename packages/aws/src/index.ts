@@ -7,3 +7,12 @@ export type {
 } from './parameter-store/options.js'
 export { AwsParameterStoreSource } from './parameter-store/source.js'
 export { AwsSecretsManagerSource, type AwsSecretsManagerStats } from './source.js'
+export {
+  type RefreshableProvider,
+  type SecretsManagerEventWatcher,
+  type SqsClientLike,
+  type WatchedEvent,
+  type WatcherErrorContext,
+  type WatchSecretsManagerEventsOptions,
+  watchSecretsManagerEvents,
+} from './watcher.js'

@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { invalid } from '../shared/fault-plan.js'
+import { publish, type SecretsManagerEventTarget } from './events.js'
 import { SecretsManagerFaultPlan, type SecretsManagerFaults } from './faults.js'
 import { createHandler, type RecordedCall } from './handler.js'
 import type { SecretsManagerOperation } from './operations.js'
@@ -25,6 +26,14 @@ export interface SecretsManagerEmulatorOptions {
   clock?: () => number
   /** Secrets to create at start, by name, in the default Region. */
   secrets?: Record<string, string | Uint8Array>
+  /**
+   * Publish change events to an SQS emulator's queue, as an EventBridge rule with an SQS target
+   * does: `PutSecretValue` and `UpdateSecretVersionStage` (API calls and the helpers of the same
+   * name), and for `rotate()` a `PutSecretValue` then a `RotationSucceeded`. Each message is the
+   * EventBridge event with the CloudTrail record in `detail`; never a secret value.
+   * @default no events
+   */
+  events?: SecretsManagerEventTarget
 }
 
 /** Which Region a helper acts in. */
@@ -115,6 +124,8 @@ export interface SecretsManagerEmulator {
   callCount(operation?: SecretsManagerOperation): number
   /** Forgets recorded calls. */
   resetCalls(): void
+  /** Starts (or with `undefined`, stops) publishing change events; see the `events` option. */
+  publishEvents(target: SecretsManagerEventTarget | undefined): void
   /** Stops the server and closes open connections. */
   close(): Promise<void>
 }
@@ -160,6 +171,7 @@ export async function startSecretsManagerEmulator(
     return storeFor(ARN_REGION.exec(secretId)?.[1] ?? region)
   }
   const faults = new SecretsManagerFaultPlan()
+  let events = options.events
   const recorded: RecordedCall[] = []
   const closing = new AbortController()
   const server = createServer(
@@ -169,6 +181,7 @@ export async function startSecretsManagerEmulator(
       faults,
       record: (call) => recorded.push(call),
       closing: closing.signal,
+      changed: (change) => publish(events, { ...change, accountId, time: clock() }),
     }),
   )
 
@@ -211,18 +224,53 @@ export async function startSecretsManagerEmulator(
       const store = storeOf(secretId, extra)
       const secret = store.readable(secretId)
       const version = store.putValue(secret, toPayload(value), extra.versionId, stages)
+      publish(events, {
+        eventName: 'PutSecretValue',
+        region: store.region,
+        accountId,
+        arn: secret.arn,
+        secretId,
+        versionId: version.id,
+        versionStages: [...version.stages],
+        time: clock(),
+      })
       return { arn: secret.arn, name: secret.name, versionId: version.id, versionStages: [...version.stages] }
     },
     rotate(secretId, value, extra = {}) {
       const before = Object.entries(emulator.versions(secretId, extra)).find(([, stages]) =>
         stages.includes('AWSCURRENT'),
       )
-      const { versionId } = emulator.putSecretValue(secretId, value, undefined, extra)
+      const { versionId, arn } = emulator.putSecretValue(secretId, value, undefined, extra)
+      const region = ARN_REGION.exec(arn)?.[1] ?? emulator.region
+      publish(events, {
+        eventName: 'RotationSucceeded',
+        region,
+        accountId,
+        arn,
+        secretId: arn,
+        time: clock(),
+      })
       return { previousVersionId: before?.[0], versionId }
     },
     updateSecretVersionStage(secretId, stage, move) {
       const store = storeOf(secretId, move)
-      store.moveStage(store.readable(secretId), stage, move.moveToVersionId, move.removeFromVersionId)
+      const secret = store.readable(secretId)
+      store.moveStage(secret, stage, move.moveToVersionId, move.removeFromVersionId)
+      publish(events, {
+        eventName: 'UpdateSecretVersionStage',
+        region: store.region,
+        accountId,
+        arn: secret.arn,
+        secretId,
+        parameters: {
+          versionStage: stage,
+          ...(move.moveToVersionId === undefined ? {} : { moveToVersionId: move.moveToVersionId }),
+          ...(move.removeFromVersionId === undefined
+            ? {}
+            : { removeFromVersionId: move.removeFromVersionId }),
+        },
+        time: clock(),
+      })
     },
     deleteSecret(secretId, extra = {}) {
       const store = storeOf(secretId, extra)
@@ -242,6 +290,9 @@ export async function startSecretsManagerEmulator(
     callCount: (operation) => emulator.calls(operation).length,
     resetCalls() {
       recorded.length = 0
+    },
+    publishEvents(target) {
+      events = target
     },
     close() {
       stopped ??= new Promise((resolve, reject) => {

@@ -7,6 +7,7 @@ import {
   serialization,
   unknownOperation,
 } from './errors.js'
+import type { SecretChange } from './events.js'
 import { faultReply, type SecretsManagerFaultKind, type SecretsManagerFaultPlan } from './faults.js'
 import type { Input } from './input.js'
 import { isOperation, operations } from './operations.js'
@@ -50,6 +51,39 @@ export interface HandlerContext {
   record: (call: RecordedCall) => void
   /** Aborted when the emulator closes, to end pending latency. */
   closing: AbortSignal
+  /** Told about every successful PutSecretValue and UpdateSecretVersionStage call (for change events). */
+  changed?: (change: Omit<SecretChange, 'accountId' | 'time'>) => void
+}
+
+/** The change a successful call made, for {@link HandlerContext.changed}; undefined for other operations. */
+function changeOf(
+  operation: string,
+  region: string,
+  input: Input,
+  reply: Record<string, unknown>,
+): Omit<SecretChange, 'accountId' | 'time'> | undefined {
+  const secretId = String(input.SecretId)
+  const arn = String(reply.ARN)
+  if (operation === 'PutSecretValue') {
+    return {
+      eventName: 'PutSecretValue',
+      region,
+      arn,
+      secretId,
+      ...(typeof input.ClientRequestToken === 'string'
+        ? { parameters: { clientRequestToken: input.ClientRequestToken } }
+        : {}),
+      versionId: String(reply.VersionId),
+      versionStages: (reply.VersionStages as string[] | undefined) ?? [],
+    }
+  }
+  if (operation === 'UpdateSecretVersionStage') {
+    const parameters: Record<string, unknown> = { versionStage: input.VersionStage }
+    if (input.MoveToVersionId !== undefined) parameters.moveToVersionId = input.MoveToVersionId
+    if (input.RemoveFromVersionId !== undefined) parameters.removeFromVersionId = input.RemoveFromVersionId
+    return { eventName: 'UpdateSecretVersionStage', region, arn, secretId, parameters }
+  }
+  return undefined
 }
 
 const TARGET_PREFIX = 'secretsmanager.'
@@ -116,7 +150,7 @@ const INTERNAL_FAILURE =
   'The request processing has failed because of an unknown error, exception or failure.'
 
 function answer(context: HandlerContext) {
-  const { storeFor, defaultRegion, faults, record, closing } = context
+  const { storeFor, defaultRegion, faults, record, closing, changed } = context
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     let body: string | undefined
     try {
@@ -166,7 +200,11 @@ function answer(context: HandlerContext) {
     if (!isOperation(operation)) return fail(unknownOperation())
     if (input === undefined) return fail(serialization('The request body is not a JSON object.'))
     try {
-      respond(jsonReply(200, operations[operation](storeFor(region), input)))
+      const out = operations[operation](storeFor(region), input)
+      respond(jsonReply(200, out))
+      const change =
+        changed === undefined ? undefined : changeOf(operation, region, input, out as Record<string, unknown>)
+      if (change !== undefined) changed?.(change)
     } catch (error) {
       if (error instanceof SecretsManagerEmulatorError) return fail(error)
       respond(jsonReply(500, { __type: 'InternalFailure', Message: INTERNAL_FAILURE }))

@@ -8,6 +8,12 @@ export {
   startSecretsManagerEmulator,
 } from './emulator.js'
 export { SecretsManagerEmulatorError } from './errors.js'
+export {
+  eventBridgeEvent,
+  type SecretChange,
+  type SecretsManagerEventName,
+  type SecretsManagerEventTarget,
+} from './events.js'
 
 import type {
   SecretsManagerCustomFault,
