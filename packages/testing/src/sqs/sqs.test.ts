@@ -88,9 +88,9 @@ describe('SQS emulator with @aws-sdk/client-sqs (AWS JSON 1.0)', () => {
   })
 
   it('a missing queue is QueueDoesNotExist', async () => {
-    const error = await client
+    const error = (await client
       .send(new ReceiveMessageCommand({ QueueUrl: `${sqs.endpoint}/123456789012/missing` }))
-      .catch((e: unknown) => e as Error & { $metadata: { httpStatusCode: number } })
+      .catch((e: unknown) => e)) as Error & { $metadata: { httpStatusCode: number } }
     expect(error.name).toMatch(/QueueDoesNotExist|NonExistentQueue/)
     expect(error.$metadata.httpStatusCode).toBe(400)
   })
