@@ -10,7 +10,7 @@ import { processWarningLogger } from '@latchkey/core/internal'
 import { parseEventMessage, secretIdForms } from './events.js'
 
 /** The parts of `@aws-sdk/client-sqs` the watcher uses. */
-export type SqsModule = Pick<
+type SqsModule = Pick<
   typeof import('@aws-sdk/client-sqs'),
   'SQSClient' | 'ReceiveMessageCommand' | 'DeleteMessageBatchCommand'
 >
@@ -110,8 +110,12 @@ export interface SecretsManagerEventWatcher {
   readonly closed: boolean
 }
 
-/** `import('@aws-sdk/client-sqs')`: the optional peer is loaded when a watcher starts. */
-export type SqsLoader = () => Promise<SqsModule>
+/**
+ * Loads `@aws-sdk/client-sqs` (the optional peer is loaded when a watcher starts); tests replace
+ * it to simulate a missing package. Typed loosely so the declarations of `@latchkey/aws` do not
+ * refer to `@aws-sdk/client-sqs`.
+ */
+export type SqsLoader = () => Promise<unknown>
 const importSqs: SqsLoader = () => import('@aws-sdk/client-sqs')
 
 const SOURCE = 'aws-secrets-manager-events'
@@ -352,10 +356,17 @@ export function watchSecretsManagerEvents(
 
   const loop = async (): Promise<void> => {
     try {
-      sdk = await loadSqs()
-      if (typeof sdk?.ReceiveMessageCommand !== 'function' || typeof sdk.SQSClient !== 'function') {
-        throw new TypeError('the module does not export SQSClient and ReceiveMessageCommand')
+      const loaded = (await loadSqs()) as Partial<SqsModule> | undefined
+      if (
+        typeof loaded?.ReceiveMessageCommand !== 'function' ||
+        typeof loaded.DeleteMessageBatchCommand !== 'function' ||
+        typeof loaded.SQSClient !== 'function'
+      ) {
+        throw new TypeError(
+          'the module does not export SQSClient, ReceiveMessageCommand and DeleteMessageBatchCommand',
+        )
       }
+      sdk = loaded as SqsModule
     } catch (error) {
       report(
         new InvalidOptionsError(
