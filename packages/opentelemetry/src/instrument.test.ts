@@ -12,7 +12,8 @@ import {
   SecretUnavailableError,
 } from '@latchkey/core'
 import { assertNoCanary, canary } from '@latchkey/test-support'
-import { SpanStatusCode } from '@opentelemetry/api'
+import { context, SpanStatusCode } from '@opentelemetry/api'
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks'
 import { PrometheusExporter, PrometheusSerializer } from '@opentelemetry/exporter-prometheus'
 import {
   AggregationTemporality,
@@ -370,6 +371,69 @@ describe('instrumentSecrets: spans', () => {
       spans.map((s) => s.attributes),
       'the exported spans',
     )
+  })
+})
+
+describe('instrumentSecrets: span parents', () => {
+  it('a load a caller awaits is a child of the caller’s active span; a background reload starts its own trace', async () => {
+    const contextManager = new AsyncLocalStorageContextManager().enable()
+    context.setGlobalContextManager(contextManager)
+    cleanups.push(() => {
+      context.disable()
+    })
+    const { tracerProvider, spanExporter } = otel()
+    instrument({ tracerProvider, metrics: false })
+    const source = new MemorySource({ db: canary('db') })
+    const secrets = provider(source, { ttl: 60_000 })
+    const tracer = tracerProvider.getTracer('app')
+    await tracer.startActiveSpan('GET /orders', async (request) => {
+      await secrets.getSecret('db')
+      // the handle's first load: nobody awaits it, so it belongs to no request
+      secrets.handle('other-name')
+      request.end()
+    })
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    const spans = spanExporter.getFinishedSpans()
+    const requestSpan = spans.find((s) => s.name === 'GET /orders')
+    const awaited = spans.find((s) => s.attributes['latchkey.secret.name'] === 'db')
+    const background = spans.find((s) => s.attributes['latchkey.secret.name'] === 'other-name')
+    expect(awaited?.parentSpanContext?.spanId).toBe(requestSpan?.spanContext().spanId)
+    expect(awaited?.spanContext().traceId).toBe(requestSpan?.spanContext().traceId)
+    expect(background?.attributes['latchkey.load.background']).toBe(true)
+    expect(background?.parentSpanContext).toBeUndefined()
+    expect(background?.spanContext().traceId).not.toBe(requestSpan?.spanContext().traceId)
+  })
+})
+
+describe('instrumentSecrets: a failing SDK', () => {
+  it('an exception inside the SDK is swallowed: loads go on and nothing is thrown at the app', async () => {
+    const broken = () => {
+      throw new Error('exporter exploded')
+    }
+    const instrument_ = { add: broken, record: broken }
+    const meterProvider = {
+      getMeter: () => ({
+        createCounter: () => instrument_,
+        createHistogram: () => instrument_,
+        createObservableCounter: () => ({}),
+        createObservableGauge: () => ({}),
+        addBatchObservableCallback: () => undefined,
+        removeBatchObservableCallback: () => undefined,
+      }),
+    }
+    const tracerProvider = { getTracer: () => ({ startSpan: broken }) }
+    instrument({ meterProvider: meterProvider as never, tracerProvider: tracerProvider as never })
+    const uncaught: unknown[] = []
+    const onUncaught = (error: unknown) => uncaught.push(error)
+    process.on('uncaughtException', onUncaught)
+    cleanups.push(() => {
+      process.off('uncaughtException', onUncaught)
+    })
+    const value = canary('db')
+    const secrets = provider(new MemorySource({ db: value }))
+    await expect(secrets.getSecret('db')).resolves.toBe(value)
+    await new Promise((resolve) => setTimeout(resolve, 20))
+    expect(uncaught).toEqual([])
   })
 })
 
