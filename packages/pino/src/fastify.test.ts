@@ -1,8 +1,8 @@
 import { assertNoCanary, canary } from '@latchkey/test-support'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
+import { ADVERSARIAL, captureStream, loadedProvider } from '../test/support.js'
 import { redactSecrets } from './redact-secrets.js'
-import { ADVERSARIAL, captureStream, loadedProvider } from './test-support.js'
 
 const R = '[REDACTED]'
 

@@ -1,17 +1,17 @@
 export {
-  CREDENTIAL_HEADERS,
-  CREDENTIAL_KEY_WORDS,
-  createLineKeyCensor,
-  isCredentialKey,
-} from './line-key-censor.js'
-export {
   createKeyCensor,
   DEFAULT_REDACT_KEYS,
   DEFAULT_REDACT_PATHS,
   type KeyCensor,
   type KeyCensorOptions,
   redactPathsFor,
-} from './redact-paths.js'
+} from './key-censor.js'
+export {
+  CREDENTIAL_HEADERS,
+  CREDENTIAL_KEY_WORDS,
+  createLineKeyCensor,
+  isCredentialKey,
+} from './line-key-censor.js'
 export { type RedactorProvider, type RedactSecretsOptions, redactSecrets } from './redact-secrets.js'
 export { type SerializedError, serializeError } from './serialize-error.js'
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { createKeyCensor, DEFAULT_REDACT_KEYS, DEFAULT_REDACT_PATHS, redactPathsFor } from './redact-paths.js'
+import { createKeyCensor, DEFAULT_REDACT_KEYS, DEFAULT_REDACT_PATHS, redactPathsFor } from './key-censor.js'
 
 const R = '[REDACTED]'
 

@@ -1,9 +1,9 @@
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
+import { captureStream } from '../test/support.js'
+import { DEFAULT_REDACT_KEYS } from './key-censor.js'
 import { createLineKeyCensor, isCredentialKey } from './line-key-censor.js'
-import { DEFAULT_REDACT_KEYS } from './redact-paths.js'
 import { createHttpSerializers } from './serialize-http.js'
-import { captureStream } from './test-support.js'
 
 const R = '[REDACTED]'
 const censor = createLineKeyCensor(DEFAULT_REDACT_KEYS, R)

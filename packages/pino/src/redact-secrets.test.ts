@@ -9,8 +9,8 @@ import pino10, { type Logger, type LoggerOptions } from 'pino'
 import { pinoHttp } from 'pino-http'
 import pino9 from 'pino9'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { ADVERSARIAL, captureStream, lastLine, loadedProvider } from '../test/support.js'
 import { type RedactSecretsOptions, redactSecrets } from './redact-secrets.js'
-import { ADVERSARIAL, captureStream, lastLine, loadedProvider } from './test-support.js'
 
 type CreateLogger = (options: LoggerOptions, stream: ReturnType<typeof captureStream>['stream']) => Logger
 

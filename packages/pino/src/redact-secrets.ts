@@ -5,9 +5,9 @@ import {
   sharedRedactor,
 } from '@latchkey/core'
 import type { LoggerOptions, redactOptions } from 'pino'
+import { createKeyCensor, DEFAULT_REDACT_KEYS, type KeyCensor } from './key-censor.js'
 import { createLineKeyCensor } from './line-key-censor.js'
 import { createLineScrubber } from './line-scrubber.js'
-import { createKeyCensor, DEFAULT_REDACT_KEYS, type KeyCensor } from './redact-paths.js'
 import { serializeError } from './serialize-error.js'
 import { createHttpSerializers } from './serialize-http.js'
 

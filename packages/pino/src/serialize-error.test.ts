@@ -2,9 +2,9 @@ import { SecretUnavailableError } from '@latchkey/core'
 import { assertNoCanary, canary } from '@latchkey/test-support'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
+import { ADVERSARIAL, captureStream, lastLine, loadedProvider } from '../test/support.js'
 import { redactSecrets } from './redact-secrets.js'
 import { type SerializedError, serializeError } from './serialize-error.js'
-import { ADVERSARIAL, captureStream, lastLine, loadedProvider } from './test-support.js'
 
 describe('serializeError', () => {
   it('keeps type, message, stack, code and custom properties', () => {

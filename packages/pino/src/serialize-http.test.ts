@@ -3,9 +3,9 @@ import type { AddressInfo } from 'node:net'
 import { assertNoCanary, canary } from '@latchkey/test-support'
 import pino from 'pino'
 import { describe, expect, it } from 'vitest'
+import { captureStream, lastLine, loadedProvider } from '../test/support.js'
 import { redactSecrets } from './redact-secrets.js'
 import { createHttpSerializers, serializeRequest, serializeResponse } from './serialize-http.js'
-import { captureStream, lastLine, loadedProvider } from './test-support.js'
 
 const R = '[REDACTED]'
 
