@@ -35,6 +35,7 @@ describe('rotation demo', () => {
     expect(summary.healthDuringOutage, report).toBe('degraded')
     expect(summary.healthAtEnd, report).toBe('ok')
     expect(summary.leakedInEndpoints, report).toBe(0)
+    expect(summary.metricsEndpointOk, report).toBe(true)
     expect(out.text).toMatch(/GET \/health before the store comes back: degraded \(demo\/db (stale|fresh)/)
     expect(out.text).toMatch(/loads \d+ stale \d+ hit/)
     expect(summary.redactedInLog).toBeGreaterThan(0)

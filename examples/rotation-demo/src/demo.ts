@@ -35,6 +35,8 @@ export interface DemoSummary {
   metricsLoads: number
   /** Secret values found in the `/metrics` and `/health` answers. */
   leakedInEndpoints: number
+  /** `GET /metrics` answered 200 with latchkey's load counter in Prometheus text. */
+  metricsEndpointOk: boolean
   logFile: string
   logLines: number
   redactedInLog: number
@@ -220,6 +222,7 @@ export async function runDemo(
     metricsStaleServes: figures.staleServes,
     metricsLoads: figures.loads,
     leakedInEndpoints,
+    metricsEndpointOk: metrics.status === 200 && /^latchkey_loads_total\{/m.test(metrics.text),
     logFile,
     logLines: log.split('\n').filter(Boolean).length,
     redactedInLog: log.split('[REDACTED]').length - 1,
