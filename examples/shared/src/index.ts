@@ -6,4 +6,12 @@ export {
   startKeyVaultBackend,
   startParameterStoreBackend,
 } from './cloud.js'
-export { type ExampleArgs, type OpenedSource, openSource, readArgs, SECRET_NAMES, SOURCES } from './source.js'
+export {
+  type Backend,
+  type ExampleArgs,
+  type OpenedSource,
+  openSource,
+  readArgs,
+  SECRET_NAMES,
+  SOURCES,
+} from './source.js'

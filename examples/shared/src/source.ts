@@ -9,14 +9,20 @@ export const SECRET_NAMES = { dbPassword: 'db/password', apiKey: 'api/key' } as 
 export const SOURCES = ['env', 'file', 'aws', 'ssm', 'azure', 'google'] as const
 
 /** Command-line settings of the example. */
-export interface ExampleArgs {
-  source: (typeof SOURCES)[number]
+export interface ExampleArgs<Source extends string = (typeof SOURCES)[number]> {
+  source: Source
   dir: string | undefined
   port: number
 }
 
-/** Reads `--source=env|file|aws|ssm|azure|google`, `--dir=<path>` (file mode) and `--port=<n>`. */
-export function readArgs(argv: string[]): ExampleArgs {
+/**
+ * Reads `--source=env|file|aws|ssm|azure|google` (or one of `sources`, for an app that adds its
+ * own), `--dir=<path>` (file mode) and `--port=<n>`.
+ */
+export function readArgs<Source extends string = (typeof SOURCES)[number]>(
+  argv: string[],
+  sources: readonly Source[] = SOURCES as unknown as readonly Source[],
+): ExampleArgs<Source> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -25,9 +31,9 @@ export function readArgs(argv: string[]): ExampleArgs {
       port: { type: 'string', default: process.env.PORT ?? '3000' },
     },
   })
-  const source = SOURCES.find((known) => known === values.source)
+  const source = sources.find((known) => known === values.source)
   if (source === undefined) {
-    throw new Error(`--source must be ${SOURCES.join(', ')} (got "${values.source}")`)
+    throw new Error(`--source must be ${sources.join(', ')} (got "${values.source}")`)
   }
   if (source === 'file' && values.dir === undefined) throw new Error('--source=file needs --dir=<directory>')
   const port = Number(values.port)
@@ -44,16 +50,22 @@ export interface OpenedSource {
   stop(): Promise<void>
 }
 
+/** A local store an app adds as a `--source` mode: starts it holding `secrets`, with a source that reads it. */
+export type Backend<Opened extends OpenedSource = OpenedSource> = (
+  secrets: Record<string, string>,
+) => Promise<Opened>
+
 /**
  * The source `args` ask for: environment variables (the default), files in `--dir`, or a local
  * emulator of a cloud store seeded from `DB_PASSWORD` and `API_KEY` and read through that store's
  * real SDK over HTTP: AWS Secrets Manager (`aws`), AWS Systems Manager Parameter Store (`ssm`),
- * Azure Key Vault (`azure`) or Google Secret Manager (`google`).
+ * Azure Key Vault (`azure`), Google Secret Manager (`google`), or one of the app's own `backends`.
  */
-export async function openSource(
-  args: ExampleArgs,
+export async function openSource<Opened extends OpenedSource = OpenedSource>(
+  args: ExampleArgs<string>,
   env: NodeJS.ProcessEnv = process.env,
-): Promise<OpenedSource> {
+  backends: Record<string, Backend<Opened>> = {},
+): Promise<Opened | OpenedSource> {
   const nothingToStop = async (): Promise<void> => undefined
   if (args.source === 'env') return { source: new EnvSource({ env }), stop: nothingToStop }
   if (args.source === 'file')
@@ -63,6 +75,8 @@ export async function openSource(
     throw new Error(`--source=${args.source} seeds the local store from DB_PASSWORD and API_KEY; set both`)
   }
   const secrets = { [SECRET_NAMES.dbPassword]: dbPassword, [SECRET_NAMES.apiKey]: apiKey }
+  const own = backends[args.source]
+  if (own !== undefined) return own(secrets)
   if (args.source === 'aws') {
     const { startAwsBackend } = await import('./aws.js')
     const { source, emulator } = await startAwsBackend(secrets)
