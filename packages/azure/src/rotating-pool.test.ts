@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { CachedSecretProvider } from '@latchkey/core'
 import { RotatingPool } from '@latchkey/pg'
+import { canary, queryLoad, sqlLiteral } from '@latchkey/test-support'
 import {
   type KeyVaultEmulator,
   type RunningPostgres,
@@ -8,14 +9,12 @@ import {
   startPostgres,
 } from '@latchkey/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { canary } from '../../../test/canary/index.js'
 import { AzureKeyVaultSource } from './index.js'
 
 let kv: KeyVaultEmulator
 let postgres: RunningPostgres
 const role = `kv_${randomBytes(4).toString('hex')}`
 
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`
 const credentials = (password: string) => JSON.stringify({ username: role, password })
 
 beforeAll(async () => {
@@ -29,7 +28,7 @@ afterAll(async () => {
 describe('RotatingPool on Azure Key Vault', () => {
   it('survives a password rotation under load with 0 failed queries', async () => {
     const first = canary('kv-pg-1')
-    await postgres.query(`CREATE ROLE ${role} LOGIN PASSWORD ${literal(first)}`)
+    await postgres.query(`CREATE ROLE ${role} LOGIN PASSWORD ${sqlLiteral(first)}`)
     kv.setSecret('app--db', credentials(first), { contentType: 'application/json' })
     const source = new AzureKeyVaultSource({
       vaultUrl: kv.vaultUrl,
@@ -52,36 +51,24 @@ describe('RotatingPool on Azure Key Vault', () => {
     const rotations: string[] = []
     provider.on('rotate', (event) => rotations.push(event.newVersion))
 
-    let ok = 0
-    let failed = 0
-    let running = true
-    const worker = async () => {
-      while (running) {
-        try {
-          const { rows } = await pool.query<{ who: string }>('SELECT current_user AS who')
-          if (rows[0]?.who === role) ok++
-          else failed++
-        } catch {
-          failed++
-        }
-      }
-    }
-    const workers = Array.from({ length: 8 }, worker)
-    await expect.poll(() => ok, { timeout: 10_000 }).toBeGreaterThan(20)
+    const load = queryLoad(async () => {
+      const { rows } = await pool.query<{ who: string }>('SELECT current_user AS who')
+      return rows[0]?.who === role
+    })
+    await expect.poll(() => load.ok, { timeout: 10_000 }).toBeGreaterThan(20)
 
     // The rotation order of a single-user rotation: the database first, then the vault.
     const second = canary('kv-pg-2')
-    await postgres.query(`ALTER ROLE ${role} PASSWORD ${literal(second)}`)
+    await postgres.query(`ALTER ROLE ${role} PASSWORD ${sqlLiteral(second)}`)
     const { version } = kv.setSecret('app--db', credentials(second), { contentType: 'application/json' })
     await provider.refresh('app/db')
-    const afterRotation = ok
-    await expect.poll(() => ok - afterRotation, { timeout: 10_000 }).toBeGreaterThan(50)
-    running = false
-    await Promise.all(workers)
+    const afterRotation = load.ok
+    await expect.poll(() => load.ok - afterRotation, { timeout: 10_000 }).toBeGreaterThan(50)
+    await load.stop()
     await pool.end()
     await provider.close()
 
     expect(rotations).toEqual([version])
-    expect(failed).toBe(0)
+    expect(load.failed).toBe(0)
   })
 })

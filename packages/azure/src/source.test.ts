@@ -5,9 +5,9 @@ import {
   type RotateEvent,
   SecretError,
 } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { type KeyVaultEmulator, startKeyVaultEmulator } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import {
   AzureKeyVaultSource,
   type AzureKeyVaultSourceOptions,

@@ -8,13 +8,13 @@ import {
   type SecretError,
   SecretTimeoutError,
 } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { type GoogleSecretManagerEmulator, startGoogleSecretManagerEmulator } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
+import { emulatorSource, tokenAuth } from '../test/support.js'
 import { crc32c } from './crc32c.js'
 import { GoogleSecretManagerSource } from './index.js'
 import type { GoogleSecretManagerSourceOptions } from './options.js'
-import { emulatorSource, tokenAuth } from './test-support.js'
 
 let emulator: GoogleSecretManagerEmulator
 let now: number
