@@ -25,6 +25,16 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'watchSecretsManagerEvents',
     ],
   },
+  azure: {
+    '.': [
+      'AzureKeyVaultSource',
+      'NAME_RULE',
+      'defaultCredential',
+      'fromKeyVaultName',
+      'toAzureSecretError',
+      'toKeyVaultName',
+    ],
+  },
   core: {
     '.': [
       'CachedSecretProvider',
@@ -85,6 +95,16 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
   },
   fastify: {
     '.': ['UNAVAILABLE_BODY', 'isSecretFailure', 'latchkey', 'secretsErrorHandler', 'secretsHealthHandler'],
+  },
+  google: {
+    '.': [
+      'GoogleSecretManagerSource',
+      'SECRET_ID_PATTERN',
+      'crc32c',
+      'fromSecretId',
+      'toGoogleSecretError',
+      'toSecretId',
+    ],
   },
   nestjs: {
     '.': [
