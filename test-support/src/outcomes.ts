@@ -18,6 +18,17 @@ export async function rejectionOf<T = unknown>(
   return settled.reason as T
 }
 
+/** What `run` throws; the test fails when it returns. The synchronous twin of {@link rejectionOf}. */
+export function thrownBy<T = unknown>(run: () => unknown, type?: abstract new (...args: never[]) => T): T {
+  try {
+    run()
+  } catch (error) {
+    if (type !== undefined) expect(error).toBeInstanceOf(type)
+    return error as T
+  }
+  throw new Error('expected the call to throw, but it returned')
+}
+
 /** Everything a value could print: `String()`, `util.inspect` (causes and hidden fields) and JSON. */
 export function printed(value: unknown): string {
   return `${String(value)}\n${inspect(value, { depth: 10, showHidden: true })}\n${JSON.stringify(value)}`

@@ -6,8 +6,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager'
 import { ErrorCode, InvalidOptionsError } from '@latchkey/core'
+import { canary, thrownBy } from '@latchkey/test-support'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { canary } from '../../../../test/canary/index.js'
 import {
   SECRETS_MANAGER_MAX_REQUEST_BYTES,
   type SecretsManagerEmulator,
@@ -111,14 +111,7 @@ describe('fault validation', () => {
   ]
   for (const [what, add, message] of bad) {
     it(`refuses ${what} at the faults call with ERR_SECRET_INVALID_OPTIONS`, () => {
-      let thrown: unknown
-      try {
-        add()
-      } catch (error) {
-        thrown = error
-      }
-      expect(thrown).toBeInstanceOf(InvalidOptionsError)
-      expect(thrown).toMatchObject({ code: ErrorCode.INVALID_OPTIONS, message })
+      expect(thrownBy(add, InvalidOptionsError)).toMatchObject({ code: ErrorCode.INVALID_OPTIONS, message })
       expect(emulator.faults.pending).toBe(0)
     })
   }

@@ -11,8 +11,8 @@ import {
   SecretsManagerServiceException,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager'
+import { canary, rejectionOf } from '@latchkey/test-support'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { canary } from '../../../../test/canary/index.js'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from './index.js'
 
 let emulator: SecretsManagerEmulator
@@ -33,14 +33,7 @@ beforeEach(() => {
   emulator.resetCalls()
 })
 
-async function rejection(promise: Promise<unknown>): Promise<SecretsManagerServiceException> {
-  try {
-    await promise
-  } catch (error) {
-    return error as SecretsManagerServiceException
-  }
-  throw new Error('expected the call to fail')
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf<SecretsManagerServiceException>(promise)
 
 describe('reading', () => {
   it('creates and reads a string secret by name and by ARN (full and partial)', async () => {

@@ -1,7 +1,7 @@
 import { ErrorCode, InvalidOptionsError } from '@latchkey/core'
+import { canary, thrownBy } from '@latchkey/test-support'
 import vault from 'node-vault'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { canary } from '../../../../test/canary/index.js'
 import { startVaultEmulator, type VaultEmulator } from './index.js'
 
 let emulator: VaultEmulator
@@ -44,14 +44,7 @@ describe('fault validation', () => {
   ]
   for (const [what, add, message] of bad) {
     it(`refuses ${what} at the faults call with ERR_SECRET_INVALID_OPTIONS`, () => {
-      let thrown: unknown
-      try {
-        add()
-      } catch (error) {
-        thrown = error
-      }
-      expect(thrown).toBeInstanceOf(InvalidOptionsError)
-      expect(thrown).toMatchObject({ code: ErrorCode.INVALID_OPTIONS, message })
+      expect(thrownBy(add, InvalidOptionsError)).toMatchObject({ code: ErrorCode.INVALID_OPTIONS, message })
       expect(emulator.faults.pending).toBe(0)
     })
   }
