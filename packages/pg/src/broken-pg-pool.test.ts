@@ -1,9 +1,7 @@
-import { readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import { CachedSecretProvider, MemorySource, type SecretSource } from '@latchkey/core'
-import { canary } from '@latchkey/test-support'
+import { canary, thrownBy } from '@latchkey/test-support'
 import { describe, expect, it, vi } from 'vitest'
+import { pgPoolVersionOnDisk, pgVersionOnDisk } from '../test/support.js'
 import { RotatingPool, UnsupportedPgPoolError } from './index.js'
 
 // A narrow unit test: pg whose Pool lacks two members RotatingPool relies on, as a future pg-pool
@@ -21,19 +19,6 @@ vi.mock('pg', async (importOriginal) => {
   return { ...changed, default: changed }
 })
 
-function pgPoolVersionOnDisk(): string {
-  const requireFromPg = createRequire(createRequire(import.meta.url).resolve('pg'))
-  let dir = dirname(requireFromPg.resolve('pg-pool'))
-  while (!dir.endsWith('pg-pool')) dir = dirname(dir)
-  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
-}
-
-function pgVersionOnDisk(): string {
-  let dir = dirname(createRequire(import.meta.url).resolve('pg'))
-  while (!dir.endsWith('pg')) dir = dirname(dir)
-  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
-}
-
 describe('RotatingPool on a pg-pool without the members it relies on', () => {
   it('fails at construction with UnsupportedPgPoolError naming the members and the installed version', () => {
     const memory = new MemorySource({ 'db/creds': canary('unused-creds') })
@@ -45,14 +30,7 @@ describe('RotatingPool on a pg-pool without the members it relies on', () => {
         closed.push('source')
       },
     }
-    let thrown: unknown
-    try {
-      new RotatingPool({ source, secret: 'db/creds' })
-    } catch (error) {
-      thrown = error
-    }
-    expect(thrown).toBeInstanceOf(UnsupportedPgPoolError)
-    const error = thrown as UnsupportedPgPoolError
+    const error = thrownBy(() => new RotatingPool({ source, secret: 'db/creds' }), UnsupportedPgPoolError)
     expect(error.code).toBe('ERR_PG_POOL_UNSUPPORTED')
     expect(error.problems).toEqual(['_pulseQueue() (missing)', '_expired (missing)'])
     expect(error.pgPoolVersion).toBe(pgPoolVersionOnDisk())

@@ -1,28 +1,12 @@
-import { existsSync, readFileSync } from 'node:fs'
-import { createRequire } from 'node:module'
-import { dirname, join } from 'node:path'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
+import { pgPoolVersionOnDisk, pgVersionOnDisk } from '../test/support.js'
 import {
   checkPoolInternals,
   installedPgVersions,
   poolInternalsProblems,
   UnsupportedPgPoolError,
 } from './pool-internals.js'
-
-/** The version of the pg-pool that this package's pg uses, read independently of the code under test. */
-function pgPoolVersionOnDisk(): string {
-  const requireFromPg = createRequire(createRequire(import.meta.url).resolve('pg'))
-  let dir = dirname(requireFromPg.resolve('pg-pool'))
-  while (!dir.endsWith('pg-pool')) dir = dirname(dir)
-  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
-}
-
-function pgVersionOnDisk(): string {
-  let dir = dirname(createRequire(import.meta.url).resolve('pg'))
-  while (!existsSync(join(dir, 'package.json')) || !dir.endsWith('pg')) dir = dirname(dir)
-  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
-}
 
 describe('pg-pool internals check', () => {
   it('finds nothing wrong with the installed pg-pool', () => {

@@ -1,5 +1,8 @@
 /** Helpers for this package's tests: a superuser connection and throwaway login roles. */
 import { randomBytes } from 'node:crypto'
+import { existsSync, readFileSync } from 'node:fs'
+import { createRequire } from 'node:module'
+import { dirname, join } from 'node:path'
 import { canary } from '@latchkey/test-support'
 import pg from 'pg'
 import { inject } from 'vitest'
@@ -107,4 +110,19 @@ export function deepText(value: unknown, depth = 8): string {
   }
   visit(value, 0)
   return out.join('\n')
+}
+
+/** The version of the pg-pool that this package's pg uses, read from disk independently of the code under test. */
+export function pgPoolVersionOnDisk(): string {
+  const requireFromPg = createRequire(createRequire(import.meta.url).resolve('pg'))
+  let dir = dirname(requireFromPg.resolve('pg-pool'))
+  while (!dir.endsWith('pg-pool')) dir = dirname(dir)
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
+}
+
+/** The version of pg this package's tests run, read from disk. */
+export function pgVersionOnDisk(): string {
+  let dir = dirname(createRequire(import.meta.url).resolve('pg'))
+  while (!existsSync(join(dir, 'package.json')) || !dir.endsWith('pg')) dir = dirname(dir)
+  return (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')) as { version: string }).version
 }
