@@ -154,3 +154,43 @@ describe('@latchkey/aws without its optional peer @aws-sdk/client-ssm', () => {
     },
   )
 })
+
+describe('@latchkey/aws without its optional peer @aws-sdk/client-sqs', () => {
+  // The shipped files of @latchkey/aws and @latchkey/core and the Secrets Manager client, but not
+  // @aws-sdk/client-sqs: importing works, and a watcher reports what to install and stops.
+  const app = mkdtempSync(join(tmpdir(), 'latchkey-no-sqs-'))
+  afterAll(() => rmSync(app, { recursive: true, force: true }))
+  const aws = join(root, 'packages', 'aws')
+  const target = join(app, 'node_modules', '@latchkey', 'aws')
+  mkdirSync(target, { recursive: true })
+  mkdirSync(join(app, 'node_modules', '@aws-sdk'), { recursive: true })
+  cpSync(join(aws, 'package.json'), join(target, 'package.json'))
+  cpSync(join(aws, 'dist'), join(target, 'dist'), { recursive: true })
+  symlinkSync(join(root, 'packages', 'core'), join(app, 'node_modules', '@latchkey', 'core'), 'dir')
+  const secretsManager = realpathSync(join(aws, 'node_modules', '@aws-sdk', 'client-secrets-manager'))
+  symlinkSync(secretsManager, join(app, 'node_modules', '@aws-sdk', 'client-secrets-manager'), 'dir')
+  const { NODE_PATH: _, ...env } = process.env
+
+  const body = [
+    'const errors = []',
+    'const provider = { refresh: async () => undefined, describe: () => undefined }',
+    "const watcher = m.watchSecretsManagerEvents({ provider, queueUrl: 'https://sqs.us-east-1.amazonaws.com/123456789012/q', region: 'us-east-1', onError: (e) => errors.push(e) })",
+    'await watcher.close()',
+    'console.log(JSON.stringify({ closed: watcher.closed, codes: errors.map((e) => e.code), message: errors[0]?.message }))',
+  ].join('\n')
+
+  it.each([
+    ['ESM', ['--input-type=module', '-e', `const m = await import('@latchkey/aws')\n${body}`]],
+    ['CommonJS', ['-e', `(async () => { const m = require('@latchkey/aws')\n${body} })()`]],
+  ])(
+    '%s: the package loads, and a watcher reports ERR_SECRET_INVALID_OPTIONS naming the install',
+    (_kind, args) => {
+      const out = JSON.parse(
+        execFileSync(process.execPath, args, { cwd: app, env, encoding: 'utf8', timeout: 60_000 }),
+      )
+      expect(out.closed).toBe(true)
+      expect(out.codes).toEqual(['ERR_SECRET_INVALID_OPTIONS'])
+      expect(out.message).toContain('npm install @aws-sdk/client-sqs')
+    },
+  )
+})
