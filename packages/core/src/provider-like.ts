@@ -1,3 +1,4 @@
+import type { SecretsHealth } from './health.js'
 import type {
   CacheOptions,
   CacheStats,
@@ -75,6 +76,8 @@ export interface SecretProviderLike {
   on<K extends keyof SecretEvents>(event: K, listener: (payload: SecretEvents[K]) => void): () => void
   /** Counters since creation. */
   stats(): CacheStats
+  /** Where each secret stands (fresh, stale, expired, failing, missing): names, versions, ages, codes. */
+  health(names?: Iterable<string>): SecretsHealth
   /** Stops timers, aborts loads in flight and closes the source. */
   close(): Promise<void>
 }

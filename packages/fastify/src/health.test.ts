@@ -52,6 +52,8 @@ describe('secretsHealthHandler', () => {
       logger: { warn: () => undefined },
     })
     server.get('/health/secrets', secretsHealthHandler({ names: ['db/password'] }))
+    // the decorated provider's type (an interface, the same for both builds) fits the option
+    server.get('/health/all', secretsHealthHandler({ provider: server.secrets }))
     const url = `${await server.listen({ host: '127.0.0.1', port: 0 })}/health/secrets`
 
     clock.now += 1_000

@@ -5,6 +5,7 @@ import type {
   SecretEvents,
   SecretInfo,
   SecretSource,
+  SecretsHealth,
 } from '@latchkey/core'
 
 /*
@@ -74,6 +75,8 @@ export interface SecretProviderLike {
   on<K extends keyof SecretEvents>(event: K, listener: (payload: SecretEvents[K]) => void): () => void
   /** Counters since creation. */
   stats(): CacheStats
+  /** Where each secret stands (fresh, stale, expired, failing, missing): names, versions, ages, codes. */
+  health(names?: Iterable<string>): SecretsHealth
   /** Stops timers, aborts loads in flight and closes the source. */
   close(): Promise<void>
 }

@@ -1,13 +1,13 @@
 import 'reflect-metadata'
 import { CachedSecretProvider, type LoadedSecret, SecretUnavailableError } from '@latchkey/core'
 import { assertNoCanary, canary } from '@latchkey/test-support'
-import { Controller, Get, type INestApplication, Module } from '@nestjs/common'
+import { Controller, Get, type INestApplication, Inject, Module } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
-import { HealthCheck, type HealthCheckService, TerminusModule } from '@nestjs/terminus'
+import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus'
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
 import { CapturingLogger, TrackedSource } from '../test/support.js'
-import { type SecretsHealthIndicator, SecretsModule } from './index.js'
+import { SecretsHealthIndicator, SecretsModule } from './index.js'
 
 /** A source whose loads can be made to fail transiently, to drive a value stale. */
 class FlakySource extends TrackedSource {
@@ -27,9 +27,10 @@ afterEach(async () => {
 async function start(source: FlakySource, clock: { now: number }, names?: string[]) {
   @Controller('health')
   class HealthController {
+    // explicit tokens: the injected classes are used as values, so no tool turns their imports into types
     constructor(
-      private readonly health: HealthCheckService,
-      private readonly secrets: SecretsHealthIndicator,
+      @Inject(HealthCheckService) private readonly health: HealthCheckService,
+      @Inject(SecretsHealthIndicator) private readonly secrets: SecretsHealthIndicator,
     ) {}
 
     @Get()
@@ -56,7 +57,7 @@ async function start(source: FlakySource, clock: { now: number }, names?: string
   })
   class AppModule {}
   const logger = new CapturingLogger()
-  const app = await NestFactory.create(AppModule, { logger })
+  const app = await NestFactory.create(AppModule, { logger, abortOnError: false })
   apps.push(app)
   await app.init()
   return { app, logger }
