@@ -115,6 +115,7 @@ describe('diagnostics channels', () => {
         },
       },
     ])
+    assertNoValue(received)
     await provider.close()
   })
 

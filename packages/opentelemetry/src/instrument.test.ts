@@ -277,6 +277,7 @@ describe('instrumentSecrets: metrics', () => {
     expect(points(metrics.get('latchkey.evictions'))).toEqual([
       { attributes: { 'latchkey.secret.name': 'a', 'latchkey.source': 'memory' }, value: 1 },
     ])
+    assertNoValue([...metrics.values()], 'the exported metrics')
     instrumentation.close()
     await secrets.getSecret('a')
     metrics = await collect()
