@@ -1,6 +1,7 @@
 import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { invalid } from '../shared/fault-plan.js'
+import { type SqsEmulator, startSqsEmulator } from '../sqs/emulator.js'
 import { publish, type SecretsManagerEventTarget } from './events.js'
 import { SecretsManagerFaultPlan, type SecretsManagerFaults } from './faults.js'
 import { createHandler, type RecordedCall } from './handler.js'
@@ -30,10 +31,12 @@ export interface SecretsManagerEmulatorOptions {
    * Publish change events to an SQS emulator's queue, as an EventBridge rule with an SQS target
    * does: `PutSecretValue` and `UpdateSecretVersionStage` (API calls and the helpers of the same
    * name), and for `rotate()` a `PutSecretValue` then a `RotationSucceeded`. Each message is the
-   * EventBridge event with the CloudTrail record in `detail`; never a secret value.
+   * EventBridge event with the CloudTrail record in `detail`; never a secret value. `true` starts
+   * an SQS emulator of its own (closed with this one) with a queue `secretsmanager-events`: see
+   * `events` on the emulator.
    * @default no events
    */
-  events?: SecretsManagerEventTarget
+  events?: SecretsManagerEventTarget | true
 }
 
 /** Which Region a helper acts in. */
@@ -126,6 +129,11 @@ export interface SecretsManagerEmulator {
   resetCalls(): void
   /** Starts (or with `undefined`, stops) publishing change events; see the `events` option. */
   publishEvents(target: SecretsManagerEventTarget | undefined): void
+  /**
+   * With `events: true`: the SQS emulator it started (an SQS-compatible endpoint) and the URL of
+   * the queue the events go to. Otherwise `undefined`.
+   */
+  readonly events: { sqs: SqsEmulator; queueUrl: string } | undefined
   /** Stops the server and closes open connections. */
   close(): Promise<void>
 }
@@ -171,7 +179,19 @@ export async function startSecretsManagerEmulator(
     return storeFor(ARN_REGION.exec(secretId)?.[1] ?? region)
   }
   const faults = new SecretsManagerFaultPlan()
-  let events = options.events
+  let ownSqs: { sqs: SqsEmulator; queueUrl: string } | undefined
+  if (options.events === true) {
+    const sqs = await startSqsEmulator({
+      ...(options.host === undefined ? {} : { host: options.host }),
+      region,
+      accountId,
+    })
+    ownSqs = { sqs, queueUrl: sqs.createQueue('secretsmanager-events') }
+  }
+  let events: SecretsManagerEventTarget | undefined =
+    ownSqs === undefined
+      ? (options.events as SecretsManagerEventTarget | undefined)
+      : { sqs: ownSqs.sqs, queue: ownSqs.queueUrl }
   const recorded: RecordedCall[] = []
   const closing = new AbortController()
   const server = createServer(
@@ -191,6 +211,9 @@ export async function startSecretsManagerEmulator(
       server.off('error', reject)
       resolve()
     })
+  }).catch(async (error: unknown) => {
+    await ownSqs?.sqs.close()
+    throw error
   })
   const address = server.address() as AddressInfo
   const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
@@ -294,12 +317,13 @@ export async function startSecretsManagerEmulator(
     publishEvents(target) {
       events = target
     },
+    events: ownSqs,
     close() {
-      stopped ??= new Promise((resolve, reject) => {
+      stopped ??= new Promise<void>((resolve, reject) => {
         closing.abort()
         server.close((error) => (error ? reject(error) : resolve()))
         server.closeAllConnections()
-      })
+      }).then(() => ownSqs?.sqs.close())
       return stopped
     },
   }

@@ -151,3 +151,21 @@ describe('Secrets Manager emulator events', () => {
     }
   })
 })
+
+describe('startSecretsManagerEmulator({ events: true })', () => {
+  it('starts an SQS-compatible endpoint of its own, publishes to its queue, and closes it', async () => {
+    const sm = await startSecretsManagerEmulator({ events: true })
+    const own = sm.events
+    expect(own?.queueUrl).toBe(`${own?.sqs.endpoint}/123456789012/secretsmanager-events`)
+    sm.createSecret('app/own', 'first-value-000')
+    sm.putSecretValue('app/own', 'second-value-000')
+    const reader = new SQSClient({ ...(own?.sqs.clientConfig ?? {}), maxAttempts: 1 })
+    const got = await reader.send(
+      new ReceiveMessageCommand({ QueueUrl: own?.queueUrl, MaxNumberOfMessages: 10 }),
+    )
+    reader.destroy()
+    expect(got.Messages?.map((m) => JSON.parse(m.Body ?? '{}').detail.eventName)).toEqual(['PutSecretValue'])
+    await sm.close()
+    await expect(fetch(`${own?.sqs.endpoint}/`)).rejects.toThrow()
+  })
+})
