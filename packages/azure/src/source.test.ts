@@ -149,6 +149,17 @@ describe('reading', () => {
     expect(props?.expiresOn?.getTime()).toBe(Math.floor(expiresOn.getTime() / 1000) * 1000)
     assertNoCanary(JSON.stringify(props), 'properties()')
     expect(src.properties('never-loaded')).toBeUndefined()
+    const info = provider.describe(name)
+    expect(info?.contentType).toBe('application/json')
+    assertNoCanary(JSON.stringify(info), 'describe()')
+  })
+
+  it('shows no contentType in describe() for a secret that has none', async () => {
+    const name = unique('plain')
+    kv.setSecret(name, canary('plain'))
+    const { provider } = setup()
+    await provider.getSecret(name)
+    expect(provider.describe(name)).not.toHaveProperty('contentType')
   })
 })
 

@@ -151,6 +151,7 @@ export class AzureKeyVaultSource implements SecretSource {
       value: reply.value,
       version,
       ...(expiresOn === undefined ? {} : { ttlMs: expiresOn.getTime() - now }),
+      ...(typeof props.contentType === 'string' ? { contentType: props.contentType } : {}),
     }
   }
 

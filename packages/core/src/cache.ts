@@ -314,6 +314,7 @@ export class CachedSecretProvider implements SecretProvider {
       expiresAt: entry.expiresAt + this.#epoch,
       stale: entry.stale,
       pinned: entry.pinned,
+      ...(entry.contentType === undefined ? {} : { contentType: entry.contentType }),
     }
   }
 
@@ -638,6 +639,7 @@ export class CachedSecretProvider implements SecretProvider {
     const oldValue = entry.value
     const oldVersion = entry.version
     this.#store(entry, value, version)
+    entry.contentType = typeof loaded.contentType === 'string' ? loaded.contentType : undefined
     this.#setTimes(entry, sourceTtl)
     if (oldValue !== value) this.#rekeyRedactor(entry.name, oldValue, value)
     this.#watch(entry)

@@ -14,7 +14,7 @@ const FORCED = 8
  */
 const TAGGED = undefined as unknown as number
 
-/** What few entries need: leases, failures, forced refreshes, JSON fields, handles, timers, watchers. */
+/** What few entries need: leases, failures, forced refreshes, JSON fields, handles, timers, watchers, content types. */
 class EntryExtra {
   leaseEnd = Number.POSITIVE_INFINITY
   error: SecretError | undefined = undefined
@@ -26,6 +26,7 @@ class EntryExtra {
   handles: Set<SecretHandle> | undefined = undefined
   timer: ReturnType<typeof setTimeout> | undefined = undefined
   unwatch: (() => void) | undefined = undefined
+  contentType: string | undefined = undefined
 }
 
 /**
@@ -176,6 +177,14 @@ export class Entry {
   }
   set unwatch(value: (() => void) | undefined) {
     if (this.#x !== undefined || value !== undefined) this.#extra().unwatch = value
+  }
+
+  /** The content type the source reported for the value (Key Vault's `contentType`). */
+  get contentType(): string | undefined {
+    return this.#x?.contentType
+  }
+  set contentType(value: string | undefined) {
+    if (this.#x !== undefined || value !== undefined) this.#extra().contentType = value
   }
 }
 

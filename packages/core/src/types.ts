@@ -14,6 +14,8 @@ export interface LoadedSecret {
   version?: string
   /** A lifetime the source imposes (such as a Vault lease), shortening the cache TTL. */
   ttlMs?: number
+  /** What the value is, as the backend labels it (Azure Key Vault's `contentType`); shown by `describe()`. */
+  contentType?: string
 }
 
 /** Passed to every source call. */
@@ -131,6 +133,8 @@ export interface SecretInfo {
   /** True when the value is past its expiry and is being served because reloads fail. */
   stale: boolean
   pinned: boolean
+  /** The content type the source reported for the value, when it reports one (Azure Key Vault). */
+  contentType?: string
 }
 
 /** Counters since the provider was created. */
