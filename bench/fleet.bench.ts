@@ -53,6 +53,8 @@ export interface FleetConfig {
   /** The watcher's `spread`: each refresh waits a uniform random time in [0, spread). */
   spreadMs: number
   seed: number
+  /** Quotas other than AWS's (the cross-check scales them to a small fleet). @default QUOTAS */
+  quotas?: Partial<Record<Api, number>>
 }
 
 export const DEFAULTS: FleetConfig = {
@@ -155,6 +157,7 @@ export function simulateFleet(overrides: Partial<FleetConfig> = {}): FleetResult
   const { instances: N, secrets: M, ttl, latencyMs: L } = cfg
   const E = N * M
   const random = prng(cfg.seed)
+  const quota: Record<Api, number> = { ...QUOTAS, ...cfg.quotas }
   const ring: number[][] = Array.from({ length: RING }, () => [])
   let events = 0
 
@@ -210,7 +213,7 @@ export function simulateFleet(overrides: Partial<FleetConfig> = {}): FleetResult
   /** One request: true when accepted, false when throttled (1-second windows). */
   const call = (api: Api, at: number): boolean => {
     const s = Math.floor(at / 1_000)
-    if ((ok[api][s] as number) < QUOTAS[api]) {
+    if ((ok[api][s] as number) < quota[api]) {
       ok[api][s] = (ok[api][s] as number) + 1
       return true
     }
@@ -634,6 +637,40 @@ export async function runFleetBench(overrides: Partial<FleetConfig> = {}): Promi
   }
   for (const line of fleetTable(results)) console.log(`  ${line}`)
 
+  const { crossCheck } = await import('./fleet-check.js')
+  const check = await crossCheck({ simulateFleet, QUOTAS }, 1_000, 20)
+  console.log(
+    '\n  model vs the real CachedSecretProvider (1,000 instances × 20 secrets in virtual time, scaled quotas, no push):',
+  )
+  console.log('  | figure | real core | model |')
+  console.log('  |---|---:|---:|')
+  const both = (label: string, real: number, model: number, digits = 0, unit = '') =>
+    console.log(`  | ${label} | ${real.toFixed(digits)}${unit} | ${model.toFixed(digits)}${unit} |`)
+  both('GetSecretValue during the deploy', check.real.deployGetSecretValue, check.model.deployGetSecretValue)
+  both(
+    'DescribeSecret/s, steady mean',
+    check.real.steadyDescribePerSecond,
+    check.model.steadyDescribePerSecond,
+    2,
+  )
+  both('DescribeSecret/s, steady peak', check.real.steadyDescribePeak, check.model.steadyDescribePeak)
+  both(
+    'rotation: p50 to new value',
+    check.real.rotationHoldP50 / 1_000,
+    check.model.rotationHoldP50 / 1_000,
+    1,
+    ' s',
+  )
+  both(
+    'rotation: max to new value',
+    check.real.rotationHoldMax / 1_000,
+    check.model.rotationHoldMax / 1_000,
+    1,
+    ' s',
+  )
+  both('failed reads', check.real.failedReads, check.model.failedReads)
+  const within = (x: number, y: number, tolerance: number) => Math.abs(x - y) <= tolerance * Math.max(x, y)
+
   const a = results[0]?.result as FleetResult
   const b = results[1]?.result as FleetResult
   const under = (calls: Record<Api, ApiFigures>) =>
@@ -662,6 +699,16 @@ export async function runFleetBench(overrides: Partial<FleetConfig> = {}): Promi
       value: `p99 ${s(b.rotation.hold.p99)}, max ${s(b.rotation.hold.max)}`,
       target: 'informational (bounded by refresh-ahead, 0.8 × TTL)',
       pass: b.rotation.hold.never === 0,
+    },
+    {
+      name: 'fleet model vs real CachedSecretProvider (1,000 × 20)',
+      value: `steady DescribeSecret/s ${check.model.steadyDescribePerSecond.toFixed(2)} vs ${check.real.steadyDescribePerSecond.toFixed(2)} (${(check.model.steadyDescribePerSecond / check.real.steadyDescribePerSecond).toFixed(3)}×), rotation max ${s(check.model.rotationHoldMax)} vs ${s(check.real.rotationHoldMax)}`,
+      target: 'model within 5 % (rate) and 10 % (rotation max) of the real core',
+      pass:
+        within(check.model.steadyDescribePerSecond, check.real.steadyDescribePerSecond, 0.05) &&
+        within(check.model.rotationHoldMax, check.real.rotationHoldMax, 0.1) &&
+        check.model.deployGetSecretValue === check.real.deployGetSecretValue &&
+        check.real.failedReads === 0,
     },
   ]
   return { rows }
