@@ -152,6 +152,11 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
   },
   testing: {
     '.': [
+      'EMULATOR_VAULT_DOMAIN',
+      'GoogleSecretManagerEmulatorError',
+      'KEY_VAULT_API_VERSIONS',
+      'KEY_VAULT_MAX_REQUEST_BYTES',
+      'KEY_VAULT_OPERATIONS',
       'PARAMETER_STORE_MAX_REQUEST_BYTES',
       'ParameterStoreEmulatorError',
       'PostgresStartError',
@@ -159,6 +164,8 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'SECRETS_MANAGER_MAX_SECRET_SIZE',
       'SecretsManagerEmulatorError',
       'eventBridgeEvent',
+      'startGoogleSecretManagerEmulator',
+      'startKeyVaultEmulator',
       'startParameterStoreEmulator',
       'startPostgres',
       'startSecretsManagerEmulator',
