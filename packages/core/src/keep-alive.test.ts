@@ -2,18 +2,17 @@
  * Short-lived scripts (a CLI, a migration, a Lambda-style handler) whose only pending work is an
  * awaited getSecret must get their value even when the first attempt fails and a retry sleeps:
  * timers a caller awaits keep the process alive, background ones do not. Real child processes,
- * CommonJS and ESM (top-level await), on core bundled from source with the repository's esbuild.
+ * CommonJS and ESM (top-level await), on the built core (dist/).
  */
-import { execFile, execFileSync } from 'node:child_process'
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { execFile } from 'node:child_process'
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 
 const root = fileURLToPath(new URL('../../../', import.meta.url))
-const entry = fileURLToPath(new URL('./index.ts', import.meta.url))
 let dir: string
 
 function run(
@@ -55,20 +54,17 @@ ${load}
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'latchkey-keepalive-'))
-  const esbuild = join(root, 'node_modules', '.bin', 'esbuild')
-  for (const [format, out] of [
-    ['cjs', 'core.cjs'],
-    ['esm', 'core.mjs'],
-  ] as const) {
-    execFileSync(esbuild, [
-      entry,
-      '--bundle',
-      '--platform=node',
-      `--format=${format}`,
-      `--outfile=${join(dir, out)}`,
-      '--log-level=error',
-    ])
-  }
+  // the built package, as an app loads it (`npm test` builds first)
+  const dist = join(root, 'packages', 'core', 'dist')
+  if (!existsSync(join(dist, 'index.cjs'))) throw new Error('build @latchkey/core first (pnpm build)')
+  writeFileSync(
+    join(dir, 'core.cjs'),
+    `module.exports = require(${JSON.stringify(join(dist, 'index.cjs'))})\n`,
+  )
+  writeFileSync(
+    join(dir, 'core.mjs'),
+    `export * from ${JSON.stringify(pathToFileURL(join(dist, 'index.js')).href)}\n`,
+  )
   writeFileSync(
     join(dir, 'script.cjs'),
     `const { CachedSecretProvider, SecretUnavailableError } = require('./core.cjs')
