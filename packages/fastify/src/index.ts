@@ -1,13 +1,13 @@
 import { latchkey } from './plugin.js'
 
-export { isSecretFailure, secretsErrorHandler, UNAVAILABLE_BODY } from './error-handler.js'
-export { type SecretsHealthHandlerOptions, secretsHealthHandler } from './health.js'
-
-export { type LatchkeyFastifyOptions, latchkey } from './plugin.js'
+// Re-exported so apps can type what this package accepts without importing @latchkey/core.
 export type {
   ProviderLikeOptions,
   SecretHandleLike,
   SecretProviderLike,
   SecretRedactorLike,
-} from './provider-like.js'
+} from '@latchkey/core'
+export { isSecretFailure, secretsErrorHandler, UNAVAILABLE_BODY } from './error-handler.js'
+export { type SecretsHealthHandlerOptions, secretsHealthHandler } from './health.js'
+export { type LatchkeyFastifyOptions, latchkey } from './plugin.js'
 export default latchkey

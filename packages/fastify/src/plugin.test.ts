@@ -7,9 +7,9 @@ import {
   SecretPreloadError,
   type SecretSource,
 } from '@latchkey/core'
+import { assertNoCanary, canary, rejectionOf } from '@latchkey/test-support'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, test } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import latchkeyDefault, { latchkey } from './index.js'
 
 const apps: FastifyInstance[] = []
@@ -30,15 +30,6 @@ function keyCheckRoute(instance: FastifyInstance): void {
     const key = await instance.secrets.getSecret('api/key')
     return { authorized: request.headers['x-api-key'] === key }
   })
-}
-
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the promise to reject')
 }
 
 describe('@latchkey/fastify', () => {
@@ -106,7 +97,7 @@ describe('@latchkey/fastify', () => {
     const instance = app()
     instance.register(latchkey, { source, preload: ['db/password', 'api/key', 'db/user'] })
 
-    const error = await rejection(instance.ready())
+    const error = await rejectionOf(instance.ready())
 
     expect(error).toBeInstanceOf(SecretPreloadError)
     const preloadError = error as SecretPreloadError
@@ -120,7 +111,9 @@ describe('@latchkey/fastify', () => {
 
     const second = app()
     second.register(latchkey, { source, preload: ['db/password'] })
-    expect(await rejection(second.listen({ port: 0, host: '127.0.0.1' }))).toBeInstanceOf(SecretPreloadError)
+    expect(await rejectionOf(second.listen({ port: 0, host: '127.0.0.1' }))).toBeInstanceOf(
+      SecretPreloadError,
+    )
     expect(second.server.listening).toBe(false)
   })
 
@@ -142,7 +135,7 @@ describe('@latchkey/fastify', () => {
 
     expect(instance.secrets.closed).toBe(true)
     expect(sourceClosed).toBe(true)
-    const error = await rejection(instance.secrets.getSecret('api/key'))
+    const error = await rejectionOf(instance.secrets.getSecret('api/key'))
     expect((error as SecretError).code).toBe(ErrorCode.PROVIDER_CLOSED)
   })
 
@@ -166,7 +159,7 @@ describe('@latchkey/fastify', () => {
     instance.register(latchkey, { source })
     instance.register(latchkey, { source })
 
-    const error = await rejection(instance.ready())
+    const error = await rejectionOf(instance.ready())
 
     expect(error).toBeInstanceOf(SecretError)
     expect((error as SecretError).code).toBe(ErrorCode.INVALID_OPTIONS)
@@ -217,7 +210,7 @@ describe('@latchkey/fastify', () => {
   ])('%s is rejected with ERR_SECRET_INVALID_OPTIONS', async (_label, options) => {
     const instance = app()
     instance.register(latchkey, options as never)
-    const error = await rejection(instance.ready())
+    const error = await rejectionOf(instance.ready())
     expect((error as SecretError).code).toBe(ErrorCode.INVALID_OPTIONS)
   })
 

@@ -1,9 +1,18 @@
-import { InvalidOptionsError, type ProviderOptions } from '@latchkey/core'
-import { resolveProvider } from '@latchkey/core/internal'
+import {
+  InvalidOptionsError,
+  type ProviderLikeOptions,
+  type ProviderOptions,
+  type SecretProviderLike,
+} from '@latchkey/core'
+import {
+  checkBudget,
+  checkPreload,
+  preloadWithin,
+  resolveProvider,
+  startupMargin,
+} from '@latchkey/core/internal'
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify'
 import fp from 'fastify-plugin'
-import type { ProviderLikeOptions, SecretProviderLike } from './provider-like.js'
-import { checkBudget, preloadWithin, startupMargin } from './startup-budget.js'
 
 const PLUGIN_NAME = '@latchkey/fastify'
 
@@ -44,15 +53,13 @@ export type LatchkeyFastifyOptions = ProviderLikeOptions & {
 }
 
 const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (fastify: FastifyInstance, options) => {
-  const { preload = [], decorator = 'secrets', preloadTimeout, ...providerOptions } = options
+  const { preload: names, decorator = 'secrets', preloadTimeout, ...providerOptions } = options
   if (typeof decorator !== 'string' || decorator.length === 0) {
     throw new InvalidOptionsError(
       `${PLUGIN_NAME}: { decorator } must be a non-empty string such as 'secrets'`,
     )
   }
-  if (!Array.isArray(preload)) {
-    throw new InvalidOptionsError(`${PLUGIN_NAME}: { preload } must be an array of secret names`)
-  }
+  const preload = checkPreload(PLUGIN_NAME, names)
   if (fastify.hasDecorator(decorator)) {
     throw new InvalidOptionsError(
       `${PLUGIN_NAME}: fastify.${decorator} is already decorated (was the plugin registered twice?); ` +

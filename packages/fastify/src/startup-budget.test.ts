@@ -7,24 +7,15 @@ import {
   SecretPreloadError,
   type SecretSource,
 } from '@latchkey/core'
+import { assertNoCanary, canary, rejectionOf } from '@latchkey/test-support'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, test } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { latchkey } from './index.js'
 
 const apps: FastifyInstance[] = []
 afterEach(async () => {
   await Promise.all(apps.splice(0).map((instance) => instance.close()))
 })
-
-async function rejection(promise: PromiseLike<unknown>): Promise<unknown> {
-  try {
-    await promise
-  } catch (error) {
-    return error
-  }
-  throw new Error('expected the promise to reject')
-}
 
 /**
  * A store that never answers `db/password` (and ignores the abort signal, like a hung TCP peer), has
@@ -52,7 +43,7 @@ describe('@latchkey/fastify startup budget', () => {
     const source = hungStore(canary('token'))
     instance.register(latchkey, { source, preload: ['db/password', 'api/key', 'app/token'] })
 
-    const error = await rejection(instance.ready())
+    const error = await rejectionOf(instance.ready())
 
     // Before the fix this was avvio's AVV_ERR_PLUGIN_EXEC_TIMEOUT ("forgotten to call 'done'").
     expect((error as { code?: string }).code).toBe(ErrorCode.PRELOAD)
@@ -84,7 +75,7 @@ describe('@latchkey/fastify startup budget', () => {
     apps.push(instance)
     instance.register(latchkey, { source: hungStore(canary('token')), preload: ['db/password'] })
 
-    const error = await rejection(instance.listen({ port: 0, host: '127.0.0.1' }))
+    const error = await rejectionOf(instance.listen({ port: 0, host: '127.0.0.1' }))
 
     expect((error as SecretPreloadError).errors.map((e) => [e.secretName, e.code])).toEqual([
       ['db/password', ErrorCode.TIMEOUT],
@@ -98,7 +89,7 @@ describe('@latchkey/fastify startup budget', () => {
     apps.push(instance)
     instance.register(latchkey, { provider, preload: ['db/password'] })
 
-    expect(await rejection(instance.ready())).toBeInstanceOf(SecretPreloadError)
+    expect(await rejectionOf(instance.ready())).toBeInstanceOf(SecretPreloadError)
     expect(provider.closed).toBe(false)
     await provider.close()
   })
@@ -112,7 +103,7 @@ describe('@latchkey/fastify startup budget', () => {
       preloadTimeout: 200,
     })
 
-    const error = (await rejection(instance.ready())) as SecretPreloadError
+    const error = (await rejectionOf(instance.ready())) as SecretPreloadError
 
     expect(error.errors.map((e) => e.message)).toEqual([
       'loading secret "db/password" (source hung-store) timed out after 200 ms',
@@ -148,7 +139,7 @@ describe('@latchkey/fastify startup budget', () => {
       apps.push(instance)
       instance.register(latchkey, { source: new MemorySource(), ...extra } as never)
 
-      const error = (await rejection(instance.ready())) as SecretError
+      const error = (await rejectionOf(instance.ready())) as SecretError
 
       expect(error).toBeInstanceOf(SecretError)
       expect(error.code).toBe(ErrorCode.INVALID_OPTIONS)
