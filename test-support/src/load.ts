@@ -4,6 +4,8 @@ export interface QueryLoad {
   readonly ok: number
   /** Wrong answers and errors so far. */
   readonly failed: number
+  /** What each failure was: `'a wrong answer'`, or the error's `code` (its message when it has none). */
+  readonly failures: readonly string[]
   /** Ends every loop after its current query. */
   stop(): Promise<void>
 }
@@ -14,25 +16,28 @@ export interface QueryLoad {
  */
 export function queryLoad(query: () => Promise<boolean>, workers = 8): QueryLoad {
   let running = true
-  const counts = { ok: 0, failed: 0 }
+  let ok = 0
+  const failures: string[] = []
   const loop = async () => {
     while (running) {
       try {
-        if (await query()) counts.ok++
-        else counts.failed++
-      } catch {
-        counts.failed++
+        if (await query()) ok++
+        else failures.push('a wrong answer')
+      } catch (error) {
+        const { code, message } = error as { code?: unknown; message?: unknown }
+        failures.push(String(code ?? message))
       }
     }
   }
   const loops = Array.from({ length: workers }, loop)
   return {
     get ok() {
-      return counts.ok
+      return ok
     },
     get failed() {
-      return counts.failed
+      return failures.length
     },
+    failures,
     async stop() {
       running = false
       await Promise.all(loops)

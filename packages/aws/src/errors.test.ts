@@ -1,6 +1,6 @@
 import { ErrorCode, ProviderClosedError, type SecretErrorCode, SecretTimeoutError } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { toAwsSecretError } from './errors.js'
 
 /** An error shaped like the SDK's (name, optional HTTP status and socket code). */

@@ -6,6 +6,7 @@ import {
   SecretError,
   type SecretErrorCode,
 } from '@latchkey/core'
+import { assertNoCanary, canary, printed, rejectionOf } from '@latchkey/test-support'
 import {
   type SecretsManagerCustomFault,
   type SecretsManagerEmulator,
@@ -13,7 +14,6 @@ import {
   startSecretsManagerEmulator,
 } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { AwsSecretsManagerSource } from './index.js'
 
 const NAME = 'app/failures'
@@ -52,16 +52,9 @@ function provider(options: CacheOptions = {}, versionCheck?: boolean) {
 }
 
 async function failure(promise: Promise<unknown>): Promise<SecretError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(SecretError)
-  const secretError = error as SecretError
-  for (const text of [secretError.message, inspect(secretError, { depth: 8 }), String(secretError.stack)]) {
-    assertNoCanary(text, 'a mapped AWS error')
-  }
-  return secretError
+  const error = await rejectionOf(promise, SecretError)
+  assertNoCanary(printed(error), 'a mapped AWS error')
+  return error
 }
 
 describe('each failure maps to its code and is retried only when transient', () => {

@@ -1,9 +1,9 @@
 import { inspect } from 'node:util'
 import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
 import { CachedSecretProvider, ErrorCode, InvalidOptionsError } from '@latchkey/core'
+import { canary } from '@latchkey/test-support'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { canary } from '../../../test/canary/index.js'
 import { AwsSecretsManagerSource } from './index.js'
 
 const NAME = 'app/options'

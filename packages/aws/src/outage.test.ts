@@ -7,9 +7,9 @@ import {
   type SecretEvents,
   type StaleEvent,
 } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { AwsSecretsManagerSource } from './index.js'
 
 const TTL = 1_000

@@ -1,8 +1,8 @@
 import { inspect } from 'node:util'
 import { CachedSecretProvider, type CacheOptions, ErrorCode, type RotateEvent } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { AwsSecretsManagerSource } from './index.js'
 
 let emulator: SecretsManagerEmulator

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util'
 import { SQSClient } from '@aws-sdk/client-sqs'
 import { CachedSecretProvider, ErrorCode, type RotateEvent, type SecretError } from '@latchkey/core'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import {
   eventBridgeEvent,
   type SecretsManagerEmulator,
@@ -9,7 +10,6 @@ import {
   startSqsEmulator,
 } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../test/canary/index.js'
 import { AwsSecretsManagerSource, type WatcherErrorContext, watchSecretsManagerEvents } from './index.js'
 
 let sm: SecretsManagerEmulator

@@ -6,6 +6,7 @@ import {
   SecretError,
   type SecretErrorCode,
 } from '@latchkey/core'
+import { assertNoCanary, canary, printed, rejectionOf } from '@latchkey/test-support'
 import {
   type ParameterStoreCustomFault,
   type ParameterStoreEmulator,
@@ -13,7 +14,6 @@ import {
   startParameterStoreEmulator,
 } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { assertNoCanary, canary } from '../../../../test/canary/index.js'
 import { AwsParameterStoreSource } from '../index.js'
 
 const NAME = '/app/failures'
@@ -51,16 +51,9 @@ function provider(options: CacheOptions = {}) {
 }
 
 async function failure(promise: Promise<unknown>): Promise<SecretError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(SecretError)
-  const secretError = error as SecretError
-  for (const text of [secretError.message, inspect(secretError, { depth: 8 }), String(secretError.stack)]) {
-    assertNoCanary(text, 'a mapped Parameter Store error')
-  }
-  return secretError
+  const error = await rejectionOf(promise, SecretError)
+  assertNoCanary(printed(error), 'a mapped Parameter Store error')
+  return error
 }
 
 describe('each failure maps to its code and is retried only when transient', () => {

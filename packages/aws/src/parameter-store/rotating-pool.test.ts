@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { CachedSecretProvider } from '@latchkey/core'
 import { type PoolRotateEvent, RotatingPool } from '@latchkey/pg'
+import { assertNoCanary, canary, queryLoad, sqlLiteral } from '@latchkey/test-support'
 import {
   type ParameterStoreEmulator,
   type RunningPostgres,
@@ -8,7 +9,6 @@ import {
   startPostgres,
 } from '@latchkey/testing'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../../test/canary/index.js'
 import { AwsParameterStoreSource } from '../index.js'
 
 const PARAMETER = '/app/prod/db/credentials'
@@ -16,7 +16,6 @@ let emulator: ParameterStoreEmulator
 let postgres: RunningPostgres
 const role = `ssm_${randomBytes(4).toString('hex')}`
 
-const literal = (text: string) => `'${text.replaceAll("'", "''")}'`
 const credentials = (password: string) => JSON.stringify({ username: role, password })
 
 beforeAll(async () => {
@@ -30,7 +29,7 @@ afterAll(async () => {
 describe('RotatingPool on Parameter Store', () => {
   it('survives a password rotation (SecureString PutParameter with Overwrite) under load with 0 failed queries', async () => {
     const first = canary('ssm-pg-1')
-    await postgres.query(`CREATE ROLE ${role} LOGIN PASSWORD ${literal(first)}`)
+    await postgres.query(`CREATE ROLE ${role} LOGIN PASSWORD ${sqlLiteral(first)}`)
     emulator.putParameter(PARAMETER, credentials(first), { type: 'SecureString' })
     const provider = new CachedSecretProvider(new AwsParameterStoreSource({ ...emulator.clientConfig }), {
       minRefreshInterval: 0,
@@ -51,36 +50,24 @@ describe('RotatingPool on Parameter Store', () => {
     const rotations: Array<[string | undefined, string | undefined]> = []
     provider.on('rotate', (event) => rotations.push([event.oldVersion, event.newVersion]))
 
-    let ok = 0
-    const failures: string[] = []
-    let running = true
-    const worker = async () => {
-      while (running) {
-        try {
-          const { rows } = await pool.query<{ who: string }>('SELECT current_user AS who')
-          if (rows[0]?.who === role) ok++
-          else failures.push(`unexpected user ${rows[0]?.who}`)
-        } catch (error) {
-          failures.push(String((error as { code?: string }).code ?? (error as Error).message))
-        }
-      }
-    }
-    const workers = Array.from({ length: 8 }, worker)
-    await expect.poll(() => ok, { timeout: 10_000 }).toBeGreaterThan(20)
+    const load = queryLoad(async () => {
+      const { rows } = await pool.query<{ who: string }>('SELECT current_user AS who')
+      return rows[0]?.who === role
+    })
+    await expect.poll(() => load.ok, { timeout: 10_000 }).toBeGreaterThan(20)
 
     // Single-user rotation: the database first, then the parameter's new version.
     const second = canary('ssm-pg-2')
-    await postgres.query(`ALTER ROLE ${role} PASSWORD ${literal(second)}`)
+    await postgres.query(`ALTER ROLE ${role} PASSWORD ${sqlLiteral(second)}`)
     emulator.rotate(PARAMETER, credentials(second))
     await provider.refresh(PARAMETER)
-    const afterRotation = ok
-    await expect.poll(() => ok - afterRotation, { timeout: 10_000 }).toBeGreaterThan(50)
-    running = false
-    await Promise.all(workers)
+    const afterRotation = load.ok
+    await expect.poll(() => load.ok - afterRotation, { timeout: 10_000 }).toBeGreaterThan(50)
+    await load.stop()
     await pool.end()
     await provider.close()
 
-    expect(failures).toEqual([])
+    expect(load.failures).toEqual([])
     expect(poolErrors).toEqual([])
     expect(rotations).toEqual([['1', '2']])
     expect(poolRotations).toHaveLength(1)

@@ -5,9 +5,9 @@ import {
   type RotateEvent,
   SecretPreloadError,
 } from '@latchkey/core'
+import { canary } from '@latchkey/test-support'
 import { type ParameterStoreEmulator, startParameterStoreEmulator } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { canary } from '../../../../test/canary/index.js'
 import { AwsParameterStoreSource, type AwsParameterStoreSourceOptions } from '../index.js'
 
 let emulator: ParameterStoreEmulator
