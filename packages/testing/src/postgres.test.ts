@@ -6,9 +6,9 @@ import { arch, platform, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { InvalidOptionsError } from '@latchkey/core'
+import { canary, rejectionOf } from '@latchkey/test-support'
 import pg from 'pg'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { canary } from '../../../test/canary/index.js'
 import { locateBinaries, stageBinaries } from './postgres/binaries.js'
 import { startServer, systemUser } from './postgres/server.js'
 import { type PostgresStartError, startPostgres } from './postgres.js'
@@ -79,14 +79,8 @@ async function locateInChild(from: string): Promise<PostgresStartError> {
   return JSON.parse(out) as PostgresStartError
 }
 
-async function rejection(promise: Promise<unknown>): Promise<PostgresStartError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  )
-  expect(error).toBeInstanceOf(Error)
-  return error as PostgresStartError
-}
+const rejection = async (promise: Promise<unknown>) =>
+  (await rejectionOf(promise, Error)) as PostgresStartError
 
 describe('startPostgres', () => {
   it('runs a server with scram-sha-256 password auth and removes it on stop()', async () => {

@@ -3,9 +3,9 @@
  * (`fallback: 'rest'`) and real HTTP against the emulator. See docs/wire-facts.md.
  */
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager'
+import { canary, rejectionOf } from '@latchkey/test-support'
 import { OAuth2Client } from 'google-auth-library'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { canary } from '../../../../test/canary/index.js'
 import { crc32c } from './crc32c.js'
 import { type GoogleSecretManagerEmulator, startGoogleSecretManagerEmulator } from './index.js'
 
@@ -27,14 +27,7 @@ interface GaxError extends Error {
   httpStatusCode?: number
 }
 
-async function rejection(promise: Promise<unknown>): Promise<GaxError> {
-  try {
-    await promise
-  } catch (error) {
-    return error as GaxError
-  }
-  throw new Error('expected the call to fail')
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf<GaxError>(promise)
 
 beforeAll(async () => {
   emulator = await startGoogleSecretManagerEmulator()

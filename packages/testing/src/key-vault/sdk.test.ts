@@ -1,6 +1,6 @@
 import { SecretClient } from '@azure/keyvault-secrets'
+import { canary } from '@latchkey/test-support'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { canary } from '../../../../test/canary/index.js'
 import { type KeyVaultEmulator, startKeyVaultEmulator } from './index.js'
 
 let kv: KeyVaultEmulator

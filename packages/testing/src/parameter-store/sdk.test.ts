@@ -8,8 +8,8 @@ import {
   SSMClient,
   type SSMServiceException,
 } from '@aws-sdk/client-ssm'
+import { canary, rejectionOf } from '@latchkey/test-support'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { canary } from '../../../../test/canary/index.js'
 import { type ParameterStoreEmulator, startParameterStoreEmulator } from './index.js'
 
 let emulator: ParameterStoreEmulator
@@ -30,14 +30,7 @@ beforeEach(() => {
   emulator.resetCalls()
 })
 
-async function rejection(promise: Promise<unknown>): Promise<SSMServiceException> {
-  try {
-    await promise
-  } catch (error) {
-    return error as SSMServiceException
-  }
-  throw new Error('expected the call to fail')
-}
+const rejection = (promise: Promise<unknown>) => rejectionOf<SSMServiceException>(promise)
 
 describe('the real @aws-sdk/client-ssm against the emulator', () => {
   it('puts and reads a String parameter with its version, ARN and date', async () => {

@@ -3,8 +3,8 @@ import {
   GetSecretValueCommand,
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager'
+import { canary } from '@latchkey/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { canary } from '../../../../test/canary/index.js'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from './index.js'
 
 let emulator: SecretsManagerEmulator

@@ -1,5 +1,5 @@
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../../test/canary/index.js'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from './index.js'
 
 let emulator: SecretsManagerEmulator

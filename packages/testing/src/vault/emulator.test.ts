@@ -1,6 +1,6 @@
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import vault from 'node-vault'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from '../../../../test/canary/index.js'
 import { startVaultEmulator, type VaultEmulator } from './index.js'
 
 const ENVELOPE_FIELDS = [
