@@ -4,8 +4,8 @@
  * `instrumentSecrets()` (itself loaded as CommonJS) counting the loads of both.
  */
 import { execFileSync } from 'node:child_process'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
-import { assertNoCanary, canary } from './canary/index.js'
 
 describe('diagnostics channels across copies of core', () => {
   it('a subscriber and @latchkey/opentelemetry see the loads of the ESM and the CommonJS copy', () => {

@@ -3,8 +3,8 @@
  * (built dist/) loaded side by side in a fresh `node` share it.
  */
 import { execFileSync } from 'node:child_process'
+import { canary } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
-import { canary } from './canary/index.js'
 
 describe('the shared redactor across copies of core', () => {
   it('scrubs a value a CommonJS provider loaded with the ESM copy, and the other way round', () => {
