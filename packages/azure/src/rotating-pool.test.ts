@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AzureKeyVaultSource } from './index.js'
 
+// Deliberately the same scenario as the other stores' RotatingPool tests, on this store's emulator.
 let kv: KeyVaultEmulator
 let postgres: RunningPostgres
 const role = `kv_${randomBytes(4).toString('hex')}`

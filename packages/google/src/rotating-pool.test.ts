@@ -11,6 +11,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { emulatorSource } from '../test/support.js'
 
+// Deliberately the same scenario as the other stores' RotatingPool tests, on this store's emulator.
 let emulator: GoogleSecretManagerEmulator
 let postgres: RunningPostgres
 const role = `gsm_${randomBytes(4).toString('hex')}`

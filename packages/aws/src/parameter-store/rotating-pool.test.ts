@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AwsParameterStoreSource } from '../index.js'
 
 const PARAMETER = '/app/prod/db/credentials'
+// Deliberately the same scenario as the other stores' RotatingPool tests, on this store's emulator.
 let emulator: ParameterStoreEmulator
 let postgres: RunningPostgres
 const role = `ssm_${randomBytes(4).toString('hex')}`
