@@ -1,7 +1,6 @@
-import { spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import { fileURLToPath } from 'node:url'
-import { assertNoCanary, canary, ensureBuilt } from '@latchkey/test-support'
+import { assertNoCanary, canary, ensureBuilt, runNode } from '@latchkey/test-support'
 import { beforeAll, describe, expect, it } from 'vitest'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
@@ -12,23 +11,10 @@ describe('the built ESM package in a plain Node.js Nest 12 app', () => {
 
   it('boots, serves a request with an @Secret handle, and closes the provider', async () => {
     const apiKey = canary('dist-key')
-    const child = spawn(
-      process.execPath,
+    const { code, stdout, stderr } = await runNode(
       ['--import', './scripts/single-nest.mjs', 'test-fixtures/dist-app.mjs'],
-      {
-        cwd: appDir,
-        env: { ...process.env, DIST_FIXTURE_API_KEY: apiKey },
-      },
+      { cwd: appDir, env: { DIST_FIXTURE_API_KEY: apiKey } },
     )
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8')
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8')
-    })
-    const code = await new Promise<number | null>((resolve) => child.on('close', resolve))
     assertNoCanary(`${stdout}\n${stderr}`, 'the app output')
 
     expect(stderr).toBe('')

@@ -1,27 +1,12 @@
-import { spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
-import { assertNoCanary, canary, ensureBuilt } from '@latchkey/test-support'
+import { assertNoCanary, canary, ensureBuilt, runNode } from '@latchkey/test-support'
 import { beforeAll, describe, expect, it } from 'vitest'
 import { sha256 } from '../test/support.js'
 
 const packageDir = fileURLToPath(new URL('..', import.meta.url))
 const fixture = fileURLToPath(new URL('../test-fixtures/cjs-app.cjs', import.meta.url))
 
-function run(env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [fixture], { cwd: packageDir, env: { ...process.env, ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8')
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8')
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
+const run = (env: Record<string, string>) => runNode([fixture], { cwd: packageDir, env })
 
 describe('a CommonJS Nest 11 app on the built package', () => {
   beforeAll(() => ensureBuilt(['core', 'nestjs'], 'index.cjs'), 180_000)

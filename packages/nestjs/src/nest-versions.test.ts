@@ -1,9 +1,8 @@
-import { spawn } from 'node:child_process'
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { assertNoCanary, canary, ensureBuilt } from '@latchkey/test-support'
+import { assertNoCanary, canary, ensureBuilt, runNode } from '@latchkey/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { sha256 } from '../test/support.js'
 
@@ -49,22 +48,6 @@ function installedNest(variant: string): string {
   return (JSON.parse(readFileSync(path, 'utf8')) as { version: string }).version
 }
 
-function run(script: string, cwd: string, env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(process.execPath, [script], { cwd, env: { ...process.env, ...env } })
-    let stdout = ''
-    let stderr = ''
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8')
-    })
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString('utf8')
-    })
-    child.on('error', reject)
-    child.on('close', (code) => resolve({ code, stdout, stderr }))
-  })
-}
-
 const variants = [
   { variant: 'nest-11-0', major: 11, oldest: true, script: 'scenario.cjs' },
   { variant: 'nest-11-latest', major: 11, oldest: false, script: 'scenario.cjs' },
@@ -92,7 +75,10 @@ describe('on the oldest and newest Nest 11 and 12 releases', () => {
       cpSync(join(fixtures, script), join(root, script))
       const password = canary(`scenario-${variant}`)
 
-      const { code, stdout, stderr } = await run(join(root, script), root, { SCENARIO_DB_PASSWORD: password })
+      const { code, stdout, stderr } = await runNode([join(root, script)], {
+        cwd: root,
+        env: { SCENARIO_DB_PASSWORD: password },
+      })
 
       assertNoCanary(`${stdout}\n${stderr}`, 'the scenario output')
       expect(stderr).toBe('')
