@@ -1,4 +1,5 @@
-import { checkContentType, checkStatus, checkString, FaultPlan, invalid } from '../shared/fault-plan.js'
+import { checkFault, ScopedFaults } from '../shared/fault-control.js'
+import { invalid } from '../shared/fault-plan.js'
 import { errorBody, type GoogleStatus, isGoogleStatus } from './errors.js'
 
 /** The REST methods the emulator serves, by their RPC name. */
@@ -98,77 +99,28 @@ export type GoogleFaultAction =
   | { kind: 'fail'; fault: GoogleFaultKind | GoogleCustomFault }
   | { kind: 'drop' }
 
-function checkFault(fault: unknown): GoogleFaultKind | GoogleCustomFault {
-  if (typeof fault === 'string') {
-    if ((FAULT_KINDS as readonly string[]).includes(fault)) return fault as GoogleFaultKind
-    invalid(
-      'faults.fail fault',
-      fault,
-      `one of ${FAULT_KINDS.map((k) => `'${k}'`).join(', ')} or a { status } object`,
-    )
-  }
-  if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) {
-    invalid(
-      'faults.fail fault',
-      fault,
-      'a fault name or a { status, code?, message?, body?, contentType? } object',
-    )
-  }
-  const custom = fault as Record<string, unknown>
-  const checked: GoogleCustomFault = { status: checkStatus('faults.fail status', custom.status) }
-  if (custom.code !== undefined && !isGoogleStatus(custom.code)) {
-    invalid('faults.fail code', custom.code, "a canonical status name such as 'NOT_FOUND'")
-  }
-  const message = checkString('faults.fail message', custom.message)
-  const body = checkString('faults.fail body', custom.body)
-  const contentType = checkContentType('faults.fail contentType', custom.contentType)
-  if (custom.code !== undefined) checked.code = custom.code as GoogleStatus
-  if (message !== undefined) checked.message = message
-  if (body !== undefined) checked.body = body
-  if (contentType !== undefined) checked.contentType = contentType
-  return checked
-}
+const VOCABULARY = {
+  kinds: FAULT_KINDS,
+  errorMember: 'code',
+  checkError: (option: string, value: unknown) => {
+    if (value !== undefined && !isGoogleStatus(value)) {
+      invalid(option, value, "a canonical status name such as 'NOT_FOUND'")
+    }
+    return value
+  },
+} as const
 
-function checkRpc(rpc: unknown): GoogleSecretManagerRpc | undefined {
-  if (rpc === undefined || (typeof rpc === 'string' && (RPCS as readonly string[]).includes(rpc))) {
-    return rpc as GoogleSecretManagerRpc | undefined
-  }
-  return invalid('faults option rpc', rpc, `one of ${RPCS.join(', ')}`)
-}
-
-/** The emulator's faults: checks what is added, then queues it in the shared {@link FaultPlan}. */
-export class GoogleFaultPlan implements GoogleSecretManagerFaults {
-  readonly #plan = new FaultPlan<GoogleFaultAction, GoogleSecretManagerRpc>((scope, rpc) =>
-    scope === undefined ? 0 : scope === rpc ? 1 : undefined,
-  )
-
-  setLatency(ms: number, options: { rpc?: GoogleSecretManagerRpc } = {}): void {
-    this.#plan.setLatency(ms, checkRpc(options.rpc))
+/** The emulator's faults: checks what is added, then queues it in the shared fault plan. */
+export class GoogleFaultPlan
+  extends ScopedFaults<GoogleSecretManagerRpc, 'rpc', GoogleFaultAction>
+  implements GoogleSecretManagerFaults
+{
+  constructor() {
+    super('rpc', RPCS)
   }
 
   fail(fault: GoogleFaultKind | GoogleCustomFault, options: GoogleFaultOptions = {}): void {
-    const action: GoogleFaultAction = { kind: 'fail', fault: checkFault(fault) }
-    this.#plan.add(action, options.times, checkRpc(options.rpc))
-  }
-
-  drop(options: GoogleFaultOptions = {}): void {
-    this.#plan.add({ kind: 'drop' }, options.times, checkRpc(options.rpc))
-  }
-
-  get pending(): number {
-    return this.#plan.pending
-  }
-
-  reset(): void {
-    this.#plan.reset()
-  }
-
-  latencyFor(rpc: string): number {
-    return this.#plan.latencyFor(rpc)
-  }
-
-  take(rpc: string): GoogleFaultAction | undefined {
-    return this.#plan.take(rpc)
+    this.queue({ kind: 'fail', fault: checkFault(VOCABULARY, fault) }, options)
   }
 }
 

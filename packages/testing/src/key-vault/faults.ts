@@ -1,4 +1,5 @@
-import { checkContentType, checkStatus, checkString, FaultPlan, invalid } from '../shared/fault-plan.js'
+import { checkFault, ScopedFaults } from '../shared/fault-control.js'
+import { invalid } from '../shared/fault-plan.js'
 
 /** The REST operations the emulator serves, by the names the SDK's generated client uses. */
 export const KEY_VAULT_OPERATIONS = [
@@ -83,81 +84,26 @@ function checkSeconds(option: string, value: unknown): number | undefined {
   return value
 }
 
-function checkFault(fault: unknown): KeyVaultFaultKind | KeyVaultCustomFault {
-  if (typeof fault === 'string') {
-    if ((KINDS as readonly string[]).includes(fault)) return fault as KeyVaultFaultKind
-    invalid(
-      'faults.fail fault',
-      fault,
-      `one of ${KINDS.map((k) => `'${k}'`).join(', ')} or a { status } object`,
-    )
-  }
-  if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) {
-    invalid(
-      'faults.fail fault',
-      fault,
-      'a fault name or a { status, code?, message?, body?, contentType? } object',
-    )
-  }
-  const given = fault as Record<string, unknown>
-  const checked: KeyVaultCustomFault = { status: checkStatus('faults.fail status', given.status) }
-  const code = checkString('faults.fail code', given.code)
-  const message = checkString('faults.fail message', given.message)
-  const body = checkString('faults.fail body', given.body)
-  const contentType = checkContentType('faults.fail contentType', given.contentType)
-  const retryAfter = checkSeconds('faults.fail retryAfter', given.retryAfter)
-  if (code !== undefined) checked.code = code
-  if (message !== undefined) checked.message = message
-  if (body !== undefined) checked.body = body
-  if (contentType !== undefined) checked.contentType = contentType
-  if (retryAfter !== undefined) checked.retryAfter = retryAfter
-  return checked
-}
+const VOCABULARY = {
+  kinds: KINDS,
+  errorMember: 'code',
+  checkExtra: (given: Record<string, unknown>) => {
+    const retryAfter = checkSeconds('faults.fail retryAfter', given.retryAfter)
+    return retryAfter === undefined ? {} : { retryAfter }
+  },
+} as const
 
-function checkOperation(operation: unknown): KeyVaultOperation | undefined {
-  if (operation === undefined) return undefined
-  if (typeof operation === 'string' && (KEY_VAULT_OPERATIONS as readonly string[]).includes(operation)) {
-    return operation as KeyVaultOperation
-  }
-  return invalid('faults option operation', operation, `one of ${KEY_VAULT_OPERATIONS.join(', ')}`)
-}
-
-/** The emulator's faults, queued in the shared {@link FaultPlan}. */
-export class KeyVaultFaultPlan implements KeyVaultFaults {
-  readonly #plan = new FaultPlan<KeyVaultFaultAction, KeyVaultOperation>((scope, operation) =>
-    scope === undefined ? 0 : scope === operation ? 1 : undefined,
-  )
-
-  setLatency(ms: number, options: { operation?: KeyVaultOperation } = {}): void {
-    this.#plan.setLatency(ms, checkOperation(options.operation))
+/** The emulator's faults, queued in the shared fault plan. */
+export class KeyVaultFaultPlan
+  extends ScopedFaults<KeyVaultOperation, 'operation', KeyVaultFaultAction>
+  implements KeyVaultFaults
+{
+  constructor() {
+    super('operation', KEY_VAULT_OPERATIONS)
   }
 
   fail(fault: KeyVaultFaultKind | KeyVaultCustomFault, options: KeyVaultFaultOptions = {}): void {
     const retryAfter = checkSeconds('faults option retryAfter', options.retryAfter) ?? 1
-    this.#plan.add(
-      { kind: 'fail', fault: checkFault(fault), retryAfter },
-      options.times,
-      checkOperation(options.operation),
-    )
-  }
-
-  drop(options: Omit<KeyVaultFaultOptions, 'retryAfter'> = {}): void {
-    this.#plan.add({ kind: 'drop' }, options.times, checkOperation(options.operation))
-  }
-
-  get pending(): number {
-    return this.#plan.pending
-  }
-
-  reset(): void {
-    this.#plan.reset()
-  }
-
-  latencyFor(operation: string): number {
-    return this.#plan.latencyFor(operation)
-  }
-
-  take(operation: string): KeyVaultFaultAction | undefined {
-    return this.#plan.take(operation)
+    this.queue({ kind: 'fail', fault: checkFault(VOCABULARY, fault), retryAfter }, options)
   }
 }

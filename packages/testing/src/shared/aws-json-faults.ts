@@ -3,7 +3,7 @@
  * the same controls and checks for both; each emulator names its own faults and operations, and
  * writes the replies its service sends.
  */
-import { checkContentType, checkStatus, checkString, FaultPlan, invalid } from './fault-plan.js'
+import { checkFault, ScopedFaults } from './fault-control.js'
 
 /** The content type of an AWS JSON 1.1 reply. */
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1'
@@ -57,88 +57,24 @@ export type AwsJsonFaultAction<Kind extends string> =
   | { kind: 'fail'; fault: Kind | AwsJsonCustomFault }
   | { kind: 'drop' }
 
-/** The emulator's faults: checks what is added, then queues it in the shared {@link FaultPlan}. */
+/** The emulator's faults: checks what is added, then queues it in the shared fault plan. */
 export class AwsJsonFaultPlan<Kind extends string, Operation extends string>
+  extends ScopedFaults<Operation, 'operation', AwsJsonFaultAction<Kind>>
   implements AwsJsonFaults<Kind, Operation>
 {
-  readonly #plan = new FaultPlan<AwsJsonFaultAction<Kind>, Operation>((scope, operation) =>
-    scope === undefined ? 0 : scope === operation ? 1 : undefined,
-  )
   readonly #kinds: readonly Kind[]
-  readonly #operations: readonly Operation[]
 
   /** `kinds`: the named faults the emulator answers; `operations`: those it implements. */
   constructor(kinds: readonly Kind[], operations: readonly Operation[]) {
+    super('operation', operations)
     this.#kinds = kinds
-    this.#operations = operations
-  }
-
-  setLatency(ms: number, options: { operation?: Operation } = {}): void {
-    this.#plan.setLatency(ms, this.#checkOperation(options.operation))
   }
 
   fail(fault: Kind | AwsJsonCustomFault, options: AwsJsonFaultOptions<Operation> = {}): void {
-    const action: AwsJsonFaultAction<Kind> = { kind: 'fail', fault: this.#checkFault(fault) }
-    this.#plan.add(action, options.times, this.#checkOperation(options.operation))
-  }
-
-  drop(options: AwsJsonFaultOptions<Operation> = {}): void {
-    this.#plan.add({ kind: 'drop' }, options.times, this.#checkOperation(options.operation))
-  }
-
-  get pending(): number {
-    return this.#plan.pending
-  }
-
-  reset(): void {
-    this.#plan.reset()
-  }
-
-  /** Latency for one call of `operation`: its own setting, else the global one. */
-  latencyFor(operation: string): number {
-    return this.#plan.latencyFor(operation)
-  }
-
-  /** Uses up one matching fault, if any. */
-  take(operation: string): AwsJsonFaultAction<Kind> | undefined {
-    return this.#plan.take(operation)
-  }
-
-  /** A fault as given, checked field by field; throws `InvalidOptionsError` at the `faults` call. */
-  #checkFault(fault: unknown): Kind | AwsJsonCustomFault {
-    if (typeof fault === 'string') {
-      if ((this.#kinds as readonly string[]).includes(fault)) return fault as Kind
-      invalid(
-        'faults.fail fault',
-        fault,
-        `one of ${this.#kinds.map((k) => `'${k}'`).join(', ')} or a { status } object`,
-      )
-    }
-    if (typeof fault !== 'object' || fault === null || Array.isArray(fault)) {
-      invalid(
-        'faults.fail fault',
-        fault,
-        'a fault name or a { status, type?, message?, body?, contentType? } object',
-      )
-    }
-    const custom = fault as Record<string, unknown>
-    const checked: AwsJsonCustomFault = { status: checkStatus('faults.fail status', custom.status) }
-    const type = checkString('faults.fail type', custom.type)
-    const message = checkString('faults.fail message', custom.message)
-    const body = checkString('faults.fail body', custom.body)
-    const contentType = checkContentType('faults.fail contentType', custom.contentType)
-    if (type !== undefined) checked.type = type
-    if (message !== undefined) checked.message = message
-    if (body !== undefined) checked.body = body
-    if (contentType !== undefined) checked.contentType = contentType
-    return checked
-  }
-
-  #checkOperation(operation: unknown): Operation | undefined {
-    if (operation === undefined || (this.#operations as readonly unknown[]).includes(operation)) {
-      return operation as Operation | undefined
-    }
-    return invalid('faults option operation', operation, `one of ${this.#operations.join(', ')}`)
+    this.queue(
+      { kind: 'fail', fault: checkFault({ kinds: this.#kinds, errorMember: 'type' }, fault) },
+      options,
+    )
   }
 }
 

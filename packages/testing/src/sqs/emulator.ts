@@ -2,7 +2,8 @@ import { createHash, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { readLimitedBody } from '../shared/body.js'
-import { checkStatus, checkString, FaultPlan, invalid } from '../shared/fault-plan.js'
+import { ScopedFaults } from '../shared/fault-control.js'
+import { checkStatus, checkString, invalid } from '../shared/fault-plan.js'
 
 /** The operations the SQS emulator implements (the `X-Amz-Target` suffix after `AmazonSQS.`). */
 export type SqsOperation =
@@ -259,13 +260,18 @@ function checkFault(fault: unknown): SqsFault {
   return checked
 }
 
-function checkOperation(operation: unknown): SqsOperation | undefined {
-  if (operation === undefined || OPERATIONS.includes(operation as SqsOperation))
-    return operation as SqsOperation | undefined
-  return invalid('faults option operation', operation, `one of ${OPERATIONS.join(', ')}`)
-}
-
 type Action = { kind: 'fail'; fault: SqsFault } | { kind: 'drop' }
+
+/** The emulator's faults, queued in the shared fault plan. */
+class SqsFaultPlan extends ScopedFaults<SqsOperation, 'operation', Action> implements SqsFaults {
+  constructor() {
+    super('operation', OPERATIONS)
+  }
+
+  fail(fault: SqsFault, options: SqsFaultOptions = {}): void {
+    this.queue({ kind: 'fail', fault: checkFault(fault) }, options)
+  }
+}
 
 /**
  * Starts a local Amazon SQS for tests: the AWS JSON 1.0 protocol `@aws-sdk/client-sqs` 3.x speaks
@@ -278,19 +284,8 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
   const accountId = options.accountId ?? '123456789012'
   const queues = new Map<string, Queue>()
   const recorded: SqsRecordedCall[] = []
-  const plan = new FaultPlan<Action, SqsOperation>((scope, op) =>
-    scope === undefined ? 0 : scope === op ? 1 : undefined,
-  )
-  const faults: SqsFaults = {
-    setLatency: (ms, o = {}) => plan.setLatency(ms, checkOperation(o.operation)),
-    fail: (fault, o = {}) =>
-      plan.add({ kind: 'fail', fault: checkFault(fault) }, o.times, checkOperation(o.operation)),
-    drop: (o = {}) => plan.add({ kind: 'drop' }, o.times, checkOperation(o.operation)),
-    get pending() {
-      return plan.pending
-    },
-    reset: () => plan.reset(),
-  }
+  const plan = new SqsFaultPlan()
+  const faults: SqsFaults = plan
   const closing = new AbortController()
   let endpoint = ''
 
