@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { invalid } from '../shared/fault-plan.js'
+import { closer, httpEndpoint, listen } from '../shared/http-server.js'
 import { GoogleSecretManagerEmulatorError } from './errors.js'
 import { GoogleFaultPlan, type GoogleSecretManagerFaults, type GoogleSecretManagerRpc } from './faults.js'
 import { createHandler, type GoogleRecordedCall, MAX_PAYLOAD_BYTES } from './handler.js'
@@ -143,17 +143,8 @@ export async function startGoogleSecretManagerEmulator(
   const server = createServer(
     createHandler({ store, token, faults, record: (call) => recorded.push(call), closing: closing.signal }),
   )
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const address = server.address() as AddressInfo
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  const endpoint = `http://${host}:${address.port}`
-  let stopped: Promise<void> | undefined
+  const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
+  const endpoint = httpEndpoint(address)
 
   const projectOf = (extra: ProjectOption | undefined) =>
     extra?.project === undefined ? project : checkProject('project', extra.project)
@@ -221,14 +212,7 @@ export async function startGoogleSecretManagerEmulator(
     resetCalls() {
       recorded.length = 0
     },
-    close() {
-      stopped ??= new Promise((resolve, reject) => {
-        closing.abort()
-        server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
-      })
-      return stopped
-    },
+    close: closer(server, closing),
   }
   for (const [id, value] of Object.entries(options.secrets ?? {})) emulator.createSecret(id, value)
   return emulator

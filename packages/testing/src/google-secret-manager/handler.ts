@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { readLimitedBody } from '../shared/body.js'
+import { guardHandler, pause, readBodyText } from '../shared/http-server.js'
 import { errorBody, GoogleSecretManagerEmulatorError } from './errors.js'
 import {
   faultReply,
@@ -116,18 +116,6 @@ function resourceOf(r: Route | undefined, secretId?: string | null): string {
   const secret = r.secret ?? secretId ?? ''
   const base = `projects/${r.project}/secrets/${secret}`
   return r.version === undefined ? base : `${base}/versions/${r.version}`
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
 }
 
 function send(res: ServerResponse, reply: Reply): void {
@@ -281,29 +269,16 @@ function run(
  * can throw out of it: an unexpected error becomes a 500 `INTERNAL` reply.
  */
 export function createHandler(context: HandlerContext) {
-  const handle = answer(context)
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    res.on('error', () => undefined)
-    handle(req, res).catch(() => {
-      try {
-        send(res, jsonReply(500, errorBody('INTERNAL', 'Internal error encountered.')))
-      } catch {
-        req.socket.destroy()
-      }
-    })
-  }
+  return guardHandler(answer(context), (res) =>
+    send(res, jsonReply(500, errorBody('INTERNAL', 'Internal error encountered.'))),
+  )
 }
 
 function answer(context: HandlerContext) {
   const { store, token, faults, record, closing } = context
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let text: string | undefined
-    try {
-      const read = await readLimitedBody(req, MAX_REQUEST_BYTES)
-      text = 'text' in read ? read.text : undefined
-    } catch {
-      return
-    }
+    const text = await readBodyText(req, MAX_REQUEST_BYTES)
+    if (text === null) return
     const url = new URL(req.url ?? '/', 'http://emulator')
     const method = req.method ?? 'GET'
     const r = route(method, url.pathname)

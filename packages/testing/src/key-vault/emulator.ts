@@ -1,8 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { type LookupAddress, type LookupOptions, lookup } from 'node:dns'
 import { Agent, createServer } from 'node:https'
-import type { AddressInfo } from 'node:net'
 import { invalid } from '../shared/fault-plan.js'
+import { closer, listen } from '../shared/http-server.js'
 import { KeyVaultFaultPlan, type KeyVaultFaults, type KeyVaultOperation } from './faults.js'
 import { createKeyVaultHandler, type KeyVaultCall } from './handler.js'
 import { NAME_PATTERN, type StoredVersion, VaultStore } from './store.js'
@@ -208,14 +208,7 @@ export async function startKeyVaultEmulator(
       apiVersions: new Set(KEY_VAULT_API_VERSIONS),
     }),
   )
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const { port } = server.address() as AddressInfo
+  const { port } = await listen(server, options.port ?? 0, '127.0.0.1')
   vaultUrl = `https://${host}:${port}`
   const agent = new Agent({
     keepAlive: true,
@@ -244,7 +237,6 @@ export async function startKeyVaultEmulator(
       throw new Error(`the emulator has no live secret "${name}"${version ? ` with version ${version}` : ''}`)
     return found
   }
-  let stopped: Promise<void> | undefined
 
   const emulator: KeyVaultEmulator = {
     vaultUrl,
@@ -294,15 +286,7 @@ export async function startKeyVaultEmulator(
       recorded.length = 0
       tokens.length = 0
     },
-    close() {
-      stopped ??= new Promise((resolve, reject) => {
-        closing.abort()
-        agent.destroy()
-        server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
-      })
-      return stopped
-    },
+    close: closer(server, closing, { before: () => agent.destroy() }),
   }
   for (const [name, value] of Object.entries(options.secrets ?? {})) emulator.setSecret(name, value)
   return emulator

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { readLimitedBody } from '../shared/body.js'
+import { guardHandler, pause, readBodyText } from '../shared/http-server.js'
 import type {
   KeyVaultCustomFault,
   KeyVaultFaultKind,
@@ -239,47 +239,22 @@ function route(method: string, segments: string[]): Route {
   return { operation: 'Unknown', ...(name === undefined ? {} : { name }) }
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
-}
-
 /**
  * Answers one HTTPS request the way Key Vault's secrets API does: latency first, then the
  * `api-version` check, then the bearer-token check (a 401 challenge without a valid token), then
  * injected faults, then the operation. Nothing it does throws out of it.
  */
 export function createKeyVaultHandler(context: KeyVaultHandlerContext) {
-  const handle = answer(context)
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    res.on('error', () => undefined)
-    handle(req, res).catch(() => {
-      try {
-        send(res, failure(500, 'InternalServerError', 'The emulator failed to answer the request.'))
-      } catch {
-        req.socket.destroy()
-      }
-    })
-  }
+  return guardHandler(answer(context), (res) =>
+    send(res, failure(500, 'InternalServerError', 'The emulator failed to answer the request.')),
+  )
 }
 
 function answer(context: KeyVaultHandlerContext) {
   const { faults, record, closing, challenge, token, apiVersions } = context
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let text: string | undefined
-    try {
-      const read = await readLimitedBody(req, KEY_VAULT_MAX_REQUEST_BYTES)
-      text = 'text' in read ? read.text : undefined
-    } catch {
-      return
-    }
+    const text = await readBodyText(req, KEY_VAULT_MAX_REQUEST_BYTES)
+    if (text === null) return
     const url = new URL(req.url ?? '/', 'https://emulator.invalid')
     let segments: string[]
     try {

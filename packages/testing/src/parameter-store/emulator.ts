@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { invalid } from '../shared/fault-plan.js'
+import { closer, httpEndpoint, listen } from '../shared/http-server.js'
 import { ParameterStoreFaultPlan, type ParameterStoreFaults } from './faults.js'
 import { createHandler, type ParameterStoreCall } from './handler.js'
 import type { ParameterStoreOperation } from './operations.js'
@@ -157,17 +157,8 @@ export async function startParameterStoreEmulator(
     }),
   )
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const address = server.address() as AddressInfo
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  const endpoint = `http://${host}:${address.port}`
-  let stopped: Promise<void> | undefined
+  const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
+  const endpoint = httpEndpoint(address)
   const credentials = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'emulator-secret-access-key' }
 
   const emulator: ParameterStoreEmulator = {
@@ -227,14 +218,7 @@ export async function startParameterStoreEmulator(
     resetCalls() {
       recorded.length = 0
     },
-    close() {
-      stopped ??= new Promise((resolve, reject) => {
-        closing.abort()
-        server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
-      })
-      return stopped
-    },
+    close: closer(server, closing),
   }
   for (const [name, value] of Object.entries(options.parameters ?? {})) emulator.putParameter(name, value)
   return emulator

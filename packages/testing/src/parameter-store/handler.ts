@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { jsonReply, type Reply, send } from '../secrets-manager/wire.js'
-import { readLimitedBody } from '../shared/body.js'
+import { guardHandler, pause, readBodyText } from '../shared/http-server.js'
 import {
   INTERNAL_ERROR,
   incompleteSignature,
@@ -66,18 +66,6 @@ function regionOf(req: IncomingMessage, defaultRegion: string): string | undefin
   return CREDENTIAL_SCOPE.exec(header)?.[1]
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
-}
-
 function parse(body: string): Input | undefined {
   try {
     const value: unknown = JSON.parse(body === '' ? '{}' : body)
@@ -103,29 +91,14 @@ function faultName(action: FaultAction & { kind: 'fail' }): ParameterStoreFaultK
  * when the reply cannot be written, a destroyed socket), never an exception in the host process.
  */
 export function createHandler(context: HandlerContext) {
-  const handle = answer(context)
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    res.on('error', () => undefined)
-    handle(req, res).catch(() => {
-      try {
-        send(res, jsonReply(500, INTERNAL_ERROR))
-      } catch {
-        req.socket.destroy()
-      }
-    })
-  }
+  return guardHandler(answer(context), (res) => send(res, jsonReply(500, INTERNAL_ERROR)))
 }
 
 function answer(context: HandlerContext) {
   const { stateFor, defaultRegion, faults, record, closing } = context
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let body: string | undefined
-    try {
-      const read = await readLimitedBody(req, MAX_REQUEST_BYTES)
-      body = 'text' in read ? read.text : undefined
-    } catch {
-      return
-    }
+    const body = await readBodyText(req, MAX_REQUEST_BYTES)
+    if (body === null) return
     const target = req.headers['x-amz-target']
     const operation =
       typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''

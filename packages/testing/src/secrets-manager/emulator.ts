@@ -1,6 +1,6 @@
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { invalid } from '../shared/fault-plan.js'
+import { closer, httpEndpoint, listen } from '../shared/http-server.js'
 import { type SqsEmulator, startSqsEmulator } from '../sqs/emulator.js'
 import { publish, type SecretsManagerEventTarget } from './events.js'
 import { SecretsManagerFaultPlan, type SecretsManagerFaults } from './faults.js'
@@ -205,20 +205,13 @@ export async function startSecretsManagerEmulator(
     }),
   )
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  }).catch(async (error: unknown) => {
-    await ownSqs?.sqs.close()
-    throw error
-  })
-  const address = server.address() as AddressInfo
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  const endpoint = `http://${host}:${address.port}`
-  let stopped: Promise<void> | undefined
+  const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1').catch(
+    async (error: unknown) => {
+      await ownSqs?.sqs.close()
+      throw error
+    },
+  )
+  const endpoint = httpEndpoint(address)
   const credentials = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'emulator-secret-access-key' }
 
   const emulator: SecretsManagerEmulator = {
@@ -318,14 +311,7 @@ export async function startSecretsManagerEmulator(
       events = target
     },
     events: ownSqs,
-    close() {
-      stopped ??= new Promise<void>((resolve, reject) => {
-        closing.abort()
-        server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
-      }).then(() => ownSqs?.sqs.close())
-      return stopped
-    },
+    close: closer(server, closing, { after: () => ownSqs?.sqs.close() }),
   }
   for (const [name, value] of Object.entries(options.secrets ?? {})) emulator.createSecret(name, value)
   return emulator

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { readLimitedBody } from '../shared/body.js'
+import { guardHandler, pause, readBodyText } from '../shared/http-server.js'
 import {
   incompleteSignature,
   requestTooLarge,
@@ -100,18 +100,6 @@ function regionOf(req: IncomingMessage, defaultRegion: string): string | undefin
   return CREDENTIAL_SCOPE.exec(header)?.[1]
 }
 
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer)
-      signal.removeEventListener('abort', done)
-      resolve()
-    }
-    const timer = setTimeout(done, ms)
-    signal.addEventListener('abort', done, { once: true })
-  })
-}
-
 function parse(body: string): Input | undefined {
   try {
     const value: unknown = JSON.parse(body === '' ? '{}' : body)
@@ -133,17 +121,9 @@ function secretIdsOf(input: Input | undefined): string[] {
  * the reply cannot be written, a destroyed socket), never an exception in the host process.
  */
 export function createHandler(context: HandlerContext) {
-  const handle = answer(context)
-  return (req: IncomingMessage, res: ServerResponse): void => {
-    res.on('error', () => undefined)
-    handle(req, res).catch(() => {
-      try {
-        send(res, jsonReply(500, { __type: 'InternalFailure', Message: INTERNAL_FAILURE }))
-      } catch {
-        req.socket.destroy()
-      }
-    })
-  }
+  return guardHandler(answer(context), (res) =>
+    send(res, jsonReply(500, { __type: 'InternalFailure', Message: INTERNAL_FAILURE })),
+  )
 }
 
 const INTERNAL_FAILURE =
@@ -152,13 +132,8 @@ const INTERNAL_FAILURE =
 function answer(context: HandlerContext) {
   const { storeFor, defaultRegion, faults, record, closing, changed } = context
   return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
-    let body: string | undefined
-    try {
-      const read = await readLimitedBody(req, MAX_REQUEST_BYTES)
-      body = 'text' in read ? read.text : undefined
-    } catch {
-      return
-    }
+    const body = await readBodyText(req, MAX_REQUEST_BYTES)
+    if (body === null) return
     const target = req.headers['x-amz-target']
     const operation =
       typeof target === 'string' && target.startsWith(TARGET_PREFIX) ? target.slice(TARGET_PREFIX.length) : ''

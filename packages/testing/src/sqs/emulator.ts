@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { readLimitedBody } from '../shared/body.js'
 import { ScopedFaults } from '../shared/fault-control.js'
 import { checkStatus, checkString, invalid } from '../shared/fault-plan.js'
+import { closer, httpEndpoint, listen } from '../shared/http-server.js'
 
 /** The operations the SQS emulator implements (the `X-Amz-Target` suffix after `AmazonSQS.`). */
 export type SqsOperation =
@@ -532,18 +532,9 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
     })().catch(() => req.socket.destroy())
   })
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      server.off('error', reject)
-      resolve()
-    })
-  })
-  const address = server.address() as AddressInfo
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
-  endpoint = `http://${host}:${address.port}`
+  const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
+  endpoint = httpEndpoint(address)
   const credentials = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'emulator-secret-access-key' }
-  let stopped: Promise<void> | undefined
 
   const emulator: SqsEmulator = {
     endpoint,
@@ -567,14 +558,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
     resetCalls() {
       recorded.length = 0
     },
-    close() {
-      stopped ??= new Promise((resolve, reject) => {
-        closing.abort()
-        server.close((error) => (error ? reject(error) : resolve()))
-        server.closeAllConnections()
-      })
-      return stopped
-    },
+    close: closer(server, closing),
   }
   for (const name of options.queues ?? []) emulator.createQueue(name)
   return emulator
