@@ -4,24 +4,10 @@
  * Store's error shapes name their text member `message` (lower case), and `ParameterNotFound`
  * comes without any text at all. See docs/wire-facts.md.
  */
+import { AwsJsonError, commonErrors } from '../shared/aws-json.js'
 
 /** An error the emulated service returns. Helper methods on the emulator throw it too. */
-export class ParameterStoreEmulatorError extends Error {
-  /** The `__type` on the wire, such as `'ParameterNotFound'`. */
-  readonly type: string
-  /** The HTTP status the emulator answers with. */
-  readonly status: number
-
-  constructor(type: string, message: string, status = 400) {
-    super(message)
-    this.type = type
-    this.status = status
-  }
-
-  override get name(): string {
-    return this.type
-  }
-
+export class ParameterStoreEmulatorError extends AwsJsonError {
   /** The JSON error body, exactly as sent (no `message` member when the text is empty). */
   toWire(): { __type: string; message?: string } {
     return this.message === '' ? { __type: this.type } : { __type: this.type, message: this.message }
@@ -71,12 +57,11 @@ export const reservedName = (name: string) =>
 
 export const invalidNextToken = () => error('InvalidNextToken', 'The specified token is not valid.')
 
+export const { constraint, unknownOperation, serialization, requestTooLarge, incompleteSignature } =
+  commonErrors(error)
+
 /** A request the service refuses in its validation layer. */
 export const validationError = (message: string) => error('ValidationException', message)
-
-/** A constraint violation in the request shape, worded like AWS's validation layer. */
-export const constraint = (member: string, text: string) =>
-  validationError(`1 validation error detected: Value at '${member}' failed to satisfy constraint: ${text}`)
 
 export const badSelector = () =>
   validationError(
@@ -85,21 +70,6 @@ export const badSelector = () =>
 
 export const needsDecryption = () =>
   validationError('WithDecryption flag must be True for retrieving a Secret Manager secret.')
-
-export const unknownOperation = () => error('UnknownOperationException', '')
-
-export const serialization = (message: string) => error('SerializationException', message)
-
-/** A request body over the size limit (AWS's common error, HTTP 413). */
-export const requestTooLarge = () =>
-  error('RequestEntityTooLargeException', 'The request entity is too large.', 413)
-
-/** An `Authorization` header without a SigV4 credential scope (AWS common error, HTTP 400). */
-export const incompleteSignature = () =>
-  error(
-    'IncompleteSignatureException',
-    "Authorization header requires 'Credential' parameter. The request signature does not conform to AWS standards.",
-  )
 
 export const INTERNAL_ERROR = {
   __type: 'InternalServerError',

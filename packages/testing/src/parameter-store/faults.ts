@@ -1,4 +1,4 @@
-import { jsonReply, type Reply } from '../secrets-manager/wire.js'
+import { jsonReply, type Reply } from '../shared/aws-json.js'
 import {
   type AwsJsonCustomFault,
   type AwsJsonFaultAction,

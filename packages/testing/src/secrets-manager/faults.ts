@@ -1,3 +1,4 @@
+import { jsonReply, type Reply } from '../shared/aws-json.js'
 import {
   type AwsJsonCustomFault,
   type AwsJsonFaultAction,
@@ -8,7 +9,6 @@ import {
   PROXY_UNAVAILABLE_HTML,
 } from '../shared/aws-json-faults.js'
 import { operations, type SecretsManagerOperation } from './operations.js'
-import { jsonReply, type Reply } from './wire.js'
 
 /**
  * A named failure:

@@ -1,9 +1,3 @@
-import { randomUUID } from 'node:crypto'
-import type { ServerResponse } from 'node:http'
-
-/** The awsJson1_1 content type every request and reply carries. */
-export const CONTENT_TYPE = 'application/x-amz-json-1.1'
-
 /** Timestamps go on the wire as epoch seconds, fractions allowed (docs/wire-facts.md#secrets-manager-wire-format). */
 export function epochSeconds(ms: number): number {
   return ms / 1000
@@ -28,28 +22,4 @@ export function samePayload(a: SecretPayload, b: SecretPayload): boolean {
   if (a.kind === 'string' && b.kind === 'string') return a.text === b.text
   if (a.kind === 'binary' && b.kind === 'binary') return a.bytes.equals(b.bytes)
   return false
-}
-
-/** One complete HTTP reply. */
-export interface Reply {
-  status: number
-  contentType: string
-  body: string
-}
-
-/** A JSON reply in the awsJson1_1 content type. */
-export function jsonReply(status: number, body: object): Reply {
-  return { status, contentType: CONTENT_TYPE, body: JSON.stringify(body) }
-}
-
-/** Writes a reply with the headers the service always sends, unless the client has gone. */
-export function send(res: ServerResponse, reply: Reply): void {
-  if (res.headersSent || res.destroyed) return
-  res.writeHead(reply.status, {
-    'Content-Type': reply.contentType,
-    'Content-Length': Buffer.byteLength(reply.body),
-    'x-amzn-RequestId': randomUUID(),
-    Date: new Date().toUTCString(),
-  })
-  res.end(reply.body)
 }

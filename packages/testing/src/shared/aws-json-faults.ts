@@ -3,10 +3,8 @@
  * the same controls and checks for both; each emulator names its own faults and operations, and
  * writes the replies its service sends.
  */
+import { AWS_JSON_CONTENT_TYPE, type Reply } from './aws-json.js'
 import { checkFault, ScopedFaults } from './fault-control.js'
-
-/** The content type of an AWS JSON 1.1 reply. */
-export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1'
 
 /**
  * Any reply other than a named fault: a JSON error such as `{ status: 400, type: 'DecryptionFailure' }`,
@@ -92,7 +90,7 @@ export function customFaultReply(
   fault: AwsJsonCustomFault,
   messageKey: 'Message' | 'message',
   fallbackMessage?: string,
-): { status: number; contentType: string; body: string } {
+): Reply {
   if (fault.body !== undefined) {
     return { status: fault.status, contentType: fault.contentType ?? AWS_JSON_CONTENT_TYPE, body: fault.body }
   }

@@ -1,0 +1,132 @@
+import type { IncomingMessage, ServerResponse } from 'node:http'
+import {
+  AwsJsonError,
+  type commonErrors,
+  type Input,
+  jsonReply,
+  parseInput,
+  type Reply,
+  send,
+  signedRegion,
+  targetOperation,
+} from './aws-json.js'
+import type { FaultAction } from './fault-control.js'
+import { guardHandler, pause, readBodyText } from './http-server.js'
+
+/** What every AWS JSON emulator records of a call; each adds the names the request carried. */
+export interface AwsJsonCall<FaultName extends string> {
+  operation: string
+  status: number
+  region: string
+  fault?: FaultName | 'custom' | 'drop'
+  sdkRequest?: string
+}
+
+/** One AWS JSON service as the shared request flow needs it. */
+export interface AwsJsonService<
+  State extends { accountId: string },
+  Kind extends string,
+  Call extends AwsJsonCall<Kind>,
+> {
+  /** The `X-Amz-Target` prefix, such as `'secretsmanager.'`. */
+  targetPrefix: string
+  /** The largest request body read; a larger one gets 413 `RequestEntityTooLargeException`. */
+  maxRequestBytes: number
+  /** The Region of a request without an `Authorization` header. */
+  defaultRegion: string
+  /** The state of one Region, created on first use. */
+  stateFor: (region: string) => State
+  isOperation: (name: string) => boolean
+  /** Runs an operation; throws the service's {@link AwsJsonError} for an error reply. */
+  run: (operation: string, state: State, input: Input) => object
+  /** Told about every successful call, after its reply is sent. */
+  succeeded?: (operation: string, region: string, input: Input, output: object) => void
+  /** The names a request carries, for its call record (`{ secretIds }`, `{ names }`). */
+  namesOf: (input: Input | undefined) => Omit<Call, keyof AwsJsonCall<Kind>>
+  record: (call: Call) => void
+  faults: {
+    latencyFor(operation: string): number
+    take(operation: string): FaultAction<Kind | object> | undefined
+  }
+  /** The reply a failing fault sends instead of running `operation`. */
+  faultReply: (fault: Kind | object, operation: string, accountId: string) => Reply
+  /** The common errors (see {@link commonErrors}) as the service's own error class. */
+  errors: Pick<
+    ReturnType<typeof commonErrors>,
+    'unknownOperation' | 'serialization' | 'requestTooLarge' | 'incompleteSignature'
+  >
+  /** The body of the service's 500 reply to an unexpected failure. */
+  internalError: object
+  /** Aborted when the emulator closes, to end pending latency. */
+  closing: AbortSignal
+}
+
+/**
+ * Answers one HTTP request the way an AWS JSON 1.1 service does, faults first. Nothing it does
+ * can throw out of it: an unexpected error becomes the service's 500 reply (or, when the reply
+ * cannot be written, a destroyed socket), never an exception in the host process.
+ */
+export function awsJsonHandler<
+  State extends { accountId: string },
+  Kind extends string,
+  Call extends AwsJsonCall<Kind>,
+>(service: AwsJsonService<State, Kind, Call>): (req: IncomingMessage, res: ServerResponse) => void {
+  return guardHandler(answer(service), (res) => send(res, jsonReply(500, service.internalError)))
+}
+
+function answer<State extends { accountId: string }, Kind extends string, Call extends AwsJsonCall<Kind>>(
+  service: AwsJsonService<State, Kind, Call>,
+) {
+  const { defaultRegion, stateFor, faults, errors, closing } = service
+  return async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const body = await readBodyText(req, service.maxRequestBytes)
+    if (body === null) return
+    const operation = targetOperation(req, service.targetPrefix)
+    const input = body === undefined ? undefined : parseInput(body)
+    const sdkRequest = req.headers['amz-sdk-request']
+    const region = signedRegion(req, defaultRegion)
+    const call = {
+      operation: service.isOperation(operation) ? operation : 'Unknown',
+      ...service.namesOf(input),
+      status: 0,
+      region: region ?? defaultRegion,
+      ...(typeof sdkRequest === 'string' ? { sdkRequest } : {}),
+    } as Call
+    service.record(call)
+    const respond = (reply: Reply) => {
+      call.status = reply.status
+      send(res, reply)
+    }
+    const fail = (error: AwsJsonError) => respond(jsonReply(error.status, error.toWire()))
+    if (body === undefined) return fail(errors.requestTooLarge())
+
+    const latency = faults.latencyFor(operation)
+    if (latency > 0) await pause(latency, closing)
+    if (closing.aborted || req.socket.destroyed) return
+
+    const action = faults.take(operation)
+    if (action?.kind === 'drop') {
+      call.fault = 'drop'
+      req.socket.destroy()
+      return
+    }
+    if (action?.kind === 'fail') {
+      call.fault = typeof action.fault === 'string' ? (action.fault as Kind) : 'custom'
+      return respond(service.faultReply(action.fault, operation, stateFor(call.region).accountId))
+    }
+
+    if (req.method !== 'POST' || req.url !== '/')
+      return respond(jsonReply(404, errors.unknownOperation().toWire()))
+    if (region === undefined) return fail(errors.incompleteSignature())
+    if (!service.isOperation(operation)) return fail(errors.unknownOperation())
+    if (input === undefined) return fail(errors.serialization('The request body is not a JSON object.'))
+    try {
+      const output = service.run(operation, stateFor(region), input)
+      respond(jsonReply(200, output))
+      service.succeeded?.(operation, region, input, output)
+    } catch (error) {
+      if (error instanceof AwsJsonError) return fail(error)
+      respond(jsonReply(500, service.internalError))
+    }
+  }
+}
