@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
+import { callLog } from '../shared/call-log.js'
 import { invalid } from '../shared/fault-plan.js'
 import { closer, httpEndpoint, listen } from '../shared/http-server.js'
 import { GoogleSecretManagerEmulatorError } from './errors.js'
@@ -206,12 +207,7 @@ export async function startGoogleSecretManagerEmulator(
       const p = projectOf(extra)
       return store.secret(p, id).versions.map((v) => describe(p, id, v.number))
     },
-    calls: (rpc) =>
-      recorded.filter((call) => rpc === undefined || call.rpc === rpc).map((call) => ({ ...call })),
-    callCount: (rpc) => emulator.calls(rpc).length,
-    resetCalls() {
-      recorded.length = 0
-    },
+    ...callLog(recorded, (call) => call.rpc),
     close: closer(server, closing),
   }
   for (const [id, value] of Object.entries(options.secrets ?? {})) emulator.createSecret(id, value)

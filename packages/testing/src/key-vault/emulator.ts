@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { type LookupAddress, type LookupOptions, lookup } from 'node:dns'
 import { Agent, createServer } from 'node:https'
+import { callLog } from '../shared/call-log.js'
 import { invalid } from '../shared/fault-plan.js'
 import { closer, listen } from '../shared/http-server.js'
 import { KeyVaultFaultPlan, type KeyVaultFaults, type KeyVaultOperation } from './faults.js'
@@ -238,6 +239,7 @@ export async function startKeyVaultEmulator(
     return found
   }
 
+  const log = callLog(recorded, (call) => call.operation)
   const emulator: KeyVaultEmulator = {
     vaultUrl,
     endpoint: vaultUrl,
@@ -277,13 +279,10 @@ export async function startKeyVaultEmulator(
       store.purge(secret)
     },
     versions: (name) => store.live(checkName('name', name))?.versions.map((v) => v.id) ?? [],
-    calls: (operation) =>
-      recorded
-        .filter((call) => operation === undefined || call.operation === operation)
-        .map((call) => ({ ...call })),
-    callCount: (operation) => emulator.calls(operation).length,
+    calls: log.calls,
+    callCount: log.callCount,
     resetCalls() {
-      recorded.length = 0
+      log.resetCalls()
       tokens.length = 0
     },
     close: closer(server, closing, { before: () => agent.destroy() }),

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
+import { awsClientConfig } from '../shared/aws-client-config.js'
+import { callLog } from '../shared/call-log.js'
 import { invalid } from '../shared/fault-plan.js'
 import { closer, httpEndpoint, listen } from '../shared/http-server.js'
 import { ParameterStoreFaultPlan, type ParameterStoreFaults } from './faults.js'
@@ -159,13 +161,8 @@ export async function startParameterStoreEmulator(
 
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
   const endpoint = httpEndpoint(address)
-  const credentials = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'emulator-secret-access-key' }
-
   const emulator: ParameterStoreEmulator = {
-    endpoint,
-    region,
-    credentials,
-    clientConfig: { endpoint, region, credentials },
+    ...awsClientConfig(endpoint, region),
     faults,
     putParameter(name, value, extra = {}) {
       if (extra.type !== undefined && !PARAMETER_TYPES.includes(extra.type)) {
@@ -210,14 +207,11 @@ export async function startParameterStoreEmulator(
     putReferencedSecret(secretId, value, extra = {}) {
       return stateOf(extra).putSecret(secretId, value)
     },
-    calls: (operation) =>
-      recorded
-        .filter((call) => operation === undefined || call.operation === operation)
-        .map((call) => ({ ...call, names: [...call.names] })),
-    callCount: (operation) => emulator.calls(operation).length,
-    resetCalls() {
-      recorded.length = 0
-    },
+    ...callLog(
+      recorded,
+      (call) => call.operation,
+      (call) => ({ ...call, names: [...call.names] }),
+    ),
     close: closer(server, closing),
   }
   for (const [name, value] of Object.entries(options.parameters ?? {})) emulator.putParameter(name, value)

@@ -1,4 +1,6 @@
 import { createServer } from 'node:http'
+import { awsClientConfig } from '../shared/aws-client-config.js'
+import { callLog } from '../shared/call-log.js'
 import { invalid } from '../shared/fault-plan.js'
 import { closer, httpEndpoint, listen } from '../shared/http-server.js'
 import { type SqsEmulator, startSqsEmulator } from '../sqs/emulator.js'
@@ -212,13 +214,8 @@ export async function startSecretsManagerEmulator(
     },
   )
   const endpoint = httpEndpoint(address)
-  const credentials = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'emulator-secret-access-key' }
-
   const emulator: SecretsManagerEmulator = {
-    endpoint,
-    region,
-    credentials,
-    clientConfig: { endpoint, region, credentials },
+    ...awsClientConfig(endpoint, region),
     faults,
     createSecret(name, value, extra = {}) {
       const store =
@@ -299,14 +296,7 @@ export async function startSecretsManagerEmulator(
       }
       return stages
     },
-    calls: (operation) =>
-      recorded
-        .filter((call) => operation === undefined || call.operation === operation)
-        .map((call) => ({ ...call })),
-    callCount: (operation) => emulator.calls(operation).length,
-    resetCalls() {
-      recorded.length = 0
-    },
+    ...callLog(recorded, (call) => call.operation),
     publishEvents(target) {
       events = target
     },

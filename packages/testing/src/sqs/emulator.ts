@@ -1,6 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import { awsClientConfig } from '../shared/aws-client-config.js'
 import { readLimitedBody } from '../shared/body.js'
+import { callLog } from '../shared/call-log.js'
 import { ScopedFaults } from '../shared/fault-control.js'
 import { checkStatus, checkString, invalid } from '../shared/fault-plan.js'
 import { closer, httpEndpoint, listen } from '../shared/http-server.js'
@@ -534,13 +536,8 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
 
   const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
   endpoint = httpEndpoint(address)
-  const credentials = { accessKeyId: 'AKIAEMULATOR00000000', secretAccessKey: 'emulator-secret-access-key' }
-
   const emulator: SqsEmulator = {
-    endpoint,
-    region,
-    credentials,
-    clientConfig: { endpoint, region, credentials },
+    ...awsClientConfig(endpoint, region),
     faults,
     createQueue: (name) => create(name).url,
     queueUrl: (name) => find(name).url,
@@ -552,12 +549,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
         receiveCount: m.receiveCount,
         visible: m.invisibleUntil <= Date.now(),
       })),
-    calls: (operation) =>
-      recorded.filter((c) => operation === undefined || c.operation === operation).map((c) => ({ ...c })),
-    callCount: (operation) => emulator.calls(operation).length,
-    resetCalls() {
-      recorded.length = 0
-    },
+    ...callLog(recorded, (call) => call.operation),
     close: closer(server, closing),
   }
   for (const name of options.queues ?? []) emulator.createQueue(name)
