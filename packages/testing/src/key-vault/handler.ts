@@ -300,16 +300,9 @@ function answer(context: KeyVaultHandlerContext) {
       )
     }
 
-    const action = faults.take(target.operation)
-    if (action?.kind === 'drop') {
-      call.fault = 'drop'
-      req.socket.destroy()
-      return
-    }
-    if (action?.kind === 'fail') {
-      call.fault = typeof action.fault === 'string' ? action.fault : 'custom'
-      return respond(faultReply(action.fault, action.retryAfter))
-    }
+    const fault = faults.apply(target.operation, call, req.socket)
+    if (fault === 'dropped') return
+    if (fault !== undefined) return respond(faultReply(fault.fault, fault.retryAfter))
 
     if (text === undefined) return respond(failure(413, 'RequestTooLarge', 'The request body is too large.'))
     let body: Record<string, unknown> = {}

@@ -10,7 +10,7 @@ import {
   signedRegion,
   targetOperation,
 } from './aws-json.js'
-import type { FaultAction } from './fault-control.js'
+import type { FaultAction, ScopedFaults } from './fault-control.js'
 import { guardHandler, pause, readBodyText } from './http-server.js'
 
 /** What every AWS JSON emulator records of a call; each adds the names the request carried. */
@@ -44,10 +44,7 @@ export interface AwsJsonService<
   /** The names a request carries, for its call record (`{ secretIds }`, `{ names }`). */
   namesOf: (input: Input | undefined) => Omit<Call, keyof AwsJsonCall<Kind>>
   record: (call: Call) => void
-  faults: {
-    latencyFor(operation: string): number
-    take(operation: string): FaultAction<Kind | object> | undefined
-  }
+  faults: Pick<ScopedFaults<string, 'operation', FaultAction<Kind | object>>, 'latencyFor' | 'apply'>
   /** The reply a failing fault sends instead of running `operation`. */
   faultReply: (fault: Kind | object, operation: string, accountId: string) => Reply
   /** The common errors (see {@link commonErrors}) as the service's own error class. */
@@ -104,15 +101,10 @@ function answer<State extends { accountId: string }, Kind extends string, Call e
     if (latency > 0) await pause(latency, closing)
     if (closing.aborted || req.socket.destroyed) return
 
-    const action = faults.take(operation)
-    if (action?.kind === 'drop') {
-      call.fault = 'drop'
-      req.socket.destroy()
-      return
-    }
-    if (action?.kind === 'fail') {
-      call.fault = typeof action.fault === 'string' ? (action.fault as Kind) : 'custom'
-      return respond(service.faultReply(action.fault, operation, stateFor(call.region).accountId))
+    const failure = faults.apply(operation, call, req.socket)
+    if (failure === 'dropped') return
+    if (failure !== undefined) {
+      return respond(service.faultReply(failure.fault, operation, stateFor(call.region).accountId))
     }
 
     if (req.method !== 'POST' || req.url !== '/')

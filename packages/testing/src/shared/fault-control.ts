@@ -130,4 +130,26 @@ export class ScopedFaults<Scope extends string, Option extends string, Action> {
   take(target: string): Action | { kind: 'drop' } | undefined {
     return this.#plan.take(target)
   }
+
+  /**
+   * Uses up one matching fault for a call and names it on `call.fault` (`'custom'` for a custom
+   * fault): a drop destroys `socket` and returns `'dropped'`; a failure is returned for the
+   * caller to answer with.
+   */
+  apply(
+    target: string,
+    call: { fault?: string },
+    socket: { destroy(): void },
+  ): Exclude<Action, { kind: 'drop' }> | 'dropped' | undefined {
+    const action = this.#plan.take(target)
+    if (action === undefined) return undefined
+    if ((action as { kind: string }).kind === 'drop') {
+      call.fault = 'drop'
+      socket.destroy()
+      return 'dropped'
+    }
+    const { fault } = action as unknown as { fault: unknown }
+    call.fault = typeof fault === 'string' ? fault : 'custom'
+    return action as Exclude<Action, { kind: 'drop' }>
+  }
 }

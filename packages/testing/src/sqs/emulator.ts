@@ -471,15 +471,10 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
       const latency = plan.latencyFor(name)
       if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency))
       if (closing.signal.aborted || req.socket.destroyed) return
-      const action = plan.take(name)
-      if (action?.kind === 'drop') {
-        call.fault = 'drop'
-        req.socket.destroy()
-        return
-      }
-      if (action?.kind === 'fail') {
-        call.fault = typeof action.fault === 'string' ? action.fault : 'custom'
-        const f = faultReply(action.fault, name)
+      const failure = plan.apply(name, call, req.socket)
+      if (failure === 'dropped') return
+      if (failure !== undefined) {
+        const f = faultReply(failure.fault, name)
         call.status = f.status
         return reply(res, f.status, f.type, f.body, f.query)
       }
