@@ -1,11 +1,11 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { awsClientConfig } from '../shared/aws-client-config.js'
-import { readLimitedBody } from '../shared/body.js'
+import { parseInput, targetOperation } from '../shared/aws-json.js'
 import { callLog } from '../shared/call-log.js'
 import { ScopedFaults } from '../shared/fault-control.js'
 import { checkStatus, checkString, invalid } from '../shared/fault-plan.js'
-import { closer, httpEndpoint, listen } from '../shared/http-server.js'
+import { closer, httpEndpoint, listen, pause, readBodyText } from '../shared/http-server.js'
 
 /** The operations the SQS emulator implements (the `X-Amz-Target` suffix after `AmazonSQS.`). */
 export type SqsOperation =
@@ -146,7 +146,7 @@ class SqsError extends Error {
     readonly status: number,
     readonly type: string,
     message: string,
-    readonly queryCode: string,
+    readonly queryCode?: string,
   ) {
     super(message)
   }
@@ -445,22 +445,11 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
   const server = createServer((req, res) => {
     res.on('error', () => undefined)
     void (async () => {
-      const read = await readLimitedBody(req, MAX_BODY).catch(() => undefined)
-      if (read === undefined) return
-      const target = req.headers['x-amz-target']
-      const name =
-        typeof target === 'string' && target.startsWith(TARGET_PREFIX)
-          ? target.slice(TARGET_PREFIX.length)
-          : ''
+      const text = await readBodyText(req, MAX_BODY)
+      if (text === null) return
+      const name = targetOperation(req, TARGET_PREFIX)
       const operation = OPERATIONS.includes(name as SqsOperation) ? (name as SqsOperation) : undefined
-      let input: Record<string, unknown> | undefined
-      try {
-        const parsed: unknown = 'text' in read ? JSON.parse(read.text === '' ? '{}' : read.text) : undefined
-        if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
-          input = parsed as Record<string, unknown>
-      } catch {
-        input = undefined
-      }
+      const input = text === undefined ? undefined : parseInput(text)
       const queueRef = input?.QueueUrl ?? input?.QueueName
       const call: SqsRecordedCall = {
         operation: operation ?? 'Unknown',
@@ -469,46 +458,43 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
       }
       recorded.push(call)
       const latency = plan.latencyFor(name)
-      if (latency > 0) await new Promise((resolve) => setTimeout(resolve, latency))
+      if (latency > 0) await pause(latency, closing.signal)
       if (closing.signal.aborted || req.socket.destroyed) return
+      const respond = (status: number, type: string, body: string, query?: string) => {
+        call.status = status
+        reply(res, status, type, body, query)
+      }
+      const fail = (e: SqsError) =>
+        respond(e.status, CONTENT_TYPE, JSON.stringify({ __type: e.type, message: e.message }), e.queryCode)
       const failure = plan.apply(name, call, req.socket)
       if (failure === 'dropped') return
       if (failure !== undefined) {
         const f = faultReply(failure.fault, name)
-        call.status = f.status
-        return reply(res, f.status, f.type, f.body, f.query)
+        return respond(f.status, f.type, f.body, f.query)
       }
       if (operation === undefined || req.method !== 'POST') {
-        call.status = 400
-        return reply(
-          res,
-          400,
-          CONTENT_TYPE,
-          JSON.stringify({
-            __type: 'com.amazonaws.sqs#InvalidAction',
-            message: `The action ${name} is not valid for this endpoint.`,
-          }),
-          'AWS.SimpleQueueService.InvalidAction;Sender',
+        return fail(
+          new SqsError(
+            400,
+            'com.amazonaws.sqs#InvalidAction',
+            `The action ${name} is not valid for this endpoint.`,
+            'AWS.SimpleQueueService.InvalidAction;Sender',
+          ),
         )
       }
       if (input === undefined) {
-        call.status = 400
-        return reply(
-          res,
-          400,
-          CONTENT_TYPE,
-          JSON.stringify({
-            __type: 'com.amazonaws.sqs#InvalidParameterValue',
-            message: 'The request body is not a JSON object.',
-          }),
+        return fail(
+          new SqsError(
+            400,
+            'com.amazonaws.sqs#InvalidParameterValue',
+            'The request body is not a JSON object.',
+          ),
         )
       }
       try {
-        const out = await run(operation, input, req)
-        call.status = 200
-        reply(res, 200, CONTENT_TYPE, JSON.stringify(out))
+        respond(200, CONTENT_TYPE, JSON.stringify(await run(operation, input, req)))
       } catch (error) {
-        const e =
+        fail(
           error instanceof SqsError
             ? error
             : new SqsError(
@@ -516,14 +502,7 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
                 'com.amazonaws.sqs#InternalError',
                 'We encountered an internal error. Please try again.',
                 'InternalError;Receiver',
-              )
-        call.status = e.status
-        reply(
-          res,
-          e.status,
-          CONTENT_TYPE,
-          JSON.stringify({ __type: e.type, message: e.message }),
-          e.queryCode,
+              ),
         )
       }
     })().catch(() => req.socket.destroy())
