@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { createServer } from 'node:http'
-import { awsClientConfig } from '../shared/aws-client-config.js'
+import { type AwsEmulatorClientConfig, awsClientConfig } from '../shared/aws-client-config.js'
 import { callLog } from '../shared/call-log.js'
 import { invalid } from '../shared/fault-plan.js'
 import { closer, httpEndpoint, listen } from '../shared/http-server.js'
@@ -57,19 +57,7 @@ export interface ParameterVersionInfo {
  * calls. State is kept per Region: a helper acts in its `region` option (default: the emulator's
  * Region), and a client sees only the Region it signs for.
  */
-export interface ParameterStoreEmulator {
-  /** Base URL, e.g. `http://127.0.0.1:54321`. */
-  readonly endpoint: string
-  /** The default Region. @default 'us-east-1' */
-  readonly region: string
-  /** Dummy static credentials for an SDK client (signatures are not checked). */
-  readonly credentials: { accessKeyId: string; secretAccessKey: string }
-  /** `{ endpoint, region, credentials }`, ready for `new SSMClient({ ...clientConfig })`. */
-  readonly clientConfig: {
-    endpoint: string
-    region: string
-    credentials: { accessKeyId: string; secretAccessKey: string }
-  }
+export interface ParameterStoreEmulator extends AwsEmulatorClientConfig {
   /** Latency, error and dropped-connection injection. */
   readonly faults: ParameterStoreFaults
   /** Creates a parameter or adds a version to it (PutParameter with `Overwrite`); returns the new version. */

@@ -1,4 +1,4 @@
-import { awsJsonHandler } from '../shared/aws-json-handler.js'
+import { type AwsJsonCall, awsJsonHandler } from '../shared/aws-json-handler.js'
 import {
   INTERNAL_ERROR,
   incompleteSignature,
@@ -22,19 +22,9 @@ import type { ParameterStoreState } from './store.js'
 export const MAX_REQUEST_BYTES = 262_144
 
 /** One request the Parameter Store emulator received. Holds names, never values. */
-export interface ParameterStoreCall {
-  /** The operation from `X-Amz-Target` (`'GetParameter'`…), or `'Unknown'`. */
-  operation: string
+export interface ParameterStoreCall extends AwsJsonCall<ParameterStoreFaultKind> {
   /** The parameter names or path the request named (`Name`, `Names` or `Path`). */
   names: string[]
-  /** HTTP status of the reply; 0 while pending, or when no reply was sent (dropped, or the client went away). */
-  status: number
-  /** The Region the request was signed for (its SigV4 credential scope), or the default Region when unsigned. */
-  region: string
-  /** The injected fault that answered the call, if one did. */
-  fault?: ParameterStoreFaultKind | 'custom' | 'drop'
-  /** The SDK's `amz-sdk-request` header, e.g. `'attempt=1; max=1'`, when it was sent. */
-  sdkRequest?: string
 }
 
 export interface HandlerContext {

@@ -1,5 +1,5 @@
 import { createServer } from 'node:http'
-import { awsClientConfig } from '../shared/aws-client-config.js'
+import { type AwsEmulatorClientConfig, awsClientConfig } from '../shared/aws-client-config.js'
 import { callLog } from '../shared/call-log.js'
 import { invalid } from '../shared/fault-plan.js'
 import { closer, httpEndpoint, listen } from '../shared/http-server.js'
@@ -50,11 +50,7 @@ export interface RegionOption {
   region?: string
 }
 
-/** Static credentials the emulator accepts (it does not check signatures). */
-export interface EmulatorCredentials {
-  accessKeyId: string
-  secretAccessKey: string
-}
+export type { EmulatorCredentials } from '../shared/aws-client-config.js'
 
 /** What the helpers return about a secret. */
 export interface EmulatedSecret {
@@ -77,15 +73,7 @@ export interface EmulatedVersion {
  * calls. State is kept per Region: a helper acts in its `region` option (default: the ARN's Region
  * or the emulator's default Region), and a client sees only the Region it signs for.
  */
-export interface SecretsManagerEmulator {
-  /** Base URL, e.g. `http://127.0.0.1:54321`. */
-  readonly endpoint: string
-  /** The default Region. @default 'us-east-1' */
-  readonly region: string
-  /** Dummy static credentials for an SDK client. */
-  readonly credentials: EmulatorCredentials
-  /** `{ endpoint, region, credentials }`, ready for `new SecretsManagerClient({ ...clientConfig })`. */
-  readonly clientConfig: { endpoint: string; region: string; credentials: EmulatorCredentials }
+export interface SecretsManagerEmulator extends AwsEmulatorClientConfig {
   /** Latency, error and dropped-connection injection. */
   readonly faults: SecretsManagerFaults
   /** Creates a secret, with a first version (AWSCURRENT) when `value` is given. */

@@ -1,4 +1,4 @@
-import { awsJsonHandler } from '../shared/aws-json-handler.js'
+import { type AwsJsonCall, awsJsonHandler } from '../shared/aws-json-handler.js'
 import { incompleteSignature, requestTooLarge, serialization, unknownOperation } from './errors.js'
 import type { SecretChange } from './events.js'
 import {
@@ -21,19 +21,9 @@ import type { SecretStore } from './store.js'
 export const MAX_REQUEST_BYTES = 524_288
 
 /** One request the emulator received. Holds names, never secret values. */
-export interface RecordedCall {
-  /** The operation from `X-Amz-Target` (`'GetSecretValue'`…), or `'Unknown'`. */
-  operation: string
+export interface RecordedCall extends AwsJsonCall<SecretsManagerFaultKind> {
   /** The secret ids the request named (`SecretId`, `Name` or `SecretIdList`). */
   secretIds: string[]
-  /** HTTP status of the reply; 0 while pending, or when no reply was sent (dropped, or the client went away). */
-  status: number
-  /** The Region the request was signed for (its SigV4 credential scope), or the emulator's default Region when unsigned. */
-  region: string
-  /** The injected fault that answered the call, if one did. */
-  fault?: SecretsManagerFaultKind | 'custom' | 'drop'
-  /** The SDK's `amz-sdk-request` header, e.g. `'attempt=1; max=1'`, when it was sent. */
-  sdkRequest?: string
 }
 
 export interface HandlerContext {

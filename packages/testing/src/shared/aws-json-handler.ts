@@ -15,10 +15,15 @@ import { guardHandler, pause, readBodyText } from './http-server.js'
 
 /** What every AWS JSON emulator records of a call; each adds the names the request carried. */
 export interface AwsJsonCall<FaultName extends string> {
+  /** The operation from `X-Amz-Target` (`'GetSecretValue'`, `'GetParameter'`…), or `'Unknown'`. */
   operation: string
+  /** HTTP status of the reply; 0 while pending, or when no reply was sent (dropped, or the client went away). */
   status: number
+  /** The Region the request was signed for (its SigV4 credential scope), or the emulator's default Region when unsigned. */
   region: string
+  /** The injected fault that answered the call, if one did. */
   fault?: FaultName | 'custom' | 'drop'
+  /** The SDK's `amz-sdk-request` header, e.g. `'attempt=1; max=1'`, when it was sent. */
   sdkRequest?: string
 }
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto'
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
-import { awsClientConfig } from '../shared/aws-client-config.js'
+import { type AwsEmulatorClientConfig, awsClientConfig } from '../shared/aws-client-config.js'
 import { parseInput, targetOperation } from '../shared/aws-json.js'
 import { callLog } from '../shared/call-log.js'
 import { ScopedFaults } from '../shared/fault-control.js'
@@ -99,17 +99,7 @@ export interface SqsMessage {
 }
 
 /** A running SQS emulator (AWS JSON 1.0, as `@aws-sdk/client-sqs` 3.x speaks it). */
-export interface SqsEmulator {
-  /** Base URL, e.g. `http://127.0.0.1:54321`. */
-  readonly endpoint: string
-  readonly region: string
-  readonly credentials: { accessKeyId: string; secretAccessKey: string }
-  /** `{ endpoint, region, credentials }` for `new SQSClient({ ...clientConfig })`. */
-  readonly clientConfig: {
-    endpoint: string
-    region: string
-    credentials: { accessKeyId: string; secretAccessKey: string }
-  }
+export interface SqsEmulator extends AwsEmulatorClientConfig {
   readonly faults: SqsFaults
   /** Creates a queue (or returns the existing one's URL). */
   createQueue(name: string): string
