@@ -1,5 +1,12 @@
 export { ensureBuilt, typeErrors } from './build.js'
 export { assertNoCanary, CANARY_MARK, canary } from './canary.js'
+export { failingEntry, freshEntry, HEALTH_START, healthProviderOptions, staleEntry } from './health.js'
 export { type QueryLoad, queryLoad, sqlLiteral } from './load.js'
 export { printed, rejectionOf, thrownBy } from './outcomes.js'
 export { type NodeRun, runNode } from './process.js'
+export {
+  type RotatingPoolScenarioOptions,
+  rotatingPoolScenario,
+  type ScenarioPool,
+  type ScenarioProvider,
+} from './rotation.js'

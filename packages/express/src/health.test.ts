@@ -6,7 +6,15 @@
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
 import { CachedSecretProvider, type LoadedSecret, MemorySource, SecretUnavailableError } from '@latchkey/core'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import {
+  assertNoCanary,
+  canary,
+  failingEntry,
+  freshEntry,
+  HEALTH_START,
+  healthProviderOptions,
+  staleEntry,
+} from '@latchkey/test-support'
 import express5 from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
 import { secrets, secretsHealthHandler } from './index.js'
@@ -39,16 +47,9 @@ describe.each([
   { label: 'Express 5', express: express5 },
 ])('secretsHealthHandler on $label', ({ express }) => {
   it('reports fresh, then stale (200, degraded, since when), then nothing servable (503), never a value', async () => {
-    const clock = { now: 1_700_000_000_000 }
+    const clock = { now: HEALTH_START }
     const source = new FlakySource({ 'db/password': canary('db') })
-    const provider = new CachedSecretProvider(source, {
-      ttl: 60_000,
-      refreshAhead: 0,
-      maxStale: 600_000,
-      retry: { retries: 0 },
-      clock: () => clock.now,
-      logger: { warn: () => undefined },
-    })
+    const provider = new CachedSecretProvider(source, healthProviderOptions(clock))
     cleanups.push(() => provider.close())
     const app = express()
     app.use(secrets({ provider, preload: ['db/password'] }))
@@ -64,20 +65,8 @@ describe.each([
     expect(JSON.parse(text)).toEqual({
       status: 'ok',
       source: 'memory',
-      checkedAt: 1_700_000_001_000,
-      secrets: [
-        {
-          name: 'db/password',
-          status: 'fresh',
-          servable: true,
-          required: true,
-          loading: false,
-          version: 'v1',
-          loadedAt: 1_700_000_000_000,
-          ageMs: 1_000,
-          expiresAt: 1_700_000_060_000,
-        },
-      ],
+      checkedAt: HEALTH_START + 1_000,
+      secrets: [freshEntry(1_000)],
     })
     assertNoCanary(text, 'the health response')
 
@@ -89,16 +78,7 @@ describe.each([
     expect(res.status).toBe(200)
     expect(JSON.parse(text)).toMatchObject({
       status: 'degraded',
-      secrets: [
-        {
-          name: 'db/password',
-          status: 'stale',
-          servable: true,
-          staleSince: 1_700_000_060_000,
-          staleUntil: 1_700_000_660_000,
-          errorCode: 'ERR_SECRET_UNAVAILABLE',
-        },
-      ],
+      secrets: [staleEntry],
     })
     assertNoCanary(text, 'the health response')
 
@@ -108,9 +88,7 @@ describe.each([
     expect(res.status).toBe(503)
     expect(JSON.parse(text)).toMatchObject({
       status: 'down',
-      secrets: [
-        { name: 'db/password', status: 'failing', servable: false, errorCode: 'ERR_SECRET_UNAVAILABLE' },
-      ],
+      secrets: [failingEntry],
     })
     assertNoCanary(text, 'the health response')
   })

@@ -4,7 +4,15 @@
  */
 import { Writable } from 'node:stream'
 import { CachedSecretProvider, type LoadedSecret, MemorySource, SecretUnavailableError } from '@latchkey/core'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import {
+  assertNoCanary,
+  canary,
+  failingEntry,
+  freshEntry,
+  HEALTH_START,
+  healthProviderOptions,
+  staleEntry,
+} from '@latchkey/test-support'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { latchkey, secretsHealthHandler } from './index.js'
@@ -38,18 +46,13 @@ function app(): { app: FastifyInstance; log: () => string } {
 
 describe('secretsHealthHandler', () => {
   it('reports fresh, then stale (200, degraded, since when), then nothing servable (503), never a value', async () => {
-    const clock = { now: 1_700_000_000_000 }
+    const clock = { now: HEALTH_START }
     const source = new FlakySource({ 'db/password': canary('db') })
     const { app: server, log } = app()
     await server.register(latchkey, {
       source,
       preload: ['db/password'],
-      ttl: 60_000,
-      refreshAhead: 0,
-      maxStale: 600_000,
-      retry: { retries: 0 },
-      clock: () => clock.now,
-      logger: { warn: () => undefined },
+      ...healthProviderOptions(clock),
     })
     server.get('/health/secrets', secretsHealthHandler({ names: ['db/password'] }))
     // the decorated provider's type (an interface, the same for both builds) fits the option
@@ -64,20 +67,8 @@ describe('secretsHealthHandler', () => {
     expect(JSON.parse(text)).toEqual({
       status: 'ok',
       source: 'memory',
-      checkedAt: 1_700_000_001_000,
-      secrets: [
-        {
-          name: 'db/password',
-          status: 'fresh',
-          servable: true,
-          required: true,
-          loading: false,
-          version: 'v1',
-          loadedAt: 1_700_000_000_000,
-          ageMs: 1_000,
-          expiresAt: 1_700_000_060_000,
-        },
-      ],
+      checkedAt: HEALTH_START + 1_000,
+      secrets: [freshEntry(1_000)],
     })
 
     source.failing = true
@@ -88,15 +79,7 @@ describe('secretsHealthHandler', () => {
     expect(res.status).toBe(200)
     expect(JSON.parse(text)).toMatchObject({
       status: 'degraded',
-      secrets: [
-        {
-          name: 'db/password',
-          status: 'stale',
-          staleSince: 1_700_000_060_000,
-          staleUntil: 1_700_000_660_000,
-          errorCode: 'ERR_SECRET_UNAVAILABLE',
-        },
-      ],
+      secrets: [staleEntry],
     })
     assertNoCanary(text, 'the health response')
 
@@ -106,9 +89,7 @@ describe('secretsHealthHandler', () => {
     expect(res.status).toBe(503)
     expect(JSON.parse(text)).toMatchObject({
       status: 'down',
-      secrets: [
-        { name: 'db/password', status: 'failing', servable: false, errorCode: 'ERR_SECRET_UNAVAILABLE' },
-      ],
+      secrets: [failingEntry],
     })
     assertNoCanary(text, 'the health response')
     assertNoCanary(log(), 'the Fastify log')

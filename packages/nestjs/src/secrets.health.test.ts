@@ -1,6 +1,14 @@
 import 'reflect-metadata'
 import { CachedSecretProvider, type LoadedSecret, SecretUnavailableError } from '@latchkey/core'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import {
+  assertNoCanary,
+  canary,
+  failingEntry,
+  freshEntry,
+  HEALTH_START,
+  healthProviderOptions,
+  staleEntry,
+} from '@latchkey/test-support'
 import { Controller, Get, type INestApplication, Inject, Module } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import { HealthCheck, HealthCheckService, TerminusModule } from '@nestjs/terminus'
@@ -45,12 +53,7 @@ async function start(source: FlakySource, clock: { now: number }, names?: string
       SecretsModule.forRoot({
         source,
         preload: ['db/password'],
-        ttl: 60_000,
-        refreshAhead: 0,
-        maxStale: 600_000,
-        retry: { retries: 0 },
-        clock: () => clock.now,
-        logger: { warn: () => undefined },
+        ...healthProviderOptions(clock),
       }),
     ],
     controllers: [HealthController],
@@ -65,7 +68,7 @@ async function start(source: FlakySource, clock: { now: number }, names?: string
 
 describe('SecretsHealthIndicator with @nestjs/terminus', () => {
   it('reports fresh secrets as up (200), with names, versions and ages only', async () => {
-    const clock = { now: 1_700_000_000_000 }
+    const clock = { now: HEALTH_START }
     const source = new FlakySource({ 'db/password': canary('db') })
     const { app, logger } = await start(source, clock)
     clock.now += 2_000
@@ -77,19 +80,7 @@ describe('SecretsHealthIndicator with @nestjs/terminus', () => {
         secrets: {
           status: 'up',
           health: 'ok',
-          secrets: [
-            {
-              name: 'db/password',
-              status: 'fresh',
-              servable: true,
-              required: true,
-              loading: false,
-              version: 'v1',
-              loadedAt: 1_700_000_000_000,
-              ageMs: 2_000,
-              expiresAt: 1_700_000_060_000,
-            },
-          ],
+          secrets: [freshEntry(2_000)],
         },
       },
       error: {},
@@ -100,7 +91,7 @@ describe('SecretsHealthIndicator with @nestjs/terminus', () => {
   })
 
   it('a stale secret stays up (degraded, since when); a required secret with nothing to serve is down (503)', async () => {
-    const clock = { now: 1_700_000_000_000 }
+    const clock = { now: HEALTH_START }
     const source = new FlakySource({ 'db/password': canary('db') })
     const { app, logger } = await start(source, clock, ['db/password'])
     const provider = app.get(CachedSecretProvider)
@@ -112,16 +103,7 @@ describe('SecretsHealthIndicator with @nestjs/terminus', () => {
     expect(res.body.info.secrets).toMatchObject({
       status: 'up',
       health: 'degraded',
-      secrets: [
-        {
-          name: 'db/password',
-          status: 'stale',
-          servable: true,
-          staleSince: 1_700_000_060_000,
-          staleUntil: 1_700_000_660_000,
-          errorCode: 'ERR_SECRET_UNAVAILABLE',
-        },
-      ],
+      secrets: [staleEntry],
     })
     clock.now += 600_000 // past maxStale: nothing to serve
     res = await request(app.getHttpServer()).get('/health')
@@ -130,9 +112,7 @@ describe('SecretsHealthIndicator with @nestjs/terminus', () => {
     expect(res.body.error.secrets).toMatchObject({
       status: 'down',
       health: 'down',
-      secrets: [
-        { name: 'db/password', status: 'failing', servable: false, errorCode: 'ERR_SECRET_UNAVAILABLE' },
-      ],
+      secrets: [failingEntry],
     })
     assertNoCanary(res.text, 'the health response')
     assertNoCanary(logger.text, 'the Nest log')
