@@ -1,5 +1,6 @@
 import { checkFault, ScopedFaults } from '../shared/fault-control.js'
 import { invalid } from '../shared/fault-plan.js'
+import type { Reply } from '../shared/http-server.js'
 import { errorBody, type GoogleStatus, isGoogleStatus } from './errors.js'
 
 /** The REST methods the emulator serves, by their RPC name. */
@@ -122,13 +123,6 @@ export class GoogleFaultPlan
   fail(fault: GoogleFaultKind | GoogleCustomFault, options: GoogleFaultOptions = {}): void {
     this.queue({ kind: 'fail', fault: checkFault(VOCABULARY, fault) }, options)
   }
-}
-
-/** A reply the handler sends. */
-export interface Reply {
-  status: number
-  contentType: string
-  body: string
 }
 
 export const JSON_TYPE = 'application/json; charset=UTF-8'

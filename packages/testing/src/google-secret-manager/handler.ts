@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
-import { guardHandler, pause, readBodyText } from '../shared/http-server.js'
+import { guardHandler, pause, type Reply, readBodyText } from '../shared/http-server.js'
 import { errorBody, GoogleSecretManagerEmulatorError } from './errors.js'
 import {
   faultReply,
@@ -8,7 +8,6 @@ import {
   type GoogleSecretManagerRpc,
   JSON_TYPE,
   jsonReply,
-  type Reply,
 } from './faults.js'
 import {
   checksumOf,

@@ -1,4 +1,4 @@
-import { jsonReply, type Reply } from '../shared/aws-json.js'
+import { jsonReply } from '../shared/aws-json.js'
 import {
   type AwsJsonCustomFault,
   type AwsJsonFaultAction,
@@ -8,6 +8,7 @@ import {
   customFaultReply,
   PROXY_UNAVAILABLE_HTML,
 } from '../shared/aws-json-faults.js'
+import type { Reply } from '../shared/http-server.js'
 import { INTERNAL_ERROR } from './errors.js'
 import { operations, type ParameterStoreOperation } from './operations.js'
 
@@ -28,6 +29,7 @@ export type ParameterStoreFaultKind =
   | 'kmsAccessDenied'
   | 'unavailable'
 
+// Each service keeps public names of its own for the shared shapes (the reviewed list in test/exports.test.ts).
 /**
  * Any other reply: a JSON error such as `{ status: 400, type: 'InvalidKeyId' }` (its `message` is
  * sent as `message`, left out when absent), an empty body (`{ status: 429 }`), or a raw `body`.

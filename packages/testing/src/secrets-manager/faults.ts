@@ -1,4 +1,4 @@
-import { jsonReply, type Reply } from '../shared/aws-json.js'
+import { jsonReply } from '../shared/aws-json.js'
 import {
   type AwsJsonCustomFault,
   type AwsJsonFaultAction,
@@ -8,6 +8,7 @@ import {
   customFaultReply,
   PROXY_UNAVAILABLE_HTML,
 } from '../shared/aws-json-faults.js'
+import type { Reply } from '../shared/http-server.js'
 import { operations, type SecretsManagerOperation } from './operations.js'
 
 /**
@@ -19,6 +20,7 @@ import { operations, type SecretsManagerOperation } from './operations.js'
  */
 export type SecretsManagerFaultKind = 'throttling' | 'internal' | 'accessDenied' | 'unavailable'
 
+// Each service keeps public names of its own for the shared shapes (the reviewed list in test/exports.test.ts).
 /**
  * Any other reply: a JSON error such as `{ status: 400, type: 'DecryptionFailure' }` (its `message`
  * is sent as `Message`, '' when absent), an empty body (`{ status: 429 }`), or a raw `body`.

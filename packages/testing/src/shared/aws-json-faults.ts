@@ -3,8 +3,9 @@
  * the same controls and checks for both; each emulator names its own faults and operations, and
  * writes the replies its service sends.
  */
-import { AWS_JSON_CONTENT_TYPE, type Reply } from './aws-json.js'
+import { AWS_JSON_CONTENT_TYPE } from './aws-json.js'
 import { checkFault, ScopedFaults } from './fault-control.js'
+import type { Reply } from './http-server.js'
 
 /**
  * Any reply other than a named fault: a JSON error such as `{ status: 400, type: 'DecryptionFailure' }`,

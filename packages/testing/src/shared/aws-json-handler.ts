@@ -5,13 +5,12 @@ import {
   type Input,
   jsonReply,
   parseInput,
-  type Reply,
   send,
   signedRegion,
   targetOperation,
 } from './aws-json.js'
 import type { FaultAction, ScopedFaults } from './fault-control.js'
-import { guardHandler, pause, readBodyText } from './http-server.js'
+import { guardHandler, pause, type Reply, readBodyText } from './http-server.js'
 
 /** What every AWS JSON emulator records of a call; each adds the names the request carried. */
 export interface AwsJsonCall<FaultName extends string> {

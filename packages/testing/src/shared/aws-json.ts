@@ -6,19 +6,13 @@
  */
 import { randomUUID } from 'node:crypto'
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Reply } from './http-server.js'
 
 /** The awsJson1_1 content type every request and reply carries. */
 export const AWS_JSON_CONTENT_TYPE = 'application/x-amz-json-1.1'
 
 /** A parsed request body. */
 export type Input = Record<string, unknown>
-
-/** One complete HTTP reply. */
-export interface Reply {
-  status: number
-  contentType: string
-  body: string
-}
 
 /** A JSON reply in the awsJson1_1 content type. */
 export function jsonReply(status: number, body: object): Reply {

@@ -3,6 +3,13 @@ import type { Server as HttpsServer } from 'node:https'
 import type { AddressInfo } from 'node:net'
 import { readLimitedBody } from './body.js'
 
+/** One complete HTTP reply. */
+export interface Reply {
+  status: number
+  contentType: string
+  body: string
+}
+
 /** Waits `ms`, or less when `signal` aborts (the emulator closing ends pending latency). */
 export function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {

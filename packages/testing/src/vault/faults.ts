@@ -99,6 +99,7 @@ function replyOf(fault: unknown): VaultReply {
   return { status, body: { errors: message === undefined ? [] : [message] } }
 }
 
+// Not a ScopedFaults: Vault scopes faults by path prefix (the longest match wins), not by operation name.
 /** The emulator's faults: checks what is added, then queues it in the shared {@link FaultPlan}. */
 export class VaultFaultPlan implements VaultFaults {
   readonly #plan = new FaultPlan<VaultFaultAction, string>((prefix, path) =>
