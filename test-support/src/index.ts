@@ -1,5 +1,6 @@
 export { ensureBuilt, typeErrors } from './build.js'
 export { assertNoCanary, CANARY_MARK, canary } from './canary.js'
+export { type EmulatorHooksOptions, emulatorHooks, type HookedEmulator } from './emulator-hooks.js'
 export { failingEntry, freshEntry, HEALTH_START, healthProviderOptions, staleEntry } from './health.js'
 export { type QueryLoad, queryLoad, sqlLiteral } from './load.js'
 export { printed, rejectionOf, thrownBy } from './outcomes.js'

@@ -6,14 +6,14 @@ import {
   SecretError,
   type SecretErrorCode,
 } from '@latchkey/core'
-import { assertNoCanary, canary, printed, rejectionOf } from '@latchkey/test-support'
+import { assertNoCanary, canary, emulatorHooks, printed, rejectionOf } from '@latchkey/test-support'
 import {
   type SecretsManagerCustomFault,
   type SecretsManagerEmulator,
   type SecretsManagerFaultKind,
   startSecretsManagerEmulator,
 } from '@latchkey/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { AwsSecretsManagerSource } from './index.js'
 
 const NAME = 'app/failures'
@@ -23,18 +23,13 @@ let emulator: SecretsManagerEmulator
 let value: string
 const providers: CachedSecretProvider[] = []
 
-beforeAll(async () => {
-  emulator = await startSecretsManagerEmulator()
-  value = canary('failures')
-  emulator.createSecret(NAME, value)
-})
-afterAll(() => emulator.close())
-beforeEach(() => {
-  emulator.faults.reset()
-  emulator.resetCalls()
-})
-afterEach(async () => {
-  await Promise.all(providers.splice(0).map((p) => p.close()))
+emulatorHooks(startSecretsManagerEmulator, {
+  started: (started) => {
+    emulator = started
+    value = canary('failures')
+    emulator.createSecret(NAME, value)
+  },
+  providers,
 })
 
 function provider(options: CacheOptions = {}, versionCheck?: boolean) {

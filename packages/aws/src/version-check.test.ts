@@ -1,8 +1,8 @@
 import { inspect } from 'node:util'
 import { CachedSecretProvider, type CacheOptions, ErrorCode, type RotateEvent } from '@latchkey/core'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import { assertNoCanary, canary, emulatorHooks } from '@latchkey/test-support'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latchkey/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { AwsSecretsManagerSource } from './index.js'
 
 let emulator: SecretsManagerEmulator
@@ -11,17 +11,14 @@ const providers: CachedSecretProvider[] = []
 let counter = 0
 const unique = (label: string) => `vc/${label}-${++counter}`
 
-beforeAll(async () => {
-  emulator = await startSecretsManagerEmulator()
-})
-afterAll(() => emulator.close())
-beforeEach(() => {
-  now = 1_700_000_000_000
-  emulator.faults.reset()
-  emulator.resetCalls()
-})
-afterEach(async () => {
-  await Promise.all(providers.splice(0).map((p) => p.close()))
+emulatorHooks(startSecretsManagerEmulator, {
+  started: (started) => {
+    emulator = started
+  },
+  reset: () => {
+    now = 1_700_000_000_000
+  },
+  providers,
 })
 
 function setup(

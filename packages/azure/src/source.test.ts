@@ -5,9 +5,9 @@ import {
   type RotateEvent,
   SecretError,
 } from '@latchkey/core'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import { assertNoCanary, canary, emulatorHooks } from '@latchkey/test-support'
 import { type KeyVaultEmulator, startKeyVaultEmulator } from '@latchkey/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import {
   AzureKeyVaultSource,
   type AzureKeyVaultSourceOptions,
@@ -21,17 +21,14 @@ let counter = 0
 const unique = (label: string) => `${label}-${++counter}`
 const providers: CachedSecretProvider[] = []
 
-beforeAll(async () => {
-  kv = await startKeyVaultEmulator()
-})
-afterAll(() => kv.close())
-beforeEach(() => {
-  now = Date.now()
-  kv.faults.reset()
-  kv.resetCalls()
-})
-afterEach(async () => {
-  await Promise.all(providers.splice(0).map((p) => p.close()))
+emulatorHooks(startKeyVaultEmulator, {
+  started: (started) => {
+    kv = started
+  },
+  reset: () => {
+    now = Date.now()
+  },
+  providers,
 })
 
 function source(options: Partial<AzureKeyVaultSourceOptions> = {}) {

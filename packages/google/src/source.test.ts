@@ -8,9 +8,9 @@ import {
   type SecretError,
   SecretTimeoutError,
 } from '@latchkey/core'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import { assertNoCanary, canary, emulatorHooks } from '@latchkey/test-support'
 import { type GoogleSecretManagerEmulator, startGoogleSecretManagerEmulator } from '@latchkey/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { emulatorSource, tokenAuth } from '../test/support.js'
 import { crc32c } from './crc32c.js'
 import { GoogleSecretManagerSource } from './index.js'
@@ -27,18 +27,18 @@ const unique = (label: string) => {
   return { name, id: name.replace('/', '__') }
 }
 
-beforeAll(async () => {
-  emulator = await startGoogleSecretManagerEmulator()
-})
-afterAll(() => emulator.close())
-beforeEach(() => {
-  now = 1_700_000_000_000
-  emulator.faults.reset()
-  emulator.resetCalls()
-})
+// registered first so it runs after the providers are closed (after-hooks run in reverse)
 afterEach(async () => {
-  await Promise.all(providers.splice(0).map((p) => p.close()))
   await Promise.all(sources.splice(0).map((s) => s.close()))
+})
+emulatorHooks(startGoogleSecretManagerEmulator, {
+  started: (started) => {
+    emulator = started
+  },
+  reset: () => {
+    now = 1_700_000_000_000
+  },
+  providers,
 })
 
 function source(options: Omit<GoogleSecretManagerSourceOptions, 'client'> = {}) {

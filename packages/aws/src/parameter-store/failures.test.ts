@@ -6,14 +6,14 @@ import {
   SecretError,
   type SecretErrorCode,
 } from '@latchkey/core'
-import { assertNoCanary, canary, printed, rejectionOf } from '@latchkey/test-support'
+import { assertNoCanary, canary, emulatorHooks, printed, rejectionOf } from '@latchkey/test-support'
 import {
   type ParameterStoreCustomFault,
   type ParameterStoreEmulator,
   type ParameterStoreFaultKind,
   startParameterStoreEmulator,
 } from '@latchkey/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { AwsParameterStoreSource } from '../index.js'
 
 const NAME = '/app/failures'
@@ -24,20 +24,15 @@ let emulator: ParameterStoreEmulator
 let value: string
 const providers: CachedSecretProvider[] = []
 
-beforeAll(async () => {
-  emulator = await startParameterStoreEmulator()
-  value = canary('failures')
-  emulator.putParameter(NAME, value, { type: 'SecureString' })
-  for (let i = 0; i < 12; i++)
-    emulator.putParameter(`${PATH}leaf${i}`, canary(`tree${i}`), { type: 'SecureString' })
-})
-afterAll(() => emulator.close())
-beforeEach(() => {
-  emulator.faults.reset()
-  emulator.resetCalls()
-})
-afterEach(async () => {
-  await Promise.all(providers.splice(0).map((p) => p.close()))
+emulatorHooks(startParameterStoreEmulator, {
+  started: (started) => {
+    emulator = started
+    value = canary('failures')
+    emulator.putParameter(NAME, value, { type: 'SecureString' })
+    for (let i = 0; i < 12; i++)
+      emulator.putParameter(`${PATH}leaf${i}`, canary(`tree${i}`), { type: 'SecureString' })
+  },
+  providers,
 })
 
 function provider(options: CacheOptions = {}) {

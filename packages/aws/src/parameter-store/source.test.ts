@@ -5,9 +5,9 @@ import {
   type RotateEvent,
   SecretPreloadError,
 } from '@latchkey/core'
-import { canary } from '@latchkey/test-support'
+import { canary, emulatorHooks } from '@latchkey/test-support'
 import { type ParameterStoreEmulator, startParameterStoreEmulator } from '@latchkey/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
 import { AwsParameterStoreSource, type AwsParameterStoreSourceOptions } from '../index.js'
 
 let emulator: ParameterStoreEmulator
@@ -17,17 +17,14 @@ let counter = 0
 const unique = (label: string) => `/app/${label}-${++counter}`
 const signal = () => new AbortController().signal
 
-beforeAll(async () => {
-  emulator = await startParameterStoreEmulator()
-})
-afterAll(() => emulator.close())
-beforeEach(() => {
-  now = 1_700_000_000_000
-  emulator.faults.reset()
-  emulator.resetCalls()
-})
-afterEach(async () => {
-  await Promise.all(providers.splice(0).map((p) => p.close()))
+emulatorHooks(startParameterStoreEmulator, {
+  started: (started) => {
+    emulator = started
+  },
+  reset: () => {
+    now = 1_700_000_000_000
+  },
+  providers,
 })
 
 function setup(options: CacheOptions = {}, sourceOptions: AwsParameterStoreSourceOptions = {}) {
