@@ -1,7 +1,16 @@
 export { ensureBuilt, typeErrors } from './build.js'
 export { assertNoCanary, CANARY_MARK, canary } from './canary.js'
 export { type EmulatorHooksOptions, emulatorHooks, type HookedEmulator } from './emulator-hooks.js'
-export { failingEntry, freshEntry, HEALTH_START, healthProviderOptions, staleEntry } from './health.js'
+export {
+  failingEntry,
+  flakyLoads,
+  freshEntry,
+  HEALTH_START,
+  type HealthReportScenarioOptions,
+  healthProviderOptions,
+  healthReportScenario,
+  staleEntry,
+} from './health.js'
 export { type QueryLoad, queryLoad, sqlLiteral } from './load.js'
 export { printed, rejectionOf, thrownBy } from './outcomes.js'
 export { type NodeRun, runNode } from './process.js'

@@ -5,30 +5,19 @@
 
 import { createRequire } from 'node:module'
 import type { AddressInfo } from 'node:net'
-import { CachedSecretProvider, type LoadedSecret, MemorySource, SecretUnavailableError } from '@latchkey/core'
+import { CachedSecretProvider, MemorySource, SecretUnavailableError } from '@latchkey/core'
 import {
-  assertNoCanary,
   canary,
-  failingEntry,
-  freshEntry,
+  flakyLoads,
   HEALTH_START,
   healthProviderOptions,
-  staleEntry,
+  healthReportScenario,
 } from '@latchkey/test-support'
 import express5 from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
 import { secrets, secretsHealthHandler } from './index.js'
 
 const express4 = createRequire(import.meta.url)('express4') as typeof express5
-
-/** A memory source whose loads can be made to fail transiently. */
-class FlakySource extends MemorySource {
-  failing = false
-  override async load(name: string): Promise<LoadedSecret> {
-    if (this.failing) throw new SecretUnavailableError({ secretName: name }, 'backend down')
-    return super.load(name)
-  }
-}
 
 const cleanups: Array<() => Promise<void>> = []
 afterEach(async () => {
@@ -48,7 +37,12 @@ describe.each([
 ])('secretsHealthHandler on $label', ({ express }) => {
   it('reports fresh, then stale (200, degraded, since when), then nothing servable (503), never a value', async () => {
     const clock = { now: HEALTH_START }
-    const source = new FlakySource({ 'db/password': canary('db') })
+    const source = new MemorySource({ 'db/password': canary('db') })
+    // its loads fail transiently once fail() is called
+    const fail = flakyLoads(
+      source,
+      (name) => new SecretUnavailableError({ secretName: name }, 'backend down'),
+    )
     const provider = new CachedSecretProvider(source, healthProviderOptions(clock))
     cleanups.push(() => provider.close())
     const app = express()
@@ -57,40 +51,7 @@ describe.each([
     const url = `${await listen(app)}/health/secrets`
     await provider.preload(['db/password'])
 
-    clock.now += 1_000
-    let res = await fetch(url)
-    let text = await res.text()
-    expect(res.status).toBe(200)
-    expect(res.headers.get('cache-control')).toBe('no-store')
-    expect(JSON.parse(text)).toEqual({
-      status: 'ok',
-      source: 'memory',
-      checkedAt: HEALTH_START + 1_000,
-      secrets: [freshEntry(1_000)],
-    })
-    assertNoCanary(text, 'the health response')
-
-    source.failing = true
-    clock.now += 90_000
-    await provider.getSecret('db/password') // the reload fails: served stale
-    res = await fetch(url)
-    text = await res.text()
-    expect(res.status).toBe(200)
-    expect(JSON.parse(text)).toMatchObject({
-      status: 'degraded',
-      secrets: [staleEntry],
-    })
-    assertNoCanary(text, 'the health response')
-
-    clock.now += 600_000 // past maxStale
-    res = await fetch(url)
-    text = await res.text()
-    expect(res.status).toBe(503)
-    expect(JSON.parse(text)).toMatchObject({
-      status: 'down',
-      secrets: [failingEntry],
-    })
-    assertNoCanary(text, 'the health response')
+    await healthReportScenario({ url, clock, fail, read: () => provider.getSecret('db/password') })
   })
 
   it('without names reports every cached secret; an unrequired failure is degraded, not down', async () => {

@@ -3,28 +3,18 @@
  * served (fresh or stale), 503 when one cannot, and no value in the response or the log.
  */
 import { Writable } from 'node:stream'
-import { CachedSecretProvider, type LoadedSecret, MemorySource, SecretUnavailableError } from '@latchkey/core'
+import { CachedSecretProvider, MemorySource, SecretUnavailableError } from '@latchkey/core'
 import {
   assertNoCanary,
   canary,
-  failingEntry,
-  freshEntry,
+  flakyLoads,
   HEALTH_START,
   healthProviderOptions,
-  staleEntry,
+  healthReportScenario,
 } from '@latchkey/test-support'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
 import { latchkey, secretsHealthHandler } from './index.js'
-
-/** A memory source whose loads can be made to fail transiently. */
-class FlakySource extends MemorySource {
-  failing = false
-  override async load(name: string): Promise<LoadedSecret> {
-    if (this.failing) throw new SecretUnavailableError({ secretName: name }, 'backend down')
-    return super.load(name)
-  }
-}
 
 const apps: FastifyInstance[] = []
 afterEach(async () => {
@@ -47,7 +37,12 @@ function app(): { app: FastifyInstance; log: () => string } {
 describe('secretsHealthHandler', () => {
   it('reports fresh, then stale (200, degraded, since when), then nothing servable (503), never a value', async () => {
     const clock = { now: HEALTH_START }
-    const source = new FlakySource({ 'db/password': canary('db') })
+    const source = new MemorySource({ 'db/password': canary('db') })
+    // its loads fail transiently once fail() is called
+    const fail = flakyLoads(
+      source,
+      (name) => new SecretUnavailableError({ secretName: name }, 'backend down'),
+    )
     const { app: server, log } = app()
     await server.register(latchkey, {
       source,
@@ -59,39 +54,7 @@ describe('secretsHealthHandler', () => {
     server.get('/health/all', secretsHealthHandler({ provider: server.secrets }))
     const url = `${await server.listen({ host: '127.0.0.1', port: 0 })}/health/secrets`
 
-    clock.now += 1_000
-    let res = await fetch(url)
-    let text = await res.text()
-    expect(res.status).toBe(200)
-    expect(res.headers.get('cache-control')).toBe('no-store')
-    expect(JSON.parse(text)).toEqual({
-      status: 'ok',
-      source: 'memory',
-      checkedAt: HEALTH_START + 1_000,
-      secrets: [freshEntry(1_000)],
-    })
-
-    source.failing = true
-    clock.now += 90_000
-    await server.secrets.getSecret('db/password') // the reload fails: served stale
-    res = await fetch(url)
-    text = await res.text()
-    expect(res.status).toBe(200)
-    expect(JSON.parse(text)).toMatchObject({
-      status: 'degraded',
-      secrets: [staleEntry],
-    })
-    assertNoCanary(text, 'the health response')
-
-    clock.now += 600_000 // past maxStale
-    res = await fetch(url)
-    text = await res.text()
-    expect(res.status).toBe(503)
-    expect(JSON.parse(text)).toMatchObject({
-      status: 'down',
-      secrets: [failingEntry],
-    })
-    assertNoCanary(text, 'the health response')
+    await healthReportScenario({ url, clock, fail, read: () => server.secrets.getSecret('db/password') })
     assertNoCanary(log(), 'the Fastify log')
   })
 
