@@ -1,7 +1,7 @@
 import { createServer } from 'node:http'
-import type { AddressInfo } from 'node:net'
 import { readLimitedBody } from '../shared/body.js'
 import { invalid } from '../shared/fault-plan.js'
+import { httpEndpoint, listen } from '../shared/http-server.js'
 import { DatabaseEngine } from './database.js'
 import { VaultCallLog, VaultFaultPlan } from './faults.js'
 import { parseListRequest, send, sendRaw } from './http.js'
@@ -65,12 +65,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       .then((reply) => (reply === undefined ? socket.destroy() : sendRaw(socket, reply)))
       .catch(() => socket.destroy())
   })
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject)
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => resolve())
-  })
-  const address = server.address() as AddressInfo
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address
+  const address = await listen(server, options.port ?? 0, options.host ?? '127.0.0.1')
 
   const mountOf = (o: VaultKvOptions | undefined) => {
     const name = o?.mount ?? 'secret'
@@ -88,7 +83,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
 
   let closed = false
   return {
-    endpoint: `http://${host}:${address.port}`,
+    endpoint: httpEndpoint(address),
     token: root.id,
     kv: {
       write,
