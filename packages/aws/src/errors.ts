@@ -1,3 +1,4 @@
+// Deliberately alike in every source's errors.ts: the same core error classes, mapped from this service's own codes.
 import {
   InvalidSecretNameError,
   SecretAccessDeniedError,
@@ -111,6 +112,7 @@ export function toAwsSecretError(error: unknown, context: AwsErrorContext): Secr
         options,
         `${what} cannot be read (${code}: it is scheduled for deletion, or the requested version does not match)`,
       )
+    // denied/throttled/unavailable are worded as in the other sources on purpose: one voice for users.
     case 'denied':
       return new SecretAccessDeniedError(options, `access to ${what} was denied (${code})`)
     case 'invalidName':

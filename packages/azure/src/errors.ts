@@ -1,3 +1,4 @@
+// Deliberately alike in every source's errors.ts: the same core error classes, mapped from this service's own codes.
 import {
   InvalidSecretNameError,
   SecretAccessDeniedError,

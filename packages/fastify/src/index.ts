@@ -1,6 +1,7 @@
 import { latchkey } from './plugin.js'
 
-// Re-exported so apps can type what this package accepts without importing @latchkey/core.
+// Re-exported so apps can type what this package accepts without importing @latchkey/core;
+// every adapter repeats this block on purpose (each is installed without the others).
 export type {
   ProviderLikeOptions,
   SecretHandleLike,

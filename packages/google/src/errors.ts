@@ -1,3 +1,4 @@
+// Deliberately alike in every source's errors.ts: the same core error classes, mapped from this service's own codes.
 import {
   InvalidSecretNameError,
   SecretAccessDeniedError,
@@ -147,6 +148,7 @@ export function toGoogleSecretError(error: unknown, context: GoogleErrorContext)
           : `${what} cannot be read (${code}: the version is ${state})`,
       )
     }
+    // denied/throttled/unavailable are worded as in the other sources on purpose: one voice for users.
     case 'denied':
       return new SecretAccessDeniedError(options, `access to ${what} was denied (${code})`)
     case 'invalid':
