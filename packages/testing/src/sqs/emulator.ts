@@ -227,6 +227,7 @@ function faultReply(
   }
 }
 
+// Not the shared checkFault: an SQS custom fault has no raw body or content type to accept.
 function checkFault(fault: unknown): SqsFault {
   if (typeof fault === 'string') {
     if (['internal', 'throttling', 'accessDenied', 'unavailable'].includes(fault)) return fault as SqsFault
