@@ -1,12 +1,6 @@
 import { inspect } from 'node:util'
-import {
-  CachedSecretProvider,
-  type CacheOptions,
-  ErrorCode,
-  SecretError,
-  type SecretErrorCode,
-} from '@latchkey/core'
-import { assertNoCanary, canary, emulatorHooks, printed, rejectionOf } from '@latchkey/test-support'
+import { type CachedSecretProvider, type CacheOptions, ErrorCode, type SecretErrorCode } from '@latchkey/core'
+import { assertNoCanary, canary, emulatorHooks } from '@latchkey/test-support'
 import {
   type SecretsManagerCustomFault,
   type SecretsManagerEmulator,
@@ -14,10 +8,16 @@ import {
   startSecretsManagerEmulator,
 } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
+import {
+  expectMapped,
+  expectTimedOut,
+  failure as mappedFailure,
+  RETRIES,
+  retryingProvider,
+} from '../test/support.js'
 import { AwsSecretsManagerSource } from './index.js'
 
 const NAME = 'app/failures'
-const RETRIES = 3
 
 let emulator: SecretsManagerEmulator
 let value: string
@@ -37,20 +37,10 @@ function provider(options: CacheOptions = {}, versionCheck?: boolean) {
     ...emulator.clientConfig,
     ...(versionCheck === undefined ? {} : { versionCheck }),
   })
-  const p = new CachedSecretProvider(source, {
-    retry: { retries: RETRIES, baseDelay: 1, maxDelay: 5 },
-    logger: { warn: () => undefined },
-    ...options,
-  })
-  providers.push(p)
-  return p
+  return retryingProvider(source, providers, options)
 }
 
-async function failure(promise: Promise<unknown>): Promise<SecretError> {
-  const error = await rejectionOf(promise, SecretError)
-  assertNoCanary(printed(error), 'a mapped AWS error')
-  return error
-}
+const failure = (promise: Promise<unknown>) => mappedFailure(promise, 'a mapped AWS error')
 
 describe('each failure maps to its code and is retried only when transient', () => {
   const cases: Array<{
@@ -131,15 +121,12 @@ describe('each failure maps to its code and is retried only when transient', () 
       if (c.fault === 'drop') emulator.faults.drop({ times: Number.POSITIVE_INFINITY })
       else emulator.faults.fail(c.fault, { times: Number.POSITIVE_INFINITY })
       const error = await failure(provider().getSecret(NAME))
-      expect(error.code).toBe(c.code)
-      expect(error.transient).toBe(c.transient)
-      expect(error.secretName).toBe(NAME)
-      expect(error.source).toBe('aws-secrets-manager')
-      expect((error.cause as Error).name).toBe(c.cause)
-      const calls = emulator.calls('GetSecretValue')
-      expect(calls).toHaveLength(c.transient ? RETRIES + 1 : 1)
       // SDK retries are off: every HTTP request is the SDK's first and only attempt.
-      expect(new Set(calls.map((call) => call.sdkRequest))).toEqual(new Set(['attempt=1; max=1']))
+      expectMapped(
+        error,
+        { ...c, secretName: NAME, source: 'aws-secrets-manager' },
+        emulator.calls('GetSecretValue'),
+      )
     })
   }
 
@@ -175,9 +162,7 @@ describe('each failure maps to its code and is retried only when transient', () 
   it('a reply slower than the timeout → ERR_SECRET_TIMEOUT, and the HTTP request is aborted', async () => {
     emulator.faults.setLatency(2_000)
     const error = await failure(provider({ timeout: 50, retry: { retries: 0 } }).getSecret(NAME))
-    expect(error.code).toBe(ErrorCode.TIMEOUT)
-    expect(error.transient).toBe(true)
-    expect(emulator.calls('GetSecretValue')).toMatchObject([{ status: 0 }])
+    expectTimedOut(error, emulator.calls('GetSecretValue'))
   })
 })
 

@@ -1,12 +1,6 @@
 import { inspect } from 'node:util'
-import {
-  CachedSecretProvider,
-  type CacheOptions,
-  ErrorCode,
-  SecretError,
-  type SecretErrorCode,
-} from '@latchkey/core'
-import { assertNoCanary, canary, emulatorHooks, printed, rejectionOf } from '@latchkey/test-support'
+import { CachedSecretProvider, type CacheOptions, ErrorCode, type SecretErrorCode } from '@latchkey/core'
+import { assertNoCanary, canary, emulatorHooks } from '@latchkey/test-support'
 import {
   type ParameterStoreCustomFault,
   type ParameterStoreEmulator,
@@ -14,11 +8,16 @@ import {
   startParameterStoreEmulator,
 } from '@latchkey/testing'
 import { describe, expect, it, vi } from 'vitest'
+import {
+  expectMapped,
+  expectTimedOut,
+  failure as mappedFailure,
+  retryingProvider,
+} from '../../test/support.js'
 import { AwsParameterStoreSource } from '../index.js'
 
 const NAME = '/app/failures'
 const PATH = '/app/failing-tree/'
-const RETRIES = 3
 
 let emulator: ParameterStoreEmulator
 let value: string
@@ -36,20 +35,10 @@ emulatorHooks(startParameterStoreEmulator, {
 })
 
 function provider(options: CacheOptions = {}) {
-  const p = new CachedSecretProvider(new AwsParameterStoreSource({ ...emulator.clientConfig }), {
-    retry: { retries: RETRIES, baseDelay: 1, maxDelay: 5 },
-    logger: { warn: () => undefined },
-    ...options,
-  })
-  providers.push(p)
-  return p
+  return retryingProvider(new AwsParameterStoreSource({ ...emulator.clientConfig }), providers, options)
 }
 
-async function failure(promise: Promise<unknown>): Promise<SecretError> {
-  const error = await rejectionOf(promise, SecretError)
-  assertNoCanary(printed(error), 'a mapped Parameter Store error')
-  return error
-}
+const failure = (promise: Promise<unknown>) => mappedFailure(promise, 'a mapped Parameter Store error')
 
 describe('each failure maps to its code and is retried only when transient', () => {
   const cases: Array<{
@@ -100,14 +89,11 @@ describe('each failure maps to its code and is retried only when transient', () 
     it(`${label} → ${c.code}`, async () => {
       emulator.faults.fail(c.fault, { times: Number.POSITIVE_INFINITY })
       const error = await failure(provider().getSecret(NAME))
-      expect(error.code).toBe(c.code)
-      expect(error.transient).toBe(c.transient)
-      expect(error.secretName).toBe(NAME)
-      expect(error.source).toBe('aws-parameter-store')
-      expect((error.cause as Error).name).toBe(c.cause)
-      const calls = emulator.calls('GetParameter')
-      expect(calls).toHaveLength(c.transient ? RETRIES + 1 : 1)
-      expect(new Set(calls.map((call) => call.sdkRequest))).toEqual(new Set(['attempt=1; max=1']))
+      expectMapped(
+        error,
+        { ...c, secretName: NAME, source: 'aws-parameter-store' },
+        emulator.calls('GetParameter'),
+      )
     })
   }
 
@@ -168,9 +154,7 @@ describe('each failure maps to its code and is retried only when transient', () 
   it('a reply slower than the timeout → ERR_SECRET_TIMEOUT, and the HTTP request is aborted', async () => {
     emulator.faults.setLatency(2_000)
     const error = await failure(provider({ timeout: 50, retry: { retries: 0 } }).getSecret(NAME))
-    expect(error.code).toBe(ErrorCode.TIMEOUT)
-    expect(error.transient).toBe(true)
-    expect(emulator.calls('GetParameter')).toMatchObject([{ status: 0 }])
+    expectTimedOut(error, emulator.calls('GetParameter'))
   })
 
   it('an aborted signal passed to load() aborts the request', async () => {
