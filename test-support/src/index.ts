@@ -15,7 +15,9 @@ export { type QueryLoad, queryLoad, sqlLiteral } from './load.js'
 export { printed, rejectionOf, thrownBy } from './outcomes.js'
 export { type NodeRun, runNode } from './process.js'
 export {
+  type HookedPostgres,
   type RotatingPoolScenarioOptions,
+  rotatingPoolHooks,
   rotatingPoolScenario,
   type ScenarioPool,
   type ScenarioProvider,

@@ -1,4 +1,5 @@
-import { expect } from 'vitest'
+import { randomBytes } from 'node:crypto'
+import { afterAll, beforeAll, expect } from 'vitest'
 import { canary } from './canary.js'
 import { type QueryLoad, queryLoad, sqlLiteral } from './load.js'
 
@@ -63,4 +64,43 @@ export async function rotatingPoolScenario<Written>(
   await pool.end()
   await provider.close()
   return { first, second, load }
+}
+
+/** The parts of a running PostgreSQL (`startPostgres()` of `@latchkey/testing`) the hooks use. */
+export interface HookedPostgres {
+  query(sql: string): Promise<unknown>
+  stop(): Promise<void>
+}
+
+/**
+ * Registers the hooks of a RotatingPool test file: starts the store's emulator and PostgreSQL
+ * before all tests; after them drops the scenario's role and stops both. The returned object reads
+ * the running ones (inside tests) and names the role: `${prefix}_` and 8 random hex digits.
+ */
+export function rotatingPoolHooks<E extends { close(): Promise<void> }, P extends HookedPostgres>(
+  startEmulator: () => Promise<E>,
+  startPostgres: () => Promise<P>,
+  prefix: string,
+): { readonly emulator: E; readonly postgres: P; readonly role: string } {
+  let emulator: E | undefined
+  let postgres: P | undefined
+  const role = `${prefix}_${randomBytes(4).toString('hex')}`
+  beforeAll(async () => {
+    ;[emulator, postgres] = await Promise.all([startEmulator(), startPostgres()])
+  }, 120_000)
+  afterAll(async () => {
+    await postgres?.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined)
+    await Promise.all([emulator?.close(), postgres?.stop()])
+  })
+  return {
+    get emulator() {
+      if (emulator === undefined) throw new Error('the emulator is not running (read it inside a test)')
+      return emulator
+    },
+    get postgres() {
+      if (postgres === undefined) throw new Error('PostgreSQL is not running (read it inside a test)')
+      return postgres
+    },
+    role,
+  }
 }

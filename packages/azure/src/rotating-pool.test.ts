@@ -1,31 +1,16 @@
-import { randomBytes } from 'node:crypto'
 import { CachedSecretProvider } from '@latchkey/core'
 import { RotatingPool } from '@latchkey/pg'
-import { rotatingPoolScenario } from '@latchkey/test-support'
-import {
-  type KeyVaultEmulator,
-  type RunningPostgres,
-  startKeyVaultEmulator,
-  startPostgres,
-} from '@latchkey/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { rotatingPoolHooks, rotatingPoolScenario } from '@latchkey/test-support'
+import { startKeyVaultEmulator, startPostgres } from '@latchkey/testing'
+import { describe, expect, it } from 'vitest'
 import { AzureKeyVaultSource } from './index.js'
 
 // The shared RotatingPool scenario (rotatingPoolScenario in @latchkey/test-support), on this store's emulator.
-let kv: KeyVaultEmulator
-let postgres: RunningPostgres
-const role = `kv_${randomBytes(4).toString('hex')}`
-
-beforeAll(async () => {
-  ;[kv, postgres] = await Promise.all([startKeyVaultEmulator(), startPostgres()])
-}, 120_000)
-afterAll(async () => {
-  await postgres?.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined)
-  await Promise.all([kv?.close(), postgres?.stop()])
-})
+const env = rotatingPoolHooks(startKeyVaultEmulator, startPostgres, 'kv')
 
 describe('RotatingPool on Azure Key Vault', () => {
   it('survives a password rotation under load with 0 failed queries', async () => {
+    const { emulator: kv, postgres, role } = env
     const rotations: string[] = []
     const { second, load } = await rotatingPoolScenario({
       label: 'kv-pg',

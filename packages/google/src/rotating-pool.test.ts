@@ -1,31 +1,16 @@
-import { randomBytes } from 'node:crypto'
 import { CachedSecretProvider } from '@latchkey/core'
 import { RotatingPool } from '@latchkey/pg'
-import { rotatingPoolScenario } from '@latchkey/test-support'
-import {
-  type GoogleSecretManagerEmulator,
-  type RunningPostgres,
-  startGoogleSecretManagerEmulator,
-  startPostgres,
-} from '@latchkey/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { rotatingPoolHooks, rotatingPoolScenario } from '@latchkey/test-support'
+import { startGoogleSecretManagerEmulator, startPostgres } from '@latchkey/testing'
+import { describe, expect, it } from 'vitest'
 import { emulatorSource } from '../test/support.js'
 
 // The shared RotatingPool scenario (rotatingPoolScenario in @latchkey/test-support), on this store's emulator.
-let emulator: GoogleSecretManagerEmulator
-let postgres: RunningPostgres
-const role = `gsm_${randomBytes(4).toString('hex')}`
-
-beforeAll(async () => {
-  ;[emulator, postgres] = await Promise.all([startGoogleSecretManagerEmulator(), startPostgres()])
-}, 120_000)
-afterAll(async () => {
-  await postgres?.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined)
-  await Promise.all([emulator?.close(), postgres?.stop()])
-})
+const env = rotatingPoolHooks(startGoogleSecretManagerEmulator, startPostgres, 'gsm')
 
 describe('RotatingPool on Google Secret Manager', () => {
   it('survives a password rotation under load with 0 failed queries', async () => {
+    const { emulator, postgres, role } = env
     const rotations: Array<[string | undefined, string]> = []
     let created = false
     const { first, second, load } = await rotatingPoolScenario({

@@ -1,32 +1,17 @@
-import { randomBytes } from 'node:crypto'
 import { CachedSecretProvider } from '@latchkey/core'
 import { type PoolRotateEvent, RotatingPool } from '@latchkey/pg'
-import { assertNoCanary, rotatingPoolScenario } from '@latchkey/test-support'
-import {
-  type ParameterStoreEmulator,
-  type RunningPostgres,
-  startParameterStoreEmulator,
-  startPostgres,
-} from '@latchkey/testing'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { assertNoCanary, rotatingPoolHooks, rotatingPoolScenario } from '@latchkey/test-support'
+import { startParameterStoreEmulator, startPostgres } from '@latchkey/testing'
+import { describe, expect, it } from 'vitest'
 import { AwsParameterStoreSource } from '../index.js'
 
 const PARAMETER = '/app/prod/db/credentials'
 // The shared RotatingPool scenario (rotatingPoolScenario in @latchkey/test-support), on this store's emulator.
-let emulator: ParameterStoreEmulator
-let postgres: RunningPostgres
-const role = `ssm_${randomBytes(4).toString('hex')}`
-
-beforeAll(async () => {
-  ;[emulator, postgres] = await Promise.all([startParameterStoreEmulator(), startPostgres()])
-}, 120_000)
-afterAll(async () => {
-  await postgres?.query(`DROP ROLE IF EXISTS ${role}`).catch(() => undefined)
-  await Promise.all([emulator?.close(), postgres?.stop()])
-})
+const env = rotatingPoolHooks(startParameterStoreEmulator, startPostgres, 'ssm')
 
 describe('RotatingPool on Parameter Store', () => {
   it('survives a password rotation (SecureString PutParameter with Overwrite) under load with 0 failed queries', async () => {
+    const { emulator, postgres, role } = env
     const poolErrors: string[] = []
     const poolRotations: PoolRotateEvent[] = []
     const rotations: Array<[string | undefined, string | undefined]> = []
