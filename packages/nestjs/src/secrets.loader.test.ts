@@ -2,7 +2,7 @@ import 'reflect-metadata'
 import { readdirSync, readFileSync } from 'node:fs'
 import { inspect } from 'node:util'
 import { CachedSecretProvider, SecretPreloadError } from '@latchkey/core'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import { assertNoCanary, canary, rejectionOf } from '@latchkey/test-support'
 import { Controller, Get, type INestApplication, Inject } from '@nestjs/common'
 import { ConfigModule, ConfigService, type ConfigType } from '@nestjs/config'
 import { Test } from '@nestjs/testing'
@@ -18,10 +18,17 @@ function secrets() {
     'db/creds': JSON.stringify({ username: values.user }),
     'api/key': values.apiKey,
   })
-  return { values, source, provider: new CachedSecretProvider(source) }
+  const provider = new CachedSecretProvider(source)
+  closing.push(provider)
+  return { values, source, provider }
 }
 
 const closing: Array<{ close(): Promise<unknown> }> = []
+
+/** Boots an app whose ConfigModule loads `loaders` (no .env file). */
+function bootLoaded(...loaders: Array<ReturnType<typeof secretsLoader>>): Promise<INestApplication> {
+  return boot([ConfigModule.forRoot({ ignoreEnvFile: true, load: loaders })])
+}
 
 async function boot(imports: unknown[], controllers: unknown[] = []): Promise<INestApplication> {
   const logger = new CapturingLogger()
@@ -57,7 +64,6 @@ afterEach(async () => {
 describe('secretsLoader with @nestjs/config', () => {
   it('puts namespaced secrets into ConfigService, readable over HTTP', async () => {
     const { values, provider } = secrets()
-    closing.push(provider)
     const database = secretsLoader({
       provider,
       namespace: 'database',
@@ -75,13 +81,9 @@ describe('secretsLoader with @nestjs/config', () => {
 
   it('returns the rotated value from ConfigService.get after a rotation (no snapshot)', async () => {
     const { values, source, provider } = secrets()
-    closing.push(provider)
-    const app = await boot([
-      ConfigModule.forRoot({
-        ignoreEnvFile: true,
-        load: [secretsLoader({ provider, namespace: 'database', secrets: { password: 'db/password' } })],
-      }),
-    ])
+    const app = await bootLoaded(
+      secretsLoader({ provider, namespace: 'database', secrets: { password: 'db/password' } }),
+    )
     const config = app.get(ConfigService)
     expect(config.get('database.password')).toBe(values.password)
 
@@ -95,21 +97,15 @@ describe('secretsLoader with @nestjs/config', () => {
 
   it('keeps grouped secrets live without a namespace', async () => {
     const { values, source, provider } = secrets()
-    closing.push(provider)
-    const app = await boot([
-      ConfigModule.forRoot({
-        ignoreEnvFile: true,
-        load: [
-          secretsLoader({
-            provider,
-            secrets: {
-              database: { password: 'db/password', user: 'db/creds#username' },
-              api: { key: 'api/key' },
-            },
-          }),
-        ],
+    const app = await bootLoaded(
+      secretsLoader({
+        provider,
+        secrets: {
+          database: { password: 'db/password', user: 'db/creds#username' },
+          api: { key: 'api/key' },
+        },
       }),
-    ])
+    )
     const config = app.get(ConfigService)
     expect(config.get('api.key')).toBe(values.apiKey)
     expect(config.get('database.user')).toBe(values.user)
@@ -122,7 +118,6 @@ describe('secretsLoader with @nestjs/config', () => {
 
   it('can be injected by KEY like registerAs(), typed with ConfigType', async () => {
     const { values, provider } = secrets()
-    closing.push(provider)
     const database = secretsLoader({ provider, namespace: 'database', secrets: { password: 'db/password' } })
     expect(database.KEY).toBe('CONFIGURATION(database)')
 
@@ -147,7 +142,6 @@ describe('secretsLoader with @nestjs/config', () => {
 
   it('works with ConfigModule.forFeature()', async () => {
     const { values, provider } = secrets()
-    closing.push(provider)
     const app = await boot([
       ConfigModule.forRoot({ ignoreEnvFile: true }),
       ConfigModule.forFeature(secretsLoader({ provider, namespace: 'api', secrets: { key: 'api/key' } })),
@@ -157,19 +151,13 @@ describe('secretsLoader with @nestjs/config', () => {
 
   it('hides values from JSON.stringify, spreading, Object.keys and util.inspect of the config object', async () => {
     const { provider } = secrets()
-    closing.push(provider)
-    const app = await boot([
-      ConfigModule.forRoot({
-        ignoreEnvFile: true,
-        load: [
-          secretsLoader({
-            provider,
-            namespace: 'database',
-            secrets: { password: 'db/password', nested: { user: 'db/creds#username' } },
-          }),
-        ],
+    const app = await bootLoaded(
+      secretsLoader({
+        provider,
+        namespace: 'database',
+        secrets: { password: 'db/password', nested: { user: 'db/creds#username' } },
       }),
-    ])
+    )
     const database = app.get(ConfigService).get<object>('database')
 
     expect(JSON.stringify(database)).toBe('{"nested":{}}')
@@ -182,7 +170,6 @@ describe('secretsLoader with @nestjs/config', () => {
 
   it('shares the cache with SecretsModule when both get the same provider', async () => {
     const { source, provider } = secrets()
-    closing.push(provider)
     await boot([
       SecretsModule.forRoot({ provider, isGlobal: true, preload: ['db/password'] }),
       ConfigModule.forRoot({
@@ -195,20 +182,14 @@ describe('secretsLoader with @nestjs/config', () => {
 
   it('builds its own provider from { source }', async () => {
     const { values, source } = secrets()
-    const app = await boot([
-      ConfigModule.forRoot({
-        ignoreEnvFile: true,
-        load: [
-          secretsLoader({ source, ttl: 60_000, namespace: 'database', secrets: { password: 'db/password' } }),
-        ],
-      }),
-    ])
+    const app = await bootLoaded(
+      secretsLoader({ source, ttl: 60_000, namespace: 'database', secrets: { password: 'db/password' } }),
+    )
     expect(app.get(ConfigService).get('database.password')).toBe(values.password)
   })
 
   it('fails startup with one SecretPreloadError naming every missing secret', async () => {
     const { provider } = secrets()
-    closing.push(provider)
     const logger = new CapturingLogger()
     const failure = Test.createTestingModule({
       imports: [
@@ -227,11 +208,7 @@ describe('secretsLoader with @nestjs/config', () => {
       .setLogger(logger)
       .compile()
 
-    const error = await failure.then(
-      () => undefined,
-      (e: unknown) => e,
-    )
-    expect(error).toBeInstanceOf(SecretPreloadError)
+    const error = await rejectionOf(failure, SecretPreloadError)
     expect((error as SecretPreloadError).errors.map((e) => [e.secretName, e.code])).toEqual([
       ['db/replica-password', 'ERR_SECRET_NOT_FOUND'],
       ['db/creds#missing', 'ERR_SECRET_INVALID_JSON'],
@@ -241,7 +218,6 @@ describe('secretsLoader with @nestjs/config', () => {
 
   it('rejects options it cannot honour when called', () => {
     const { provider } = secrets()
-    closing.push(provider)
     expect(() => secretsLoader({ provider, secrets: { password: 'db/password' } })).toThrow(
       expect.objectContaining({
         code: 'ERR_SECRET_INVALID_OPTIONS',

@@ -8,7 +8,7 @@ import {
   SecretHandle,
   SecretPreloadError,
 } from '@latchkey/core'
-import { assertNoCanary, canary } from '@latchkey/test-support'
+import { assertNoCanary, canary, rejectionOf } from '@latchkey/test-support'
 import {
   type CanActivate,
   Controller,
@@ -427,11 +427,7 @@ describe('startup failure', () => {
       .setLogger(logger)
       .compile()
 
-    const error = await failure.then(
-      () => undefined,
-      (e: unknown) => e,
-    )
-    expect(error).toBeInstanceOf(SecretPreloadError)
+    const error = await rejectionOf(failure, SecretPreloadError)
     const preload = error as SecretPreloadError
     expect(preload.code).toBe('ERR_SECRET_PRELOAD')
     expect(preload.errors.map((e) => [e.secretName, e.code]).sort()).toEqual([
