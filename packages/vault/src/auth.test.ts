@@ -29,6 +29,16 @@ function provider(finish: Finish, emulator: VaultEmulator, auth: VaultAuth): Cac
 
 const failure = (promise: Promise<unknown>) => rejectionOf(promise, SecretError)
 
+/** Waits (polling every 50 ms, up to `timeout` ms) until the emulator has seen `count` calls to `path`. */
+async function untilCount(
+  emulator: VaultEmulator,
+  path: string,
+  count: number,
+  timeout: number,
+): Promise<void> {
+  await vi.waitFor(() => expect(emulator.calls.count(path)).toBe(count), { timeout, interval: 50 })
+}
+
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'latchkey-vault-'))
 })
@@ -214,15 +224,9 @@ describe.concurrent('token lifetime', () => {
     const cache = provider(onTestFinished, emulator, { type: 'approle', roleId, secretId })
     await cache.getSecret('app/a')
     const loggedIn = Date.now()
-    await vi.waitFor(() => expect(emulator.calls.count('auth/token/renew-self')).toBe(1), {
-      timeout: 4_000,
-      interval: 50,
-    })
+    await untilCount(emulator, 'auth/token/renew-self', 1, 4_000)
     expect(Date.now() - loggedIn).toBeLessThan(3_000)
-    await vi.waitFor(() => expect(emulator.calls.count('auth/token/renew-self')).toBe(2), {
-      timeout: 4_000,
-      interval: 50,
-    })
+    await untilCount(emulator, 'auth/token/renew-self', 2, 4_000)
     // Past the first token TTL: the same token still reads, no new login, no 403.
     expect(Date.now() - loggedIn).toBeGreaterThan(3_000)
     await cache.refresh('app/a')
@@ -239,10 +243,7 @@ describe.concurrent('token lifetime', () => {
     const cache = provider(onTestFinished, emulator, { type: 'kubernetes', role, jwt })
     await cache.getSecret('app/a')
     const loggedIn = Date.now()
-    await vi.waitFor(() => expect(emulator.calls.count('auth/kubernetes/login')).toBe(2), {
-      timeout: 4_000,
-      interval: 50,
-    })
+    await untilCount(emulator, 'auth/kubernetes/login', 2, 4_000)
     expect(Date.now() - loggedIn).toBeLessThan(3_000)
     expect(emulator.calls.count('auth/token/renew-self')).toBe(0)
     await vi.waitFor(() => expect(Date.now() - loggedIn).toBeGreaterThan(3_100), {
@@ -262,10 +263,7 @@ describe.concurrent('token lifetime', () => {
     const cache = provider(onTestFinished, emulator, { type: 'approle', roleId, secretId })
     await cache.getSecret('app/a')
     const loggedIn = Date.now()
-    await vi.waitFor(() => expect(emulator.calls.count('auth/approle/login')).toBe(2), {
-      timeout: 5_000,
-      interval: 50,
-    })
+    await untilCount(emulator, 'auth/approle/login', 2, 5_000)
     expect(Date.now() - loggedIn).toBeLessThan(4_000)
     expect(emulator.calls.count('auth/token/renew-self')).toBe(1)
     await cache.refresh('app/a')
@@ -279,10 +277,7 @@ describe.concurrent('token lifetime', () => {
     await cache.getSecret('app/a')
     const started = Date.now()
     expect(emulator.calls.count('auth/token/lookup-self')).toBe(1)
-    await vi.waitFor(() => expect(emulator.calls.count('auth/token/renew-self')).toBe(1), {
-      timeout: 4_000,
-      interval: 50,
-    })
+    await untilCount(emulator, 'auth/token/renew-self', 1, 4_000)
     expect(Date.now() - started).toBeLessThan(3_000)
   })
 })
