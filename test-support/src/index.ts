@@ -16,6 +16,7 @@ export { printed, rejectionOf, thrownBy } from './outcomes.js'
 export { type NodeRun, runNode } from './process.js'
 export {
   type HookedPostgres,
+  type PoolConnection,
   type RotatingPoolScenarioOptions,
   rotatingPoolHooks,
   rotatingPoolScenario,

@@ -15,6 +15,14 @@ export interface ScenarioProvider {
   close(): Promise<void>
 }
 
+/** Where and how large the scenario's pool is (spread into the `RotatingPool` options). */
+export interface PoolConnection {
+  host: string
+  port: number
+  database: string
+  max: number
+}
+
 /** What {@link rotatingPoolScenario} needs from one secret store's test. */
 export interface RotatingPoolScenarioOptions<Written> {
   /** The canary label prefix; the passwords are `canary(`${label}-1`)` and `canary(`${label}-2`)`. */
@@ -22,13 +30,16 @@ export interface RotatingPoolScenarioOptions<Written> {
   /** The PostgreSQL role the pool logs in as (the test drops it afterwards). */
   role: string
   /** The running PostgreSQL. */
-  postgres: { query(sql: string): Promise<unknown> }
+  postgres: { query(sql: string): Promise<unknown>; host: string; port: number; database: string }
   /** The secret's name as the provider knows it (refreshed after the rotation). */
   secret: string
   /** Writes the credentials JSON into the store: the first version, then the rotated one. */
   setSecret(credentials: string): Written
-  /** Builds the provider and the pool, after the first version is written. */
-  start(): { provider: ScenarioProvider; pool: ScenarioPool }
+  /**
+   * Builds the provider and the pool, after the first version is written. `connection` is the pool's
+   * server and size: PostgreSQL's host, port and database, at most 4 clients.
+   */
+  start(connection: PoolConnection): { provider: ScenarioProvider; pool: ScenarioPool }
 }
 
 /**
@@ -45,7 +56,8 @@ export async function rotatingPoolScenario<Written>(
   const firstPassword = canary(`${options.label}-1`)
   await postgres.query(`CREATE ROLE ${role} LOGIN PASSWORD ${sqlLiteral(firstPassword)}`)
   const first = options.setSecret(credentials(firstPassword))
-  const { provider, pool } = options.start()
+  const { host, port, database } = postgres
+  const { provider, pool } = options.start({ host, port, database, max: 4 })
 
   const load = queryLoad(async () => {
     const { rows } = await pool.query<{ who: string }>('SELECT current_user AS who')

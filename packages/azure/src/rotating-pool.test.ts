@@ -18,7 +18,7 @@ describe('RotatingPool on Azure Key Vault', () => {
       postgres,
       secret: 'app/db',
       setSecret: (credentials) => kv.setSecret('app--db', credentials, { contentType: 'application/json' }),
-      start: () => {
+      start: (connection) => {
         const source = new AzureKeyVaultSource({
           vaultUrl: kv.vaultUrl,
           credential: kv.credential,
@@ -31,10 +31,7 @@ describe('RotatingPool on Azure Key Vault', () => {
         const pool = new RotatingPool({
           provider,
           secret: 'app/db',
-          host: postgres.host,
-          port: postgres.port,
-          database: postgres.database,
-          max: 4,
+          ...connection,
         })
         pool.on('error', () => undefined)
         provider.on('rotate', (event) => rotations.push(event.newVersion))

@@ -24,7 +24,7 @@ describe('RotatingPool on Google Secret Manager', () => {
         created = true
         return emulator.createSecret('app__db', credentials).version
       },
-      start: () => {
+      start: (connection) => {
         const provider = new CachedSecretProvider(emulatorSource(emulator), {
           minRefreshInterval: 0,
           logger: { warn: () => undefined },
@@ -32,10 +32,7 @@ describe('RotatingPool on Google Secret Manager', () => {
         const pool = new RotatingPool({
           provider,
           secret: 'app/db',
-          host: postgres.host,
-          port: postgres.port,
-          database: postgres.database,
-          max: 4,
+          ...connection,
         })
         pool.on('error', () => undefined)
         provider.on('rotate', (event) => rotations.push([event.oldVersion, event.newVersion]))

@@ -27,7 +27,7 @@ describe('RotatingPool on Parameter Store', () => {
         else emulator.putParameter(PARAMETER, credentials, { type: 'SecureString' })
         written = true
       },
-      start: () => {
+      start: (connection) => {
         const provider = new CachedSecretProvider(new AwsParameterStoreSource({ ...emulator.clientConfig }), {
           minRefreshInterval: 0,
           logger: { warn: () => undefined },
@@ -35,10 +35,7 @@ describe('RotatingPool on Parameter Store', () => {
         const pool = new RotatingPool({
           provider,
           secret: PARAMETER,
-          host: postgres.host,
-          port: postgres.port,
-          database: postgres.database,
-          max: 4,
+          ...connection,
         })
         pool.on('error', (error) => poolErrors.push(String((error as { code?: string }).code)))
         pool.on('rotate', (event) => poolRotations.push(event))
