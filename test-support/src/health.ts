@@ -123,3 +123,14 @@ export async function healthReportScenario({
   expect(JSON.parse(text)).toMatchObject({ status: 'down', secrets: [failingEntry] })
   assertNoCanary(text, 'the health response')
 }
+
+/** A health response's overall status and, per secret, `[name, status, required]`. */
+export async function reportRows(
+  res: Response,
+): Promise<{ status: string; rows: Array<[name: string, status: string, required: boolean]> }> {
+  const body = (await res.json()) as {
+    status: string
+    secrets: Array<{ name: string; status: string; required: boolean }>
+  }
+  return { status: body.status, rows: body.secrets.map((s) => [s.name, s.status, s.required]) }
+}

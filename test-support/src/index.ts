@@ -9,6 +9,7 @@ export {
   type HealthReportScenarioOptions,
   healthProviderOptions,
   healthReportScenario,
+  reportRows,
   staleEntry,
 } from './health.js'
 export { type QueryLoad, queryLoad, sqlLiteral } from './load.js'

@@ -12,6 +12,7 @@ import {
   HEALTH_START,
   healthProviderOptions,
   healthReportScenario,
+  reportRows,
 } from '@latchkey/test-support'
 import express5 from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -65,19 +66,10 @@ describe.each([
     const app = express()
     app.get('/health', secretsHealthHandler({ provider }))
     const res = await fetch(`${await listen(app)}/health`)
-    const body = (await res.json()) as {
-      status: string
-      secrets: Array<{ name: string; status: string; required: boolean }>
-    }
+    const { status, rows } = await reportRows(res)
     expect(res.status).toBe(200)
-    expect(body.status).toBe('degraded')
-    expect(
-      body.secrets.map((s: { name: string; status: string; required: boolean }) => [
-        s.name,
-        s.status,
-        s.required,
-      ]),
-    ).toEqual([
+    expect(status).toBe('degraded')
+    expect(rows).toEqual([
       ['a', 'fresh', true],
       ['missing', 'failing', false],
     ])

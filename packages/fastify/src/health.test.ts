@@ -11,6 +11,7 @@ import {
   HEALTH_START,
   healthProviderOptions,
   healthReportScenario,
+  reportRows,
 } from '@latchkey/test-support'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { afterEach, describe, expect, it } from 'vitest'
@@ -68,18 +69,9 @@ describe('secretsHealthHandler', () => {
     server.addHook('onClose', () => provider.close())
     server.get('/health', secretsHealthHandler({ provider }))
     const res = await fetch(`${await server.listen({ host: '127.0.0.1', port: 0 })}/health`)
-    const body = (await res.json()) as {
-      status: string
-      secrets: Array<{ name: string; status: string; required: boolean }>
-    }
+    const { rows } = await reportRows(res)
     expect(res.status).toBe(200)
-    expect(
-      body.secrets.map((s: { name: string; status: string; required: boolean }) => [
-        s.name,
-        s.status,
-        s.required,
-      ]),
-    ).toEqual([
+    expect(rows).toEqual([
       ['a', 'fresh', true],
       ['b', 'fresh', false],
     ])
