@@ -8,7 +8,11 @@ import {
   type StaleEvent,
 } from '@latchkey/core'
 import { assertNoCanary, canary } from '@latchkey/test-support'
-import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latchkey/testing'
+import {
+  type SecretsManagerEmulator,
+  type SecretsManagerFaultKind,
+  startSecretsManagerEmulator,
+} from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { AwsSecretsManagerSource } from './index.js'
 
@@ -43,6 +47,19 @@ beforeEach(() => {
   })
 })
 afterEach(() => provider.close())
+
+/**
+ * Creates `name` holding a canary, reads it into the cache, then makes every request fail with
+ * `fault` and moves the clock past the TTL: the next read has only the cached value to fall back on.
+ */
+async function cachedThenExpiredUnder(name: string, label: string, fault: SecretsManagerFaultKind) {
+  const value = canary(label)
+  emulator.createSecret(name, value)
+  expect(await provider.getSecret(name)).toBe(value)
+  emulator.faults.fail(fault, { times: Number.POSITIVE_INFINITY })
+  now += TTL
+  return { name, value }
+}
 
 function next<K extends keyof SecretEvents>(event: K): Promise<SecretEvents[K]> {
   return new Promise((resolve) => {
@@ -103,12 +120,7 @@ describe('stale-if-error through an outage', () => {
   })
 
   it('stops serving the stale value after maxStale and then reports the outage', async () => {
-    const name = 'app/long-outage'
-    const value = canary('long-outage')
-    emulator.createSecret(name, value)
-    expect(await provider.getSecret(name)).toBe(value)
-    emulator.faults.fail('unavailable', { times: Number.POSITIVE_INFINITY })
-    now += TTL
+    const { name, value } = await cachedThenExpiredUnder('app/long-outage', 'long-outage', 'unavailable')
     expect(await provider.getSecret(name)).toBe(value)
     now = TTL + MAX_STALE
     const error = await provider.getSecret(name).catch((e: unknown) => e)
@@ -157,12 +169,7 @@ describe('stale-if-error through an outage', () => {
   })
 
   it('a permanent error during the outage is never hidden by the stale value', async () => {
-    const name = 'app/revoked'
-    const value = canary('revoked')
-    emulator.createSecret(name, value)
-    expect(await provider.getSecret(name)).toBe(value)
-    emulator.faults.fail('accessDenied', { times: Number.POSITIVE_INFINITY })
-    now += TTL
+    const { name } = await cachedThenExpiredUnder('app/revoked', 'revoked', 'accessDenied')
     const error = await provider.getSecret(name).catch((e: unknown) => e)
     expect(error).toMatchObject({ code: ErrorCode.ACCESS_DENIED })
     expect(emulator.callCount('GetSecretValue')).toBe(2)
