@@ -42,3 +42,11 @@ export function emulatorHooks<E extends HookedEmulator>(
     await Promise.all(providers.splice(0).map((p) => p.close()))
   })
 }
+
+/**
+ * The cache options the emulator-backed source tests share: the test's clock, no jitter, and
+ * warnings swallowed. Spread first, then the test's own retry and refresh settings.
+ */
+export function steadyCacheOptions(clock: () => number) {
+  return { clock, jitter: 0, logger: { warn: () => undefined } }
+}

@@ -1,6 +1,11 @@
 export { ensureBuilt, typeErrors } from './build.js'
 export { assertNoCanary, CANARY_MARK, canary } from './canary.js'
-export { type EmulatorHooksOptions, emulatorHooks, type HookedEmulator } from './emulator-hooks.js'
+export {
+  type EmulatorHooksOptions,
+  emulatorHooks,
+  type HookedEmulator,
+  steadyCacheOptions,
+} from './emulator-hooks.js'
 export {
   failingEntry,
   flakyLoads,

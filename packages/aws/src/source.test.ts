@@ -5,7 +5,7 @@ import {
   type RotateEvent,
   SecretPreloadError,
 } from '@latchkey/core'
-import { canary, emulatorHooks } from '@latchkey/test-support'
+import { canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
 import { AwsSecretsManagerSource } from './index.js'
@@ -32,10 +32,8 @@ function setup(options: CacheOptions = {}, versionStage?: string) {
     ...(versionStage ? { versionStage } : {}),
   })
   const provider = new CachedSecretProvider(source, {
-    clock: () => now,
-    jitter: 0,
+    ...steadyCacheOptions(() => now),
     retry: { baseDelay: 1, maxDelay: 5 },
-    logger: { warn: () => undefined },
     ...options,
   })
   providers.push(provider)

@@ -1,6 +1,6 @@
 import { inspect } from 'node:util'
 import { CachedSecretProvider, type CacheOptions, ErrorCode, type RotateEvent } from '@latchkey/core'
-import { assertNoCanary, canary, emulatorHooks } from '@latchkey/test-support'
+import { assertNoCanary, canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
 import { AwsSecretsManagerSource } from './index.js'
@@ -26,11 +26,9 @@ function setup(
   source = new AwsSecretsManagerSource({ ...emulator.clientConfig }),
 ) {
   const provider = new CachedSecretProvider(source, {
-    clock: () => now,
-    jitter: 0,
+    ...steadyCacheOptions(() => now),
     minRefreshInterval: 0,
     retry: { retries: 0 },
-    logger: { warn: () => undefined },
     ...options,
   })
   providers.push(provider)

@@ -5,7 +5,7 @@ import {
   type RotateEvent,
   SecretError,
 } from '@latchkey/core'
-import { assertNoCanary, canary, emulatorHooks } from '@latchkey/test-support'
+import { assertNoCanary, canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
 import { type KeyVaultEmulator, startKeyVaultEmulator } from '@latchkey/testing'
 import { describe, expect, it, vi } from 'vitest'
 import {
@@ -44,11 +44,9 @@ function source(options: Partial<AzureKeyVaultSourceOptions> = {}) {
 function setup(options: CacheOptions = {}, sourceOptions: Partial<AzureKeyVaultSourceOptions> = {}) {
   const src = source(sourceOptions)
   const provider = new CachedSecretProvider(src, {
-    clock: () => now,
-    jitter: 0,
+    ...steadyCacheOptions(() => now),
     minRefreshInterval: 0,
     retry: { retries: 0 },
-    logger: { warn: () => undefined },
     ...options,
   })
   providers.push(provider)

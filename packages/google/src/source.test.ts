@@ -8,7 +8,7 @@ import {
   type SecretError,
   SecretTimeoutError,
 } from '@latchkey/core'
-import { assertNoCanary, canary, emulatorHooks } from '@latchkey/test-support'
+import { assertNoCanary, canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
 import { type GoogleSecretManagerEmulator, startGoogleSecretManagerEmulator } from '@latchkey/testing'
 import { afterEach, describe, expect, it } from 'vitest'
 import { emulatorSource, tokenAuth } from '../test/support.js'
@@ -53,10 +53,8 @@ function setup(
 ) {
   const src = source(sourceOptions)
   const provider = new CachedSecretProvider(src, {
-    clock: () => now,
-    jitter: 0,
+    ...steadyCacheOptions(() => now),
     retry: { retries: 0 },
-    logger: { warn: () => undefined },
     ...options,
   })
   providers.push(provider)

@@ -5,7 +5,7 @@ import {
   type RotateEvent,
   SecretPreloadError,
 } from '@latchkey/core'
-import { canary, emulatorHooks } from '@latchkey/test-support'
+import { canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
 import { type ParameterStoreEmulator, startParameterStoreEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
 import { AwsParameterStoreSource, type AwsParameterStoreSourceOptions } from '../index.js'
@@ -30,11 +30,9 @@ emulatorHooks(startParameterStoreEmulator, {
 function setup(options: CacheOptions = {}, sourceOptions: AwsParameterStoreSourceOptions = {}) {
   const source = new AwsParameterStoreSource({ ...emulator.clientConfig, ...sourceOptions })
   const provider = new CachedSecretProvider(source, {
-    clock: () => now,
-    jitter: 0,
+    ...steadyCacheOptions(() => now),
     minRefreshInterval: 0,
     retry: { baseDelay: 1, maxDelay: 5 },
-    logger: { warn: () => undefined },
     ...options,
   })
   providers.push(provider)
