@@ -123,17 +123,12 @@ afterAll(() => {
 })
 
 describe('a short script awaiting a getSecret that is retried', () => {
-  it('CommonJS: prints the value and exits 0', async () => {
-    const value = canary('cjs')
-    const { code, stdout, stderr } = await run(join(dir, 'script.cjs'), { SECRET_VALUE: value })
-    assertNoCanary(stderr, 'child stderr')
-    expect(stdout === `value:${value} calls:2\n`).toBe(true)
-    expect(code).toBe(0)
-  })
-
-  it('ESM with top-level await: prints the value and exits 0', async () => {
-    const value = canary('esm')
-    const { code, stdout, stderr } = await run(join(dir, 'script.mjs'), { SECRET_VALUE: value })
+  it.each([
+    ['CommonJS', 'script.cjs', 'cjs'],
+    ['ESM with top-level await', 'script.mjs', 'esm'],
+  ])('%s: prints the value and exits 0', async (_format, script, label) => {
+    const value = canary(label)
+    const { code, stdout, stderr } = await run(join(dir, script), { SECRET_VALUE: value })
     assertNoCanary(stderr, 'child stderr')
     expect(stdout === `value:${value} calls:2\n`).toBe(true)
     expect(code).toBe(0)
