@@ -10,6 +10,7 @@ import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latch
 import { describe, expect, it } from 'vitest'
 import { AwsSecretsManagerSource } from './index.js'
 
+// Per-file state as module variables on purpose (tests move `now`); the shared hooks are emulatorHooks().
 let emulator: SecretsManagerEmulator
 let now: number
 const providers: CachedSecretProvider[] = []

@@ -18,6 +18,7 @@ describe('RotatingPool on Azure Key Vault', () => {
       postgres,
       secret: 'app/db',
       setSecret: (credentials) => kv.setSecret('app--db', credentials, { contentType: 'application/json' }),
+      // This store's provider and pool wiring, alike in each store's test on purpose so each reads alone.
       start: (connection) => {
         const source = new AzureKeyVaultSource({
           vaultUrl: kv.vaultUrl,

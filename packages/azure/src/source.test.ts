@@ -15,6 +15,7 @@ import {
   toKeyVaultName,
 } from './index.js'
 
+// Per-file state as module variables on purpose (tests move `now`); the shared hooks are emulatorHooks().
 let kv: KeyVaultEmulator
 let now: number
 let counter = 0

@@ -59,6 +59,7 @@ describe('diagnostics channels', () => {
     const received = listen(DIAGNOSTICS_CHANNELS.loadStart, DIAGNOSTICS_CHANNELS.loadEnd)
     const provider = new CachedSecretProvider(new MemorySource({ 'db/password': value }), quiet)
     await expect(provider.getSecret('db/password')).resolves.toBe(value)
+    // Every message spelled out in full, here and below, on purpose: the channel payloads are the contract.
     expect(received).toEqual([
       {
         channel: 'latchkey:load:start',

@@ -34,6 +34,7 @@ function assertNoValue(report: unknown): void {
   assertNoCanary(inspect(report, { depth: 10 }), 'a health report (inspect)')
 }
 
+// The report entries are spelled out in full in each test on purpose: the report's shape is the contract.
 describe('secretsHealth', () => {
   it('reports a fresh value with its version and age, and is ok', async () => {
     const { clock, source, provider } = setup()

@@ -24,6 +24,7 @@ describe('RotatingPool on Google Secret Manager', () => {
         created = true
         return emulator.createSecret('app__db', credentials).version
       },
+      // This store's provider and pool wiring, alike in each store's test on purpose so each reads alone.
       start: (connection) => {
         const provider = new CachedSecretProvider(emulatorSource(emulator), {
           minRefreshInterval: 0,

@@ -16,6 +16,7 @@ import { crc32c } from './crc32c.js'
 import { GoogleSecretManagerSource } from './index.js'
 import type { GoogleSecretManagerSourceOptions } from './options.js'
 
+// Per-file state as module variables on purpose (tests move `now`); the shared hooks are emulatorHooks().
 let emulator: GoogleSecretManagerEmulator
 let now: number
 const providers: CachedSecretProvider[] = []

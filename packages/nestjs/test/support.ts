@@ -27,6 +27,7 @@ export class TrackedSource extends MemorySource {
 export class CapturingLogger implements LoggerService {
   readonly lines: string[] = []
 
+  // One method per LoggerService level, as Nest's interface asks; all keep the line alike on purpose.
   log(...args: unknown[]): void {
     this.#keep(args)
   }

@@ -49,6 +49,7 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
+// The tests below share a shape (emulator, role, provider, read) on purpose: each spells out its own auth steps.
 describe('AppRole', () => {
   it('logs in once and reuses the token; the secret_id never shows in inspect output or errors', async ({
     onTestFinished,

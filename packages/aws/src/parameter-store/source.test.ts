@@ -10,6 +10,7 @@ import { type ParameterStoreEmulator, startParameterStoreEmulator } from '@latch
 import { describe, expect, it } from 'vitest'
 import { AwsParameterStoreSource, type AwsParameterStoreSourceOptions } from '../index.js'
 
+// Per-file state as module variables on purpose (tests move `now`); the shared hooks are emulatorHooks().
 let emulator: ParameterStoreEmulator
 let now: number
 const providers: CachedSecretProvider[] = []
