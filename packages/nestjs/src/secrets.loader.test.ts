@@ -8,7 +8,7 @@ import { ConfigModule, ConfigService, type ConfigType } from '@nestjs/config'
 import { Test } from '@nestjs/testing'
 import request from 'supertest'
 import { afterEach, describe, expect, it } from 'vitest'
-import { CapturingLogger, sha256, TrackedSource } from '../test/support.js'
+import { CapturingLogger, sha256, startApp, TrackedSource } from '../test/support.js'
 import { SecretsModule, secretsLoader } from './index.js'
 
 function secrets() {
@@ -31,15 +31,7 @@ function bootLoaded(...loaders: Array<ReturnType<typeof secretsLoader>>): Promis
 }
 
 async function boot(imports: unknown[], controllers: unknown[] = []): Promise<INestApplication> {
-  const logger = new CapturingLogger()
-  const moduleRef = await Test.createTestingModule({
-    imports: imports as never[],
-    controllers: controllers as never[],
-  })
-    .setLogger(logger)
-    .compile()
-  const app = moduleRef.createNestApplication({ logger })
-  await app.init()
+  const app = await startApp(imports, new CapturingLogger(), controllers)
   closing.push(app)
   return app
 }

@@ -29,7 +29,7 @@ import { NestFactory } from '@nestjs/core'
 import { Test } from '@nestjs/testing'
 import request from 'supertest'
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
-import { CapturingLogger, sha256, TrackedSource } from '../test/support.js'
+import { CapturingLogger, sha256, startApp, TrackedSource } from '../test/support.js'
 import { getSecretToken, Secret, SecretsModule, type SecretsModuleOptions, SecretsService } from './index.js'
 
 @Injectable()
@@ -124,11 +124,7 @@ function secrets() {
 const apps: INestApplication[] = []
 
 async function boot(imports: unknown[], logger = new CapturingLogger()): Promise<INestApplication> {
-  const moduleRef = await Test.createTestingModule({ imports: imports as never[] })
-    .setLogger(logger)
-    .compile()
-  const app = moduleRef.createNestApplication({ logger })
-  await app.init()
+  const app = await startApp(imports, logger)
   apps.push(app)
   return app
 }

@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import { inspect } from 'node:util'
 import { type LoadContext, type LoadedSecret, MemorySource } from '@latchkey/core'
-import type { LoggerService } from '@nestjs/common'
+import type { INestApplication, LoggerService } from '@nestjs/common'
+import { Test } from '@nestjs/testing'
 
 /** Test helper: a fingerprint of a value, so a response can prove which value it saw without containing it. */
 export function sha256(value: string): string {
@@ -54,4 +55,21 @@ export class CapturingLogger implements LoggerService {
   #keep(args: unknown[]): void {
     this.lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 5 }))).join(' '))
   }
+}
+
+/** Test helper: compiles a testing module of `imports` (and `controllers`) logging to `logger`, and starts its app (not listening). */
+export async function startApp(
+  imports: unknown[],
+  logger: LoggerService,
+  controllers: unknown[] = [],
+): Promise<INestApplication> {
+  const moduleRef = await Test.createTestingModule({
+    imports: imports as never[],
+    controllers: controllers as never[],
+  })
+    .setLogger(logger)
+    .compile()
+  const app = moduleRef.createNestApplication({ logger })
+  await app.init()
+  return app
 }
