@@ -195,32 +195,21 @@ export class LoadProbe {
     )
   }
 
+  /** What `load:end` and `load:error` share: who loaded what, how many attempts, how long. */
+  #settled() {
+    const { name, names, source, batch, background, attempts } = this.context
+    return { name, names, source, batch, background, attempts, durationMs: performance.now() - this.#started }
+  }
+
   #end(): void {
     if (!loadEnd.hasSubscribers) return
-    const { name, names, source, batch, background, attempts, version } = this.context
-    loadEnd.publish({
-      name,
-      names,
-      source,
-      batch,
-      background,
-      attempts,
-      durationMs: performance.now() - this.#started,
-      version,
-    } satisfies LoadEndMessage)
+    loadEnd.publish({ ...this.#settled(), version: this.context.version } satisfies LoadEndMessage)
   }
 
   #error(error: unknown): void {
     if (!loadError.hasSubscribers) return
-    const { name, names, source, batch, background, attempts } = this.context
     loadError.publish({
-      name,
-      names,
-      source,
-      batch,
-      background,
-      attempts,
-      durationMs: performance.now() - this.#started,
+      ...this.#settled(),
       code: this.context.code ?? 'ERR_SECRET_UNAVAILABLE',
       transient: (error as Partial<SecretError>).transient === true,
     } satisfies LoadErrorMessage)
