@@ -36,9 +36,13 @@ function objectId(dotted: string): Buffer {
   return tlv(0x06, Buffer.from(bytes))
 }
 
+/** A DER INTEGER for unsigned `bytes`: minimal, so no redundant leading zero (DER rejects one), and a 0 before a high bit. */
 function positiveInteger(bytes: Buffer): Buffer {
-  const first = bytes[0] ?? 0
-  return tlv(0x02, first >= 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes)
+  let start = 0
+  while (start < bytes.length - 1 && bytes[start] === 0) start++
+  const minimal = bytes.subarray(start)
+  const first = minimal[0] ?? 0
+  return tlv(0x02, first >= 0x80 ? Buffer.concat([Buffer.from([0]), minimal]) : minimal)
 }
 
 function utcTime(date: Date): Buffer {
@@ -72,6 +76,8 @@ const ECDSA_WITH_SHA256 = sequence(objectId('1.2.840.10045.4.3.2'))
 export function selfSignedCertificate(
   hosts: string[],
   name = 'latchkey key vault emulator',
+  /** Serial number bytes; random by default (tests pass edge cases). */
+  serialBytes?: Buffer,
 ): SelfSignedCertificate {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'prime256v1' })
   const now = Date.now()
@@ -80,8 +86,9 @@ export function selfSignedCertificate(
       ? tlv(0x87, Buffer.from(host.split('.').map(Number)))
       : tlv(0x82, Buffer.from(host, 'ascii')),
   )
-  const serial = randomBytes(16)
-  serial[0] = (serial[0] ?? 0) & 0x7f
+  const serial = serialBytes ?? randomBytes(16)
+  // positive: the top bit of the first byte clear (DER INTEGERs are signed)
+  if (serialBytes === undefined) serial[0] = (serial[0] ?? 0) & 0x7f
   const tbs = sequence(
     tlv(0xa0, positiveInteger(Buffer.from([2]))),
     positiveInteger(serial),
