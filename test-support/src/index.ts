@@ -19,6 +19,7 @@ export {
 } from './health.js'
 export { type QueryLoad, queryLoad, sqlLiteral } from './load.js'
 export { printed, rejectionOf, thrownBy } from './outcomes.js'
+export { type LoginClient, loginOutcome } from './postgres.js'
 export { type NodeRun, runNode } from './process.js'
 export {
   type HookedPostgres,

@@ -1,5 +1,6 @@
 import { inspect } from 'node:util'
 import { CachedSecretProvider, type RotateEvent, SecretError } from '@latchkey/core'
+import { loginOutcome } from '@latchkey/test-support'
 import {
   type RunningPostgres,
   startPostgres,
@@ -21,22 +22,15 @@ interface Creds {
 }
 
 async function canLogIn(creds: Creds): Promise<true | string> {
-  const client = new pg.Client({
-    host: postgres.host,
-    port: postgres.port,
-    database: postgres.database,
-    user: creds.username,
-    password: creds.password,
-  })
-  try {
-    await client.connect()
-    await client.query('SELECT 1')
-    return true
-  } catch (error) {
-    return String((error as { code?: string }).code)
-  } finally {
-    await client.end().catch(() => undefined)
-  }
+  return loginOutcome(
+    new pg.Client({
+      host: postgres.host,
+      port: postgres.port,
+      database: postgres.database,
+      user: creds.username,
+      password: creds.password,
+    }),
+  )
 }
 
 async function roleExists(name: string): Promise<boolean> {

@@ -1,3 +1,4 @@
+import { loginOutcome } from '@latchkey/test-support'
 import vault from 'node-vault'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -8,22 +9,15 @@ let postgres: RunningPostgres
 let emulator: VaultEmulator
 
 async function canLogIn(user: string, password: string): Promise<true | string> {
-  const client = new pg.Client({
-    host: postgres.host,
-    port: postgres.port,
-    database: postgres.database,
-    user,
-    password,
-  })
-  try {
-    await client.connect()
-    await client.query('SELECT 1')
-    return true
-  } catch (error) {
-    return String((error as { code?: string }).code)
-  } finally {
-    await client.end().catch(() => undefined)
-  }
+  return loginOutcome(
+    new pg.Client({
+      host: postgres.host,
+      port: postgres.port,
+      database: postgres.database,
+      user,
+      password,
+    }),
+  )
 }
 
 async function roleExists(name: string): Promise<boolean> {
