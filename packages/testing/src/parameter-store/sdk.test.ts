@@ -8,8 +8,8 @@ import {
   SSMClient,
   type SSMServiceException,
 } from '@aws-sdk/client-ssm'
-import { canary, rejectionOf } from '@latchkey/test-support'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { canary, emulatorHooks, rejectionOf } from '@latchkey/test-support'
+import { afterAll, describe, expect, it } from 'vitest'
 import { type ParameterStoreEmulator, startParameterStoreEmulator } from './index.js'
 
 let emulator: ParameterStoreEmulator
@@ -17,18 +17,13 @@ let client: SSMClient
 let counter = 0
 const unique = (label: string) => `/sdk/${label}-${++counter}`
 
-beforeAll(async () => {
-  emulator = await startParameterStoreEmulator()
-  client = new SSMClient({ ...emulator.clientConfig, maxAttempts: 1 })
+emulatorHooks(startParameterStoreEmulator, {
+  started: (started) => {
+    emulator = started
+    client = new SSMClient({ ...emulator.clientConfig, maxAttempts: 1 })
+  },
 })
-afterAll(async () => {
-  client.destroy()
-  await emulator.close()
-})
-beforeEach(() => {
-  emulator.faults.reset()
-  emulator.resetCalls()
-})
+afterAll(() => client.destroy())
 
 const rejection = (promise: Promise<unknown>) => rejectionOf<SSMServiceException>(promise)
 

@@ -6,8 +6,8 @@ import {
   SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager'
 import { ErrorCode, InvalidOptionsError } from '@latchkey/core'
-import { canary, thrownBy } from '@latchkey/test-support'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { canary, emulatorHooks, thrownBy } from '@latchkey/test-support'
+import { afterAll, describe, expect, it } from 'vitest'
 import {
   SECRETS_MANAGER_MAX_REQUEST_BYTES,
   type SecretsManagerEmulator,
@@ -17,18 +17,13 @@ import {
 let emulator: SecretsManagerEmulator
 let client: SecretsManagerClient
 
-beforeAll(async () => {
-  emulator = await startSecretsManagerEmulator({ secrets: { 'faults/app': canary('app') } })
-  client = new SecretsManagerClient({ ...emulator.clientConfig, maxAttempts: 1 })
+emulatorHooks(() => startSecretsManagerEmulator({ secrets: { 'faults/app': canary('app') } }), {
+  started: (started) => {
+    emulator = started
+    client = new SecretsManagerClient({ ...emulator.clientConfig, maxAttempts: 1 })
+  },
 })
-afterAll(async () => {
-  client.destroy()
-  await emulator.close()
-})
-beforeEach(() => {
-  emulator.faults.reset()
-  emulator.resetCalls()
-})
+afterAll(() => client.destroy())
 
 const get = () => client.send(new GetSecretValueCommand({ SecretId: 'faults/app' }))
 const outcome = (promise: Promise<unknown>) =>

@@ -11,8 +11,8 @@ import {
   SecretsManagerServiceException,
   UpdateSecretVersionStageCommand,
 } from '@aws-sdk/client-secrets-manager'
-import { canary, rejectionOf } from '@latchkey/test-support'
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
+import { canary, emulatorHooks, rejectionOf } from '@latchkey/test-support'
+import { afterAll, describe, expect, it } from 'vitest'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from './index.js'
 
 let emulator: SecretsManagerEmulator
@@ -20,18 +20,13 @@ let client: SecretsManagerClient
 let counter = 0
 const unique = (label: string) => `sdk/${label}-${++counter}`
 
-beforeAll(async () => {
-  emulator = await startSecretsManagerEmulator()
-  client = new SecretsManagerClient({ ...emulator.clientConfig, maxAttempts: 1 })
+emulatorHooks(startSecretsManagerEmulator, {
+  started: (started) => {
+    emulator = started
+    client = new SecretsManagerClient({ ...emulator.clientConfig, maxAttempts: 1 })
+  },
 })
-afterAll(async () => {
-  client.destroy()
-  await emulator.close()
-})
-beforeEach(() => {
-  emulator.faults.reset()
-  emulator.resetCalls()
-})
+afterAll(() => client.destroy())
 
 const rejection = (promise: Promise<unknown>) => rejectionOf<SecretsManagerServiceException>(promise)
 
