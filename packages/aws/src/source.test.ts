@@ -142,6 +142,7 @@ describe('batch preload', () => {
     expect(loaded.get(second.name)).toMatchObject({ version: second.versionId })
   })
 
+  // Arranged like the emulator's own BatchGetSecretValue test on purpose: each package's test sets up its own data.
   it('maps per-secret Errors of a partly failed batch, naming each failure once', async () => {
     const good = unique('good')
     const deleted = unique('deleted')

@@ -28,6 +28,7 @@ afterEach(() => {
   vi.useRealTimers()
 })
 
+// Each test builds its own source and provider on purpose, so it reads alone.
 describe('TTL', () => {
   it('serves from cache until the TTL passes, then loads again', async () => {
     const source = new MemorySource({ 'db/password': canary('ttl') })

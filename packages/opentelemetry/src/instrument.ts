@@ -194,6 +194,7 @@ interface Counters {
   evictions: ReturnType<Meter['createCounter']>
 }
 
+// One call per metric, alike on purpose: each is a distinct instrument with its own name, text and unit.
 function makeCounters(meter: Meter): Counters {
   return {
     loads: meter.createCounter(METRICS.loads, {

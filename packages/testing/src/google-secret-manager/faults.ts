@@ -111,6 +111,7 @@ const VOCABULARY = {
   },
 } as const
 
+// Alike in each emulator on purpose: the queueing is shared; each plan names its own scope, calls and fault vocabulary.
 /** The emulator's faults: checks what is added, then queues it in the shared fault plan. */
 export class GoogleFaultPlan
   extends ScopedFaults<GoogleSecretManagerRpc, 'rpc', GoogleFaultAction>

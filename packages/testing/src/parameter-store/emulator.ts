@@ -135,6 +135,7 @@ export async function startParameterStoreEmulator(
   const stateOf = (extra: ParameterStoreRegionOption | undefined) =>
     stateFor(extra?.region === undefined ? region : checkRegion('region', extra.region))
   const faults = new ParameterStoreFaultPlan()
+  // Wired like the Secrets Manager emulator on purpose: the same server plumbing around this service's own handler.
   const recorded: ParameterStoreCall[] = []
   const closing = new AbortController()
   const server = createServer(

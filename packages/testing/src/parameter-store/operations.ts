@@ -25,6 +25,7 @@ import {
   type StoredVersion,
 } from './store.js'
 
+// Shaped like secrets-manager/operations.ts on purpose: each service declares its own operations and limits.
 /** The operations the emulator implements (the `X-Amz-Target` suffix after `AmazonSSM.`). */
 export type ParameterStoreOperation =
   | 'GetParameter'

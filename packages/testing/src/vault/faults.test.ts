@@ -42,6 +42,7 @@ describe('fault validation', () => {
     ['a path that is not text', () => emulator.faults.drop({ path: 3 as never }), /path/],
     ['a NaN latency', () => emulator.faults.setLatency(Number.NaN), /setLatency ms/],
   ]
+  // The same loop as the AWS emulators' fault tests on purpose: each emulator lists its own bad inputs.
   for (const [what, add, message] of bad) {
     it(`refuses ${what} at the faults call with ERR_SECRET_INVALID_OPTIONS`, () => {
       expect(thrownBy(add, InvalidOptionsError)).toMatchObject({ code: ErrorCode.INVALID_OPTIONS, message })

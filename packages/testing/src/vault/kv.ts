@@ -236,6 +236,7 @@ export class KvV2 {
         if (typeof request.body?.cas_required === 'boolean') key.casRequired = request.body.cas_required
         return noContent
       }
+      // Same answer as version 1's DELETE below: deleting the metadata removes the key and all its versions.
       case 'DELETE':
         this.#keys.delete(path)
         return noContent
