@@ -52,9 +52,11 @@ function fakeJwt(): string {
   return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ sub: 'system:serviceaccount', jti: randomUUID() })}.${randomHex(32)}`
 }
 
-function field(body: Record<string, unknown> | undefined, name: string): string | undefined {
+/** A login field that must be a non-empty string: a 400 `missing <name>` otherwise. */
+function required(body: Record<string, unknown> | undefined, name: string): string {
   const value = body?.[name]
-  return typeof value === 'string' && value !== '' ? value : undefined
+  if (typeof value !== 'string' || value === '') badRequest(`missing ${name}`)
+  return value
 }
 
 /** The AppRole and Kubernetes login endpoints. */
@@ -116,10 +118,8 @@ export class LoginMethods {
   }
 
   #appRoleLogin(request: VaultRequest, roles: Map<string, AppRole>): VaultReply {
-    const roleId = field(request.body, 'role_id')
-    if (roleId === undefined) badRequest('missing role_id')
-    const secretId = field(request.body, 'secret_id')
-    if (secretId === undefined) badRequest('missing secret_id')
+    const roleId = required(request.body, 'role_id')
+    const secretId = required(request.body, 'secret_id')
     const role = roles.get(roleId)
     if (role === undefined || !role.secretIds.has(secretId)) badRequest('invalid role or secret ID')
     const metadata = { role_name: role.roleName }
@@ -131,10 +131,8 @@ export class LoginMethods {
   }
 
   #kubernetesLogin(request: VaultRequest, roles: Map<string, KubernetesRole>): VaultReply {
-    const name = field(request.body, 'role')
-    if (name === undefined) badRequest('missing role')
-    const jwt = field(request.body, 'jwt')
-    if (jwt === undefined) badRequest('missing jwt')
+    const name = required(request.body, 'role')
+    const jwt = required(request.body, 'jwt')
     const role = roles.get(name)
     if (role === undefined) badRequest(`invalid role name "${name}"`)
     if (!role.jwts.has(jwt)) throw new VaultHttpError(403, ['permission denied'])
