@@ -42,6 +42,7 @@ export interface GoogleSecretManagerSourceOptions {
 /** Project ids (6–30 of a-z, 0-9, `-`, starting with a letter; legacy ones prefixed `domain:`) and project numbers. */
 const PROJECT = /^(?:(?:[a-z0-9-]+\.)+[a-z]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[0-9]{1,20}$/
 
+// Alike in azure/src/options.ts on purpose: each source installs alone and words its own messages.
 function describe(value: unknown): string {
   if (value === null) return 'null'
   if (typeof value === 'string') return `string ${JSON.stringify(value.slice(0, 40))}`
