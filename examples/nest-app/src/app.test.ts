@@ -8,8 +8,8 @@ import { fileURLToPath } from 'node:url'
 import { inspect } from 'node:util'
 import { CachedSecretProvider, type RotateEvent, SecretPreloadError } from '@latchkey/core'
 import { SecretsService } from '@latchkey/nestjs'
-import { assertNoCanary, canary } from '@latchkey/test-support'
-import type { INestApplication, LoggerService } from '@nestjs/common'
+import { assertNoCanary, CapturingLogger, canary } from '@latchkey/test-support'
+import type { INestApplication } from '@nestjs/common'
 import { ConfigService } from '@nestjs/config'
 import { ModulesContainer, NestFactory } from '@nestjs/core'
 import request from 'supertest'
@@ -19,22 +19,6 @@ import { DatabaseService } from './database.service.js'
 import { type OpenedSource, openSource, readArgs } from './source.js'
 
 const appDir = fileURLToPath(new URL('..', import.meta.url))
-
-class CapturingLogger implements LoggerService {
-  readonly lines: string[] = []
-  log(...args: unknown[]): void {
-    this.#keep(args)
-  }
-  error(...args: unknown[]): void {
-    this.#keep(args)
-  }
-  warn(...args: unknown[]): void {
-    this.#keep(args)
-  }
-  #keep(args: unknown[]): void {
-    this.lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 5 }))).join(' '))
-  }
-}
 
 const cleanup: Array<() => Promise<unknown>> = []
 

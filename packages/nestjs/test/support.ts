@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto'
-import { inspect } from 'node:util'
 import { type LoadContext, type LoadedSecret, MemorySource } from '@latchkey/core'
 import type { INestApplication, LoggerService } from '@nestjs/common'
 import { Test } from '@nestjs/testing'
@@ -24,38 +23,8 @@ export class TrackedSource extends MemorySource {
   }
 }
 
-/** Test helper: a Nest logger that keeps every line (errors through `util.inspect`, as a console would print them). */
-export class CapturingLogger implements LoggerService {
-  readonly lines: string[] = []
-
-  // One method per LoggerService level, as Nest's interface asks; all keep the line alike on purpose.
-  log(...args: unknown[]): void {
-    this.#keep(args)
-  }
-  error(...args: unknown[]): void {
-    this.#keep(args)
-  }
-  warn(...args: unknown[]): void {
-    this.#keep(args)
-  }
-  debug(...args: unknown[]): void {
-    this.#keep(args)
-  }
-  verbose(...args: unknown[]): void {
-    this.#keep(args)
-  }
-  fatal(...args: unknown[]): void {
-    this.#keep(args)
-  }
-
-  get text(): string {
-    return this.lines.join('\n')
-  }
-
-  #keep(args: unknown[]): void {
-    this.lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 5 }))).join(' '))
-  }
-}
+/** Test helper: a Nest logger that keeps every line (shared with the Nest example). */
+export { CapturingLogger } from '@latchkey/test-support'
 
 /** Test helper: compiles a testing module of `imports` (and `controllers`) logging to `logger`, and starts its app (not listening). */
 export async function startApp(
