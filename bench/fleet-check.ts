@@ -16,6 +16,7 @@ import {
   SecretThrottledError,
 } from '@latchkey/core'
 import type { FleetConfig, FleetResult } from './fleet.bench.js'
+import { prng } from './measure.js'
 
 /** The simulator and its quotas, passed in (fleet.bench.ts imports this module: no cycle). */
 export interface Simulator {
@@ -71,17 +72,6 @@ class TimerHeap {
   }
 }
 const less = (x: Timer, y: Timer) => x.at < y.at || (x.at === y.at && x.seq < y.seq)
-
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 export interface CrossCheck {
   real: Figures

@@ -14,7 +14,7 @@
  * [--window S] [--hours H]` here.
  */
 import { pathToFileURL } from 'node:url'
-import type { Row } from './measure.js'
+import { prng, type Row } from './measure.js'
 
 /** Per-Region request quotas (requests per second). See docs/wire-facts.md#fleet-scale-quotas-events-and-sqs. */
 export const QUOTAS = { GetSecretValue: 10_000, DescribeSecret: 40_000, BatchGetSecretValue: 100 } as const
@@ -116,18 +116,6 @@ export interface FleetResult {
   }
   events: number
   wallMs: number
-}
-
-/** mulberry32: small, fast, seeded. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
 }
 
 function quantile(sorted: Float64Array | number[], q: number): number {
