@@ -11,34 +11,104 @@ const TABLE_BITS = 20
 const TABLE_SHIFT = 32 - TABLE_BITS
 /** Longest stride: more would index more windows per pattern than it saves in the scan. */
 const MAX_STEP = 16
+/**
+ * Windows indexed per word, so a scan that looks for words steps by at most this. Words are short
+ * (`token` has two windows of its own): one with fewer windows also gets the window made of any
+ * byte and its first three characters, and the one made of its last three and any byte.
+ */
+const WORD_STEP = 4
 /** Fields per chain link: pattern id, offset of its window in the pattern, next link. */
 const LINK = 3
 /** Links are kept in pages of 2^15, so growing never copies what is there (no long pause). */
 const PAGE_BITS = 15
 const PAGE_MASK = (1 << PAGE_BITS) - 1
 
+/** Scan modes: stop at the first value, find every value, or every value and every word. */
+export const FIRST = 0
+export const VALUES = 1
+export const VALUES_AND_WORDS = 2
+
+/** What a scan found: `[start, end)` of the part to replace of each value, and of each word. */
+export interface Findings {
+  values: Array<[number, number]>
+  words: Array<[number, number]>
+}
+
 function strideFor(length: number): number {
   return Math.min(MAX_STEP, length - Q + 1)
 }
 
-function hashAt(text: string, at: number): number {
-  const key =
-    (text.charCodeAt(at) << 24) ^
-    (text.charCodeAt(at + 1) << 16) ^
-    (text.charCodeAt(at + 2) << 8) ^
-    text.charCodeAt(at + 3)
+/** The window key at `at`: four bytes (the low byte of each UTF-16 unit), as the scan reads them. */
+function windowKey(text: string, at: number): number {
+  return (
+    ((text.charCodeAt(at) & 255) << 24) |
+    ((text.charCodeAt(at + 1) & 255) << 16) |
+    ((text.charCodeAt(at + 2) & 255) << 8) |
+    (text.charCodeAt(at + 3) & 255)
+  )
+}
+
+/** `key` with every ASCII letter byte in both cases: each spelling a word's window can take. */
+function caseVariants(key: number): number[] {
+  let variants = [key]
+  for (let shift = 0; shift < 32; shift += 8) {
+    const byte = (key >>> shift) & 255
+    const lower = byte | 0x20
+    if (lower < 97 || lower > 122) continue
+    variants = variants.flatMap((variant) => [variant | (0x20 << shift), variant & ~(0x20 << shift)])
+  }
+  return variants
+}
+
+function bucketOf(key: number): number {
   return Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
+}
+
+/** A second, independent hash of a window key: the scan visits a bucket only when both bits are set. */
+function checkOf(key: number): number {
+  return Math.imul(key, 0x85ebca6b) >>> TABLE_SHIFT
+}
+
+/**
+ * Text is scanned as bytes: copied once into this buffer (`latin1`: the low byte of each UTF-16
+ * unit, so offsets stay the same) and read four bytes at a time through a DataView, which costs a
+ * fraction of reading it with `charCodeAt`. Matches are then checked against the text itself.
+ */
+const SCRATCH_MAX = 1 << 16
+let scratch = Buffer.allocUnsafeSlow(1024)
+let scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength)
+
+/** `text` as bytes, one per UTF-16 unit. */
+function bytesOf(text: string): DataView {
+  const need = text.length + 1
+  if (need > scratch.length) {
+    if (need > SCRATCH_MAX) {
+      const bytes = Buffer.allocUnsafeSlow(need)
+      bytes.write(text, 0, 'latin1')
+      return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+    }
+    let size = scratch.length
+    while (size < need) size *= 2
+    scratch = Buffer.allocUnsafeSlow(size)
+    scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength)
+  }
+  scratch.write(text, 0, 'latin1')
+  return scratchView
 }
 
 /**
  * A q-gram index of patterns with incremental insert and remove (no rebuilds). A pattern of length
  * `L` gets a stride `s = min(16, L − 3)` and is indexed by the `s` consecutive windows starting at
  * an anchor. A scan hashes one window in every `S` characters, where `S` is the smallest stride in
- * use; any `s ≥ S` consecutive positions hold a checked one, so every occurrence is found. The anchor is placed where the windows are least shared with other
- * patterns, so values with a common prefix (JWTs, `sk_live_…` keys) do not pile into one bucket.
+ * use; any `s ≥ S` consecutive positions hold a checked one, so every occurrence is found. The
+ * anchor is placed where the windows are least shared with other patterns, so values with a common
+ * prefix (JWTs, `sk_live_…` keys) do not pile into one bucket.
+ *
+ * Words (matched in any letter case, never removed) share the table: a scan for values and words
+ * steps by at most {@link WORD_STEP}, a scan for values alone ignores them.
  */
 export class PatternIndex {
-  /** Pattern text by id; `undefined` for a free id. */
+  /** Pattern text by id (words in lowercase); `undefined` for a free id. */
   readonly #patterns: Array<string | undefined> = []
   /** `keepStart | keepEnd << 4` per pattern. */
   readonly #keep: number[] = []
@@ -47,10 +117,19 @@ export class PatternIndex {
   /** Next pattern id of the same owner (a value's forms form a list), or -1. */
   readonly #next: number[] = []
   readonly #freeIds: number[] = []
-  /** Patterns per stride (index 1–16): the scan uses the smallest stride in use. */
+  /** Value patterns per stride (index 1–16): a scan for values uses the smallest in use. */
   readonly #strides = new Array<number>(MAX_STEP + 1).fill(0)
-  #scanStep = MAX_STEP
+  #valueStep = MAX_STEP
+  #wordStep = WORD_STEP
   #live = 0
+  /** Words by index, lowercase. */
+  readonly #wordList: string[] = []
+  /** Every spelling of every word window, by its exact key. */
+  readonly #words = new WordTable()
+  /** Buckets of `#used` that word windows need: removing a value never clears them. */
+  readonly #wordBuckets = new Set<number>()
+  /** The second-hash bits of word windows (never cleared; words are never removed). */
+  #wordChecks: Int32Array | undefined
   #heads: Int32Array | undefined
   /**
    * One bit per bucket, set while it holds a link: small enough to stay in the CPU cache, so a scan
@@ -58,16 +137,26 @@ export class PatternIndex {
    */
   #used: Int32Array | undefined
   /**
+   * A second bit per window under {@link checkOf}, with the number of links behind it (saturating
+   * at 255; a saturated bit stays set). A window of clean text that lands on a used bucket by chance
+   * rarely lands on a used check bit too, so the scan seldom reads `#heads` (4 MB, out of cache)
+   * for nothing.
+   */
+  #checks: Int32Array | undefined
+  #checkCounts: Uint8Array | undefined
+  /**
    * Links per bucket (saturating at 255): the anchor goes where buckets are least crowded, away
    * from what many patterns share (a JWT header, `%2B` in URL-encoded base64).
    */
   #crowd: Uint8Array | undefined
+  /** Bucket and window key of each window of the pattern being inserted. */
   #hashes = new Int32Array(64)
+  #keys = new Int32Array(64)
   readonly #pages: Int32Array[] = []
   #linkTop = 0
   #freeLink = -1
 
-  /** Number of patterns indexed. */
+  /** Number of value patterns indexed. */
   get size(): number {
     return this.#live
   }
@@ -94,7 +183,55 @@ export class PatternIndex {
     }
   }
 
-  /** Clears everything. */
+  /**
+   * Indexes a word (at least {@link Q} characters), found by {@link VALUES_AND_WORDS} scans in any
+   * ASCII letter case. A word of fewer than seven characters is found only where a character
+   * precedes and follows it (in a JSON line a key always stands between quotes). Words are never
+   * removed.
+   */
+  insertWord(word: string): void {
+    const pattern = word.toLowerCase()
+    this.#table()
+    const windows = pattern.length - Q + 1
+    const index = this.#wordList.length
+    this.#wordList.push(pattern)
+    const seen = new Set<number>()
+    /** Indexes the word at `offset` (-1: the window starts one byte before it) under every spelling of each key. */
+    const linkAll = (keys: readonly number[], offset: number) => {
+      seen.clear()
+      for (const key of keys) {
+        for (const variant of caseVariants(key)) {
+          if (seen.has(variant)) continue
+          seen.add(variant)
+          this.#linkWord(variant, index, offset)
+        }
+      }
+    }
+    const anyByte = (key: (byte: number) => number) => Array.from({ length: 256 }, (_, byte) => key(byte))
+    let stride = Math.min(windows, WORD_STEP)
+    for (let k = 0; k < stride; k++) linkAll([windowKey(pattern, k)], k)
+    // the window before the word first: `"key":` patterns end in `":`, and `d":` + any byte is in
+    // every line that has a key ending in `d`
+    if (stride < WORD_STEP) {
+      const head = windowKey(`\0${pattern.slice(0, 3)}`, 0)
+      linkAll(
+        anyByte((byte) => head | (byte << 24)),
+        -1,
+      )
+      stride++
+    }
+    if (stride < WORD_STEP) {
+      const tail = windowKey(`${pattern.slice(-3)}\0`, 0)
+      linkAll(
+        anyByte((byte) => tail | byte),
+        windows,
+      )
+      stride++
+    }
+    this.#wordStep = Math.min(this.#wordStep, stride)
+  }
+
+  /** Clears everything, words included. */
   clear(): void {
     this.#patterns.length = 0
     this.#keep.length = 0
@@ -103,10 +240,17 @@ export class PatternIndex {
     this.#next.length = 0
     this.#freeIds.length = 0
     this.#strides.fill(0)
-    this.#scanStep = MAX_STEP
+    this.#valueStep = MAX_STEP
+    this.#wordStep = WORD_STEP
     this.#live = 0
+    this.#wordList.length = 0
+    this.#words.clear()
+    this.#wordBuckets.clear()
     this.#heads = undefined
     this.#used = undefined
+    this.#checks = undefined
+    this.#checkCounts = undefined
+    this.#wordChecks = undefined
     this.#crowd = undefined
     this.#pages.length = 0
     this.#linkTop = 0
@@ -114,83 +258,154 @@ export class PatternIndex {
   }
 
   /**
-   * Every match in `text` as `[start, end)` pairs of the part to replace (context kept out), in
-   * no particular order and possibly repeated; only the first one when `first` is set.
+   * What `text` holds: every value match as the `[start, end)` of the part to replace (context kept
+   * out), and with {@link VALUES_AND_WORDS} every word as `[start, end)`; in no particular order and
+   * possibly repeated. With {@link FIRST}, only the first value found.
    */
-  scan(text: string, first: boolean): Array<[number, number]> | undefined {
+  scan(text: string, mode: number): Findings | undefined {
     const heads = this.#heads
     const used = this.#used
-    if (heads === undefined || used === undefined || this.#live === 0) return undefined
-    const pages = this.#pages
-    const patterns = this.#patterns
-    const step = this.#scanStep
+    const withWords = mode === VALUES_AND_WORDS && this.#wordList.length > 0
+    if (heads === undefined || used === undefined || (this.#live === 0 && !withWords)) return undefined
     const last = text.length - Q
-    let matches: Array<[number, number]> | undefined
-    for (let j = 0; j <= last; j += step) {
-      const key =
-        (text.charCodeAt(j) << 24) ^
-        (text.charCodeAt(j + 1) << 16) ^
-        (text.charCodeAt(j + 2) << 8) ^
-        text.charCodeAt(j + 3)
-      const h = Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
-      if (((used[h >>> 5] as number) & (1 << (h & 31))) === 0) continue
-      let link = heads[h] as number
-      while (link !== -1) {
-        const links = pages[link >>> PAGE_BITS] as Int32Array
-        const at = (link & PAGE_MASK) * LINK
-        const id = links[at] as number
-        const start = j - (links[at + 1] as number)
-        link = links[at + 2] as number
-        if (start < 0) continue
-        const pattern = patterns[id] as string
-        // the last character first: cheap, and it rules out most values that share a prefix
-        const end = start + pattern.length - 1
-        if (text.charCodeAt(end) !== pattern.charCodeAt(pattern.length - 1)) continue
-        if (!text.startsWith(pattern, start)) continue
-        const keep = this.#keep[id] as number
-        const match: [number, number] = [start + (keep & 15), start + pattern.length - (keep >> 4)]
-        if (first) return [match]
-        if (matches === undefined) matches = [match]
-        else matches.push(match)
+    if (last < 0) return undefined
+    const view = bytesOf(text)
+    const checks = this.#checks as Int32Array
+    let found: Findings | undefined
+    if (!withWords) {
+      const step = this.#valueStep
+      for (
+        let j = nextHit(view, used, checks, 0, last, step);
+        j !== -1;
+        j = nextHit(view, used, checks, j + step, last, step)
+      ) {
+        found = this.#visitValues(view.getInt32(j), j, text, found)
+        if (mode === FIRST && found !== undefined) return found
       }
+      return found
     }
-    return matches
+    const step = this.#live === 0 ? this.#wordStep : Math.min(this.#valueStep, this.#wordStep)
+    const wordChecks = this.#wordChecks as Int32Array
+    for (
+      let j = nextHitOrWord(view, used, checks, wordChecks, 0, last, step);
+      j !== -1;
+      j = nextHitOrWord(view, used, checks, wordChecks, j + step, last, step)
+    ) {
+      const key = view.getInt32(j)
+      const g = checkOf(key)
+      if (((wordChecks[g >>> 5] as number) & (1 << (g & 31))) !== 0)
+        found = this.#visitWords(key, j, text, found)
+      if (((checks[g >>> 5] as number) & (1 << (g & 31))) !== 0)
+        found = this.#visitValues(key, j, text, found)
+    }
+    return found
+  }
+
+  /** Checks every value pattern linked under window `key` against `text` at window `j`. */
+  #visitValues(key: number, j: number, text: string, found: Findings | undefined): Findings | undefined {
+    const pages = this.#pages
+    let link = (this.#heads as Int32Array)[bucketOf(key)] as number
+    while (link !== -1) {
+      const links = pages[link >>> PAGE_BITS] as Int32Array
+      const at = (link & PAGE_MASK) * LINK
+      const id = links[at] as number
+      const start = j - (links[at + 1] as number)
+      link = links[at + 2] as number
+      if (start < 0) continue
+      const pattern = this.#patterns[id] as string
+      const end = start + pattern.length
+      // the last character first: cheap, and it rules out most values that share a prefix
+      if (text.charCodeAt(end - 1) !== pattern.charCodeAt(pattern.length - 1)) continue
+      if (!text.startsWith(pattern, start)) continue
+      const keep = this.#keep[id] as number
+      found ??= { values: [], words: [] }
+      found.values.push([start + (keep & 15), end - (keep >> 4)])
+    }
+    return found
+  }
+
+  /** Checks every word indexed under window `key` against `text` at window `j`. */
+  #visitWords(key: number, j: number, text: string, found: Findings | undefined): Findings | undefined {
+    const words = this.#words
+    for (let slot = words.first(key); slot !== -1; slot = words.next(key, slot)) {
+      const entry = words.entry(slot)
+      const word = this.#wordList[entry >>> 8] as string
+      const start = j - ((entry & 255) - 2)
+      const end = start + word.length
+      if (start < 0 || end > text.length || !sameLetters(text, start, word)) continue
+      found ??= { values: [], words: [] }
+      found.words.push([start, end])
+    }
+    return found
   }
 
   #insert(form: Form): number {
     const { pattern } = form
     const heads = this.#table()
-    const used = this.#used as Int32Array
-    const crowd = this.#crowd as Uint8Array
     const windows = pattern.length - Q + 1
-    if (this.#hashes.length < windows) this.#hashes = new Int32Array(windows * 2)
-    const hashes = this.#hashes
-    for (let i = 0; i < windows; i++) hashes[i] = hashAt(pattern, i)
-    const { anchor, stride } = this.#anchorOf(hashes, windows, strideFor(pattern.length))
-    const id = this.#freeIds.pop() ?? this.#patterns.length
-    this.#patterns[id] = pattern
+    this.#fillHashes(pattern, windows)
+    const { anchor, stride } = this.#anchorOf(this.#hashes, windows, strideFor(pattern.length))
+    const id = this.#newId(pattern)
     this.#keep[id] = form.keepStart | (form.keepEnd << 4)
     this.#anchor[id] = anchor
     this.#stride[id] = stride
-    this.#next[id] = -1
-    for (let k = 0; k < stride; k++) {
-      const h = hashes[anchor + k] as number
-      const link = this.#newLink()
-      const links = this.#pages[link >>> PAGE_BITS] as Int32Array
-      const at = (link & PAGE_MASK) * LINK
-      links[at] = id
-      links[at + 1] = anchor + k
-      links[at + 2] = heads[h] as number
-      heads[h] = link
-      used[h >>> 5] = (used[h >>> 5] as number) | (1 << (h & 31))
-      if ((crowd[h] as number) < 255) crowd[h] = (crowd[h] as number) + 1
-    }
+    for (let k = 0; k < stride; k++) this.#link(heads, this.#keys[anchor + k] as number, id, anchor + k)
     this.#live++
     this.#strides[stride] = (this.#strides[stride] as number) + 1
-    this.#updateScanStep()
+    this.#updateValueStep()
     return id
   }
 
+  #linkWord(key: number, index: number, offset: number): void {
+    const h = bucketOf(key)
+    const used = this.#used as Int32Array
+    used[h >>> 5] = (used[h >>> 5] as number) | (1 << (h & 31))
+    this.#wordBuckets.add(h)
+    const g = checkOf(key)
+    const checks = this.#wordChecks as Int32Array
+    checks[g >>> 5] = (checks[g >>> 5] as number) | (1 << (g & 31))
+    this.#words.add(key, (index << 8) | (offset + 2))
+  }
+
+  #fillHashes(pattern: string, windows: number): void {
+    if (this.#hashes.length < windows) {
+      this.#hashes = new Int32Array(windows * 2)
+      this.#keys = new Int32Array(windows * 2)
+    }
+    for (let i = 0; i < windows; i++) {
+      const key = windowKey(pattern, i)
+      this.#keys[i] = key
+      this.#hashes[i] = bucketOf(key)
+    }
+  }
+
+  #newId(pattern: string): number {
+    const id = this.#freeIds.pop() ?? this.#patterns.length
+    this.#patterns[id] = pattern
+    this.#keep[id] = 0
+    this.#next[id] = -1
+    return id
+  }
+
+  #link(heads: Int32Array, key: number, id: number, offset: number): void {
+    const h = bucketOf(key)
+    const used = this.#used as Int32Array
+    const crowd = this.#crowd as Uint8Array
+    const g = checkOf(key)
+    const counts = this.#checkCounts as Uint8Array
+    if ((counts[g] as number) < 255) counts[g] = (counts[g] as number) + 1
+    const checks = this.#checks as Int32Array
+    checks[g >>> 5] = (checks[g >>> 5] as number) | (1 << (g & 31))
+    const link = this.#newLink()
+    const links = this.#pages[link >>> PAGE_BITS] as Int32Array
+    const at = (link & PAGE_MASK) * LINK
+    links[at] = id
+    links[at + 1] = offset
+    links[at + 2] = heads[h] as number
+    heads[h] = link
+    used[h >>> 5] = (used[h >>> 5] as number) | (1 << (h & 31))
+    if ((crowd[h] as number) < 255) crowd[h] = (crowd[h] as number) + 1
+  }
   /**
    * Where to index a pattern: the run of `stride` windows whose buckets are least crowded, none of
    * them {@link CROWDED}. When no such run exists, the longest run of uncrowded windows with a
@@ -206,7 +421,9 @@ export class PatternIndex {
     let sum = 0
     let longest = 0
     let longestStart = -1
-    for (let i = 0; i < windows; i++) {
+    // from the end: values that share a beginning (a JWT header, `sk_live_`) differ at their end,
+    // so the first values of a kind are not anchored where all later ones would crowd them
+    for (let i = windows - 1; i >= 0; i--) {
       const c = at(i)
       if (c >= CROWDED) {
         run = 0
@@ -217,15 +434,15 @@ export class PatternIndex {
       sum += c
       if (run > longest) {
         longest = run
-        longestStart = i - run + 1
+        longestStart = i
       }
       if (run > stride) {
-        sum -= at(i - stride)
+        sum -= at(i + stride)
         run = stride
       }
       if (run === stride && sum < bestSum) {
         bestSum = sum
-        best = i - stride + 1
+        best = i
         if (sum === 0) break
       }
     }
@@ -253,8 +470,11 @@ export class PatternIndex {
     const crowd = this.#crowd as Uint8Array
     const anchor = this.#anchor[id] as number
     const stride = this.#stride[id] as number
+    const checks = this.#checks as Int32Array
+    const counts = this.#checkCounts as Uint8Array
     for (let k = 0; k < stride; k++) {
-      const h = hashAt(pattern, anchor + k)
+      const key = windowKey(pattern, anchor + k)
+      const h = bucketOf(key)
       let previous = -1
       for (let link = heads[h] as number; link !== -1; link = this.#field(link, 2)) {
         if (this.#field(link, 0) !== id || this.#field(link, 1) !== anchor + k) {
@@ -266,9 +486,16 @@ export class PatternIndex {
         else this.#setField(previous, 2, next)
         this.#setField(link, 2, this.#freeLink)
         this.#freeLink = link
-        if (heads[h] === -1) used[h >>> 5] = (used[h >>> 5] as number) & ~(1 << (h & 31))
+        if (heads[h] === -1 && !this.#wordBuckets.has(h))
+          used[h >>> 5] = (used[h >>> 5] as number) & ~(1 << (h & 31))
         // a saturated count stays put: it no longer says how many links there are
         if ((crowd[h] as number) < 255 && (crowd[h] as number) > 0) crowd[h] = (crowd[h] as number) - 1
+        const g = checkOf(key)
+        const count = counts[g] as number
+        if (count < 255 && count > 0) {
+          counts[g] = count - 1
+          if (count === 1) checks[g >>> 5] = (checks[g >>> 5] as number) & ~(1 << (g & 31))
+        }
         break
       }
     }
@@ -276,19 +503,22 @@ export class PatternIndex {
     this.#freeIds.push(id)
     this.#live--
     this.#strides[stride] = (this.#strides[stride] as number) - 1
-    this.#updateScanStep()
+    this.#updateValueStep()
   }
 
-  #updateScanStep(): void {
+  #updateValueStep(): void {
     let stride = 1
     while (stride < MAX_STEP && this.#strides[stride] === 0) stride++
-    this.#scanStep = stride
+    this.#valueStep = stride
   }
 
   #table(): Int32Array {
     if (this.#heads === undefined) {
       this.#heads = new Int32Array(1 << TABLE_BITS).fill(-1)
       this.#used = new Int32Array(1 << (TABLE_BITS - 5))
+      this.#checks = new Int32Array(1 << (TABLE_BITS - 5))
+      this.#checkCounts = new Uint8Array(1 << TABLE_BITS)
+      this.#wordChecks = new Int32Array(1 << (TABLE_BITS - 5))
       this.#crowd = new Uint8Array(1 << TABLE_BITS)
     }
     return this.#heads
@@ -313,4 +543,129 @@ export class PatternIndex {
     }
     return this.#linkTop++
   }
+}
+
+/**
+ * The first window at or after `from` (stepping by `step`, up to `last`) whose bucket holds a link,
+ * or -1. Most windows hit an empty bucket: this loop is all a scan of clean text runs.
+ */
+function nextHit(
+  view: DataView,
+  used: Int32Array,
+  checks: Int32Array,
+  from: number,
+  last: number,
+  step: number,
+): number {
+  for (let j = from; j <= last; j += step) {
+    const key = view.getInt32(j)
+    const h = Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
+    if (((used[h >>> 5] as number) & (1 << (h & 31))) === 0) continue
+    const g = Math.imul(key, 0x85ebca6b) >>> TABLE_SHIFT
+    if (((checks[g >>> 5] as number) & (1 << (g & 31))) !== 0) return j
+  }
+  return -1
+}
+
+/** {@link nextHit} for a scan that also looks for words: a window passes the second check of either. */
+function nextHitOrWord(
+  view: DataView,
+  used: Int32Array,
+  checks: Int32Array,
+  wordChecks: Int32Array,
+  from: number,
+  last: number,
+  step: number,
+): number {
+  for (let j = from; j <= last; j += step) {
+    const key = view.getInt32(j)
+    const h = Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
+    if (((used[h >>> 5] as number) & (1 << (h & 31))) === 0) continue
+    const g = Math.imul(key, 0x85ebca6b) >>> TABLE_SHIFT
+    if ((((checks[g >>> 5] as number) | (wordChecks[g >>> 5] as number)) & (1 << (g & 31))) !== 0) return j
+  }
+  return -1
+}
+
+/**
+ * Word windows by their exact key: open addressing with linear probing, a few thousand entries
+ * (every letter case of every window, and the windows that take any byte). Small, so a lookup
+ * stays in cache; entries are only ever added.
+ */
+class WordTable {
+  #bits = 12
+  #keys = new Int32Array(1 << 12)
+  /** `wordIndex << 8 | (offset + 2)` (offsets start at -1); 0 marks an empty slot. */
+  #entries = new Int32Array(1 << 12)
+  #count = 0
+
+  add(key: number, entry: number): void {
+    if ((this.#count + 1) * 2 > this.#keys.length) this.#grow()
+    this.#put(key, entry)
+  }
+
+  /** The first slot holding `key`, or -1. */
+  first(key: number): number {
+    return this.#scan(key, this.#home(key))
+  }
+
+  /** The next slot after `slot` holding `key`, or -1. */
+  next(key: number, slot: number): number {
+    return this.#scan(key, (slot + 1) & (this.#keys.length - 1))
+  }
+
+  entry(slot: number): number {
+    return this.#entries[slot] as number
+  }
+
+  clear(): void {
+    this.#bits = 12
+    this.#keys = new Int32Array(1 << 12)
+    this.#entries = new Int32Array(1 << 12)
+    this.#count = 0
+  }
+
+  #scan(key: number, from: number): number {
+    const mask = this.#keys.length - 1
+    for (let slot = from; this.#entries[slot] !== 0; slot = (slot + 1) & mask) {
+      if (this.#keys[slot] === key) return slot
+    }
+    return -1
+  }
+
+  #put(key: number, entry: number): void {
+    const mask = this.#keys.length - 1
+    let slot = this.#home(key)
+    while (this.#entries[slot] !== 0) slot = (slot + 1) & mask
+    this.#keys[slot] = key
+    this.#entries[slot] = entry
+    this.#count++
+  }
+
+  /** Where `key` would sit: the top bits of a multiplicative hash (its low bits only see the last byte). */
+  #home(key: number): number {
+    return Math.imul(key, 0x27d4eb2d) >>> (32 - this.#bits)
+  }
+
+  #grow(): void {
+    this.#bits++
+    const keys = this.#keys
+    const entries = this.#entries
+    this.#keys = new Int32Array(keys.length * 2)
+    this.#entries = new Int32Array(keys.length * 2)
+    this.#count = 0
+    for (let slot = 0; slot < keys.length; slot++) {
+      if (entries[slot] !== 0) this.#put(keys[slot] as number, entries[slot] as number)
+    }
+  }
+}
+
+/** True when `text` holds `lower` (lowercase) at `start`, ASCII letters compared in any case. */
+function sameLetters(text: string, start: number, lower: string): boolean {
+  for (let i = 0; i < lower.length; i++) {
+    let code = text.charCodeAt(start + i)
+    if (code >= 65 && code <= 90) code += 32
+    if (code !== lower.charCodeAt(i)) return false
+  }
+  return true
 }

@@ -1,5 +1,6 @@
+import { InvalidOptionsError } from './errors.js'
 import { formsOf, wholeFormsOf } from './redactor-forms.js'
-import { PatternIndex, Q } from './redactor-index.js'
+import { FIRST, PatternIndex, VALUES, VALUES_AND_WORDS } from './redactor-index.js'
 import type { SecretLogger } from './types.js'
 
 /** Options for {@link SecretRedactor}. */
@@ -25,7 +26,17 @@ export interface RedactorOptions {
   maxRetired?: number
 }
 
+/** What {@link SecretRedactor.find} found: `[start, end)` of each value match and of each word. */
+export interface RedactorFindings {
+  /** The part of each value match to replace (context such as a URL's `:`/`@` kept out); unordered, may repeat. */
+  readonly values: ReadonlyArray<readonly [number, number]>
+  /** Each occurrence of a watched word (any letter case); unordered, may repeat. */
+  readonly words: ReadonlyArray<readonly [number, number]>
+}
+
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
+/** Values shorter than this are always scrubbed only where they stand whole. */
+const MIN_ANYWHERE = 4
 /** Expired values forgotten per call at most, so pruning never takes long. */
 const PRUNE_BATCH = 64
 
@@ -36,8 +47,10 @@ const PRUNE_BATCH = 64
  *
  * Each value is indexed in every form it takes in a log line — raw, JSON-escaped once and twice,
  * and each URL/form encoding real clients write — as it is added: no rebuilds, no work that grows
- * with the number of values. A scan hashes one 4-character window in every 1–16 characters (16
- * when every value is 19 characters or longer), so 1,000 values cost about what ten do.
+ * with the number of values. A scan copies the text to bytes once and hashes one 4-character
+ * window in every 1–16 characters (16 when every value is 19 characters or longer), so 1,000
+ * values cost about what ten do. {@link find} also reports {@link watchWords words} (key names a
+ * log scrubber censors) in that same pass.
  *
  * Most programs use the one shared by the whole process, {@link sharedRedactor}.
  */
@@ -62,6 +75,7 @@ export class SecretRedactor {
   #releasedHead = 0
   #retiredCount = 0
   readonly #shortReported = new Set<string>()
+  readonly #words = new Set<string>()
 
   constructor(options: RedactorOptions = {}) {
     this.replacement = options.replacement ?? '[REDACTED]'
@@ -98,7 +112,7 @@ export class SecretRedactor {
       this.#until[slot] = Number.POSITIVE_INFINITY
       return
     }
-    const whole = value.length < Math.max(Q, minLength)
+    const whole = value.length < Math.max(MIN_ANYWHERE, minLength)
     if (whole && this.#logger !== undefined && !this.#shortReported.has(label)) {
       this.#shortReported.add(label)
       this.#logger.warn(
@@ -159,9 +173,42 @@ export class SecretRedactor {
     }
   }
 
-  /** Forgets every value. */
+  /**
+   * Words that {@link find} reports wherever they stand, in any ASCII letter case, found in the same
+   * pass as the values: `@latchkey/pino` watches `token`, `password`, `"pwd":`… to censor values by
+   * key name without a second scan. A word needs 4 or more characters; one of fewer than 6 is found
+   * only where a character follows it. Words are kept for the life of the redactor ({@link clear}
+   * keeps them too); watching one twice does nothing.
+   *
+   * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when `words` is not an array of strings of 4+ characters.
+   */
+  watchWords(words: readonly string[]): void {
+    if (!Array.isArray(words) || words.some((word) => typeof word !== 'string' || word.length < 4)) {
+      throw new InvalidOptionsError(
+        'SecretRedactor.watchWords: words must be an array of strings of 4 or more characters',
+      )
+    }
+    for (const word of words) {
+      const lower = word.toLowerCase()
+      if (this.#words.has(lower)) continue
+      this.#words.add(lower)
+      this.#index.insertWord(lower)
+    }
+  }
+
+  /**
+   * Every known value and every {@link watchWords watched word} in `text`, in one pass; `undefined`
+   * when there is neither. For scrubbers that edit the text themselves (`@latchkey/pino`'s line
+   * scrubber); {@link redact} is the simple way.
+   */
+  find(text: string): RedactorFindings | undefined {
+    return this.#index.scan(text, VALUES_AND_WORDS)
+  }
+
+  /** Forgets every value (watched words stay). */
   clear(): void {
     this.#index.clear()
+    for (const word of this.#words) this.#index.insertWord(word)
     this.#slots.clear()
     this.#holders.length = 0
     this.#until.length = 0
@@ -174,13 +221,14 @@ export class SecretRedactor {
 
   /** True when `text` holds any known value in any form. */
   contains(text: string): boolean {
-    return this.#index.scan(text, true) !== undefined
+    return this.#index.scan(text, FIRST) !== undefined
   }
 
   /** `text` with every known value replaced by {@link replacement}. Returns `text` itself when clean. */
   redact(text: string): string {
-    const matches = this.#index.scan(text, false)
-    if (matches === undefined) return text
+    const found = this.#index.scan(text, VALUES)
+    if (found === undefined) return text
+    const matches = found.values
     matches.sort((a, b) => a[0] - b[0] || b[1] - a[1])
     let out = ''
     let cursor = 0

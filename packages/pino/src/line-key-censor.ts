@@ -75,17 +75,34 @@ function stringEnd(line: string, start: number): number {
   }
 }
 
+/** How one logger censors values by key name in finished lines; see {@link createLineKeyRules}. */
+export interface LineKeyRules {
+  /**
+   * What to look for in a line, lowercase: the credential words (anywhere in a key) and `"key":`
+   * for each exact key and credential header that holds no credential word.
+   */
+  readonly watch: readonly string[]
+  /**
+   * For a watched text found at `[start, end)` of `line`: where the value of the key holding it
+   * starts when that key is sensitive, else -1 (a hit outside a key, in an escaped key, or in a key
+   * such as `secretName`).
+   */
+  valueStartFor(line: string, start: number, end: number): number
+  /** The censored text of the value at `start` and the index just past the old value; `['', start]` for a number, boolean or `null`. */
+  censorValue(line: string, start: number): [string, number]
+  /** Censors every sensitive key of a whole line on its own (one regular-expression pass). */
+  censorLine(line: string): string
+}
+
 /**
- * Builds a function that censors, in one finished JSON log line, the value of every key that is a
- * credential ({@link isCredentialKey}) or equals one of `exactKeys` (any letter case), at any depth.
- * A string value becomes `censor`; in an array or object value every string becomes `censor`
- * (keys and structure stay); numbers, booleans and `null` are kept. A line that is not JSON is
- * returned as it is. One regular-expression pass finds the candidate words; the rest of the line
- * is not looked at.
+ * The key-censoring rules for `exactKeys` and `censor`: which keys are sensitive (a credential
+ * header, a key holding a credential word, or one of `exactKeys` in any letter case) and how their
+ * values are censored. `@latchkey/pino` finds the watched texts in the same pass over the line that
+ * finds secret values ({@link SecretRedactor.find}); {@link LineKeyRules.censorLine} does it alone.
  *
  * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when `exactKeys` is not an array of strings or `censor` not a string.
  */
-export function createLineKeyCensor(exactKeys: readonly string[], censor: string): (line: string) => string {
+export function createLineKeyRules(exactKeys: readonly string[], censor: string): LineKeyRules {
   if (!Array.isArray(exactKeys) || exactKeys.some((key) => typeof key !== 'string')) {
     throw new InvalidOptionsError(
       `createLineKeyCensor: keys must be an array of key names (got ${Array.isArray(exactKeys) ? 'an array with a non-string' : typeof exactKeys})`,
@@ -95,6 +112,13 @@ export function createLineKeyCensor(exactKeys: readonly string[], censor: string
     throw new InvalidOptionsError(`createLineKeyCensor: censor must be a string (got ${typeof censor})`)
   }
   const exact = new Set(exactKeys.map((key) => key.toLowerCase()))
+  const words = searchWords(CREDENTIAL_KEY_WORDS)
+  const watch = [
+    ...words,
+    ...[...new Set([...CREDENTIAL_HEADERS, ...exact])]
+      .filter((key) => key !== '' && !words.some((word) => key.includes(word)))
+      .map((key) => `${JSON.stringify(key)}:`),
+  ]
   const finder = new RegExp(
     searchWords([...CREDENTIAL_KEY_WORDS, ...CREDENTIAL_HEADERS, ...exact])
       .map(escapeRegExp)
@@ -102,9 +126,44 @@ export function createLineKeyCensor(exactKeys: readonly string[], censor: string
     'gi',
   )
   const replacement = JSON.stringify(censor)
-  const sensitive = (key: string): boolean => exact.has(key.toLowerCase()) || isCredentialKey(key)
+  // Lines repeat their keys: each key's verdict is kept (up to a bound, then started afresh).
+  const verdicts = new Map<string, boolean>()
+  function sensitive(key: string): boolean {
+    let verdict = verdicts.get(key)
+    if (verdict === undefined) {
+      verdict = exact.has(key.toLowerCase()) || isCredentialKey(key)
+      if (verdicts.size >= 4096) verdicts.clear()
+      verdicts.set(key, verdict)
+    }
+    return verdict
+  }
 
-  /** Censors the value at `start`; returns [new text of the value, index past the old value]. */
+  function valueStartFor(line: string, start: number, end: number): number {
+    let keyStart: number
+    let keyEnd: number
+    if (line.charCodeAt(start) === QUOTE && line.charCodeAt(end - 1) === COLON) {
+      // an exact `"key":`
+      keyStart = start + 1
+      keyEnd = end - 2
+    } else {
+      // keys are short: a loop back to the opening quote beats lastIndexOf (a runtime call in V8)
+      keyStart = start
+      while (keyStart > 0 && line.charCodeAt(keyStart - 1) !== QUOTE) keyStart--
+      keyEnd = line.indexOf('"', end)
+    }
+    if (
+      keyStart <= 0 ||
+      keyEnd === -1 ||
+      line.charCodeAt(keyEnd + 1) !== COLON ||
+      line.charCodeAt(keyStart - 2) === BACKSLASH ||
+      line.charCodeAt(keyEnd - 1) === BACKSLASH ||
+      !sensitive(line.slice(keyStart, keyEnd))
+    ) {
+      return -1
+    }
+    return keyEnd + 2
+  }
+
   function censorValue(line: string, start: number): [string, number] {
     const first = line.charCodeAt(start)
     if (first === QUOTE) {
@@ -138,25 +197,16 @@ export function createLineKeyCensor(exactKeys: readonly string[], censor: string
     return [out + line.slice(cursor), line.length]
   }
 
-  return function censorLine(line) {
+  function censorLine(line: string): string {
     finder.lastIndex = 0
     let match = finder.exec(line)
     if (match === null) return line
     let out = ''
     let cursor = 0
     while (match !== null) {
-      const keyEnd = line.indexOf('"', finder.lastIndex)
-      const keyStart = line.lastIndexOf('"', match.index) + 1
       let next = finder.lastIndex
-      if (
-        keyEnd !== -1 &&
-        keyStart > cursor &&
-        line.charCodeAt(keyEnd + 1) === COLON &&
-        line.charCodeAt(keyStart - 2) !== BACKSLASH &&
-        line.charCodeAt(keyEnd - 1) !== BACKSLASH &&
-        sensitive(line.slice(keyStart, keyEnd))
-      ) {
-        const valueStart = keyEnd + 2
+      const valueStart = match.index >= cursor ? valueStartFor(line, match.index, finder.lastIndex) : -1
+      if (valueStart !== -1) {
         const [text, valueEnd] = censorValue(line, valueStart)
         if (valueEnd > valueStart && text !== line.slice(valueStart, valueEnd)) {
           out += line.slice(cursor, valueStart) + text
@@ -169,4 +219,20 @@ export function createLineKeyCensor(exactKeys: readonly string[], censor: string
     }
     return cursor === 0 ? line : out + line.slice(cursor)
   }
+
+  return { watch, valueStartFor, censorValue, censorLine }
+}
+
+/**
+ * Builds a function that censors, in one finished JSON log line, the value of every key that is a
+ * credential ({@link isCredentialKey}) or equals one of `exactKeys` (any letter case), at any depth.
+ * A string value becomes `censor`; in an array or object value every string becomes `censor`
+ * (keys and structure stay); numbers, booleans and `null` are kept. A line that is not JSON is
+ * returned as it is. One regular-expression pass finds the candidate words; the rest of the line
+ * is not looked at. (`redactSecrets()` does the same work inside the pass that finds secret values.)
+ *
+ * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when `exactKeys` is not an array of strings or `censor` not a string.
+ */
+export function createLineKeyCensor(exactKeys: readonly string[], censor: string): (line: string) => string {
+  return createLineKeyRules(exactKeys, censor).censorLine
 }

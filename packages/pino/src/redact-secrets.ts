@@ -6,7 +6,7 @@ import {
 } from '@latchkey/core'
 import type { LoggerOptions, redactOptions } from 'pino'
 import { createKeyCensor, DEFAULT_REDACT_KEYS, type KeyCensor } from './key-censor.js'
-import { createLineKeyCensor } from './line-key-censor.js'
+import { createLineKeyRules } from './line-key-censor.js'
 import { createLineScrubber } from './line-scrubber.js'
 import { serializeError } from './serialize-error.js'
 import { createHttpSerializers } from './serialize-http.js'
@@ -138,7 +138,7 @@ export function redactSecrets(first?: unknown, second?: unknown, third?: unknown
   }
 
   const shared = sharedRedactor()
-  const redactors: Array<Pick<SecretRedactor, 'redact' | 'replacement'>> = [shared]
+  const redactors: SecretRedactor[] = [shared]
   if (provider !== undefined) {
     const own = (provider as { redactor?: unknown }).redactor
     if (typeof (own as Partial<SecretRedactor> | undefined)?.redact !== 'function') {
@@ -167,14 +167,14 @@ export function redactSecrets(first?: unknown, second?: unknown, third?: unknown
   const custom = typeof redact.censor === 'function' || redact.remove
   // A censor function or `remove` cannot be applied to the finished line: the extra keys then go
   // through them on the object (below), and the line censors the credential keys only.
-  const lineCensor = createLineKeyCensor(
+  const lineKeys = createLineKeyRules(
     custom ? [] : keys,
     typeof redact.censor === 'string' ? redact.censor : replacement,
   )
   const http = createHttpSerializers({ headers })
   const merged: LoggerOptions = {
     ...given,
-    hooks: { ...given.hooks, streamWrite: createLineScrubber(redactors, lineCensor, callerWrite) },
+    hooks: { ...given.hooks, streamWrite: createLineScrubber(redactors, lineKeys, callerWrite) },
     serializers: { err: serializeError, req: http.req, res: http.res, ...given.serializers },
   }
   if (custom) {

@@ -55,6 +55,39 @@ function numberOrUndefined(value: unknown): number | undefined {
   return typeof value === 'number' ? value : undefined
 }
 
+/**
+ * True for a plain object that already is what {@link createHttpSerializers}' `req` makes of a
+ * request (only `id`, `method`, `url`, `host`, `remoteAddress`, `remotePort`, of the types it
+ * logs): it is logged as it is, which spares building a copy with the same fields.
+ */
+function isSerializedRequest(value: object): boolean {
+  try {
+    if (Object.getPrototypeOf(value) !== Object.prototype) return false
+    for (const key in value) {
+      const field = (value as Record<string, unknown>)[key]
+      switch (key) {
+        case 'id':
+          if (typeof field !== 'string' && typeof field !== 'number') return false
+          break
+        case 'method':
+        case 'url':
+        case 'host':
+        case 'remoteAddress':
+          if (typeof field !== 'string') return false
+          break
+        case 'remotePort':
+          if (typeof field !== 'number') return false
+          break
+        default:
+          return false
+      }
+    }
+    return true
+  } catch {
+    return false
+  }
+}
+
 /** Reads one header from a plain headers object (any letter case) or a fetch `Headers`. */
 function headerOf(headers: unknown, lowerName: string): unknown {
   if (typeof headers !== 'object' || headers === null) return undefined
@@ -106,6 +139,7 @@ export function createHttpSerializers(options: HttpSerializerOptions = {}): {
 
   function req(value: unknown): unknown {
     if (typeof value !== 'object' || value === null) return value
+    if (isSerializedRequest(value)) return value
     try {
       // Built field by field in one order, never with `delete`: pino stringifies the result, and
       // an object that had properties deleted is much slower to stringify.
