@@ -14,7 +14,8 @@ const MAX_STEP = 16
 /**
  * Windows indexed per word, so a scan that looks for words steps by at most this. Words are short
  * (`token` has two windows of its own): one with fewer windows also gets the window made of any
- * byte and its first three characters, and the one made of its last three and any byte.
+ * byte and its first three characters, then the one made of its last three and any byte. (Four
+ * is what `token` allows; a wider step would need windows of two unknown bytes, 65,536 each.)
  */
 const WORD_STEP = 4
 /** Fields per chain link: pattern id, offset of its window in the pattern, next link. */
@@ -80,7 +81,7 @@ let scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteL
 
 /** `text` as bytes, one per UTF-16 unit. */
 function bytesOf(text: string): DataView {
-  const need = text.length + 1
+  const need = text.length
   if (need > scratch.length) {
     if (need > SCRATCH_MAX) {
       const bytes = Buffer.allocUnsafeSlow(need)
@@ -104,11 +105,13 @@ function bytesOf(text: string): DataView {
  * anchor is placed where the windows are least shared with other patterns, so values with a common
  * prefix (JWTs, `sk_live_…` keys) do not pile into one bucket.
  *
- * Words (matched in any letter case, never removed) share the table: a scan for values and words
- * steps by at most {@link WORD_STEP}, a scan for values alone ignores them.
+ * Words (matched in any letter case, never removed) set bits in the same bit tables, so the scan
+ * still probes one table per window; their windows, every spelling of each, are kept in a small
+ * table of their own. A scan for values and words steps by at most {@link WORD_STEP}; a scan for
+ * values alone ignores words.
  */
 export class PatternIndex {
-  /** Pattern text by id (words in lowercase); `undefined` for a free id. */
+  /** Value pattern text by id; `undefined` for a free id. */
   readonly #patterns: Array<string | undefined> = []
   /** `keepStart | keepEnd << 4` per pattern. */
   readonly #keep: number[] = []
