@@ -183,6 +183,12 @@ function alone(fn: (line: string) => string, line: string): number {
   return median(runs.slice(2))
 }
 
+/** Runs the shared redactor's one pass (values and watched key words) and keeps the line as it is. */
+function findOnly(line: string): string {
+  sharedRedactor().find(line)
+  return line
+}
+
 /** Reads one character, which makes V8 flatten the line pino built by concatenation: what any line hook pays. */
 function readOnly(line: string): string {
   if (line.charCodeAt(0) === -1) throw new Error('unreachable')
@@ -228,6 +234,14 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
         name: 'value scrubbing alone (shared redactor in streamWrite)',
         log: pino({ hooks: { streamWrite: (l: string) => redactor.redact(l) } }, dest),
       },
+      {
+        name: 'values and key words found, line kept (find in streamWrite)',
+        log: pino({ hooks: { streamWrite: findOnly } }, dest),
+      },
+      {
+        name: "redactSecrets()'s streamWrite alone (no serializers)",
+        log: pino({ hooks: redactSecrets().hooks }, dest),
+      },
     ]
     const result = measure(cases, payload)
     printTable(`defaults — ${line.length}-char line, destination ${destination.name}`, cases, result)
@@ -244,6 +258,12 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
       target: 'report',
       pass: true,
     })
+    rows.push({
+      name: `breakdown: + key words in the scan / + censoring the line / + serializers (${destination.name})`,
+      value: `${result.ratio(7, 0).toFixed(2)}× / ${result.ratio(8, 0).toFixed(2)}× / ${result.ratio(1, 0).toFixed(2)}×`,
+      target: 'report',
+      pass: true,
+    })
     const vsPaths = result.ratio(1, 3)
     rows.push({
       name: `redactSecrets() defaults vs pino path redact, 10 paths (${destination.name})`,
@@ -253,10 +273,7 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
     })
   }
   const censor = createLineKeyCensor(DEFAULT_REDACT_KEYS, '[REDACTED]')
-  const find = (l: string) => {
-    redactor.find(l)
-    return l
-  }
+  const find = findOnly
   console.log(
     `on the ${line.length}-char line alone: values only (redact) ${alone((l) => redactor.redact(l), line).toFixed(0)} ns, ` +
       `values and key words in one pass (find) ${alone(find, line).toFixed(0)} ns; ` +
