@@ -70,31 +70,36 @@ function checkOf(key: number): number {
   return Math.imul(key, 0x85ebca6b) >>> TABLE_SHIFT
 }
 
-/**
- * Text is scanned as bytes: copied once into this buffer (`latin1`: the low byte of each UTF-16
- * unit, so offsets stay the same) and read four bytes at a time through a DataView, which costs a
- * fraction of reading it with `charCodeAt`. Matches are then checked against the text itself.
- */
+/** Longest text copied into an index's own scratch buffer; a longer one gets a buffer of its own. */
 const SCRATCH_MAX = 1 << 16
-let scratch = Buffer.allocUnsafeSlow(1024)
-let scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength)
 
-/** `text` as bytes, one per UTF-16 unit. */
-function bytesOf(text: string): DataView {
-  const need = text.length
-  if (need > scratch.length) {
-    if (need > SCRATCH_MAX) {
-      const bytes = Buffer.allocUnsafeSlow(need)
-      bytes.write(text, 0, 'latin1')
-      return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+/**
+ * Text is scanned as bytes: copied once into a buffer (`latin1`: the low byte of each UTF-16 unit,
+ * so offsets stay the same) and read four bytes at a time through a DataView, which costs a
+ * fraction of reading it with `charCodeAt`. Matches are then checked against the text itself.
+ * Each index keeps its buffer (no module state: an ESM and a CommonJS copy do not share one).
+ */
+class ByteScratch {
+  #buffer = Buffer.allocUnsafeSlow(1024)
+  #view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.byteLength)
+
+  /** `text` as bytes, one per UTF-16 unit. */
+  bytesOf(text: string): DataView {
+    const need = text.length
+    if (need > this.#buffer.length) {
+      if (need > SCRATCH_MAX) {
+        const bytes = Buffer.allocUnsafeSlow(need)
+        bytes.write(text, 0, 'latin1')
+        return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
+      }
+      let size = this.#buffer.length
+      while (size < need) size *= 2
+      this.#buffer = Buffer.allocUnsafeSlow(size)
+      this.#view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.byteLength)
     }
-    let size = scratch.length
-    while (size < need) size *= 2
-    scratch = Buffer.allocUnsafeSlow(size)
-    scratchView = new DataView(scratch.buffer, scratch.byteOffset, scratch.byteLength)
+    this.#buffer.write(text, 0, 'latin1')
+    return this.#view
   }
-  scratch.write(text, 0, 'latin1')
-  return scratchView
 }
 
 /**
@@ -154,6 +159,7 @@ export class PatternIndex {
   #crowd: Uint8Array | undefined
   /** Bucket and window key of each window of the pattern being inserted. */
   #hashes = new Int32Array(64)
+  readonly #scratch = new ByteScratch()
   #keys = new Int32Array(64)
   readonly #pages: Int32Array[] = []
   #linkTop = 0
@@ -272,7 +278,7 @@ export class PatternIndex {
     if (heads === undefined || used === undefined || (this.#live === 0 && !withWords)) return undefined
     const last = text.length - Q
     if (last < 0) return undefined
-    const view = bytesOf(text)
+    const view = this.#scratch.bytesOf(text)
     const checks = this.#checks as Int32Array
     let found: Findings | undefined
     if (!withWords) {
