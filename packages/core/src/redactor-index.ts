@@ -24,11 +24,6 @@ const LINK = 3
 const PAGE_BITS = 15
 const PAGE_MASK = (1 << PAGE_BITS) - 1
 
-/** Scan modes: stop at the first value, find every value, or every value and every word. */
-export const FIRST = 0
-export const VALUES = 1
-export const VALUES_AND_WORDS = 2
-
 /** What a scan found: `[start, end)` of the part to replace of each value, and of each word. */
 export interface Findings {
   values: Array<[number, number]>
@@ -193,7 +188,7 @@ export class PatternIndex {
   }
 
   /**
-   * Indexes a word (at least {@link Q} characters), found by {@link VALUES_AND_WORDS} scans in any
+   * Indexes a word (at least {@link Q} characters), found by {@link scanAll} in any
    * ASCII letter case. A word of fewer than seven characters is found only where a character
    * precedes and follows it (in a JSON line a key always stands between quotes). Words are never
    * removed.
@@ -267,34 +262,44 @@ export class PatternIndex {
   }
 
   /**
-   * What `text` holds: every value match as the `[start, end)` of the part to replace (context kept
-   * out), and with {@link VALUES_AND_WORDS} every word as `[start, end)`; in no particular order and
-   * possibly repeated. With {@link FIRST}, only the first value found.
+   * Every value match in `text` as the `[start, end)` of the part to replace (context kept out), in
+   * no particular order and possibly repeated; with `first`, only the first one found.
    */
-  scan(text: string, mode: number): Findings | undefined {
+  scanValues(text: string, first: boolean): Findings | undefined {
     const heads = this.#heads
     const used = this.#used
-    const withWords = mode === VALUES_AND_WORDS && this.#wordList.length > 0
-    if (heads === undefined || used === undefined || (this.#live === 0 && !withWords)) return undefined
+    if (heads === undefined || used === undefined || this.#live === 0) return undefined
     const last = text.length - Q
     if (last < 0) return undefined
     const view = this.#scratch.bytesOf(text)
     const checks = this.#checks as Int32Array
+    const step = this.#valueStep
     let found: Findings | undefined
-    if (!withWords) {
-      const step = this.#valueStep
-      for (
-        let j = nextHit(view, used, checks, 0, last, step);
-        j !== -1;
-        j = nextHit(view, used, checks, j + step, last, step)
-      ) {
-        found = this.#visitValues(view.getInt32(j), j, text, found)
-        if (mode === FIRST && found !== undefined) return found
-      }
-      return found
+    for (
+      let j = nextHit(view, used, checks, 0, last, step);
+      j !== -1;
+      j = nextHit(view, used, checks, j + step, last, step)
+    ) {
+      found = this.#visitValues(view.getInt32(j), j, text, found)
+      if (first && found !== undefined) return found
     }
-    const step = this.#live === 0 ? this.#wordStep : Math.min(this.#valueStep, this.#wordStep)
+    return found
+  }
+
+  /**
+   * {@link scanValues} and every word in the same pass, as `[start, end)`. A separate method from
+   * `scanValues`, so that each keeps its own optimized code.
+   */
+  scanAll(text: string): Findings | undefined {
+    if (this.#wordList.length === 0) return this.scanValues(text, false)
+    const used = this.#used as Int32Array
+    const last = text.length - Q
+    if (last < 0) return undefined
+    const view = this.#scratch.bytesOf(text)
+    const checks = this.#checks as Int32Array
     const wordChecks = this.#wordChecks as Int32Array
+    const step = this.#live === 0 ? this.#wordStep : Math.min(this.#valueStep, this.#wordStep)
+    let found: Findings | undefined
     for (
       let j = nextHitOrWord(view, used, checks, wordChecks, 0, last, step);
       j !== -1;

@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from './errors.js'
 import { formsOf, wholeFormsOf } from './redactor-forms.js'
-import { FIRST, PatternIndex, VALUES, VALUES_AND_WORDS } from './redactor-index.js'
+import { PatternIndex } from './redactor-index.js'
 import type { SecretLogger } from './types.js'
 
 /** Options for {@link SecretRedactor}. */
@@ -202,7 +202,7 @@ export class SecretRedactor {
    * scrubber); {@link redact} is the simple way.
    */
   find(text: string): RedactorFindings | undefined {
-    return this.#index.scan(text, VALUES_AND_WORDS)
+    return this.#index.scanAll(text)
   }
 
   /** Forgets every value (watched words stay). */
@@ -221,12 +221,12 @@ export class SecretRedactor {
 
   /** True when `text` holds any known value in any form. */
   contains(text: string): boolean {
-    return this.#index.scan(text, FIRST) !== undefined
+    return this.#index.scanValues(text, true) !== undefined
   }
 
   /** `text` with every known value replaced by {@link replacement}. Returns `text` itself when clean. */
   redact(text: string): string {
-    const found = this.#index.scan(text, VALUES)
+    const found = this.#index.scanValues(text, false)
     if (found === undefined) return text
     const matches = found.values
     matches.sort((a, b) => a[0] - b[0] || b[1] - a[1])
