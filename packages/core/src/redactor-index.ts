@@ -574,9 +574,10 @@ function nextHit(
   for (let j = from; j <= last; j += step) {
     const key = view.getInt32(j)
     const h = Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
-    if (((used[h >>> 5] as number) & (1 << (h & 31))) === 0) continue
+    // `>>> h` shifts by h mod 32: the bit of bucket h in its word
+    if ((((used[h >>> 5] as number) >>> h) & 1) === 0) continue
     const g = Math.imul(key, 0x85ebca6b) >>> TABLE_SHIFT
-    if (((checks[g >>> 5] as number) & (1 << (g & 31))) !== 0) return j
+    if ((((checks[g >>> 5] as number) >>> g) & 1) !== 0) return j
   }
   return -1
 }
@@ -594,9 +595,10 @@ function nextHitOrWord(
   for (let j = from; j <= last; j += step) {
     const key = view.getInt32(j)
     const h = Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
-    if (((used[h >>> 5] as number) & (1 << (h & 31))) === 0) continue
+    // `>>> h` shifts by h mod 32: the bit of bucket h in its word
+    if ((((used[h >>> 5] as number) >>> h) & 1) === 0) continue
     const g = Math.imul(key, 0x85ebca6b) >>> TABLE_SHIFT
-    if ((((checks[g >>> 5] as number) | (wordChecks[g >>> 5] as number)) & (1 << (g & 31))) !== 0) return j
+    if (((((checks[g >>> 5] as number) | (wordChecks[g >>> 5] as number)) >>> g) & 1) !== 0) return j
   }
   return -1
 }
