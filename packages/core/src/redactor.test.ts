@@ -314,6 +314,56 @@ describe('SecretRedactor.find and watchWords', () => {
   })
 })
 
+describe('SecretRedactor against a plain search', () => {
+  /** A seeded generator, so a failing case can be replayed. */
+  function generator(seed: number): (n: number) => number {
+    let state = seed >>> 0
+    return (n) => {
+      state = (Math.imul(state ^ (state >>> 15), 0x2c1b3c6d) + 0x9e3779b9) >>> 0
+      state = (state ^ (state >>> 12)) >>> 0
+      return state % n
+    }
+  }
+  const ALPHABET = [
+    'a',
+    'Z',
+    '0',
+    '-',
+    '_',
+    '"',
+    '\\',
+    '%',
+    '+',
+    '/',
+    ' ',
+    'é',
+    'ÿ',
+    'Ā',
+    '✓',
+    '日',
+    '😀',
+    'ā',
+    'Ĭ',
+  ]
+
+  it('scrubs every raw occurrence of every value from text in any script (1,000 random texts)', () => {
+    for (let seed = 1; seed <= 1_000; seed++) {
+      const int = generator(seed)
+      const text = (length: number) => Array.from({ length }, () => ALPHABET[int(ALPHABET.length)]).join('')
+      const values = Array.from({ length: 1 + int(5) }, () => text(6 + int(20)))
+      const r = new SecretRedactor()
+      for (const value of values) r.add(value)
+      let line = text(int(40))
+      for (let i = int(4); i >= 0; i--) line += (values[int(values.length)] as string) + text(int(30))
+      const out = r.redact(line)
+      for (const value of values) {
+        if (out.includes(value))
+          expect({ seed, value, line, out }).toEqual({ seed, value, line, out: 'scrubbed' })
+      }
+    }
+  })
+})
+
 describe('sharedRedactor', () => {
   it('is one instance per process, kept under a global symbol', () => {
     expect(sharedRedactor()).toBe(sharedRedactor())
