@@ -276,9 +276,9 @@ export class PatternIndex {
     const step = this.#valueStep
     let found: Findings | undefined
     for (
-      let j = nextHit(view, used, checks, 0, last, step);
+      let j = nextHit(view, used, checks, checks, 0, last, step);
       j !== -1;
-      j = nextHit(view, used, checks, j + step, last, step)
+      j = nextHit(view, used, checks, checks, j + step, last, step)
     ) {
       found = this.#visitValues(view.getInt32(j), j, text, found)
       if (first && found !== undefined) return found
@@ -301,9 +301,9 @@ export class PatternIndex {
     const step = this.#live === 0 ? this.#wordStep : Math.min(this.#valueStep, this.#wordStep)
     let found: Findings | undefined
     for (
-      let j = nextHitOrWord(view, used, checks, wordChecks, 0, last, step);
+      let j = nextHit(view, used, checks, wordChecks, 0, last, step);
       j !== -1;
-      j = nextHitOrWord(view, used, checks, wordChecks, j + step, last, step)
+      j = nextHit(view, used, checks, wordChecks, j + step, last, step)
     ) {
       const key = view.getInt32(j)
       const g = checkOf(key)
@@ -560,13 +560,16 @@ export class PatternIndex {
 }
 
 /**
- * The first window at or after `from` (stepping by `step`, up to `last`) whose bucket holds a link,
- * or -1. Most windows hit an empty bucket: this loop is all a scan of clean text runs.
+ * The first window at or after `from` (stepping by `step`, up to `last`) whose bucket holds a link
+ * and whose second check passes in `checks` or `moreChecks` (a scan for values alone passes
+ * `checks` twice), or -1. Most windows hit an empty bucket: this loop is all a scan of clean
+ * text runs.
  */
 function nextHit(
   view: DataView,
   used: Int32Array,
   checks: Int32Array,
+  moreChecks: Int32Array,
   from: number,
   last: number,
   step: number,
@@ -577,28 +580,7 @@ function nextHit(
     // `>>> h` shifts by h mod 32: the bit of bucket h in its word
     if ((((used[h >>> 5] as number) >>> h) & 1) === 0) continue
     const g = Math.imul(key, 0x85ebca6b) >>> TABLE_SHIFT
-    if ((((checks[g >>> 5] as number) >>> g) & 1) !== 0) return j
-  }
-  return -1
-}
-
-/** {@link nextHit} for a scan that also looks for words: a window passes the second check of either. */
-function nextHitOrWord(
-  view: DataView,
-  used: Int32Array,
-  checks: Int32Array,
-  wordChecks: Int32Array,
-  from: number,
-  last: number,
-  step: number,
-): number {
-  for (let j = from; j <= last; j += step) {
-    const key = view.getInt32(j)
-    const h = Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
-    // `>>> h` shifts by h mod 32: the bit of bucket h in its word
-    if ((((used[h >>> 5] as number) >>> h) & 1) === 0) continue
-    const g = Math.imul(key, 0x85ebca6b) >>> TABLE_SHIFT
-    if (((((checks[g >>> 5] as number) | (wordChecks[g >>> 5] as number)) >>> g) & 1) !== 0) return j
+    if (((((checks[g >>> 5] as number) | (moreChecks[g >>> 5] as number)) >>> g) & 1) !== 0) return j
   }
   return -1
 }
