@@ -1,4 +1,6 @@
+import { ByteScratch } from './redactor-bytes.js'
 import type { Form } from './redactor-forms.js'
+import { caseVariants, sameLetters, WordTable } from './redactor-words.js'
 
 /** Characters per hashed window. Shorter patterns cannot be indexed. */
 export const Q = 4
@@ -44,18 +46,6 @@ function windowKey(text: string, at: number): number {
   )
 }
 
-/** `key` with every ASCII letter byte in both cases: each spelling a word's window can take. */
-function caseVariants(key: number): number[] {
-  let variants = [key]
-  for (let shift = 0; shift < 32; shift += 8) {
-    const byte = (key >>> shift) & 255
-    const lower = byte | 0x20
-    if (lower < 97 || lower > 122) continue
-    variants = variants.flatMap((variant) => [variant | (0x20 << shift), variant & ~(0x20 << shift)])
-  }
-  return variants
-}
-
 function bucketOf(key: number): number {
   return Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
 }
@@ -63,38 +53,6 @@ function bucketOf(key: number): number {
 /** A second, independent hash of a window key: the scan visits a bucket only when both bits are set. */
 function checkOf(key: number): number {
   return Math.imul(key, 0x85ebca6b) >>> TABLE_SHIFT
-}
-
-/** Longest text copied into an index's own scratch buffer; a longer one gets a buffer of its own. */
-const SCRATCH_MAX = 1 << 16
-
-/**
- * Text is scanned as bytes: copied once into a buffer (`latin1`: the low byte of each UTF-16 unit,
- * so offsets stay the same) and read four bytes at a time through a DataView, which costs a
- * fraction of reading it with `charCodeAt`. Matches are then checked against the text itself.
- * Each index keeps its buffer (no module state: an ESM and a CommonJS copy do not share one).
- */
-class ByteScratch {
-  #buffer = Buffer.allocUnsafeSlow(1024)
-  #view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.byteLength)
-
-  /** `text` as bytes, one per UTF-16 unit. */
-  bytesOf(text: string): DataView {
-    const need = text.length
-    if (need > this.#buffer.length) {
-      if (need > SCRATCH_MAX) {
-        const bytes = Buffer.allocUnsafeSlow(need)
-        bytes.write(text, 0, 'latin1')
-        return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-      }
-      let size = this.#buffer.length
-      while (size < need) size *= 2
-      this.#buffer = Buffer.allocUnsafeSlow(size)
-      this.#view = new DataView(this.#buffer.buffer, this.#buffer.byteOffset, this.#buffer.byteLength)
-    }
-    this.#buffer.write(text, 0, 'latin1')
-    return this.#view
-  }
 }
 
 /**
@@ -583,87 +541,4 @@ function nextHit(
     if (((((checks[g >>> 5] as number) | (moreChecks[g >>> 5] as number)) >>> g) & 1) !== 0) return j
   }
   return -1
-}
-
-/**
- * Word windows by their exact key: open addressing with linear probing, a few thousand entries
- * (every letter case of every window, and the windows that take any byte). Small, so a lookup
- * stays in cache; entries are only ever added.
- */
-class WordTable {
-  #bits = 12
-  #keys = new Int32Array(1 << 12)
-  /** `wordIndex << 8 | (offset + 2)` (offsets start at -1); 0 marks an empty slot. */
-  #entries = new Int32Array(1 << 12)
-  #count = 0
-
-  add(key: number, entry: number): void {
-    if ((this.#count + 1) * 2 > this.#keys.length) this.#grow()
-    this.#put(key, entry)
-  }
-
-  /** The first slot holding `key`, or -1. */
-  first(key: number): number {
-    return this.#scan(key, this.#home(key))
-  }
-
-  /** The next slot after `slot` holding `key`, or -1. */
-  next(key: number, slot: number): number {
-    return this.#scan(key, (slot + 1) & (this.#keys.length - 1))
-  }
-
-  entry(slot: number): number {
-    return this.#entries[slot] as number
-  }
-
-  clear(): void {
-    this.#bits = 12
-    this.#keys = new Int32Array(1 << 12)
-    this.#entries = new Int32Array(1 << 12)
-    this.#count = 0
-  }
-
-  #scan(key: number, from: number): number {
-    const mask = this.#keys.length - 1
-    for (let slot = from; this.#entries[slot] !== 0; slot = (slot + 1) & mask) {
-      if (this.#keys[slot] === key) return slot
-    }
-    return -1
-  }
-
-  #put(key: number, entry: number): void {
-    const mask = this.#keys.length - 1
-    let slot = this.#home(key)
-    while (this.#entries[slot] !== 0) slot = (slot + 1) & mask
-    this.#keys[slot] = key
-    this.#entries[slot] = entry
-    this.#count++
-  }
-
-  /** Where `key` would sit: the top bits of a multiplicative hash (its low bits only see the last byte). */
-  #home(key: number): number {
-    return Math.imul(key, 0x27d4eb2d) >>> (32 - this.#bits)
-  }
-
-  #grow(): void {
-    this.#bits++
-    const keys = this.#keys
-    const entries = this.#entries
-    this.#keys = new Int32Array(keys.length * 2)
-    this.#entries = new Int32Array(keys.length * 2)
-    this.#count = 0
-    for (let slot = 0; slot < keys.length; slot++) {
-      if (entries[slot] !== 0) this.#put(keys[slot] as number, entries[slot] as number)
-    }
-  }
-}
-
-/** True when `text` holds `lower` (lowercase) at `start`, ASCII letters compared in any case. */
-function sameLetters(text: string, start: number, lower: string): boolean {
-  for (let i = 0; i < lower.length; i++) {
-    let code = text.charCodeAt(start + i)
-    if (code >= 65 && code <= 90) code += 32
-    if (code !== lower.charCodeAt(i)) return false
-  }
-  return true
 }
