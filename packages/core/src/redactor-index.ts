@@ -3,7 +3,7 @@ import type { Form } from './redactor-forms.js'
 import { caseVariants, sameLetters, WordTable } from './redactor-words.js'
 
 /** Characters per hashed window. Shorter patterns cannot be indexed. */
-export const Q = 4
+const Q = 4
 /**
  * A bucket holding this many links is crowded: windows that many patterns share (`%2F` with a
  * neighbour, a JWT header) are left out of an anchor when the pattern has other windows.

@@ -176,8 +176,8 @@ export class SecretRedactor {
   /**
    * Words that {@link find} reports wherever they stand, in any ASCII letter case, found in the same
    * pass as the values: `@latchkey/pino` watches `token`, `password`, `"pwd":`… to censor values by
-   * key name without a second scan. A word needs 4 or more characters; one of fewer than 6 is found
-   * only where a character follows it. Words are kept for the life of the redactor ({@link clear}
+   * key name without a second scan. A word needs 4 or more characters; one of fewer than 7 is found
+   * only where a character precedes and follows it. Words are kept for the life of the redactor ({@link clear}
    * keeps them too); watching one twice does nothing.
    *
    * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when `words` is not an array of strings of 4+ characters.

@@ -83,6 +83,11 @@ export interface LineKeyRules {
    */
   readonly watch: readonly string[]
   /**
+   * False when an exact key holds a character outside ASCII: the redactor's scan folds only ASCII
+   * letters, so such a key (`Straße` in any case) is found by {@link censorLine}'s own pass instead.
+   */
+  readonly scannable: boolean
+  /**
    * For a watched text found at `[start, end)` of `line`: where the value of the key holding it
    * starts when that key is sensitive, else -1 (a hit outside a key, in an escaped key, or in a key
    * such as `secretName`).
@@ -220,7 +225,9 @@ export function createLineKeyRules(exactKeys: readonly string[], censor: string)
     return cursor === 0 ? line : out + line.slice(cursor)
   }
 
-  return { watch, valueStartFor, censorValue, censorLine }
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included
+  const scannable = watch.every((text) => /^[\x00-\x7f]*$/.test(text))
+  return { watch, scannable, valueStartFor, censorValue, censorLine }
 }
 
 /**

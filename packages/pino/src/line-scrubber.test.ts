@@ -131,6 +131,15 @@ describe('createLineScrubber', () => {
     }
   })
 
+  it('censors an exact key outside ASCII in any letter case, as the key censor alone does', () => {
+    const redactor = new SecretRedactor()
+    const keys = ['Straße', 'ÄÖ']
+    const scrub = createLineScrubber([redactor], createLineKeyRules(keys, R))
+    const line = `${JSON.stringify({ Straße: 'a', straße: 'b', ÄÖ: 'c', äö: 'd', Strasse: 'e' })}\n`
+    expect(scrub(line)).toBe(createLineKeyRules(keys, R).censorLine(line))
+    expect(JSON.parse(scrub(line))).toEqual({ Straße: R, straße: R, ÄÖ: R, äö: R, Strasse: 'e' })
+  })
+
   it('scrubs with a redactor that has no find (an older @latchkey/core) through the key censor and redact', () => {
     const inner = new SecretRedactor()
     inner.add('s3cr3t-Value-0001')

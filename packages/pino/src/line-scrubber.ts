@@ -49,8 +49,8 @@ function valueEdits(matches: ReadonlyArray<readonly [number, number]>, replaceme
  *
  * The first redactor (the process-wide one) finds both in one pass over the line: it watches the
  * texts `keys` looks for ({@link SecretRedactor.watchWords}) and reports them with the values
- * ({@link SecretRedactor.find}). A redactor from an older `@latchkey/core` without `find` gets the
- * key censor's own pass, then its `redact`.
+ * ({@link SecretRedactor.find}). A redactor from an older `@latchkey/core` without `find`, or an
+ * exact key outside ASCII, gets the key censor's own pass, then `redact`.
  *
  * Fails closed: if scrubbing ever throws, that line and every later one is replaced by a short
  * notice, because a redactor that failed once cannot be trusted to know every value. (An error
@@ -64,7 +64,7 @@ export function createLineScrubber(
   let failed = false
   const [first, ...others] = redactors
   if (first === undefined) throw new TypeError('createLineScrubber needs at least one redactor')
-  const onePass = typeof first.find === 'function' && typeof first.watchWords === 'function'
+  const onePass = keys.scannable && typeof first.find === 'function' && typeof first.watchWords === 'function'
   if (onePass) first.watchWords?.(keys.watch)
 
   /** Scrubs with `redactor.redact` alone, keeping the line JSON. */
@@ -90,14 +90,7 @@ export function createLineScrubber(
       censored.push([valueStart, valueEnd, text])
       cursor = valueEnd
     }
-    if (found.values.length === 0) {
-      if (censored.length === 0) return line
-      if (censored.length === 1) {
-        const [start, end, text] = censored[0] as Edit
-        return line.slice(0, start) + text + line.slice(end)
-      }
-      return applyEdits(line, censored)
-    }
+    if (found.values.length === 0) return censored.length === 0 ? line : applyEdits(line, censored)
     const values = valueEdits(found.values, replacement)
     if (censored.length === 0) return quoteBareReplacements(applyEdits(line, values), replacement)
     // Values inside a censored string go with it; anything less simple is done in two passes.

@@ -84,8 +84,8 @@ export async function systemUser(name = SYSTEM_USER): Promise<SystemUser | undef
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
+    // Not unref'd: startPostgres() awaits this port, so the probe keeps the process alive until then.
     const server = createServer()
-    server.unref()
     server.on('error', reject)
     server.listen(0, '127.0.0.1', () => {
       const address = server.address()
