@@ -284,6 +284,31 @@ describe.concurrent('token lifetime', () => {
 })
 
 describe('timers', () => {
+  it('a token TTL past the Node.js timer range (~24.8 days) does not renew in a loop', async ({
+    onTestFinished,
+  }) => {
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('long-ttl') })
+    const token = emulator.createToken({ allow: ['secret/data/app/*'] })
+    // 40 days: 2/3 of it is 2.3e9 ms, over 2^31 − 1; an unclamped setTimeout would fire after 1 ms.
+    const ttl = 40 * 86_400
+    emulator.faults.fail(
+      { status: 200, body: JSON.stringify({ data: { ttl, creation_ttl: ttl, renewable: true } }) },
+      { path: 'auth/token/lookup-self' },
+    )
+    const warnings: string[] = []
+    const onWarning = (warning: Error) => warnings.push(warning.name)
+    process.on('warning', onWarning)
+    onTestFinished(() => {
+      process.off('warning', onWarning)
+    })
+    const cache = provider(onTestFinished, emulator, { type: 'token', token })
+    await cache.getSecret('app/a')
+    await untilCount(emulator, 'auth/token/lookup-self', 1, 1_000)
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    expect(emulator.calls.count('auth/token/renew-self')).toBe(0)
+    expect(warnings).not.toContain('TimeoutOverflowWarning')
+  })
+
   it('close() stops the renewal timer', async ({ onTestFinished }) => {
     const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('timers') })
     const { roleId, secretId } = emulator.addAppRole({

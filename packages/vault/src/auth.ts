@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises'
 import { ProviderClosedError, SecretAccessDeniedError, type SecretLogger } from '@latchkey/core'
 import type NodeVault from 'node-vault'
 import { statusOf, toVaultRequestError } from './errors.js'
+import { timerDelay } from './options.js'
 
 /** Use a fixed token (from `VAULT_TOKEN`, Vault Agent, a sidecar…). It is renewed when renewable; it cannot be replaced. */
 export interface VaultTokenAuth {
@@ -48,6 +49,20 @@ const EXPIRY_MARGIN_MS = 1_000
 type Next = 'renew' | 'login' | 'none'
 
 /**
+ * The token an answer was obtained with, as far as the source knows it: `generation` counts the
+ * logins (0 for a fixed token), `expiresAt` is when that token ends unless it is renewed
+ * (epoch ms; `Infinity` when Vault gave no TTL or it was not looked up yet). Vault revokes the
+ * leases a service token created when the token expires or is revoked (docs/wire-facts.md#vault-leases-and-tokens).
+ */
+export interface TokenLife {
+  readonly generation: number
+  readonly expiresAt: number
+}
+
+/** Told when a login replaced the token of `generation`, which ends at `expiresAt` (epoch ms). */
+export type TokenReplacedListener = (replaced: TokenLife) => void
+
+/**
  * Owns one Vault token: logs in (AppRole, Kubernetes) or takes a fixed token, renews it with
  * `renew-self` at 2/3 of its TTL (an unref'd timer), and logs in again when it cannot be renewed
  * (not renewable, max TTL reached, renewal refused) or when Vault rejects it with 403.
@@ -65,6 +80,9 @@ export class VaultAuthenticator {
   #login: Promise<string> | undefined
   #timer: ReturnType<typeof setTimeout> | undefined
   #lookedUp = false
+  #lookup: Promise<void> | undefined
+  #generation = 0
+  readonly #replaced = new Set<TokenReplacedListener>()
   #closed = false
 
   constructor(
@@ -114,9 +132,35 @@ export class VaultAuthenticator {
     return this.#loginOnce()
   }
 
+  /**
+   * How long `token` (one {@link token} just returned) lives: its generation and expiry. A token
+   * that is no longer the current one has been replaced and gets no renewal, so its expiry stands.
+   */
+  life(token: string): TokenLife {
+    if (token !== this.#token) return { generation: -1, expiresAt: Date.now() }
+    return { generation: this.#generation, expiresAt: this.#expiresAt }
+  }
+
+  /**
+   * Resolves once a fixed token's TTL is known (one `lookup-self`, also with `renew: false`; a
+   * failed lookup leaves it unknown). Login-based auth learns the TTL from each login.
+   */
+  async ready(): Promise<void> {
+    if (this.#auth.type !== 'token' || this.#closed) return
+    if (!this.#lookedUp) this.#lookUpFixedToken()
+    await this.#lookup
+  }
+
+  /** Calls `listener` each time a new login replaces the token. Returns the unsubscribe function. */
+  onReplaced(listener: TokenReplacedListener): () => void {
+    this.#replaced.add(listener)
+    return () => this.#replaced.delete(listener)
+  }
+
   /** Stops the renewal timer. */
   close(): void {
     this.#closed = true
+    this.#replaced.clear()
     clearTimeout(this.#timer)
     this.#timer = undefined
   }
@@ -166,9 +210,24 @@ export class VaultAuthenticator {
     const ttl = Number(response.auth?.lease_duration) || 0
     this.#fullTtl = ttl
     if (this.#closed) return token
+    const previous =
+      this.#token === undefined ? undefined : { generation: this.#generation, expiresAt: this.#expiresAt }
+    this.#generation++
     this.#use(token, ttl)
     this.#schedule(ttl, response.auth?.renewable === true ? 'renew' : 'login')
+    if (previous !== undefined) this.#announceReplaced(previous)
     return token
+  }
+
+  /** Listener errors are the listener's business: they never change what the login does. */
+  #announceReplaced(previous: TokenLife): void {
+    for (const listener of [...this.#replaced]) {
+      try {
+        listener(previous)
+      } catch {
+        // ignored on purpose
+      }
+    }
   }
 
   async #readJwt(path: string): Promise<string> {
@@ -197,11 +256,12 @@ export class VaultAuthenticator {
   }
 
   #scheduleIn(ms: number, next: Exclude<Next, 'none'>): void {
+    // A TTL over ~24.8 days would overflow Node's timer (it would fire after 1 ms, in a loop).
     this.#timer = setTimeout(() => {
       this.#timer = undefined
       if (next === 'renew') void this.#renew()
       else this.#loginOnce().catch((error) => this.#warn('logging in to Vault again failed', error))
-    }, ms)
+    }, timerDelay(ms))
     this.#timer.unref()
   }
 
@@ -209,13 +269,14 @@ export class VaultAuthenticator {
   #lookUpFixedToken(): void {
     this.#lookedUp = true
     const token = this.#token
-    this.#client
+    const renew = this.#auth.type === 'token' && this.#auth.renew !== false
+    this.#lookup = this.#client
       .read('auth/token/lookup-self', this.requestOptions(token))
       .then((response: { data?: { ttl?: unknown; creation_ttl?: unknown; renewable?: unknown } }) => {
         const ttl = Number(response?.data?.ttl) || 0
         this.#fullTtl = Number(response?.data?.creation_ttl) || ttl
         if (token !== undefined) this.#use(token, ttl)
-        this.#schedule(ttl, response?.data?.renewable === true ? 'renew' : 'none')
+        this.#schedule(ttl, renew && response?.data?.renewable === true ? 'renew' : 'none')
       })
       .catch((error: unknown) => {
         // A transient failure tries again on the next use; a refused token shows up on reads.
@@ -255,6 +316,9 @@ export class VaultAuthenticator {
   #warn(message: string, error: unknown): void {
     if (this.#closed) return
     const cause = toVaultRequestError(error)
-    this.#logger.warn(`${message}: ${cause.message}`, { statusCode: cause.statusCode, code: cause.code })
+    this.#logger.warn(`${message}: ${cause.message}`, {
+      statusCode: cause.statusCode,
+      networkCode: cause.networkCode,
+    })
   }
 }

@@ -6,8 +6,10 @@ import {
   ProviderClosedError,
   type SecretSource,
 } from '@latchkey/core'
+import type { TokenLife } from './auth.js'
 import { malformedReply, toVaultRequestError } from './errors.js'
-import { checkConnectionOptions, type VaultConnectionOptions, VaultSession } from './session.js'
+import { checkBoolean, checkString, resolveConnectionOptions } from './options.js'
+import { type VaultConnectionOptions, VaultSession } from './session.js'
 
 /** Options for {@link VaultDatabaseSource}. */
 export interface VaultDatabaseSourceOptions extends VaultConnectionOptions {
@@ -18,6 +20,13 @@ export interface VaultDatabaseSourceOptions extends VaultConnectionOptions {
    * `update` capability on `sys/leases/revoke`; failures are reported to the logger). @default true
    */
   revokeOnClose?: boolean
+}
+
+/** A lease this source obtained: when it ends (its own TTL or its token's end), and under which token. */
+interface HeldLease {
+  name: string
+  endsAt: number
+  generation: number
 }
 
 interface Creds {
@@ -41,38 +50,50 @@ function roleOf(name: string, source: string): string {
 /**
  * Dynamic database credentials from Vault's database secrets engine. The secret name is
  * `creds/<role>` (or just `<role>`); each load creates a new user and returns
- * `{"username","password"}` as JSON, with the lease id as version and the lease duration as
- * `ttlMs`, so the cache replaces the credentials before the lease ends.
+ * `{"username","password"}` as JSON, with the lease id as version. `ttlMs` is the lease's usable
+ * life: the shorter of the lease duration and the remaining life of the token that obtained it,
+ * because Vault revokes a service token's leases when the token expires or is revoked
+ * (docs/wire-facts.md#vault-leases-and-tokens). When a new login replaces the token, the
+ * credentials obtained under the old one are reloaded at once (through `watch`), before it ends.
  */
 export class VaultDatabaseSource implements SecretSource {
   readonly name = 'vault-database'
   readonly #session: VaultSession
   readonly #mount: string
   readonly #revokeOnClose: boolean
-  /** Leases obtained and not yet expired: id → expiry (epoch ms). */
-  readonly #leases = new Map<string, number>()
+  /** Leases obtained and not yet ended, by id. */
+  readonly #leases = new Map<string, HeldLease>()
+  /** What the cache asked to be told about, by secret name. */
+  readonly #watchers = new Map<string, Set<() => void>>()
   #closed = false
 
   constructor(options: VaultDatabaseSourceOptions) {
-    checkConnectionOptions(options, 'VaultDatabaseSource')
-    const mount = (options.mount ?? 'database').replace(/^\/+|\/+$/g, '')
+    const settings = resolveConnectionOptions(options, 'VaultDatabaseSource')
+    const mount = (checkString('VaultDatabaseSource', 'mount', options.mount) ?? 'database').replace(
+      /^\/+|\/+$/g,
+      '',
+    )
     if (mount === '')
       throw new InvalidOptionsError(
-        'VaultDatabaseSource: mount must be a non-empty string such as "database"',
+        'VaultDatabaseSource: option mount must be a non-empty string such as "database"',
       )
     this.#mount = mount
-    this.#revokeOnClose = options.revokeOnClose ?? true
-    this.#session = new VaultSession(options)
+    this.#revokeOnClose = checkBoolean('VaultDatabaseSource', 'revokeOnClose', options.revokeOnClose) ?? true
+    this.#session = new VaultSession(options, settings)
+    this.#session.auth.onReplaced((replaced) => this.#reloadMadeBy(replaced))
   }
 
   async load(name: string, ctx?: LoadContext): Promise<LoadedSecret> {
     if (this.#closed) throw new ProviderClosedError({ secretName: name, source: this.name })
     const url = `${this.#mount}/creds/${roleOf(name, this.name)}`
-    const body = (await this.#session.read(
+    await this.#session.auth.ready()
+    const asked = Date.now()
+    const { result, token } = await this.#session.readAs(
       url,
       { secretName: name, source: this.name },
       ctx?.signal,
-    )) as Creds
+    )
+    const body = result as Creds
     const { username, password } = body?.data ?? {}
     const leaseId = body?.lease_id
     if (
@@ -87,18 +108,35 @@ export class VaultDatabaseSource implements SecretSource {
       )
     }
     const seconds = Number(body.lease_duration) || 0
-    this.#forgetExpired()
-    this.#leases.set(leaseId, seconds > 0 ? Date.now() + seconds * 1000 : Number.POSITIVE_INFINITY)
+    // The lease runs from when it was asked for; it also ends with the token that obtained it.
+    const endsAt = Math.min(seconds > 0 ? asked + seconds * 1000 : Number.POSITIVE_INFINITY, token.expiresAt)
+    this.#forgetEnded()
+    this.#leases.set(leaseId, { name, endsAt, generation: token.generation })
+    const ttlMs = endsAt === Number.POSITIVE_INFINITY ? undefined : Math.max(1, endsAt - Date.now())
     return {
       value: JSON.stringify({ username, password }),
       version: leaseId,
-      ...(seconds > 0 ? { ttlMs: seconds * 1000 } : {}),
+      ...(ttlMs === undefined ? {} : { ttlMs }),
     }
   }
 
-  /** Lease ids this source obtained that have not expired yet. */
+  /**
+   * The cache subscribes to each name it holds: when a new login replaces the token, the
+   * credentials obtained under the old token are reloaded before Vault revokes them with it.
+   */
+  watch(name: string, onChange: () => void): () => void {
+    const listeners = this.#watchers.get(name) ?? new Set()
+    this.#watchers.set(name, listeners)
+    listeners.add(onChange)
+    return () => {
+      listeners.delete(onChange)
+      if (listeners.size === 0) this.#watchers.delete(name)
+    }
+  }
+
+  /** Lease ids this source obtained that have not ended yet (neither their TTL nor their token). */
   activeLeases(): string[] {
-    this.#forgetExpired()
+    this.#forgetEnded()
     return [...this.#leases.keys()]
   }
 
@@ -108,6 +146,7 @@ export class VaultDatabaseSource implements SecretSource {
     this.#closed = true
     const leases = this.#revokeOnClose ? this.activeLeases() : []
     this.#leases.clear()
+    this.#watchers.clear()
     if (leases.length > 0) {
       const results = await Promise.allSettled(
         leases.map((leaseId) =>
@@ -126,8 +165,21 @@ export class VaultDatabaseSource implements SecretSource {
     this.#session.close()
   }
 
-  #forgetExpired(): void {
+  #forgetEnded(): void {
     const now = Date.now()
-    for (const [id, expiresAt] of this.#leases) if (expiresAt <= now) this.#leases.delete(id)
+    for (const [id, lease] of this.#leases) if (lease.endsAt <= now) this.#leases.delete(id)
+  }
+
+  /** A login replaced the token of `replaced.generation`: reload what was obtained under it. */
+  #reloadMadeBy(replaced: TokenLife): void {
+    if (this.#closed) return
+    this.#forgetEnded()
+    const names = new Set<string>()
+    for (const lease of this.#leases.values()) {
+      if (lease.generation === replaced.generation) names.add(lease.name)
+    }
+    for (const name of names) {
+      for (const onChange of [...(this.#watchers.get(name) ?? [])]) onChange()
+    }
   }
 }

@@ -8,25 +8,60 @@ import {
 } from '@latchkey/core'
 
 /**
+ * Vault's own error texts that latchkey keeps (docs/wire-facts.md#vault-errors-and-status-codes).
+ * Any other text in an answer is dropped: a proxy or a plugin may echo a request or a value in it.
+ */
+export const KNOWN_VAULT_ERRORS = [
+  'permission denied',
+  'invalid token',
+  'Vault is sealed',
+  'rate limit quota exceeded',
+  'lease count quota exceeded',
+  'unknown role',
+  'invalid role or secret ID',
+  'invalid role name',
+  'missing role_id',
+  'missing secret_id',
+  'missing role',
+  'missing jwt',
+  'lease not found',
+  'lease expired',
+  'lease is not renewable',
+  'required index state not present',
+  'local node not active but active cluster node not found',
+  'http: request body too large',
+  'internal error',
+  'unsupported operation',
+  'no handler for route',
+] as const
+
+/**
  * The `cause` of every error a Vault source raises: what Vault (or the network) said, copied by
- * field. node-vault's own errors are not kept, because axios errors carry the request config,
- * `X-Vault-Token` header included.
+ * field and cleaned. node-vault's own errors are not kept, because axios errors carry the request
+ * config, `X-Vault-Token` header included; Vault's error texts are kept only when they are ones
+ * Vault itself writes ({@link KNOWN_VAULT_ERRORS}), never free text a proxy or plugin sent.
+ *
+ * Not a `SecretError`: it describes an HTTP exchange, not a secret's failure, and core passes a
+ * thrown `SecretError` through as the classification itself; the `SecretError` wrapping it carries
+ * the catalogue code.
  */
 export class VaultRequestError extends Error {
+  /** Always `'ERR_VAULT_REQUEST'`. */
+  readonly code = 'ERR_VAULT_REQUEST'
   /** HTTP status; absent when no response came back. */
   readonly statusCode?: number
   /** The network error code, such as `'ECONNREFUSED'`, when no response came back. */
-  readonly code?: string
-  /** Vault's `errors` array (empty for a bare 404). */
+  readonly networkCode?: string
+  /** The known Vault error texts in the answer ({@link KNOWN_VAULT_ERRORS}; empty for a bare 404). */
   readonly errors: readonly string[]
 
   constructor(
     message: string,
-    fields: { statusCode?: number; code?: string; errors?: readonly string[] } = {},
+    fields: { statusCode?: number; networkCode?: string; errors?: readonly string[] } = {},
   ) {
     super(message)
     if (fields.statusCode !== undefined) this.statusCode = fields.statusCode
-    if (fields.code !== undefined) this.code = fields.code
+    if (fields.networkCode !== undefined) this.networkCode = fields.networkCode
     this.errors = fields.errors ?? []
   }
 
@@ -47,24 +82,36 @@ export function statusOf(error: unknown): number | undefined {
   return typeof status === 'number' ? status : undefined
 }
 
-function vaultErrors(body: unknown): string[] {
+/** The known texts in an answer's `errors` array, in {@link KNOWN_VAULT_ERRORS} order, each once. */
+function knownErrors(body: unknown): { known: string[]; dropped: boolean } {
   const errors = (body as { errors?: unknown } | undefined)?.errors
-  return Array.isArray(errors) ? errors.filter((e): e is string => typeof e === 'string') : []
+  const texts = Array.isArray(errors) ? errors.filter((e): e is string => typeof e === 'string') : []
+  const known = KNOWN_VAULT_ERRORS.filter((k) => texts.some((t) => t.includes(k)))
+  const dropped = texts.some((t) => t.trim() !== '' && !KNOWN_VAULT_ERRORS.some((k) => t.includes(k)))
+  return { known, dropped }
 }
 
-/** A field-by-field copy of a node-vault or network error, safe to keep as `cause`. */
+/** Network error codes look like `ECONNREFUSED`, `ERR_SOCKET_CONNECTION_TIMEOUT`: anything else is not kept. */
+function networkCodeOf(code: unknown): string | undefined {
+  return typeof code === 'string' && /^[A-Z][A-Z0-9_]{1,40}$/.test(code) ? code : undefined
+}
+
+/** A field-by-field, cleaned copy of a node-vault or network error, safe to keep as `cause`. */
 export function toVaultRequestError(error: unknown): VaultRequestError {
   if (error instanceof VaultRequestError) return error
   const shape = (typeof error === 'object' && error !== null ? error : {}) as ErrorShape
   const statusCode = statusOf(error)
   if (statusCode !== undefined) {
-    const errors = vaultErrors(shape.response?.body)
-    const text = errors.length > 0 ? errors.join('; ').replace(/\s+/g, ' ').trim() : 'no error text'
-    return new VaultRequestError(`Vault answered ${statusCode}: ${text}`, { statusCode, errors })
+    const { known, dropped } = knownErrors(shape.response?.body)
+    const parts = [...known, ...(dropped ? ['other error text not kept'] : [])]
+    const text = parts.length > 0 ? ` (${parts.join('; ')})` : ''
+    return new VaultRequestError(`Vault answered ${statusCode}${text}`, { statusCode, errors: known })
   }
-  const code = typeof shape.code === 'string' ? shape.code : undefined
-  const message = typeof shape.message === 'string' ? shape.message : String(error)
-  return new VaultRequestError(`request to Vault failed: ${message}`, code === undefined ? {} : { code })
+  const networkCode = networkCodeOf(shape.code)
+  return new VaultRequestError(
+    `request to Vault failed (${networkCode ?? 'no response'})`,
+    networkCode === undefined ? {} : { networkCode },
+  )
 }
 
 /** True when the KV v2 reply says the version was soft-deleted or destroyed (404 with an envelope). */
@@ -105,8 +152,7 @@ export function classifyVaultError(
   if (status === 403) return new SecretAccessDeniedError(options)
   if (status === 429) return new SecretThrottledError(options)
   if (status === 408 || status === 412 || status >= 500) return new SecretUnavailableError(options)
-  if (status === 400 && cause.errors.some((e) => e.startsWith('unknown role')))
-    return new SecretNotFoundError(options)
+  if (status === 400 && cause.errors.includes('unknown role')) return new SecretNotFoundError(options)
   return new SecretAccessDeniedError(
     options,
     `Vault refused the request for secret "${context.secretName}" (source ${context.source}) with status ${status}`,

@@ -176,7 +176,7 @@ describe('VaultKvSource errors', () => {
     expect(error).toMatchObject({ code: 'ERR_SECRET_ACCESS_DENIED', transient: false })
     expect(error.cause).toMatchObject({
       statusCode: 403,
-      errors: ['1 error occurred:\n\t* permission denied\n\n'],
+      errors: ['permission denied'],
     })
     expect(emulator.calls.count('secret/data/errors/denied')).toBe(1)
     const text = printed(error)
@@ -207,7 +207,7 @@ describe('VaultKvSource errors', () => {
     emulator.faults.drop({ times: 3, path: 'secret/data/errors/dropped' })
     const error = await failure(provider.getSecret('errors/dropped'))
     expect(error).toMatchObject({ code: 'ERR_SECRET_UNAVAILABLE', transient: true })
-    expect(error.cause).toMatchObject({ code: 'ECONNRESET' })
+    expect(error.cause).toMatchObject({ code: 'ERR_VAULT_REQUEST', networkCode: 'ECONNRESET' })
     expect((error.cause as VaultRequestError).statusCode).toBeUndefined()
     expect(emulator.calls.count('secret/data/errors/dropped')).toBe(3)
     expect(printed(error)).not.toContain(emulator.token)
@@ -232,7 +232,7 @@ describe('VaultKvSource errors', () => {
     providers.push(provider)
     const error = await failure(provider.getSecret('anything'))
     expect(error.code).toBe('ERR_SECRET_UNAVAILABLE')
-    expect(error.cause).toMatchObject({ code: 'ECONNREFUSED' })
+    expect(error.cause).toMatchObject({ code: 'ERR_VAULT_REQUEST', networkCode: 'ECONNREFUSED' })
   })
 })
 

@@ -6,8 +6,9 @@ import {
   type SecretSource,
 } from '@latchkey/core'
 import { malformedReply } from './errors.js'
+import { checkString, resolveConnectionOptions } from './options.js'
 import { vaultPath } from './paths.js'
-import { checkConnectionOptions, type VaultConnectionOptions, VaultSession } from './session.js'
+import { type VaultConnectionOptions, VaultSession } from './session.js'
 
 /** Options for {@link VaultKvSource}. */
 export interface VaultKvSourceOptions extends VaultConnectionOptions {
@@ -45,16 +46,18 @@ export class VaultKvSource implements SecretSource {
   #closed = false
 
   constructor(options: VaultKvSourceOptions) {
-    checkConnectionOptions(options, 'VaultKvSource')
-    const mount = (options.mount ?? 'secret').replace(/^\/+|\/+$/g, '')
+    const settings = resolveConnectionOptions(options, 'VaultKvSource')
+    const mount = (checkString('VaultKvSource', 'mount', options.mount) ?? 'secret').replace(/^\/+|\/+$/g, '')
     if (mount === '')
-      throw new InvalidOptionsError('VaultKvSource: mount must be a non-empty string such as "secret"')
+      throw new InvalidOptionsError('VaultKvSource: option mount must be a non-empty string such as "secret"')
     const kvVersion = options.kvVersion ?? 2
     if (kvVersion !== 1 && kvVersion !== 2)
-      throw new InvalidOptionsError('VaultKvSource: kvVersion must be 1 or 2')
+      throw new InvalidOptionsError(
+        `VaultKvSource: option kvVersion must be 1 or 2 (got ${String(kvVersion)})`,
+      )
     this.#mount = mount
     this.#kvVersion = kvVersion
-    this.#session = new VaultSession(options)
+    this.#session = new VaultSession(options, settings)
   }
 
   async load(name: string, ctx?: LoadContext): Promise<LoadedSecret> {

@@ -1,8 +1,9 @@
-import { InvalidOptionsError, type SecretLogger } from '@latchkey/core'
+import type { SecretLogger } from '@latchkey/core'
 import { processWarningLogger } from '@latchkey/core/internal'
 import vault from 'node-vault'
-import { type VaultAuth, VaultAuthenticator } from './auth.js'
+import { type TokenLife, type VaultAuth, VaultAuthenticator } from './auth.js'
 import { classifyVaultError, statusOf } from './errors.js'
+import type { ConnectionSettings } from './options.js'
 
 /** How a Vault source reaches Vault. Pass `client` or `endpoint`, not both. */
 export interface VaultConnectionOptions {
@@ -11,11 +12,20 @@ export interface VaultConnectionOptions {
    * neither used nor changed: the source sends its own token with each request.
    */
   client?: NodeVaultClient
-  /** Vault's address; a client is created for it. @default process.env.VAULT_ADDR ?? 'http://127.0.0.1:8200' (node-vault's default) */
+  /**
+   * Vault's address, an `http://` or `https://` URL; a client is created for it. Checked when the
+   * source is built (`ERR_SECRET_INVALID_OPTIONS`), `VAULT_ADDR` too when it is used.
+   * @default process.env.VAULT_ADDR ?? 'http://127.0.0.1:8200' (node-vault's default)
+   */
   endpoint?: string
   /** How to authenticate. */
   auth: VaultAuth
-  /** Vault Enterprise namespace, sent as `X-Vault-Namespace` on every call (logins included). @default none */
+  /**
+   * Vault Enterprise namespace, sent as `X-Vault-Namespace` on every call (logins included). The
+   * option wins over `VAULT_NAMESPACE`; without it `VAULT_NAMESPACE` applies, as for the Vault CLI.
+   * With `client`, it must match the namespace the client was built with (node-vault writes
+   * `client.namespace` over the header). @default process.env.VAULT_NAMESPACE, else none
+   */
   namespace?: string
   /** Where warnings about background token renewal go. @default process.emitWarning */
   logger?: SecretLogger
@@ -29,55 +39,26 @@ export type VaultRequestOptions = { headers: Record<string, string> }
 
 const defaultLogger: SecretLogger = processWarningLogger('LATCHKEY_VAULT')
 
-function required(value: unknown, what: string, source: string): void {
-  if (typeof value !== 'string' || value === '') {
-    throw new InvalidOptionsError(`${source}: ${what} must be a non-empty string`)
-  }
-}
-
-/** Throws {@link InvalidOptionsError} for options that cannot work. */
-export function checkConnectionOptions(options: VaultConnectionOptions | undefined, source: string): void {
-  if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError(
-      `${source}: pass options such as { endpoint, auth: { type: 'token', token } }`,
-    )
-  }
-  if (options.client !== undefined && options.endpoint !== undefined) {
-    throw new InvalidOptionsError(`${source}: pass either { client } or { endpoint }, not both`)
-  }
-  if (options.client !== undefined && typeof options.client.read !== 'function') {
-    throw new InvalidOptionsError(`${source}: { client } must be a node-vault client`)
-  }
-  const auth = options.auth as VaultAuth | undefined
-  switch (auth?.type) {
-    case 'token':
-      required(auth.token, 'auth.token', source)
-      break
-    case 'approle':
-      required(auth.roleId, 'auth.roleId', source)
-      break
-    case 'kubernetes':
-      required(auth.role, 'auth.role', source)
-      break
-    default:
-      throw new InvalidOptionsError(
-        `${source}: auth must be { type: 'token', token }, { type: 'approle', roleId, secretId } or { type: 'kubernetes', role }`,
-      )
-  }
-}
-
 /** A client plus the token that goes with it; retries once with a new login when Vault answers 403. */
 export class VaultSession {
   readonly client: NodeVaultClient
   readonly auth: VaultAuthenticator
   readonly logger: SecretLogger
 
-  constructor(options: VaultConnectionOptions) {
+  /** `settings` come from `resolveConnectionOptions` (options.ts), which has checked `options`. */
+  constructor(options: VaultConnectionOptions, settings: ConnectionSettings) {
+    const { endpoint, namespace } = settings
+    // The namespace goes into the client's config: node-vault sets client.namespace from it (or
+    // from VAULT_NAMESPACE) and writes that over the per-request header.
     this.client =
-      options.client ?? vault(options.endpoint === undefined ? {} : { endpoint: options.endpoint })
+      options.client ??
+      vault({
+        ...(endpoint === undefined ? {} : { endpoint }),
+        ...(namespace === undefined ? {} : { namespace }),
+      })
     this.logger = options.logger ?? defaultLogger
     this.auth = new VaultAuthenticator(this.client, options.auth, {
-      ...(options.namespace === undefined ? {} : { namespace: options.namespace }),
+      ...(namespace === undefined ? {} : { namespace }),
       logger: this.logger,
     })
   }
@@ -87,14 +68,23 @@ export class VaultSession {
    * (once, shared with concurrent callers) and retries the call once.
    */
   async call<T>(run: (options: VaultRequestOptions) => Promise<T>): Promise<T> {
+    return (await this.callAs(run)).result
+  }
+
+  /** {@link call}, also saying which token the answer was obtained with and how long that token lives. */
+  async callAs<T>(
+    run: (options: VaultRequestOptions) => Promise<T>,
+  ): Promise<{ result: T; token: TokenLife }> {
     const token = await this.auth.token()
+    const life = this.auth.life(token)
     try {
-      return await run(this.auth.requestOptions(token))
+      return { result: await run(this.auth.requestOptions(token)), token: life }
     } catch (error) {
       if (statusOf(error) !== 403) throw error
       const fresh = await this.auth.reauthenticate(token)
       if (fresh === undefined) throw error
-      return await run(this.auth.requestOptions(fresh))
+      const freshLife = this.auth.life(fresh)
+      return { result: await run(this.auth.requestOptions(fresh)), token: freshLife }
     }
   }
 
@@ -107,9 +97,18 @@ export class VaultSession {
     context: { secretName: string; source: string },
     signal?: AbortSignal,
   ): Promise<unknown> {
+    return (await this.readAs(path, context, signal)).result
+  }
+
+  /** {@link read}, also saying which token read it (see {@link callAs}). */
+  async readAs(
+    path: string,
+    context: { secretName: string; source: string },
+    signal?: AbortSignal,
+  ): Promise<{ result: unknown; token: TokenLife }> {
     signal?.throwIfAborted()
     try {
-      return await this.call((options) => this.client.read(path, options))
+      return await this.callAs((options) => this.client.read(path, options))
     } catch (error) {
       throw classifyVaultError(error, context)
     }
