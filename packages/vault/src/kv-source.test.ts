@@ -103,7 +103,7 @@ describe('VaultKvSource reads', () => {
   })
 
   it('uses a given client without touching its token, and sends the namespace header', async () => {
-    emulator.kv.write('ns/app', { value: canary('ns') })
+    emulator.kv.write('ns/app', { value: canary('ns') }, { namespace: 'team-a/' })
     const client = vault({ endpoint: emulator.endpoint, token: 'hvs.someone-else' })
     const { provider } = kv({ client, endpoint: undefined, namespace: 'team-a/' })
     await provider.getSecret('ns/app')

@@ -181,3 +181,72 @@ describe('database engine', () => {
     expect(body.data.username).toMatch(/^v-token-brief-/)
   })
 })
+
+describe('leases end with the token that created them (docs/wire-facts.md#vault-leases-and-tokens)', () => {
+  async function credsWith(token: string, role = 'app') {
+    const response = await fetch(`${emulator.endpoint}/v1/database/creds/${role}`, {
+      headers: { 'X-Vault-Token': token },
+    })
+    expect(response.status).toBe(200)
+    return (await response.json()) as {
+      lease_id: string
+      lease_duration: number
+      data: { username: string; password: string }
+    }
+  }
+  const leaseIds = () => emulator.database.leases().map((l) => l.leaseId)
+
+  it('a token that expires by itself takes its leases along: the PostgreSQL role is dropped, the lease TTL notwithstanding', async () => {
+    const token = emulator.createToken({ ttl: 1, renewable: false, allow: ['database/creds/*'] })
+    const creds = await credsWith(token)
+    expect(creds.lease_duration).toBe(600)
+    const lease = emulator.database.leases().find((l) => l.leaseId === creds.lease_id)
+    expect(lease?.tokenExpiresAt).toBeLessThanOrEqual(Date.now() + 1_000)
+    expect(lease?.expiresAt).toBeGreaterThan(Date.now() + 590_000)
+    expect(await canLogIn(creds.data.username, creds.data.password)).toBe(true)
+    await expect.poll(() => roleExists(creds.data.username), { timeout: 5_000, interval: 50 }).toBe(false)
+    expect(leaseIds()).not.toContain(creds.lease_id)
+    expect(await canLogIn(creds.data.username, creds.data.password)).toBe('28P01')
+    expect(emulator.database.revocationErrors).toEqual([])
+  })
+
+  it('revoke-self and expireTokens() revoke the token’s leases at once; other tokens’ leases stay', async () => {
+    const a = emulator.createToken({ allow: ['database/creds/*'] })
+    const b = emulator.createToken({ allow: ['database/creds/*'] })
+    const c = emulator.createToken({ allow: ['database/creds/*'] })
+    const [fromA, fromB, fromC] = [await credsWith(a), await credsWith(b), await credsWith(c)]
+    expect(
+      (
+        await fetch(`${emulator.endpoint}/v1/auth/token/revoke-self`, {
+          method: 'POST',
+          headers: { 'X-Vault-Token': a },
+        })
+      ).status,
+    ).toBe(204)
+    await expect.poll(() => roleExists(fromA.data.username), { timeout: 5_000, interval: 50 }).toBe(false)
+    expect(emulator.expireTokens({ token: b })).toBe(1)
+    await expect.poll(() => roleExists(fromB.data.username), { timeout: 5_000, interval: 50 }).toBe(false)
+    expect(leaseIds()).not.toContain(fromA.lease_id)
+    expect(leaseIds()).not.toContain(fromB.lease_id)
+    expect(leaseIds()).toContain(fromC.lease_id)
+    expect(await roleExists(fromC.data.username)).toBe(true)
+  })
+
+  it('a renewed token keeps its leases past its first expiry; the root token’s leases never end with it', async () => {
+    const token = emulator.createToken({ ttl: 1, maxTtl: 30, allow: ['database/creds/*'] })
+    const creds = await credsWith(token)
+    const renewed = await fetch(`${emulator.endpoint}/v1/auth/token/renew-self`, {
+      method: 'POST',
+      headers: { 'X-Vault-Token': token },
+      body: JSON.stringify({ increment: 20 }),
+    })
+    expect(renewed.status).toBe(200)
+    await new Promise((resolve) => setTimeout(resolve, 1_300))
+    expect(await roleExists(creds.data.username)).toBe(true)
+    expect(leaseIds()).toContain(creds.lease_id)
+    const root = await credsWith(emulator.token)
+    expect(emulator.database.leases().find((l) => l.leaseId === root.lease_id)?.tokenExpiresAt).toBe(
+      Number.POSITIVE_INFINITY,
+    )
+  })
+})

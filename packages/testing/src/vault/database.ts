@@ -10,7 +10,7 @@ import {
   type VaultReply,
   type VaultRequest,
 } from './http.js'
-import { SYSTEM_TTL } from './tokens.js'
+import { SYSTEM_TTL, type TokenEntry, tokenEnd } from './tokens.js'
 
 /** A database connection for the database engine. */
 export interface VaultDatabaseConnectionOptions {
@@ -50,8 +50,13 @@ export interface VaultLease {
   username: string
   /** Epoch ms. */
   issuedAt: number
-  /** Epoch ms; the user is revoked then. */
+  /** Epoch ms; the user is revoked then, or earlier when its token ends. */
   expiresAt: number
+  /**
+   * When the token that created the lease ends (epoch ms; Infinity for the root token): Vault
+   * revokes a service token's leases when it expires or is revoked (docs/wire-facts.md#vault-leases-and-tokens).
+   */
+  tokenExpiresAt: number
   renewable: boolean
 }
 
@@ -59,6 +64,8 @@ export const DEFAULT_CREATION = [
   `CREATE ROLE "{{name}}" WITH LOGIN PASSWORD '{{password}}' VALID UNTIL '{{expiration}}'`,
 ]
 const DEFAULT_RENEW = [`ALTER ROLE "{{name}}" VALID UNTIL '{{expiration}}'`]
+/** The longest delay a Node.js timer takes. */
+const MAX_TIMER_MS = 2_147_483_647
 /** Vault adds this to `{{expiration}}` beyond the lease's end. */
 const EXPIRATION_BUFFER_MS = 5_000
 
@@ -71,7 +78,9 @@ interface Role extends Required<Omit<VaultDatabaseRoleOptions, 'revocationStatem
   revocationStatements: string[] | undefined
 }
 
-interface Lease extends VaultLease {
+interface Lease extends Omit<VaultLease, 'tokenExpiresAt'> {
+  /** The token that created it; its end revokes the lease. */
+  token: TokenEntry
   dbName: string
   maxExpiresAt: number
   lastRenewal: number | undefined
@@ -141,23 +150,34 @@ export class DatabaseEngine {
   }
 
   leases(): VaultLease[] {
-    return [...this.#leases.values()].map(({ leaseId, role, username, issuedAt, expiresAt, renewable }) => ({
-      leaseId,
-      role,
-      username,
-      issuedAt,
-      expiresAt,
-      renewable,
-    }))
+    return [...this.#leases.values()].map(
+      ({ leaseId, role, username, issuedAt, expiresAt, renewable, token }) => ({
+        leaseId,
+        role,
+        username,
+        issuedAt,
+        expiresAt,
+        tokenExpiresAt: tokenEnd(token),
+        renewable,
+      }),
+    )
+  }
+
+  /** A token was revoked or expired by hand: its leases go with it, as in Vault. */
+  revokeLeasesOf(token: TokenEntry): void {
+    for (const lease of [...this.#leases.values()]) {
+      if (lease.token !== token) continue
+      this.revoke(lease.leaseId).catch((error: Error) => this.revocationErrors.push(error))
+    }
   }
 
   /** Requests under the mount: `creds/<role>` and `roles/<role>`. */
-  async handle(request: VaultRequest, rest: string, displayName: string): Promise<VaultReply> {
+  async handle(request: VaultRequest, rest: string, token: TokenEntry): Promise<VaultReply> {
     const [kind, name, extra] = rest.split('/')
     if (name === undefined || name === '' || extra !== undefined) notFound()
     if (kind === 'creds') {
       if (request.method !== 'GET') unsupported()
-      return this.#creds(name, displayName)
+      return this.#creds(name, token)
     }
     if (kind === 'roles' && request.method === 'GET') {
       const role = this.#roles.get(name)
@@ -255,7 +275,7 @@ export class DatabaseEngine {
     this.#connections.clear()
   }
 
-  async #creds(roleName: string, displayName: string): Promise<VaultReply> {
+  async #creds(roleName: string, token: TokenEntry): Promise<VaultReply> {
     const role = this.#roles.get(roleName)
     if (role === undefined) badRequest(`unknown role: ${roleName}`)
     const connection = this.#connections.get(role.dbName)
@@ -267,7 +287,7 @@ export class DatabaseEngine {
     const now = Date.now()
     const maxTtl = role.maxTtl || SYSTEM_TTL
     const ttl = Math.min(role.defaultTtl || SYSTEM_TTL, maxTtl)
-    const name = username(displayName, roleName)
+    const name = username(token.displayName, roleName)
     const secret = password()
     const expiration = pgExpiration(now + ttl * 1000 + EXPIRATION_BUFFER_MS)
     await this.#run(
@@ -281,6 +301,7 @@ export class DatabaseEngine {
       issuedAt: now,
       expiresAt: now + ttl * 1000,
       renewable: true,
+      token,
       dbName: role.dbName,
       maxExpiresAt: now + maxTtl * 1000,
       lastRenewal: undefined,
@@ -297,14 +318,23 @@ export class DatabaseEngine {
     })
   }
 
-  /** Revokes the lease when it runs out, as Vault's expiration manager does. */
+  /**
+   * Revokes the lease when it runs out or its token ends, whichever comes first, as Vault's
+   * expiration manager does. A token renewed in the meantime moves the check on.
+   */
   #schedule(lease: Lease): void {
     clearTimeout(lease.timer)
+    const at = Math.min(lease.expiresAt, tokenEnd(lease.token))
     lease.timer = setTimeout(
       () => {
+        const now = Date.now()
+        if (now < lease.expiresAt && now < tokenEnd(lease.token)) {
+          this.#schedule(lease)
+          return
+        }
         this.revoke(lease.leaseId).catch((error: Error) => this.revocationErrors.push(error))
       },
-      Math.max(0, lease.expiresAt - Date.now()),
+      Math.min(MAX_TIMER_MS, Math.max(0, at - Date.now())),
     )
     lease.timer.unref()
   }

@@ -440,8 +440,97 @@ describe('seal, health, faults and call counters', () => {
     expect(emulator.calls.count()).toBe(3)
     expect(emulator.calls.log.map((c) => [c.method, c.status, c.namespace])).toEqual([
       ['GET', 200, undefined],
-      ['GET', 200, 'team-a/'],
+      ['GET', 404, 'team-a/'],
       ['DELETE', 204, undefined],
     ])
+  })
+})
+
+describe('documented behaviour the emulator follows (docs/wire-facts.md#hashicorp-vault)', () => {
+  it('namespaces separate data: a namespaced path reads 404 without X-Vault-Namespace, and the root path 404 inside it', async () => {
+    const value = canary('ns-separate')
+    emulator.kv.write('team/db', { value }, { namespace: 'team-a/' })
+    const header = { 'X-Vault-Namespace': 'team-a/' }
+    const inside = await api('GET', 'secret/data/team/db', { headers: header })
+    expect(inside.status).toBe(200)
+    expect(inside.body.data.data).toEqual({ value })
+    expect(
+      (await api('GET', 'secret/data/team/db', { headers: { 'X-Vault-Namespace': '/team-a' } })).status,
+    ).toBe(200)
+    const outside = await api('GET', 'secret/data/team/db')
+    expect(outside.status).toBe(404)
+    expect(outside.body).toEqual({ errors: [] })
+    expect(
+      (await api('GET', 'secret/data/team/db', { headers: { 'X-Vault-Namespace': 'team-b/' } })).status,
+    ).toBe(404)
+    emulator.kv.write('root/only', { value: canary('ns-root') })
+    expect((await api('GET', 'secret/data/root/only', { headers: header })).status).toBe(404)
+    // A write through HTTP lands in the namespace of its header.
+    const written = await api('POST', 'secret/data/team/http', {
+      headers: header,
+      body: { data: { a: 'b' } },
+    })
+    expect(written.status).toBe(200)
+    expect((await api('GET', 'secret/data/team/http')).status).toBe(404)
+    expect((await api('GET', 'secret/data/team/http', { headers: header })).status).toBe(200)
+  })
+
+  it('AppRole: a role with bindSecretId false logs in with role_id alone; a bound role still asks for secret_id', async () => {
+    const { roleId } = emulator.addAppRole({ roleName: 'unbound', bindSecretId: false, token: { ttl: 60 } })
+    const login = await api('POST', 'auth/approle/login', { token: null, body: { role_id: roleId } })
+    expect(login.status).toBe(200)
+    expect(login.body.auth).toMatchObject({ metadata: { role_name: 'unbound' }, lease_duration: 60 })
+    const bound = emulator.addAppRole({ roleName: 'bound' })
+    const missing = await api('POST', 'auth/approle/login', { token: null, body: { role_id: bound.roleId } })
+    expect(missing.status).toBe(400)
+    expect(missing.body).toEqual({ errors: ['missing secret_id'] })
+    const unknown = await api('POST', 'auth/approle/login', {
+      token: null,
+      body: { role_id: 'no-such-role' },
+    })
+    expect(unknown.status).toBe(400)
+  })
+
+  it('POST metadata on a key with no versions creates it; data reads stay 404 until a version is written', async () => {
+    const created = await api('POST', 'secret/metadata/fresh/key', {
+      body: { max_versions: 3, cas_required: false },
+    })
+    expect(created.status).toBe(204)
+    const metadata = await api('GET', 'secret/metadata/fresh/key')
+    expect(metadata.status).toBe(200)
+    expect(metadata.body.data).toMatchObject({
+      current_version: 0,
+      oldest_version: 0,
+      max_versions: 3,
+      versions: {},
+    })
+    expect((await api('GET', 'secret/data/fresh/key')).status).toBe(404)
+    await api('POST', 'secret/data/fresh/key', { body: { data: { v: '1' } } })
+    expect((await api('GET', 'secret/metadata/fresh/key')).body.data.current_version).toBe(1)
+  })
+
+  it('delete_version_after gives new versions a deletion_time; served before it, 404 with the envelope after it', async () => {
+    const set = await api('POST', 'secret/metadata/expiring', { body: { delete_version_after: '1s' } })
+    expect(set.status).toBe(204)
+    expect((await api('GET', 'secret/metadata/expiring')).body.data.delete_version_after).toBe('1s')
+    const before = Date.now()
+    await api('POST', 'secret/data/expiring', { body: { data: { v: canary('expiring') } } })
+    const fresh = await api('GET', 'secret/data/expiring')
+    expect(fresh.status).toBe(200)
+    const deletion = Date.parse(fresh.body.data.metadata.deletion_time)
+    expect(deletion).toBeGreaterThanOrEqual(before + 1_000 - 1)
+    expect(deletion).toBeLessThanOrEqual(Date.now() + 1_000)
+    await new Promise((resolve) => setTimeout(resolve, Math.max(0, deletion - Date.now()) + 20))
+    const gone = await api('GET', 'secret/data/expiring')
+    expect(gone.status).toBe(404)
+    expect(gone.body.data).toMatchObject({ data: null, metadata: { version: 1 } })
+    expect(gone.body.errors).toBeUndefined()
+    expect(
+      (await api('POST', 'secret/metadata/expiring', { body: { delete_version_after: 'soon' } })).status,
+    ).toBe(400)
+    expect(
+      (await api('POST', 'secret/metadata/expiring', { body: { delete_version_after: '1h30m' } })).status,
+    ).toBe(204)
+    expect((await api('GET', 'secret/metadata/expiring')).body.data.delete_version_after).toBe('1h30m0s')
   })
 })

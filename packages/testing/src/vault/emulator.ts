@@ -7,7 +7,7 @@ import { VaultCallLog, VaultFaultPlan } from './faults.js'
 import { parseListRequest, send, sendRaw } from './http.js'
 import { type KvData, KvV1, KvV2 } from './kv.js'
 import { LoginMethods } from './login.js'
-import { DEFAULT_MAX_REQUEST_SIZE, type Engines, serve } from './server.js'
+import { DEFAULT_MAX_REQUEST_SIZE, type Engines, normalizeNamespace, serve } from './server.js'
 import { createSysState } from './sys.js'
 import { TokenStore } from './tokens.js'
 import type { VaultEmulator, VaultEmulatorOptions, VaultKvOptions } from './types.js'
@@ -24,14 +24,24 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
     'auth/token/root',
   )
   const database = new DatabaseEngine(options.databaseMount ?? 'database')
-  const kv = new Map<string, KvV1 | KvV2>()
-  for (const [mount, version] of Object.entries(options.kvMounts ?? { secret: 2, kv: 1 })) {
-    kv.set(mount, version === 1 ? new KvV1(mount) : new KvV2(mount))
+  tokens.onEnd((entry) => database.revokeLeasesOf(entry))
+  const kvMounts = Object.entries(options.kvMounts ?? { secret: 2, kv: 1 })
+  // Each namespace has its own KV mounts (the same names and versions), made on first use.
+  const namespaces = new Map<string, Map<string, KvV1 | KvV2>>()
+  const kvIn = (namespace: string): Map<string, KvV1 | KvV2> => {
+    let mounts = namespaces.get(namespace)
+    if (mounts === undefined) {
+      mounts = new Map(
+        kvMounts.map(([mount, version]) => [mount, version === 1 ? new KvV1(mount) : new KvV2(mount)]),
+      )
+      namespaces.set(namespace, mounts)
+    }
+    return mounts
   }
   const engines: Engines = {
     tokens,
     logins: new LoginMethods(tokens),
-    kv,
+    kv: kvIn,
     database,
     sys: createSysState(database),
   }
@@ -69,7 +79,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
 
   const mountOf = (o: VaultKvOptions | undefined) => {
     const name = o?.mount ?? 'secret'
-    const engine = kv.get(name)
+    const engine = kvIn(normalizeNamespace(o?.namespace)).get(name)
     if (engine === undefined) throw new Error(`vault emulator: no KV mount "${name}"`)
     return engine
   }
@@ -98,6 +108,11 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
         const engine = mountOf(o)
         if (engine instanceof KvV2) engine.softDelete(clean(path), o?.versions)
         else engine.delete(clean(path))
+      },
+      setMetadata(path, settings, o) {
+        const engine = mountOf(o)
+        if (!(engine instanceof KvV2)) throw new Error('vault emulator: setMetadata() needs a KV v2 mount')
+        engine.setMetadata(clean(path), settings)
       },
       destroy(path, o) {
         const engine = mountOf(o)

@@ -29,6 +29,34 @@ interface Key {
   updatedAt: number
   maxVersions: number
   casRequired: boolean
+  /** Seconds after which a new version is soft-deleted (its `deletion_time`); 0 never. */
+  deleteVersionAfter: number
+}
+
+/** A Go duration as Vault prints `delete_version_after`: `0s`, `30s`, `1m30s`, `1h0m0s`. */
+export function goDuration(seconds: number): string {
+  if (seconds < 60) return `${seconds}s`
+  const h = Math.floor(seconds / 3600)
+  const m = Math.floor((seconds % 3600) / 60)
+  const s = seconds % 60
+  return h > 0 ? `${h}h${m}m${s}s` : `${m}m${s}s`
+}
+
+/** Deleted now: soft-deleted, or its `deletion_time` (from `delete_version_after`) has passed. */
+function isDeleted(version: Version, now = Date.now()): boolean {
+  return version.destroyed || (version.deletedAt !== undefined && version.deletedAt <= now)
+}
+
+function emptyKey(now: number): Key {
+  return {
+    versions: new Map(),
+    current: 0,
+    createdAt: now,
+    updatedAt: now,
+    maxVersions: 10,
+    casRequired: false,
+    deleteVersionAfter: 0,
+  }
 }
 
 function versionMetadata(version: Version): object {
@@ -60,14 +88,7 @@ export class KvV2 {
     }
     if (cas === undefined && key?.casRequired) badRequest('check-and-set parameter required for this call')
     if (key === undefined) {
-      key = {
-        versions: new Map(),
-        current: 0,
-        createdAt: now,
-        updatedAt: now,
-        maxVersions: 10,
-        casRequired: false,
-      }
+      key = emptyKey(now)
       this.#keys.set(path, key)
     }
     key.current++
@@ -75,7 +96,8 @@ export class KvV2 {
     key.versions.set(key.current, {
       data: structuredClone(data),
       createdAt: now,
-      deletedAt: undefined,
+      // delete_version_after: the version gets its deletion_time when it is written (KV v2 API docs).
+      deletedAt: key.deleteVersionAfter > 0 ? now + key.deleteVersionAfter * 1000 : undefined,
       destroyed: false,
     })
     for (const n of [...key.versions.keys()].sort((a, b) => a - b)) {
@@ -91,7 +113,7 @@ export class KvV2 {
     if (key === undefined) return
     for (const n of versions ?? [key.current]) {
       const version = key.versions.get(n)
-      if (version !== undefined && version.deletedAt === undefined) version.deletedAt = Date.now()
+      if (version !== undefined && !isDeleted(version)) version.deletedAt = Date.now()
     }
   }
 
@@ -114,6 +136,22 @@ export class KvV2 {
         version.data = {}
       }
     }
+  }
+
+  /** Sets a key's metadata, creating the key (with no versions) when it does not exist. */
+  setMetadata(
+    path: string,
+    settings: { maxVersions?: number; casRequired?: boolean; deleteVersionAfter?: number },
+  ): void {
+    let key = this.#keys.get(path)
+    if (key === undefined) {
+      key = emptyKey(Date.now())
+      this.#keys.set(path, key)
+    }
+    if (settings.maxVersions !== undefined && settings.maxVersions > 0) key.maxVersions = settings.maxVersions
+    if (settings.casRequired !== undefined) key.casRequired = settings.casRequired
+    if (settings.deleteVersionAfter !== undefined) key.deleteVersionAfter = settings.deleteVersionAfter
+    key.updatedAt = Date.now()
   }
 
   /** Current version number, or undefined when the key does not exist. */
@@ -197,7 +235,7 @@ export class KvV2 {
     const version = key.versions.get(wanted)
     if (version === undefined) notFound()
     const metadata = { ...versionMetadata(version), custom_metadata: null, version: wanted }
-    if (version.destroyed || version.deletedAt !== undefined) {
+    if (isDeleted(version)) {
       // Deleted or destroyed: 404 with the normal envelope and no `errors` (docs/wire-facts.md#vault-kv-version-2).
       return ok({ data: { data: null, metadata }, mount_type: 'kv' }, 404)
     }
@@ -219,21 +257,31 @@ export class KvV2 {
             created_time: timestamp(key.createdAt),
             current_version: key.current,
             custom_metadata: null,
-            delete_version_after: '0s',
+            delete_version_after: goDuration(key.deleteVersionAfter),
             max_versions: key.maxVersions,
-            oldest_version: Math.min(...key.versions.keys()),
+            oldest_version: key.versions.size === 0 ? 0 : Math.min(...key.versions.keys()),
             updated_time: timestamp(key.updatedAt),
             versions,
           },
           mount_type: 'kv',
         })
       }
+      // "Creates or updates the metadata": a key with no versions yet is created (KV v2 API docs).
       case 'POST':
       case 'PUT': {
-        if (key === undefined) notFound()
-        const maxVersions = request.body?.max_versions
-        if (typeof maxVersions === 'number' && maxVersions > 0) key.maxVersions = maxVersions
-        if (typeof request.body?.cas_required === 'boolean') key.casRequired = request.body.cas_required
+        const body = request.body
+        const maxVersions = body?.max_versions
+        const after = body?.delete_version_after
+        let deleteVersionAfter: number | undefined
+        if (after !== undefined && after !== null && after !== '') {
+          deleteVersionAfter = parseDuration(after)
+          if (deleteVersionAfter === undefined) badRequest('invalid delete_version_after')
+        }
+        this.setMetadata(path, {
+          ...(typeof maxVersions === 'number' ? { maxVersions } : {}),
+          ...(typeof body?.cas_required === 'boolean' ? { casRequired: body.cas_required } : {}),
+          ...(deleteVersionAfter === undefined ? {} : { deleteVersionAfter }),
+        })
         return noContent
       }
       // Same answer as version 1's DELETE below: deleting the metadata removes the key and all its versions.

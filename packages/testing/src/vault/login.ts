@@ -13,7 +13,15 @@ export interface VaultAppRoleOptions {
   secretId?: string
   /** The auth mount. @default 'approle' */
   mount?: string
-  /** What issued tokens may do and how long they live (`ttl` = the role's `token_ttl`). */
+  /**
+   * The role's `bind_secret_id`: whether a login must present a `secret_id`. With `false` a login
+   * with `role_id` alone works (and a `secret_id`, if sent, is not checked). @default true
+   */
+  bindSecretId?: boolean
+  /**
+   * What issued tokens may do and how long they live (`ttl` = the role's `token_ttl`, `maxTtl` its
+   * `token_max_ttl`, `renewable: false` for tokens that cannot be renewed).
+   */
   token?: VaultTokenOptions
 }
 
@@ -35,6 +43,7 @@ export interface VaultKubernetesRoleOptions {
 
 interface AppRole {
   roleName: string
+  bindSecretId: boolean
   secretIds: Set<string>
   token: VaultTokenOptions
 }
@@ -77,6 +86,7 @@ export class LoginMethods {
     else
       roles.set(roleId, {
         roleName: options.roleName,
+        bindSecretId: options.bindSecretId !== false,
         secretIds: new Set([secretId]),
         token: { ...options.token },
       })
@@ -119,9 +129,13 @@ export class LoginMethods {
 
   #appRoleLogin(request: VaultRequest, roles: Map<string, AppRole>): VaultReply {
     const roleId = required(request.body, 'role_id')
-    const secretId = required(request.body, 'secret_id')
     const role = roles.get(roleId)
-    if (role === undefined || !role.secretIds.has(secretId)) badRequest('invalid role or secret ID')
+    // A secret_id is asked for only when the role binds one (bind_secret_id, docs/wire-facts.md#vault-approle-login).
+    if (role === undefined || role.bindSecretId) {
+      const secretId = required(request.body, 'secret_id')
+      if (role === undefined || !role.secretIds.has(secretId)) badRequest('invalid role or secret ID')
+    }
+    if (role === undefined) badRequest('invalid role or secret ID')
     const metadata = { role_name: role.roleName }
     const entry = this.tokens.create(
       { displayName: 'approle', ...role.token, meta: { ...role.token.meta, ...metadata } },

@@ -12,7 +12,8 @@ import type { TokenStore } from './tokens.js'
 export interface Engines {
   tokens: TokenStore
   logins: LoginMethods
-  kv: Map<string, KvV1 | KvV2>
+  /** The KV mounts of a namespace (`''` is the root namespace), created on first use. */
+  kv(namespace: string): Map<string, KvV1 | KvV2>
   database: DatabaseEngine
   sys: SysState
 }
@@ -52,9 +53,10 @@ async function route(
   const slash = path.indexOf('/')
   const mount = slash === -1 ? path : path.slice(0, slash)
   const rest = slash === -1 ? '' : path.slice(slash + 1)
-  const kv = engines.kv.get(mount)
+  // Namespaces separate data: a path in `team-a/` is not there without X-Vault-Namespace (docs/wire-facts.md#vault-namespaces).
+  const kv = engines.kv(namespaceOf(headers)).get(mount)
   if (kv !== undefined) return kv.handle(request, rest)
-  if (mount === engines.database.mount) return engines.database.handle(request, rest, token.displayName)
+  if (mount === engines.database.mount) return engines.database.handle(request, rest, token)
   return noRoute(path)
 }
 
@@ -101,6 +103,18 @@ export async function serve(
   }
   call.status = reply.status
   return reply
+}
+
+/** `X-Vault-Namespace` without leading or trailing slashes (`'team-a/'` → `'team-a'`); `''` for the root. */
+export function namespaceOf(headers: IncomingHttpHeaders): string {
+  const raw = headers['x-vault-namespace']
+  const value = Array.isArray(raw) ? raw[0] : raw
+  return normalizeNamespace(value)
+}
+
+/** A namespace path as the emulator keys it: no leading or trailing slashes; `''` is the root. */
+export function normalizeNamespace(value: string | undefined): string {
+  return (value ?? '').trim().replace(/^\/+|\/+$/g, '')
 }
 
 function decodePath(path: string): string {

@@ -110,10 +110,29 @@ function needed(request: VaultRequest): VaultCapability[] {
   }
 }
 
+/** When a token ends: `now` for one revoked or expired by hand, else its expiry (epoch ms; Infinity for root). */
+export function tokenEnd(entry: TokenEntry): number {
+  return entry.revoked ? 0 : entry.expiresAt
+}
+
 /** Tokens, their policies and the `auth/token/*` endpoints. */
 export class TokenStore {
   readonly #tokens = new Map<string, TokenEntry>()
   readonly #defaultRules = DEFAULT_RULES.map(compile)
+  readonly #ended = new Set<(entry: TokenEntry) => void>()
+
+  /**
+   * Calls `listener` when a token is revoked (`revoke-self`) or expired by hand ({@link expire}).
+   * A token that runs out by itself is noticed by whoever holds its expiry (the database engine's
+   * lease timers), since nothing happens in Vault at that instant but the clock.
+   */
+  onEnd(listener: (entry: TokenEntry) => void): void {
+    this.#ended.add(listener)
+  }
+
+  #end(entry: TokenEntry): void {
+    for (const listener of this.#ended) listener(entry)
+  }
 
   /** Creates a token; `path` records which endpoint issued it. */
   create(
@@ -154,6 +173,7 @@ export class TokenStore {
       if (filter.token !== undefined && entry.id !== filter.token) continue
       if (filter.path !== undefined && !entry.path.startsWith(filter.path)) continue
       entry.expiresAt = now
+      this.#end(entry)
       count++
     }
     return count
@@ -207,6 +227,7 @@ export class TokenStore {
         return this.#renew(entry, request.body?.increment)
       case 'auth/token/revoke-self':
         entry.revoked = true
+        this.#end(entry)
         return noContent
       default:
         return noRoute(request.path)

@@ -27,6 +27,11 @@ export interface VaultEmulatorOptions {
 export interface VaultKvOptions {
   /** The KV mount. @default 'secret' */
   mount?: string
+  /**
+   * The Vault Enterprise namespace (`'team-a'` or `'team-a/'`); HTTP requests reach it with
+   * `X-Vault-Namespace`. @default the root namespace
+   */
+  namespace?: string
 }
 
 /** Direct access to the emulator's KV mounts, bypassing HTTP and policies. */
@@ -37,6 +42,15 @@ export interface VaultKvHelpers {
   rotate(path: string, data: KvData, options?: VaultKvOptions): number
   /** KV v2: soft-deletes the given versions (default the latest). KV v1: deletes the key. */
   delete(path: string, options?: VaultKvOptions & { versions?: number[] }): void
+  /**
+   * KV v2: sets a key's metadata, creating the key (with no versions) when it does not exist, as
+   * `POST <mount>/metadata/<path>` does. `deleteVersionAfter` is in seconds (0: never).
+   */
+  setMetadata(
+    path: string,
+    settings: { maxVersions?: number; casRequired?: boolean; deleteVersionAfter?: number },
+    options?: VaultKvOptions,
+  ): void
   /** KV v2: destroys the given versions (default the latest) for good. */
   destroy(path: string, options?: VaultKvOptions & { versions?: number[] }): void
 }
