@@ -148,6 +148,31 @@ describe('AppRole', () => {
     expect(emulator.calls.count('secret/data/other/x')).toBe(2)
   })
 
+  it('logs in without a secretId when the role has bind_secret_id = false (the README’s "secretId may be omitted")', async ({
+    onTestFinished,
+  }) => {
+    const value = canary('unbound-role')
+    const emulator = await emulatorWith(onTestFinished, { 'app/a': value })
+    const { roleId } = emulator.addAppRole({
+      roleName: 'unbound',
+      bindSecretId: false,
+      token: { ttl: 300, allow: ['secret/data/app/*'] },
+    })
+    const cache = provider(onTestFinished, emulator, { type: 'approle', roleId })
+    expect(await cache.getSecret('app/a')).toBe(value)
+    expect(emulator.calls.log.filter((c) => c.path === 'auth/approle/login').map((c) => c.status)).toEqual([
+      200,
+    ])
+    // A role that binds a secret_id still refuses the login without one: access denied, not retried.
+    const bound = emulator.addAppRole({ roleName: 'bound', token: { allow: ['secret/data/app/*'] } })
+    const refused = provider(onTestFinished, emulator, { type: 'approle', roleId: bound.roleId })
+    emulator.calls.reset()
+    const error = await failure(refused.getSecret('app/a'))
+    expect(error.code).toBe('ERR_SECRET_ACCESS_DENIED')
+    expect(error.cause).toMatchObject({ statusCode: 400, errors: ['missing secret_id'] })
+    expect(emulator.calls.count('auth/approle/login')).toBe(1)
+  })
+
   it('uses a custom mount', async ({ onTestFinished }) => {
     const emulator = await emulatorWith(onTestFinished, { 'app/a': canary('mount') })
     const { roleId, secretId } = emulator.addAppRole({

@@ -26,6 +26,18 @@ function malformed(name: string, source: string, what: string) {
   return malformedReply({ secretName: name, source }, `a ${what} read envelope`)
 }
 
+/**
+ * A KV v2 version served with a `deletion_time` still ahead (set by `delete_version_after`) is
+ * deleted then, and Vault answers 404 from that moment (docs/wire-facts.md#vault-kv-version-2):
+ * its time left, in ms, so the cache never serves it past that point. Undefined without one.
+ */
+export function untilDeletion(deletionTime: unknown, now = Date.now()): number | undefined {
+  if (typeof deletionTime !== 'string' || deletionTime === '') return undefined
+  const at = Date.parse(deletionTime)
+  if (Number.isNaN(at)) return undefined
+  return Math.max(1, at - now)
+}
+
 /** `{ value: "…" }` gives that string; any other map gives its JSON (so `name#key` selects a key). */
 export function kvValue(data: Record<string, unknown>): string {
   const keys = Object.keys(data)
@@ -75,8 +87,14 @@ export class VaultKvSource implements SecretSource {
       return { value: kvValue(data) }
     }
     if (data === undefined || !isMap(data.data)) throw malformed(name, this.name, 'KV v2')
-    const version = isMap(data.metadata) ? data.metadata.version : undefined
-    return { value: kvValue(data.data), ...(version === undefined ? {} : { version: String(version) }) }
+    const metadata = isMap(data.metadata) ? data.metadata : {}
+    const version = metadata.version
+    const ttlMs = untilDeletion(metadata.deletion_time)
+    return {
+      value: kvValue(data.data),
+      ...(version === undefined ? {} : { version: String(version) }),
+      ...(ttlMs === undefined ? {} : { ttlMs }),
+    }
   }
 
   /** Stops token renewal. */

@@ -130,6 +130,27 @@ describe('namespace: the option wins over VAULT_NAMESPACE', () => {
     expect(await namespaceSent({})).toBeUndefined()
   })
 
+  it('namespaces separate data: the namespaced secret reads with the option and is not found without it', async () => {
+    vi.stubEnv('VAULT_NAMESPACE', undefined)
+    const value = canary('team-a-only')
+    emulator.kv.write('team/key', { value }, { namespace: 'team-a/' })
+    const token = { type: 'token', token: emulator.token } as const
+    const inside = new CachedSecretProvider(
+      new VaultKvSource({ endpoint: emulator.endpoint, auth: token, namespace: 'team-a/' }),
+    )
+    const outside = new CachedSecretProvider(
+      new VaultKvSource({ endpoint: emulator.endpoint, auth: token }),
+      { retry: { retries: 0 } },
+    )
+    try {
+      expect(await inside.getSecret('team/key')).toBe(value)
+      const error = await outside.getSecret('team/key').catch((e: unknown) => e)
+      expect(error).toMatchObject({ code: 'ERR_SECRET_NOT_FOUND' })
+    } finally {
+      await Promise.all([inside.close(), outside.close()])
+    }
+  })
+
   it('a given client built under another namespace is refused with a namespace option that differs', () => {
     vi.stubEnv('VAULT_NAMESPACE', 'other-ns/')
     const client = vault({ endpoint: emulator.endpoint })
