@@ -1,5 +1,7 @@
 export {
   DEFAULT_JWT_PATH,
+  type TokenLife,
+  type TokenReplacedListener,
   type VaultAppRoleAuth,
   type VaultAuth,
   VaultAuthenticator,

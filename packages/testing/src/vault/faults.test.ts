@@ -111,3 +111,20 @@ describe('request size limit', () => {
     })
   })
 })
+
+describe('exactly one 403', () => {
+  it("permissionDenied with the default times answers one 403 on the matching path, then Vault's normal answer", async () => {
+    emulator.calls.reset()
+    emulator.faults.fail('permissionDenied', { path: 'secret/data/faults/app' })
+    expect(emulator.faults.pending).toBe(1)
+    const other = await read('secret/data/faults/missing')
+    expect(other.status).toBe(404)
+    const denied = await read()
+    expect(denied.status).toBe(403)
+    expect(JSON.parse(denied.text)).toEqual({ errors: ['1 error occurred:\n\t* permission denied\n\n'] })
+    expect(emulator.faults.pending).toBe(0)
+    const after = await read()
+    expect(after.status).toBe(200)
+    expect(emulator.calls.log.map((c) => c.status)).toEqual([404, 403, 200])
+  })
+})
