@@ -61,27 +61,34 @@ describe('VaultDatabaseSource: a lease ends with the token that obtained it', ()
     }
   })
 
-  it('reloads the credentials obtained under a token as soon as a new login replaces it', async () => {
+  it('reloads the credentials obtained under a token as soon as a new login replaces it, before that token ends', async () => {
     const { roleId, secretId } = emulator.addAppRole({
       roleName: 'reload-check',
-      token: { ttl: 600, renewable: false, allow: TOKEN_RULES },
+      token: { ttl: 3, renewable: false, allow: TOKEN_RULES },
     })
     const source = new VaultDatabaseSource({
       endpoint: emulator.endpoint,
       auth: { type: 'approle', roleId, secretId },
     })
-    // No refresh-ahead: only the token replacement can make the cache reload within the test.
+    // No refresh-ahead and no reads: only the token replacement (the re-login at 2/3 of the
+    // token's 3 s) can make the cache reload.
     const cache = new CachedSecretProvider(source, { refreshAhead: 0 })
     try {
+      emulator.calls.reset()
       await cache.preload(['creds/app'])
-      const first = cache.handle('creds/app').version
-      const rotated = new Promise<string>((resolve) => cache.on('rotate', (e) => resolve(e.newVersion)))
-      // Vault refuses the token (as after a revocation): the next call logs in again.
-      expect(emulator.expireTokens({ path: 'auth/approle/login' })).toBeGreaterThan(0)
-      await cache.refresh('creds/app')
-      const reloadedTo = await rotated
-      expect(reloadedTo).not.toBe(first)
-      expect(emulator.calls.count('auth/approle/login')).toBeGreaterThanOrEqual(2)
+      const handle = cache.handle('creds/app')
+      const first = emulator.database.leases().find((l) => l.leaseId === handle.version)
+      expect(first).toBeDefined()
+      const rotated = await new Promise<{ newVersion: string; at: number }>((resolve) =>
+        cache.on('rotate', (e) => resolve({ newVersion: e.newVersion, at: Date.now() })),
+      )
+      expect(rotated.at).toBeLessThan(first?.tokenExpiresAt ?? 0)
+      const second = emulator.database.leases().find((l) => l.leaseId === rotated.newVersion)
+      expect(second?.tokenExpiresAt).toBeGreaterThan(first?.tokenExpiresAt ?? Number.POSITIVE_INFINITY)
+      expect(handle.version).toBe(rotated.newVersion)
+      expect(
+        emulator.calls.log.filter((c) => c.path === 'auth/approle/login' && c.status === 200).length,
+      ).toBeGreaterThanOrEqual(2)
     } finally {
       await cache.close()
     }
