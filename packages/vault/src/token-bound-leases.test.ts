@@ -61,6 +61,29 @@ describe('VaultDatabaseSource: a lease ends with the token that obtained it', ()
     }
   })
 
+  it('looks a fixed token up first (also with renew: false), so its end bounds ttlMs too', async () => {
+    for (const renew of [true, false]) {
+      const token = emulator.createToken({ ttl: 4, renewable: false, allow: TOKEN_RULES })
+      const db = new VaultDatabaseSource({
+        endpoint: emulator.endpoint,
+        auth: { type: 'token', token, renew },
+      })
+      try {
+        emulator.calls.reset()
+        const loaded = await db.load('creds/app', ctx())
+        expect(emulator.calls.log.map((c) => c.path)).toEqual([
+          'auth/token/lookup-self',
+          'database/creds/app',
+        ])
+        expect(loaded.ttlMs).toBeGreaterThan(0)
+        expect(loaded.ttlMs).toBeLessThanOrEqual(4_000)
+        expect(db.activeLeases()).toEqual([loaded.version])
+      } finally {
+        await db.close()
+      }
+    }
+  })
+
   it('reloads the credentials obtained under a token as soon as a new login replaces it, before that token ends', async () => {
     const { roleId, secretId } = emulator.addAppRole({
       roleName: 'reload-check',
