@@ -119,7 +119,8 @@ describe('VaultDatabaseSource: a lease ends with the token that obtained it', ()
 
   for (const { label, token } of [
     { label: 'non-renewable (token_ttl 3 s)', token: { ttl: 3, renewable: false } },
-    { label: 'renewable but capped (token_ttl 2 s, token_max_ttl 3 s)', token: { ttl: 2, maxTtl: 3 } },
+    // Renewed at 2 s up to its max TTL (4 s): capped, so a new login follows at 3.3 s.
+    { label: 'renewable but capped (token_ttl 3 s, token_max_ttl 4 s)', token: { ttl: 3, maxTtl: 4 } },
   ]) {
     it(`behind a RotatingPool under load over a ${label} AppRole token: 0 failed queries across token replacements, credentials never older than their token`, async () => {
       const { roleId, secretId } = emulator.addAppRole({
@@ -175,7 +176,7 @@ describe('VaultDatabaseSource: a lease ends with the token that obtained it', ()
           }
         }
       })
-      await new Promise((resolve) => setTimeout(resolve, 10_000))
+      await new Promise((resolve) => setTimeout(resolve, 12_000))
       running = false
       await Promise.all(workers)
       await pool.end()
@@ -187,7 +188,7 @@ describe('VaultDatabaseSource: a lease ends with the token that obtained it', ()
       expect(poolErrors).toEqual([])
       expect(stale).toEqual([])
       expect(checked).toBeGreaterThan(100)
-      // 10 s of 3-second tokens: at least three replacements, each followed by a credentials rotation.
+      // 12 s of 3–4-second tokens: at least three replacements, each followed by a credentials rotation.
       expect(logins).toBeGreaterThanOrEqual(4)
       expect(rotations.length).toBeGreaterThanOrEqual(3)
       for (const rotation of rotations) expect(rotation.msLeft).toBeGreaterThan(0)
