@@ -1,8 +1,4 @@
 import { CachedSecretProvider } from '@latchkey/core'
-// Test-only: @latchkey/pg is not declared in package.json, because @latchkey/pg already has
-// @latchkey/vault as a dev dependency (its own Vault test) and turbo refuses a cycle; vitest
-// resolves it to packages/pg/src through the workspace aliases.
-import { type PoolRotateEvent, RotatingPool } from '@latchkey/pg'
 import { assertNoCanary, printed } from '@latchkey/test-support'
 import {
   type RunningPostgres,
@@ -10,8 +6,9 @@ import {
   startVaultEmulator,
   type VaultEmulator,
 } from '@latchkey/testing'
+import { VaultDatabaseSource } from '@latchkey/vault'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { VaultDatabaseSource } from './index.js'
+import { type PoolRotateEvent, RotatingPool } from './index.js'
 
 let postgres: RunningPostgres
 let emulator: VaultEmulator
