@@ -1,0 +1,75 @@
+import {
+  type SecretHandleLike,
+  type SecretProviderLike,
+  SecretPreloadError,
+  SecretTimeoutError,
+  SecretUnavailableError,
+} from '@latchkey/core'
+import { resolveProvider, toSecretError } from '@latchkey/core/internal'
+import type { LambdaContextLike, SecretHandles } from './context.js'
+import { refreshDue } from './freshness.js'
+import { INTEGRATION, type ResolvedLambdaOptions } from './options.js'
+
+/** A source that says whether it can be read during Lambda's init phase (`LambdaExtensionSource` cannot). */
+interface InitAware {
+  availableDuringInit?: boolean
+}
+
+/**
+ * What `withSecrets()` and `secrets()` share: the provider, one handle per key, the init-phase
+ * preload, and the per-invocation freshness check bounded by the invocation's remaining time.
+ */
+export class InvocationSecrets<Key extends string> {
+  readonly provider: SecretProviderLike
+  readonly handles: SecretHandles<Key>
+  readonly #names: string[]
+  readonly #settings: ResolvedLambdaOptions
+
+  constructor(settings: ResolvedLambdaOptions) {
+    this.#settings = settings
+    this.provider = resolveProvider(settings.providerOptions as never, INTEGRATION).provider
+    this.#names = [...new Set(settings.names.values())]
+    const handles: Record<string, SecretHandleLike> = {}
+    for (const [key, name] of settings.names) handles[key] = this.provider.handle(name)
+    this.handles = Object.freeze(handles) as SecretHandles<Key>
+    const atInit =
+      settings.preloadAtInit ?? (this.provider.source as InitAware).availableDuringInit !== false
+    // Started in the init phase; a failure is not an unhandled rejection and the first invocation loads again.
+    if (atInit) this.provider.preload(this.#names).catch(() => undefined)
+  }
+
+  /**
+   * Brings the secrets up to date for one invocation, within its remaining time less
+   * `deadlineMargin`. Resolves when every secret has a value that may be served (fresh, or stale
+   * within `maxStale`); rejects with a `SecretPreloadError` naming each one that has none.
+   */
+  async prepare(context: LambdaContextLike | undefined): Promise<SecretHandles<Key>> {
+    const remaining = remainingTime(context)
+    const budget = remaining === undefined ? undefined : Math.max(0, remaining - this.#settings.deadlineMargin)
+    const failures = await refreshDue(this.provider, this.#names, this.#settings.refreshAhead, budget)
+    const missing = this.provider.health(this.#names).secrets.filter((s) => !s.servable)
+    if (missing.length === 0) return this.handles
+    const source = this.provider.source.name
+    throw new SecretPreloadError(
+      missing.map((s) => {
+        const failure = failures.get(s.name)
+        if (failure !== undefined) return toSecretError(failure, s.name, source)
+        return new SecretTimeoutError(budget ?? 0, {
+          secretName: s.name,
+          source,
+          cause: new SecretUnavailableError(
+            { secretName: s.name, source },
+            'the invocation deadline (less deadlineMargin) came before the load ended',
+          ),
+        })
+      }),
+    )
+  }
+}
+
+function remainingTime(context: LambdaContextLike | undefined): number | undefined {
+  const read = context?.getRemainingTimeInMillis
+  if (typeof read !== 'function') return undefined
+  const left = read.call(context)
+  return typeof left === 'number' && Number.isFinite(left) ? left : undefined
+}
