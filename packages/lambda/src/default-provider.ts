@@ -72,7 +72,9 @@ function checkOptions(fn: string, options: unknown): GetSecretOptions {
   const { maxAge, forceFetch } = given
   if (maxAge !== undefined && (typeof maxAge !== 'number' || !Number.isFinite(maxAge) || maxAge < 0)) {
     const got = typeof maxAge === 'number' ? `number ${maxAge}` : typeof maxAge
-    throw new InvalidOptionsError(`${INTEGRATION}: ${fn} option { maxAge } must be a number of seconds ≥ 0; got ${got}`)
+    throw new InvalidOptionsError(
+      `${INTEGRATION}: ${fn} option { maxAge } must be a number of seconds ≥ 0; got ${got}`,
+    )
   }
   if (forceFetch !== undefined && typeof forceFetch !== 'boolean') {
     throw new InvalidOptionsError(`${INTEGRATION}: ${fn} option { forceFetch } must be true or false`)

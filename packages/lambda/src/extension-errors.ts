@@ -8,8 +8,18 @@ import {
 
 /** AWS error names the extension passes on from Secrets Manager and Parameter Store, by what they mean. */
 const NOT_FOUND = ['ResourceNotFoundException', 'ParameterNotFound', 'ParameterVersionNotFound']
-const DENIED = ['AccessDeniedException', 'DecryptionFailure', 'KMSAccessDeniedException', 'UnrecognizedClientException']
-const THROTTLED = ['ThrottlingException', 'TooManyRequestsException', 'LimitExceededException', 'TooManyUpdates']
+const DENIED = [
+  'AccessDeniedException',
+  'DecryptionFailure',
+  'KMSAccessDeniedException',
+  'UnrecognizedClientException',
+]
+const THROTTLED = [
+  'ThrottlingException',
+  'TooManyRequestsException',
+  'LimitExceededException',
+  'TooManyUpdates',
+]
 
 function named(body: string, names: readonly string[]): string | undefined {
   return names.find((name) => body.includes(name))
@@ -25,12 +35,17 @@ function named(body: string, names: readonly string[]): string | undefined {
 export function answerError(status: number, body: string, secretName: string, source: string): SecretError {
   const options = { secretName, source }
   const notFound = named(body, NOT_FOUND)
-  if (notFound !== undefined) return new SecretNotFoundError(options, `${secretName} was not found (${notFound})`)
+  if (notFound !== undefined)
+    return new SecretNotFoundError(options, `${secretName} was not found (${notFound})`)
   const denied = named(body, DENIED)
-  if (denied !== undefined) return new SecretAccessDeniedError(options, `access to ${secretName} was denied (${denied})`)
+  if (denied !== undefined)
+    return new SecretAccessDeniedError(options, `access to ${secretName} was denied (${denied})`)
   const throttled = named(body, THROTTLED)
   if (throttled !== undefined || status === 429) {
-    return new SecretThrottledError(options, `loading ${secretName} was throttled (${throttled ?? 'HTTP 429'})`)
+    return new SecretThrottledError(
+      options,
+      `loading ${secretName} was throttled (${throttled ?? 'HTTP 429'})`,
+    )
   }
   if (status === 401 || status === 403) {
     return new SecretAccessDeniedError(

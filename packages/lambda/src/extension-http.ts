@@ -13,7 +13,12 @@ export const MAX_ANSWER_BYTES = 1_048_576
  * A GET of `url` with the token header, over `agent`. Rejects on a network failure, an abort
  * (`signal`) or an answer over {@link MAX_ANSWER_BYTES}; the rejection never carries the body.
  */
-export function getAnswer(url: URL, token: string, agent: Agent, signal: AbortSignal): Promise<ExtensionAnswer> {
+export function getAnswer(
+  url: URL,
+  token: string,
+  agent: Agent,
+  signal: AbortSignal,
+): Promise<ExtensionAnswer> {
   return new Promise((resolve, reject) => {
     const req = request(url, {
       method: 'GET',
@@ -35,7 +40,9 @@ export function getAnswer(url: URL, token: string, agent: Agent, signal: AbortSi
         chunks.push(chunk)
       })
       res.on('error', reject)
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }),
+      )
     })
     req.end()
   })

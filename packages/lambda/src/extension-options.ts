@@ -63,7 +63,8 @@ export function resolveExtensionOptions(options: LambdaExtensionSourceOptions): 
     } catch {
       fail('{ endpoint } must be a URL such as http://localhost:2773')
     }
-    if (base.protocol !== 'http:') fail('{ endpoint } must be an http:// URL (the extension listens on localhost)')
+    if (base.protocol !== 'http:')
+      fail('{ endpoint } must be an http:// URL (the extension listens on localhost)')
   }
   if (options.versionStage !== undefined && options.versionId !== undefined) {
     fail('takes { versionStage } or { versionId }, not both')

@@ -2,8 +2,8 @@ import { Agent } from 'node:http'
 import {
   type LoadContext,
   type LoadedSecret,
-  SecretUnavailableError,
   type SecretSource,
+  SecretUnavailableError,
 } from '@latchkey/core'
 import { answerError } from './extension-errors.js'
 import { getAnswer } from './extension-http.js'
@@ -59,7 +59,9 @@ export class LambdaExtensionSource implements SecretSource {
     }
     if (answer.status !== 200) throw answerError(answer.status, answer.body, name, this.name)
     const parsed = parseAnswer(answer.body, name, this.name)
-    return parameter ? parameterValue(parsed as ParameterAnswer, name, this.name) : secretValue(parsed as SecretAnswer, name, this.name)
+    return parameter
+      ? parameterValue(parsed as ParameterAnswer, name, this.name)
+      : secretValue(parsed as SecretAnswer, name, this.name)
   }
 
   async close(): Promise<void> {
@@ -84,7 +86,10 @@ export class LambdaExtensionSource implements SecretSource {
 }
 
 function malformed(name: string, source: string, what: string): SecretUnavailableError {
-  return new SecretUnavailableError({ secretName: name, source }, `the extension's answer for ${name} ${what}`)
+  return new SecretUnavailableError(
+    { secretName: name, source },
+    `the extension's answer for ${name} ${what}`,
+  )
 }
 
 function parseAnswer(body: string, name: string, source: string): unknown {

@@ -1,7 +1,7 @@
 import {
   type SecretHandleLike,
-  type SecretProviderLike,
   SecretPreloadError,
+  type SecretProviderLike,
   SecretTimeoutError,
   SecretUnavailableError,
 } from '@latchkey/core'
@@ -32,8 +32,7 @@ export class InvocationSecrets<Key extends string> {
     const handles: Record<string, SecretHandleLike> = {}
     for (const [key, name] of settings.names) handles[key] = this.provider.handle(name)
     this.handles = Object.freeze(handles) as SecretHandles<Key>
-    const atInit =
-      settings.preloadAtInit ?? (this.provider.source as InitAware).availableDuringInit !== false
+    const atInit = settings.preloadAtInit ?? (this.provider.source as InitAware).availableDuringInit !== false
     // Started in the init phase; a failure is not an unhandled rejection and the first invocation loads again.
     if (atInit) this.provider.preload(this.#names).catch(() => undefined)
   }
@@ -45,7 +44,8 @@ export class InvocationSecrets<Key extends string> {
    */
   async prepare(context: LambdaContextLike | undefined): Promise<SecretHandles<Key>> {
     const remaining = remainingTime(context)
-    const budget = remaining === undefined ? undefined : Math.max(0, remaining - this.#settings.deadlineMargin)
+    const budget =
+      remaining === undefined ? undefined : Math.max(0, remaining - this.#settings.deadlineMargin)
     const failures = await refreshDue(this.provider, this.#names, this.#settings.refreshAhead, budget)
     const missing = this.provider.health(this.#names).secrets.filter((s) => !s.servable)
     if (missing.length === 0) return this.handles

@@ -23,7 +23,12 @@ export interface SecretsHandler<Event, Context, Result> {
  *   return { statusCode: 200, body: callApi(context.secrets.apiKey.reveal()) }
  * }, { source: new LambdaExtensionSource(), secrets: { apiKey: 'prod/api-key' } })
  */
-export function withSecrets<Key extends string, Event = unknown, Context extends object = LambdaContextLike, Result = unknown>(
+export function withSecrets<
+  Key extends string,
+  Event = unknown,
+  Context extends object = LambdaContextLike,
+  Result = unknown,
+>(
   handler: (event: Event, context: WithSecretsContext<Context, Key>) => Result | Promise<Result>,
   options: LambdaSecretsOptions<Key>,
 ): SecretsHandler<Event, Context, Result> {
