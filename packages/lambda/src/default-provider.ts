@@ -7,6 +7,7 @@ import {
 import { resolveProvider } from '@latchkey/core/internal'
 import { LambdaExtensionSource } from './extension-source.js'
 import { INTEGRATION } from './options.js'
+import { withExactClock } from './session.js'
 
 /**
  * The global slot of the process-wide default provider: `Symbol.for`, so every copy of this
@@ -25,7 +26,7 @@ type Global = typeof globalThis & { [DEFAULT_PROVIDER_KEY]?: Slot }
  * to build one. Call it at module scope, before the first `getSecret()`. Returns the provider.
  */
 export function configureDefaultProvider(options: ProviderLikeOptions): SecretProviderLike {
-  const { provider } = resolveProvider(options as never, INTEGRATION)
+  const { provider } = resolveProvider(withExactClock(options) as never, INTEGRATION)
   ;(globalThis as Global)[DEFAULT_PROVIDER_KEY] = { provider }
   return provider
 }
@@ -39,7 +40,7 @@ export function defaultProvider(): SecretProviderLike {
   const global = globalThis as Global
   let slot = global[DEFAULT_PROVIDER_KEY]
   if (slot === undefined) {
-    slot = { provider: new CachedSecretProvider(new LambdaExtensionSource()) }
+    slot = { provider: new CachedSecretProvider(new LambdaExtensionSource(), { clock: () => Date.now() }) }
     global[DEFAULT_PROVIDER_KEY] = slot
   }
   return slot.provider

@@ -1,6 +1,6 @@
 import { CachedSecretProvider, ErrorCode, SecretError } from '@latchkey/core'
-import { type LambdaExtensionEmulator, startLambdaExtensionEmulator } from '@latchkey/testing'
 import { assertNoCanary, canary, printed, rejectionOf, thrownBy } from '@latchkey/test-support'
+import { type LambdaExtensionEmulator, startLambdaExtensionEmulator } from '@latchkey/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { LambdaExtensionSource } from './index.js'
 
@@ -95,7 +95,10 @@ describe('LambdaExtensionSource over HTTP against the extension emulator', () =>
 
   it('a request sent with the wrong token is refused and maps to access denied', async () => {
     extension.putSecret('prod/db', canary('wrong-token'))
-    const error = await rejectionOf(source({ token: 'not-the-token' }).load('prod/db', { signal: signal() }), SecretError)
+    const error = await rejectionOf(
+      source({ token: 'not-the-token' }).load('prod/db', { signal: signal() }),
+      SecretError,
+    )
     expect(error.code).toBe(ErrorCode.ACCESS_DENIED)
     expect(extension.calls()[0]).toMatchObject({ authorized: false, status: 401 })
   })
@@ -148,7 +151,10 @@ describe('LambdaExtensionSource options', () => {
     [{ versionStage: '' }, 'versionStage'],
     [{ bogus: 1 }, 'bogus'],
     [{ token: 'a\nb' }, 'token'],
-    [{ env: { AWS_SESSION_TOKEN: 't', PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '99999' } }, 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT'],
+    [
+      { env: { AWS_SESSION_TOKEN: 't', PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '99999' } },
+      'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+    ],
   ])('refuses %o naming %s', (options, named) => {
     const error = thrownBy(
       () => new LambdaExtensionSource({ env: { AWS_SESSION_TOKEN: 't' }, ...(options as object) }),

@@ -27,7 +27,7 @@ export class InvocationSecrets<Key extends string> {
 
   constructor(settings: ResolvedLambdaOptions) {
     this.#settings = settings
-    this.provider = resolveProvider(settings.providerOptions as never, INTEGRATION).provider
+    this.provider = resolveProvider(withExactClock(settings.providerOptions) as never, INTEGRATION).provider
     this.#names = [...new Set(settings.names.values())]
     const handles: Record<string, SecretHandleLike> = {}
     for (const [key, name] of settings.names) handles[key] = this.provider.handle(name)
@@ -65,6 +65,17 @@ export class InvocationSecrets<Key extends string> {
       }),
     )
   }
+}
+
+/**
+ * `{ source }` options with an exact clock unless one is given: core's default clock caches
+ * `Date.now()` for a millisecond behind a timer, and a sandbox frozen inside that millisecond would
+ * wake with a reading from before the freeze. A provider passed in keeps its own clock.
+ */
+export function withExactClock<T extends object>(options: T): T {
+  const given = options as { source?: unknown; clock?: unknown }
+  if (given.source === undefined || given.clock !== undefined) return options
+  return { ...options, clock: () => Date.now() }
 }
 
 function remainingTime(context: LambdaContextLike | undefined): number | undefined {
