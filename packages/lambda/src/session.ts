@@ -21,7 +21,7 @@ interface InitAware {
  */
 export class InvocationSecrets<Key extends string> {
   readonly provider: SecretProviderLike
-  readonly handles: SecretHandles<Key>
+  #handles: SecretHandles<Key> | undefined
   readonly #names: string[]
   readonly #settings: ResolvedLambdaOptions
 
@@ -29,12 +29,25 @@ export class InvocationSecrets<Key extends string> {
     this.#settings = settings
     this.provider = resolveProvider(withExactClock(settings.providerOptions) as never, INTEGRATION).provider
     this.#names = [...new Set(settings.names.values())]
-    const handles: Record<string, SecretHandleLike> = {}
-    for (const [key, name] of settings.names) handles[key] = this.provider.handle(name)
-    this.handles = Object.freeze(handles) as SecretHandles<Key>
     const atInit = settings.preloadAtInit ?? (this.provider.source as InitAware).availableDuringInit !== false
-    // Started in the init phase; a failure is not an unhandled rejection and the first invocation loads again.
-    if (atInit) this.provider.preload(this.#names).catch(() => undefined)
+    // Started in the init phase (a handle starts loading when it is made, and preload pins the
+    // names); a failure is not an unhandled rejection, and the first invocation loads again.
+    if (atInit) {
+      this.#handles = this.#makeHandles()
+      this.provider.preload(this.#names).catch(() => undefined)
+    }
+  }
+
+  /** One handle per key; made at the first invocation when nothing is loaded at init. */
+  get handles(): SecretHandles<Key> {
+    this.#handles ??= this.#makeHandles()
+    return this.#handles
+  }
+
+  #makeHandles(): SecretHandles<Key> {
+    const handles: Record<string, SecretHandleLike> = {}
+    for (const [key, name] of this.#settings.names) handles[key] = this.provider.handle(name)
+    return Object.freeze(handles) as SecretHandles<Key>
   }
 
   /**
@@ -43,12 +56,13 @@ export class InvocationSecrets<Key extends string> {
    * within `maxStale`); rejects with a `SecretPreloadError` naming each one that has none.
    */
   async prepare(context: LambdaContextLike | undefined): Promise<SecretHandles<Key>> {
+    const handles = this.handles
     const remaining = remainingTime(context)
     const budget =
       remaining === undefined ? undefined : Math.max(0, remaining - this.#settings.deadlineMargin)
     const failures = await refreshDue(this.provider, this.#names, this.#settings.refreshAhead, budget)
     const missing = this.provider.health(this.#names).secrets.filter((s) => !s.servable)
-    if (missing.length === 0) return this.handles
+    if (missing.length === 0) return handles
     const source = this.provider.source.name
     throw new SecretPreloadError(
       missing.map((s) => {
