@@ -27,12 +27,8 @@ export function secrets<Key extends string>(options: LambdaSecretsOptions<Key>):
   return {
     provider: session.provider,
     before: async (request) => {
-      const handles = await session.prepare(request.context)
-      Object.defineProperty(request.context, 'secrets', {
-        value: handles,
-        configurable: true,
-        enumerable: false,
-      })
+      const handles = session.quick() ?? (await session.prepare(request.context))
+      ;(request.context as { secrets?: SecretHandles<Key> }).secrets = handles
     },
   }
 }

@@ -1,5 +1,6 @@
 import {
   type SecretHandleLike,
+  type SecretHealth,
   SecretPreloadError,
   type SecretProviderLike,
   SecretTimeoutError,
@@ -24,11 +25,18 @@ export class InvocationSecrets<Key extends string> {
   #handles: SecretHandles<Key> | undefined
   readonly #names: string[]
   readonly #settings: ResolvedLambdaOptions
+  /** `Date.now()` before which every secret is fresh and short of its refresh point: no check needed. */
+  #quietUntil = 0
 
   constructor(settings: ResolvedLambdaOptions) {
     this.#settings = settings
     this.provider = resolveProvider(withExactClock(settings.providerOptions) as never, INTEGRATION).provider
     this.#names = [...new Set(settings.names.values())]
+    // any change of a secret's times (a reload, a rotation, a failure) makes the next invocation check again
+    const recheck = () => {
+      this.#quietUntil = 0
+    }
+    for (const event of ['refresh', 'rotate', 'stale', 'error'] as const) this.provider.on(event, recheck)
     const atInit = settings.preloadAtInit ?? (this.provider.source as InitAware).availableDuringInit !== false
     // Started in the init phase (a handle starts loading when it is made, and preload pins the
     // names); a failure is not an unhandled rejection, and the first invocation loads again.
@@ -51,18 +59,31 @@ export class InvocationSecrets<Key extends string> {
   }
 
   /**
+   * The handles at once when no secret can need a check yet (the warm path: one clock read),
+   * else `undefined` and the caller awaits {@link prepare}.
+   */
+  quick(): SecretHandles<Key> | undefined {
+    return Date.now() < this.#quietUntil ? this.#handles : undefined
+  }
+
+  /**
    * Brings the secrets up to date for one invocation, within its remaining time less
    * `deadlineMargin`. Resolves when every secret has a value that may be served (fresh, or stale
    * within `maxStale`); rejects with a `SecretPreloadError` naming each one that has none.
    */
   async prepare(context: LambdaContextLike | undefined): Promise<SecretHandles<Key>> {
     const handles = this.handles
+    if (Date.now() < this.#quietUntil) return handles
     const remaining = remainingTime(context)
     const budget =
       remaining === undefined ? undefined : Math.max(0, remaining - this.#settings.deadlineMargin)
     const failures = await refreshDue(this.provider, this.#names, this.#settings.refreshAhead, budget)
-    const missing = this.provider.health(this.#names).secrets.filter((s) => !s.servable)
-    if (missing.length === 0) return handles
+    const report = this.provider.health(this.#names)
+    const missing = report.secrets.filter((s) => !s.servable)
+    if (missing.length === 0) {
+      this.#quietUntil = Date.now() + quietFor(report.secrets, report.checkedAt, this.#settings.refreshAhead)
+      return handles
+    }
     const source = this.provider.source.name
     throw new SecretPreloadError(
       missing.map((s) => {
@@ -90,6 +111,18 @@ export function withExactClock<T extends object>(options: T): T {
   const given = options as { source?: unknown; clock?: unknown }
   if (given.source === undefined || given.clock !== undefined) return options
   return { ...options, clock: () => Date.now() }
+}
+
+/** How long from `now` until the first secret reaches its refresh point (0 when one is not fresh). */
+function quietFor(secrets: readonly SecretHealth[], now: number, refreshAhead: number): number {
+  let quiet = Number.POSITIVE_INFINITY
+  for (const s of secrets) {
+    if (s.status !== 'fresh' || s.loadedAt === undefined || s.expiresAt === undefined) return 0
+    const life = s.expiresAt - s.loadedAt
+    const refreshAt = refreshAhead > 0 ? s.loadedAt + life * refreshAhead : s.expiresAt
+    quiet = Math.min(quiet, refreshAt - now)
+  }
+  return Math.max(0, quiet)
 }
 
 function remainingTime(context: LambdaContextLike | undefined): number | undefined {

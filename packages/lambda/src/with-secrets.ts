@@ -1,5 +1,5 @@
 import { InvalidOptionsError, type SecretProviderLike } from '@latchkey/core'
-import type { LambdaContextLike, WithSecretsContext } from './context.js'
+import type { LambdaContextLike, SecretHandles, WithSecretsContext } from './context.js'
 import { INTEGRATION, type LambdaSecretsOptions, resolveLambdaOptions } from './options.js'
 import { InvocationSecrets } from './session.js'
 
@@ -39,11 +39,21 @@ export function withSecrets<
     )
   }
   const session = new InvocationSecrets<Key>(resolveLambdaOptions('withSecrets(handler, options)', options))
-  const wrapped = async (event: Event, context: Context): Promise<Result> => {
-    const secrets = await session.prepare(context as LambdaContextLike)
-    // Lambda's context is an object of its own per invocation; the handles are the same every time.
-    Object.defineProperty(context, 'secrets', { value: secrets, configurable: true, enumerable: false })
-    return handler(event, context as WithSecretsContext<Context, Key>)
+  const run = (event: Event, context: Context, secrets: SecretHandles<Key>): Promise<Result> => {
+    // Lambda's context is an object of its own per invocation; the handles are the same every time
+    // (and print as [REDACTED]).
+    ;(context as { secrets?: SecretHandles<Key> }).secrets = secrets
+    return Promise.resolve(handler(event, context as WithSecretsContext<Context, Key>))
+  }
+  const wrapped = (event: Event, context: Context): Promise<Result> => {
+    const secrets = session.quick()
+    if (secrets === undefined)
+      return session.prepare(context as LambdaContextLike).then((s) => run(event, context, s))
+    try {
+      return run(event, context, secrets)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
   return Object.assign(wrapped, { provider: session.provider })
 }
