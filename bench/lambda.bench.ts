@@ -30,7 +30,7 @@ import { build } from 'esbuild'
 import { alternate, fmt, median, nsPerAsyncOp, type Row } from './measure.js'
 
 const SECRET = 'bench/lambda-api-key'
-const COLD_ROUNDS = 7
+const COLD_ROUNDS = 21
 const WARM_BATCH = 20_000
 const WARM_ROUNDS = 15
 
