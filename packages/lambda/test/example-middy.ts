@@ -1,9 +1,12 @@
-import { LambdaExtensionSource, secrets, type WithSecretsContext } from '@latchkey/lambda'
+import { LambdaExtensionSource, type SecretHandles, secrets } from '@latchkey/lambda'
 import middy from '@middy/core'
 
-export const handler = middy()
+export const handler = middy<{ orderId: string }, { statusCode: number; body: string }>()
   .use(secrets({ source: new LambdaExtensionSource(), secrets: { apiKey: 'ssm:/prod/api-key' } }))
-  .handler(async (event: { orderId: string }, context: WithSecretsContext<object, 'apiKey'>) => {
-    const apiKey = context.secrets.apiKey.reveal()
-    return { statusCode: 200, body: JSON.stringify({ orderId: event.orderId, signed: apiKey.length > 0 }) }
+  .handler(async (event, context) => {
+    const { apiKey } = (context as unknown as { secrets: SecretHandles<'apiKey'> }).secrets
+    return {
+      statusCode: 200,
+      body: JSON.stringify({ orderId: event.orderId, signed: apiKey.reveal().length > 0 }),
+    }
   })
