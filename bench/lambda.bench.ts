@@ -154,20 +154,19 @@ export async function runLambdaBench(): Promise<{ rows: Row[] }> {
   const rows: Row[] = []
   try {
     const names = Object.keys(HANDLERS)
-    const bundles = Object.fromEntries(
-      await Promise.all(names.map(async (n) => [n, await bundle(dir, n)] as const)),
-    )
+    const bundles = new Map(await Promise.all(names.map(async (n) => [n, await bundle(dir, n)] as const)))
+    const bundleOf = (name: string) => bundles.get(name) as { file: string; bytes: number }
     const cold: Record<string, Cold[]> = Object.fromEntries(names.map((n) => [n, []]))
     for (let round = 0; round < COLD_ROUNDS; round++) {
       for (const name of round % 2 === 0 ? names : [...names].reverse()) {
-        cold[name]?.push(await coldRun(bundles[name].file, env))
+        cold[name]?.push(await coldRun(bundleOf(name).file, env))
       }
     }
     const init = (name: string) => median((cold[name] ?? []).map((c) => c.importMs + c.firstMs))
     const part = (name: string, key: keyof Cold) => median((cold[name] ?? []).map((c) => c[key]))
     for (const name of names) {
       rows.push({
-        name: `cold start, ${name}: import ${fmt(part(name, 'importMs'), 1)} ms + first secret ${fmt(part(name, 'firstMs'), 1)} ms; bundle ${(bundles[name].bytes / 1024).toFixed(0)} KiB`,
+        name: `cold start, ${name}: import ${fmt(part(name, 'importMs'), 1)} ms + first secret ${fmt(part(name, 'firstMs'), 1)} ms; bundle ${(bundleOf(name).bytes / 1024).toFixed(0)} KiB`,
         value: `${fmt(init(name), 1)} ms`,
         target: 'reported',
         pass: true,
