@@ -114,6 +114,15 @@ describe('LambdaExtensionSource over HTTP against the extension emulator', () =>
     await provider.close()
   })
 
+  it('a hostile name cannot add query parameters or change the path', async () => {
+    const hostile = 'x&versionId=evil/../../systemsmanager?name=%2F#'
+    const error = await rejectionOf(source().load(hostile, { signal: signal() }), SecretError)
+    expect(error.code).toBe(ErrorCode.NOT_FOUND)
+    const [call] = extension.calls()
+    expect(call).toMatchObject({ operation: 'GetSecretValue', name: hostile, versionStage: 'AWSCURRENT' })
+    expect(call?.versionId).toBeUndefined()
+  })
+
   it('a huge answer is refused, not buffered', async () => {
     extension.faults.fail({ status: 200, body: `{"SecretString":"${'x'.repeat(2_000_000)}"}` })
     const error = await rejectionOf(source().load('prod/db', { signal: signal() }), SecretError)

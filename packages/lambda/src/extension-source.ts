@@ -38,7 +38,9 @@ export class LambdaExtensionSource implements SecretSource {
   /** The extension does not answer during the init phase (docs/wire-facts.md). */
   readonly availableDuringInit = false
   readonly #options: ResolvedExtensionOptions
-  readonly #agent = new Agent({ keepAlive: true, maxSockets: 16 })
+  // A connection per request: loopback setup costs microseconds, and a kept-alive socket that the
+  // extension closes while the sandbox thaws would fail the first request after a freeze.
+  readonly #agent = new Agent({ keepAlive: false, maxSockets: 16 })
 
   /** Throws `InvalidOptionsError` when an option is wrong or `AWS_SESSION_TOKEN` is missing. */
   constructor(options: LambdaExtensionSourceOptions = {}) {
