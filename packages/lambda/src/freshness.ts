@@ -35,7 +35,8 @@ function pause(ms: number, stop: Promise<unknown>): Promise<void> {
  * Loads `name` until it has a servable value, a load fails permanently, or `stop` settles (the
  * budget ran out): a transient failure with nothing servable starts another load, so an
  * invocation that joins the end of a failing retry chain still gets its own attempts. Records the
- * last failure in `failures`.
+ * last failure in `failures`. Without a deadline (`again` false) it makes one attempt: the
+ * provider's retry policy is then the only bound.
  */
 async function loadUntilServable(
   provider: SecretProviderLike,
@@ -43,6 +44,7 @@ async function loadUntilServable(
   failures: Map<string, unknown>,
   stop: Promise<unknown>,
   stopped: () => boolean,
+  again: boolean,
 ): Promise<void> {
   while (!stopped()) {
     const started = Date.now()
@@ -52,7 +54,7 @@ async function loadUntilServable(
       return
     } catch (error) {
       failures.set(name, error)
-      if (isPermanent(error) || provider.health([name]).secrets[0]?.servable === true) return
+      if (!again || isPermanent(error) || provider.health([name]).secrets[0]?.servable === true) return
     }
     // a failure that came at once (a failing entry answers without a new load) waits a little first
     if (Date.now() - started < RETRY_PAUSE) await pause(RETRY_PAUSE, stop)
@@ -96,7 +98,9 @@ export async function refreshDue(
     ended = true
   })
   const all = Promise.all(
-    waited.map((name) => loadUntilServable(provider, name, failures, expired, () => ended)),
+    waited.map((name) =>
+      loadUntilServable(provider, name, failures, expired, () => ended, budget !== undefined),
+    ),
   )
   try {
     await Promise.race([all, expired])

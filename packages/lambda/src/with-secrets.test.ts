@@ -92,6 +92,22 @@ describe('withSecrets(handler, options)', () => {
     await handler.provider.close()
   })
 
+  it('without a deadline in the context, a failing store fails the invocation after the retry policy (no endless retries)', async () => {
+    const source = new MemorySource({})
+    source.load = async (name: string) => {
+      throw new SecretError(ErrorCode.UNAVAILABLE, `${name} is unavailable`, true, { secretName: name })
+    }
+    const handler = withSecrets(async () => 'never', {
+      source,
+      secrets: { a: 'a' },
+      retry: { retries: 1, baseDelay: 1, maxDelay: 1 },
+      preloadAtInit: false,
+    })
+    const error = await rejectionOf(handler({}, {}), SecretPreloadError)
+    expect(error.errors[0]?.code).toBe(ErrorCode.UNAVAILABLE)
+    await handler.provider.close()
+  })
+
   it('with LambdaExtensionSource loads at the first invocation, not at init (the extension is not up yet)', async () => {
     const extension = await startLambdaExtensionEmulator({ cacheTtl: 0 })
     try {
