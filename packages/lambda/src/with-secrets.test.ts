@@ -8,6 +8,7 @@ import {
 import { assertNoCanary, canary, printed, rejectionOf, thrownBy } from '@latchkey/test-support'
 import { startLambdaExtensionEmulator } from '@latchkey/testing'
 import middy from '@middy/core'
+import middy7 from 'middy7'
 import { describe, expect, it } from 'vitest'
 import { LambdaExtensionSource, secrets, withSecrets } from './index.js'
 
@@ -188,14 +189,18 @@ describe('bad input', () => {
   })
 })
 
-describe('secrets(options) for middy (@middy/core 6, real middy)', () => {
+// @middy/core 7 declares engines node >=22; it is run here on whatever Node.js runs the suite, for its API.
+describe.each([
+  ['@middy/core 6', middy],
+  ['@middy/core 7', middy7 as unknown as typeof middy],
+])('secrets(options) with %s (real middy)', (_version, middyOf) => {
   it('sets context.secrets before the handler; failures reach onError', async () => {
     const value = canary('middy')
     const middleware = secrets({
       source: new MemorySource({ 'prod/key': value }),
       secrets: { key: 'prod/key' },
     })
-    const handler = middy()
+    const handler = middyOf()
       .use(middleware)
       .handler(async (_event: unknown, context) => {
         return (context as unknown as { secrets: { key: { reveal(): string } } }).secrets.key.reveal()
@@ -203,7 +208,7 @@ describe('secrets(options) for middy (@middy/core 6, real middy)', () => {
     expect(await handler({}, lambdaContext() as never)).toBe(value)
 
     const seen: string[] = []
-    const failing = middy()
+    const failing = middyOf()
       .use(secrets({ source: new MemorySource({}), secrets: { key: 'gone' } }))
       .onError(async (request) => {
         seen.push((request.error as SecretError).code)
