@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ rows: Row[] }>> = {
   pg: async () => (await import('./pg.bench.js')).runPgBench(),
   fleet: async () => (await import('./fleet.bench.js')).runFleetBench(),
   observability: async () => (await import('./observability.bench.js')).runObservabilityBench(),
+  lambda: async () => (await import('./lambda.bench.js')).runLambdaBench(),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')

@@ -106,6 +106,20 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'toSecretId',
     ],
   },
+  lambda: {
+    '.': [
+      'DEFAULT_EXTENSION_PORT',
+      'DEFAULT_PROVIDER_KEY',
+      'LambdaExtensionSource',
+      'PARAMETER_PREFIX',
+      'configureDefaultProvider',
+      'defaultProvider',
+      'getJson',
+      'getSecret',
+      'secrets',
+      'withSecrets',
+    ],
+  },
   nestjs: {
     '.': [
       'SECRETS_MODULE_OPTIONS',
@@ -166,6 +180,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'eventBridgeEvent',
       'startGoogleSecretManagerEmulator',
       'startKeyVaultEmulator',
+      'startLambdaExtensionEmulator',
       'startParameterStoreEmulator',
       'startPostgres',
       'startSecretsManagerEmulator',

@@ -36,6 +36,7 @@ const THIRD_PARTY: Record<string, string> = {
   '@azure/identity': 'packages/azure/node_modules/@azure/identity/dist/esm/index.d.ts',
   '@azure/keyvault-secrets': 'packages/azure/node_modules/@azure/keyvault-secrets/dist/esm/index.d.ts',
   'nestjs-pino': 'examples/nest-app/node_modules/nestjs-pino/dist/esm/index.d.ts',
+  '@middy/core': 'packages/lambda/node_modules/@middy/core/index.d.ts',
 }
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {

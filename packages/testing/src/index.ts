@@ -1,5 +1,6 @@
 export * from './google-secret-manager/index.js'
 export * from './key-vault/index.js'
+export * from './lambda-extension/index.js'
 export * from './parameter-store/index.js'
 export * from './postgres.js'
 export * from './secrets-manager/index.js'
