@@ -35,8 +35,21 @@ describe('latchkey check (the built bin in a child process, against the emulator
       ['app/service#password', 'ok'],
     ])
     const db = report.secrets[0]
-    expect(Object.keys(db).sort()).toEqual(['code', 'loadMs', 'missingPermission', 'name', 'source', 'sourceType', 'status', 'version'])
-    expect(db.version).toBe(Object.keys(backends.sm.versions('app/db')).find((v) => backends.sm.versions('app/db')[v]?.includes('AWSCURRENT')))
+    expect(Object.keys(db).sort()).toEqual([
+      'code',
+      'loadMs',
+      'missingPermission',
+      'name',
+      'source',
+      'sourceType',
+      'status',
+      'version',
+    ])
+    expect(db.version).toBe(
+      Object.keys(backends.sm.versions('app/db')).find((v) =>
+        backends.sm.versions('app/db')[v]?.includes('AWSCURRENT'),
+      ),
+    )
     expect(report.secrets[2].version).toBe('1')
     assertNoCanary(run.stdout + run.stderr, 'check --json output')
   })
@@ -50,13 +63,19 @@ describe('latchkey check (the built bin in a child process, against the emulator
     const report = JSON.parse(run.stdout)
     const denied = report.secrets.filter((s: { status: string }) => s.status === 'access-denied')
     expect(denied).toHaveLength(2)
-    expect(denied[0]).toMatchObject({ code: 'ERR_SECRET_ACCESS_DENIED', missingPermission: 'secretsmanager:GetSecretValue' })
+    expect(denied[0]).toMatchObject({
+      code: 'ERR_SECRET_ACCESS_DENIED',
+      missingPermission: 'secretsmanager:GetSecretValue',
+    })
     expect(report.ok).toBe(false)
     assertNoCanary(run.stdout + run.stderr, 'check output')
   })
 
   it('reports not found, Vault permission denied and an unreachable backend separately', async () => {
-    const config = structuredClone(backends.config) as { sources: Record<string, Record<string, unknown>>; secrets: unknown[] }
+    const config = structuredClone(backends.config) as {
+      sources: Record<string, Record<string, unknown>>
+      secrets: unknown[]
+    }
     config.secrets.push({ name: 'app/missing', source: 'aws' })
     config.sources.down = { type: 'aws-secrets-manager', region: 'us-east-1', endpoint: 'http://127.0.0.1:9' }
     config.secrets.push({ name: 'app/db', source: 'down' })

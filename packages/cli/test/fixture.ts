@@ -14,7 +14,14 @@ export interface Backends {
   sm: SecretsManagerEmulator
   ssm: ParameterStoreEmulator
   vault: VaultEmulator
-  values: { db: string; dbOld: string; apiKey: string; param: string; vaultPassword: string; vaultOld: string }
+  values: {
+    db: string
+    dbOld: string
+    apiKey: string
+    param: string
+    vaultPassword: string
+    vaultOld: string
+  }
   config: Record<string, unknown>
   env: Record<string, string>
   close(): Promise<void>
@@ -46,8 +53,18 @@ export async function startBackends(): Promise<Backends> {
   vault.kv.write('app/service', { password: values.vaultPassword })
   const config = {
     sources: {
-      aws: { type: 'aws-secrets-manager', region: 'us-east-1', endpoint: sm.endpoint, accountId: '123456789012' },
-      params: { type: 'aws-parameter-store', region: 'us-east-1', endpoint: ssm.endpoint, accountId: '123456789012' },
+      aws: {
+        type: 'aws-secrets-manager',
+        region: 'us-east-1',
+        endpoint: sm.endpoint,
+        accountId: '123456789012',
+      },
+      params: {
+        type: 'aws-parameter-store',
+        region: 'us-east-1',
+        endpoint: ssm.endpoint,
+        accountId: '123456789012',
+      },
       vault: { type: 'vault-kv', endpoint: vault.endpoint },
     },
     secrets: [

@@ -28,14 +28,22 @@ export function runCli(
   options: { cwd: string; env?: Record<string, string | undefined>; input?: string | Buffer; bin?: string },
 ): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], { cwd: options.cwd, env: childEnv(options.env ?? {}) })
+    const child = spawn(process.execPath, [options.bin ?? BIN, ...args], {
+      cwd: options.cwd,
+      env: childEnv(options.env ?? {}),
+    })
     const out: Buffer[] = []
     const err: Buffer[] = []
     child.stdout.on('data', (c: Buffer) => out.push(c))
     child.stderr.on('data', (c: Buffer) => err.push(c))
     child.on('error', reject)
     child.on('close', (code, signal) =>
-      resolve({ code, signal, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') }),
+      resolve({
+        code,
+        signal,
+        stdout: Buffer.concat(out).toString('utf8'),
+        stderr: Buffer.concat(err).toString('utf8'),
+      }),
     )
     child.stdin.end(options.input ?? '')
   })
@@ -49,7 +57,10 @@ export function projectWith(config: unknown, prefix = 'latchkey-cli-'): string {
 }
 
 /** Environment that points the AWS SDK at nothing real: static emulator credentials, no profile. */
-export function awsEnv(credentials: { accessKeyId: string; secretAccessKey: string }): Record<string, string> {
+export function awsEnv(credentials: {
+  accessKeyId: string
+  secretAccessKey: string
+}): Record<string, string> {
   return {
     AWS_ACCESS_KEY_ID: credentials.accessKeyId,
     AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
