@@ -10,7 +10,14 @@ import { BIN, projectWith, runCli } from '../test/run-cli.js'
 beforeAll(() => buildCli(), 180_000)
 
 /** Starts `latchkey emulate --json …`; resolves with the child and its parsed first output. */
-function startEmulate(args: string[], cwd: string): Promise<{ child: ChildProcess; info: { endpoints: Record<string, string>; env: Record<string, string> }; exited: Promise<{ code: number | null; stdout: string; stderr: string }> }> {
+function startEmulate(
+  args: string[],
+  cwd: string,
+): Promise<{
+  child: ChildProcess
+  info: { endpoints: Record<string, string>; env: Record<string, string> }
+  exited: Promise<{ code: number | null; stdout: string; stderr: string }>
+}> {
   const child = spawn(process.execPath, [BIN, 'emulate', '--json', ...args], { cwd })
   let stdout = ''
   let stderr = ''
@@ -39,10 +46,17 @@ describe('latchkey emulate', () => {
     const values = { sm: canary('seed-sm'), ssm: canary('seed-ssm'), vault: canary('seed-vault') }
     writeFileSync(
       join(dir, 'secrets.json'),
-      JSON.stringify({ secretsManager: { 'app/key': values.sm }, parameterStore: { '/app/p': values.ssm }, vault: { 'app/v': values.vault } }),
+      JSON.stringify({
+        secretsManager: { 'app/key': values.sm },
+        parameterStore: { '/app/p': values.ssm },
+        vault: { 'app/v': values.vault },
+      }),
     )
     for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-      const { child, info, exited } = await startEmulate(['--seed', 'secrets.json', '--faults', 'secrets-manager:throttling:1'], dir)
+      const { child, info, exited } = await startEmulate(
+        ['--seed', 'secrets.json', '--faults', 'secrets-manager:throttling:1'],
+        dir,
+      )
       expect(Object.keys(info.env).sort()).toEqual([
         'AWS_ACCESS_KEY_ID',
         'AWS_ENDPOINT_URL_SECRETS_MANAGER',
@@ -66,8 +80,15 @@ describe('latchkey emulate', () => {
         cache: { retry: { retries: 2, baseDelay: 10 } },
       })
       // the app points at the emulators with nothing but the printed environment
-      const check = await runCli(['check', '--json'], { cwd, env: { ...info.env, AWS_EC2_METADATA_DISABLED: 'true' } })
-      expect(JSON.parse(check.stdout).secrets.map((s: { status: string }) => s.status)).toEqual(['ok', 'ok', 'ok'])
+      const check = await runCli(['check', '--json'], {
+        cwd,
+        env: { ...info.env, AWS_EC2_METADATA_DISABLED: 'true' },
+      })
+      expect(JSON.parse(check.stdout).secrets.map((s: { status: string }) => s.status)).toEqual([
+        'ok',
+        'ok',
+        'ok',
+      ])
       expect(check.code).toBe(0)
       child.kill(signal)
       const end = await exited
