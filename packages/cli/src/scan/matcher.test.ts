@@ -16,13 +16,7 @@ function matched(text: Buffer, patterns: Buffer[], chunk: number): string[] {
   const out: string[] = []
   let state = 0
   for (let at = 0; at < text.length; at += chunk) {
-    state = matcher.feed(
-      text.subarray(at, at + chunk),
-      state,
-      at,
-      (end, p) => out.push(`${end}:${p.tag}`),
-      () => undefined,
-    )
+    state = matcher.feed(text.subarray(at, at + chunk), state, at, (end, p) => out.push(`${end}:${p.tag}`))
   }
   return out.sort()
 }

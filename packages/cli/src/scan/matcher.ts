@@ -88,7 +88,15 @@ export class MultiMatcher<T> {
         }
       }
     }
-    this.#next = next
+    // premultiplied: an entry is the next state's row offset, negated (minus one) when that state
+    // ends a pattern, so the scan loop does one read and one sign test per byte
+    const table = new Int32Array(next.length)
+    for (let i = 0; i < next.length; i++) {
+      const to = next[i] as number
+      const ends = (output[to] as number) !== -1 || (outputLink[to] as number) !== -1
+      table[i] = ends ? -(to * classes) - 1 : to * classes
+    }
+    this.#next = table
     this.#output = output
     this.#outputLink = outputLink
     this.#states = states
@@ -100,39 +108,36 @@ export class MultiMatcher<T> {
   }
 
   /**
-   * Feeds `chunk` (the bytes after those already fed) from `state`; calls `onMatch` for every
-   * pattern that ends inside it, and `onNewline` for each `\n`. Returns the state to continue from.
-   * `offset` is the stream offset of `chunk[0]`.
+   * Feeds `chunk` (the bytes after those already fed) from `state` (0 to start); calls `onMatch`
+   * for every pattern that ends inside it. Returns the state to continue from. `offset` is the
+   * stream offset of `chunk[0]`. Cost: one table read per byte, plus the matches.
    */
-  feed(
-    chunk: Uint8Array,
-    state: number,
-    offset: number,
-    onMatch: OnMatch<T>,
-    onNewline: (at: number) => void,
-  ): number {
+  feed(chunk: Uint8Array, state: number, offset: number, onMatch: OnMatch<T>): number {
     const next = this.#next
     const classOf = this.#classOf
     const classes = this.#classes
-    const output = this.#output
-    const outputLink = this.#outputLink
-    let s = state
+    let row = state * classes
     for (let i = 0; i < chunk.length; i++) {
-      const byte = chunk[i] as number
-      if (byte === 10) onNewline(offset + i)
-      s = next[s * classes + (classOf[byte] as number)] as number
-      if ((output[s] as number) !== -1 || (outputLink[s] as number) !== -1) {
-        for (
-          let at = (output[s] as number) !== -1 ? s : (outputLink[s] as number);
-          at !== -1;
-          at = outputLink[at] as number
-        ) {
-          for (let id = output[at] as number; id !== -1; id = this.#samePattern[id] as number) {
-            onMatch(offset + i + 1, this.patterns[id] as Pattern<T>)
-          }
-        }
+      row = next[row + (classOf[chunk[i] as number] as number)] as number
+      if (row < 0) {
+        row = -row - 1
+        this.#report(row / classes, offset + i + 1, onMatch)
       }
     }
-    return s
+    return row / classes
+  }
+
+  #report(state: number, end: number, onMatch: OnMatch<T>): void {
+    const output = this.#output
+    const outputLink = this.#outputLink
+    for (
+      let at = (output[state] as number) !== -1 ? state : (outputLink[state] as number);
+      at !== -1;
+      at = outputLink[at] as number
+    ) {
+      for (let id = output[at] as number; id !== -1; id = this.#samePattern[id] as number) {
+        onMatch(end, this.patterns[id] as Pattern<T>)
+      }
+    }
   }
 }

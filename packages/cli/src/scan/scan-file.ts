@@ -20,23 +20,30 @@ export interface Finding {
   version: 'current' | 'previous'
 }
 
-/** Bytes read per call; also how far the binary check looks (as git and grep do, for a NUL byte). */
-const CHUNK = 1 << 20
+/** Bytes read per call (the read buffer's size); also how far the binary check looks (as git and grep do, for a NUL byte). */
+export const CHUNK = 1 << 20
 const BINARY_PROBE = 8000
 /** Newlines remembered for a match that spans lines (values with line breaks). */
 const RING = 64
 
-/** Scans a byte stream fed in chunks, tracking lines; the caller gets findings in order. */
+/**
+ * Scans a byte stream fed in chunks. Lines are counted lazily: newlines are counted (with the
+ * native `indexOf`) only up to a match, and to the end of each chunk, never per byte in the loop.
+ */
 export class StreamScan {
   readonly #matcher: MultiMatcher<PatternTag>
   readonly #file: string
   readonly findings: Finding[] = []
-  #state = 0
-  #offset = 0
-  #line = 1
-  #lineStart = 0
   /** Bytes scanned so far. */
   bytes = 0
+  #state = 0
+  /** Stream offset of the current chunk. */
+  #offset = 0
+  #chunk: Uint8Array = new Uint8Array(0)
+  /** Newlines before this stream offset are counted in #line. */
+  #countedTo = 0
+  #line = 1
+  #lineStart = 0
   /** The last {@link RING} newline offsets, for a match that started on an earlier line. */
   readonly #ring = new Float64Array(RING)
   #newlines = 0
@@ -47,25 +54,40 @@ export class StreamScan {
   }
 
   feed(chunk: Uint8Array): void {
+    this.#chunk = chunk
     this.#state = this.#matcher.feed(
       chunk,
       this.#state,
       this.#offset,
       (end, pattern: Pattern<PatternTag>) => {
         const start = end - pattern.bytes.length
-        // a pattern may span a newline (a value with "\n"): report it at the line it starts on
+        this.#countTo(Math.max(start, this.#offset))
+        // a value holding "\n", or one that began in the previous chunk: find the line it starts on
         const { line, lineStart } =
           start >= this.#lineStart ? { line: this.#line, lineStart: this.#lineStart } : this.#lineAt(start)
         this.findings.push({ file: this.#file, line, column: start - lineStart + 1, ...pattern.tag })
       },
-      (at) => {
-        this.#line++
-        this.#lineStart = at + 1
-        this.#ring[this.#newlines++ % RING] = at
-      },
     )
+    this.#countTo(this.#offset + chunk.length)
     this.#offset += chunk.length
     this.bytes += chunk.length
+  }
+
+  /** Counts the newlines of the current chunk before stream offset `to`. */
+  #countTo(to: number): void {
+    const chunk = this.#chunk
+    const base = this.#offset
+    let from = this.#countedTo - base
+    const until = to - base
+    while (from < until) {
+      const at = chunk.indexOf(10, from)
+      if (at === -1 || at >= until) break
+      this.#line++
+      this.#lineStart = base + at + 1
+      this.#ring[this.#newlines++ % RING] = base + at
+      from = at + 1
+    }
+    if (to > this.#countedTo) this.#countedTo = to
   }
 
   #lineAt(start: number): { line: number; lineStart: number } {
@@ -85,14 +107,14 @@ export function scanFile(
   matcher: MultiMatcher<PatternTag>,
   path: string,
   shown: string,
+  buffer: Buffer = Buffer.allocUnsafe(CHUNK),
 ): { findings: Finding[]; bytes: number; binary: boolean } {
   const fd = openSync(path, 'r')
   try {
-    const buffer = Buffer.allocUnsafe(CHUNK)
     const scan = new StreamScan(matcher, shown)
     let first = true
     for (;;) {
-      const read = readSync(fd, buffer, 0, CHUNK, null)
+      const read = readSync(fd, buffer, 0, buffer.length, null)
       if (read === 0) break
       const chunk = buffer.subarray(0, read)
       if (first) {
