@@ -53,8 +53,10 @@ export async function check(argv: string[], io: CliIo): Promise<number> {
       writeJson(io.stdout, { ok, secrets: entries })
     } else {
       const paint = paintFor(io.stdout, io.env)
+      const width = Math.max(...entries.map((e) => e.name.length))
       for (const e of entries) {
-        const mark = e.status === 'ok' ? paint.green('ok') : paint.red(e.status)
+        const status = e.status.padEnd(13)
+        const mark = e.status === 'ok' ? paint.green(status) : paint.red(status)
         const details = [
           `source ${e.source} (${e.sourceType})`,
           e.version === null ? undefined : `version ${e.version}`,
@@ -62,7 +64,7 @@ export async function check(argv: string[], io: CliIo): Promise<number> {
           e.code === null ? undefined : e.code,
           e.missingPermission === null ? undefined : `missing permission ${paint.bold(e.missingPermission)}`,
         ].filter((d) => d !== undefined)
-        io.stdout.write(`${mark.padEnd(14)} ${e.name}  ${paint.dim(details.join(', '))}\n`)
+        io.stdout.write(`${mark} ${e.name.padEnd(width)}  ${paint.dim(details.join(', '))}\n`)
       }
       const failed = entries.filter((e) => e.status !== 'ok').length
       io.stdout.write(
