@@ -1,7 +1,9 @@
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import { assertNoCanary } from '@latchkey/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Backends, buildCli, startBackends } from '../test/fixture.js'
-import { projectWith, runCli } from '../test/run-cli.js'
+import { BIN, projectWith, runCli } from '../test/run-cli.js'
 
 let backends: Backends
 let cwd: string
@@ -58,5 +60,26 @@ describe('latchkey get', () => {
     expect(unknown.stderr).toContain('ERR_SECRET_INVALID_OPTIONS')
     const none = await runCli(['get'], { cwd, env: backends.env })
     expect(none.code).toBe(2)
+  })
+
+  it('on a terminal (a pty from script(1)): --reveal warns on stderr, and colours follow NO_COLOR', async () => {
+    const inPty = async (args: string, extra: Record<string, string> = {}) => {
+      const env = { ...process.env, ...backends.env, ...extra }
+      delete env.FORCE_COLOR
+      if (extra.NO_COLOR === undefined) delete env.NO_COLOR
+      const { stdout } = await promisify(execFile)(
+        'script',
+        ['-qec', `"${process.execPath}" "${BIN}" ${args}`, '/dev/null'],
+        { cwd, env },
+      )
+      return stdout
+    }
+    const revealed = await inPty('get app/api-key --reveal')
+    expect(revealed).toContain('printing the value of app/api-key to the terminal')
+    expect(revealed).toContain(backends.values.apiKey)
+    expect(await inPty('check')).toContain('\u001b[32mok')
+    const plain = await inPty('check', { NO_COLOR: '1' })
+    expect(plain).toContain('ok ')
+    expect(plain).not.toContain('\u001b[')
   })
 })
