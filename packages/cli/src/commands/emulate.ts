@@ -1,10 +1,5 @@
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import {
-  startParameterStoreEmulator,
-  startSecretsManagerEmulator,
-  startVaultEmulator,
-} from '@latchkey/testing'
 import { UsageError } from '../errors.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { type CliIo, writeJson } from '../io.js'
@@ -97,6 +92,10 @@ export async function emulate(argv: string[], io: CliIo): Promise<number> {
   const seed = values.seed === undefined ? {} : readSeed(resolve(io.cwd, values.seed as string))
   const faults = ((values.faults as string[] | undefined) ?? []).map(parseFault)
   const next = (offset: number) => (port === 0 ? 0 : port + offset)
+  // loaded here, not at start-up: check, get and scan never need the emulators (or pg, which they import)
+  const { startParameterStoreEmulator, startSecretsManagerEmulator, startVaultEmulator } = await import(
+    '@latchkey/testing'
+  )
   const sm = await startSecretsManagerEmulator({ port: next(0), host })
   const closers: Array<() => Promise<void>> = [() => sm.close()]
   try {
