@@ -6,8 +6,8 @@
  * @packageDocumentation
  */
 export { CACHE_OPTION_KEYS } from './cache-options.js'
-export { isTransient, toSecretError } from './errors.js'
 export { encodedForms } from './encoded-forms.js'
+export { isTransient, toSecretError } from './errors.js'
 export { parseSecretJson, selectField } from './json.js'
 export { MAX_SECRET_BYTES } from './limits.js'
 export { MAX_NAME_LENGTH, parseSecretRef, type SecretRef } from './names.js'
