@@ -36,6 +36,7 @@ describe('latchkey check (the built bin in a child process, against the emulator
     ])
     const db = report.secrets[0]
     expect(Object.keys(db).sort()).toEqual([
+      'ageSeconds',
       'code',
       'loadMs',
       'missingPermission',
@@ -51,6 +52,13 @@ describe('latchkey check (the built bin in a child process, against the emulator
       ),
     )
     expect(report.secrets[2].version).toBe('1')
+    // ages where the backend says when the value was created (Secrets Manager, Vault KV v2); the
+    // fixture wrote them moments ago; the Parameter Store source reports none
+    for (const index of [0, 1, 3]) {
+      expect(report.secrets[index].ageSeconds).toBeGreaterThanOrEqual(0)
+      expect(report.secrets[index].ageSeconds).toBeLessThan(600)
+    }
+    expect(report.secrets[2].ageSeconds).toBeNull()
     assertNoCanary(run.stdout + run.stderr, 'check --json output')
   })
 

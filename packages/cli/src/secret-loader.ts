@@ -21,6 +21,8 @@ export interface LoadOutcome {
   missingPermission: string | undefined
   /** How long the load took, in milliseconds. */
   loadMs: number
+  /** How old the current value is (ms), where the backend says when it was created. */
+  ageMs: number | undefined
 }
 
 /** Permission names as services write them in access-denied messages (the action only, never other text). */
@@ -86,7 +88,10 @@ export class SecretLoader {
       const provider = await this.#provider(secret.source)
       const value = await provider.getSecret(secret.name)
       const version = provider.describe(parseSecretRef(secret.name).secret)?.version
+      const { createdAt } = await this.#sources.get(secret.source)
+      const created = await createdAt(secret.name, AbortSignal.timeout(this.#config.cache.timeout ?? 5_000))
       return {
+        ageMs: created === undefined ? undefined : Math.max(0, Date.now() - created),
         ...base,
         status: 'ok',
         version,
@@ -98,6 +103,7 @@ export class SecretLoader {
     } catch (error) {
       return {
         ...base,
+        ageMs: undefined,
         status: statusOf(error),
         version: undefined,
         value: undefined,

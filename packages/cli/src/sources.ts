@@ -1,4 +1,5 @@
-import { resolve } from 'node:path'
+import { statSync } from 'node:fs'
+import { join, resolve } from 'node:path'
 import {
   EnvSource,
   FileSource,
@@ -16,6 +17,12 @@ export interface CliSource {
    * v2 and Parameter Store and Google versions `n - 1`); `undefined` where it has none.
    */
   previous(name: string, current: LoadedSecret, signal: AbortSignal): Promise<LoadedSecret | undefined>
+  /**
+   * When the current value was created (ms since the epoch), where the backend says so with the
+   * read permission alone: Secrets Manager's `CreatedDate`, Vault KV v2's `created_time`, a file's
+   * modification time. `undefined` elsewhere or when the read fails.
+   */
+  createdAt(name: string, signal: AbortSignal): Promise<number | undefined>
   close(): Promise<void>
 }
 
@@ -40,27 +47,79 @@ const numberBefore = (version: string | undefined) =>
     : undefined
 
 const none = async () => undefined
+const unknown = async () => undefined
 
-/** Vault KV v2 `?version=n`: node-vault's `read` has no query option, so the previous version is one plain GET. */
-function vaultPrevious(config: VaultKvConfig, endpoint: string, token: string) {
+type KvRead = { data?: { data?: Record<string, unknown> | null; metadata?: { created_time?: unknown } } }
+
+/**
+ * One plain KV v2 read (`?version=n` when given): node-vault's `read` has no query option, and
+ * the source keeps no `created_time`. `undefined` when it fails, and on KV v1.
+ */
+function vaultReader(config: VaultKvConfig, endpoint: string, token: string) {
+  return async (
+    name: string,
+    version: string | undefined,
+    signal: AbortSignal,
+  ): Promise<KvRead | undefined> => {
+    if ((config.kvVersion ?? 2) !== 2) return undefined
+    const path = name.split('#')[0] as string
+    const query = version === undefined ? '' : `?version=${version}`
+    const url = `${endpoint.replace(/\/+$/, '')}/v1/${config.mount ?? 'secret'}/data/${path}${query}`
+    const headers: Record<string, string> = { 'X-Vault-Token': token }
+    if (config.namespace !== undefined) headers['X-Vault-Namespace'] = config.namespace
+    try {
+      const response = await fetch(url, { headers, signal })
+      return response.ok ? ((await response.json()) as KvRead) : undefined
+    } catch {
+      return undefined
+    }
+  }
+}
+
+function vaultPrevious(read: ReturnType<typeof vaultReader>) {
   return async (
     name: string,
     current: LoadedSecret,
     signal: AbortSignal,
   ): Promise<LoadedSecret | undefined> => {
     const version = numberBefore(current.version)
-    if ((config.kvVersion ?? 2) !== 2 || version === undefined) return undefined
-    const path = name.split('#')[0] as string
-    const url = `${endpoint.replace(/\/+$/, '')}/v1/${config.mount ?? 'secret'}/data/${path}?version=${version}`
-    const headers: Record<string, string> = { 'X-Vault-Token': token }
-    if (config.namespace !== undefined) headers['X-Vault-Namespace'] = config.namespace
-    const response = await fetch(url, { headers, signal })
-    if (!response.ok) return undefined
-    const body = (await response.json()) as { data?: { data?: Record<string, unknown> | null } }
-    const data = body.data?.data
+    if (version === undefined) return undefined
+    const data = (await read(name, version, signal))?.data?.data
     if (data === null || data === undefined) return undefined
     const { kvValue } = await import('@latchkey/vault')
     return { value: kvValue(data), version }
+  }
+}
+
+function vaultCreatedAt(read: ReturnType<typeof vaultReader>) {
+  return async (name: string, signal: AbortSignal): Promise<number | undefined> => {
+    const created = (await read(name, undefined, signal))?.data?.metadata?.created_time
+    const at = typeof created === 'string' ? Date.parse(created) : Number.NaN
+    return Number.isNaN(at) ? undefined : at
+  }
+}
+
+/** Secrets Manager's `CreatedDate` of the current version, read with GetSecretValue (the permission the app has). */
+function awsCreatedAt(config: { region?: string; endpoint?: string }) {
+  return async (name: string, signal: AbortSignal): Promise<number | undefined> => {
+    try {
+      const { GetSecretValueCommand, SecretsManagerClient } = await import('@aws-sdk/client-secrets-manager')
+      const client = new SecretsManagerClient({
+        maxAttempts: 1,
+        ...(config.region === undefined ? {} : { region: config.region }),
+        ...(config.endpoint === undefined ? {} : { endpoint: config.endpoint }),
+      })
+      try {
+        const reply = await client.send(new GetSecretValueCommand({ SecretId: name.split('#')[0] }), {
+          abortSignal: signal,
+        })
+        return reply.CreatedDate?.getTime()
+      } finally {
+        client.destroy()
+      }
+    } catch {
+      return undefined
+    }
   }
 }
 
@@ -84,6 +143,7 @@ export async function buildSource(
       const earlier = new AwsSecretsManagerSource({ ...base, versionStage: 'AWSPREVIOUS' })
       return {
         source,
+        createdAt: awsCreatedAt(config),
         previous: async (name, _current, signal) => {
           try {
             return await earlier.load(name.split('#')[0] as string, { signal })
@@ -108,6 +168,7 @@ export async function buildSource(
       })
       return {
         source,
+        createdAt: unknown,
         previous: async (name, current, signal) => {
           const version = numberBefore(current.version)
           if (version === undefined) return undefined
@@ -138,7 +199,13 @@ export async function buildSource(
         ...(config.kvVersion === undefined ? {} : { kvVersion: config.kvVersion }),
         ...(config.namespace === undefined ? {} : { namespace: config.namespace }),
       })
-      return { source, previous: vaultPrevious(config, endpoint, token), close: async () => source.close?.() }
+      const read = vaultReader(config, endpoint, token)
+      return {
+        source,
+        previous: vaultPrevious(read),
+        createdAt: vaultCreatedAt(read),
+        close: async () => source.close?.(),
+      }
     }
     case 'google-secret-manager': {
       const { GoogleSecretManagerSource } = await need(
@@ -149,6 +216,7 @@ export async function buildSource(
       const source = new GoogleSecretManagerSource({ project: config.project })
       return {
         source,
+        createdAt: unknown,
         previous: async (name, current, signal) => {
           const version = numberBefore(current.version)
           if (version === undefined) return undefined
@@ -168,18 +236,27 @@ export async function buildSource(
         config.type,
       )
       const source = new AzureKeyVaultSource({ vaultUrl: config.vaultUrl })
-      return { source, previous: none, close: async () => source.close?.() }
+      return { source, previous: none, createdAt: unknown, close: async () => source.close?.() }
     }
     case 'env': {
       const source = new EnvSource({
         ...(config.prefix === undefined ? {} : { prefix: config.prefix }),
         ...(config.envFile === undefined ? {} : { envFile: resolve(context.dir, config.envFile) }),
       })
-      return { source, previous: none, close: async () => undefined }
+      return { source, previous: none, createdAt: unknown, close: async () => undefined }
     }
     case 'file': {
-      const source = new FileSource({ dir: resolve(context.dir, config.dir) })
-      return { source, previous: none, close: async () => source.close?.() }
+      const dir = resolve(context.dir, config.dir)
+      const source = new FileSource({ dir })
+      const createdAt = async (name: string) => {
+        try {
+          // FileSource has loaded it (and refused names that escape the directory) before this runs
+          return statSync(join(dir, name.split('#')[0] as string)).mtimeMs
+        } catch {
+          return undefined
+        }
+      }
+      return { source, previous: none, createdAt, close: async () => source.close?.() }
     }
   }
 }

@@ -25,6 +25,8 @@ export interface CheckEntry {
   code: string | null
   missingPermission: string | null
   loadMs: number
+  /** Seconds since the current value was created, where the backend says (null elsewhere). */
+  ageSeconds: number | null
 }
 
 const entryOf = (o: LoadOutcome): CheckEntry => ({
@@ -36,7 +38,28 @@ const entryOf = (o: LoadOutcome): CheckEntry => ({
   code: o.code ?? null,
   missingPermission: o.missingPermission ?? null,
   loadMs: Math.round(o.loadMs),
+  ageSeconds: o.ageMs === undefined ? null : Math.floor(o.ageMs / 1000),
 })
+
+/** `90061` → `1d 1h`, `3700` → `1h 1m`, `42` → `42s`. */
+function ageText(seconds: number): string {
+  const units: Array<[string, number]> = [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ]
+  const parts: string[] = []
+  let rest = seconds
+  for (const [unit, size] of units) {
+    if (rest >= size || (parts.length === 0 && unit === 's')) {
+      parts.push(`${Math.floor(rest / size)}${unit}`)
+      rest %= size
+    }
+    if (parts.length === 2) break
+  }
+  return parts.join(' ')
+}
 
 export async function check(argv: string[], io: CliIo): Promise<number> {
   const { values } = parseCommand(CHECK, argv)
@@ -60,6 +83,7 @@ export async function check(argv: string[], io: CliIo): Promise<number> {
         const details = [
           `source ${e.source} (${e.sourceType})`,
           e.version === null ? undefined : `version ${e.version}`,
+          e.ageSeconds === null ? undefined : `age ${ageText(e.ageSeconds)}`,
           `${e.loadMs} ms`,
           e.code === null ? undefined : e.code,
           e.missingPermission === null ? undefined : `missing permission ${paint.bold(e.missingPermission)}`,
