@@ -106,4 +106,27 @@ describe('latchkey check (the built bin in a child process, against the emulator
     expect(help.code).toBe(0)
     expect(help.stdout).toContain('Usage: latchkey check')
   })
+
+  it('a misconfigured file: exit 2, the field and its line on stderr and in --json, no value', async () => {
+    const config = structuredClone(backends.config) as { sources: Record<string, Record<string, unknown>> }
+    ;(config.sources.vault as Record<string, unknown>).kvVersion = 3
+    const cwd = projectWith(config)
+    const text = await runCli(['check'], { cwd, env: backends.env })
+    expect(text.code).toBe(2)
+    expect(text.stderr).toMatch(
+      /ERR_SECRET_INVALID_OPTIONS: latchkey\.config\.json:\d+: sources\.vault\.kvVersion: must be 1 or 2/,
+    )
+    const json = await runCli(['check', '--json'], { cwd, env: backends.env })
+    const { error } = JSON.parse(json.stdout)
+    const line =
+      JSON.stringify(config, null, 2)
+        .split('\n')
+        .findIndex((l) => l.includes('"kvVersion"')) + 1
+    expect(error).toMatchObject({
+      code: 'ERR_SECRET_INVALID_OPTIONS',
+      field: 'sources.vault.kvVersion',
+      line,
+    })
+    assertNoCanary(text.stderr + json.stdout, 'check output')
+  })
 })
