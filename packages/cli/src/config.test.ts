@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { rejectionOf } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
+import { buildCli } from '../test/fixture.js'
+import { runCli } from '../test/run-cli.js'
 import { loadConfig } from './config/load.js'
 import { ConfigError } from './errors.js'
 
@@ -95,4 +97,25 @@ describe('loadConfig', () => {
     const text = await errorOf('latchkey.config.json', '"just a string"')
     expect(text.message).toContain('got a string')
   })
+
+  it('the bin loads latchkey.config.ts where Node.js strips types, and says what to do where it cannot', async () => {
+    buildCli()
+    const dir = project(
+      'latchkey.config.ts',
+      `const config: { sources: object; secrets: string[] } = ${JSON.stringify(good)}\nexport default config\n`,
+    )
+    const [major = 0, minor = 0] = process.versions.node.split('.').map(Number)
+    const strips = major > 23 || (major === 23 && minor >= 6) || (major === 22 && minor >= 18)
+    const run = await runCli(['check', '--json'], {
+      cwd: dir,
+      env: { APP_DB_PASSWORD: 'example-one', APP_API_KEY: 'example-two' },
+    })
+    if (strips) {
+      expect(JSON.parse(run.stdout).ok).toBe(true)
+    } else {
+      expect(run.code).toBe(2)
+      expect(JSON.parse(run.stdout).error.code).toBe('ERR_SECRET_INVALID_OPTIONS')
+      expect(run.stderr).toContain('use latchkey.config.mjs')
+    }
+  }, 180_000)
 })

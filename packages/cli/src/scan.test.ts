@@ -133,4 +133,19 @@ describe('latchkey scan', () => {
     expect(run.stderr).toMatch(/not scanned for app\/api-key: access-denied/)
     expect((await runCli(['scan'], { cwd, env: backends.env })).code).toBe(2)
   })
+
+  it('stays linear on a hostile file: one 16 MB line of near-miss prefixes, the value at its very end', async () => {
+    const value = backends.values.apiKey
+    const tree = mkdtempSync(join(cwd, 'hostile-'))
+    const nearMiss = value.slice(0, -1)
+    const line = nearMiss.repeat(Math.ceil(16_000_000 / nearMiss.length))
+    writeFileSync(join(tree, 'one-line.log'), `${line}${value}`)
+    const run = await runCli(['scan', tree, '--json'], { cwd, env: backends.env })
+    const report = JSON.parse(run.stdout) as ScanReport
+    expect(report.findings).toEqual([
+      expect.objectContaining({ secret: 'app/api-key', line: 1, column: line.length + 1 }),
+    ])
+    expect(run.code).toBe(1)
+    assertNoCanary(run.stdout + run.stderr, 'scan output')
+  })
 })
