@@ -35,6 +35,9 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'toKeyVaultName',
     ],
   },
+  cli: {
+    '.': ['CONFIG_FILES', 'ConfigError', 'EXIT_CODES', 'UsageError', 'loadConfig', 'run'],
+  },
   core: {
     '.': [
       'CachedSecretProvider',
@@ -69,6 +72,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'backoffDelay',
       'checkBudget',
       'checkPreload',
+      'encodedForms',
       'envVariableName',
       'isTransient',
       'parseDotenv',

@@ -1,0 +1,131 @@
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdtempSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { assertNoCanary, canary } from '@latchkey/test-support'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { buildCli } from '../test/fixture.js'
+import { BIN, projectWith, runCli } from '../test/run-cli.js'
+
+beforeAll(() => buildCli(), 180_000)
+
+/** Starts `latchkey emulate --json …`; resolves with the child and its parsed first output. */
+function startEmulate(
+  args: string[],
+  cwd: string,
+): Promise<{
+  child: ChildProcess
+  info: { endpoints: Record<string, string>; env: Record<string, string> }
+  exited: Promise<{ code: number | null; stdout: string; stderr: string }>
+}> {
+  const child = spawn(process.execPath, [BIN, 'emulate', '--json', ...args], { cwd })
+  let stdout = ''
+  let stderr = ''
+  child.stderr.on('data', (c: Buffer) => {
+    stderr += c.toString('utf8')
+  })
+  const exited = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  )
+  return new Promise((resolve, reject) => {
+    child.stdout.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8')
+      try {
+        resolve({ child, info: JSON.parse(stdout), exited })
+      } catch {
+        // not all of it yet
+      }
+    })
+    void exited.then(({ code }) => reject(new Error(`emulate exited early (${code}): ${stderr}`)))
+  })
+}
+
+describe('latchkey emulate', () => {
+  it('serves the seeded secrets, prints endpoints and env, and stops cleanly on SIGTERM and SIGINT', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-emulate-'))
+    const values = { sm: canary('seed-sm'), ssm: canary('seed-ssm'), vault: canary('seed-vault') }
+    writeFileSync(
+      join(dir, 'secrets.json'),
+      JSON.stringify({
+        secretsManager: { 'app/key': values.sm },
+        parameterStore: { '/app/p': values.ssm },
+        vault: { 'app/v': values.vault },
+      }),
+    )
+    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+      const { child, info, exited } = await startEmulate(
+        ['--seed', 'secrets.json', '--faults', 'secrets-manager:throttling:1'],
+        dir,
+      )
+      expect(Object.keys(info.env).sort()).toEqual([
+        'AWS_ACCESS_KEY_ID',
+        'AWS_ENDPOINT_URL_SECRETS_MANAGER',
+        'AWS_ENDPOINT_URL_SSM',
+        'AWS_REGION',
+        'AWS_SECRET_ACCESS_KEY',
+        'VAULT_ADDR',
+        'VAULT_TOKEN',
+      ])
+      const cwd = projectWith({
+        sources: {
+          aws: { type: 'aws-secrets-manager' },
+          ssm: { type: 'aws-parameter-store' },
+          vault: { type: 'vault-kv' },
+        },
+        secrets: [
+          { name: 'app/key', source: 'aws' },
+          { name: '/app/p', source: 'ssm' },
+          { name: 'app/v', source: 'vault' },
+        ],
+        cache: { retry: { retries: 2, baseDelay: 10 } },
+      })
+      // the app points at the emulators with nothing but the printed environment
+      const check = await runCli(['check', '--json'], {
+        cwd,
+        env: { ...info.env, AWS_EC2_METADATA_DISABLED: 'true' },
+      })
+      expect(JSON.parse(check.stdout).secrets.map((s: { status: string }) => s.status)).toEqual([
+        'ok',
+        'ok',
+        'ok',
+      ])
+      expect(check.code).toBe(0)
+      child.kill(signal)
+      const end = await exited
+      expect(end.code).toBe(0)
+      assertNoCanary(end.stdout + end.stderr + check.stdout + check.stderr, 'emulate output')
+    }
+  })
+
+  it('binds --port and the two after it, and prints export lines without --json', async () => {
+    const probe = await startEmulate([], tmpdir())
+    const port = Number(new URL(probe.info.endpoints.secretsManager as string).port)
+    probe.child.kill('SIGTERM')
+    await probe.exited
+    const child = spawn(process.execPath, [BIN, 'emulate', '--port', String(port)], { cwd: tmpdir() })
+    let out = ''
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (c: Buffer) => {
+        out += c.toString('utf8')
+        if (out.includes('VAULT_TOKEN=')) resolve()
+      }),
+    )
+    expect(out).toContain(`export AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:${port}\n`)
+    expect(out).toContain(`export VAULT_ADDR=http://127.0.0.1:${port + 2}\n`)
+    child.kill('SIGINT')
+    const code = await new Promise((resolve) => child.on('close', resolve))
+    expect(code).toBe(0)
+  })
+
+  it('rejects a bad seed, fault or port with exit 2', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-emulate-bad-'))
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify({ secretsManager: { a: 42 } }))
+    const seed = await runCli(['emulate', '--seed', 'bad.json'], { cwd: dir })
+    expect(seed.code).toBe(2)
+    expect(seed.stderr).toContain('secretsManager.a must be a string')
+    const fault = await runCli(['emulate', '--faults', 'vault:melted'], { cwd: dir })
+    expect(fault.code).toBe(2)
+    const port = await runCli(['emulate', '--port', '70000'], { cwd: dir })
+    expect(port.code).toBe(2)
+  })
+})
