@@ -69,6 +69,8 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'backoffDelay',
       'checkBudget',
       'checkPreload',
+      'createLineScrubber',
+      'editJsonLine',
       'envVariableName',
       'isTransient',
       'parseDotenv',

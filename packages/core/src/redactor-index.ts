@@ -258,6 +258,12 @@ export class PatternIndex {
     const wordChecks = this.#wordChecks as Int32Array
     const step = this.#live === 0 ? this.#wordStep : Math.min(this.#valueStep, this.#wordStep)
     let found: Findings | undefined
+    /**
+     * Windows before this find no word worth reporting: a word was found in the stretch without a
+     * quote that runs up to here, and a log scrubber needs one hit per key, not one per word (a
+     * 100 KB string of `token token …` reports one). Bounded: each stretch is searched once.
+     */
+    let wordsUntil = -1
     for (
       let j = nextHit(view, used, checks, wordChecks, 0, last, step);
       j !== -1;
@@ -265,8 +271,18 @@ export class PatternIndex {
     ) {
       const key = view.getInt32(j)
       const g = checkOf(key)
-      if (((wordChecks[g >>> 5] as number) & (1 << (g & 31))) !== 0)
+      if (j >= wordsUntil && ((wordChecks[g >>> 5] as number) & (1 << (g & 31))) !== 0) {
+        const before = found?.words.length ?? 0
         found = this.#visitWords(key, j, text, found)
+        const words = found?.words
+        if (words !== undefined && words.length > before) {
+          let end = 0
+          for (let k = before; k < words.length; k++) end = Math.max(end, (words[k] as [number, number])[1])
+          const quote = text.indexOf('"', end)
+          // a `"key":` word starts at that quote, and its window may start one byte before it
+          wordsUntil = quote === -1 ? text.length : quote - 1
+        }
+      }
       if (((checks[g >>> 5] as number) & (1 << (g & 31))) !== 0)
         found = this.#visitValues(key, j, text, found)
     }
