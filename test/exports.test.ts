@@ -71,6 +71,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'checkPreload',
       'createLineScrubber',
       'editJsonLine',
+      'encodedForms',
       'envVariableName',
       'isTransient',
       'parseDotenv',

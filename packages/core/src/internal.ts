@@ -6,6 +6,7 @@
  * @packageDocumentation
  */
 export { CACHE_OPTION_KEYS } from './cache-options.js'
+export { type EncodedForm, encodedForms } from './encoded-forms.js'
 export { isTransient, toSecretError } from './errors.js'
 export { parseSecretJson, selectField } from './json.js'
 export { MAX_SECRET_BYTES } from './limits.js'
