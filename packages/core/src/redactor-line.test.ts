@@ -186,7 +186,7 @@ describe('an adversarial property test (seeded)', () => {
     }
   })
 
-  it('costs time linear in the line: ten times the line costs at most 20× (quadratic would be 100×)', () => {
+  it('costs time linear in the line: ten times the line costs at most 25× (quadratic would be 100×)', () => {
     const values = Array.from({ length: 1_000 }, (_, i) => canary(`lin${i}`))
     const nearMiss = 'Zq9-near-miss-value-7f3a'
     const scrub = scrubberWith(...values, nearMiss, '91827364')
@@ -213,8 +213,8 @@ describe('an adversarial property test (seeded)', () => {
       const large = soup(100_000)
       scrub(small)
       scrub(large)
-      const ratio = timeOf(() => scrub(large)) / timeOf(() => scrub(small))
-      expect(ratio, soup(40).slice(0, 60)).toBeLessThan(20)
+      const ratio = timeOf(() => scrub(large), 9) / timeOf(() => scrub(small), 9)
+      expect(ratio, soup(40).slice(0, 60)).toBeLessThan(25)
       const out = scrub(large)
       expect(() => JSON.parse(out)).not.toThrow()
       assertNoCanary(out, 'the scrubbed soup')

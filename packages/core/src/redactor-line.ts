@@ -185,6 +185,10 @@ export function editJsonLine(
   const hits = sortedByStart(values)
   if (first !== 123 /* { */ && first !== 91 /* [ */) return replaceWhereTheyStand(line, hits, replacement)
   const keyHits = policy === undefined ? [] : sortedByStart(words)
+  if (hits.length === 0 && policy !== undefined) {
+    const quick = censorKeysNearby(line, keyHits, policy)
+    if (quick !== undefined) return quick
+  }
   const whole = JSON.stringify(replacement)
   const inString = whole.slice(1, -1)
   const censor = JSON.stringify(policy?.censor ?? replacement)
@@ -339,6 +343,67 @@ export function editJsonLine(
     if (watched && (policy as LineKeyPolicy).isSensitiveKey(line.slice(open + 1, close))) {
       at = censorValue(skipSpace(line, skipSpace(line, end) + 1))
     }
+  }
+  return edits.result()
+}
+
+/** How far the shortcut below looks from a word for the quotes of its key: keys are short. */
+const NEARBY = 64
+
+/** True when the quote at `quote` is escaped, false when not, undefined past {@link NEARBY} backslashes. */
+function escapedQuote(line: string, quote: number): boolean | undefined {
+  let i = quote - 1
+  while (i >= 0 && line.charCodeAt(i) === BACKSLASH) {
+    if (quote - i > NEARBY) return undefined
+    i--
+  }
+  return (quote - 1 - i) % 2 === 1
+}
+
+/**
+ * The shortcut for a line with key words and no value match (most lines that have anything to
+ * do: a `password` key in a request log): each word's key is found by looking at most
+ * {@link NEARBY} characters either way for the quotes around it. In valid JSON an unescaped
+ * quote is always a string boundary, and letters never stand between two strings, so two
+ * unescaped quotes around a word with `:` after the second are exactly its key. O(hits × NEARBY
+ * + censored values). Returns `undefined` (the caller walks the whole line) when a word is not
+ * within reach of both quotes (a word in a long string, a long key), a quote is escaped, or a
+ * sensitive key holds an object or array.
+ */
+function censorKeysNearby(line: string, words: readonly Span[], policy: LineKeyPolicy): string | undefined {
+  const edits = new Edits(line)
+  let skipUntil = 0
+  let censor: string | undefined
+  for (const [start, end] of words) {
+    if (start < skipUntil) continue
+    let open: number
+    let close: number
+    if (line.charCodeAt(start) === QUOTE && line.charCodeAt(end - 1) === COLON) {
+      open = start
+      close = end - 2
+    } else {
+      open = start - 1
+      const floor = Math.max(0, start - NEARBY)
+      while (open >= floor && line.charCodeAt(open) !== QUOTE) open--
+      close = end
+      const ceiling = Math.min(line.length, end + NEARBY)
+      while (close < ceiling && line.charCodeAt(close) !== QUOTE) close++
+      if (open < floor || close >= ceiling) return undefined
+    }
+    if (escapedQuote(line, open) !== false || escapedQuote(line, close) !== false) return undefined
+    const after = skipSpace(line, close + 1)
+    if (line.charCodeAt(after) !== COLON) continue
+    skipUntil = close + 1
+    if (!policy.isSensitiveKey(line.slice(open + 1, close))) continue
+    const valueStart = skipSpace(line, after + 1)
+    const code = line.charCodeAt(valueStart)
+    if (code === 123 || code === 91) return undefined
+    if (code !== QUOTE) continue
+    const valueClose = stringEnd(line, valueStart)
+    const valueEnd = valueClose === -1 ? line.length : valueClose + 1
+    censor ??= JSON.stringify(policy.censor)
+    edits.add(valueStart, valueEnd, censor)
+    skipUntil = valueEnd
   }
   return edits.result()
 }
