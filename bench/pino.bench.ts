@@ -21,7 +21,10 @@ import { pathToFileURL } from 'node:url'
 import { CachedSecretProvider, MemorySource, type SecretRedactor, sharedRedactor } from '@latchkey/core'
 import { createLineScrubber } from '@latchkey/core/internal'
 import { createLineKeyCensor, DEFAULT_REDACT_KEYS, DEFAULT_REDACT_PATHS, redactSecrets } from '@latchkey/pino'
+import { scrub as zapierScrub } from '@zapier/secret-scrubber'
+import Fastify from 'fastify'
 import pino, { type DestinationStream, type Logger } from 'pino'
+import * as redactEnv from 'redact-env'
 import { median, printRows, type Row } from './measure.js'
 
 const SECRETS = 1_000
@@ -253,6 +256,47 @@ function adversarialRows(redactor: SecretRedactor): Row[] {
   return rows
 }
 
+/**
+ * `Fastify({ logger: redactSecrets() })` vs the same app with a plain pino logger: GET requests
+ * whose 15 KB URL is made of `token` (what an unauthenticated client can send), through
+ * `app.inject`, logged to /dev/null. Interleaved rounds; the median of per-round ratios.
+ */
+async function fastifyRow(): Promise<Row> {
+  const stream = pino.destination({ dest: '/dev/null', sync: true })
+  const scrubbed = Fastify({ logger: { ...redactSecrets({ level: 'info' }), stream } })
+  const plain = Fastify({ logger: { level: 'info', stream } })
+  for (const app of [scrubbed, plain]) app.get('/*', async () => 'ok')
+  await Promise.all([scrubbed.ready(), plain.ready()])
+  const url = `/${'token'.repeat(3_000)}`
+  const requests = 50
+  const time = async (app: typeof plain) => {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < requests; i++) await app.inject({ method: 'GET', url })
+    return Number(process.hrtime.bigint() - start) / 1e6 / requests
+  }
+  await time(scrubbed)
+  await time(plain)
+  const ratios: number[] = []
+  const ms: number[] = []
+  for (let round = 0; round < 9; round++) {
+    const [a, b] = round % 2 === 0 ? [await time(scrubbed), await time(plain)] : [0, await time(plain)]
+    const s = round % 2 === 0 ? a : await time(scrubbed)
+    ratios.push(s / b)
+    ms.push(s)
+  }
+  await Promise.all([scrubbed.close(), plain.close()])
+  const ratio = median(ratios)
+  console.log(
+    `\nFastify, GET with a 15 KB URL of \`token\`: ${median(ms).toFixed(3)} ms per request, ${ratio.toFixed(2)}× the plain-pino app (range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+  )
+  return {
+    name: 'Fastify({ logger: redactSecrets() }), GET with a 15 KB URL of `token`, vs plain pino app',
+    value: `${ratio.toFixed(2)}×`,
+    target: '≤ 1.5×',
+    pass: ratio <= 1.5,
+  }
+}
+
 /** Runs the pino benchmark, prints ops/s per case, and returns one row per target. */
 export async function runPinoBench(): Promise<{ rows: Row[] }> {
   const rows: Row[] = []
@@ -261,7 +305,12 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
 
   // Scenario 1: defaults, 1,000 random secrets in the shared registry.
   redactor.clear()
-  let providers = await loadSecrets(Array.from({ length: SECRETS }, randomValue))
+  const secretValues = Array.from({ length: SECRETS }, randomValue)
+  let providers = await loadSecrets(secretValues)
+  const envRegex = redactEnv.build(
+    secretValues.map((_, i) => `SECRET_${i}`),
+    Object.fromEntries(secretValues.map((value, i) => [`SECRET_${i}`, value])),
+  )
   const payload = requestPayload()
   const line = lineOf(payload)
   for (const destination of DESTINATIONS) {
@@ -280,6 +329,18 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
       {
         name: `pino path redact (${DEFAULT_REDACT_PATHS.length} key paths)`,
         log: pino({ redact: { paths: [...DEFAULT_REDACT_PATHS], censor: '[REDACTED]' } }, dest),
+      },
+      // peers, with the same 1,000 values
+      {
+        name: 'redact-env (one RegExp of the values, in streamWrite)',
+        log: pino(
+          { hooks: { streamWrite: (l: string) => redactEnv.redact(l, envRegex, '[REDACTED]') } },
+          dest,
+        ),
+      },
+      {
+        name: '@zapier/secret-scrubber (scrub() in formatters.log)',
+        log: pino({ formatters: { log: (object) => zapierScrub(object, secretValues) } }, dest),
       },
       // What the defaults are made of, in place: the floor of any scrubber of finished lines (a
       // hook that only reads the line, which makes V8 flatten pino's concatenated string), then
@@ -312,16 +373,28 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
     })
     rows.push({
       name: `floor: a hook that only reads the line / value scrubbing alone (${destination.name})`,
-      value: `${result.ratio(5, 0).toFixed(2)}× / ${result.ratio(6, 0).toFixed(2)}×`,
+      value: `${result.ratio(7, 0).toFixed(2)}× / ${result.ratio(8, 0).toFixed(2)}×`,
       target: 'report',
       pass: true,
     })
     rows.push({
       name: `breakdown: line scrubber without keys / streamWrite with keys / + serializers (${destination.name})`,
-      value: `${result.ratio(7, 0).toFixed(2)}× / ${result.ratio(8, 0).toFixed(2)}× / ${result.ratio(1, 0).toFixed(2)}×`,
+      value: `${result.ratio(9, 0).toFixed(2)}× / ${result.ratio(10, 0).toFixed(2)}× / ${result.ratio(1, 0).toFixed(2)}×`,
       target: 'report',
       pass: true,
     })
+    for (const [index, peer] of [
+      [5, 'redact-env'],
+      [6, '@zapier/secret-scrubber'],
+    ] as const) {
+      const vsPeer = result.ratio(1, index)
+      rows.push({
+        name: `redactSecrets() defaults vs ${peer}, same ${SECRETS} values (${destination.name})`,
+        value: `${vsPeer.toFixed(2)}×`,
+        target: '< 1.00× (faster)',
+        pass: vsPeer < 1,
+      })
+    }
     const vsPaths = result.ratio(1, 3)
     rows.push({
       name: `redactSecrets() defaults vs pino path redact, 10 paths (${destination.name})`,
@@ -338,6 +411,7 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
       `for comparison, the key censor alone (regular expression + walk) ${alone(censor, line).toFixed(0)} ns`,
   )
   rows.push(...adversarialRows(redactor))
+  rows.push(await fastifyRow())
   await Promise.all(providers.map((provider) => provider.close()))
 
   // Scenario 2: 1,000 prefix-sharing JWT-shaped secrets, and a line that carries a foreign JWT.
