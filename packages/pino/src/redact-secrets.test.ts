@@ -619,6 +619,11 @@ describe('redactSecrets and the process-wide registry', () => {
         'x-auth-token': secret,
         'x-csrf-token': secret,
         'x-session-id': secret,
+        'api-key': secret,
+        'x-goog-api-key': secret,
+        'ocp-apim-subscription-key': secret,
+        'x-functions-key': secret,
+        'x-access-key': secret,
         'user-agent': 'leak-test',
       },
     })
@@ -634,6 +639,11 @@ describe('redactSecrets and the process-wide registry', () => {
       'x-auth-token': R,
       'x-csrf-token': R,
       'x-session-id': R,
+      'api-key': R,
+      'x-goog-api-key': R,
+      'ocp-apim-subscription-key': R,
+      'x-functions-key': R,
+      'x-access-key': R,
       'user-agent': 'leak-test',
     })
     expect(line.res.headers['set-cookie']).toBe(R)
