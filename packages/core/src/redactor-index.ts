@@ -11,6 +11,8 @@ const Q = 4
 const CROWDED = 64
 const TABLE_BITS = 20
 const TABLE_SHIFT = 32 - TABLE_BITS
+/** Shortest stride a crowded pattern may fall back to (see `#anchorOf`). */
+const MIN_FALLBACK_STRIDE = 8
 /** Longest stride: more would index more windows per pattern than it saves in the scan. */
 const MAX_STEP = 16
 /**
@@ -397,8 +399,8 @@ export class PatternIndex {
   /**
    * Where to index a pattern: the run of `stride` windows whose buckets are least crowded, none of
    * them {@link CROWDED}. When no such run exists, the longest run of uncrowded windows with a
-   * stride to match (the scan then steps more finely); when every window is crowded, the least
-   * crowded run.
+   * stride to match (the scan then steps more finely) if it is {@link MIN_FALLBACK_STRIDE} or more;
+   * otherwise the least crowded run of the full stride.
    */
   #anchorOf(hashes: Int32Array, windows: number, stride: number): { anchor: number; stride: number } {
     const crowd = this.#crowd as Uint8Array
@@ -435,7 +437,10 @@ export class PatternIndex {
       }
     }
     if (best !== -1) return { anchor: best, stride }
-    if (longest > 0) return { anchor: longestStart, stride: longest }
+    // A shorter stride lowers the step of every scan (the smallest stride in use): allowed down to
+    // MIN_FALLBACK_STRIDE only. Past that, when many values crowd the table, the stride stays and
+    // the least crowded run is taken (a longer chain there costs only the windows that hit it).
+    if (longest >= Math.min(stride, MIN_FALLBACK_STRIDE)) return { anchor: longestStart, stride: longest }
     let anchor = 0
     sum = 0
     for (let i = 0; i < stride; i++) sum += at(i)
