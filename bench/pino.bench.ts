@@ -19,8 +19,12 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { CachedSecretProvider, MemorySource, type SecretRedactor, sharedRedactor } from '@latchkey/core'
+import { createLineScrubber } from '@latchkey/core/internal'
 import { createLineKeyCensor, DEFAULT_REDACT_KEYS, DEFAULT_REDACT_PATHS, redactSecrets } from '@latchkey/pino'
+import { scrub as zapierScrub } from '@zapier/secret-scrubber'
+import Fastify from 'fastify'
 import pino, { type DestinationStream, type Logger } from 'pino'
+import * as redactEnv from 'redact-env'
 import { median, printRows, type Row } from './measure.js'
 
 const SECRETS = 1_000
@@ -183,16 +187,178 @@ function alone(fn: (line: string) => string, line: string): number {
   return median(runs.slice(2))
 }
 
-/** Runs the shared redactor's one pass (values and watched key words) and keeps the line as it is. */
-function findOnly(line: string): string {
-  sharedRedactor().find(line)
-  return line
-}
-
 /** Reads one character, which makes V8 flatten the line pino built by concatenation: what any line hook pays. */
 function readOnly(line: string): string {
   if (line.charCodeAt(0) === -1) throw new Error('unreachable')
   return line
+}
+
+/**
+ * The value-scrubbing peers with the same 1,000 values, against `redactSecrets()` and plain pino
+ * in the same rounds. Each case logs as many lines per round as fit in about 50 ms
+ * (@zapier/secret-scrubber takes milliseconds per object), so the batches differ; ratios are of
+ * per-line times in the same round.
+ */
+function peerRows(secretValues: readonly string[], payload: object): Row[] {
+  const dest = pino.destination({ dest: '/dev/null', sync: true })
+  const envRegex = redactEnv.build(
+    secretValues.map((_, i) => `SECRET_${i}`),
+    Object.fromEntries(secretValues.map((value, i) => [`SECRET_${i}`, value])),
+  )
+  const cases: Array<{ name: string; log: Logger; lines: number }> = [
+    { name: 'plain pino', log: pino({}, dest), lines: 0 },
+    { name: 'redactSecrets() defaults', log: pino(redactSecrets(), dest), lines: 0 },
+    {
+      name: 'redact-env (one RegExp of the values, in streamWrite)',
+      log: pino({ hooks: { streamWrite: (l: string) => redactEnv.redact(l, envRegex, '[REDACTED]') } }, dest),
+      lines: 0,
+    },
+    {
+      name: '@zapier/secret-scrubber (scrub() in formatters.log)',
+      log: pino({ formatters: { log: (object) => zapierScrub(object, [...secretValues]) } }, dest),
+      lines: 0,
+    },
+  ]
+  const perLine = (log: Logger, lines: number) => {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < lines; i++) log.info(payload, MESSAGE)
+    return Number(process.hrtime.bigint() - start) / lines
+  }
+  for (const entry of cases) entry.lines = Math.max(3, Math.round(50e6 / perLine(entry.log, 3)))
+  const samples = cases.map(() => [] as number[])
+  for (let round = 0; round < 7; round++) {
+    for (let k = 0; k < cases.length; k++) {
+      const index = (k + round) % cases.length
+      const entry = cases[index] as (typeof cases)[number]
+      samples[index]?.push(perLine(entry.log, entry.lines))
+    }
+  }
+  const ratio = (a: number, b: number) =>
+    median(
+      (samples[a] as number[]).map((value, round) => value / ((samples[b] as number[])[round] as number)),
+    )
+  console.log('\npeers, 1,000 values, /dev/null (ns per line, median of 7 interleaved rounds)')
+  cases.forEach((entry, i) => {
+    console.log(
+      `  ${entry.name}: ${Math.round(median(samples[i] as number[]))} ns = ${ratio(i, 0).toFixed(2)}× plain`,
+    )
+  })
+  return [
+    ['redact-env', 2],
+    ['@zapier/secret-scrubber', 3],
+  ].map(([peer, index]) => {
+    const vs = ratio(1, index as number)
+    return {
+      name: `redactSecrets() defaults vs ${peer}, same ${secretValues.length} values (/dev/null)`,
+      value: `${vs.toFixed(3)}× (${peer} is ${ratio(index as number, 0).toFixed(2)}× plain)`,
+      target: '< 1.00× (faster)',
+      pass: vs < 1,
+    }
+  })
+}
+
+/** Lines an attacker can make a server log: each is `msg` of about `size` characters. */
+function adversarialPayloads(size: number, registered: readonly string[]): Array<[string, object]> {
+  const near = registered.slice(0, 200).map((value) => value.slice(0, -1))
+  const fill = (unit: string) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size)
+  return [
+    ['credential-word soup in one string', { msg2: fill('token password secret session ') }],
+    ['%-soup', { msg2: fill('%') }],
+    ['quote soup', { msg2: fill('"\\\'') }],
+    ['near-miss prefixes of registered values', { msg2: fill(`${near.join(' ')} `) }],
+    ['1,000 registered values in one line', { msg2: fill(`${registered.join(' ')} `) }],
+  ]
+}
+
+/** Each adversarial line through `redactSecrets()` vs plain pino on the same line, interleaved rounds. */
+function adversarialRows(redactor: SecretRedactor): Row[] {
+  const rows: Row[] = []
+  const registered = Array.from({ length: 1_000 }, randomValue)
+  for (const value of registered) redactor.add(value, 'bench')
+  const dest = pino.destination({ dest: '/dev/null', sync: true })
+  const plain = pino({}, dest)
+  const scrubbed = pino(redactSecrets(), dest)
+  console.log('\nadversarial lines (destination /dev/null), ms per line, median of interleaved rounds')
+  for (const size of [10_000, 100_000, 1_000_000]) {
+    const lines = size >= 1_000_000 ? 3 : size >= 100_000 ? 20 : 200
+    for (const [name, payload] of adversarialPayloads(size, registered)) {
+      const time = (log: Logger) => {
+        const start = process.hrtime.bigint()
+        for (let i = 0; i < lines; i++) log.info(payload, 'adversarial')
+        return Number(process.hrtime.bigint() - start) / 1e6 / lines
+      }
+      time(plain)
+      time(scrubbed)
+      const ratios: number[] = []
+      const ms: number[] = []
+      const plainMs: number[] = []
+      for (let round = 0; round < 7; round++) {
+        const a = round % 2 === 0 ? time(plain) : 0
+        const b = time(scrubbed)
+        const c = round % 2 === 0 ? a : time(plain)
+        ratios.push(b / c)
+        ms.push(b)
+        plainMs.push(c)
+      }
+      const ratio = median(ratios)
+      const range = `${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)}`
+      const perLine = median(ms)
+      const label = `${(size / 1000).toLocaleString('en')} KB ${name}`
+      console.log(
+        `  ${label}: ${perLine.toFixed(3)} ms vs plain ${median(plainMs).toFixed(3)} ms = ${ratio.toFixed(2)}× (range ${range})`,
+      )
+      rows.push({
+        name: `adversarial ${label} vs plain pino`,
+        value: `${ratio.toFixed(2)}× (${perLine.toFixed(2)} ms)`,
+        target: size === 100_000 ? '≤ 3×, < 20 ms' : '≤ 3×',
+        pass: ratio <= 3 && (size !== 100_000 || perLine < 20),
+      })
+    }
+  }
+  for (const value of registered) redactor.release(value, 0)
+  redactor.prune()
+  return rows
+}
+
+/**
+ * `Fastify({ logger: redactSecrets() })` vs the same app with a plain pino logger: GET requests
+ * whose 15 KB URL is made of `token` (what an unauthenticated client can send), through
+ * `app.inject`, logged to /dev/null. Interleaved rounds; the median of per-round ratios.
+ */
+async function fastifyRow(): Promise<Row> {
+  const stream = pino.destination({ dest: '/dev/null', sync: true })
+  const scrubbed = Fastify({ logger: { ...redactSecrets({ level: 'info' }), stream } })
+  const plain = Fastify({ logger: { level: 'info', stream } })
+  for (const app of [scrubbed, plain]) app.get('/*', async () => 'ok')
+  await Promise.all([scrubbed.ready(), plain.ready()])
+  const url = `/${'token'.repeat(3_000)}`
+  const requests = 50
+  const time = async (app: typeof plain) => {
+    const start = process.hrtime.bigint()
+    for (let i = 0; i < requests; i++) await app.inject({ method: 'GET', url })
+    return Number(process.hrtime.bigint() - start) / 1e6 / requests
+  }
+  await time(scrubbed)
+  await time(plain)
+  const ratios: number[] = []
+  const ms: number[] = []
+  for (let round = 0; round < 9; round++) {
+    const [a, b] = round % 2 === 0 ? [await time(scrubbed), await time(plain)] : [0, await time(plain)]
+    const s = round % 2 === 0 ? a : await time(scrubbed)
+    ratios.push(s / b)
+    ms.push(s)
+  }
+  await Promise.all([scrubbed.close(), plain.close()])
+  const ratio = median(ratios)
+  console.log(
+    `\nFastify, GET with a 15 KB URL of \`token\`: ${median(ms).toFixed(3)} ms per request, ${ratio.toFixed(2)}× the plain-pino app (range ${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+  )
+  return {
+    name: 'Fastify({ logger: redactSecrets() }), GET with a 15 KB URL of `token`, vs plain pino app',
+    value: `${ratio.toFixed(2)}×`,
+    target: '≤ 1.5×',
+    pass: ratio <= 1.5,
+  }
 }
 
 /** Runs the pino benchmark, prints ops/s per case, and returns one row per target. */
@@ -203,7 +369,8 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
 
   // Scenario 1: defaults, 1,000 random secrets in the shared registry.
   redactor.clear()
-  let providers = await loadSecrets(Array.from({ length: SECRETS }, randomValue))
+  const secretValues = Array.from({ length: SECRETS }, randomValue)
+  let providers = await loadSecrets(secretValues)
   const payload = requestPayload()
   const line = lineOf(payload)
   for (const destination of DESTINATIONS) {
@@ -213,7 +380,7 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
       { name: `redactSecrets() defaults (${SECRETS} secrets)`, log: pino(redactSecrets(), dest) },
       {
         name: 'redactSecrets(), credential keys only (keys: [])',
-        log: pino(redactSecrets({}, { keys: [] }), dest),
+        log: pino(redactSecrets({ latchkey: { keys: [] } }), dest),
       },
       {
         name: 'pino path redact (10 paths)',
@@ -235,8 +402,8 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
         log: pino({ hooks: { streamWrite: (l: string) => redactor.redact(l) } }, dest),
       },
       {
-        name: 'values and key words found, line kept (find in streamWrite)',
-        log: pino({ hooks: { streamWrite: findOnly } }, dest),
+        name: 'line scrubber without key censoring (core createLineScrubber)',
+        log: pino({ hooks: { streamWrite: createLineScrubber({ redactors: [redactor] }) } }, dest),
       },
       {
         name: "redactSecrets()'s streamWrite alone (no serializers)",
@@ -259,7 +426,7 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
       pass: true,
     })
     rows.push({
-      name: `breakdown: + key words in the scan / + censoring the line / + serializers (${destination.name})`,
+      name: `breakdown: line scrubber without keys / streamWrite with keys / + serializers (${destination.name})`,
       value: `${result.ratio(7, 0).toFixed(2)}× / ${result.ratio(8, 0).toFixed(2)}× / ${result.ratio(1, 0).toFixed(2)}×`,
       target: 'report',
       pass: true,
@@ -273,12 +440,15 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
     })
   }
   const censor = createLineKeyCensor(DEFAULT_REDACT_KEYS, '[REDACTED]')
-  const find = findOnly
+  const streamWrite = redactSecrets().hooks?.streamWrite as (line: string) => string
   console.log(
     `on the ${line.length}-char line alone: values only (redact) ${alone((l) => redactor.redact(l), line).toFixed(0)} ns, ` +
-      `values and key words in one pass (find) ${alone(find, line).toFixed(0)} ns; ` +
-      `for comparison, the key censor's own regular-expression pass ${alone(censor, line).toFixed(0)} ns`,
+      `values and key words in one pass (streamWrite) ${alone(streamWrite, line).toFixed(0)} ns; ` +
+      `for comparison, the key censor alone (regular expression + walk) ${alone(censor, line).toFixed(0)} ns`,
   )
+  rows.push(...peerRows(secretValues, payload))
+  rows.push(...adversarialRows(redactor))
+  rows.push(await fastifyRow())
   await Promise.all(providers.map((provider) => provider.close()))
 
   // Scenario 2: 1,000 prefix-sharing JWT-shaped secrets, and a line that carries a foreign JWT.
@@ -308,7 +478,7 @@ export async function runPinoBench(): Promise<{ rows: Row[] }> {
   }
   console.log(
     `on the ${jwtLine.length}-char JWT line alone: values only (redact) ${alone((l) => redactor.redact(l), jwtLine).toFixed(0)} ns, ` +
-      `values and key words (find) ${alone(find, jwtLine).toFixed(0)} ns`,
+      `values and key words (streamWrite) ${alone(streamWrite, jwtLine).toFixed(0)} ns`,
   )
   await Promise.all(providers.map((provider) => provider.close()))
   redactor.clear()

@@ -10,8 +10,9 @@
 import { randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { SecretRedactor } from '@latchkey/core'
+import { createLineScrubber } from '@latchkey/core/internal'
 import { LRUCache } from 'lru-cache'
-import { fmt, median, printRows, type Row } from './measure.js'
+import { fmt, median, nsPerOp, printRows, type Row } from './measure.js'
 
 const COUNT = 100_000
 const ROUNDS = Number(process.env.REDACTOR_BENCH_ROUNDS ?? 5)
@@ -87,6 +88,65 @@ function heapUsed(): number {
   return process.memoryUsage().heapUsed
 }
 
+/** A realistic ~900-character request line with an error and stack: nothing in it is a secret. */
+const CLEAN_LINE = `${JSON.stringify({
+  level: 30,
+  time: 1_764_390_000_000,
+  pid: 4242,
+  hostname: 'api-7f3a9c',
+  reqId: 'req-7f3a9c',
+  req: {
+    method: 'POST',
+    url: '/api/orders?page=2&sort=desc',
+    host: 'api.example.com',
+    remoteAddress: '10.0.12.7',
+  },
+  user: { id: 4217, email: 'ada@example.com', role: 'admin' },
+  traceId: '4bf92f3577b34da6a3ce929d0e0e4736',
+  err: {
+    type: 'Error',
+    message: 'upstream timeout',
+    stack: 'Error: upstream timeout\n    at call (/app/src/client.ts:41:11)\n'.repeat(8),
+  },
+  msg: 'order failed',
+})}\n`
+
+/**
+ * Per-line cost of the log-line scrubber on {@link CLEAN_LINE} with `count` registered values,
+ * and heap per value. Known limit: the index's bit tables have a fixed size, so the cost grows
+ * past ~20,000 values (the 1,000,000 row runs with REDACTOR_BENCH_MILLION=1; it needs GBs).
+ */
+function perLineAt(count: number): { ns: number; bytesPerValue: number } {
+  const before = heapUsed()
+  const redactor = new SecretRedactor()
+  const batch = 20_000
+  for (let start = 0; start < count; start += batch) {
+    for (const value of values(Math.min(batch, count - start))) redactor.add(value, 'bench')
+  }
+  const bytesPerValue = (heapUsed() - before) / count
+  const scrub = createLineScrubber({ redactors: [redactor] })
+  const samples = nsPerOp(() => scrub(CLEAN_LINE.slice(0, 40) + CLEAN_LINE.slice(40)), 20_000, 9)
+  return { ns: median(samples.slice(2)), bytesPerValue }
+}
+
+function scaleRows(): Row[] {
+  const counts = [
+    10,
+    1_000,
+    10_000,
+    100_000,
+    ...(process.env.REDACTOR_BENCH_MILLION === '1' ? [1_000_000] : []),
+  ]
+  const results = counts.map((count) => ({ count, ...perLineAt(count) }))
+  const at1k = results[1]?.ns as number
+  return results.map(({ count, ns, bytesPerValue }) => ({
+    name: `line scrub with ${count.toLocaleString('en')} values registered (${CLEAN_LINE.length}-char clean line)`,
+    value: `${fmt(ns, 0)} ns/line = ${fmt(ns / at1k)}× of 1,000; ${fmt(bytesPerValue, 0)} bytes/value`,
+    target: count === 1_000_000 ? '≤ 1.5× of 1,000' : 'report',
+    pass: count !== 1_000_000 || ns / at1k <= 1.5,
+  }))
+}
+
 export async function runRedactorBench(): Promise<{ rows: Row[] }> {
   const list = values(COUNT)
   const ours: number[] = []
@@ -143,6 +203,7 @@ export async function runRedactorBench(): Promise<{ rows: Row[] }> {
   const worstP999 = Math.max(...p999)
   return {
     rows: [
+      ...scaleRows(),
       {
         name: `register ${COUNT.toLocaleString('en')} values vs lru-cache fetch fill`,
         value: `${fmt(median(ours), 0)} ms = ${fmt(fetchRatio)}× (vs lru-cache set: ${fmt(median(setRatios), 1)}×)`,

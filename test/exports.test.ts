@@ -72,6 +72,8 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'backoffDelay',
       'checkBudget',
       'checkPreload',
+      'createLineScrubber',
+      'editJsonLine',
       'encodedForms',
       'envVariableName',
       'isTransient',

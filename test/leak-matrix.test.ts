@@ -14,13 +14,15 @@ import 'reflect-metadata'
 import { randomBytes, randomInt } from 'node:crypto'
 import { createServer } from 'node:net'
 import { Writable } from 'node:stream'
-import { CachedSecretProvider, MemorySource, sharedRedactor } from '@latchkey/core'
+import { AwsParameterStoreSource } from '@latchkey/aws'
+import { CachedSecretProvider, MemorySource, SecretRedactor, sharedRedactor } from '@latchkey/core'
 import { requireSecrets, secrets, secretsErrorHandler } from '@latchkey/express'
 import { secretsErrorHandler as fastifySecretsErrorHandler, latchkey } from '@latchkey/fastify'
 import { SecretsModule } from '@latchkey/nestjs'
 import { RotatingPool } from '@latchkey/pg'
 import { redactSecrets } from '@latchkey/pino'
 import { assertNoCanary, canary } from '@latchkey/test-support'
+import { type ParameterStoreEmulator, startParameterStoreEmulator } from '@latchkey/testing'
 import { Controller, Get, Inject, Module, Query } from '@nestjs/common'
 import { NestFactory } from '@nestjs/core'
 import express from 'express'
@@ -40,6 +42,8 @@ const R = '[REDACTED]'
 interface Values {
   /** A field of the JSON secret that does not change when the password rotates. */
   signingKey: string
+  /** A password inside a string field that is itself JSON (`config: "{\"password\":…}"`). */
+  inner: string
   password: string
   apiKey: string
   pin: string
@@ -66,7 +70,28 @@ function formsOf(value: string): string[] {
     `https://api.test/v1?${query}`,
     url.href, // URL userinfo password
     `postgres://app:${uri}@db.internal:5432/app`,
+    pythonQuote(value), // Python quote() with its default safe='/'
+    encodeURI(`postgres://app:${value}@db.internal/app`), // encodeURI of a DSN
+    nonSpecialQuery(value), // url.search on postgres: keeps '
   ]
+}
+
+/** `urllib.parse.quote(value)` by its documented rules (`encoded-forms.test.ts` checks them against python3). */
+function pythonQuote(value: string): string {
+  return [...Buffer.from(value, 'utf8')]
+    .map((byte) =>
+      /[A-Za-z0-9_.~/-]/.test(String.fromCharCode(byte)) && byte < 128
+        ? String.fromCharCode(byte)
+        : `%${byte.toString(16).toUpperCase().padStart(2, '0')}`,
+    )
+    .join('')
+}
+
+/** A query set through `url.search` on a non-special scheme, which leaves `'` as it is. */
+function nonSpecialQuery(value: string): string {
+  const url = new URL('postgres://db.internal/app')
+  url.search = `password=${value}`
+  return url.href
 }
 
 function secretJson(values: Values, port: number): string {
@@ -74,6 +99,7 @@ function secretJson(values: Values, port: number): string {
     username: 'app',
     password: values.password,
     signingKey: values.signingKey,
+    config: JSON.stringify({ password: values.inner }),
     pin: Number(values.pin),
     host: '127.0.0.1',
     port,
@@ -348,6 +374,7 @@ function invalidLines(output: string): number {
 function newValues(label: string): Values {
   return {
     signingKey: canary(`${label}-signing`, AWKWARD),
+    inner: canary(`${label}-inner`, AWKWARD),
     password: canary(`${label}-pass`, AWKWARD),
     apiKey: canary(`${label}-key`, AWKWARD),
     pin: String(randomInt(100_000, 999_999)),
@@ -382,7 +409,7 @@ describe.each(Object.entries(setups))('leak matrix: %s', (_name, setup) => {
     const current = harness
 
     // Before: every value in every form.
-    await emit(current, [before.signingKey, before.password, before.apiKey, before.pin])
+    await emit(current, [before.signingKey, before.password, before.apiKey, before.pin, before.inner])
     current.log({ pin: before.short, pinNumber: Number(before.pin) }, 'short values standing whole')
     current.log({ dsn: `postgres://app:${before.short}@db.internal/app` }, 'short URL password')
     expectClean(current.output(), before, 'before the rotation')
@@ -409,10 +436,88 @@ describe.each(Object.entries(setups))('leak matrix: %s', (_name, setup) => {
     sharedRedactor().prune()
     expect(sharedRedactor().contains(before.password)).toBe(false)
     expect(sharedRedactor().contains(before.apiKey)).toBe(true)
-    await emit(current, [before.signingKey, newPassword, newKey, before.apiKey, before.pin])
+    await emit(current, [before.signingKey, newPassword, newKey, before.apiKey, before.pin, before.inner])
     current.log({ pin: before.short }, 'short value standing whole')
     expectClean(current.output(), before, '25 h after the rotation')
     expect(current.output()).toContain(R)
     expect(invalidLines(current.output()), 'log lines that are no longer JSON').toBe(0)
+  })
+})
+
+describe('leak matrix: Parameter Store path reads (real SDK over HTTP against the emulator)', () => {
+  let emulator: ParameterStoreEmulator | undefined
+
+  afterEach(async () => {
+    await emulator?.close()
+    emulator = undefined
+  })
+
+  it('scrubs SecureString parameters and the parts of one holding JSON, and leaves String configuration alone', async () => {
+    emulator = await startParameterStoreEmulator()
+    const password = canary('ps-pass', AWKWARD)
+    const nested = canary('ps-nested', AWKWARD)
+    emulator.putParameter('/app/cfg/db/password', password, { type: 'SecureString' })
+    emulator.putParameter('/app/cfg/db/json', JSON.stringify({ user: 'app', password: nested }), {
+      type: 'SecureString',
+    })
+    emulator.putParameter('/app/cfg/region', 'eu-west-1', { type: 'String' })
+    emulator.putParameter('/app/cfg/level', 'info', { type: 'String' })
+    emulator.putParameter('/app/cfg/hosts', 'a.internal,b.internal', { type: 'StringList' })
+    const warnings: string[] = []
+    const provider = new CachedSecretProvider(
+      new AwsParameterStoreSource({ ...emulator.clientConfig, withDecryption: true }),
+      { logger: { warn: (message) => warnings.push(message) } },
+    )
+    const out = capture()
+    const log = pino(redactSecrets({ level: 'info' }), out.stream)
+    try {
+      const config = await provider.getJson<Record<string, string>>('/app/cfg/')
+      const inner = JSON.parse(config['db/json'] as string) as { password: string }
+      expect(inner.password).toBe(nested)
+      for (const value of [password, nested]) {
+        for (const form of formsOf(value)) log.info({ note: form }, `value=${form} end`)
+      }
+      log.info(
+        { region: config.region, level: config.level, hosts: config.hosts },
+        `starting in ${config.region}`,
+      )
+      const text = out.text()
+      assertNoCanary(text, 'the log of a path read')
+      const last = JSON.parse(text.trim().split('\n').at(-1) as string)
+      expect(last).toMatchObject({
+        region: 'eu-west-1',
+        level: 'info',
+        hosts: 'a.internal,b.internal',
+        msg: 'starting in eu-west-1',
+      })
+      expect(invalidLines(text)).toBe(0)
+      expect(warnings).toEqual([])
+    } finally {
+      await provider.close()
+    }
+  })
+
+  it('never registers a String parameter read on its own, nor warns about a short one', async () => {
+    emulator = await startParameterStoreEmulator()
+    emulator.putParameter('/app/mode', 'on', { type: 'String' })
+    emulator.putParameter('/app/port', '5432', { type: 'String' })
+    const secure = canary('ps-secure')
+    emulator.putParameter('/app/key', secure, { type: 'SecureString' })
+    const warnings: string[] = []
+    const redactor = new SecretRedactor()
+    const provider = new CachedSecretProvider(
+      new AwsParameterStoreSource({ ...emulator.clientConfig, withDecryption: true }),
+      { redactor, logger: { warn: (message) => warnings.push(message) } },
+    )
+    try {
+      expect(await provider.getSecret('/app/mode')).toBe('on')
+      expect(await provider.getSecret('/app/port')).toBe('5432')
+      expect(await provider.getSecret('/app/key')).toBe(secure)
+      expect(redactor.size).toBe(1)
+      expect(redactor.redact(`mode on port 5432 key ${secure}`)).toBe('mode on port 5432 key [REDACTED]')
+      expect(warnings).toEqual([])
+    } finally {
+      await provider.close()
+    }
   })
 })

@@ -23,6 +23,15 @@ function invalid(name: string, value: unknown, range: string): InvalidOptionsErr
   return new InvalidOptionsError(`option "${name}" must be ${range} (got ${describeValue(value)})`)
 }
 
+/** A list of secret names, as a set; `[]` when absent. */
+function nameList(name: string, value: unknown): ReadonlySet<string> {
+  if (value === undefined) return new Set()
+  if (!Array.isArray(value) || value.some((item) => typeof item !== 'string')) {
+    throw invalid(name, value, 'an array of secret names (strings)')
+  }
+  return new Set(value as string[])
+}
+
 interface NumberRange {
   /** Smallest allowed value (inclusive). */
   min: number
@@ -111,6 +120,7 @@ export interface CacheSettings {
   retry: RetryPolicy
   minRedactLength: number
   redactRetention: number
+  notSensitive: ReadonlySet<string>
 }
 
 /** Checks `options` and fills in the defaults; throws {@link InvalidOptionsError} saying what is wrong. */
@@ -160,6 +170,7 @@ export function resolveCacheOptions(options: CacheOptions): CacheSettings {
       integer: true,
       words: `a whole number from 1 to ${MAX_SECRET_BYTES}`,
     }),
+    notSensitive: nameList('notSensitive', options.notSensitive),
     redactRetention: checkNumber('redactRetention', options.redactRetention, 86_400_000, {
       min: 0,
       max: Number.MAX_SAFE_INTEGER,
@@ -183,6 +194,7 @@ export const CACHE_OPTION_KEYS = [
   'minRefreshInterval',
   'minRedactLength',
   'redactRetention',
+  'notSensitive',
   'redactor',
   'clock',
   'random',

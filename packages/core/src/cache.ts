@@ -104,6 +104,8 @@ export class CachedSecretProvider implements SecretProvider {
   readonly #versionKey = randomBytes(32)
   /** Names already reported as holding a value too short to scrub everywhere. */
   readonly #shortReported = new Set<string>()
+  /** The parts registered with the redactor for each name's current value (none when not sensitive). */
+  readonly #held = new Map<string, readonly string[]>()
   /**
    * Internal times are milliseconds since the provider started (`#epoch`, in the injected clock or
    * `Date.now`): small integers, which V8 stores inline in each entry instead of boxing a double per
@@ -367,7 +369,7 @@ export class CachedSecretProvider implements SecretProvider {
       // sends every later read down the slow path, which rejects
       entry.expiresAt = Number.NEGATIVE_INFINITY
       // handles keep returning their last value after close, so theirs stay held
-      if (entry.value !== undefined && entry.handles === undefined) this.#letGo(entry.value)
+      if (entry.value !== undefined && entry.handles === undefined) this.#letGo(entry.name)
     }
     this.#events.clear()
     await this.source.close?.()
@@ -490,7 +492,7 @@ export class CachedSecretProvider implements SecretProvider {
       break
     }
     if (victim === undefined) return false
-    if (victim.value !== undefined) this.#letGo(victim.value)
+    if (victim.value !== undefined) this.#letGo(victim.name)
     clearTimeout(victim.timer)
     victim.unwatch?.()
     this.#entries.delete(victim.name)
@@ -641,7 +643,7 @@ export class CachedSecretProvider implements SecretProvider {
     this.#store(entry, value, version)
     entry.contentType = typeof loaded.contentType === 'string' ? loaded.contentType : undefined
     this.#setTimes(entry, sourceTtl)
-    if (oldValue !== value) this.#rekeyRedactor(entry.name, oldValue, value)
+    if (oldValue !== value) this.#rekeyRedactor(entry.name, value, loaded)
     this.#watch(entry)
     if (entry.handles !== undefined) for (const handle of entry.handles) this.#pushToHandle(entry, handle)
     if (entry.pinned) this.#schedule(entry)
@@ -704,9 +706,15 @@ export class CachedSecretProvider implements SecretProvider {
   }
 
   /** Redactor bookkeeping on a value change: hold the new value's parts, let go of the old one's. */
-  #rekeyRedactor(name: string, oldValue: string | undefined, value: string): void {
-    this.#hold(name, value)
-    if (oldValue !== undefined) this.#letGo(oldValue)
+  #rekeyRedactor(name: string, value: string, loaded: LoadedSecret): void {
+    const old = this.#held.get(name)
+    // not sensitive (the source or `notSensitive` says so): served, never registered, never warned about
+    const sensitive = loaded.sensitive !== false && !this.#settings.notSensitive.has(name)
+    const parts = sensitive ? secretParts(value, loaded.publicFields) : []
+    this.#hold(name, parts)
+    if (parts.length > 0) this.#held.set(name, parts)
+    else this.#held.delete(name)
+    if (old !== undefined) this.#release(old)
   }
 
   /** Subscribes once to the source's change notifications for this name (sources with `watch`). */
@@ -763,13 +771,13 @@ export class CachedSecretProvider implements SecretProvider {
   }
 
   /**
-   * Registers every string `value` can hand out (the value, its JSON fields) with the redactor,
-   * one hold each: a value shared with another secret, or a field that survived a rotation, stays
+   * Registers `parts` — every string a value can hand out (the value, its JSON fields; see
+   * `secretParts`) — with the redactor, one hold each: a value shared with another secret, or a field that survived a rotation, stays
    * scrubbed while anything holds it.
    */
-  #hold(name: string, value: string): void {
+  #hold(name: string, parts: readonly string[]): void {
     const minLength = this.#settings.minRedactLength
-    for (const part of secretParts(value)) {
+    for (const part of parts) {
       if (part.length < (minLength ?? 6) && !this.#shortReported.has(name)) {
         this.#shortReported.add(name)
         this.#settings.logger.warn(
@@ -781,15 +789,22 @@ export class CachedSecretProvider implements SecretProvider {
     }
   }
 
-  /** Lets go of the holds {@link #hold} took for `value`; the redactor's retention starts for those no longer held. */
-  #letGo(value: string): void {
-    for (const part of secretParts(value)) this.redactor.release(part, this.#settings.redactRetention)
+  /** Lets go of the holds {@link #hold} took for `name`'s current value; the redactor's retention starts for those no longer held. */
+  #letGo(name: string): void {
+    const parts = this.#held.get(name)
+    if (parts === undefined) return
+    this.#held.delete(name)
+    this.#release(parts)
+  }
+
+  #release(parts: readonly string[]): void {
+    for (const part of parts) this.redactor.release(part, this.#settings.redactRetention)
   }
 
   /** Drops the value: callers and handles get `error` until a load succeeds. */
   #clear(entry: Entry, error: SecretError): void {
     const hadValue = entry.value !== undefined
-    if (entry.value !== undefined) this.#letGo(entry.value)
+    if (entry.value !== undefined) this.#letGo(entry.name)
     entry.value = undefined
     entry.resolved = undefined
     entry.fields = undefined

@@ -49,7 +49,7 @@ export type {
   SecretRedactorLike,
 } from './provider-like.js'
 export type { ProviderOptions } from './provider-options.js'
-export { type RedactorFindings, type RedactorOptions, SecretRedactor, sharedRedactor } from './redactor.js'
+export { type RedactorOptions, SecretRedactor, sharedRedactor } from './redactor.js'
 export { EnvSource, type EnvSourceOptions } from './sources/env.js'
 export { FileSource, type FileSourceOptions } from './sources/file.js'
 export { MemorySource } from './sources/memory.js'

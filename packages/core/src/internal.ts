@@ -6,12 +6,18 @@
  * @packageDocumentation
  */
 export { CACHE_OPTION_KEYS } from './cache-options.js'
-export { encodedForms } from './encoded-forms.js'
+export { type EncodedForm, encodedForms } from './encoded-forms.js'
 export { isTransient, toSecretError } from './errors.js'
 export { parseSecretJson, selectField } from './json.js'
 export { MAX_SECRET_BYTES } from './limits.js'
 export { MAX_NAME_LENGTH, parseSecretRef, type SecretRef } from './names.js'
 export { type ResolvedProvider, resolveProvider } from './provider-options.js'
+export {
+  createLineScrubber,
+  editJsonLine,
+  type LineKeyPolicy,
+  type LineScrubberOptions,
+} from './redactor-line.js'
 export { backoffDelay, type RetryPolicy } from './retry.js'
 export { parseDotenv } from './sources/dotenv.js'
 export { envVariableName } from './sources/env.js'

@@ -16,8 +16,8 @@ const hexTable = (upper: boolean) =>
     const hex = byte.toString(16).padStart(2, '0')
     return `%${upper ? hex.toUpperCase() : hex}`
   })
-const HEX_UPPER = hexTable(true)
-const HEX_LOWER = hexTable(false)
+export const HEX_UPPER = hexTable(true)
+export const HEX_LOWER = hexTable(false)
 
 /** ASCII characters an encoding writes as they are: letters, digits and `extra`. */
 function keeps(extra: string): Uint8Array {
@@ -38,7 +38,10 @@ function keepsAllBut(encoded: string): Uint8Array {
 
 const ALNUM = keeps('')
 
-interface Encoding {
+/** One URL encoding: which ASCII characters it writes as they are, and its other rules. */
+export interface Encoding {
+  /** The row of the coverage table (core README) this encoding is. */
+  name: string
   keep: Uint8Array
   /** Space as `+`. */
   plus: boolean
@@ -48,26 +51,54 @@ interface Encoding {
   dropsTabsAndNewlines?: boolean
 }
 
-/** The URL encodings real clients write; each also with lowercase hex. */
-const ENCODINGS: Encoding[] = [
-  // encodeURIComponent
-  { keep: keeps("-_.!~*'()"), plus: false, replaceLoneSurrogates: false },
-  // Python quote_plus; encodeURIComponent output with spaces turned into `+`
-  { keep: keeps("-_.!~*'()"), plus: true, replaceLoneSurrogates: false },
-  // RFC 3986 strict: curl --data-urlencode, Python quote(safe='')
-  { keep: keeps('-_.~'), plus: false, replaceLoneSurrogates: false },
-  { keep: keeps('-_.~'), plus: true, replaceLoneSurrogates: false },
-  // WHATWG application/x-www-form-urlencoded: URLSearchParams, fetch bodies
-  { keep: keeps('*-._'), plus: true, replaceLoneSurrogates: true },
-  // WHATWG userinfo set: what new URL() writes for a username or password
+/**
+ * The URL encodings real clients write; each also with lowercase hex. Each is checked against the
+ * real encoder in `encoded-forms.test.ts` (Python and curl through their own programs when present).
+ */
+export const ENCODINGS: readonly Encoding[] = [
+  { name: 'encodeURIComponent', keep: keeps("-_.!~*'()"), plus: false, replaceLoneSurrogates: false },
   {
+    name: 'encodeURIComponent, spaces as +',
+    keep: keeps("-_.!~*'()"),
+    plus: true,
+    replaceLoneSurrogates: false,
+  },
+  { name: 'encodeURI', keep: keeps("-_.!~*'();/?:@&=+$,#"), plus: false, replaceLoneSurrogates: false },
+  { name: "Python quote(safe='')", keep: keeps('-_.~'), plus: false, replaceLoneSurrogates: false },
+  {
+    name: "Python quote (default safe='/')",
+    keep: keeps('-_.~/'),
+    plus: false,
+    replaceLoneSurrogates: false,
+  },
+  {
+    name: 'Python quote_plus, urlencode; curl --data-urlencode',
+    keep: keeps('-_.~'),
+    plus: true,
+    replaceLoneSurrogates: false,
+  },
+  { name: 'URLSearchParams (WHATWG form)', keep: keeps('*-._'), plus: true, replaceLoneSurrogates: true },
+  {
+    name: 'WHATWG URL userinfo (url.username, url.password)',
     keep: keepsAllBut('"#<>?`{}/:;=@[\\]^|'),
     plus: false,
     replaceLoneSurrogates: true,
     dropsTabsAndNewlines: true,
   },
-  // WHATWG query set of special schemes: what new URL() writes in a query
-  { keep: keepsAllBut('"#<>\''), plus: false, replaceLoneSurrogates: true, dropsTabsAndNewlines: true },
+  {
+    name: 'WHATWG URL query, special scheme (http:, https:, ws:…)',
+    keep: keepsAllBut('"#<>\''),
+    plus: false,
+    replaceLoneSurrogates: true,
+    dropsTabsAndNewlines: true,
+  },
+  {
+    name: 'WHATWG URL query, non-special scheme (postgres:, redis:…)',
+    keep: keepsAllBut('"#<>'),
+    plus: false,
+    replaceLoneSurrogates: true,
+    dropsTabsAndNewlines: true,
+  },
 ]
 
 function utf8Percent(codePoint: number, hex: string[]): string {
@@ -87,7 +118,7 @@ function utf8Percent(codePoint: number, hex: string[]): string {
 }
 
 /** `value` percent-encoded by `encoding`, or `undefined` where the real encoder throws (a lone surrogate). */
-function encode(raw: string, encoding: Encoding, hex: string[]): string | undefined {
+export function encode(raw: string, encoding: Encoding, hex: string[]): string | undefined {
   const value = encoding.dropsTabsAndNewlines === true ? raw.replace(/[\t\n\r]/g, '') : raw
   let out = ''
   let from = 0
@@ -145,7 +176,7 @@ function urlForms(value: string): string[] {
   return forms
 }
 
-const json = (value: string) => JSON.stringify(value).slice(1, -1)
+export const json = (value: string) => JSON.stringify(value).slice(1, -1)
 
 /**
  * Every form of a value long enough to be scrubbed wherever it appears: raw, JSON-escaped once and

@@ -11,6 +11,8 @@ const Q = 4
 const CROWDED = 64
 const TABLE_BITS = 20
 const TABLE_SHIFT = 32 - TABLE_BITS
+/** Shortest stride a crowded pattern may fall back to (see `#anchorOf`). */
+const MIN_FALLBACK_STRIDE = 8
 /** Longest stride: more would index more windows per pattern than it saves in the scan. */
 const MAX_STEP = 16
 /**
@@ -258,6 +260,12 @@ export class PatternIndex {
     const wordChecks = this.#wordChecks as Int32Array
     const step = this.#live === 0 ? this.#wordStep : Math.min(this.#valueStep, this.#wordStep)
     let found: Findings | undefined
+    /**
+     * Windows before this find no word worth reporting: a word was found in the stretch without a
+     * quote that runs up to here, and a log scrubber needs one hit per key, not one per word (a
+     * 100 KB string of `token token …` reports one). Bounded: each stretch is searched once.
+     */
+    let wordsUntil = -1
     for (
       let j = nextHit(view, used, checks, wordChecks, 0, last, step);
       j !== -1;
@@ -265,8 +273,18 @@ export class PatternIndex {
     ) {
       const key = view.getInt32(j)
       const g = checkOf(key)
-      if (((wordChecks[g >>> 5] as number) & (1 << (g & 31))) !== 0)
+      if (j >= wordsUntil && ((wordChecks[g >>> 5] as number) & (1 << (g & 31))) !== 0) {
+        const before = found?.words.length ?? 0
         found = this.#visitWords(key, j, text, found)
+        const words = found?.words
+        if (words !== undefined && words.length > before) {
+          let end = 0
+          for (let k = before; k < words.length; k++) end = Math.max(end, (words[k] as [number, number])[1])
+          const quote = text.indexOf('"', end)
+          // a `"key":` word starts at that quote, and its window may start one byte before it
+          wordsUntil = quote === -1 ? text.length : quote - 1
+        }
+      }
       if (((checks[g >>> 5] as number) & (1 << (g & 31))) !== 0)
         found = this.#visitValues(key, j, text, found)
     }
@@ -381,8 +399,8 @@ export class PatternIndex {
   /**
    * Where to index a pattern: the run of `stride` windows whose buckets are least crowded, none of
    * them {@link CROWDED}. When no such run exists, the longest run of uncrowded windows with a
-   * stride to match (the scan then steps more finely); when every window is crowded, the least
-   * crowded run.
+   * stride to match (the scan then steps more finely) if it is {@link MIN_FALLBACK_STRIDE} or more;
+   * otherwise the least crowded run of the full stride.
    */
   #anchorOf(hashes: Int32Array, windows: number, stride: number): { anchor: number; stride: number } {
     const crowd = this.#crowd as Uint8Array
@@ -419,7 +437,10 @@ export class PatternIndex {
       }
     }
     if (best !== -1) return { anchor: best, stride }
-    if (longest > 0) return { anchor: longestStart, stride: longest }
+    // A shorter stride lowers the step of every scan (the smallest stride in use): allowed down to
+    // MIN_FALLBACK_STRIDE only. Past that, when many values crowd the table, the stride stays and
+    // the least crowded run is taken (a longer chain there costs only the windows that hit it).
+    if (longest >= Math.min(stride, MIN_FALLBACK_STRIDE)) return { anchor: longestStart, stride: longest }
     let anchor = 0
     sum = 0
     for (let i = 0; i < stride; i++) sum += at(i)

@@ -1,6 +1,8 @@
 import { InvalidOptionsError } from './errors.js'
+import { MAX_SECRET_BYTES } from './limits.js'
 import { formsOf, wholeFormsOf } from './redactor-forms.js'
 import { PatternIndex } from './redactor-index.js'
+import { LINE_SCAN, type LineScan } from './redactor-scan.js'
 import type { SecretLogger } from './types.js'
 
 /** Options for {@link SecretRedactor}. */
@@ -26,14 +28,6 @@ export interface RedactorOptions {
   maxRetired?: number
 }
 
-/** What {@link SecretRedactor.find} found: `[start, end)` of each value match and of each word. */
-export interface RedactorFindings {
-  /** The part of each value match to replace (context such as a URL's `:`/`@` kept out); unordered, may repeat. */
-  readonly values: ReadonlyArray<readonly [number, number]>
-  /** Each occurrence of a watched word (any letter case); unordered, may repeat. */
-  readonly words: ReadonlyArray<readonly [number, number]>
-}
-
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 /** Values shorter than this are always scrubbed only where they stand whole. */
 const MIN_ANYWHERE = 4
@@ -49,8 +43,11 @@ const PRUNE_BATCH = 64
  * and each URL/form encoding real clients write — as it is added: no rebuilds, no work that grows
  * with the number of values. A scan copies the text to bytes once and hashes one 4-character
  * window in every 1–16 characters (16 when every value is 19 characters or longer), so 1,000
- * values cost about what ten do. {@link find} also reports {@link watchWords words} (key names a
- * log scrubber censors) in that same pass.
+ * values cost about what ten do. A log line is scrubbed by `redactor-line.ts`, the one place that
+ * knows JSON.
+ *
+ * When holders add one value with different minimum lengths, the strictest applies: once any
+ * holder wants it scrubbed everywhere, it is scrubbed everywhere while it is known.
  *
  * Most programs use the one shared by the whole process, {@link sharedRedactor}.
  */
@@ -69,6 +66,8 @@ export class SecretRedactor {
   /** Time the value stops being scrubbed: Infinity while held. */
   readonly #until: number[] = []
   readonly #firstPattern: number[] = []
+  /** Whether the value is scrubbed only where it stands whole. */
+  readonly #wholeOnly: boolean[] = []
   readonly #freeSlots: number[] = []
   /** Values in the order their last holder let go (may hold values added again since). */
   #released: string[] = []
@@ -76,15 +75,18 @@ export class SecretRedactor {
   #retiredCount = 0
   readonly #shortReported = new Set<string>()
   readonly #words = new Set<string>()
+  #lineScan: LineScan | undefined
 
+  /** @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` naming the option that is wrong. */
   constructor(options: RedactorOptions = {}) {
-    this.replacement = options.replacement ?? '[REDACTED]'
-    this.#minLength = Math.max(1, options.minLength ?? 6)
-    this.#retention = options.retention ?? 86_400_000
+    const checked = checkRedactorOptions(options)
+    this.replacement = checked.replacement
+    this.#minLength = checked.minLength
+    this.#retention = checked.retention
     // read Date.now at each call, so that fake timers installed later apply to the shared instance
-    this.#clock = options.clock ?? (() => Date.now())
-    this.#logger = options.logger
-    this.#maxRetired = options.maxRetired ?? 100_000
+    this.#clock = checked.clock ?? (() => Date.now())
+    this.#logger = checked.logger
+    this.#maxRetired = checked.maxRetired
   }
 
   /** How many values are scrubbed now (held and retained). */
@@ -105,14 +107,20 @@ export class SecretRedactor {
   add(value: string, label = 'a secret', minLength = this.#minLength): void {
     // one character cannot be told from ordinary text even where it stands whole
     if (value.length < 2) return
+    const whole = value.length < Math.max(MIN_ANYWHERE, minLength)
     const slot = this.#slots.get(value)
     if (slot !== undefined) {
       if (this.#holders[slot] === 0) this.#retiredCount--
       this.#holders[slot] = (this.#holders[slot] as number) + 1
       this.#until[slot] = Number.POSITIVE_INFINITY
+      if (this.#wholeOnly[slot] === true && !whole) {
+        // the strictest holder wins: this one wants the value scrubbed wherever it stands
+        this.#index.removeAll(this.#firstPattern[slot] as number)
+        this.#firstPattern[slot] = this.#index.insertAll(formsOf(value))
+        this.#wholeOnly[slot] = false
+      }
       return
     }
-    const whole = value.length < Math.max(MIN_ANYWHERE, minLength)
     if (whole && this.#logger !== undefined && !this.#shortReported.has(label)) {
       this.#shortReported.add(label)
       this.#logger.warn(
@@ -125,6 +133,7 @@ export class SecretRedactor {
     this.#holders[id] = 1
     this.#until[id] = Number.POSITIVE_INFINITY
     this.#firstPattern[id] = first
+    this.#wholeOnly[id] = whole
     this.#slots.set(value, id)
     this.prune()
   }
@@ -173,38 +182,6 @@ export class SecretRedactor {
     }
   }
 
-  /**
-   * Words that {@link find} reports wherever they stand, in any ASCII letter case, found in the same
-   * pass as the values: `@latchkey/pino` watches `token`, `password`, `"pwd":`… to censor values by
-   * key name without a second scan. A word needs 4 or more characters; one of fewer than 7 is found
-   * only where a character precedes and follows it. Words are kept for the life of the redactor ({@link clear}
-   * keeps them too); watching one twice does nothing.
-   *
-   * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when `words` is not an array of strings of 4+ characters.
-   */
-  watchWords(words: readonly string[]): void {
-    if (!Array.isArray(words) || words.some((word) => typeof word !== 'string' || word.length < 4)) {
-      throw new InvalidOptionsError(
-        'SecretRedactor.watchWords: words must be an array of strings of 4 or more characters',
-      )
-    }
-    for (const word of words) {
-      const lower = word.toLowerCase()
-      if (this.#words.has(lower)) continue
-      this.#words.add(lower)
-      this.#index.insertWord(lower)
-    }
-  }
-
-  /**
-   * Every known value and every {@link watchWords watched word} in `text`, in one pass; `undefined`
-   * when there is neither. For scrubbers that edit the text themselves (`@latchkey/pino`'s line
-   * scrubber); {@link redact} is the simple way.
-   */
-  find(text: string): RedactorFindings | undefined {
-    return this.#index.scanAll(text)
-  }
-
   /** Forgets every value (watched words stay). */
   clear(): void {
     this.#index.clear()
@@ -213,6 +190,7 @@ export class SecretRedactor {
     this.#holders.length = 0
     this.#until.length = 0
     this.#firstPattern.length = 0
+    this.#wholeOnly.length = 0
     this.#freeSlots.length = 0
     this.#released = []
     this.#releasedHead = 0
@@ -240,6 +218,26 @@ export class SecretRedactor {
     return out + text.slice(cursor)
   }
 
+  /** For `redactor-line.ts` only (see {@link LineScan}); not public API. */
+  [LINE_SCAN](): LineScan {
+    if (this.#lineScan !== undefined) return this.#lineScan
+    const index = this.#index
+    const words = this.#words
+    this.#lineScan = {
+      watch(list) {
+        for (const word of list) {
+          const lower = word.toLowerCase()
+          if (lower.length < 4 || words.has(lower)) continue
+          words.add(lower)
+          index.insertWord(lower)
+        }
+      },
+      find: (text) => index.scanAll(text),
+      findValues: (text) => index.scanValues(text, false),
+    }
+    return this.#lineScan
+  }
+
   [INSPECT](): string {
     return `SecretRedactor { size: ${this.#slots.size}, retired: ${this.#retiredCount} }`
   }
@@ -254,6 +252,65 @@ export class SecretRedactor {
     this.#freeSlots.push(slot)
     this.#retiredCount--
   }
+}
+
+function checkRedactorOptions(options: RedactorOptions): {
+  replacement: string
+  minLength: number
+  retention: number
+  clock: (() => number) | undefined
+  logger: SecretLogger | undefined
+  maxRetired: number
+} {
+  if (typeof options !== 'object' || options === null) {
+    throw new InvalidOptionsError(
+      `SecretRedactor: options must be an object (got ${options === null ? 'null' : typeof options})`,
+    )
+  }
+  const whole = (name: string, value: unknown, fallback: number, min: number, max: number): number => {
+    if (value === undefined) return fallback
+    if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
+      throw new InvalidOptionsError(
+        `SecretRedactor: option "${name}" must be a whole number from ${min} to ${max} (got ${describe(value)})`,
+      )
+    }
+    return value
+  }
+  const replacement = options.replacement ?? '[REDACTED]'
+  if (typeof replacement !== 'string') {
+    throw new InvalidOptionsError(
+      `SecretRedactor: option "replacement" must be a string (got ${describe(replacement)})`,
+    )
+  }
+  for (const name of ['clock'] as const) {
+    if (options[name] !== undefined && typeof options[name] !== 'function') {
+      throw new InvalidOptionsError(
+        `SecretRedactor: option "${name}" must be a function (got ${describe(options[name])})`,
+      )
+    }
+  }
+  const logger = options.logger
+  if (logger !== undefined && typeof (logger as Partial<SecretLogger> | null)?.warn !== 'function') {
+    throw new InvalidOptionsError(
+      `SecretRedactor: option "logger" must have a warn(message, meta) method (got ${describe(logger)})`,
+    )
+  }
+  return {
+    replacement,
+    minLength: whole('minLength', options.minLength, 6, 1, MAX_SECRET_BYTES),
+    retention: whole('retention', options.retention, 86_400_000, 0, Number.MAX_SAFE_INTEGER),
+    maxRetired: whole('maxRetired', options.maxRetired, 100_000, 0, Number.MAX_SAFE_INTEGER),
+    clock: options.clock,
+    logger,
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null) return 'null'
+  if (typeof value === 'string') return `a string`
+  if (typeof value === 'bigint') return 'a bigint'
+  if (typeof value === 'number') return String(value)
+  return typeof value
 }
 
 const SHARED = Symbol.for('@latchkey/core.sharedRedactor.v1')

@@ -16,6 +16,17 @@ export interface LoadedSecret {
   ttlMs?: number
   /** What the value is, as the backend labels it (Azure Key Vault's `contentType`); shown by `describe()`. */
   contentType?: string
+  /**
+   * `false` when the value is not secret (a Parameter Store `String`): it is served as usual but
+   * never registered for scrubbing and never warned about. @default true
+   */
+  sensitive?: boolean
+  /**
+   * Top-level fields of a JSON value whose values are not secret (the `String` parameters of a
+   * Parameter Store path read): not registered for scrubbing, like the RDS format's `host` or
+   * `port`. @default []
+   */
+  publicFields?: readonly string[]
 }
 
 /** Passed to every source call. */
@@ -103,6 +114,13 @@ export interface CacheOptions {
   minRedactLength?: number
   /** How long a value is still scrubbed from logs after nothing holds it any more (rotated out, evicted). @default 86_400_000 */
   redactRetention?: number
+  /**
+   * Names (exactly as passed to `getSecret`, without `#field`) whose values are not secret —
+   * ordinary configuration such as a region or a log level: served as usual, never registered for
+   * scrubbing, never warned about. A source can say the same per value (`LoadedSecret.sensitive`).
+   * @default []
+   */
+  notSensitive?: readonly string[]
   /**
    * Where this provider registers the values it hands out, for scrubbing. By default the one
    * redactor shared by the process ({@link sharedRedactor}), which every `redactSecrets()` logger

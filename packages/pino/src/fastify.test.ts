@@ -22,7 +22,9 @@ describe("redactSecrets as Fastify's logger option", () => {
     source.set('api/key', secret)
     await provider.refresh('api/key')
     const capture = captureStream()
-    app = Fastify({ logger: { ...redactSecrets(provider, { level: 'info' }), stream: capture.stream } })
+    app = Fastify({
+      logger: { ...redactSecrets({ level: 'info', latchkey: { provider } }), stream: capture.stream },
+    })
     app.post('/login', async (request) => {
       request.log.info({ headers: request.headers, body: request.body }, 'login attempt')
       request.log.warn(`upstream key ${rotatedOut} was rejected`)
@@ -59,7 +61,7 @@ describe("redactSecrets as Fastify's logger option", () => {
     const secret = canary('fastify-err', ADVERSARIAL.quotes)
     const { provider } = await loadedProvider({ 'db/password': secret })
     const capture = captureStream()
-    app = Fastify({ logger: { ...redactSecrets(provider), stream: capture.stream } })
+    app = Fastify({ logger: { ...redactSecrets({ latchkey: { provider } }), stream: capture.stream } })
     app.get('/boom', async () => {
       throw new Error('query failed', { cause: new Error(`password authentication failed: ${secret}`) })
     })

@@ -12,7 +12,12 @@ export {
   createLineKeyCensor,
   isCredentialKey,
 } from './line-key-censor.js'
-export { type RedactorProvider, type RedactSecretsOptions, redactSecrets } from './redact-secrets.js'
+export {
+  type RedactorProvider,
+  type RedactSecretsInput,
+  type RedactSecretsOptions,
+  redactSecrets,
+} from './redact-secrets.js'
 export { type SerializedError, serializeError } from './serialize-error.js'
 export {
   createHttpSerializers,

@@ -133,6 +133,11 @@ describe('isCredentialKey', () => {
       'Cookie',
       'set-cookie',
       'X-API-KEY',
+      'api-key',
+      'X-Goog-Api-Key',
+      'Ocp-Apim-Subscription-Key',
+      'x-functions-key',
+      'X-Access-Key',
       'myToken',
     ])
       expect(isCredentialKey(key)).toBe(true)

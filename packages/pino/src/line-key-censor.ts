@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '@latchkey/core'
+import { editJsonLine, type LineKeyPolicy } from '@latchkey/core/internal'
 
 /**
  * Key-name censoring over the finished JSON line, so it holds whatever produced the log object:
@@ -17,7 +18,10 @@ export const CREDENTIAL_KEY_WORDS: readonly string[] = Object.freeze([
   'password',
 ])
 
-/** Header names (lowercase) that carry credentials: censored wherever they appear as a key. */
+/**
+ * Header names (lowercase) that carry credentials: censored wherever they appear as a key (and
+ * logged as the censor by the `req`/`res` serializers). This is the one list; the README repeats it.
+ */
 export const CREDENTIAL_HEADERS: readonly string[] = Object.freeze([
   'authorization',
   'proxy-authorization',
@@ -26,6 +30,11 @@ export const CREDENTIAL_HEADERS: readonly string[] = Object.freeze([
   'x-api-key',
   'x-auth-token',
   'x-csrf-token',
+  'api-key',
+  'x-goog-api-key',
+  'ocp-apim-subscription-key',
+  'x-functions-key',
+  'x-access-key',
 ])
 
 /**
@@ -44,10 +53,6 @@ export function isCredentialKey(key: string): boolean {
   return CREDENTIAL_HEADERS.includes(lower) || CREDENTIAL_KEY_WORDS.some((word) => lower.includes(word))
 }
 
-const QUOTE = 34
-const BACKSLASH = 92
-const COLON = 58
-
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
@@ -55,55 +60,26 @@ function escapeRegExp(text: string): string {
 /**
  * The fewest words whose occurrences cover every word in `words`: a word that contains another
  * (`x-auth-token` holds `token`) is found through it, and every hit is checked against the whole
- * key anyway. Fewer alternatives make the one regular-expression pass over the line cheaper.
+ * key anyway.
  */
 function searchWords(words: readonly string[]): string[] {
   const unique = [...new Set(words.map((word) => word.toLowerCase()).filter((word) => word !== ''))]
   return unique.filter((word) => !unique.some((other) => other !== word && word.includes(other)))
 }
 
-/** Index just past the JSON string that starts with the quote at `start`, or -1 when it is unterminated. */
-function stringEnd(line: string, start: number): number {
-  let i = start + 1
-  for (;;) {
-    const quote = line.indexOf('"', i)
-    if (quote === -1) return -1
-    let slashes = 0
-    for (let j = quote - 1; line.charCodeAt(j) === BACKSLASH; j--) slashes++
-    if (slashes % 2 === 0) return quote + 1
-    i = quote + 1
-  }
-}
-
 /** How one logger censors values by key name in finished lines; see {@link createLineKeyRules}. */
-export interface LineKeyRules {
-  /**
-   * What to look for in a line, lowercase: the credential words (anywhere in a key) and `"key":`
-   * for each exact key and credential header that holds no credential word.
-   */
-  readonly watch: readonly string[]
-  /**
-   * False when an exact key holds a character outside ASCII: the redactor's scan folds only ASCII
-   * letters, so such a key (`Straße` in any case) is found by {@link censorLine}'s own pass instead.
-   */
-  readonly scannable: boolean
-  /**
-   * For a watched text found at `[start, end)` of `line`: where the value of the key holding it
-   * starts when that key is sensitive, else -1 (a hit outside a key, in an escaped key, or in a key
-   * such as `secretName`).
-   */
-  valueStartFor(line: string, start: number, end: number): number
-  /** The censored text of the value at `start` and the index just past the old value; `['', start]` for a number, boolean or `null`. */
-  censorValue(line: string, start: number): [string, number]
-  /** Censors every sensitive key of a whole line on its own (one regular-expression pass). */
+export interface LineKeyRules extends LineKeyPolicy {
+  /** Censors every sensitive key of a whole line on its own (no secret values). */
   censorLine(line: string): string
 }
 
 /**
  * The key-censoring rules for `exactKeys` and `censor`: which keys are sensitive (a credential
- * header, a key holding a credential word, or one of `exactKeys` in any letter case) and how their
- * values are censored. `@latchkey/pino` finds the watched texts in the same pass over the line that
- * finds secret values ({@link SecretRedactor.find}); {@link LineKeyRules.censorLine} does it alone.
+ * header, a key holding a credential word, or one of `exactKeys` in any letter case) and what their
+ * values become. The line walk itself is core's (`createLineScrubber` in `@latchkey/core/internal`):
+ * the scan that finds secret values also finds the watched texts, and one forward pass over the
+ * line censors both, O(line length) for every input. An exact key outside ASCII is found by a
+ * regular expression of literal alternatives instead (the scan folds ASCII letters only).
  *
  * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when `exactKeys` is not an array of strings or `censor` not a string.
  */
@@ -130,10 +106,17 @@ export function createLineKeyRules(exactKeys: readonly string[], censor: string)
       .join('|'),
     'gi',
   )
-  const replacement = JSON.stringify(censor)
+  function findWords(line: string): Array<[number, number]> {
+    const found: Array<[number, number]> = []
+    finder.lastIndex = 0
+    for (let match = finder.exec(line); match !== null; match = finder.exec(line)) {
+      found.push([match.index, finder.lastIndex])
+    }
+    return found
+  }
   // Lines repeat their keys: each key's verdict is kept (up to a bound, then started afresh).
   const verdicts = new Map<string, boolean>()
-  function sensitive(key: string): boolean {
+  function isSensitiveKey(key: string): boolean {
     let verdict = verdicts.get(key)
     if (verdict === undefined) {
       verdict = exact.has(key.toLowerCase()) || isCredentialKey(key)
@@ -142,92 +125,14 @@ export function createLineKeyRules(exactKeys: readonly string[], censor: string)
     }
     return verdict
   }
-
-  function valueStartFor(line: string, start: number, end: number): number {
-    let keyStart: number
-    let keyEnd: number
-    if (line.charCodeAt(start) === QUOTE && line.charCodeAt(end - 1) === COLON) {
-      // an exact `"key":`
-      keyStart = start + 1
-      keyEnd = end - 2
-    } else {
-      // keys are short: a loop back to the opening quote beats lastIndexOf (a runtime call in V8)
-      keyStart = start
-      while (keyStart > 0 && line.charCodeAt(keyStart - 1) !== QUOTE) keyStart--
-      keyEnd = line.indexOf('"', end)
-    }
-    if (
-      keyStart <= 0 ||
-      keyEnd === -1 ||
-      line.charCodeAt(keyEnd + 1) !== COLON ||
-      line.charCodeAt(keyStart - 2) === BACKSLASH ||
-      line.charCodeAt(keyEnd - 1) === BACKSLASH ||
-      !sensitive(line.slice(keyStart, keyEnd))
-    ) {
-      return -1
-    }
-    return keyEnd + 2
-  }
-
-  function censorValue(line: string, start: number): [string, number] {
-    const first = line.charCodeAt(start)
-    if (first === QUOTE) {
-      const end = stringEnd(line, start)
-      return end === -1 ? [replacement, line.length] : [replacement, end]
-    }
-    if (first !== 91 /* [ */ && first !== 123 /* { */) return ['', start]
-    let out = ''
-    let cursor = start
-    let depth = 0
-    let i = start
-    while (i < line.length) {
-      const code = line.charCodeAt(i)
-      if (code === QUOTE) {
-        const end = stringEnd(line, i)
-        if (end === -1) return [out + replacement, line.length]
-        if (line.charCodeAt(end) !== COLON) {
-          out += line.slice(cursor, i) + replacement
-          cursor = end
-        }
-        i = end
-        continue
-      }
-      if (code === 91 || code === 123) depth++
-      else if (code === 93 || code === 125) {
-        depth--
-        if (depth === 0) return [out + line.slice(cursor, i + 1), i + 1]
-      }
-      i++
-    }
-    return [out + line.slice(cursor), line.length]
-  }
-
-  function censorLine(line: string): string {
-    finder.lastIndex = 0
-    let match = finder.exec(line)
-    if (match === null) return line
-    let out = ''
-    let cursor = 0
-    while (match !== null) {
-      let next = finder.lastIndex
-      const valueStart = match.index >= cursor ? valueStartFor(line, match.index, finder.lastIndex) : -1
-      if (valueStart !== -1) {
-        const [text, valueEnd] = censorValue(line, valueStart)
-        if (valueEnd > valueStart && text !== line.slice(valueStart, valueEnd)) {
-          out += line.slice(cursor, valueStart) + text
-          cursor = valueEnd
-        }
-        next = Math.max(next, valueEnd)
-      }
-      finder.lastIndex = next
-      match = finder.exec(line)
-    }
-    return cursor === 0 ? line : out + line.slice(cursor)
-  }
-
+  const policy: LineKeyPolicy = { watch, censor, isSensitiveKey }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included
   const scannable = watch.every((text) => /^[\x00-\x7f]*$/.test(text))
-  return { watch, scannable, valueStartFor, censorValue, censorLine }
+  return {
+    ...policy,
+    ...(scannable ? {} : { findWords }),
+    censorLine: (line) => editJsonLine(line, findWords(line), [], policy, censor),
+  }
 }
 
 /**
@@ -235,8 +140,8 @@ export function createLineKeyRules(exactKeys: readonly string[], censor: string)
  * credential ({@link isCredentialKey}) or equals one of `exactKeys` (any letter case), at any depth.
  * A string value becomes `censor`; in an array or object value every string becomes `censor`
  * (keys and structure stay); numbers, booleans and `null` are kept. A line that is not JSON is
- * returned as it is. One regular-expression pass finds the candidate words; the rest of the line
- * is not looked at. (`redactSecrets()` does the same work inside the pass that finds secret values.)
+ * returned as it is. One pass, O(line length) for every input. (`redactSecrets()` does the same
+ * work inside the pass that finds secret values.)
  *
  * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when `exactKeys` is not an array of strings or `censor` not a string.
  */

@@ -1,6 +1,5 @@
 import { SecretRedactor } from '@latchkey/core'
 import { describe, expect, it } from 'vitest'
-import { quoteBareReplacements } from './json-repair.js'
 import { DEFAULT_REDACT_KEYS } from './key-censor.js'
 import { createLineKeyRules } from './line-key-censor.js'
 import { createLineScrubber } from './line-scrubber.js'
@@ -86,6 +85,27 @@ function value(g: ReturnType<typeof generator>, depth: number): unknown {
   }
 }
 
+/**
+ * The oracle, written the slow and obvious way: a replacement that stands where a JSON value goes
+ * (a secret logged as a number) is put in quotes.
+ */
+function quoteBareReplacements(line: string, replacement: string): string {
+  let out = ''
+  let inString = false
+  for (let i = 0; i < line.length; i++) {
+    if (!inString && line.startsWith(replacement, i)) {
+      out += JSON.stringify(replacement)
+      i += replacement.length - 1
+      continue
+    }
+    const code = line.charCodeAt(i)
+    out += line[i]
+    if (code === 92 && inString) out += line[++i] ?? ''
+    else if (code === 34) inString = !inString
+  }
+  return out
+}
+
 /** What the scrubber did before it had one pass: censor keys in the line, then scrub values. */
 function twoPasses(redactor: SecretRedactor, line: string): string {
   const censored = createLineKeyRules(DEFAULT_REDACT_KEYS, R).censorLine(line)
@@ -140,24 +160,27 @@ describe('createLineScrubber', () => {
     expect(JSON.parse(scrub(line))).toEqual({ Straße: R, straße: R, ÄÖ: R, äö: R, Strasse: 'e' })
   })
 
-  it('scrubs with a redactor that has no find (an older @latchkey/core) through the key censor and redact', () => {
+  it('refuses a redactor that is not a SecretRedactor of this release (no fallback for older cores)', () => {
     const inner = new SecretRedactor()
-    inner.add('s3cr3t-Value-0001')
     const legacy = { redact: (text: string) => inner.redact(text), replacement: inner.replacement }
-    const scrub = createLineScrubber([legacy], createLineKeyRules(DEFAULT_REDACT_KEYS, R))
-    expect(scrub('{"password":"p","note":"s3cr3t-Value-0001"}\n')).toBe(`{"password":"${R}","note":"${R}"}\n`)
+    expect(() => createLineScrubber([legacy as never], createLineKeyRules(DEFAULT_REDACT_KEYS, R))).toThrow(
+      expect.objectContaining({ code: 'ERR_SECRET_INVALID_OPTIONS' }),
+    )
   })
 
   it('withholds the line, and every later one, when scrubbing throws', () => {
-    const broken = {
-      redact: () => '',
-      replacement: R,
-      find: () => {
-        throw new Error('boom')
-      },
-      watchWords: () => undefined,
-    }
-    const scrub = createLineScrubber([broken as never], createLineKeyRules([], R))
+    const broken = new SecretRedactor()
+    const scan = Symbol.for('@latchkey/core.redactor.lineScan.v1')
+    Object.defineProperty(broken, scan, {
+      value: () => ({
+        watch: () => undefined,
+        find: () => {
+          throw new Error('boom')
+        },
+        findValues: () => undefined,
+      }),
+    })
+    const scrub = createLineScrubber([broken], createLineKeyRules([], R))
     for (const line of ['{"a":1}\n', '{"b":2}\n']) {
       const out = scrub(line)
       expect(JSON.parse(out).msg).toBe('latchkey: log line withheld because secret scrubbing failed')

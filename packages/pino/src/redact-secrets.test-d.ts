@@ -7,17 +7,29 @@ import { redactSecrets } from './redact-secrets.js'
 declare const provider: CachedSecretProvider
 
 describe('redactSecrets types', () => {
-  it('returns pino options of the type it was given, with or without a provider', () => {
+  it('returns pino options of the type it was given, without the latchkey key', () => {
     expectTypeOf(redactSecrets()).toEqualTypeOf<LoggerOptions>()
+    expectTypeOf(redactSecrets({ level: 'debug', name: 'api' }).name).toEqualTypeOf<string>()
+    const options = redactSecrets({ name: 'api', latchkey: { headers: ['user-agent'], provider } })
+    expectTypeOf(options.name).toEqualTypeOf<string>()
+    expectTypeOf(options).not.toHaveProperty('latchkey')
+  })
+
+  it('rejects latchkey options of the wrong shape at compile time', () => {
+    // @ts-expect-error keys is an array of strings
+    redactSecrets({ latchkey: { keys: 'password' } })
+    // @ts-expect-error provider needs a redactor
+    redactSecrets({ latchkey: { provider: {} } })
+  })
+
+  it('keeps the deprecated forms typed for one release', () => {
     expectTypeOf(redactSecrets(provider)).toEqualTypeOf<LoggerOptions>()
     expectTypeOf(redactSecrets(provider, { level: 'debug', name: 'api' }).name).toEqualTypeOf<string>()
-    expectTypeOf(redactSecrets({ level: 'debug', name: 'api' }).name).toEqualTypeOf<string>()
-    expectTypeOf(redactSecrets({ name: 'api' }, { headers: ['user-agent'] }).name).toEqualTypeOf<string>()
   })
 
   it("fits Fastify's logger option", () => {
     Fastify({ logger: { ...redactSecrets(), stream: process.stdout } })
     Fastify({ logger: redactSecrets({ level: 'warn' }) })
-    Fastify({ logger: redactSecrets(provider, { level: 'warn' }) })
+    Fastify({ logger: redactSecrets({ level: 'warn', latchkey: { provider } }) })
   })
 })

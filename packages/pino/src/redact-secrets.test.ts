@@ -10,7 +10,7 @@ import { pinoHttp } from 'pino-http'
 import pino9 from 'pino9'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { ADVERSARIAL, captureStream, lastLine, loadedProvider } from '../test/support.js'
-import { type RedactSecretsOptions, redactSecrets } from './redact-secrets.js'
+import { redactSecrets } from './redact-secrets.js'
 
 type CreateLogger = (options: LoggerOptions, stream: ReturnType<typeof captureStream>['stream']) => Logger
 
@@ -33,7 +33,7 @@ describe.each(PINOS)('redactSecrets with %s', (_version, createLogger) => {
       secret = canary(label, extra)
       ;({ provider } = await loadedProvider({ 'app/secret': secret }))
       capture = captureStream()
-      log = createLogger(redactSecrets(provider), capture.stream)
+      log = createLogger(redactSecrets({ latchkey: { provider } }), capture.stream)
     })
 
     afterEach(async () => {
@@ -122,7 +122,7 @@ describe.each(PINOS)('redactSecrets with %s', (_version, createLogger) => {
     const before = canary('rotating', ADVERSARIAL.everything)
     const { provider, source } = await loadedProvider({ 'db/password': before })
     const capture = captureStream()
-    const log = createLogger(redactSecrets(provider), capture.stream)
+    const log = createLogger(redactSecrets({ latchkey: { provider } }), capture.stream)
     const after = canary('rotated', ADVERSARIAL.quotes)
     source.set('db/password', after)
     await provider.refresh('db/password')
@@ -138,7 +138,7 @@ describe.each(PINOS)('redactSecrets with %s', (_version, createLogger) => {
   it('scrubs values loaded after the logger was created', async () => {
     const { provider, source } = await loadedProvider({ first: canary('first') })
     const capture = captureStream()
-    const log = createLogger(redactSecrets(provider), capture.stream)
+    const log = createLogger(redactSecrets({ latchkey: { provider } }), capture.stream)
     const late = canary('late', ADVERSARIAL.emoji)
     source.set('second', late)
     await provider.getSecret('second')
@@ -154,7 +154,7 @@ describe.each(PINOS)('redactSecrets with %s', (_version, createLogger) => {
       values[`bulk/${i}`] = canary(`bulk${i}`, i % 2 === 0 ? ADVERSARIAL.everything : '')
     const { provider } = await loadedProvider(values)
     const capture = captureStream()
-    const log = createLogger(redactSecrets(provider), capture.stream)
+    const log = createLogger(redactSecrets({ latchkey: { provider } }), capture.stream)
     const all = Object.values(values)
     for (let i = 0; i < all.length; i += 100) log.info({ batch: all.slice(i, i + 100) }, 'batch')
     const batches = capture.lines().map((line) => line.batch as string[])
@@ -167,7 +167,7 @@ describe.each(PINOS)('redactSecrets with %s', (_version, createLogger) => {
   it('scrubs values shorter than the minimum length only where they stand whole, and reports that once without the value', async () => {
     const { provider, source, logger } = await loadedProvider({ 'app/pin': '4821' })
     const capture = captureStream()
-    const log = createLogger(redactSecrets(provider), capture.stream)
+    const log = createLogger(redactSecrets({ latchkey: { provider } }), capture.stream)
     log.info({ pin: '4821' }, 'pin is 4821')
     expect(lastLine(capture)).toMatchObject({ pin: R, msg: 'pin is 4821' })
     source.set('app/pin', '9907')
@@ -185,7 +185,7 @@ describe.each(PINOS)('redactSecrets with %s', (_version, createLogger) => {
   it('censors the usual sensitive keys at the top and one or two levels down', async () => {
     const { provider } = await loadedProvider({})
     const capture = captureStream()
-    const log = createLogger(redactSecrets(provider), capture.stream)
+    const log = createLogger(redactSecrets({ latchkey: { provider } }), capture.stream)
     log.info(
       {
         password: 'hunter2-top',
@@ -226,7 +226,8 @@ describe('redactSecrets option merging', () => {
     const capture = captureStream()
     const seen: string[] = []
     const escaped = JSON.stringify(secret).slice(1, -1)
-    const options = redactSecrets(provider, {
+    const options = redactSecrets({
+      latchkey: { provider },
       hooks: {
         streamWrite: (line: string) => {
           seen.push(line.includes(escaped) ? 'unscrubbed' : 'scrubbed')
@@ -244,7 +245,8 @@ describe('redactSecrets option merging', () => {
   it('keeps the caller logMethod hook', () => {
     const capture = captureStream()
     const log = pino10(
-      redactSecrets(provider, {
+      redactSecrets({
+        latchkey: { provider },
         hooks: {
           logMethod(args, method) {
             method.apply(this, [`[hooked] ${String(args[0])}`])
@@ -260,7 +262,8 @@ describe('redactSecrets option merging', () => {
   it('merges serializers: the caller adds keys and may replace ours', () => {
     const capture = captureStream()
     const log = pino10(
-      redactSecrets(provider, {
+      redactSecrets({
+        latchkey: { provider },
         serializers: { user: (user: { id: number }) => ({ id: user.id }), res: () => 'custom res' },
       }),
       capture.stream,
@@ -281,7 +284,7 @@ describe('redactSecrets option merging', () => {
 
   it('passes an array of redact paths to pino with the [REDACTED] censor, alongside the key censor', () => {
     const capture = captureStream()
-    const log = pino10(redactSecrets(provider, { redact: ['customer.ssn'] }), capture.stream)
+    const log = pino10(redactSecrets({ latchkey: { provider }, redact: ['customer.ssn'] }), capture.stream)
     log.info({ customer: { ssn: '078-05-1120', name: 'ada' }, password: 'x' })
     expect(lastLine(capture)).toMatchObject({ customer: { ssn: R, name: 'ada' }, password: R })
   })
@@ -289,7 +292,7 @@ describe('redactSecrets option merging', () => {
   it('applies the caller censor and remove to its own paths and to the sensitive keys', () => {
     const capture = captureStream()
     const log = pino10(
-      redactSecrets(provider, { redact: { paths: ['customer.ssn'], censor: '***' } }),
+      redactSecrets({ latchkey: { provider }, redact: { paths: ['customer.ssn'], censor: '***' } }),
       capture.stream,
     )
     log.info({ customer: { ssn: '078-05-1120' }, password: 'x', note: secret })
@@ -297,7 +300,7 @@ describe('redactSecrets option merging', () => {
 
     const removed = captureStream()
     const quiet = pino10(
-      redactSecrets(provider, { redact: { paths: ['customer.ssn'], remove: true } }),
+      redactSecrets({ latchkey: { provider }, redact: { paths: ['customer.ssn'], remove: true } }),
       removed.stream,
     )
     quiet.info({ customer: { ssn: '078-05-1120', name: 'ada' }, user: { password: 'x', name: 'bo' } })
@@ -310,7 +313,8 @@ describe('redactSecrets option merging', () => {
     const capture = captureStream()
     const paths: string[][] = []
     const log = pino10(
-      redactSecrets(provider, {
+      redactSecrets({
+        latchkey: { provider },
         redact: {
           paths: [],
           censor: (_value: unknown, path: string[]) => {
@@ -334,7 +338,8 @@ describe('redactSecrets option merging', () => {
   it('keeps the caller formatters and runs its log formatter before the key censor', () => {
     const capture = captureStream()
     const log = pino10(
-      redactSecrets(provider, {
+      redactSecrets({
+        latchkey: { provider },
         formatters: {
           level: (label: string) => ({ severity: label.toUpperCase() }),
           log: (object: Record<string, unknown>) => ({ ...object, token: 'added-by-formatter' }),
@@ -361,7 +366,7 @@ describe('redactSecrets option merging', () => {
       serializers: { ...given.serializers },
       redact: [...given.redact],
     }
-    const options = redactSecrets(provider, given)
+    const options = redactSecrets(given)
     expect(given).toEqual(snapshot)
     expect(given.hooks.streamWrite).toBe(streamWrite)
     expect(options.level).toBe('debug')
@@ -376,7 +381,7 @@ describe('redactSecrets option merging', () => {
 
   it('with keys: [] censors only the credential keys, and keeps scrubbing values', () => {
     const capture = captureStream()
-    const log = pino10(redactSecrets(provider, {}, { keys: [] }), capture.stream)
+    const log = pino10(redactSecrets({ latchkey: { provider, keys: [] } }), capture.stream)
     log.info({ pwd: 'plain', apiKey: 'plain', password: 'x', other: secret })
     expect(lastLine(capture)).toMatchObject({ pwd: 'plain', apiKey: 'plain', password: R, other: R })
     assertNoCanary(capture.text(), 'the pino output')
@@ -384,7 +389,7 @@ describe('redactSecrets option merging', () => {
 
   it('censors custom keys instead of the default extra keys, at any depth', () => {
     const capture = captureStream()
-    const log = pino10(redactSecrets(provider, {}, { keys: ['ssn'] }), capture.stream)
+    const log = pino10(redactSecrets({ latchkey: { provider, keys: ['ssn'] } }), capture.stream)
     log.info({ ssn: '078-05-1120', pwd: 'plain', person: { SSN: 'x', deeper: { more: { ssn: 'y' } } } })
     expect(lastLine(capture)).toMatchObject({
       ssn: R,
@@ -395,7 +400,7 @@ describe('redactSecrets option merging', () => {
 
   it('keeps booleans, numbers and null under sensitive keys', () => {
     const capture = captureStream()
-    const log = pino10(redactSecrets(provider), capture.stream)
+    const log = pino10(redactSecrets({ latchkey: { provider } }), capture.stream)
     log.info({ password: true, token: 42, secret: null, user: { apiKey: false, pwd: 'x' } })
     expect(lastLine(capture)).toMatchObject({
       password: true,
@@ -407,17 +412,19 @@ describe('redactSecrets option merging', () => {
 
   it('withholds lines once the redactor fails instead of writing them unscrubbed', () => {
     let calls = 0
-    const broken = {
-      redactor: {
-        replacement: R,
-        redact(): string {
+    const failing = new SecretRedactor()
+    Object.defineProperty(failing, Symbol.for('@latchkey/core.redactor.lineScan.v1'), {
+      value: () => ({
+        watch: () => undefined,
+        find: () => undefined,
+        findValues(): never {
           calls++
           throw new URIError('URI malformed')
         },
-      },
-    } as unknown as CachedSecretProvider
+      }),
+    })
     const capture = captureStream()
-    const log = pino10(redactSecrets(broken), capture.stream)
+    const log = pino10(redactSecrets({ latchkey: { provider: { redactor: failing } } }), capture.stream)
     log.info(`first ${secret}`)
     log.info('second')
     const lines = capture.lines()
@@ -432,23 +439,52 @@ describe('redactSecrets option merging', () => {
     assertNoCanary(capture.text(), 'the pino output')
   })
 
-  it('throws ERR_SECRET_INVALID_OPTIONS for arguments of the wrong type', () => {
-    const bad: Array<() => unknown> = [
-      () => redactSecrets(null as unknown as CachedSecretProvider),
-      () => redactSecrets('info' as unknown as CachedSecretProvider),
-      () => redactSecrets({ redactor: {} } as unknown as CachedSecretProvider),
-      () => redactSecrets({ level: 'info' }, 'x' as unknown as RedactSecretsOptions),
-      () => (redactSecrets as (...args: unknown[]) => unknown)({ level: 'info' }, {}, {}),
-      () => redactSecrets({}, { headers: [1] as unknown as string[] }),
-      () => redactSecrets(provider, 'info' as unknown as LoggerOptions),
-      () => redactSecrets(provider, { redact: 'password' as unknown as string[] }),
-      () => redactSecrets(provider, { redact: { censor: 'x' } as unknown as string[] }),
-      () => redactSecrets(provider, { hooks: { streamWrite: 'x' as unknown as () => string } }),
-      () => redactSecrets(provider, { formatters: { log: 1 as unknown as () => Record<string, unknown> } }),
-      () => redactSecrets(provider, {}, { keys: 'password' as unknown as string[] }),
+  it('throws ERR_SECRET_INVALID_OPTIONS naming the option that has the wrong type', () => {
+    const call = redactSecrets as (...args: unknown[]) => unknown
+    const bad: Array<[() => unknown, string]> = [
+      [() => call(null), 'options'],
+      [() => call('info'), 'options'],
+      [() => call({ latchkey: 'x' }), 'options.latchkey'],
+      [() => call({ latchkey: { provider: { redactor: {} } } }), 'latchkey.provider'],
+      [() => call({ latchkey: { provider: null } }), 'latchkey.provider'],
+      [() => call({ latchkey: { headers: [1] } }), 'latchkey.headers'],
+      [() => call({ latchkey: { keys: 'password' } }), 'latchkey.keys'],
+      [() => call({ latchkey: { key: ['ssn'] } }), 'latchkey.key'],
+      [() => call({ redact: 'password' }), 'redact'],
+      [() => call({ redact: { censor: 'x' } }), 'redact'],
+      [() => call({ hooks: { streamWrite: 'x' } }), 'hooks.streamWrite'],
+      [() => call({ formatters: { log: 1 } }), 'formatters.log'],
+      // the deprecated forms keep their checks
+      [() => call({ level: 'info' }, 'x'), 'options'],
+      [() => call({ level: 'info' }, {}, {}), 'at most'],
+      [() => call(provider, 'info'), 'pinoOptions'],
     ]
-    for (const call of bad)
-      expect(call).toThrow(expect.objectContaining({ code: 'ERR_SECRET_INVALID_OPTIONS' }))
+    for (const [run, name] of bad) {
+      expect(run).toThrow(expect.objectContaining({ code: 'ERR_SECRET_INVALID_OPTIONS' }))
+      expect(run).toThrow(name)
+    }
+  })
+
+  it('keeps the forms of the first release working for one release, with a DeprecationWarning', async () => {
+    const warnings: Error[] = []
+    const onWarning = (warning: Error) => warnings.push(warning)
+    process.on('warning', onWarning)
+    try {
+      const capture = captureStream()
+      const log = pino10(redactSecrets(provider, { level: 'info' }, { keys: ['ssn'] }), capture.stream)
+      log.info({ ssn: '078-05-1120' }, `old form ${secret}`)
+      expect(lastLine(capture)).toMatchObject({ ssn: R, msg: `old form ${R}` })
+      const second = captureStream()
+      pino10(redactSecrets({ level: 'info' }, { keys: ['ssn'] }), second.stream).info({ ssn: 'x' }, 'two')
+      expect(lastLine(second)).toMatchObject({ ssn: R })
+      assertNoCanary(capture.text(), 'the pino output')
+      await new Promise((resolve) => setImmediate(resolve))
+      expect(
+        warnings.filter((w) => (w as { code?: string }).code === 'LATCHKEY_REDACT_SECRETS_ARGS'),
+      ).toHaveLength(2)
+    } finally {
+      process.off('warning', onWarning)
+    }
   })
 })
 
@@ -459,7 +495,7 @@ describe('redactSecrets with other pino destinations', () => {
     const first = captureStream()
     const second = captureStream()
     const log = pino10(
-      redactSecrets(provider),
+      redactSecrets({ latchkey: { provider } }),
       pino10.multistream([{ stream: first.stream }, { stream: second.stream, level: 'warn' }]),
     )
     log.warn(`multi ${secret}`)
@@ -476,7 +512,7 @@ describe('redactSecrets with other pino destinations', () => {
     const dir = await mkdtemp(join(tmpdir(), 'latchkey-pino-'))
     const file = join(dir, 'app.log')
     const transport = pino10.transport({ target: 'pino/file', options: { destination: file } })
-    const log = pino10(redactSecrets(provider), transport)
+    const log = pino10(redactSecrets({ latchkey: { provider } }), transport)
     log.info({ dsn: `postgres://app:${encodeURIComponent(secret)}@db/app` }, `transport ${secret}`)
     await new Promise<void>((resolve) => {
       transport.on('close', () => resolve())
@@ -537,7 +573,7 @@ describe('redactSecrets and the process-wide registry', () => {
     const secret = canary('options-first')
     const { provider } = await loadedProvider({ 'app/secret': secret })
     const capture = captureStream()
-    const options = redactSecrets({ level: 'warn', name: 'api' }, { keys: ['ssn'] })
+    const options = redactSecrets({ level: 'warn', name: 'api', latchkey: { keys: ['ssn'] } })
     expect(options.level).toBe('warn')
     const log = pino10(options, capture.stream)
     log.info(`hidden ${secret}`)
@@ -557,7 +593,7 @@ describe('redactSecrets and the process-wide registry', () => {
     expect(provider.redactor).not.toBe(sharedRedactor())
     expect(sharedRedactor().contains(secret)).toBe(false)
     const capture = captureStream()
-    const log = pino10(redactSecrets(provider, { level: 'info' }), capture.stream)
+    const log = pino10(redactSecrets({ level: 'info', latchkey: { provider } }), capture.stream)
     log.info(`opted out ${secret}`)
     expect(lastLine(capture).msg).toBe(`opted out ${R}`)
     assertNoCanary(capture.text(), 'the pino output')
@@ -583,6 +619,11 @@ describe('redactSecrets and the process-wide registry', () => {
         'x-auth-token': secret,
         'x-csrf-token': secret,
         'x-session-id': secret,
+        'api-key': secret,
+        'x-goog-api-key': secret,
+        'ocp-apim-subscription-key': secret,
+        'x-functions-key': secret,
+        'x-access-key': secret,
         'user-agent': 'leak-test',
       },
     })
@@ -598,6 +639,11 @@ describe('redactSecrets and the process-wide registry', () => {
       'x-auth-token': R,
       'x-csrf-token': R,
       'x-session-id': R,
+      'api-key': R,
+      'x-goog-api-key': R,
+      'ocp-apim-subscription-key': R,
+      'x-functions-key': R,
+      'x-access-key': R,
       'user-agent': 'leak-test',
     })
     expect(line.res.headers['set-cookie']).toBe(R)

@@ -1,6 +1,7 @@
 import {
   type CachedSecretProvider,
   InvalidOptionsError,
+  isCachedSecretProvider,
   type SecretRedactor,
   sharedRedactor,
 } from '@latchkey/core'
@@ -14,12 +15,11 @@ import { createHttpSerializers } from './serialize-http.js'
 /** What `redactSecrets()` needs from a provider: its redactor. Any `CachedSecretProvider` has one. */
 export type RedactorProvider = Pick<CachedSecretProvider, 'redactor'>
 
-/** latchkey's own options for {@link redactSecrets} (pino's options are passed separately). */
+/** latchkey's own options for {@link redactSecrets}, under the `latchkey` key of the options object. */
 export interface RedactSecretsOptions {
   /**
    * Key names (any letter case, at any depth of the line) whose string values are censored, on top
-   * of the credential keys that are always censored: `authorization`, `proxy-authorization`,
-   * `cookie`, `set-cookie`, `x-api-key`, `x-auth-token`, `x-csrf-token` and any key holding
+   * of the credential keys that are always censored: `CREDENTIAL_HEADERS` and any key holding
    * `token`, `secret`, `session`, `signature` or `password`. `[]` censors only those.
    * @default DEFAULT_REDACT_KEYS
    */
@@ -30,6 +30,18 @@ export interface RedactSecretsOptions {
    * @default [] (no headers, as Fastify logs by default)
    */
   headers?: readonly string[]
+  /**
+   * A provider built with its own redactor (one that opted out of the shared registry): its values
+   * are scrubbed too. Providers on the shared registry need not be named.
+   * @default undefined (the shared registry only)
+   */
+  provider?: RedactorProvider
+}
+
+/** Pino options with latchkey's options under `latchkey`: the one argument of {@link redactSecrets}. */
+export type RedactSecretsInput<T extends LoggerOptions = LoggerOptions> = T & {
+  /** latchkey's options. @default {} */
+  latchkey?: RedactSecretsOptions
 }
 
 interface MergedRedact {
@@ -52,9 +64,7 @@ function mergeRedact(redact: LoggerOptions['redact'], replacement: string): Merg
   if (Array.isArray(redact))
     return { pino: { paths: [...redact], censor: replacement }, censor: replacement, remove: false }
   if (typeof redact !== 'object' || redact === null || !Array.isArray(redact.paths)) {
-    fail(
-      `pinoOptions.redact must be an array of paths or { paths, censor?, remove? } (got ${typeName(redact)})`,
-    )
+    fail(`redact must be an array of paths or { paths, censor?, remove? } (got ${typeName(redact)})`)
   }
   const censor = redact.censor ?? replacement
   return { pino: { ...redact, paths: [...redact.paths], censor }, censor, remove: redact.remove === true }
@@ -76,30 +86,27 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
-/** A provider is anything with a `redactor` property (pino options never have one). */
-function isProviderLike(value: unknown): value is RedactorProvider {
-  return isObject(value) && 'redactor' in value
-}
+const LATCHKEY_KEYS = new Set(['keys', 'headers', 'provider'])
 
 /**
- * Returns pino options that keep secrets out of every log line. Every form scrubs the
- * process-wide registry of `@latchkey/core` (`sharedRedactor()`), which holds the values of every
- * `CachedSecretProvider` in the process — yours, the ones adapters build from `{ source }`, ones
- * created after the logger — so a provider does not have to be named:
+ * Returns pino options that keep secrets out of every log line. One argument: your pino options
+ * (never modified), with latchkey's own options under `latchkey`:
  *
  * ```ts
- * redactSecrets()                              // pino options
- * redactSecrets(pinoOptions, options?)          // your pino options, extended
- * redactSecrets(provider, pinoOptions?, options?)
+ * pino(redactSecrets())
+ * pino(redactSecrets({ level: 'info', latchkey: { keys: ['ssn'], headers: ['user-agent'] } }))
  * ```
  *
- * Passing a provider only matters when it was built with its own redactor (opted out of the
- * shared registry): its values are then scrubbed too. The caller's options are not modified:
+ * Every logger scrubs the process-wide registry of `@latchkey/core` (`sharedRedactor()`), which
+ * holds the values of every `CachedSecretProvider` in the process — yours, the ones adapters build
+ * from `{ source }`, ones created after the logger. Name a provider (`latchkey.provider`) only
+ * when it was built with its own redactor. What the options add:
  *
  * - `hooks.streamWrite` censors credential keys and scrubs every known value (raw, JSON-escaped,
- *   URL/form-encoded) in each finished line. A `streamWrite` of the caller runs first.
+ *   URL/form-encoded) in each finished line, in one pass that is O(line length) for every input
+ *   and keeps the line JSON. A `streamWrite` of the caller runs first.
  * - `serializers` `err`, `req` and `res` that never throw; `req`/`res` log no headers unless
- *   allow-listed with `options.headers`. The caller's serializers win per key.
+ *   allow-listed with `latchkey.headers`. The caller's serializers win per key.
  * - `redact`: the caller's paths go to pino unchanged, with the censor defaulting to
  *   `'[REDACTED]'`; a string `censor` also censors the sensitive keys, and a function `censor` or
  *   `remove: true` is also applied to them (in `formatters.log`, up to two levels down).
@@ -107,60 +114,77 @@ function isProviderLike(value: unknown): value is RedactorProvider {
  * Works with pino 9 and 10, as Fastify's `logger` option, with pino-http (`logger:
  * pino(redactSecrets())`) and as nestjs-pino's `pinoHttp`.
  *
- * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when an argument has the wrong type.
+ * The forms of the first release, `redactSecrets(pinoOptions, options)` and
+ * `redactSecrets(provider, pinoOptions?, options?)`, still work for this release and emit a
+ * `DeprecationWarning` (code `LATCHKEY_REDACT_SECRETS_ARGS`).
+ *
+ * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` naming the option that has the wrong type.
  */
-export function redactSecrets(): LoggerOptions
+export function redactSecrets<T extends LoggerOptions = LoggerOptions>(
+  options?: RedactSecretsInput<T>,
+): Omit<T, 'latchkey'>
+/** @deprecated Use `redactSecrets({ ...pinoOptions, latchkey: options })`. */
 export function redactSecrets<T extends LoggerOptions = LoggerOptions>(
   pinoOptions: T,
-  options?: RedactSecretsOptions,
+  options: RedactSecretsOptions | undefined,
 ): T
+/** @deprecated Use `redactSecrets({ ...pinoOptions, latchkey: { provider } })`. */
 export function redactSecrets<T extends LoggerOptions = LoggerOptions>(
-  provider: RedactorProvider | undefined,
+  provider: CachedSecretProvider,
   pinoOptions?: T,
   options?: RedactSecretsOptions,
 ): T
-export function redactSecrets(first?: unknown, second?: unknown, third?: unknown): LoggerOptions {
-  let provider: RedactorProvider | undefined
-  let pinoOptions: unknown
-  let options: unknown
-  if (first === undefined || isProviderLike(first)) {
-    provider = first
-    pinoOptions = second
-    options = third
-  } else if (isObject(first)) {
-    pinoOptions = first
-    options = second
-    if (third !== undefined) fail('with pino options first, pass at most (pinoOptions, options)')
-  } else {
-    fail(
-      `the first argument must be a CachedSecretProvider, pino options or nothing (got ${typeName(first)})`,
-    )
-  }
-
-  const shared = sharedRedactor()
-  const redactors: SecretRedactor[] = [shared]
-  if (provider !== undefined) {
-    const own = (provider as { redactor?: unknown }).redactor
-    if (typeof (own as Partial<SecretRedactor> | undefined)?.redact !== 'function') {
-      fail('the provider must be a CachedSecretProvider (its redactor has no redact method)')
+export function redactSecrets(...args: unknown[]): LoggerOptions {
+  const [first] = args
+  if (args.length <= 1 && !isCachedSecretProvider(first)) {
+    if (first !== undefined && !isObject(first))
+      fail(`options must be a pino options object (got ${typeName(first)})`)
+    const { latchkey, ...pinoOptions } = (first ?? {}) as RedactSecretsInput
+    if (latchkey !== undefined && !isObject(latchkey)) {
+      fail(
+        `options.latchkey must be an object such as { keys, headers, provider } (got ${typeName(latchkey)})`,
+      )
     }
-    if (own !== shared) redactors.push(own as SecretRedactor)
+    return build(pinoOptions, latchkey ?? {})
   }
+  const withProvider = isCachedSecretProvider(first)
+  const [pinoOptions, options] = withProvider ? [args[1], args[2]] : [args[0], args[1]]
+  if (!withProvider && args.length > 2) fail('with pino options first, pass at most (pinoOptions, options)')
   if (pinoOptions !== undefined && !isObject(pinoOptions)) {
     fail(`pinoOptions must be a pino options object (got ${typeName(pinoOptions)})`)
   }
   if (options !== undefined && !isObject(options)) {
     fail(`options must be an object such as { keys, headers } (got ${typeName(options)})`)
   }
-  const ours = (options ?? {}) as RedactSecretsOptions
-  const keys = stringArray(ours.keys, 'options.keys') ?? DEFAULT_REDACT_KEYS
-  const headers = stringArray(ours.headers, 'options.headers') ?? []
+  const ours = { ...(options as RedactSecretsOptions | undefined) }
+  if (withProvider) ours.provider = first as CachedSecretProvider
+  const built = build((pinoOptions ?? {}) as LoggerOptions, ours)
+  process.emitWarning(
+    'redactSecrets(pinoOptions, options) and redactSecrets(provider, …) are deprecated: pass one object, redactSecrets({ ...pinoOptions, latchkey: { keys, headers, provider } })',
+    { type: 'DeprecationWarning', code: 'LATCHKEY_REDACT_SECRETS_ARGS' },
+  )
+  return built
+}
 
-  const given = (pinoOptions ?? {}) as LoggerOptions
+function build(given: LoggerOptions, ours: RedactSecretsOptions): LoggerOptions {
+  for (const key of Object.keys(ours)) {
+    if (!LATCHKEY_KEYS.has(key)) fail(`unknown option latchkey.${key} (known: keys, headers, provider)`)
+  }
+  const keys = stringArray(ours.keys, 'latchkey.keys') ?? DEFAULT_REDACT_KEYS
+  const headers = stringArray(ours.headers, 'latchkey.headers') ?? []
+  const shared = sharedRedactor()
+  const redactors: SecretRedactor[] = [shared]
+  if (ours.provider !== undefined) {
+    const own = (ours.provider as { redactor?: unknown } | null)?.redactor
+    if (typeof (own as Partial<SecretRedactor> | undefined)?.redact !== 'function') {
+      fail('latchkey.provider must be a CachedSecretProvider (its redactor has no redact method)')
+    }
+    if (own !== shared) redactors.push(own as SecretRedactor)
+  }
   const callerWrite = given.hooks?.streamWrite
   const callerLog = given.formatters?.log
-  optionalFunction(callerWrite, 'pinoOptions.hooks.streamWrite')
-  optionalFunction(callerLog, 'pinoOptions.formatters.log')
+  optionalFunction(callerWrite, 'hooks.streamWrite')
+  optionalFunction(callerLog, 'formatters.log')
 
   const replacement = shared.replacement
   const redact = mergeRedact(given.redact, replacement)

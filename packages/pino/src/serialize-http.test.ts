@@ -132,7 +132,7 @@ describe('req and res serializers on a real Node server', () => {
     const { provider } = await loadedProvider({ 'session/key': secret })
     const capture = captureStream()
     const log = pino(
-      redactSecrets(provider, {}, { headers: ['authorization', 'x-request-note', 'set-cookie'] }),
+      redactSecrets({ latchkey: { provider, headers: ['authorization', 'x-request-note', 'set-cookie'] } }),
       capture.stream,
     )
     const server = createServer((req: IncomingMessage, res: ServerResponse) => {

@@ -76,12 +76,26 @@ export function toLoadedParameter(
     return version === undefined ? { value: parameter.Value } : { value: parameter.Value, version }
   }
   if (parameter.Type === 'SecureString' && !context.withDecryption) throw sealed(requested, context.source)
-  if (typeof parameter.Version !== 'number') return { value: parameter.Value }
+  const plain = notSensitive(parameter)
+  if (typeof parameter.Version !== 'number') return { value: parameter.Value, ...plain }
   const label = ref.kind === 'parameter' ? ref.label : undefined
   return {
     value: parameter.Value,
     version: label === undefined ? String(parameter.Version) : `${parameter.Version}@${label}`,
+    ...plain,
   }
+}
+
+/**
+ * `String` and `StringList` parameters are configuration, not secrets: served, never registered
+ * for scrubbing (`sensitive: false`). `SecureString`, and a reply without a known `Type`, stay sensitive.
+ */
+function isPlain(parameter: ParameterFields): boolean {
+  return parameter.Type === 'String' || parameter.Type === 'StringList'
+}
+
+function notSensitive(parameter: ParameterFields): { sensitive?: false } {
+  return isPlain(parameter) ? { sensitive: false } : {}
 }
 
 /**
@@ -93,6 +107,8 @@ export function toLoadedParameter(
 export class HierarchyCollector {
   readonly #entries = new Map<string, string>()
   readonly #versions: string[] = []
+  /** Relative names of the `String`/`StringList` parameters: not registered for scrubbing. */
+  readonly #plain: string[] = []
 
   constructor(
     readonly requested: string,
@@ -122,6 +138,7 @@ export class HierarchyCollector {
         throw sealed(requested, context.source, name)
       const relative = atRoot ? name : name.slice(prefix.length)
       this.#entries.set(relative, parameter.Value)
+      if (isPlain(parameter)) this.#plain.push(relative)
       this.#versions.push(`${relative}@${parameter.Version ?? ''}`)
     }
   }
@@ -137,6 +154,7 @@ export class HierarchyCollector {
     const names = [...this.#entries.keys()].sort()
     const value = JSON.stringify(Object.fromEntries(names.map((name) => [name, this.#entries.get(name)])))
     const version = createHash('sha256').update(this.#versions.sort().join('\n')).digest('hex').slice(0, 16)
-    return { value, version }
+    if (this.#plain.length === this.#entries.size) return { value, version, sensitive: false }
+    return this.#plain.length === 0 ? { value, version } : { value, version, publicFields: this.#plain }
   }
 }
