@@ -25,7 +25,7 @@ function setup() {
     retry: { retries: 0 },
   })
   const errors: SecretError[] = []
-  provider.on('error', (event) => errors.push((event as { error: SecretError }).error))
+  provider.on('error', (event) => errors.push((event as unknown as { error: SecretError }).error))
   providers.push(provider)
   return { provider, errors }
 }
