@@ -7,7 +7,9 @@ import {
   SecretUnavailableError,
 } from '@latchkey/core'
 import { processWarningLogger } from '@latchkey/core/internal'
+import { serviceCause } from './errors.js'
 import { isForeign, parseEventMessage, type SecretsScope, scopeOfQueue, secretIdForms } from './events.js'
+import { isHttpUrl } from './options.js'
 
 /** The parts of `@aws-sdk/client-sqs` the watcher uses. */
 type SqsModule = Pick<
@@ -165,7 +167,7 @@ function checkInteger(name: string, value: unknown, min: number, max: number, fa
 /** An SQS failure as a latchkey error: throttling, access denied, or unavailable (transient). */
 function sqsError(error: unknown, queueUrl: string, operation: string): SecretError {
   const name = String((error as { name?: unknown })?.name ?? '')
-  const options = { source: SOURCE, cause: error }
+  const options = { source: SOURCE, cause: serviceCause(error) }
   const what = `SQS ${operation} on ${queueUrl} failed (${name || 'error'})`
   if (/Throttl|RequestThrottled|OverLimit/.test(name)) return new SecretThrottledError(options, what)
   if (
@@ -247,6 +249,11 @@ export function watchSecretsManagerEvents(
         `watchSecretsManagerEvents: ${extra.join(', ')} configure a client the watcher builds; with { client }, set them on your client instead`,
       )
     }
+  }
+  if (options.endpoint !== undefined && !isHttpUrl(options.endpoint)) {
+    throw new InvalidOptionsError(
+      'watchSecretsManagerEvents: option "endpoint" must be an http:// or https:// URL such as https://sqs.us-east-1.amazonaws.com',
+    )
   }
   const waitTimeSeconds = checkInteger('waitTimeSeconds', options.waitTimeSeconds, 1, 20, 20)
   const maxMessages = checkInteger('maxMessages', options.maxMessages, 1, 10, 10)
