@@ -45,7 +45,12 @@ describe('toAwsSecretError (the names the emulator cannot produce)', () => {
       expect(mapped.code).toBe(code)
       expect(mapped.secretName).toBe('app/db')
       expect(mapped.source).toBe('aws-secrets-manager')
-      expect(mapped.cause).toBe(error)
+      // the cause keeps the service error's name, code and status, never its message text
+      const cause = mapped.cause as Error & { code?: string }
+      expect(cause).not.toBe(error)
+      expect(cause.name).toBe(typeof error === 'string' ? 'Error' : error.name)
+      expect(cause.code).toBe((error as { code?: string }).code)
+      expect(cause.message).not.toMatch(/happened|connect|getaddrinfo|boom/)
     })
   }
 
@@ -80,12 +85,13 @@ describe('toAwsSecretError (the names the emulator cannot produce)', () => {
     assertNoCanary(mapped.message, 'the message')
   })
 
-  it('keeps a parse failure of an error reply (an HTML 503) as the cause', () => {
+  it('keeps a parse failure of an error reply (an HTML 503) as a cause of name and status only', () => {
     const syntax = Object.assign(new SyntaxError('Unexpected token <'), {
       $metadata: { httpStatusCode: 503 },
     })
     const mapped = toAwsSecretError(syntax, context)
     expect(mapped.code).toBe(ErrorCode.UNAVAILABLE)
-    expect(mapped.cause).toBe(syntax)
+    expect(mapped.cause).toMatchObject({ name: 'SyntaxError', $metadata: { httpStatusCode: 503 } })
+    expect((mapped.cause as Error).message).toBe('SyntaxError, HTTP 503')
   })
 })

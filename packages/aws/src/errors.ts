@@ -1,5 +1,6 @@
 // Deliberately alike in every source's errors.ts: the same core error classes, mapped from this service's own codes.
 import {
+  InvalidOptionsError,
   InvalidSecretNameError,
   SecretAccessDeniedError,
   SecretError,
@@ -74,16 +75,53 @@ function kindOf(error: AwsLikeError): Kind {
   return 'unavailable'
 }
 
+/** A service error name or code as it may be kept: a short identifier, never free text. */
+const IDENTIFIER = /^[A-Za-z0-9_.:#-]{1,100}$/
+
 /**
- * The `cause` to keep. A reply that failed to parse carries its body text (the SDK keeps it in
- * hidden fields, and V8's SyntaxError message quotes it); on a 2xx reply that body may hold the
- * secret value, so such an error is replaced by a summary without any of the body.
+ * The `cause` to keep: the service error's name, its `code` and its HTTP status, and nothing of
+ * its message or body. A service or proxy may echo request or reply text (a secret value
+ * among it) in an error message, and a reply that failed to parse carries its body.
  */
-function safeCause(error: unknown): unknown {
-  const status = (error as AwsLikeError | undefined)?.$metadata?.httpStatusCode
-  const parsedBody = error instanceof SyntaxError || Object.hasOwn(Object(error), '$responseBodyText')
-  if (!parsedBody || (status !== undefined && (status < 200 || status >= 300))) return error
-  return new Error(`the AWS reply${status === undefined ? '' : ` (HTTP ${status})`} could not be parsed`)
+export function serviceCause(error: unknown): Error {
+  const aws = Object(error) as AwsLikeError
+  const name = typeof aws.name === 'string' && IDENTIFIER.test(aws.name) ? aws.name : 'Error'
+  const code = typeof aws.code === 'string' && IDENTIFIER.test(aws.code) ? aws.code : undefined
+  const status = aws.$metadata?.httpStatusCode
+  const http = typeof status === 'number' && Number.isInteger(status) ? status : undefined
+  const cause = new Error(
+    [name, code, http === undefined ? undefined : `HTTP ${http}`].filter(Boolean).join(', '),
+  )
+  cause.name = name
+  if (code !== undefined) Object.assign(cause, { code })
+  if (http !== undefined) Object.assign(cause, { $metadata: { httpStatusCode: http } })
+  return cause
+}
+
+/**
+ * Errors the SDK throws before any request for a client that cannot work as configured: no Region
+ * anywhere in its chain (options, `AWS_REGION`, shared config), or no credentials in its chain.
+ * Permanent, and named in the message: retrying cannot fix a configuration.
+ */
+function configMistake(aws: AwsLikeError, context: AwsErrorContext, source: string): SecretError | undefined {
+  const message = String((aws as { message?: unknown }).message ?? '')
+  const options = { secretName: context.secretName, source, cause: serviceCause(aws) }
+  if (aws.$metadata === undefined && /^Region is missing/.test(message)) {
+    return new InvalidOptionsError(
+      `secret "${context.secretName}" (source ${source}) cannot be loaded: no AWS Region is configured; pass { region } or set AWS_REGION`,
+      options,
+    )
+  }
+  if (
+    aws.name === 'CredentialsProviderError' &&
+    /Could not load credentials from any providers/.test(message)
+  ) {
+    return new SecretAccessDeniedError(
+      options,
+      `secret "${context.secretName}" (source ${source}) cannot be loaded: no AWS credentials were found (CredentialsProviderError); pass { credentials }, or configure the default chain (environment, profile, web identity, container or instance role)`,
+    )
+  }
+  return undefined
 }
 
 function label(context: AwsErrorContext, source: string): string {
@@ -100,8 +138,10 @@ export function toAwsSecretError(error: unknown, context: AwsErrorContext): Secr
   const source = context.source ?? 'aws-secrets-manager'
   const reason: unknown = context.signal?.aborted ? context.signal.reason : undefined
   if (reason instanceof SecretError) return reason
-  const options = { secretName: context.secretName, source, cause: safeCause(error) }
+  const options = { secretName: context.secretName, source, cause: serviceCause(error) }
   const aws = (typeof error === 'object' && error !== null ? error : {}) as AwsLikeError
+  const config = configMistake(aws, context, source)
+  if (config !== undefined) return config
   const code = typeof aws.name === 'string' && aws.name !== 'Error' ? aws.name : String(aws.code ?? 'error')
   const what = label(context, source)
   switch (kindOf(aws)) {

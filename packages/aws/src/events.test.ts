@@ -14,6 +14,8 @@ describe('parseEventMessage', () => {
       kind: 'change',
       eventName: 'PutSecretValue',
       secretIds: ['app/db', ARN],
+      region: base.region,
+      account: base.accountId,
     })
   })
 
@@ -27,6 +29,8 @@ describe('parseEventMessage', () => {
       kind: 'change',
       eventName: 'RotationSucceeded',
       secretIds: [ARN],
+      region: base.region,
+      account: base.accountId,
     })
   })
 
@@ -45,6 +49,8 @@ describe('parseEventMessage', () => {
       kind: 'change',
       eventName: 'UpdateSecretVersionStage',
       secretIds: [ARN],
+      region: base.region,
+      account: base.accountId,
     })
   })
 

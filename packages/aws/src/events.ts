@@ -17,7 +17,14 @@ export const CHANGE_EVENTS: readonly string[] = [
 
 /** What a message says, as far as the watcher cares. */
 export type ParsedMessage =
-  | { kind: 'change'; eventName: string; secretIds: string[] }
+  | {
+      kind: 'change'
+      eventName: string
+      secretIds: string[]
+      /** The envelope's `region` and `account`, when it has them. */
+      region?: string
+      account?: string
+    }
   /** A well-formed event the watcher does not act on (another source, a read such as GetSecretValue). */
   | { kind: 'other' }
   /** Not an event: `reason` says what is wrong, never what the body holds. */
@@ -73,7 +80,13 @@ export function parseEventMessage(body: string | undefined): ParsedMessage {
   if (ids.length === 0) {
     return { kind: 'malformed', reason: `the ${detail.eventName} event names no secret` }
   }
-  return { kind: 'change', eventName: detail.eventName, secretIds: [...new Set(ids)] }
+  return {
+    kind: 'change',
+    eventName: detail.eventName,
+    secretIds: [...new Set(ids)],
+    ...(typeof event.region === 'string' ? { region: event.region } : {}),
+    ...(typeof event.account === 'string' ? { account: event.account } : {}),
+  }
 }
 
 /** `arn:<partition>:secretsmanager:<region>:<account>:secret:<name>-<6 characters>` */
@@ -94,4 +107,44 @@ export function secretIdForms(id: string): string[] {
     if (suffix === undefined) forms.add(id)
   }
   return [...forms]
+}
+
+/** The Region and account whose secrets short names refer to; a part left out is not checked. */
+export interface SecretsScope {
+  region?: string
+  accountId?: string
+}
+
+const ARN_PARTS = /^arn:[^:]+:secretsmanager:([^:]*):([^:]*):secret:/
+
+/**
+ * True when the event is about a secret outside `scope`: one of its ARNs, or without an ARN its
+ * envelope, names another Region or account. Such an event may refresh a name held as that
+ * secret's full or partial ARN, never a short name, which means the secret of `scope`.
+ */
+export function isForeign(
+  event: { secretIds: string[]; region?: string; account?: string },
+  scope: SecretsScope,
+): boolean {
+  const outside = (region: string | undefined, account: string | undefined) =>
+    (scope.region !== undefined && region !== undefined && region !== scope.region) ||
+    (scope.accountId !== undefined && account !== undefined && account !== scope.accountId)
+  const arns = event.secretIds.map((id) => ARN_PARTS.exec(id)).filter((m) => m !== null)
+  if (arns.length > 0) return arns.some((m) => outside(m[1], m[2]))
+  return outside(event.region, event.account)
+}
+
+/**
+ * The scope short names refer to when none is given: the Region and account of the queue URL
+ * (`https://sqs.<region>.amazonaws.com/<account>/<queue>`), the client's `region` first.
+ */
+export function scopeOfQueue(queueUrl: string, region: string | undefined): SecretsScope {
+  const url = new URL(queueUrl)
+  const host = /^sqs\.([a-z0-9-]+)\.amazonaws\.com(?:\.cn)?$/.exec(url.hostname)?.[1]
+  const account = /^\/([0-9]{12})\//.exec(url.pathname)?.[1]
+  const scopeRegion = region ?? host
+  return {
+    ...(scopeRegion === undefined ? {} : { region: scopeRegion }),
+    ...(account === undefined ? {} : { accountId: account }),
+  }
 }

@@ -178,7 +178,7 @@ describe('no secret value in errors', () => {
     const cause = error.cause as Error
     assertNoCanary(inspect(cause, { showHidden: true, depth: 8 }), 'the cause of a parse failure')
     assertNoCanary(JSON.stringify(Object.getOwnPropertyDescriptors(cause)), 'the properties of the cause')
-    expect(cause.message).toContain('could not be parsed')
+    expect(cause.message).toBe(`${cause.name}, HTTP 200`)
   })
 
   it('errors after a good load (the value was cached and is now expired) never contain the value', async () => {

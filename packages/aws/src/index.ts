@@ -1,4 +1,5 @@
 export { type AwsErrorContext, toAwsSecretError } from './errors.js'
+export type { SecretsScope } from './events.js'
 export type { AwsSecretsManagerSourceOptions } from './options.js'
 export type {
   AwsParameterStoreSourceOptions,

@@ -66,9 +66,9 @@ export function resolveClient(options: AwsSecretsManagerSourceOptions): {
     }
     return { client: options.client, owned: false }
   }
-  if (options.endpoint !== undefined && !URL.canParse(options.endpoint)) {
+  if (options.endpoint !== undefined && !isHttpUrl(options.endpoint)) {
     throw new InvalidOptionsError(
-      'AwsSecretsManagerSource: { endpoint } must be an absolute URL such as https://host:443',
+      'AwsSecretsManagerSource: { endpoint } must be an http:// or https:// URL such as https://host:443',
     )
   }
   if (options.sdkRetries !== undefined && typeof options.sdkRetries !== 'boolean') {
@@ -113,4 +113,9 @@ export function resolveVersionStage(stage: unknown): string {
     )
   }
   return stage
+}
+
+/** True for an absolute `http:` or `https:` URL; `localhost:4599` parses as a URL of scheme `localhost:`, and is refused. */
+export function isHttpUrl(value: unknown): boolean {
+  return typeof value === 'string' && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)
 }

@@ -7,7 +7,9 @@ import {
   SecretUnavailableError,
 } from '@latchkey/core'
 import { processWarningLogger } from '@latchkey/core/internal'
-import { parseEventMessage, secretIdForms } from './events.js'
+import { serviceCause } from './errors.js'
+import { isForeign, parseEventMessage, type SecretsScope, scopeOfQueue, secretIdForms } from './events.js'
+import { isHttpUrl } from './options.js'
 
 /** The parts of `@aws-sdk/client-sqs` the watcher uses. */
 type SqsModule = Pick<
@@ -85,6 +87,22 @@ export interface WatchSecretsManagerEventsOptions {
    * @default 1_000
    */
   minInterval?: number
+  /**
+   * Least time from the start of a ReceiveMessage that answered no messages to the start of the
+   * next one, in ms. A long poll that waited `waitTimeSeconds` is never held back; an endpoint
+   * that answers at once (a proxy or emulator that ignores `WaitTimeSeconds`) is asked at most
+   * once per interval instead of in a tight loop. From 10 to 600_000.
+   * @default 1_000
+   */
+  emptyReceiveInterval?: number
+  /**
+   * The Region and account whose secrets the provider's short names (names, not ARNs) mean. An
+   * event whose secret ARN (or, for an event without an ARN, whose envelope `region`/`account`)
+   * is outside it refreshes only names held as that secret's full or partial ARN, never a held
+   * short name of the same text. A part that is neither given nor known is not checked.
+   * @default the Region and account of `queueUrl` (`https://sqs.<region>.amazonaws.com/<account>/<queue>`), with `region` first for the Region
+   */
+  secretsScope?: SecretsScope
   /** Backoff after a failed ReceiveMessage: full jitter from `baseDelay` ms, capped at `maxDelay` ms. @default { baseDelay: 1_000, maxDelay: 30_000 } */
   backoff?: { baseDelay?: number; maxDelay?: number }
   /** Stops the watcher when it fires, like `close()`. */
@@ -149,7 +167,7 @@ function checkInteger(name: string, value: unknown, min: number, max: number, fa
 /** An SQS failure as a latchkey error: throttling, access denied, or unavailable (transient). */
 function sqsError(error: unknown, queueUrl: string, operation: string): SecretError {
   const name = String((error as { name?: unknown })?.name ?? '')
-  const options = { source: SOURCE, cause: error }
+  const options = { source: SOURCE, cause: serviceCause(error) }
   const what = `SQS ${operation} on ${queueUrl} failed (${name || 'error'})`
   if (/Throttl|RequestThrottled|OverLimit/.test(name)) return new SecretThrottledError(options, what)
   if (
@@ -160,6 +178,23 @@ function sqsError(error: unknown, queueUrl: string, operation: string): SecretEr
     return new SecretAccessDeniedError(options, what)
   }
   return new SecretUnavailableError(options, what)
+}
+
+function resolveScope(given: unknown, queueUrl: string, region: string | undefined): SecretsScope {
+  if (given === undefined) return scopeOfQueue(queueUrl, region)
+  const scope = given as Record<string, unknown>
+  if (
+    typeof given !== 'object' ||
+    given === null ||
+    (scope.region !== undefined && (typeof scope.region !== 'string' || scope.region === '')) ||
+    (scope.accountId !== undefined &&
+      (typeof scope.accountId !== 'string' || !/^[0-9]{12}$/.test(scope.accountId)))
+  ) {
+    throw new InvalidOptionsError(
+      'watchSecretsManagerEvents: option "secretsScope" must be { region?: a Region name, accountId?: 12 digits }',
+    )
+  }
+  return given as SecretsScope
 }
 
 interface NameState {
@@ -215,12 +250,25 @@ export function watchSecretsManagerEvents(
       )
     }
   }
+  if (options.endpoint !== undefined && !isHttpUrl(options.endpoint)) {
+    throw new InvalidOptionsError(
+      'watchSecretsManagerEvents: option "endpoint" must be an http:// or https:// URL such as https://sqs.us-east-1.amazonaws.com',
+    )
+  }
   const waitTimeSeconds = checkInteger('waitTimeSeconds', options.waitTimeSeconds, 1, 20, 20)
   const maxMessages = checkInteger('maxMessages', options.maxMessages, 1, 10, 10)
   const spread = checkNumber('spread', options.spread, 0, 60_000, 2_000)
   const minInterval = checkNumber('minInterval', options.minInterval, 0, 60_000, 1_000)
   const baseDelay = checkNumber('backoff.baseDelay', options.backoff?.baseDelay, 0, 600_000, 1_000)
   const maxDelay = checkNumber('backoff.maxDelay', options.backoff?.maxDelay, 0, 600_000, 30_000)
+  const emptyReceiveInterval = checkNumber(
+    'emptyReceiveInterval',
+    options.emptyReceiveInterval,
+    10,
+    600_000,
+    1_000,
+  )
+  const scope = resolveScope(options.secretsScope, queueUrl, options.region)
   const random = options.random ?? Math.random
   const fallbackLogger = processWarningLogger('LATCHKEY_SQS_WATCHER')
   const report = (error: SecretError, context: WatcherErrorContext): void => {
@@ -302,8 +350,10 @@ export function watchSecretsManagerEvents(
     }
     if (parsed.kind === 'other') return true
     const held = new Set<string>()
+    const foreign = isForeign(parsed, scope)
     for (const id of parsed.secretIds) {
       for (const form of secretIdForms(id)) {
+        if (foreign && !form.startsWith('arn:')) continue
         try {
           if (provider.describe(form) !== undefined) held.add(form)
         } catch {
@@ -392,6 +442,7 @@ export function watchSecretsManagerEvents(
     let failures = 0
     while (!closed) {
       let messages: Received[]
+      const started = Date.now()
       try {
         const reply = (await sqs.send(
           new sdk.ReceiveMessageCommand({
@@ -413,6 +464,10 @@ export function watchSecretsManagerEvents(
       if (closed) break
       const handled = messages.filter((message) => handle(message))
       await remove(handled)
+      if (messages.length === 0) {
+        const early = started + emptyReceiveInterval - Date.now()
+        if (early > 0) await sleep(early)
+      }
     }
   }
 

@@ -61,17 +61,30 @@ function retryAfter(error: AzureLikeError): string | undefined {
   }
 }
 
+/** A name or code as it may be kept: a short identifier, never free text. */
+const IDENTIFIER = /^[A-Za-z0-9_.:-]{1,100}$/
+
 /**
- * The `cause` to keep. A reply that failed to parse carries its body: the SDK quotes it in the
- * `RestError` message and keeps it on `response`, and on a 2xx reply that body may hold the secret
- * value. Such an error is replaced by a summary without any of the body.
+ * The `cause` to keep: the error's name, the service's `code` and inner code, and the HTTP
+ * status, and nothing of its message, details or body. A service or proxy may echo request or
+ * reply text (a secret value among it) in an error body, which `RestError` quotes and keeps on
+ * `response`, and a reply that failed to parse carries its body.
  */
-function safeCause(error: AzureLikeError, original: unknown): unknown {
+function safeCause(error: AzureLikeError): Error {
+  const name = typeof error.name === 'string' && IDENTIFIER.test(error.name) ? error.name : 'Error'
+  const code = typeof error.code === 'string' && IDENTIFIER.test(error.code) ? error.code : undefined
+  const inner = innerCode(error)
+  const innerKept = inner !== undefined && IDENTIFIER.test(inner) ? inner : undefined
   const status = typeof error.statusCode === 'number' ? error.statusCode : undefined
-  if (status !== undefined && status >= 200 && status < 300) {
-    return new Error(`the Key Vault reply (HTTP ${status}) could not be read`)
-  }
-  return original
+  const cause = new Error(
+    [name, code, innerKept, status === undefined ? undefined : `HTTP ${status}`].filter(Boolean).join(', '),
+  )
+  cause.name = name
+  Object.assign(cause, {
+    ...(code === undefined ? {} : { code }),
+    ...(status === undefined ? {} : { statusCode: status }),
+  })
+  return cause
 }
 
 /**
@@ -85,7 +98,7 @@ export function toAzureSecretError(error: unknown, context: AzureErrorContext): 
   const reason: unknown = context.signal?.aborted ? context.signal.reason : undefined
   if (reason instanceof SecretError) return reason
   const azure = (typeof error === 'object' && error !== null ? error : {}) as AzureLikeError
-  const options = { secretName: context.secretName, source, cause: safeCause(azure, error) }
+  const options = { secretName: context.secretName, source, cause: safeCause(azure) }
   const what = `secret "${context.secretName}" (source ${source})`
   const name = typeof azure.name === 'string' ? azure.name : ''
   const code = typeof azure.code === 'string' ? azure.code : ''

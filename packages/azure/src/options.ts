@@ -58,6 +58,20 @@ function fail(option: string, value: unknown, allowed: string): never {
   )
 }
 
+/** An http(s) URL without user info, query or fragment: `localhost:4599` parses as scheme `localhost:` and is refused. */
+function isVaultUrl(text: string): boolean {
+  if (!URL.canParse(text)) return false
+  const url = new URL(text)
+  return (
+    /^https?:$/.test(url.protocol) &&
+    url.hostname !== '' &&
+    url.username === '' &&
+    url.password === '' &&
+    url.search === '' &&
+    url.hash === ''
+  )
+}
+
 /** The checked options. */
 export interface ResolvedOptions {
   vaultUrl: string
@@ -86,8 +100,12 @@ export function resolveOptions(options: AzureKeyVaultSourceOptions): ResolvedOpt
     vaultUrl = client.vaultUrl
   } else {
     const url = options.vaultUrl
-    if (typeof url !== 'string' || !URL.canParse(url) || !/^https?:$/.test(new URL(url).protocol)) {
-      fail('vaultUrl', url, 'the vault URL, such as https://my-vault.vault.azure.net')
+    if (typeof url !== 'string' || !isVaultUrl(url)) {
+      fail(
+        'vaultUrl',
+        url,
+        'the vault URL, such as https://my-vault.vault.azure.net (http or https, no credentials, query or fragment)',
+      )
     }
     vaultUrl = url
   }

@@ -1,3 +1,4 @@
+import { inspect } from 'node:util'
 import {
   CachedSecretProvider,
   type CacheOptions,
@@ -330,7 +331,12 @@ describe('errors', () => {
     const error = await failure(provider.getSecret(name))
     expect(error.code).toBe(ErrorCode.UNAVAILABLE)
     expect(error.transient).toBe(true)
-    expect(String((error.cause as Error).message)).toBe('the Key Vault reply (HTTP 200) could not be read')
+    const cause = error.cause as Error & { statusCode?: number }
+    expect(cause.statusCode).toBe(200)
+    expect(cause.message).toBe(
+      `${cause.name}, ${(cause as { code?: string }).code === undefined ? '' : `${(cause as { code?: string }).code}, `}HTTP 200`,
+    )
+    assertNoCanary(inspect(cause, { showHidden: true, depth: 8 }), 'the cause of a cut-off reply')
   })
 
   it('a 200 without a value → ERR_SECRET_UNAVAILABLE (malformed)', async () => {

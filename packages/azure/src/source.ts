@@ -120,6 +120,13 @@ export class AzureKeyVaultSource implements SecretSource {
         `Key Vault answered for ${what} without a ${typeof reply?.value !== 'string' ? 'value' : 'version id'} (a malformed reply)`,
       )
     }
+    const wrongType = malformedProperty(props as unknown as Record<string, unknown>)
+    if (wrongType !== undefined) {
+      throw new SecretUnavailableError(
+        where,
+        `Key Vault answered for ${what} with ${wrongType} (a malformed reply; nothing of it is served)`,
+      )
+    }
     if (props.enabled === false) {
       throw new SecretAccessDeniedError(where, `${what} is disabled in Key Vault (version ${version})`)
     }
@@ -162,6 +169,31 @@ export class AzureKeyVaultSource implements SecretSource {
   toJSON(): object {
     return { name: this.name, vaultUrl: this.vaultUrl, closed: this.#closed }
   }
+}
+
+/**
+ * The first property of a reply whose type is wrong, described without its value: `enabled` must
+ * be a boolean, the dates valid dates, `contentType` a string and `tags` an object of strings.
+ */
+function malformedProperty(props: Record<string, unknown>): string | undefined {
+  if (props.enabled !== undefined && typeof props.enabled !== 'boolean') {
+    return `attributes.enabled of type ${typeof props.enabled} instead of a boolean`
+  }
+  for (const key of ['notBefore', 'expiresOn', 'createdOn', 'updatedOn']) {
+    const value = props[key]
+    if (value !== undefined && validDate(value) === undefined) return `a ${key} that is not a valid date`
+  }
+  if (props.contentType !== undefined && typeof props.contentType !== 'string') {
+    return 'a contentType that is not a string'
+  }
+  const tags = props.tags
+  if (
+    tags !== undefined &&
+    (typeof tags !== 'object' || tags === null || Object.values(tags).some((tag) => typeof tag !== 'string'))
+  ) {
+    return 'tags that are not an object of strings'
+  }
+  return undefined
 }
 
 function validDate(value: unknown): Date | undefined {

@@ -94,31 +94,34 @@ function stateIn(error: GaxLikeError): string | undefined {
   return /\b(DISABLED|DESTROYED)\b/.exec(message)?.[1]
 }
 
-/** A system error from the socket (`ECONNRESET`, `ECONNREFUSED`…): safe to keep. */
-function isNetworkError(value: unknown): boolean {
-  const code = (value as { code?: unknown } | null | undefined)?.code
-  return typeof code === 'string' && /^E[A-Z_]+$/.test(code)
-}
+/** A name or code as it may be kept: a short identifier, never free text. */
+const IDENTIFIER = /^[A-Za-z0-9_.:-]{1,100}$/
 
 /**
- * The `cause` to keep. An error reply (a non-2xx status) carries the service's error JSON, and a
- * gRPC or network error carries no reply: both are kept. An error raised while decoding a 2xx
- * reply (a `SyntaxError` from a cut-off body, a proto3 JSON conversion failure) may quote that
- * body, which holds the secret, so it is replaced by a summary without any of it.
+ * The `cause` to keep: the error's name, its gRPC code (number and name), its HTTP status and a
+ * network error code, and nothing of its message, details or body. A service or proxy may echo
+ * request or reply text (a secret value among it) in an error, and an error raised while decoding
+ * a reply may quote that reply.
  */
-function safeCause(error: unknown): unknown {
-  const gax = (typeof error === 'object' && error !== null ? error : {}) as GaxLikeError
-  const { http } = statusOf(gax)
-  if (http !== undefined) return http < 200 || http >= 300 ? error : summary(gax)
-  if (error instanceof SyntaxError) return summary(gax)
-  const inner = gax.cause as (GaxLikeError & { name?: unknown }) | undefined
-  if (inner === undefined || inner === null) return error
-  if (isNetworkError(inner) || isNetworkError(inner.cause) || inner.name === 'AbortError') return error
-  return summary(gax)
-}
-
-function summary(error: GaxLikeError): Error {
-  return new Error(`the Secret Manager reply could not be read (${codeName(error)})`)
+function safeCause(error: unknown): Error {
+  const gax = (typeof error === 'object' && error !== null ? error : {}) as GaxLikeError & { name?: unknown }
+  const { code, http } = statusOf(gax)
+  const name = typeof gax.name === 'string' && IDENTIFIER.test(gax.name) ? gax.name : 'Error'
+  const inner = gax.cause as { code?: unknown } | undefined
+  const network = [gax.code, inner?.code].find(
+    (value): value is string => typeof value === 'string' && /^E[A-Z_]+$/.test(value),
+  )
+  const status = code === undefined ? undefined : STATUS_NAMES[code]
+  const cause = new Error(
+    [name, status, http === undefined ? undefined : `HTTP ${http}`, network].filter(Boolean).join(', '),
+  )
+  cause.name = name
+  Object.assign(cause, {
+    ...(code === undefined ? {} : { code }),
+    ...(http === undefined ? {} : { httpStatusCode: http }),
+    ...(network === undefined ? {} : { errno: network }),
+  })
+  return cause
 }
 
 /**

@@ -89,6 +89,28 @@ describe('version, client and retries', () => {
     )
   })
 
+  it('clientOptions.apiEndpoint, port and protocol are checked when the source is built', () => {
+    const cases: Array<[Record<string, unknown>, string]> = [
+      [{ apiEndpoint: 'https://secretmanager.googleapis.com' }, 'clientOptions.apiEndpoint'],
+      [{ apiEndpoint: 'localhost/path' }, 'clientOptions.apiEndpoint'],
+      [{ apiEndpoint: 42 }, 'clientOptions.apiEndpoint'],
+      [{ apiEndpoint: '' }, 'clientOptions.apiEndpoint'],
+      [{ port: 0 }, 'clientOptions.port'],
+      [{ port: '443' }, 'clientOptions.port'],
+      [{ protocol: 'ftp' }, 'clientOptions.protocol'],
+    ]
+    for (const [clientOptions, option] of cases) {
+      expect(
+        () => new GoogleSecretManagerSource({ project: 'my-project', clientOptions: clientOptions as never }),
+      ).toThrow(expect.objectContaining({ ...INVALID, message: expect.stringContaining(`{ ${option} }`) }))
+    }
+    for (const apiEndpoint of ['secretmanager.us-east1.rep.googleapis.com', '127.0.0.1', 'localhost:8080']) {
+      expect(
+        () => new GoogleSecretManagerSource({ project: 'my-project', clientOptions: { apiEndpoint } }),
+      ).not.toThrow()
+    }
+  })
+
   it('clientRetries is a boolean; clientOptions an object', () => {
     expect(
       () => new GoogleSecretManagerSource({ project: 'my-project', clientRetries: 'yes' as never }),

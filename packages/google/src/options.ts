@@ -93,6 +93,31 @@ export function resolveVersion(version: unknown): string {
   return version
 }
 
+/** A host name or address, as `apiEndpoint` takes it: no scheme, no path. */
+const HOST =
+  /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)*[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?::[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$/
+
+/** Checks `clientOptions.apiEndpoint`, `port` and `protocol`, which the client would only trip over on the first call. */
+function checkEndpoint(options: Record<string, unknown>): void {
+  const { apiEndpoint, port, protocol } = options
+  if (apiEndpoint !== undefined && (typeof apiEndpoint !== 'string' || !HOST.test(apiEndpoint))) {
+    invalid(
+      'clientOptions.apiEndpoint',
+      apiEndpoint,
+      "a host name without scheme or path, such as 'secretmanager.us-east1.rep.googleapis.com'",
+    )
+  }
+  if (
+    port !== undefined &&
+    (typeof port !== 'number' || !Number.isInteger(port) || port < 1 || port > 65_535)
+  ) {
+    invalid('clientOptions.port', port, 'a port number from 1 to 65535')
+  }
+  if (protocol !== undefined && protocol !== 'http' && protocol !== 'https') {
+    invalid('clientOptions.protocol', protocol, "'http' or 'https'")
+  }
+}
+
 /** Checks the options and returns the client to use, and for a client the source builds, how to build another. */
 export function resolveClient(options: GoogleSecretManagerSourceOptions): {
   client: SecretManagerServiceClient
@@ -118,6 +143,7 @@ export function resolveClient(options: GoogleSecretManagerSourceOptions): {
   if (typeof clientOptions !== 'object' || clientOptions === null || Array.isArray(clientOptions)) {
     invalid('clientOptions', clientOptions, 'an object of SecretManagerServiceClient options')
   }
+  checkEndpoint(clientOptions as Record<string, unknown>)
   const build = () => new SecretManagerServiceClient({ ...clientOptions })
   return { client: build(), build }
 }

@@ -165,8 +165,10 @@ export class GoogleSecretManagerSource implements SecretSource {
     const data = payload?.data
     let bytes: Uint8Array
     if (data instanceof Uint8Array) bytes = data
-    else if (typeof data === 'string') bytes = Buffer.from(data, 'base64')
-    else throw malformed('had no payload data')
+    else if (typeof data === 'string') {
+      if (!isStrictBase64(data)) throw malformed('had payload data that is not base64')
+      bytes = Buffer.from(data, 'base64')
+    } else throw malformed('had no payload data')
     const expected = checksumOf(payload?.dataCrc32c)
     if (expected === 'malformed') throw malformed('had a payload checksum that is not a 32-bit number')
     if (expected !== undefined && expected !== crc32c(bytes)) {
@@ -188,6 +190,16 @@ export class GoogleSecretManagerSource implements SecretSource {
   toJSON(): object {
     return { name: this.name, project: this.project, version: this.version, closed: this.#closed }
   }
+}
+
+/** Base64 as RFC 4648 writes it (either alphabet, padding optional), and nothing else: Node's decoder skips anything. */
+function isStrictBase64(text: string): boolean {
+  const unpadded = text.replace(/={1,2}$/, '')
+  return (
+    /^[A-Za-z0-9+/]*$|^[A-Za-z0-9_-]*$/.test(unpadded) &&
+    unpadded.length % 4 !== 1 &&
+    (unpadded.length === text.length || text.length % 4 === 0)
+  )
 }
 
 /**

@@ -6,7 +6,7 @@ import {
   SecretThrottledError,
   SecretUnavailableError,
 } from '@latchkey/core'
-import { toAwsSecretError } from '../errors.js'
+import { serviceCause, toAwsSecretError } from '../errors.js'
 
 /** Where a Parameter Store error happened. */
 export interface ParameterStoreErrorContext {
@@ -53,7 +53,7 @@ export function toParameterStoreError(error: unknown, context: ParameterStoreErr
   if (kind === undefined) {
     const mapped = toAwsSecretError(error, context)
     if (mapped.code === 'ERR_SECRET_ACCESS_DENIED' && /AWSKMS/.test(String((error as Error).message))) {
-      const options = { secretName: context.secretName, source: context.source, cause: error }
+      const options = { secretName: context.secretName, source: context.source, cause: serviceCause(error) }
       return new SecretAccessDeniedError(
         options,
         `access to parameter "${context.secretName}" (source ${context.source}) was denied by KMS: the caller may not decrypt with its key (${name})`,
@@ -61,7 +61,7 @@ export function toParameterStoreError(error: unknown, context: ParameterStoreErr
     }
     return mapped
   }
-  const options = { secretName: context.secretName, source: context.source, cause: error }
+  const options = { secretName: context.secretName, source: context.source, cause: serviceCause(error) }
   const what = `parameter "${context.secretName}" (source ${context.source})`
   switch (kind) {
     case 'notFound':

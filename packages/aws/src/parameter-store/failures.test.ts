@@ -123,7 +123,7 @@ describe('each failure maps to its code and is retried only when transient', () 
     expect(error.code).toBe(ErrorCode.UNAVAILABLE)
   })
 
-  it('credentials that cannot be found → ERR_SECRET_UNAVAILABLE (transient) without a request', async () => {
+  it('credentials that cannot be found → ERR_SECRET_ACCESS_DENIED (permanent, the cause in the message) without a request', async () => {
     const source = new AwsParameterStoreSource({
       endpoint: emulator.endpoint,
       region: emulator.region,
@@ -136,8 +136,9 @@ describe('each failure maps to its code and is retried only when transient', () 
     const p = new CachedSecretProvider(source, { retry: { retries: 0 }, logger: { warn: () => undefined } })
     providers.push(p)
     const error = await failure(p.getSecret(NAME))
-    expect(error.code).toBe(ErrorCode.UNAVAILABLE)
-    expect(error.transient).toBe(true)
+    expect(error.code).toBe(ErrorCode.ACCESS_DENIED)
+    expect(error.transient).toBe(false)
+    expect(error.message).toMatch(/no AWS credentials were found \(CredentialsProviderError\)/)
     expect((error.cause as Error).name).toBe('CredentialsProviderError')
     expect(emulator.callCount()).toBe(0)
   })

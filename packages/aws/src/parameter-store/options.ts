@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '@latchkey/core'
+import { isHttpUrl } from '../options.js'
 
 /** The part of an SSM client the source uses: `SSMClient` from `@aws-sdk/client-ssm` fits. */
 export interface ParameterStoreClient {
@@ -90,8 +91,10 @@ export function planClient(options: AwsParameterStoreSourceOptions): ClientPlan 
       throw new InvalidOptionsError(`${PREFIX}: { ${key} } must be a non-empty string, got ${typeOf(value)}`)
     }
   }
-  if (options.endpoint !== undefined && !URL.canParse(options.endpoint)) {
-    throw new InvalidOptionsError(`${PREFIX}: { endpoint } must be an absolute URL such as https://host:443`)
+  if (options.endpoint !== undefined && !isHttpUrl(options.endpoint)) {
+    throw new InvalidOptionsError(
+      `${PREFIX}: { endpoint } must be an http:// or https:// URL such as https://host:443`,
+    )
   }
   if (options.sdkRetries !== undefined && typeof options.sdkRetries !== 'boolean') {
     throw new InvalidOptionsError(

@@ -18,7 +18,13 @@ import {
   resolveWithDecryption,
 } from './options.js'
 import { importSsm, loadSsm, type SsmModule } from './sdk.js'
-import { HierarchyCollector, type ParameterFields, toLoadedParameter, type ValueContext } from './values.js'
+import {
+  answeredNames,
+  HierarchyCollector,
+  type ParameterFields,
+  toLoadedParameter,
+  type ValueContext,
+} from './values.js'
 
 /** GetParameters takes at most 10 names per call. */
 const BATCH_SIZE = 10
@@ -218,10 +224,24 @@ export class AwsParameterStoreSource implements SecretSource {
       },
     )) as { Parameters?: ParameterFields[]; InvalidParameters?: string[] } | undefined
     // A reply entry carries the parameter's Name (or ARN) and the Selector apart; the names asked
-    // for carry them together.
-    for (const parameter of Array.isArray(reply?.Parameters) ? reply.Parameters : []) {
-      const selector = parameter?.Selector ?? ''
-      const keys = [`${parameter?.Name ?? ''}${selector}`, `${parameter?.ARN ?? ''}${selector}`]
+    // for carry them together. An entry that answers none of them is a lying reply: nothing in it
+    // is served, and every name of the call gets a transient error.
+    const entries = Array.isArray(reply?.Parameters) ? reply.Parameters : []
+    if (entries.some((parameter) => !answeredNames(parameter).some((id) => chunk.includes(id)))) {
+      for (const name of chunk) {
+        if (results.has(name)) continue
+        results.set(
+          name,
+          new SecretUnavailableError(
+            { secretName: name, source: SOURCE },
+            `parameter "${name}" (source ${SOURCE}): the GetParameters reply named a parameter that was not asked for (a malformed reply)`,
+          ),
+        )
+      }
+      return
+    }
+    for (const parameter of entries) {
+      const keys = answeredNames(parameter)
       for (const name of chunk) {
         if (results.has(name) || !keys.includes(name)) continue
         try {

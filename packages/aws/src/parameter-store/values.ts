@@ -32,6 +32,17 @@ function malformed(name: string, source: string, what: string): SecretUnavailabl
 }
 
 /**
+ * The names a reply entry answers for: its `Name` or `ARN`, each followed by its `Selector`
+ * (`:3`, `:live`) when one was given. A request names a parameter in one of these forms.
+ */
+export function answeredNames(parameter: ParameterFields | undefined): string[] {
+  const selector = typeof parameter?.Selector === 'string' ? parameter.Selector : ''
+  return [parameter?.Name, parameter?.ARN]
+    .filter((id): id is string => typeof id === 'string' && id !== '')
+    .map((id) => `${id}${selector}`)
+}
+
+/**
  * A SecureString read without decryption: its value is ciphertext, which the source never hands
  * out. `parameter` is the SecureString itself when it is one of a path's parameters.
  */
@@ -70,6 +81,9 @@ export function toLoadedParameter(
 ): LoadedSecret {
   if (typeof parameter?.Value !== 'string') {
     throw malformed(requested, context.source, 'the reply had no Parameter.Value')
+  }
+  if (!answeredNames(parameter).includes(requested)) {
+    throw malformed(requested, context.source, 'the reply named another parameter than the one asked for')
   }
   if (ref.kind === 'reference') {
     const version = referencedVersion(parameter.SourceResult)

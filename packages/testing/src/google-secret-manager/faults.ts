@@ -30,6 +30,9 @@ export type GoogleSecretManagerRpc = (typeof RPCS)[number]
  * - `'proxyUnavailable'`: 503 with an HTML body, as a proxy in front of the service sends it (not JSON)
  * - `'checksumMismatch'`: an `AccessSecretVersion` answered 200 with the real payload and a wrong
  *   `dataCrc32c` (other methods run normally)
+ * - `'invalidBase64'`: a lying reply. An `AccessSecretVersion` answered 200 with `payload.data`
+ *   that is not base64 (its first character replaced by `*`, outside the alphabet) and the real
+ *   payload's `dataCrc32c`, as a proxy that mangles bodies would send it
  */
 export type GoogleFaultKind =
   | 'resourceExhausted'
@@ -40,6 +43,7 @@ export type GoogleFaultKind =
   | 'unauthenticated'
   | 'proxyUnavailable'
   | 'checksumMismatch'
+  | 'invalidBase64'
 
 const FAULT_KINDS: readonly GoogleFaultKind[] = [
   'resourceExhausted',
@@ -50,6 +54,7 @@ const FAULT_KINDS: readonly GoogleFaultKind[] = [
   'unauthenticated',
   'proxyUnavailable',
   'checksumMismatch',
+  'invalidBase64',
 ]
 
 /**
@@ -136,9 +141,9 @@ const PROXY_UNAVAILABLE_HTML =
   '<!DOCTYPE html>\n<html lang=en><meta charset=utf-8><title>Error 503 (Service Unavailable)</title>\n' +
   '<p><b>503.</b> <ins>That’s an error.</ins>\n<p>The service is temporarily unavailable.\n'
 
-/** The reply a failing fault sends instead of running the call (not used for `'checksumMismatch'`). */
+/** The reply a failing fault sends instead of running the call (not used for `'checksumMismatch'` and `'invalidBase64'`). */
 export function faultReply(
-  fault: Exclude<GoogleFaultKind, 'checksumMismatch'> | GoogleCustomFault,
+  fault: Exclude<GoogleFaultKind, 'checksumMismatch' | 'invalidBase64'> | GoogleCustomFault,
   resource: string,
 ): Reply {
   switch (fault) {

@@ -174,6 +174,7 @@ function run(
   query: URLSearchParams,
   numericEnums: boolean,
   corruptChecksum: boolean,
+  corruptData = false,
 ): Reply {
   if (!PROJECT.test(r.project)) {
     throw new GoogleSecretManagerEmulatorError(
@@ -255,7 +256,10 @@ function run(
       return jsonReply(200, {
         name,
         payload: {
-          data: version.data.toString('base64'),
+          // '*' is outside both base64 alphabets; a lenient decoder skips it and decodes the rest shifted
+          data: corruptData
+            ? `*${version.data.toString('base64').slice(1)}`
+            : version.data.toString('base64'),
           ...(sentCrc === undefined ? {} : { dataCrc32c: String(sentCrc) }),
         },
       })
@@ -321,11 +325,13 @@ function answer(context: HandlerContext) {
       return
     }
     const corruptChecksum = action?.kind === 'fail' && action.fault === 'checksumMismatch'
-    if (action?.kind === 'fail' && action.fault !== 'checksumMismatch') {
+    const corruptData = action?.kind === 'fail' && action.fault === 'invalidBase64'
+    if (action?.kind === 'fail' && action.fault !== 'checksumMismatch' && action.fault !== 'invalidBase64') {
       call.fault = typeof action.fault === 'string' ? action.fault : 'custom'
       return respond(faultReply(action.fault, call.resource))
     }
     if (corruptChecksum && call.rpc === 'AccessSecretVersion') call.fault = 'checksumMismatch'
+    if (corruptData && call.rpc === 'AccessSecretVersion') call.fault = 'invalidBase64'
 
     if (header('authorization') === undefined) {
       return fail(
@@ -353,7 +359,7 @@ function answer(context: HandlerContext) {
       })
     }
     try {
-      respond(run(store, r, parseBody(text), url.searchParams, numericEnums, corruptChecksum))
+      respond(run(store, r, parseBody(text), url.searchParams, numericEnums, corruptChecksum, corruptData))
     } catch (error) {
       if (error instanceof GoogleSecretManagerEmulatorError) return fail(error)
       respond(jsonReply(500, errorBody('INTERNAL', 'Internal error encountered.')))

@@ -23,8 +23,18 @@ export type KeyVaultOperation = (typeof KEY_VAULT_OPERATIONS)[number]
  * - `'internal'`: 500 `InternalServerError`
  * - `'unavailable'`: 503 `ServiceUnavailable` with `Retry-After`
  * - `'forbidden'`: 403 `Forbidden`, as when the caller's identity lacks the `get` permission
+ * - `'unauthorized'`: 401 `Unauthorized` for a request that did carry a token (a token the
+ *   service refused, such as one issued before a role assignment propagated)
+ * - `'enabledString'`: a lying reply. The call runs, and its 200 reply carries
+ *   `attributes.enabled` as the string `"false"` instead of a boolean, as a misbehaving proxy might
  */
-export type KeyVaultFaultKind = 'throttled' | 'internal' | 'unavailable' | 'forbidden'
+export type KeyVaultFaultKind =
+  | 'throttled'
+  | 'internal'
+  | 'unavailable'
+  | 'forbidden'
+  | 'unauthorized'
+  | 'enabledString'
 
 /** Any other reply: a Key Vault error body, an empty body, or a raw `body` (e.g. a cut-off 200). */
 export interface KeyVaultCustomFault {
@@ -74,7 +84,14 @@ export type KeyVaultFaultAction =
   | { kind: 'fail'; fault: KeyVaultFaultKind | KeyVaultCustomFault; retryAfter: number }
   | { kind: 'drop' }
 
-const KINDS: readonly KeyVaultFaultKind[] = ['throttled', 'internal', 'unavailable', 'forbidden']
+const KINDS: readonly KeyVaultFaultKind[] = [
+  'throttled',
+  'internal',
+  'unavailable',
+  'forbidden',
+  'unauthorized',
+  'enabledString',
+]
 
 function checkSeconds(option: string, value: unknown): number | undefined {
   if (value === undefined) return undefined

@@ -101,8 +101,13 @@ function send(res: ServerResponse, reply: Reply): void {
   res.end(reply.body)
 }
 
-function faultReply(fault: KeyVaultFaultKind | KeyVaultCustomFault, retryAfter: number): Reply {
+function faultReply(
+  fault: Exclude<KeyVaultFaultKind, 'enabledString'> | KeyVaultCustomFault,
+  retryAfter: number,
+): Reply {
   switch (fault) {
+    case 'unauthorized':
+      return failure(401, 'Unauthorized', 'AKV10032: Invalid issuer.')
     case 'throttled':
       return failure(
         429,
@@ -302,7 +307,10 @@ function answer(context: KeyVaultHandlerContext) {
 
     const fault = faults.apply(target.operation, call, req.socket)
     if (fault === 'dropped') return
-    if (fault !== undefined) return respond(faultReply(fault.fault, fault.retryAfter))
+    const lying = fault?.fault === 'enabledString'
+    if (fault !== undefined && fault.fault !== 'enabledString') {
+      return respond(faultReply(fault.fault, fault.retryAfter))
+    }
 
     if (text === undefined) return respond(failure(413, 'RequestTooLarge', 'The request body is too large.'))
     let body: Record<string, unknown> = {}
@@ -316,7 +324,20 @@ function answer(context: KeyVaultHandlerContext) {
         return respond(failure(400, 'BadParameter', 'The request body is not a JSON object.'))
       }
     }
-    respond(operate(context, target, body))
+    const reply = operate(context, target, body)
+    respond(lying && reply.status === 200 ? enabledAsString(reply) : reply)
+  }
+}
+
+/** The `'enabledString'` lie: `attributes.enabled` sent as the string `"false"`. */
+function enabledAsString(reply: Reply): Reply {
+  try {
+    const parsed = JSON.parse(String(reply.body)) as { attributes?: Record<string, unknown> }
+    if (typeof parsed.attributes !== 'object' || parsed.attributes === null) return reply
+    parsed.attributes.enabled = 'false'
+    return { ...reply, body: JSON.stringify(parsed) }
+  } catch {
+    return reply
   }
 }
 

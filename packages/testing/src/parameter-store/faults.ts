@@ -20,6 +20,9 @@ import { operations, type ParameterStoreOperation } from './operations.js'
  * - `'accessDenied'`: 400 `AccessDeniedException` with an IAM-style message naming `ssm:<Operation>`
  * - `'kmsAccessDenied'`: 400 `AccessDeniedException` with the text KMS sends when the caller may not decrypt
  * - `'unavailable'`: 503 with an HTML body, as a load balancer or proxy sends it (not JSON)
+ * - `'otherParameter'`: a lying reply. The call runs, and its 200 reply names another parameter
+ *   than the one asked for (`Name` and `ARN` of each parameter get the suffix `-other`; under a
+ *   path, the name moves outside it), as a misbehaving proxy or cache in front of the service might.
  */
 export type ParameterStoreFaultKind =
   | 'throttling'
@@ -28,6 +31,7 @@ export type ParameterStoreFaultKind =
   | 'accessDenied'
   | 'kmsAccessDenied'
   | 'unavailable'
+  | 'otherParameter'
 
 // Each service keeps public names of its own for the shared shapes (the reviewed list in test/exports.test.ts).
 /**
@@ -52,7 +56,15 @@ export class ParameterStoreFaultPlan extends AwsJsonFaultPlan<
 > {
   constructor() {
     super(
-      ['throttling', 'tooManyUpdates', 'internal', 'accessDenied', 'kmsAccessDenied', 'unavailable'],
+      [
+        'throttling',
+        'tooManyUpdates',
+        'internal',
+        'accessDenied',
+        'kmsAccessDenied',
+        'unavailable',
+        'otherParameter',
+      ],
       Object.keys(operations) as ParameterStoreOperation[],
     )
   }
@@ -62,9 +74,36 @@ export class ParameterStoreFaultPlan extends AwsJsonFaultPlan<
 const KMS_DENIED =
   'The ciphertext refers to a customer master key that does not exist, does not exist in this region, or you are not allowed to access. (Service: AWSKMS; Status Code: 400; Error Code: AccessDeniedException)'
 
-/** The reply a failing fault sends instead of running `operation`. */
-export function faultReply(
+type Parameter = { Name?: string; ARN?: string }
+
+function renamed(parameter: Parameter, path: boolean): Parameter {
+  const name = parameter.Name ?? ''
+  return {
+    ...parameter,
+    Name: path ? `/elsewhere${name.startsWith('/') ? '' : '/'}${name}` : `${name}-other`,
+    ...(parameter.ARN === undefined ? {} : { ARN: `${parameter.ARN}-other` }),
+  }
+}
+
+/** How a lying fault rewrites a real reply; `undefined` for the faults that answer without running. */
+export function lieOf(
   fault: ParameterStoreFaultKind | ParameterStoreCustomFault,
+): ((operation: string, output: object) => object) | undefined {
+  if (fault !== 'otherParameter') return undefined
+  return (operation, output) => {
+    const reply = output as { Parameter?: Parameter; Parameters?: Parameter[] }
+    if (reply.Parameter !== undefined) return { ...reply, Parameter: renamed(reply.Parameter, false) }
+    if (Array.isArray(reply.Parameters)) {
+      const path = operation === 'GetParametersByPath'
+      return { ...reply, Parameters: reply.Parameters.map((p) => renamed(p, path)) }
+    }
+    return output
+  }
+}
+
+/** The reply a failing fault sends instead of running `operation` (not used for `'otherParameter'`). */
+export function faultReply(
+  fault: Exclude<ParameterStoreFaultKind, 'otherParameter'> | ParameterStoreCustomFault,
   operation: string,
   accountId: string,
 ): Reply {

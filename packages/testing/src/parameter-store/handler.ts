@@ -7,7 +7,7 @@ import {
   unknownOperation,
 } from './errors.js'
 import type { ParameterStoreCustomFault, ParameterStoreFaultKind, ParameterStoreFaultPlan } from './faults.js'
-import { faultReply } from './faults.js'
+import { faultReply, lieOf } from './faults.js'
 import type { Input } from './input.js'
 import { isOperation, operations, type ParameterStoreOperation } from './operations.js'
 import type { ParameterStoreState } from './store.js'
@@ -57,8 +57,13 @@ export function createHandler(context: HandlerContext) {
     namesOf: (input) => ({ names: namesOf(input) }),
     record,
     faults,
+    lie: (fault) => lieOf(fault as ParameterStoreFaultKind | ParameterStoreCustomFault),
     faultReply: (fault, operation, accountId) =>
-      faultReply(fault as ParameterStoreFaultKind | ParameterStoreCustomFault, operation, accountId),
+      faultReply(
+        fault as Exclude<ParameterStoreFaultKind, 'otherParameter'> | ParameterStoreCustomFault,
+        operation,
+        accountId,
+      ),
     errors: { unknownOperation, serialization, requestTooLarge, incompleteSignature },
     internalError: INTERNAL_ERROR,
     closing,

@@ -49,6 +49,12 @@ export interface AwsJsonService<
   namesOf: (input: Input | undefined) => Omit<Call, keyof AwsJsonCall<Kind>>
   record: (call: Call) => void
   faults: Pick<ScopedFaults<string, 'operation', FaultAction<Kind | object>>, 'latencyFor' | 'apply'>
+  /**
+   * For a lying fault (one that answers 200 with a malformed reply, as a misbehaving proxy does):
+   * rewrites the real output of `operation`. `undefined` for every other fault, which answers
+   * with {@link AwsJsonService.faultReply} instead of running.
+   */
+  lie?: (fault: Kind | object) => ((operation: string, output: object) => object) | undefined
   /** The reply a failing fault sends instead of running `operation`. */
   faultReply: (fault: Kind | object, operation: string, accountId: string) => Reply
   /** The common errors (see {@link commonErrors}) as the service's own error class. */
@@ -107,7 +113,8 @@ function answer<State extends { accountId: string }, Kind extends string, Call e
 
     const failure = faults.apply(operation, call, req.socket)
     if (failure === 'dropped') return
-    if (failure !== undefined) {
+    const lie = failure === undefined ? undefined : service.lie?.(failure.fault)
+    if (failure !== undefined && lie === undefined) {
       return respond(service.faultReply(failure.fault, operation, stateFor(call.region).accountId))
     }
 
@@ -118,7 +125,7 @@ function answer<State extends { accountId: string }, Kind extends string, Call e
     if (input === undefined) return fail(errors.serialization('The request body is not a JSON object.'))
     try {
       const output = service.run(operation, stateFor(region), input)
-      respond(jsonReply(200, output))
+      respond(jsonReply(200, lie === undefined ? output : lie(operation, output)))
       service.succeeded?.(operation, region, input, output)
     } catch (error) {
       if (error instanceof AwsJsonError) return fail(error)

@@ -28,9 +28,17 @@ const OPERATIONS: readonly SqsOperation[] = [
 /**
  * A named failure: `'internal'` (500 `InternalError`), `'throttling'` (400 `ThrottlingException`,
  * "Rate exceeded"), `'accessDenied'` (400 `AccessDenied`), `'unavailable'` (503 with an HTML body,
- * as a proxy sends it), or any `{ status, type?, message? }` JSON error.
+ * as a proxy sends it), `'ignoreWait'` (the call runs, but a ReceiveMessage answers at once
+ * instead of long-polling for `WaitTimeSeconds`, as an endpoint that ignores it does; use it with
+ * `times: Infinity`), or any `{ status, type?, message? }` JSON error.
  */
-export type SqsFault = 'internal' | 'throttling' | 'accessDenied' | 'unavailable' | SqsCustomFault
+export type SqsFault =
+  | 'internal'
+  | 'throttling'
+  | 'accessDenied'
+  | 'unavailable'
+  | 'ignoreWait'
+  | SqsCustomFault
 
 /** A JSON error reply of your choosing. */
 export interface SqsCustomFault {
@@ -85,7 +93,7 @@ export interface SqsRecordedCall {
   queue?: string
   /** HTTP status of the reply; 0 when none was sent. */
   status: number
-  fault?: 'custom' | 'drop' | 'internal' | 'throttling' | 'accessDenied' | 'unavailable'
+  fault?: 'custom' | 'drop' | 'internal' | 'throttling' | 'accessDenied' | 'unavailable' | 'ignoreWait'
 }
 
 /** A message as the emulator holds it. */
@@ -180,7 +188,7 @@ function integer(input: Record<string, unknown>, key: string, min: number, max: 
 }
 
 function faultReply(
-  fault: SqsFault,
+  fault: Exclude<SqsFault, 'ignoreWait'>,
   operation: string,
 ): { status: number; body: string; type: string; query?: string } {
   switch (fault) {
@@ -230,18 +238,19 @@ function faultReply(
 // Not the shared checkFault: an SQS custom fault has no raw body or content type to accept.
 function checkFault(fault: unknown): SqsFault {
   if (typeof fault === 'string') {
-    if (['internal', 'throttling', 'accessDenied', 'unavailable'].includes(fault)) return fault as SqsFault
+    if (['internal', 'throttling', 'accessDenied', 'unavailable', 'ignoreWait'].includes(fault))
+      return fault as SqsFault
     return invalid(
       'faults.fail fault',
       fault,
-      "'internal', 'throttling', 'accessDenied', 'unavailable' or { status, type?, message? }",
+      "'internal', 'throttling', 'accessDenied', 'unavailable', 'ignoreWait' or { status, type?, message? }",
     )
   }
   if (typeof fault !== 'object' || fault === null) {
     return invalid(
       'faults.fail fault',
       fault,
-      "'internal', 'throttling', 'accessDenied', 'unavailable' or { status, type?, message? }",
+      "'internal', 'throttling', 'accessDenied', 'unavailable', 'ignoreWait' or { status, type?, message? }",
     )
   }
   const { status, type, message } = fault as SqsCustomFault
@@ -459,8 +468,9 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
         respond(e.status, CONTENT_TYPE, JSON.stringify({ __type: e.type, message: e.message }), e.queryCode)
       const failure = plan.apply(name, call, req.socket)
       if (failure === 'dropped') return
-      if (failure !== undefined) {
-        const f = faultReply(failure.fault, name)
+      const ignoreWait = failure?.fault === 'ignoreWait'
+      if (failure !== undefined && !ignoreWait) {
+        const f = faultReply(failure.fault as Exclude<SqsFault, 'ignoreWait'>, name)
         return respond(f.status, f.type, f.body, f.query)
       }
       if (operation === undefined || req.method !== 'POST') {
@@ -483,7 +493,11 @@ export async function startSqsEmulator(options: SqsEmulatorOptions = {}): Promis
         )
       }
       try {
-        respond(200, CONTENT_TYPE, JSON.stringify(await run(operation, input, req)))
+        respond(
+          200,
+          CONTENT_TYPE,
+          JSON.stringify(await run(operation, ignoreWait ? { ...input, WaitTimeSeconds: 0 } : input, req)),
+        )
       } catch (error) {
         fail(
           error instanceof SqsError

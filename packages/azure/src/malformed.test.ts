@@ -1,0 +1,67 @@
+import { CachedSecretProvider, type SecretError } from '@latchkey/core'
+import { canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
+import { type KeyVaultEmulator, startKeyVaultEmulator } from '@latchkey/testing'
+import { describe, expect, it } from 'vitest'
+import { AzureKeyVaultSource } from './index.js'
+
+// Per-file state as module variables on purpose; the shared hooks are emulatorHooks().
+let kv: KeyVaultEmulator
+let counter = 0
+const unique = (label: string) => `${label}-${++counter}`
+const providers: CachedSecretProvider[] = []
+
+emulatorHooks(startKeyVaultEmulator, {
+  started: (started) => {
+    kv = started
+  },
+  providers,
+})
+
+function setup() {
+  const source = new AzureKeyVaultSource({
+    vaultUrl: kv.vaultUrl,
+    credential: kv.credential,
+    clientOptions: kv.clientOptions,
+  })
+  const provider = new CachedSecretProvider(source, {
+    ...steadyCacheOptions(Date.now),
+    minRefreshInterval: 0,
+    retry: { retries: 0 },
+  })
+  const errors: SecretError[] = []
+  provider.on('error', (event) => errors.push((event as unknown as { error: SecretError }).error))
+  providers.push(provider)
+  return { provider, errors }
+}
+
+describe('malformed Key Vault replies through the real SecretClient', () => {
+  it('attributes.enabled as the string "false" (faults.fail("enabledString")): transient, the held value kept', async () => {
+    const name = unique('enabled')
+    const held = canary('held')
+    kv.setSecret(name, held)
+    const { provider, errors } = setup()
+    expect(await provider.getSecret(name)).toBe(held)
+    kv.setSecret(name, canary('lied'))
+    kv.faults.fail('enabledString', { operation: 'getSecret' })
+    const rejected = await provider.refresh(name).then(
+      () => undefined,
+      (error: SecretError) => error,
+    )
+    const error = rejected ?? errors.at(-1)
+    expect(kv.calls().at(-1)?.fault).toBe('enabledString')
+    expect(error).toMatchObject({ code: 'ERR_SECRET_UNAVAILABLE', transient: true })
+    expect(error?.message).toMatch(/attributes\.enabled of type string/)
+    expect(await provider.getSecret(name)).toBe(held)
+  })
+
+  it('a first load of such a reply fails transient, and the value is never served', async () => {
+    const name = unique('first')
+    kv.setSecret(name, canary('never'))
+    const { provider } = setup()
+    kv.faults.fail('enabledString', { operation: 'getSecret' })
+    await expect(provider.getSecret(name)).rejects.toMatchObject({
+      code: 'ERR_SECRET_UNAVAILABLE',
+      transient: true,
+    })
+  })
+})
