@@ -183,7 +183,7 @@ export class CachedSecretProvider implements SecretProvider {
   /** The secret parsed as JSON (a fresh object each call). */
   async getJson<T = unknown>(name: string): Promise<T> {
     const value = await this.getSecret(name)
-    return parseSecretJson(value, { secretName: name, source: this.source.name }) as T
+    return parseSecretJson(value, { secretName: name, source: this.source.name }, true) as T
   }
 
   /**
@@ -521,7 +521,7 @@ export class CachedSecretProvider implements SecretProvider {
     const value = entry.value as string
     const context = { secretName: `${entry.name}#${field}`, source: this.source.name }
     if (entry.parsed?.for !== value) entry.parsed = { for: value, json: parseSecretJson(value, context) }
-    const selected = selectField(entry.parsed.json, field, context)
+    const selected = selectField(entry.parsed.json, field, context, value)
     entry.fields ??= new Map()
     entry.fields.set(field, { value: selected, resolved: Promise.resolve(selected) })
     return selected

@@ -94,7 +94,7 @@ export class SecretHandle {
   json<T = unknown>(): T {
     const value = this.reveal()
     if (this.#parsed?.for !== value) {
-      const json = parseSecretJson(value, { secretName: this.name, source: this.#hooks.source })
+      const json = parseSecretJson(value, { secretName: this.name, source: this.#hooks.source }, true)
       this.#parsed = { for: value, json: deepFreeze(json) }
     }
     return this.#parsed.json as T
