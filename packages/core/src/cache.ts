@@ -4,6 +4,7 @@ import { CoarseClock } from './clock.js'
 import { loadProbe, publishEvict, publishRotate, publishStale } from './diagnostics.js'
 import { type Entry, newEntry } from './entry.js'
 import {
+  ErrorCode,
   InvalidOptionsError,
   ProviderClosedError,
   SecretError,
@@ -406,11 +407,12 @@ export class CachedSecretProvider implements SecretProvider {
     try {
       await this.#load(entry, true)
     } catch (error) {
-      if (!(error instanceof SecretError) || !error.transient) throw error
+      if (!(error instanceof SecretError) || (!error.transient && !this.#underDenial(entry))) throw error
       if (entry.value === undefined || this.#clock() >= this.#staleUntil(entry)) throw error
       this.#stats.staleServed++
       this.#publishStale(entry)
-      this.#deferRetry(entry)
+      // under a denial, #holdUnderDenial has scheduled the confirming reload
+      if (!this.#underDenial(entry)) this.#deferRetry(entry)
     }
   }
 
@@ -684,6 +686,7 @@ export class CachedSecretProvider implements SecretProvider {
     entry.stale = false
     entry.error = undefined
     entry.backgroundFailures = 0
+    entry.deniedSince = undefined
   }
 
   /**
@@ -736,7 +739,9 @@ export class CachedSecretProvider implements SecretProvider {
   #fail(entry: Entry, error: SecretError): SecretError {
     this.#stats.failures++
     const now = this.#clock()
+    if (this.#holdUnderDenial(entry, error, now)) return error
     if (!error.transient && !(error instanceof ProviderClosedError)) {
+      entry.deniedSince = undefined
       entry.error = error
       entry.errorUntil = now + this.#settings.minRefreshInterval
       this.#clear(entry, error)
@@ -760,6 +765,30 @@ export class CachedSecretProvider implements SecretProvider {
       entry.errorUntil = Number.NEGATIVE_INFINITY
     }
     return error
+  }
+
+  /**
+   * An access denial answered to a reload of a held value keeps the value until the denial is
+   * confirmed: the load is tried again every quarter of `confirmDenial`, and a denial still answered
+   * once `confirmDenial` has passed since the first one drops the value (returns `false`).
+   */
+  #holdUnderDenial(entry: Entry, error: SecretError, now: number): boolean {
+    const window = this.#settings.confirmDenial
+    if (window === 0 || error.code !== ErrorCode.ACCESS_DENIED || entry.value === undefined) return false
+    entry.deniedSince ??= now
+    const confirmBy = entry.deniedSince + window
+    if (now >= confirmBy) return false
+    entry.error = error
+    entry.errorUntil = Number.NEGATIVE_INFINITY
+    const delay = Math.max(1, Math.min(Math.ceil(window / 4), confirmBy - now))
+    entry.refreshAt = now + delay
+    this.#scheduleAt(entry, delay)
+    return true
+  }
+
+  /** Whether the entry's held value is being served under an unconfirmed access denial. */
+  #underDenial(entry: Entry): boolean {
+    return entry.deniedSince !== undefined && entry.value !== undefined
   }
 
   /**
@@ -859,6 +888,11 @@ export class CachedSecretProvider implements SecretProvider {
 
   #backgroundFailed(entry: Entry, error: SecretError): void {
     if (this.#closed) return
+    if (this.#underDenial(entry)) {
+      // #holdUnderDenial has scheduled the confirming reload
+      this.#events.emit('error', { name: entry.name, error, background: true, heldUnderDenial: true })
+      return
+    }
     const delay = this.#deferRetry(entry)
     this.#events.emit('error', { name: entry.name, error, background: true })
     if (entry.pinned && error.transient) this.#scheduleAt(entry, delay)

@@ -21,6 +21,8 @@ class EntryExtra {
   errorUntil = 0
   lastForced = Number.NEGATIVE_INFINITY
   backgroundFailures = 0
+  /** When the first unconfirmed access denial of a held value was answered; `undefined` when none. */
+  deniedSince: number | undefined = undefined
   parsed: { for: string; json: unknown } | undefined = undefined
   fields: Map<string, { value: string; resolved: Promise<string> }> | undefined = undefined
   handles: Set<SecretHandle> | undefined = undefined
@@ -142,6 +144,14 @@ export class Entry {
   }
   set backgroundFailures(value: number) {
     if (this.#x !== undefined || value !== 0) this.#extra().backgroundFailures = value
+  }
+
+  /** When the first unconfirmed access denial of the held value was answered (see `confirmDenial`). */
+  get deniedSince(): number | undefined {
+    return this.#x?.deniedSince
+  }
+  set deniedSince(value: number | undefined) {
+    if (this.#x !== undefined || value !== undefined) this.#extra().deniedSince = value
   }
 
   get parsed(): { for: string; json: unknown } | undefined {
