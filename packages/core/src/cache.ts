@@ -569,7 +569,7 @@ export class CachedSecretProvider implements SecretProvider {
       )
       this.#accept(entry, loaded)
     } catch (raw) {
-      throw this.#fail(entry, toSecretError(raw, entry.name, this.source.name))
+      throw this.#fail(entry, toSecretError(raw, entry.name, this.source.name, this.redactor))
     }
   }
 
@@ -620,7 +620,7 @@ export class CachedSecretProvider implements SecretProvider {
   #acceptBatchResult(entry: Entry, result: LoadedSecret | Error | undefined): void {
     if (result === undefined) return
     if (typeof result !== 'object' || result === null || result instanceof Error) {
-      const error = toSecretError(result, entry.name, this.source.name)
+      const error = toSecretError(result, entry.name, this.source.name, this.redactor)
       if (!error.transient) this.#fail(entry, error)
       return
     }
