@@ -48,7 +48,7 @@ const cases = [
   'A=""\nB=\'\'\nC=``',
   'A="a" "b"',
   'A=a=b=c',
-  'A=$OTHER ${X}',
+  'A=$OTHER $X',
   'A=é☃',
   '\n\n  \nA=after blanks\n\n',
 ]
