@@ -66,6 +66,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'CACHE_OPTION_KEYS',
       'MAX_NAME_LENGTH',
       'MAX_SECRET_BYTES',
+      'MAX_TIMER_MS',
       'backoffDelay',
       'checkBudget',
       'checkPreload',

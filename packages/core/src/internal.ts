@@ -5,7 +5,7 @@
  *
  * @packageDocumentation
  */
-export { CACHE_OPTION_KEYS } from './cache-options.js'
+export { CACHE_OPTION_KEYS, MAX_TIMER_MS } from './cache-options.js'
 export { isTransient, toSecretError } from './errors.js'
 export { parseSecretJson, selectField } from './json.js'
 export { MAX_SECRET_BYTES } from './limits.js'
