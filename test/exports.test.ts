@@ -60,6 +60,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'SecretUnavailableError',
       'isCachedSecretProvider',
       'secretsHealth',
+      'secretsHealthAnswer',
       'sharedRedactor',
     ],
     './internal': [
@@ -77,6 +78,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'parseSecretRef',
       'preloadWithin',
       'processWarningLogger',
+      'resolveHealthOptions',
       'resolveProvider',
       'selectField',
       'startupMargin',

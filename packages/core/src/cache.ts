@@ -19,7 +19,7 @@ import { buildHealth, type SecretsHealth } from './health.js'
 import { parseSecretJson, selectField } from './json.js'
 import { MAX_SECRET_BYTES } from './limits.js'
 import { parseSecretRef } from './names.js'
-import { type PreloadOptions, resolvePreloadOptions, settlePaced } from './preload-pacing.js'
+import { type PreloadOptions, preloadRequired, resolvePreloadOptions, settlePaced } from './preload-pacing.js'
 import { type SecretRedactor, sharedRedactor } from './redactor.js'
 import { backoffDelay, KeepAlive, LoadScope, withRetry } from './retry.js'
 import { secretParts } from './secret-parts.js'
@@ -223,6 +223,7 @@ export class CachedSecretProvider implements SecretProvider {
   async preload(names: Iterable<string>, options?: PreloadOptions): Promise<void> {
     this.#assertOpen()
     const pacing = resolvePreloadOptions(options)
+    const required = preloadRequired(options)
     const refs: Array<{ name: string; secret: string; field: string | undefined }> = []
     const failures: SecretError[] = []
     for (const name of new Set(names)) {
@@ -233,7 +234,10 @@ export class CachedSecretProvider implements SecretProvider {
       }
     }
     const entries = [...new Set(refs.map((ref) => this.#entry(ref.secret)))]
-    for (const entry of entries) this.#pin(entry)
+    for (const entry of entries) {
+      this.#pin(entry)
+      if (required) entry.required = true
+    }
     const now = this.#clock()
     const cold = entries.filter(
       (e) => e.inflight === undefined && (e.value === undefined || now >= e.expiresAt),

@@ -5,6 +5,7 @@ const STALE = 1
 const USED = 2
 const PINNED = 4
 const FORCED = 8
+const REQUIRED = 16
 
 /**
  * Makes V8 keep a number field "tagged" rather than boxing a double per object: the first store
@@ -88,6 +89,14 @@ export class Entry {
   }
 
   /** Never evicted (handles, preloaded names); kept fresh by a timer. */
+  /** Preloaded as required: the default health check needs a servable value for it. */
+  get required(): boolean {
+    return (this.#bits & REQUIRED) !== 0
+  }
+  set required(on: boolean) {
+    this.#flag(REQUIRED, on)
+  }
+
   get pinned(): boolean {
     return (this.#bits & PINNED) !== 0
   }

@@ -117,14 +117,15 @@ function entryHealth(
 }
 
 /**
- * Builds the report. Without `names`, every cached secret is reported and the pinned ones
- * (handles, preloaded names) are required; with `names`, exactly those are reported, all required.
+ * Builds the report. Without `names`, every cached secret is reported and the preloaded ones
+ * (`preload()` without `required: false`) are required; with `names`, exactly those are reported,
+ * all required.
  */
 export function buildHealth(view: HealthView, names?: Iterable<string>): SecretsHealth {
   const secrets: SecretHealth[] = []
   if (names === undefined) {
     for (const entry of view.entries.values())
-      secrets.push(entryHealth(view, entry.name, entry, entry.pinned))
+      secrets.push(entryHealth(view, entry.name, entry, entry.required))
   } else {
     if (typeof names !== 'object' || names === null || typeof names[Symbol.iterator] !== 'function') {
       throw new InvalidOptionsError(
