@@ -38,6 +38,8 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 const BRAND = Symbol.for('@latchkey/core.CachedSecretProvider')
 const LONGEST_BACKGROUND_RETRY = 30_000
 
+/** Reloads that confirm an access denial of a held value, one every quarter of `confirmDenial`. */
+const CONFIRMING_RELOADS = 4
 /**
  * A version for sources without one: a keyed hash, so that a version seen in a log or an event
  * cannot be used to test guesses of a weak value offline. The key is per provider.
@@ -691,6 +693,7 @@ export class CachedSecretProvider implements SecretProvider {
     entry.error = undefined
     entry.backgroundFailures = 0
     entry.deniedSince = undefined
+    entry.denials = 0
   }
 
   /**
@@ -774,14 +777,19 @@ export class CachedSecretProvider implements SecretProvider {
   /**
    * An access denial answered to a reload of a held value keeps the value until the denial is
    * confirmed: the load is tried again every quarter of `confirmDenial`, and a denial still answered
-   * once `confirmDenial` has passed since the first one drops the value (returns `false`).
+   * once `confirmDenial` has passed since the first one — or answered to all four confirming
+   * reloads, whatever an injected clock says — drops the value (returns `false`).
    */
   #holdUnderDenial(entry: Entry, error: SecretError, now: number): boolean {
     const window = this.#settings.confirmDenial
     if (window === 0 || error.code !== ErrorCode.ACCESS_DENIED || entry.value === undefined) return false
-    entry.deniedSince ??= now
+    if (entry.deniedSince === undefined) {
+      entry.deniedSince = now
+      entry.denials = 0
+    }
+    entry.denials++
     const confirmBy = entry.deniedSince + window
-    if (now >= confirmBy) return false
+    if (now >= confirmBy || entry.denials > CONFIRMING_RELOADS) return false
     entry.error = error
     entry.errorUntil = Number.NEGATIVE_INFINITY
     const delay = Math.max(1, Math.min(Math.ceil(window / 4), confirmBy - now))

@@ -24,6 +24,8 @@ class EntryExtra {
   backgroundFailures = 0
   /** When the first unconfirmed access denial of a held value was answered; `undefined` when none. */
   deniedSince: number | undefined = undefined
+  /** Denials answered since `deniedSince` (the first included). */
+  denials = 0
   parsed: { for: string; json: unknown } | undefined = undefined
   fields: Map<string, { value: string; resolved: Promise<string> }> | undefined = undefined
   handles: Set<SecretHandle> | undefined = undefined
@@ -161,6 +163,14 @@ export class Entry {
   }
   set deniedSince(value: number | undefined) {
     if (this.#x !== undefined || value !== undefined) this.#extra().deniedSince = value
+  }
+
+  /** Denials answered since {@link deniedSince}, the first included. */
+  get denials(): number {
+    return this.#x?.denials ?? 0
+  }
+  set denials(value: number) {
+    if (this.#x !== undefined || value !== 0) this.#extra().denials = value
   }
 
   get parsed(): { for: string; json: unknown } | undefined {

@@ -242,6 +242,31 @@ describe('fault suite: access denials of a held value', () => {
     await p.close()
   })
 
+  it('with an injected clock that stands still, the four confirming reloads still bound the denial', async () => {
+    const source = new FaultySource()
+    source.rotate()
+    const frozen = Date.now()
+    const p = new CachedSecretProvider(source, {
+      ttl: 5_000,
+      confirmDenial: 2_000,
+      clock: () => frozen,
+      logger: { warn: () => undefined },
+    })
+    const handle = p.handle('db')
+    await p.preload(['db'])
+    source.mode = 'deny'
+    const calls = source.calls
+    await p.refresh('db').catch(() => undefined)
+    expect(handle.reveal()).toBe(source.current.value)
+    // one confirming reload every 500 ms of timer time; the fourth still denied drops the value
+    await vi.advanceTimersByTimeAsync(1_900)
+    expect(handle.reveal()).toBe(source.current.value)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(() => handle.reveal()).toThrow(SecretAccessDeniedError)
+    expect(source.calls - calls).toBe(5)
+    await p.close()
+  })
+
   it('a denial on a cold load is final at once', async () => {
     const source = new FaultySource()
     source.rotate()
