@@ -267,6 +267,20 @@ describe('fault suite: access denials of a held value', () => {
     await p.close()
   })
 
+  it('confirmDenial is a timer: refused past 2^31 − 1 ms, negative or not a number, naming it', () => {
+    for (const confirmDenial of [2 ** 31, -1, Number.NaN, Number.POSITIVE_INFINITY, '3000']) {
+      expect(
+        () => new CachedSecretProvider(new FaultySource(), { confirmDenial: confirmDenial as number }),
+      ).toThrow(
+        expect.objectContaining({
+          code: ErrorCode.INVALID_OPTIONS,
+          message: expect.stringContaining('confirmDenial'),
+        }),
+      )
+    }
+    expect(() => new CachedSecretProvider(new FaultySource(), { confirmDenial: 2 ** 31 - 1 })).not.toThrow()
+  })
+
   it('a denial on a cold load is final at once', async () => {
     const source = new FaultySource()
     source.rotate()
