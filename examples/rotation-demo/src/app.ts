@@ -58,12 +58,14 @@ export async function startApp(
   })
 
   // Operations: Prometheus text of latchkey's OpenTelemetry metrics, and the secrets' health
-  // (503 only when a secret the app needs has nothing to serve). Names, versions, ages, codes.
+  // (503 only when a secret the app needs has nothing to serve). Names, versions, ages, codes:
+  // `details: true` because this demo's operations routes are for its operator only — protect
+  // such a route (an internal port, or authentication) in a real app.
   app.get('/metrics', async (_request, reply) => {
     reply.header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
     return telemetry.prometheusText()
   })
-  app.get('/health', secretsHealthHandler({ names: [DB_SECRET, API_KEY_SECRET] }))
+  app.get('/health', secretsHealthHandler({ names: [DB_SECRET, API_KEY_SECRET], details: true }))
 
   let served = 0
   app.get<{ Params: { id: string } }>('/orders/:id', async (request, reply) => {

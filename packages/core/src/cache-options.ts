@@ -117,6 +117,7 @@ export interface CacheSettings {
   maxStale: number
   maxEntries: number
   minRefreshInterval: number
+  confirmDenial: number
   retry: RetryPolicy
   minRedactLength: number
   redactRetention: number
@@ -152,6 +153,7 @@ export function resolveCacheOptions(options: CacheOptions): CacheSettings {
       words: 'a whole number from 1 up, or Infinity for no bound',
     }),
     minRefreshInterval: duration('minRefreshInterval', options.minRefreshInterval, 1_000, true),
+    confirmDenial: duration('confirmDenial', options.confirmDenial, 3_000, true),
     retry: {
       retries: checkNumber('retry.retries', options.retry?.retries, 3, {
         min: 0,
@@ -192,6 +194,7 @@ export const CACHE_OPTION_KEYS = [
   'timeout',
   'maxEntries',
   'minRefreshInterval',
+  'confirmDenial',
   'minRedactLength',
   'redactRetention',
   'notSensitive',

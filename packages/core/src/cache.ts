@@ -4,6 +4,7 @@ import { CoarseClock } from './clock.js'
 import { loadProbe, publishEvict, publishRotate, publishStale } from './diagnostics.js'
 import { type Entry, newEntry } from './entry.js'
 import {
+  ErrorCode,
   InvalidOptionsError,
   ProviderClosedError,
   SecretError,
@@ -18,7 +19,7 @@ import { buildHealth, type SecretsHealth } from './health.js'
 import { parseSecretJson, selectField } from './json.js'
 import { MAX_SECRET_BYTES } from './limits.js'
 import { parseSecretRef } from './names.js'
-import { type PreloadOptions, resolvePreloadOptions, settlePaced } from './preload-pacing.js'
+import { type PreloadOptions, preloadRequired, resolvePreloadOptions, settlePaced } from './preload-pacing.js'
 import { type SecretRedactor, sharedRedactor } from './redactor.js'
 import { backoffDelay, KeepAlive, LoadScope, withRetry } from './retry.js'
 import { secretParts } from './secret-parts.js'
@@ -37,6 +38,8 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 const BRAND = Symbol.for('@latchkey/core.CachedSecretProvider')
 const LONGEST_BACKGROUND_RETRY = 30_000
 
+/** Reloads that confirm an access denial of a held value, one every quarter of `confirmDenial`. */
+const CONFIRMING_RELOADS = 4
 /**
  * A version for sources without one: a keyed hash, so that a version seen in a log or an event
  * cannot be used to test guesses of a weak value offline. The key is per provider.
@@ -185,7 +188,7 @@ export class CachedSecretProvider implements SecretProvider {
   /** The secret parsed as JSON (a fresh object each call). */
   async getJson<T = unknown>(name: string): Promise<T> {
     const value = await this.getSecret(name)
-    return parseSecretJson(value, { secretName: name, source: this.source.name }) as T
+    return parseSecretJson(value, { secretName: name, source: this.source.name }, true) as T
   }
 
   /**
@@ -224,6 +227,7 @@ export class CachedSecretProvider implements SecretProvider {
   async preload(names: Iterable<string>, options?: PreloadOptions): Promise<void> {
     this.#assertOpen()
     const pacing = resolvePreloadOptions(options)
+    const required = preloadRequired(options)
     const refs: Array<{ name: string; secret: string; field: string | undefined }> = []
     const failures: SecretError[] = []
     for (const name of new Set(names)) {
@@ -234,7 +238,10 @@ export class CachedSecretProvider implements SecretProvider {
       }
     }
     const entries = [...new Set(refs.map((ref) => this.#entry(ref.secret)))]
-    for (const entry of entries) this.#pin(entry)
+    for (const entry of entries) {
+      this.#pin(entry)
+      if (required) entry.required = true
+    }
     const now = this.#clock()
     const cold = entries.filter(
       (e) => e.inflight === undefined && (e.value === undefined || now >= e.expiresAt),
@@ -408,11 +415,12 @@ export class CachedSecretProvider implements SecretProvider {
     try {
       await this.#load(entry, true)
     } catch (error) {
-      if (!(error instanceof SecretError) || !error.transient) throw error
+      if (!(error instanceof SecretError) || (!error.transient && !this.#underDenial(entry))) throw error
       if (entry.value === undefined || this.#clock() >= this.#staleUntil(entry)) throw error
       this.#stats.staleServed++
       this.#publishStale(entry)
-      this.#deferRetry(entry)
+      // under a denial, #holdUnderDenial has scheduled the confirming reload
+      if (!this.#underDenial(entry)) this.#deferRetry(entry)
     }
   }
 
@@ -523,7 +531,7 @@ export class CachedSecretProvider implements SecretProvider {
     const value = entry.value as string
     const context = { secretName: `${entry.name}#${field}`, source: this.source.name }
     if (entry.parsed?.for !== value) entry.parsed = { for: value, json: parseSecretJson(value, context) }
-    const selected = selectField(entry.parsed.json, field, context)
+    const selected = selectField(entry.parsed.json, field, context, value)
     entry.fields ??= new Map()
     entry.fields.set(field, { value: selected, resolved: Promise.resolve(selected) })
     return selected
@@ -569,7 +577,7 @@ export class CachedSecretProvider implements SecretProvider {
       )
       this.#accept(entry, loaded)
     } catch (raw) {
-      throw this.#fail(entry, toSecretError(raw, entry.name, this.source.name))
+      throw this.#fail(entry, toSecretError(raw, entry.name, this.source.name, this.redactor))
     }
   }
 
@@ -620,7 +628,7 @@ export class CachedSecretProvider implements SecretProvider {
   #acceptBatchResult(entry: Entry, result: LoadedSecret | Error | undefined): void {
     if (result === undefined) return
     if (typeof result !== 'object' || result === null || result instanceof Error) {
-      const error = toSecretError(result, entry.name, this.source.name)
+      const error = toSecretError(result, entry.name, this.source.name, this.redactor)
       if (!error.transient) this.#fail(entry, error)
       return
     }
@@ -686,6 +694,8 @@ export class CachedSecretProvider implements SecretProvider {
     entry.stale = false
     entry.error = undefined
     entry.backgroundFailures = 0
+    entry.deniedSince = undefined
+    entry.denials = 0
   }
 
   /**
@@ -744,7 +754,9 @@ export class CachedSecretProvider implements SecretProvider {
   #fail(entry: Entry, error: SecretError): SecretError {
     this.#stats.failures++
     const now = this.#clock()
+    if (this.#holdUnderDenial(entry, error, now)) return error
     if (!error.transient && !(error instanceof ProviderClosedError)) {
+      entry.deniedSince = undefined
       entry.error = error
       entry.errorUntil = now + this.#settings.minRefreshInterval
       this.#clear(entry, error)
@@ -768,6 +780,35 @@ export class CachedSecretProvider implements SecretProvider {
       entry.errorUntil = Number.NEGATIVE_INFINITY
     }
     return error
+  }
+
+  /**
+   * An access denial answered to a reload of a held value keeps the value until the denial is
+   * confirmed: the load is tried again every quarter of `confirmDenial`, and a denial still answered
+   * once `confirmDenial` has passed since the first one — or answered to all four confirming
+   * reloads, whatever an injected clock says — drops the value (returns `false`).
+   */
+  #holdUnderDenial(entry: Entry, error: SecretError, now: number): boolean {
+    const window = this.#settings.confirmDenial
+    if (window === 0 || error.code !== ErrorCode.ACCESS_DENIED || entry.value === undefined) return false
+    if (entry.deniedSince === undefined) {
+      entry.deniedSince = now
+      entry.denials = 0
+    }
+    entry.denials++
+    const confirmBy = entry.deniedSince + window
+    if (now >= confirmBy || entry.denials > CONFIRMING_RELOADS) return false
+    entry.error = error
+    entry.errorUntil = Number.NEGATIVE_INFINITY
+    const delay = Math.max(1, Math.min(Math.ceil(window / 4), confirmBy - now))
+    entry.refreshAt = now + delay
+    this.#scheduleAt(entry, delay)
+    return true
+  }
+
+  /** Whether the entry's held value is being served under an unconfirmed access denial. */
+  #underDenial(entry: Entry): boolean {
+    return entry.deniedSince !== undefined && entry.value !== undefined
   }
 
   /**
@@ -874,6 +915,11 @@ export class CachedSecretProvider implements SecretProvider {
 
   #backgroundFailed(entry: Entry, error: SecretError): void {
     if (this.#closed) return
+    if (this.#underDenial(entry)) {
+      // #holdUnderDenial has scheduled the confirming reload
+      this.#events.emit('error', { name: entry.name, error, background: true, heldUnderDenial: true })
+      return
+    }
     const delay = this.#deferRetry(entry)
     this.#events.emit('error', { name: entry.name, error, background: true })
     if (entry.pinned && error.transient) this.#scheduleAt(entry, delay)

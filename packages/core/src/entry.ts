@@ -5,6 +5,7 @@ const STALE = 1
 const USED = 2
 const PINNED = 4
 const FORCED = 8
+const REQUIRED = 16
 
 /**
  * Makes V8 keep a number field "tagged" rather than boxing a double per object: the first store
@@ -21,6 +22,10 @@ class EntryExtra {
   errorUntil = 0
   lastForced = Number.NEGATIVE_INFINITY
   backgroundFailures = 0
+  /** When the first unconfirmed access denial of a held value was answered; `undefined` when none. */
+  deniedSince: number | undefined = undefined
+  /** Denials answered since `deniedSince` (the first included). */
+  denials = 0
   parsed: { for: string; json: unknown } | undefined = undefined
   fields: Map<string, { value: string; resolved: Promise<string> }> | undefined = undefined
   handles: Set<SecretHandle> | undefined = undefined
@@ -86,6 +91,14 @@ export class Entry {
   }
 
   /** Never evicted (handles, preloaded names); kept fresh by a timer. */
+  /** Preloaded as required: the default health check needs a servable value for it. */
+  get required(): boolean {
+    return (this.#bits & REQUIRED) !== 0
+  }
+  set required(on: boolean) {
+    this.#flag(REQUIRED, on)
+  }
+
   get pinned(): boolean {
     return (this.#bits & PINNED) !== 0
   }
@@ -142,6 +155,22 @@ export class Entry {
   }
   set backgroundFailures(value: number) {
     if (this.#x !== undefined || value !== 0) this.#extra().backgroundFailures = value
+  }
+
+  /** When the first unconfirmed access denial of the held value was answered (see `confirmDenial`). */
+  get deniedSince(): number | undefined {
+    return this.#x?.deniedSince
+  }
+  set deniedSince(value: number | undefined) {
+    if (this.#x !== undefined || value !== undefined) this.#extra().deniedSince = value
+  }
+
+  /** Denials answered since {@link deniedSince}, the first included. */
+  get denials(): number {
+    return this.#x?.denials ?? 0
+  }
+  set denials(value: number) {
+    if (this.#x !== undefined || value !== 0) this.#extra().denials = value
   }
 
   get parsed(): { for: string; json: unknown } | undefined {

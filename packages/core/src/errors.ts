@@ -3,6 +3,8 @@
  * Messages name the secret and the source, never a secret value.
  */
 
+import { scrubErrorText, type TextRedactor } from './error-causes.js'
+
 const BRAND = Symbol.for('@latchkey/core.SecretError')
 
 /** Every error code latchkey uses. */
@@ -244,14 +246,24 @@ export function isTransient(error: unknown): boolean {
  * Turns anything a source threw into a {@link SecretError}. A `SecretError` passes through
  * (with the name and source filled in); anything else becomes a transient
  * {@link SecretUnavailableError} whose message is generic and whose `cause` is the original.
+ * Either way the error's text and its cause's free text are scrubbed ({@link scrubErrorText}) with
+ * the process's redactor and `redactor`.
  */
-export function toSecretError(error: unknown, secretName: string, source: string): SecretError {
+export function toSecretError(
+  error: unknown,
+  secretName: string,
+  source: string,
+  redactor?: TextRedactor,
+): SecretError {
   if (error instanceof SecretError) {
     if (error.secretName === undefined)
       Object.defineProperty(error, 'secretName', { value: secretName, enumerable: true })
     if (error.source === undefined)
       Object.defineProperty(error, 'source', { value: source, enumerable: true })
+    scrubErrorText(error, redactor)
     return error
   }
-  return new SecretUnavailableError({ secretName, source, cause: error })
+  const wrapped = new SecretUnavailableError({ secretName, source, cause: error })
+  scrubErrorText(wrapped, redactor)
+  return wrapped
 }

@@ -8,9 +8,10 @@
 import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import { CachedSecretProvider } from './cache.js'
+import { ErrorCode, SecretAccessDeniedError } from './errors.js'
 import type { LoadContext, LoadedSecret, SecretSource } from './types.js'
 
-type Mode = 'ok' | 'flap' | 'hang' | 'garbage' | 'non-errors' | 'sync-throw'
+type Mode = 'ok' | 'flap' | 'hang' | 'garbage' | 'non-errors' | 'sync-throw' | 'deny-blips' | 'deny'
 
 const garbage: unknown[] = [
   null,
@@ -63,6 +64,13 @@ class FaultySource implements SecretSource {
         return Promise.reject(nonErrors[n % nonErrors.length])
       case 'sync-throw':
         throw nonErrors[n % nonErrors.length]
+      // one-off denials (IAM / token propagation): every third load is denied, never two in a row
+      case 'deny-blips':
+        return n % 3 === 0
+          ? Promise.reject(new SecretAccessDeniedError({ secretName: _name, source: this.name }))
+          : Promise.resolve(this.current)
+      case 'deny':
+        return Promise.reject(new SecretAccessDeniedError({ secretName: _name, source: this.name }))
     }
   }
 }
@@ -126,6 +134,8 @@ describe('fault suite', () => {
       ['hang', 25],
       ['ok', 10],
       ['flap', 20],
+      ['ok', 10],
+      ['deny-blips', 60],
     ]
     const goodPasswords = () => new Set(source.good.values())
     let reads = 0
@@ -176,6 +186,125 @@ describe('fault suite', () => {
     // listener and logger failures were reported (through process.emitWarning, the logger threw), never with a value
     expect(warnings).toHaveBeenCalled()
     assertNoCanary(JSON.stringify(warnings.mock.calls.map((call) => String(call[0]))))
+    await p.close()
+  })
+})
+
+describe('fault suite: access denials of a held value', () => {
+  it('a denial that persists drops the value within confirmDenial, surfaced in events and health first', async () => {
+    const source = new FaultySource()
+    source.rotate()
+    const confirmDenial = 3_000
+    const p = new CachedSecretProvider(source, {
+      ttl: 5_000,
+      confirmDenial,
+      logger: { warn: () => undefined },
+    })
+    const errors: Array<{ code: unknown; heldUnderDenial: unknown }> = []
+    p.on('error', (event) =>
+      errors.push({ code: (event.error as { code?: unknown }).code, heldUnderDenial: event.heldUnderDenial }),
+    )
+    const handle = p.handle('db')
+    await p.preload(['db'])
+    source.mode = 'deny'
+    // let the refresh-ahead reload run into the denial
+    let deniedAt: number | undefined
+    for (let t = 0; t < 10_000 && deniedAt === undefined; t += 50) {
+      await vi.advanceTimersByTimeAsync(50)
+      if (p.health().secrets[0]?.deniedSince !== undefined) deniedAt = Date.now()
+    }
+    expect(deniedAt).toBeDefined()
+    // served under the denial, and said so
+    expect(JSON.parse(await p.getSecret('db')).password).toBe(source.good.get('v1'))
+    expect(handle.reveal()).toBe(source.current.value)
+    const health = p.health()
+    expect(health.status).toBe('degraded')
+    expect(health.secrets[0]).toMatchObject({ errorCode: ErrorCode.ACCESS_DENIED, servable: true })
+    expect(errors[0]).toEqual({ code: ErrorCode.ACCESS_DENIED, heldUnderDenial: true })
+    // dropped once the window has passed (plus one reload), never later
+    let droppedAfter: number | undefined
+    for (let t = 0; t <= confirmDenial + 1_000 && droppedAfter === undefined; t += 50) {
+      await vi.advanceTimersByTimeAsync(50)
+      try {
+        handle.reveal()
+      } catch (error) {
+        expect((error as { code?: unknown }).code).toBe(ErrorCode.ACCESS_DENIED)
+        droppedAfter = Date.now() - (deniedAt as number)
+      }
+    }
+    expect(droppedAfter).toBeDefined()
+    expect(droppedAfter as number).toBeLessThanOrEqual(confirmDenial + 100)
+    expect(droppedAfter as number).toBeGreaterThanOrEqual(confirmDenial - 100)
+    await expect(p.getSecret('db')).rejects.toMatchObject({ code: ErrorCode.ACCESS_DENIED })
+    expect(p.health().secrets[0]).toMatchObject({ status: 'failing', errorCode: ErrorCode.ACCESS_DENIED })
+    expect(p.health().secrets[0]?.deniedSince).toBeUndefined()
+    expect(errors.at(-1)).toEqual({ code: ErrorCode.ACCESS_DENIED, heldUnderDenial: undefined })
+    await p.close()
+  })
+
+  it('with an injected clock that stands still, the four confirming reloads still bound the denial', async () => {
+    const source = new FaultySource()
+    source.rotate()
+    const frozen = Date.now()
+    const p = new CachedSecretProvider(source, {
+      ttl: 5_000,
+      confirmDenial: 2_000,
+      clock: () => frozen,
+      logger: { warn: () => undefined },
+    })
+    const handle = p.handle('db')
+    await p.preload(['db'])
+    source.mode = 'deny'
+    const calls = source.calls
+    await p.refresh('db').catch(() => undefined)
+    expect(handle.reveal()).toBe(source.current.value)
+    // one confirming reload every 500 ms of timer time; the fourth still denied drops the value
+    await vi.advanceTimersByTimeAsync(1_900)
+    expect(handle.reveal()).toBe(source.current.value)
+    await vi.advanceTimersByTimeAsync(200)
+    expect(() => handle.reveal()).toThrow(SecretAccessDeniedError)
+    expect(source.calls - calls).toBe(5)
+    await p.close()
+  })
+
+  it('confirmDenial is a timer: refused past 2^31 − 1 ms, negative or not a number, naming it', () => {
+    for (const confirmDenial of [2 ** 31, -1, Number.NaN, Number.POSITIVE_INFINITY, '3000']) {
+      expect(
+        () => new CachedSecretProvider(new FaultySource(), { confirmDenial: confirmDenial as number }),
+      ).toThrow(
+        expect.objectContaining({
+          code: ErrorCode.INVALID_OPTIONS,
+          message: expect.stringContaining('confirmDenial'),
+        }),
+      )
+    }
+    expect(() => new CachedSecretProvider(new FaultySource(), { confirmDenial: 2 ** 31 - 1 })).not.toThrow()
+  })
+
+  it('a denial on a cold load is final at once', async () => {
+    const source = new FaultySource()
+    source.rotate()
+    source.mode = 'deny'
+    const p = new CachedSecretProvider(source, { logger: { warn: () => undefined } })
+    await expect(p.getSecret('db')).rejects.toMatchObject({ code: ErrorCode.ACCESS_DENIED })
+    expect(source.calls).toBe(1)
+    expect(p.health().secrets[0]).toMatchObject({ status: 'failing', errorCode: ErrorCode.ACCESS_DENIED })
+    await p.close()
+  })
+
+  it('confirmDenial: 0 drops the value at the first denial, as before', async () => {
+    const source = new FaultySource()
+    source.rotate()
+    const p = new CachedSecretProvider(source, {
+      ttl: 5_000,
+      confirmDenial: 0,
+      logger: { warn: () => undefined },
+    })
+    const handle = p.handle('db')
+    await p.preload(['db'])
+    source.mode = 'deny'
+    await vi.advanceTimersByTimeAsync(5_000)
+    expect(() => handle.reveal()).toThrow(SecretAccessDeniedError)
     await p.close()
   })
 })

@@ -1,4 +1,5 @@
 import { type SecretError, SecretNotLoadedError, SecretUnavailableError } from './errors.js'
+import { callListener } from './events.js'
 import { deepFreeze, parseSecretJson } from './json.js'
 import type { RotateEvent } from './types.js'
 
@@ -63,13 +64,7 @@ export class SecretHandle {
         const event = { name: handle.name, oldVersion: oldVersion ?? '', newVersion: state.version ?? '' }
         // a listener that throws is reported and skipped: later listeners, sibling handles and the
         // provider are not affected
-        for (const listener of handle.#listeners) {
-          try {
-            listener(event)
-          } catch (error) {
-            handle.#hooks.report(error)
-          }
-        }
+        for (const listener of handle.#listeners) callListener(listener, event, handle.#hooks.report)
       }
     }
   }
@@ -99,7 +94,7 @@ export class SecretHandle {
   json<T = unknown>(): T {
     const value = this.reveal()
     if (this.#parsed?.for !== value) {
-      const json = parseSecretJson(value, { secretName: this.name, source: this.#hooks.source })
+      const json = parseSecretJson(value, { secretName: this.name, source: this.#hooks.source }, true)
       this.#parsed = { for: value, json: deepFreeze(json) }
     }
     return this.#parsed.json as T

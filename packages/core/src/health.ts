@@ -38,6 +38,12 @@ export interface SecretHealth {
   staleUntil?: number
   /** Code of the last failed load since the last success (`ERR_SECRET_UNAVAILABLE`, …). */
   errorCode?: string
+  /**
+   * Set while the held value is served under an access denial not yet confirmed (the `confirmDenial`
+   * option): when the first denial was answered (ms since the epoch). `errorCode` is then
+   * `ERR_SECRET_ACCESS_DENIED` and the report is `degraded`.
+   */
+  deniedSince?: number
 }
 
 /**
@@ -77,7 +83,16 @@ function entryHealth(
   const now = view.now - view.epoch
   const loading = entry.inflight !== undefined
   const errorCode = entry.error?.code
-  const base = { name, required, loading, ...(errorCode === undefined ? {} : { errorCode }) }
+  const deniedSince = entry.deniedSince
+  const base = {
+    name,
+    required,
+    loading,
+    ...(errorCode === undefined ? {} : { errorCode }),
+    ...(deniedSince === undefined || entry.value === undefined
+      ? {}
+      : { deniedSince: deniedSince + view.epoch }),
+  }
   if (entry.value === undefined || now >= view.staleUntil(entry)) {
     return { ...base, status: errorCode === undefined ? 'missing' : 'failing', servable: false }
   }
@@ -102,14 +117,15 @@ function entryHealth(
 }
 
 /**
- * Builds the report. Without `names`, every cached secret is reported and the pinned ones
- * (handles, preloaded names) are required; with `names`, exactly those are reported, all required.
+ * Builds the report. Without `names`, every cached secret is reported and the preloaded ones
+ * (`preload()` without `required: false`) are required; with `names`, exactly those are reported,
+ * all required.
  */
 export function buildHealth(view: HealthView, names?: Iterable<string>): SecretsHealth {
   const secrets: SecretHealth[] = []
   if (names === undefined) {
     for (const entry of view.entries.values())
-      secrets.push(entryHealth(view, entry.name, entry, entry.pinned))
+      secrets.push(entryHealth(view, entry.name, entry, entry.required))
   } else {
     if (typeof names !== 'object' || names === null || typeof names[Symbol.iterator] !== 'function') {
       throw new InvalidOptionsError(

@@ -41,6 +41,12 @@ export {
   type SecretsHealth,
   secretsHealth,
 } from './health.js'
+export {
+  type LoadingHealthReporter,
+  type SecretsHealthAnswer,
+  type SecretsHealthAnswerOptions,
+  secretsHealthAnswer,
+} from './health-answer.js'
 export type { PreloadOptions } from './preload-pacing.js'
 export type {
   ProviderLikeOptions,

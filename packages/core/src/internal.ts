@@ -5,9 +5,10 @@
  *
  * @packageDocumentation
  */
-export { CACHE_OPTION_KEYS } from './cache-options.js'
+export { CACHE_OPTION_KEYS, MAX_TIMER_MS } from './cache-options.js'
 export { type EncodedForm, encodedForms } from './encoded-forms.js'
 export { isTransient, toSecretError } from './errors.js'
+export { type ResolvedHealthOptions, resolveHealthOptions } from './health-answer.js'
 export { parseSecretJson, selectField } from './json.js'
 export { MAX_SECRET_BYTES } from './limits.js'
 export { MAX_NAME_LENGTH, parseSecretRef, type SecretRef } from './names.js'

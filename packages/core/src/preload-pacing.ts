@@ -17,6 +17,25 @@ export interface PreloadOptions {
    * together. @default Infinity
    */
   ratePerSecond?: number
+  /**
+   * Whether the names become **required** by the default health check (`health()` without names):
+   * a required secret with nothing to serve makes the report `down` (503). A route guard that
+   * preloads what only its routes need passes `false`, so one failing secret does not take the
+   * whole instance out of a load balancer. Must be a boolean. @default true
+   */
+  required?: boolean
+}
+
+/** Checks `preload`'s `required` option. */
+export function preloadRequired(options: PreloadOptions | undefined): boolean {
+  const required: unknown = options?.required
+  if (required === undefined) return true
+  if (typeof required !== 'boolean') {
+    throw new InvalidOptionsError(
+      `preload option "required" must be true or false (got ${describe(required)})`,
+    )
+  }
+  return required
 }
 
 /** Checked pacing: `undefined` when neither option is set (preload batches as before). */

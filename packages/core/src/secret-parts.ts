@@ -51,7 +51,7 @@ export function secretParts(value: string, publicFields: readonly string[] = [])
     for (const key of Object.keys(parsed)) {
       if (NOT_SECRET.has(key.toLowerCase()) || skipTop.has(key)) continue
       try {
-        parts.add(selectField(parsed, key, {}))
+        parts.add(selectField(parsed, key, {}, value))
       } catch {
         // a field getSecret cannot return (null): nothing to scrub
       }

@@ -108,6 +108,15 @@ export interface CacheOptions {
   /** Least time between two forced refreshes of one name. From 0, at most 2_147_483_647. @default 1_000 */
   minRefreshInterval?: number
   /**
+   * How long an access denial answered to a reload of a **held** value is confirmed before the value
+   * is dropped (IAM and token propagation produce one-off denials). Within this window the value is
+   * still served, `'error'` events say `heldUnderDenial: true`, health reports `deniedSince`, and the
+   * load is tried again every quarter of the window; a denial still answered at its end drops the
+   * value. A denial on a first load (nothing held) is final at once. `0` drops at the first denial.
+   * From 0, at most 2_147_483_647. @default 3_000
+   */
+  confirmDenial?: number
+  /**
    * Values shorter than this are scrubbed from logs only where they stand whole (an entire JSON
    * string, the password of a URL). @default 6
    */
@@ -202,6 +211,12 @@ export interface ErrorEvent {
    * @deprecated Carries no information; kept so existing listeners compile. Removed in 1.0.
    */
   background: true
+  /**
+   * `true` when `error` is an access denial answered to a reload of a held value that is still being
+   * served while the denial is confirmed (see the `confirmDenial` option); the value is dropped if
+   * the denial persists past that window.
+   */
+  heldUnderDenial?: boolean
 }
 
 /** Events a provider emits, with their payloads. */

@@ -1,4 +1,5 @@
-import { type HealthReporter, InvalidOptionsError } from '@latchkey/core'
+import { InvalidOptionsError, type LoadingHealthReporter, secretsHealthAnswer } from '@latchkey/core'
+import { resolveHealthOptions } from '@latchkey/core/internal'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 /** Options of {@link secretsHealthHandler}. */
@@ -7,13 +8,27 @@ export interface SecretsHealthHandlerOptions {
    * The provider to report on (either build of `@latchkey/core`).
    * @default `req.secrets`, set by the `secrets()` middleware
    */
-  provider?: HealthReporter
+  provider?: LoadingHealthReporter
   /**
-   * The secrets to check, all required. Without them every cached secret is reported and the pinned
-   * ones (preloaded, handles) are required.
+   * The secrets to check, all required; one never loaded is loaded by the check (within
+   * `timeout`). Without them every cached secret is checked and the preloaded ones (the
+   * `secrets()` middleware's `preload`) are required — not those only a `requireSecrets()` guard
+   * pins: its own routes answer 503 for them.
    * @default undefined
    */
   names?: readonly string[]
+  /**
+   * Answer with the whole report (names, versions, times, error codes) instead of `{ status }`.
+   * **Warning:** names and versions describe your infrastructure; enable it only on a route
+   * strangers cannot reach (an internal port, or behind authentication).
+   * @default false
+   */
+  details?: boolean
+  /**
+   * How long the check waits for named secrets never loaded, in ms (1 to 2,147,483,647).
+   * @default 2_000
+   */
+  timeout?: number
 }
 
 function describeType(value: unknown): string {
@@ -21,10 +36,11 @@ function describeType(value: unknown): string {
 }
 
 /**
- * An Express handler answering with core's `SecretsHealth` report as JSON: per secret fresh, stale
- * (and since when), expired, failing or missing, with names, versions, ages and error codes — never
- * a value. The status is 503 only when a required secret has no servable value (`down`), 200
- * otherwise (`ok` or `degraded`), with `cache-control: no-store`. Works with Express 4 and 5.
+ * An Express handler answering a secrets health check. Like Spring Boot Actuator's default
+ * (`show-details: never`) the body is the status only — `{"status":"ok"}`, `"degraded"` or
+ * `"down"` — unless `details: true`. The status is 503 only when a required secret has no
+ * servable value (`down`), 200 otherwise (`ok` or `degraded`), with `cache-control: no-store`.
+ * Works with Express 4 and 5.
  *
  * ```ts
  * app.get('/health/secrets', secretsHealthHandler({ provider, names: ['db/password'] }))
@@ -36,32 +52,28 @@ export function secretsHealthHandler(options: SecretsHealthHandlerOptions = {}):
       `secretsHealthHandler(options): options must be an object (got ${describeType(options)})`,
     )
   }
-  const { provider, names } = options
+  const { provider } = options
   if (provider !== undefined && typeof provider?.health !== 'function') {
     throw new InvalidOptionsError(
       `secretsHealthHandler: option "provider" must be a CachedSecretProvider (got ${describeType(provider)})`,
     )
   }
-  if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))) {
-    throw new InvalidOptionsError(
-      `secretsHealthHandler: option "names" must be an array of secret names (got ${describeType(names)})`,
-    )
-  }
+  const checked = resolveHealthOptions('secretsHealthHandler', options)
   return (req: Request, res: Response, next: NextFunction) => {
-    try {
-      const target = provider ?? (req as Request & { secrets?: HealthReporter }).secrets
-      if (typeof target?.health !== 'function') {
-        throw new InvalidOptionsError(
+    const target = provider ?? (req as Request & { secrets?: LoadingHealthReporter }).secrets
+    if (typeof target?.health !== 'function') {
+      next(
+        new InvalidOptionsError(
           'secretsHealthHandler: req.secrets is not a latchkey provider (use the secrets() middleware first, or pass { provider })',
-        )
-      }
-      const report = target.health(names)
-      res
-        .status(report.status === 'down' ? 503 : 200)
-        .set('cache-control', 'no-store')
-        .json(report)
-    } catch (error) {
-      next(error)
+        ),
+      )
+      return
     }
+    secretsHealthAnswer(target, checked).then(
+      (answer) => {
+        res.status(answer.statusCode).set('cache-control', 'no-store').json(answer.body)
+      },
+      (error: unknown) => next(error),
+    )
   }
 }

@@ -35,7 +35,9 @@ export function requireSecrets(...names: string[]): RequestHandler {
       next()
       return
     }
-    provider.preload(names).then(
+    // not required by the default health check: a secret only this guard needs makes its own
+    // routes answer 503, not the whole instance
+    provider.preload(names, { required: false }).then(
       () => next(),
       (error: unknown) => next(toRequestError(error)),
     )

@@ -50,7 +50,7 @@ describe('secretsHealthHandler', () => {
       preload: ['db/password'],
       ...healthProviderOptions(clock),
     })
-    server.get('/health/secrets', secretsHealthHandler({ names: ['db/password'] }))
+    server.get('/health/secrets', secretsHealthHandler({ names: ['db/password'], details: true }))
     // the decorated provider's type (an interface, the same for both builds) fits the option
     server.get('/health/all', secretsHealthHandler({ provider: server.secrets }))
     const url = `${await server.listen({ host: '127.0.0.1', port: 0 })}/health/secrets`
@@ -67,7 +67,7 @@ describe('secretsHealthHandler', () => {
     await provider.getSecret('b')
     const { app: server } = app()
     server.addHook('onClose', () => provider.close())
-    server.get('/health', secretsHealthHandler({ provider }))
+    server.get('/health', secretsHealthHandler({ provider, details: true }))
     const res = await fetch(`${await server.listen({ host: '127.0.0.1', port: 0 })}/health`)
     const { rows } = await reportRows(res)
     expect(res.status).toBe(200)
@@ -75,6 +75,32 @@ describe('secretsHealthHandler', () => {
       ['a', 'fresh', true],
       ['b', 'fresh', false],
     ])
+  })
+
+  it('answers the status only by default; a named secret never loaded is loaded by the check (issue 21)', async () => {
+    const provider = new CachedSecretProvider(
+      new MemorySource({ a: canary('a'), 'tenant-x/b': canary('b') }),
+      {
+        logger: { warn: () => undefined },
+      },
+    )
+    await provider.preload(['a'])
+    const { app: server } = app()
+    server.addHook('onClose', () => provider.close())
+    server.get('/health', secretsHealthHandler({ provider }))
+    server.get('/health/b', secretsHealthHandler({ provider, names: ['tenant-x/b'], timeout: 1_000 }))
+    const base = await server.listen({ host: '127.0.0.1', port: 0 })
+    const res = await fetch(`${base}/health`)
+    const text = await res.text()
+    expect(res.status).toBe(200)
+    expect(res.headers.get('cache-control')).toBe('no-store')
+    expect(JSON.parse(text)).toEqual({ status: 'ok' })
+    const named = await fetch(`${base}/health/b`)
+    expect(named.status).toBe(200)
+    const body = await named.text()
+    expect(JSON.parse(body)).toEqual({ status: 'ok' })
+    expect(body).not.toContain('tenant-x')
+    expect(provider.health(['tenant-x/b']).secrets[0]?.status).toBe('fresh')
   })
 
   it('a missing decorator is a 500 naming the fix; bad options throw InvalidOptionsError', async () => {

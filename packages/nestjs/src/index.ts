@@ -8,7 +8,11 @@ export type {
 } from '@latchkey/core'
 export { getSecretToken, Secret } from './secret.decorator.js'
 export { SECRET_TOKEN_PREFIX } from './secrets.constants.js'
-export { SecretsHealthIndicator, type SecretsHealthIndicatorResult } from './secrets.health.js'
+export {
+  SecretsHealthIndicator,
+  type SecretsHealthIndicatorOptions,
+  type SecretsHealthIndicatorResult,
+} from './secrets.health.js'
 export {
   type SecretMap,
   type SecretsConfigFactory,

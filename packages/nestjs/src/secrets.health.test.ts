@@ -32,7 +32,12 @@ afterEach(async () => {
   for (const app of apps.splice(0)) await app.close()
 })
 
-async function start(source: FlakySource, clock: { now: number }, names?: string[]) {
+async function start(
+  source: FlakySource,
+  clock: { now: number },
+  names?: string[],
+  options: { details?: boolean; timeout?: number } = { details: true },
+) {
   @Controller('health')
   class HealthController {
     // explicit tokens: the injected classes are used as values, so no tool turns their imports into types
@@ -44,7 +49,7 @@ async function start(source: FlakySource, clock: { now: number }, names?: string
     @Get()
     @HealthCheck()
     check() {
-      return this.health.check([() => this.secrets.isHealthy('secrets', names)])
+      return this.health.check([() => this.secrets.isHealthy('secrets', names, options)])
     }
   }
   @Module({
@@ -65,6 +70,32 @@ async function start(source: FlakySource, clock: { now: number }, names?: string
   await app.init()
   return { app, logger }
 }
+
+describe('SecretsHealthIndicator defaults (issue 21)', () => {
+  it('reports the status only: no names, versions, codes or times', async () => {
+    const clock = { now: HEALTH_START }
+    const source = new FlakySource({ 'db/password': canary('db') })
+    const { app } = await start(source, clock, undefined, {})
+    const res = await request(app.getHttpServer()).get('/health')
+    expect(res.status).toBe(200)
+    expect(res.body).toEqual({
+      status: 'ok',
+      info: { secrets: { status: 'up' } },
+      error: {},
+      details: { secrets: { status: 'up' } },
+    })
+    expect(res.text).not.toContain('db/password')
+  })
+
+  it('loads a named secret never loaded, instead of reporting it missing (down) forever', async () => {
+    const clock = { now: HEALTH_START }
+    const source = new FlakySource({ 'db/password': canary('db'), 'api/key': canary('api') })
+    const { app } = await start(source, clock, ['api/key'], { timeout: 1_000 })
+    const res = await request(app.getHttpServer()).get('/health')
+    expect(res.status).toBe(200)
+    expect(res.body.info).toEqual({ secrets: { status: 'up' } })
+  })
+})
 
 describe('SecretsHealthIndicator with @nestjs/terminus', () => {
   it('reports fresh secrets as up (200), with names, versions and ages only', async () => {

@@ -1,5 +1,5 @@
 import { InvalidOptionsError, type ProviderLikeOptions } from '@latchkey/core'
-import { CACHE_OPTION_KEYS } from '@latchkey/core/internal'
+import { CACHE_OPTION_KEYS, MAX_TIMER_MS } from '@latchkey/core/internal'
 import type pg from 'pg'
 import type { AuthRetryOptions, AuthRetryPolicy } from './auth-retry.js'
 import type { CredentialSpec } from './credentials.js'
@@ -92,6 +92,7 @@ export function resolveOptions(options: RotatingPoolOptions): ResolvedOptions {
     }
     poolConfig.maxLifetimeSeconds = positive('maxLifetimeMillis', lifetime) / 1000
   }
+  checkPoolTimers(poolConfig)
   const connectionTimeout =
     typeof given.connectionTimeoutMillis === 'number' ? given.connectionTimeoutMillis : 0
   return {
@@ -158,8 +159,39 @@ function resolveAuthRetry(
 }
 
 function positive(name: string, value: unknown): number {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
-    throw new InvalidOptionsError(`${PREFIX} "${name}" must be a positive number of milliseconds`)
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > MAX_TIMER_MS) {
+    const got = typeof value === 'number' ? `number ${value}` : typeof value
+    throw new InvalidOptionsError(
+      `${PREFIX} "${name}" must be a positive number of milliseconds up to ${MAX_TIMER_MS} (2^31 − 1, the longest Node.js timer); got ${got}`,
+    )
   }
   return value
+}
+
+/**
+ * The pool and client options pg turns into Node.js timers (pg-pool's `setTimeout` for idle
+ * clients, connection timeouts and lifetimes; pg's query timeout). Past 2^31 − 1 ms Node.js
+ * fires such a timer after 1 ms instead (a `TimeoutOverflowWarning`): every connection would
+ * close as soon as it opened. `0` keeps its meaning (no timer). Seconds are checked in seconds.
+ */
+const POOL_TIMERS: ReadonlyArray<[key: string, unitMs: number]> = [
+  ['connectionTimeoutMillis', 1],
+  ['idleTimeoutMillis', 1],
+  ['query_timeout', 1],
+  ['maxLifetimeSeconds', 1_000],
+]
+
+function checkPoolTimers(poolConfig: Record<string, unknown>): void {
+  for (const [key, unit] of POOL_TIMERS) {
+    const value = poolConfig[key]
+    if (value === undefined) continue
+    const max = MAX_TIMER_MS / unit
+    if (typeof value !== 'number' || Number.isNaN(value) || value < 0 || value * unit > MAX_TIMER_MS) {
+      const got = typeof value === 'number' ? `number ${value}` : typeof value
+      const unitName = unit === 1 ? 'milliseconds' : 'seconds'
+      throw new InvalidOptionsError(
+        `${PREFIX} "${key}" must be a number of ${unitName} from 0 (no timer) up to ${max} (2^31 − 1 = ${MAX_TIMER_MS} ms, the longest Node.js timer); got ${got}`,
+      )
+    }
+  }
 }
