@@ -75,6 +75,16 @@ function kindOf(error: AwsLikeError): Kind {
   return 'unavailable'
 }
 
+/**
+ * The IAM action an access-denied message names (`secretsmanager:GetSecretValue`), matched as a
+ * `service:Action` identifier only, so nothing else of the message is kept.
+ */
+function deniedAction(error: AwsLikeError): string | undefined {
+  const message = (error as { message?: unknown }).message
+  if (typeof message !== 'string') return undefined
+  return /not authorized to perform: ([a-z0-9-]{1,40}:[A-Za-z0-9*]{1,80})(?![A-Za-z0-9*:])/.exec(message)?.[1]
+}
+
 /** A service error name or code as it may be kept: a short identifier, never free text. */
 const IDENTIFIER = /^[A-Za-z0-9_.:#-]{1,100}$/
 
@@ -153,8 +163,11 @@ export function toAwsSecretError(error: unknown, context: AwsErrorContext): Secr
         `${what} cannot be read (${code}: it is scheduled for deletion, or the requested version does not match)`,
       )
     // denied/throttled/unavailable are worded as in the other sources on purpose: one voice for users.
-    case 'denied':
-      return new SecretAccessDeniedError(options, `access to ${what} was denied (${code})`)
+    case 'denied': {
+      const action = deniedAction(aws)
+      const missing = action === undefined ? '' : `; not authorized to perform: ${action}`
+      return new SecretAccessDeniedError(options, `access to ${what} was denied (${code}${missing})`)
+    }
     case 'invalidName':
       return new InvalidSecretNameError(
         `AWS rejected the secret id "${context.secretName}" (${code})`,
