@@ -6,6 +6,13 @@
  * @packageDocumentation
  */
 export { CACHE_OPTION_KEYS } from './cache-options.js'
+export {
+  checkTokenInteger,
+  checkTokenOptions,
+  checkTokenString,
+  type DatabaseToken,
+  databaseTokenSecret,
+} from './database-token.js'
 export { isTransient, toSecretError } from './errors.js'
 export { parseSecretJson, selectField } from './json.js'
 export { MAX_SECRET_BYTES } from './limits.js'
