@@ -21,6 +21,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
     '.': [
       'AwsParameterStoreSource',
       'AwsSecretsManagerSource',
+      'RdsIamAuthSource',
       'toAwsSecretError',
       'watchSecretsManagerEvents',
     ],
@@ -61,6 +62,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'isCachedSecretProvider',
       'secretsHealth',
       'sharedRedactor',
+      'withSecret',
     ],
     './internal': [
       'CACHE_OPTION_KEYS',
@@ -69,6 +71,10 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'backoffDelay',
       'checkBudget',
       'checkPreload',
+      'checkTokenInteger',
+      'checkTokenOptions',
+      'checkTokenString',
+      'databaseTokenSecret',
       'envVariableName',
       'isTransient',
       'parseDotenv',

@@ -70,3 +70,4 @@ export type {
   SecretSource,
   StaleEvent,
 } from './types.js'
+export { type RefreshingProvider, type WithSecretOptions, withSecret } from './with-secret.js'
