@@ -29,7 +29,9 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
   azure: {
     '.': [
       'AzureKeyVaultSource',
+      'EntraDatabaseTokenSource',
       'NAME_RULE',
+      'OSS_RDBMS_SCOPE',
       'defaultCredential',
       'fromKeyVaultName',
       'toAzureSecretError',
