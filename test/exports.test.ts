@@ -106,8 +106,10 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
   },
   google: {
     '.': [
+      'CloudSqlIamAuthSource',
       'GoogleSecretManagerSource',
       'SECRET_ID_PATTERN',
+      'SQL_LOGIN_SCOPE',
       'crc32c',
       'fromSecretId',
       'toGoogleSecretError',
