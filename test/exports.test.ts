@@ -138,7 +138,9 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'UnsupportedPgPoolError',
       'installedPgVersions',
       'isAuthFailure',
+      'knexConnection',
       'poolInternalsProblems',
+      'sequelizeBeforeConnect',
     ],
   },
   pino: {
