@@ -21,6 +21,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
     '.': [
       'AwsParameterStoreSource',
       'AwsSecretsManagerSource',
+      'RdsIamAuthSource',
       'toAwsSecretError',
       'watchSecretsManagerEvents',
     ],
@@ -28,7 +29,9 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
   azure: {
     '.': [
       'AzureKeyVaultSource',
+      'EntraDatabaseTokenSource',
       'NAME_RULE',
+      'OSS_RDBMS_SCOPE',
       'defaultCredential',
       'fromKeyVaultName',
       'toAzureSecretError',
@@ -65,6 +68,7 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'secretsHealth',
       'secretsHealthAnswer',
       'sharedRedactor',
+      'withSecret',
     ],
     './internal': [
       'CACHE_OPTION_KEYS',
@@ -77,6 +81,10 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'createLineScrubber',
       'editJsonLine',
       'encodedForms',
+      'checkTokenInteger',
+      'checkTokenOptions',
+      'checkTokenString',
+      'databaseTokenSecret',
       'envVariableName',
       'isTransient',
       'parseDotenv',
@@ -107,8 +115,10 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
   },
   google: {
     '.': [
+      'CloudSqlIamAuthSource',
       'GoogleSecretManagerSource',
       'SECRET_ID_PATTERN',
+      'SQL_LOGIN_SCOPE',
       'crc32c',
       'fromSecretId',
       'toGoogleSecretError',
@@ -151,7 +161,9 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'UnsupportedPgPoolError',
       'installedPgVersions',
       'isAuthFailure',
+      'knexConnection',
       'poolInternalsProblems',
+      'sequelizeBeforeConnect',
     ],
   },
   pino: {

@@ -7,6 +7,8 @@ export type {
   ParameterStoreCredentials,
 } from './parameter-store/options.js'
 export { AwsParameterStoreSource } from './parameter-store/source.js'
+export type { RdsAuthTokenSigner, RdsIamAuthSourceOptions } from './rds-iam/options.js'
+export { RdsIamAuthSource } from './rds-iam/source.js'
 export { AwsSecretsManagerSource, type AwsSecretsManagerStats } from './source.js'
 export {
   type RefreshableProvider,

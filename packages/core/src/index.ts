@@ -76,3 +76,4 @@ export type {
   SecretSource,
   StaleEvent,
 } from './types.js'
+export { type RefreshingProvider, type WithSecretOptions, withSecret } from './with-secret.js'

@@ -6,6 +6,13 @@
  * @packageDocumentation
  */
 export { CACHE_OPTION_KEYS, MAX_TIMER_MS } from './cache-options.js'
+export {
+  checkTokenInteger,
+  checkTokenOptions,
+  checkTokenString,
+  type DatabaseToken,
+  databaseTokenSecret,
+} from './database-token.js'
 export { type EncodedForm, encodedForms } from './encoded-forms.js'
 export { isTransient, toSecretError } from './errors.js'
 export { type ResolvedHealthOptions, resolveHealthOptions } from './health-answer.js'

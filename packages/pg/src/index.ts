@@ -8,7 +8,9 @@ export type {
 } from '@latchkey/core'
 export { AUTH_FAILURE_CODES, isAuthFailure } from './auth-errors.js'
 export type { AuthRetryOptions } from './auth-retry.js'
+export { type KnexPgConnection, knexConnection } from './knex.js'
 export type { RotatingPoolConfig, RotatingPoolOptions, RotatingPoolSettings } from './options.js'
+export type { OrmCredentials, OrmCredentialsProvider } from './orm-credentials.js'
 export {
   installedPgVersions,
   type PgVersions,
@@ -16,3 +18,4 @@ export {
   UnsupportedPgPoolError,
 } from './pool-internals.js'
 export { type PoolRotateEvent, RotatingPool } from './rotating-pool.js'
+export { type SequelizeConnectionConfig, sequelizeBeforeConnect } from './sequelize.js'
