@@ -52,7 +52,11 @@ export type LatchkeyFastifyOptions = ProviderLikeOptions & {
   decorator?: string
 }
 
-const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (fastify: FastifyInstance, options) => {
+// Named so the wrapped function reports the export's name (`latchkey.name`) in stack traces and logs.
+const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async function latchkey(
+  fastify: FastifyInstance,
+  options,
+) {
   const { preload: names, decorator = 'secrets', preloadTimeout, ...providerOptions } = options
   if (typeof decorator !== 'string' || decorator.length === 0) {
     throw new InvalidOptionsError(
