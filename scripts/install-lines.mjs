@@ -43,23 +43,30 @@ function sh(command, args, cwd, timeout = 300_000) {
   }
 }
 
-/** The Install section's `npm install` line for this Node.js line (`# Node.js 20` comments pick one). */
-function installLine(readme) {
+/**
+ * The `npm install` lines a user runs from the Install section's first block: the first group of
+ * lines (a comment line starts the next group, an alternative such as `# Express 4`, unless it
+ * starts with `# plus`, which continues the group). A group whose comment names a Node.js line
+ * (`# Node.js 20: …`) is used on that line instead of the first group.
+ */
+function installLines(readme) {
   const section = /^## Install\n([\s\S]*?)^## /m.exec(readme)?.[1] ?? ''
-  const lines = section.split('\n')
-  let fallback
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i].trim()
-    if (!line.startsWith('npm install ')) continue
-    const comment = lines[i - 1]?.trim() ?? ''
-    const forLine = /^# .*Node\.js (\d+)/.exec(comment)
-    if (forLine) {
-      if (Number(forLine[1]) === major) return line
-      continue
+  const block = /```sh\n([\s\S]*?)```/.exec(section)?.[1] ?? ''
+  const groups = [{ comment: '', lines: [] }]
+  for (const raw of block.split('\n')) {
+    const line = raw.trim()
+    if (line.startsWith('#') && !line.startsWith('# plus')) {
+      if ((groups.at(-1)?.lines.length ?? 0) > 0 || groups.length === 1)
+        groups.push({ comment: line, lines: [] })
+      else groups[groups.length - 1].comment = line
+    } else if (line.startsWith('npm install ')) {
+      groups[groups.length - 1].lines.push(line)
     }
-    fallback ??= line
   }
-  return fallback
+  const filled = groups.filter((g) => g.lines.length > 0)
+  const forThisLine = filled.find((g) => new RegExp(`Node\\.js ${major}\\b`).test(g.comment))
+  const general = filled.find((g) => !/Node\.js \d+/.test(g.comment) || /and later/.test(g.comment))
+  return (forThisLine ?? general)?.lines ?? []
 }
 
 /** The first ```ts block after `## Usage`, with its snippet-preamble comment. */
@@ -105,32 +112,39 @@ for (const name of names) {
     continue
   }
   const readme = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8')
-  const line = installLine(readme)
+  const commands = installLines(readme)
   const example = firstExample(readme)
   const spec = CASES[name]
   const dir = join(work, name)
   mkdirSync(dir)
+  // The tarballs stand in for the registry: the named packages and the @latchkey/* dependencies
+  // they pull in (`@latchkey/core` of `@latchkey/testing`, say) all come from this checkout.
+  const overrides = Object.fromEntries(Object.entries(packed).map(([id, file]) => [id, `file:${file}`]))
   writeFileSync(
     join(dir, 'package.json'),
-    JSON.stringify({ name: `try-${name}`, private: true, type: 'module' }),
+    JSON.stringify({ name: `try-${name}`, private: true, type: 'module', overrides }),
   )
-  if (!line || !example) {
+  if (commands.length === 0 || !example) {
     record(name, 'README has an install line and a first example', false, 0)
     continue
   }
-  const words = line
-    .replace(/#.*$/, '')
-    .trim()
-    .split(/\s+/)
-    .slice(2)
-    .map((w) => packed[w] ?? w)
-  const install = sh(
-    'npm',
-    ['install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', ...words],
-    dir,
-  )
-  record(name, `install: ${line}`, install.ok, install.ms, install.out)
-  if (!install.ok) continue
+  let installed = true
+  for (const line of commands) {
+    const words = line
+      .replace(/#.*$/, '')
+      .trim()
+      .split(/\s+/)
+      .slice(2)
+      .map((w) => packed[w] ?? w)
+    const install = sh(
+      'npm',
+      ['install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', ...words],
+      dir,
+    )
+    record(name, `install: ${line}`, install.ok, install.ms, install.out)
+    installed &&= install.ok
+  }
+  if (!installed) continue
   const extra = [...TOOLCHAIN(major), ...(spec.runWith ?? []).map((w) => packed[w] ?? w)]
   const tools = sh(
     'npm',

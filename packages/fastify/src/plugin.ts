@@ -1,9 +1,4 @@
-import {
-  InvalidOptionsError,
-  type ProviderLikeOptions,
-  type ProviderOptions,
-  type SecretProviderLike,
-} from '@latchkey/core'
+import { InvalidOptionsError, type ProviderLikeOptions, type SecretProviderLike } from '@latchkey/core'
 import {
   checkBudget,
   checkPreload,
@@ -71,7 +66,7 @@ const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async function latchk
     )
   }
   const budget = preloadBudget(fastify, preloadTimeout)
-  const { provider, owned } = resolveProvider(providerOptions as ProviderOptions, PLUGIN_NAME)
+  const { provider, owned } = resolveProvider(providerOptions, PLUGIN_NAME)
   fastify.decorate(decorator, provider)
   if (owned) {
     fastify.addHook('onClose', async () => {
