@@ -119,7 +119,13 @@ for (const name of names) {
   mkdirSync(dir)
   // The tarballs stand in for the registry: the named packages and the @latchkey/* dependencies
   // they pull in (`@latchkey/core` of `@latchkey/testing`, say) all come from this checkout.
-  const overrides = Object.fromEntries(Object.entries(packed).map(([id, file]) => [id, `file:${file}`]))
+  // (npm refuses an override of a package the command names itself, so those are left out.)
+  const named = new Set(commands.flatMap((line) => line.split(/\s+/)))
+  const overrides = Object.fromEntries(
+    Object.entries(packed)
+      .filter(([id]) => !named.has(id))
+      .map(([id, file]) => [id, `file:${file}`]),
+  )
   writeFileSync(
     join(dir, 'package.json'),
     JSON.stringify({ name: `try-${name}`, private: true, type: 'module', overrides }),

@@ -36,6 +36,12 @@ const THIRD_PARTY: Record<string, string> = {
   '@azure/identity': 'packages/azure/node_modules/@azure/identity/dist/esm/index.d.ts',
   '@azure/keyvault-secrets': 'packages/azure/node_modules/@azure/keyvault-secrets/dist/esm/index.d.ts',
   'nestjs-pino': 'examples/nest-app/node_modules/nestjs-pino/dist/esm/index.d.ts',
+  '@opentelemetry/exporter-prometheus':
+    'packages/opentelemetry/node_modules/@opentelemetry/exporter-prometheus/build/src/index.d.ts',
+  '@opentelemetry/sdk-metrics':
+    'packages/opentelemetry/node_modules/@opentelemetry/sdk-metrics/build/src/index.d.ts',
+  '@opentelemetry/sdk-trace-base':
+    'packages/opentelemetry/node_modules/@opentelemetry/sdk-trace-base/build/src/index-shim.d.ts',
 }
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {
