@@ -37,6 +37,12 @@ const THIRD_PARTY: Record<string, string> = {
   '@azure/keyvault-secrets': 'packages/azure/node_modules/@azure/keyvault-secrets/dist/esm/index.d.ts',
   'nestjs-pino': 'examples/nest-app/node_modules/nestjs-pino/dist/esm/index.d.ts',
   '@middy/core': 'packages/lambda/node_modules/@middy/core/index.d.ts',
+  '@opentelemetry/exporter-prometheus':
+    'packages/opentelemetry/node_modules/@opentelemetry/exporter-prometheus/build/src/index.d.ts',
+  '@opentelemetry/sdk-metrics':
+    'packages/opentelemetry/node_modules/@opentelemetry/sdk-metrics/build/src/index.d.ts',
+  '@opentelemetry/sdk-trace-base':
+    'packages/opentelemetry/node_modules/@opentelemetry/sdk-trace-base/build/src/index-shim.d.ts',
 }
 
 const COMPILER_OPTIONS: ts.CompilerOptions = {

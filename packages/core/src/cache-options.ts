@@ -1,5 +1,6 @@
 import { InvalidOptionsError } from './errors.js'
 import { MAX_SECRET_BYTES } from './limits.js'
+import { checkOptionNames } from './option-names.js'
 import type { RetryPolicy } from './retry.js'
 import type { CacheOptions, SecretLogger } from './types.js'
 import { processWarningLogger } from './warnings.js'
@@ -127,10 +128,12 @@ export interface CacheSettings {
 /** Checks `options` and fills in the defaults; throws {@link InvalidOptionsError} saying what is wrong. */
 export function resolveCacheOptions(options: CacheOptions): CacheSettings {
   if (typeof options !== 'object' || options === null) throw invalid('options', options, 'an object')
+  checkOptionNames(options, CACHE_OPTION_KEYS, 'CachedSecretProvider')
   const retry: unknown = options.retry
   if (retry !== undefined && (typeof retry !== 'object' || retry === null)) {
     throw invalid('retry', retry, 'an object { retries?, baseDelay?, maxDelay? }')
   }
+  if (retry !== undefined) checkOptionNames(retry, RETRY_OPTION_KEYS, 'CachedSecretProvider { retry }')
   const random = fn<() => number>('random', options.random, Math.random)
   return {
     clock: fn<(() => number) | undefined>('clock', options.clock, undefined),
@@ -181,10 +184,14 @@ export function resolveCacheOptions(options: CacheOptions): CacheSettings {
   }
 }
 
+/** The keys of `CacheOptions.retry`. */
+const RETRY_OPTION_KEYS = ['retries', 'baseDelay', 'maxDelay'] as const
+
 /**
  * Every key of {@link CacheOptions}, for integrations whose options mix cache options with their
  * own (a `RotatingPool` takes pg's pool options too).
  */
+
 export const CACHE_OPTION_KEYS = [
   'ttl',
   'refreshAhead',

@@ -20,6 +20,7 @@ import { parseSecretJson, selectField } from './json.js'
 import { MAX_SECRET_BYTES } from './limits.js'
 import { parseSecretRef } from './names.js'
 import { type PreloadOptions, preloadRequired, resolvePreloadOptions, settlePaced } from './preload-pacing.js'
+import type { SecretProviderLike } from './provider-like.js'
 import { type SecretRedactor, sharedRedactor } from './redactor.js'
 import { backoffDelay, KeepAlive, LoadScope, withRetry } from './retry.js'
 import { secretParts } from './secret-parts.js'
@@ -92,7 +93,7 @@ export function isCachedSecretProvider(value: unknown): value is CachedSecretPro
  * stale-if-error, retries with backoff, rotation events, rate-limited forced refresh, an LRU bound,
  * and a redactor that knows every value it has handed out.
  */
-export class CachedSecretProvider implements SecretProvider {
+export class CachedSecretProvider implements SecretProvider, SecretProviderLike {
   /** Scrubs every value this provider has loaded (and recently rotated out) from text. */
   readonly redactor: SecretRedactor
   /** The source secrets are loaded from. */

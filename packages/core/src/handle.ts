@@ -1,6 +1,7 @@
 import { type SecretError, SecretNotLoadedError, SecretUnavailableError } from './errors.js'
 import { callListener } from './events.js'
 import { deepFreeze, parseSecretJson } from './json.js'
+import type { SecretHandleLike } from './provider-like.js'
 import type { RotateEvent } from './types.js'
 
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
@@ -41,7 +42,7 @@ export function updateHandle(handle: SecretHandle, state: HandleState): void {
  * rotation it returns the new value. Printing a handle (`util.inspect`, `String()`, template
  * literals, `JSON.stringify`) shows `[REDACTED <name>]`, never the value.
  */
-export class SecretHandle {
+export class SecretHandle implements SecretHandleLike {
   /** The name this handle was created with, `#field` included. */
   readonly name: string
   #value: string | undefined

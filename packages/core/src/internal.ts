@@ -19,6 +19,7 @@ export { type ResolvedHealthOptions, resolveHealthOptions } from './health-answe
 export { parseSecretJson, selectField } from './json.js'
 export { MAX_SECRET_BYTES } from './limits.js'
 export { MAX_NAME_LENGTH, parseSecretRef, type SecretRef } from './names.js'
+export { checkOptionNames, nearestOptionName } from './option-names.js'
 export { type ResolvedProvider, resolveProvider } from './provider-options.js'
 export {
   createLineScrubber,

@@ -1,4 +1,5 @@
 import type { SecretsHealth } from './health.js'
+import type { PreloadOptions } from './preload-pacing.js'
 import type {
   CacheOptions,
   CacheStats,
@@ -47,9 +48,11 @@ export interface SecretRedactorLike {
 }
 
 /**
- * The public API of core's `CachedSecretProvider`, as an interface that the providers of both
- * builds (ESM and CommonJS) fit. At run time a provider must still be a real `CachedSecretProvider`
- * (from either build); anything else is refused with `InvalidOptionsError`.
+ * The public API of core's `CachedSecretProvider`, declared once: the class `implements` it (so
+ * the two cannot drift), and the providers of both builds (ESM and CommonJS) fit it. Narrower views
+ * are derived from it (`Pick<SecretProviderLike, …>`). At run time a provider must still be
+ * a real `CachedSecretProvider` (from either build); anything else is refused with
+ * `InvalidOptionsError`.
  */
 export interface SecretProviderLike {
   /** The source secrets are loaded from. */
@@ -64,8 +67,11 @@ export interface SecretProviderLike {
   getJson<T = unknown>(name: string): Promise<T>
   /** A live handle whose `reveal()` is synchronous and follows rotations. */
   handle(name: string): SecretHandleLike
-  /** Loads every name; rejects once with a `SecretPreloadError` naming every failure. */
-  preload(names: Iterable<string>): Promise<void>
+  /**
+   * Loads every name; rejects once with a `SecretPreloadError` naming every failure. `options`
+   * paces the loads (`concurrency`, `ratePerSecond`).
+   */
+  preload(names: Iterable<string>, options?: PreloadOptions): Promise<void>
   /** Reloads a secret now; rate-limited per name. */
   refresh(name: string): Promise<void>
   /** Marks one secret (or all) as expired. */

@@ -1,5 +1,6 @@
 import { CachedSecretProvider, isCachedSecretProvider } from './cache.js'
 import { InvalidOptionsError } from './errors.js'
+import type { ProviderLikeOptions } from './provider-like.js'
 import type { CacheOptions, SecretSource } from './types.js'
 
 /**
@@ -16,13 +17,30 @@ export interface ResolvedProvider {
   owned: boolean
 }
 
-/** Turns {@link ProviderOptions} into a provider; throws a clear error when neither or both are given. */
-export function resolveProvider(options: ProviderOptions | undefined, integration: string): ResolvedProvider {
+/**
+ * Turns {@link ProviderOptions} (or the structural {@link ProviderLikeOptions} the integrations
+ * declare) into a provider; throws a clear error when neither or both are given, or when
+ * `provider` is not a `CachedSecretProvider` of either build.
+ */
+export function resolveProvider(
+  options: ProviderLikeOptions | undefined,
+  integration: string,
+): ResolvedProvider {
   const given = options as { provider?: unknown; source?: unknown } | undefined
   if (given?.provider !== undefined && given.source !== undefined) {
     throw new InvalidOptionsError(`${integration}: pass either { provider } or { source }, not both`)
   }
   if (given?.provider !== undefined) {
+    const cacheOptions = Object.keys(given).filter((key) => key !== 'provider' && key !== 'source')
+    if (cacheOptions.length > 0) {
+      throw new InvalidOptionsError(
+        `${integration}: cache options (${cacheOptions
+          .slice(0, 5)
+          .map((k) => `"${k.slice(0, 64)}"`)
+          .join(', ')}) apply only with { source }; ` +
+          'with { provider }, set them where you build the CachedSecretProvider',
+      )
+    }
     if (!isCachedSecretProvider(given.provider)) {
       throw new InvalidOptionsError(
         `${integration}: { provider } must be a CachedSecretProvider from @latchkey/core`,

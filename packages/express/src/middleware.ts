@@ -1,4 +1,4 @@
-import type { ProviderLikeOptions, ProviderOptions, SecretProviderLike } from '@latchkey/core'
+import type { ProviderLikeOptions, SecretProviderLike } from '@latchkey/core'
 import { checkBudget, checkPreload, preloadWithin, resolveProvider } from '@latchkey/core/internal'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { toRequestError } from './errors.js'
@@ -60,7 +60,7 @@ export function secrets(options: ExpressSecretsOptions): SecretsMiddleware {
   const preload = checkPreload(INTEGRATION, names)
   const budget =
     preloadTimeout === undefined ? undefined : checkBudget(INTEGRATION, 'preloadTimeout', preloadTimeout)
-  const { provider, owned } = resolveProvider(providerOptions as ProviderOptions, INTEGRATION)
+  const { provider, owned } = resolveProvider(providerOptions, INTEGRATION)
   let loaded = preload.length === 0
   let loading: Promise<void> | undefined
 

@@ -22,6 +22,15 @@ describe('@latchkey/fastify types', () => {
     })
   })
 
+  test('fastify.secrets takes every argument the provider takes (one declaration, no drift)', () => {
+    const app = Fastify()
+    expectTypeOf(app.secrets.preload(['db/password'], { concurrency: 4 })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf(app.secrets.preload(['db/password'], { ratePerSecond: 10 })).toEqualTypeOf<Promise<void>>()
+    expectTypeOf<Parameters<SecretProviderLike['preload']>>().toEqualTypeOf<
+      Parameters<CachedSecretProvider['preload']>
+    >()
+  })
+
   test('core classes fit the interfaces', () => {
     expectTypeOf<CachedSecretProvider>().toExtend<SecretProviderLike>()
     expectTypeOf<SecretHandle>().toExtend<SecretHandleLike>()

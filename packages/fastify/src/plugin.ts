@@ -1,9 +1,4 @@
-import {
-  InvalidOptionsError,
-  type ProviderLikeOptions,
-  type ProviderOptions,
-  type SecretProviderLike,
-} from '@latchkey/core'
+import { InvalidOptionsError, type ProviderLikeOptions, type SecretProviderLike } from '@latchkey/core'
 import {
   checkBudget,
   checkPreload,
@@ -52,7 +47,11 @@ export type LatchkeyFastifyOptions = ProviderLikeOptions & {
   decorator?: string
 }
 
-const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (fastify: FastifyInstance, options) => {
+// Named so the wrapped function reports the export's name (`latchkey.name`) in stack traces and logs.
+const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async function latchkey(
+  fastify: FastifyInstance,
+  options,
+) {
   const { preload: names, decorator = 'secrets', preloadTimeout, ...providerOptions } = options
   if (typeof decorator !== 'string' || decorator.length === 0) {
     throw new InvalidOptionsError(
@@ -67,7 +66,7 @@ const plugin: FastifyPluginAsync<LatchkeyFastifyOptions> = async (fastify: Fasti
     )
   }
   const budget = preloadBudget(fastify, preloadTimeout)
-  const { provider, owned } = resolveProvider(providerOptions as ProviderOptions, PLUGIN_NAME)
+  const { provider, owned } = resolveProvider(providerOptions, PLUGIN_NAME)
   fastify.decorate(decorator, provider)
   if (owned) {
     fastify.addHook('onClose', async () => {

@@ -1,9 +1,4 @@
-import {
-  type CachedSecretProvider,
-  InvalidOptionsError,
-  type ProviderLikeOptions,
-  type ProviderOptions,
-} from '@latchkey/core'
+import { type CachedSecretProvider, InvalidOptionsError, type ProviderLikeOptions } from '@latchkey/core'
 import { checkBudget, parseSecretRef, preloadWithin, resolveProvider } from '@latchkey/core/internal'
 import { LOADER_STATE, type LoaderState, loaderFailure } from './startup.js'
 
@@ -121,7 +116,7 @@ export function secretsLoader<const M extends SecretMap>(
   if (names.size === 0) throw new InvalidOptionsError(`${INTEGRATION}: secrets names no secret`)
   const budget =
     preloadTimeout === undefined ? undefined : checkBudget(INTEGRATION, 'preloadTimeout', preloadTimeout)
-  const { provider } = resolveProvider(providerOptions as ProviderOptions, INTEGRATION)
+  const { provider } = resolveProvider(providerOptions, INTEGRATION)
   const state: LoaderState = { provider, names: [...names], budget, reports: new Set() }
 
   const factory = async (): Promise<SecretValues<M>> => {

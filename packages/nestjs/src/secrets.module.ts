@@ -1,4 +1,4 @@
-import { CachedSecretProvider, type ProviderOptions, type SecretHandle } from '@latchkey/core'
+import { CachedSecretProvider, type SecretHandle } from '@latchkey/core'
 import { checkBudget, checkPreload, type ResolvedProvider, resolveProvider } from '@latchkey/core/internal'
 import {
   type DynamicModule,
@@ -30,7 +30,7 @@ function resolve(options: SecretsModuleOptions): ResolvedProvider {
   const { preload, preloadTimeout, ...providerOptions } = options
   checkPreload(INTEGRATION, preload)
   if (preloadTimeout !== undefined) budgetOf(options)
-  return resolveProvider(providerOptions as ProviderOptions, INTEGRATION)
+  return resolveProvider(providerOptions, INTEGRATION)
 }
 
 function budgetOf(options: SecretsModuleOptions): number | undefined {

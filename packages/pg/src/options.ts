@@ -36,8 +36,16 @@ export interface RotatingPoolSettings {
 /** pg's pool options without `password` (it comes from the secret), plus {@link RotatingPoolSettings}. */
 export type RotatingPoolConfig = Omit<pg.PoolConfig, 'password'> & RotatingPoolSettings
 
-/** Options of `new RotatingPool()`: `{ provider }` or `{ source, ...CacheOptions }`, with the pool's config. */
-export type RotatingPoolOptions = RotatingPoolConfig & ProviderLikeOptions
+/** Where the credentials come from: exactly one of `secret` and `passwordSecret` (a type error otherwise). */
+export type RotatingPoolCredentials =
+  | { secret: string; passwordSecret?: undefined }
+  | { passwordSecret: string; secret?: undefined }
+
+/**
+ * Options of `new RotatingPool()`: `{ provider }` or `{ source, ...CacheOptions }`, with the pool's
+ * config and one of `secret` or `passwordSecret`.
+ */
+export type RotatingPoolOptions = RotatingPoolConfig & RotatingPoolCredentials & ProviderLikeOptions
 
 const OWN_KEYS = [
   'provider',
@@ -81,7 +89,10 @@ export function resolveOptions(options: RotatingPoolOptions): ResolvedOptions {
   const poolConfig: Record<string, unknown> = {}
   const providerOptions: Record<string, unknown> = {}
   const cacheKeys: ReadonlySet<string> = new Set(CACHE_OPTION_KEYS)
+  // With { provider }, `clock` and `random` drive only the pool's own backoff (the provider has its own).
+  const poolOnly = given.provider !== undefined ? new Set(['clock', 'random']) : new Set<string>()
   for (const [key, value] of Object.entries(given)) {
+    if (poolOnly.has(key)) continue
     if (key === 'provider' || key === 'source' || cacheKeys.has(key)) providerOptions[key] = value
     else if (!OWN_KEYS.includes(key) && key !== 'password') poolConfig[key] = value
   }

@@ -29,4 +29,8 @@ test('options: provider or source, never password', () => {
   new RotatingPool({ source, secret: 'db', password: 'x' })
   // @ts-expect-error provider and source are exclusive
   new RotatingPool({ provider, source, secret: 'db' })
+  // @ts-expect-error neither secret nor passwordSecret: nothing to log in with
+  new RotatingPool({ source, max: 5 })
+  // @ts-expect-error secret and passwordSecret are exclusive
+  new RotatingPool({ source, secret: 'db', passwordSecret: 'pw', user: 'app' })
 })

