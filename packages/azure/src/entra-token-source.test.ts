@@ -31,14 +31,12 @@ const server = createServer((req, res) => {
     }
     requests.push(new URLSearchParams(body))
     if (status !== 200) {
-      res
-        .writeHead(status, { 'content-type': 'application/json' })
-        .end(
-          JSON.stringify({
-            error: status === 401 ? 'invalid_client' : 'temporarily_unavailable',
-            error_description: 'AADSTS7000215',
-          }),
-        )
+      res.writeHead(status, { 'content-type': 'application/json' }).end(
+        JSON.stringify({
+          error: status === 401 ? 'invalid_client' : 'temporarily_unavailable',
+          error_description: 'AADSTS7000215',
+        }),
+      )
       return
     }
     issued++

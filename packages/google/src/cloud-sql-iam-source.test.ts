@@ -24,15 +24,13 @@ const server = createServer((req, res) => {
       return
     }
     issued++
-    res
-      .writeHead(200, headers)
-      .end(
-        JSON.stringify({
-          access_token: canary(`ya29-${issued}`),
-          expires_in: expiresIn,
-          token_type: 'Bearer',
-        }),
-      )
+    res.writeHead(200, headers).end(
+      JSON.stringify({
+        access_token: canary(`ya29-${issued}`),
+        expires_in: expiresIn,
+        token_type: 'Bearer',
+      }),
+    )
   } else if (url.pathname === '/computeMetadata/v1/instance' || url.pathname === '/computeMetadata/v1/') {
     res.writeHead(200, { ...headers, 'content-type': 'text/plain' }).end('ok')
   } else {
