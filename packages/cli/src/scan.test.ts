@@ -146,7 +146,8 @@ describe('latchkey scan', () => {
     writeFileSync(join(tree, 'one-line.log'), `${line}${value}`)
     const run = await runCli(['scan', tree, '--json'], { cwd, env: backends.env })
     const report = JSON.parse(run.stdout) as ScanReport
-    expect(report.findings).toEqual([
+    // on a thrown error the JSON report is `{ ok: false, error }`: print what the command said
+    expect(report.findings, run.stderr).toEqual([
       expect.objectContaining({ secret: 'app/api-key', line: 1, column: line.length + 1 }),
     ])
     expect(run.code).toBe(1)
