@@ -141,7 +141,10 @@ describe('latchkey scan', () => {
   it('stays linear on a hostile file: one 16 MB line of near-miss prefixes, the value at its very end', async () => {
     const value = backends.values.apiKey
     const tree = mkdtempSync(join(cwd, 'hostile-'))
-    const nearMiss = value.slice(0, -1)
+    // every prefix of the value but the whole, then a byte the value does not hold: a bare
+    // `value.slice(0, -1)` repeated holds the value itself whenever it ends with its first character
+    const nearMiss = `${value.slice(0, -1)}_`
+    expect(value.includes('_')).toBe(false)
     const line = nearMiss.repeat(Math.ceil(16_000_000 / nearMiss.length))
     writeFileSync(join(tree, 'one-line.log'), `${line}${value}`)
     const run = await runCli(['scan', tree, '--json'], { cwd, env: backends.env })
@@ -153,4 +156,19 @@ describe('latchkey scan', () => {
     expect(run.code).toBe(1)
     assertNoCanary(run.stdout + run.stderr, 'scan output')
   })
+
+  it('reports every one of a million findings in one file (no argument-count limit on the way out)', async () => {
+    const value = backends.values.apiKey
+    const tree = mkdtempSync(join(cwd, 'many-'))
+    const count = 1_000_000
+    writeFileSync(join(tree, 'dump.log'), `${value}\n`.repeat(count))
+    const run = await runCli(['scan', tree, '--json'], { cwd, env: backends.env })
+    expect(run.code, run.stderr).toBe(1)
+    const report = JSON.parse(run.stdout) as ScanReport
+    expect(report.findings).toHaveLength(count)
+    expect(report.findings.at(-1)).toEqual(
+      expect.objectContaining({ secret: 'app/api-key', line: count, column: 1 }),
+    )
+    assertNoCanary(run.stdout + run.stderr, 'scan output')
+  }, 120_000)
 })

@@ -100,7 +100,7 @@ export async function scan(argv: string[], io: CliIo): Promise<number> {
   try {
     if (positionals.includes('-')) {
       const result = await scanStream(built.matcher, io.stdin, '<stdin>')
-      report.findings.push(...result.findings)
+      for (const finding of result.findings) report.findings.push(finding)
       report.bytes += result.bytes
       report.files++
     }
@@ -115,7 +115,7 @@ export async function scan(argv: string[], io: CliIo): Promise<number> {
         continue
       }
       if (result.binary) report.binary.push(file.shown)
-      report.findings.push(...result.findings)
+      for (const finding of result.findings) report.findings.push(finding)
       report.files++
       report.bytes += result.bytes
       progress.update(report.files, report.bytes)
