@@ -121,7 +121,11 @@ export function reportsOf(name, root = ROOT) {
       for (const node of nodes) {
         const statement = statementOf(node)
         seen.add(statement)
-        texts.push(ownFile(node) ? print(statement) : `// re-exported from ${moduleOf(node, root)}`)
+        texts.push(
+          ownFile(node)
+            ? print(statement)
+            : `// re-exported from ${moduleOf(node, root)}\n${print(statement)}`,
+        )
       }
       exportedRows.push({ name: symbol.name + renamed, text: texts.join('\n') || '// (no declaration)' })
     }

@@ -5,7 +5,9 @@
  *
  * @packageDocumentation
  */
+export { isSecretFailure, PROGRAMMING_ERRORS, UNAVAILABLE_BODY } from './adapter-errors.js'
 export { CACHE_OPTION_KEYS } from './cache-options.js'
+export { describeType, describeValue } from './describe-type.js'
 export { isTransient, toSecretError } from './errors.js'
 export { parseSecretJson, selectField } from './json.js'
 export { MAX_SECRET_BYTES } from './limits.js'

@@ -1,4 +1,5 @@
 import { type HealthReporter, InvalidOptionsError } from '@latchkey/core'
+import { describeType } from '@latchkey/core/internal'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 /** Options of {@link secretsHealthHandler}. */
@@ -14,10 +15,6 @@ export interface SecretsHealthHandlerOptions {
    * @default undefined
    */
   names?: readonly string[]
-}
-
-function describeType(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
 }
 
 /**

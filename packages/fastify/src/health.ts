@@ -1,4 +1,5 @@
 import { type HealthReporter, InvalidOptionsError, type SecretsHealth } from '@latchkey/core'
+import { describeType } from '@latchkey/core/internal'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** Options of {@link secretsHealthHandler}. */
@@ -19,10 +20,6 @@ export interface SecretsHealthHandlerOptions {
    * @default undefined
    */
   names?: readonly string[]
-}
-
-function describeType(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
 }
 
 /**
