@@ -177,6 +177,27 @@ const REVIEWED: Record<string, Record<string, string[]>> = {
       'startSqsEmulator',
       'startVaultEmulator',
     ],
+    './aws': [
+      'PARAMETER_STORE_MAX_REQUEST_BYTES',
+      'ParameterStoreEmulatorError',
+      'SECRETS_MANAGER_MAX_REQUEST_BYTES',
+      'SECRETS_MANAGER_MAX_SECRET_SIZE',
+      'SecretsManagerEmulatorError',
+      'eventBridgeEvent',
+      'startParameterStoreEmulator',
+      'startSecretsManagerEmulator',
+      'startSqsEmulator',
+    ],
+    './azure': [
+      'EMULATOR_VAULT_DOMAIN',
+      'KEY_VAULT_API_VERSIONS',
+      'KEY_VAULT_MAX_REQUEST_BYTES',
+      'KEY_VAULT_OPERATIONS',
+      'startKeyVaultEmulator',
+    ],
+    './google': ['GoogleSecretManagerEmulatorError', 'startGoogleSecretManagerEmulator'],
+    './postgres': ['PostgresStartError', 'startPostgres'],
+    './vault': ['startVaultEmulator'],
   },
   vault: {
     '.': [
