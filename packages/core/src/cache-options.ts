@@ -1,3 +1,4 @@
+import { describeValue } from './describe-type.js'
 import { InvalidOptionsError } from './errors.js'
 import { MAX_SECRET_BYTES } from './limits.js'
 import { checkOptionNames } from './option-names.js'
@@ -12,13 +13,6 @@ const defaultLogger: SecretLogger = processWarningLogger()
  * Every duration that ends up in a timer is capped here.
  */
 export const MAX_TIMER_MS = 2_147_483_647
-
-/** What a bad value is, for an error message: its type, and the number itself (options are never secret, but only numbers are echoed). */
-function describeValue(value: unknown): string {
-  if (value === null) return 'null'
-  if (typeof value === 'number') return `number ${String(value)}`
-  return typeof value
-}
 
 function invalid(name: string, value: unknown, range: string): InvalidOptionsError {
   return new InvalidOptionsError(`option "${name}" must be ${range} (got ${describeValue(value)})`)

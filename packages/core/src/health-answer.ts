@@ -1,4 +1,5 @@
 import { MAX_TIMER_MS } from './cache-options.js'
+import { describeValue } from './describe-type.js'
 import { InvalidOptionsError } from './errors.js'
 import type { HealthReporter, SecretsHealth } from './health.js'
 
@@ -48,12 +49,6 @@ export interface ResolvedHealthOptions {
   timeout: number
 }
 
-function describeType(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'array'
-  return typeof value === 'number' ? `number ${String(value)}` : typeof value
-}
-
 /** Checks health options; throws `ERR_SECRET_INVALID_OPTIONS` naming `owner` and the option. */
 export function resolveHealthOptions(
   owner: string,
@@ -62,17 +57,17 @@ export function resolveHealthOptions(
   const { names, details = false, timeout = 2_000 } = options
   if (names !== undefined && (!Array.isArray(names) || names.some((n) => typeof n !== 'string'))) {
     throw new InvalidOptionsError(
-      `${owner}: option "names" must be an array of secret names (got ${describeType(names)})`,
+      `${owner}: option "names" must be an array of secret names (got ${describeValue(names)})`,
     )
   }
   if (typeof details !== 'boolean') {
     throw new InvalidOptionsError(
-      `${owner}: option "details" must be true or false (got ${describeType(details)})`,
+      `${owner}: option "details" must be true or false (got ${describeValue(details)})`,
     )
   }
   if (typeof timeout !== 'number' || !Number.isInteger(timeout) || timeout < 1 || timeout > MAX_TIMER_MS) {
     throw new InvalidOptionsError(
-      `${owner}: option "timeout" must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS} (got ${describeType(timeout)})`,
+      `${owner}: option "timeout" must be a whole number of milliseconds from 1 to ${MAX_TIMER_MS} (got ${describeValue(timeout)})`,
     )
   }
   return { names, details, timeout }
@@ -123,7 +118,7 @@ export async function secretsHealthAnswer(
 ): Promise<SecretsHealthAnswer> {
   if (typeof provider?.health !== 'function') {
     throw new InvalidOptionsError(
-      `secretsHealthAnswer(provider): provider must be a CachedSecretProvider (got ${describeType(provider)})`,
+      `secretsHealthAnswer(provider): provider must be a CachedSecretProvider (got ${describeValue(provider)})`,
     )
   }
   const resolved = resolveHealthOptions('secretsHealthAnswer', options)

@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+
+export { isSecretFailure, PROGRAMMING_ERRORS, UNAVAILABLE_BODY } from './adapter-errors.js'
 export { CACHE_OPTION_KEYS, MAX_TIMER_MS } from './cache-options.js'
 export {
   checkTokenInteger,
@@ -13,6 +15,7 @@ export {
   type DatabaseToken,
   databaseTokenSecret,
 } from './database-token.js'
+export { describeType, describeValue } from './describe-type.js'
 export { type EncodedForm, encodedForms } from './encoded-forms.js'
 export { isTransient, toSecretError } from './errors.js'
 export { type ResolvedHealthOptions, resolveHealthOptions } from './health-answer.js'

@@ -1,4 +1,5 @@
 import { MAX_TIMER_MS } from './cache-options.js'
+import { describeValue } from './describe-type.js'
 import { InvalidOptionsError } from './errors.js'
 
 /**
@@ -32,7 +33,7 @@ export function preloadRequired(options: PreloadOptions | undefined): boolean {
   if (required === undefined) return true
   if (typeof required !== 'boolean') {
     throw new InvalidOptionsError(
-      `preload option "required" must be true or false (got ${describe(required)})`,
+      `preload option "required" must be true or false (got ${describeValue(required)})`,
     )
   }
   return required
@@ -44,17 +45,11 @@ export interface Pacing {
   intervalMs: number
 }
 
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (typeof value === 'number') return `number ${String(value)}`
-  return typeof value
-}
-
 /** Checks `preload`'s options; throws {@link InvalidOptionsError} naming the option, the value's type and the range. */
 export function resolvePreloadOptions(options: PreloadOptions | undefined): Pacing | undefined {
   if (options === undefined) return undefined
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError(`preload options must be an object (got ${describe(options)})`)
+    throw new InvalidOptionsError(`preload options must be an object (got ${describeValue(options)})`)
   }
   const { concurrency, ratePerSecond } = options
   if (concurrency === undefined && ratePerSecond === undefined) return undefined
@@ -65,12 +60,12 @@ export function resolvePreloadOptions(options: PreloadOptions | undefined): Paci
       (!Number.isInteger(concurrency) && concurrency !== Number.POSITIVE_INFINITY))
   ) {
     throw new InvalidOptionsError(
-      `preload option "concurrency" must be a whole number from 1, or Infinity (got ${describe(concurrency)})`,
+      `preload option "concurrency" must be a whole number from 1, or Infinity (got ${describeValue(concurrency)})`,
     )
   }
   if (ratePerSecond !== undefined && (typeof ratePerSecond !== 'number' || !(ratePerSecond > 0))) {
     throw new InvalidOptionsError(
-      `preload option "ratePerSecond" must be a number above 0, or Infinity (got ${describe(ratePerSecond)})`,
+      `preload option "ratePerSecond" must be a number above 0, or Infinity (got ${describeValue(ratePerSecond)})`,
     )
   }
   const rate = ratePerSecond ?? Number.POSITIVE_INFINITY

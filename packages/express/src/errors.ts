@@ -1,21 +1,9 @@
 import { ErrorCode, SecretError } from '@latchkey/core'
+import { isSecretFailure } from '@latchkey/core/internal'
+
+export { isSecretFailure, UNAVAILABLE_BODY } from '@latchkey/core/internal'
 
 const BRAND = Symbol.for('@latchkey/express.SecretServiceUnavailableError')
-
-/** Codes that mean a mistake in the app (bad options, a malformed name) rather than a secret that cannot be had. */
-const PROGRAMMING_ERRORS = new Set<string>([ErrorCode.INVALID_OPTIONS, ErrorCode.INVALID_NAME])
-
-/** The JSON body {@link secretsErrorHandler} answers with. It never names a secret. */
-export const UNAVAILABLE_BODY = Object.freeze({ error: 'Service Unavailable', code: ErrorCode.UNAVAILABLE })
-
-/**
- * True for a latchkey error that means a secret could not be had right now (not found, denied,
- * unavailable, throttled, timed out, invalid JSON, provider closed, failed preload). Option and
- * name mistakes are not: they are bugs in the app and stay 500s.
- */
-export function isSecretFailure(error: unknown): error is SecretError {
-  return error instanceof SecretError && !PROGRAMMING_ERRORS.has(error.code)
-}
 
 /**
  * What the middleware passes to `next(err)` when a request cannot get its secrets. It carries

@@ -1,5 +1,5 @@
 import { InvalidOptionsError, type LoadingHealthReporter, secretsHealthAnswer } from '@latchkey/core'
-import { resolveHealthOptions } from '@latchkey/core/internal'
+import { describeType, resolveHealthOptions } from '@latchkey/core/internal'
 import type { NextFunction, Request, RequestHandler, Response } from 'express'
 
 /** Options of {@link secretsHealthHandler}. */
@@ -29,10 +29,6 @@ export interface SecretsHealthHandlerOptions {
    * @default 2_000
    */
   timeout?: number
-}
-
-function describeType(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
 }
 
 /**

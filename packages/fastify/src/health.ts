@@ -4,7 +4,7 @@ import {
   type SecretsHealthAnswer,
   secretsHealthAnswer,
 } from '@latchkey/core'
-import { resolveHealthOptions } from '@latchkey/core/internal'
+import { describeType, resolveHealthOptions } from '@latchkey/core/internal'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 
 /** Options of {@link secretsHealthHandler}. */
@@ -38,10 +38,6 @@ export interface SecretsHealthHandlerOptions {
    * @default 2_000
    */
   timeout?: number
-}
-
-function describeType(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
 }
 
 /**

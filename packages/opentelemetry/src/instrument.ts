@@ -11,6 +11,7 @@ import {
   type SecretsHealth,
   type StaleMessage,
 } from '@latchkey/core'
+import { describeType } from '@latchkey/core/internal'
 import {
   type Attributes,
   type BatchObservableResult,
@@ -143,10 +144,6 @@ function isProvider(value: unknown): value is InstrumentedProvider {
     typeof p.health === 'function' &&
     typeof p.source?.name === 'string'
   )
-}
-
-function describeType(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
 }
 
 function checkOptions(options: InstrumentSecretsOptions): InstrumentedProvider[] {

@@ -5,6 +5,7 @@ import {
   type SecretRedactor,
   sharedRedactor,
 } from '@latchkey/core'
+import { describeType } from '@latchkey/core/internal'
 import type { LoggerOptions, redactOptions } from 'pino'
 import { createKeyCensor, DEFAULT_REDACT_KEYS, type KeyCensor } from './key-censor.js'
 import { createLineKeyRules } from './line-key-censor.js'
@@ -54,17 +55,12 @@ function fail(message: string): never {
   throw new InvalidOptionsError(`redactSecrets: ${message}`)
 }
 
-function typeName(value: unknown): string {
-  if (value === null) return 'null'
-  return Array.isArray(value) ? 'array' : typeof value
-}
-
 function mergeRedact(redact: LoggerOptions['redact'], replacement: string): MergedRedact {
   if (redact === undefined) return { pino: undefined, censor: replacement, remove: false }
   if (Array.isArray(redact))
     return { pino: { paths: [...redact], censor: replacement }, censor: replacement, remove: false }
   if (typeof redact !== 'object' || redact === null || !Array.isArray(redact.paths)) {
-    fail(`redact must be an array of paths or { paths, censor?, remove? } (got ${typeName(redact)})`)
+    fail(`redact must be an array of paths or { paths, censor?, remove? } (got ${describeType(redact)})`)
   }
   const censor = redact.censor ?? replacement
   return { pino: { ...redact, paths: [...redact.paths], censor }, censor, remove: redact.remove === true }
@@ -72,13 +68,13 @@ function mergeRedact(redact: LoggerOptions['redact'], replacement: string): Merg
 
 function optionalFunction(value: unknown, name: string): void {
   if (value !== undefined && typeof value !== 'function')
-    fail(`${name} must be a function (got ${typeName(value)})`)
+    fail(`${name} must be a function (got ${describeType(value)})`)
 }
 
 function stringArray(value: unknown, name: string): readonly string[] | undefined {
   if (value === undefined) return undefined
   if (!Array.isArray(value) || value.some((item) => typeof item !== 'string'))
-    fail(`${name} must be an array of strings (got ${typeName(value)})`)
+    fail(`${name} must be an array of strings (got ${describeType(value)})`)
   return value
 }
 
@@ -138,11 +134,11 @@ export function redactSecrets(...args: unknown[]): LoggerOptions {
   const [first] = args
   if (args.length <= 1 && !isCachedSecretProvider(first)) {
     if (first !== undefined && !isObject(first))
-      fail(`options must be a pino options object (got ${typeName(first)})`)
+      fail(`options must be a pino options object (got ${describeType(first)})`)
     const { latchkey, ...pinoOptions } = (first ?? {}) as RedactSecretsInput
     if (latchkey !== undefined && !isObject(latchkey)) {
       fail(
-        `options.latchkey must be an object such as { keys, headers, provider } (got ${typeName(latchkey)})`,
+        `options.latchkey must be an object such as { keys, headers, provider } (got ${describeType(latchkey)})`,
       )
     }
     return build(pinoOptions, latchkey ?? {})
@@ -151,10 +147,10 @@ export function redactSecrets(...args: unknown[]): LoggerOptions {
   const [pinoOptions, options] = withProvider ? [args[1], args[2]] : [args[0], args[1]]
   if (!withProvider && args.length > 2) fail('with pino options first, pass at most (pinoOptions, options)')
   if (pinoOptions !== undefined && !isObject(pinoOptions)) {
-    fail(`pinoOptions must be a pino options object (got ${typeName(pinoOptions)})`)
+    fail(`pinoOptions must be a pino options object (got ${describeType(pinoOptions)})`)
   }
   if (options !== undefined && !isObject(options)) {
-    fail(`options must be an object such as { keys, headers } (got ${typeName(options)})`)
+    fail(`options must be an object such as { keys, headers } (got ${describeType(options)})`)
   }
   const ours = { ...(options as RedactSecretsOptions | undefined) }
   if (withProvider) ours.provider = first as CachedSecretProvider
