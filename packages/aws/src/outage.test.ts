@@ -107,7 +107,9 @@ describe('stale-if-error through an outage', () => {
     now += 500
     expect(await provider.getSecret(name)).toBe(first)
     const failed: ErrorEvent = await backgroundError
-    expect(failed.background).toBe(true)
+    expect(failed.name).toBe(name)
+    // a failure no caller saw: the event carries the name and the error, nothing else
+    expect(Object.keys(failed)).toEqual(['name', 'error'])
     assertNoCanary(inspect(failed, { depth: 8 }), 'the background error event')
     expect(emulator.callCount('GetSecretValue')).toBe(1 + 3 + 3)
     expect(provider.stats().staleServed).toBeGreaterThanOrEqual(3)

@@ -2,6 +2,7 @@ import { describeValue } from './describe-type.js'
 import { InvalidOptionsError } from './errors.js'
 import { MAX_SECRET_BYTES } from './limits.js'
 import { checkOptionNames } from './option-names.js'
+import { DEFAULT_MIN_REDACT_LENGTH, DEFAULT_REDACT_RETENTION_MS } from './redaction-defaults.js'
 import type { RetryPolicy } from './retry.js'
 import type { CacheOptions, SecretLogger } from './types.js'
 import { processWarningLogger } from './warnings.js'
@@ -163,14 +164,14 @@ export function resolveCacheOptions(options: CacheOptions): CacheSettings {
       timeout: duration('timeout', options.timeout, 5_000, false),
       random,
     },
-    minRedactLength: checkNumber('minRedactLength', options.minRedactLength, 6, {
+    minRedactLength: checkNumber('minRedactLength', options.minRedactLength, DEFAULT_MIN_REDACT_LENGTH, {
       min: 1,
       max: MAX_SECRET_BYTES,
       integer: true,
       words: `a whole number from 1 to ${MAX_SECRET_BYTES}`,
     }),
     notSensitive: nameList('notSensitive', options.notSensitive),
-    redactRetention: checkNumber('redactRetention', options.redactRetention, 86_400_000, {
+    redactRetention: checkNumber('redactRetention', options.redactRetention, DEFAULT_REDACT_RETENTION_MS, {
       min: 0,
       max: Number.MAX_SAFE_INTEGER,
       words: `a finite number of milliseconds from 0 to ${Number.MAX_SAFE_INTEGER}`,

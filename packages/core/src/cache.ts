@@ -1,8 +1,9 @@
 import { createHmac, randomBytes } from 'node:crypto'
 import { type CacheSettings, MAX_TIMER_MS, resolveCacheOptions } from './cache-options.js'
-import { CoarseClock } from './clock.js'
+import { ProviderClock } from './clock.js'
 import { loadProbe, publishEvict, publishRotate, publishStale } from './diagnostics.js'
 import { type Entry, newEntry } from './entry.js'
+import { EntryState } from './entry-state.js'
 import {
   ErrorCode,
   InvalidOptionsError,
@@ -110,17 +111,8 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
   readonly #shortReported = new Set<string>()
   /** The parts registered with the redactor for each name's current value (none when not sensitive). */
   readonly #held = new Map<string, readonly string[]>()
-  /**
-   * Internal times are milliseconds since the provider started (`#epoch`, in the injected clock or
-   * `Date.now`): small integers, which V8 stores inline in each entry instead of boxing a double per
-   * time field. Times that leave the provider (`describe()`, `'stale'`) add `#epoch` back.
-   */
-  readonly #epoch: number
-  /** The injected clock, or a coarse `Date.now` (see {@link CoarseClock}) for the hot path; relative to `#epoch`. */
-  readonly #clock: () => number
-  /** The injected clock or `Date.now`, relative to `#epoch`: handles check lease ends with it, to the millisecond. */
-  readonly #exactClock: () => number
-  readonly #coarse: CoarseClock | undefined
+  /** Every time inside the provider is in this clock's terms; a time leaves it through `wall()`. */
+  readonly #clock: ProviderClock
   readonly #settings: CacheSettings
   readonly #stats = { hits: 0, misses: 0, loads: 0, failures: 0, staleServed: 0, rotations: 0, evictions: 0 }
   #closed = false
@@ -132,12 +124,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     this.source = source
     const settings = resolveCacheOptions(options)
     this.#settings = settings
-    const absolute = settings.clock ?? Date.now
-    const epoch = absolute()
-    this.#epoch = epoch
-    this.#exactClock = () => absolute() - epoch
-    this.#coarse = settings.clock === undefined ? new CoarseClock(epoch) : undefined
-    this.#clock = this.#coarse?.now ?? this.#exactClock
+    this.#clock = new ProviderClock(settings.clock)
     this.#events = new Emitter(this.#settings.logger)
     const redactor = options.redactor ?? sharedRedactor()
     if (typeof redactor?.add !== 'function' || typeof redactor.release !== 'function') {
@@ -164,16 +151,19 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
         return Promise.reject(error)
       }
     }
-    if (entry.value !== undefined) {
-      const coarse = this.#coarse
-      const now = coarse !== undefined ? coarse.read() : this.#clock()
+    // inline #isFresh and #reloadDue: this is the hot path
+    if (entry.state <= EntryState.RELOADING) {
+      const now = this.#clock.now()
       if (now < entry.expiresAt) {
         entry.used = true
         this.#stats.hits++
-        if (now >= entry.refreshAt && entry.inflight === undefined) this.#reloadInBackground(entry)
+        if (entry.state === EntryState.HELD && now >= entry.refreshAt && entry.inflight === undefined) {
+          this.#reloadInBackground(entry)
+        }
         // made on the first warm read of each value, so entries nobody reads again cost no promise
         if (field === undefined) {
-          entry.resolved ??= Promise.resolve(entry.value)
+          // every state up to RELOADING holds a value
+          if (entry.resolved === undefined) entry.resolved = Promise.resolve(entry.value as string)
           return entry.resolved
         }
         try {
@@ -207,7 +197,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       load: () => this.getSecret(name),
       report: (error) =>
         reportListenerError(this.#settings.logger, `an onChange listener of "${name}"`, error),
-      clock: this.#exactClock,
+      clock: this.#clock.exact,
       source: this.source.name,
     })
     this.#handles.set(name, handle)
@@ -243,10 +233,8 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       this.#pin(entry)
       if (required) entry.required = true
     }
-    const now = this.#clock()
-    const cold = entries.filter(
-      (e) => e.inflight === undefined && (e.value === undefined || now >= e.expiresAt),
-    )
+    const now = this.#clock.now()
+    const cold = entries.filter((e) => e.inflight === undefined && !this.#isFresh(e, now))
     if (pacing === undefined && cold.length > 1 && this.source.loadMany !== undefined) {
       await this.#loadBatch(cold)
     }
@@ -290,11 +278,12 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       this.#keepAlives.get(entry)?.hold()
       return entry.inflight
     }
-    const now = this.#clock()
+    const now = this.#clock.now()
     if (entry.value !== undefined && now - entry.lastForced < this.#settings.minRefreshInterval) return
     entry.lastForced = now
     entry.forced = true
     entry.error = undefined
+    if (entry.state === EntryState.FAILED) entry.moveTo(EntryState.EMPTY)
     return this.#load(entry, true)
   }
 
@@ -304,10 +293,11 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       name === undefined ? [...this.#entries.values()] : [this.#entries.get(parseSecretRef(name).secret)]
     for (const entry of targets) {
       if (entry === undefined) continue
-      // expired as of now (not -Infinity): a failing reload may still serve it within maxStale
-      entry.expiresAt = Math.min(entry.expiresAt, this.#clock())
-      entry.refreshAt = Number.NEGATIVE_INFINITY
+      if (entry.state === EntryState.CLOSED) continue
+      // expired as of now: a failing reload may still serve it within maxStale
+      entry.expiresAt = Math.min(entry.expiresAt, this.#clock.now())
       entry.error = undefined
+      entry.moveTo(entry.value === undefined ? EntryState.EMPTY : EntryState.INVALIDATED)
       if (entry.pinned && !this.#closed) this.#loadInBackground(entry)
     }
   }
@@ -320,8 +310,8 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       name: entry.name,
       source: this.source.name,
       version: entry.version,
-      loadedAt: entry.loadedAt + this.#epoch,
-      expiresAt: entry.expiresAt + this.#epoch,
+      loadedAt: this.#clock.wall(entry.loadedAt),
+      expiresAt: this.#clock.wall(entry.expiresAt),
       stale: entry.stale,
       pinned: entry.pinned,
       ...(entry.contentType === undefined ? {} : { contentType: entry.contentType }),
@@ -338,8 +328,8 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     return buildHealth(
       {
         source: this.source.name,
-        now: this.#exactClock() + this.#epoch,
-        epoch: this.#epoch,
+        now: this.#clock.wall(this.#clock.exact()),
+        epoch: this.#clock.epoch,
         entries: this.#entries,
         staleUntil: (entry) => this.#staleUntil(entry),
       },
@@ -370,12 +360,12 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     if (this.#closed) return
     this.#closed = true
     this.#scope.close()
-    this.#coarse?.stop()
+    this.#clock.stop()
     for (const entry of this.#entries.values()) {
       clearTimeout(entry.timer)
       entry.unwatch?.()
       // sends every later read down the slow path, which rejects
-      entry.expiresAt = Number.NEGATIVE_INFINITY
+      entry.moveTo(EntryState.CLOSED)
       // handles keep returning their last value after close, so theirs stay held
       if (entry.value !== undefined && entry.handles === undefined) this.#letGo(entry.name)
     }
@@ -400,16 +390,16 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
 
   /** Makes sure the entry has a value that may be served: fresh, or stale within `maxStale` after a transient failure. */
   async #ensure(entry: Entry): Promise<void> {
-    const now = this.#clock()
-    if (entry.value !== undefined && now < entry.expiresAt) {
+    const now = this.#clock.now()
+    if (this.#isFresh(entry, now)) {
       this.#stats.hits++
       return
     }
-    if (entry.error !== undefined && now < entry.errorUntil) throw entry.error
+    if (this.#answersError(entry, now)) throw entry.error
     if (entry.value !== undefined && now < this.#staleUntil(entry) && this.#mayServeStale(entry)) {
       this.#stats.staleServed++
       this.#publishStale(entry)
-      if (entry.inflight === undefined && now >= entry.refreshAt) this.#reloadInBackground(entry)
+      if (this.#reloadDue(entry, now)) this.#reloadInBackground(entry)
       return
     }
     this.#stats.misses++
@@ -417,7 +407,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       await this.#load(entry, true)
     } catch (error) {
       if (!(error instanceof SecretError) || (!error.transient && !this.#underDenial(entry))) throw error
-      if (entry.value === undefined || this.#clock() >= this.#staleUntil(entry)) throw error
+      if (entry.value === undefined || this.#clock.now() >= this.#staleUntil(entry)) throw error
       this.#stats.staleServed++
       this.#publishStale(entry)
       // under a denial, #holdUnderDenial has scheduled the confirming reload
@@ -437,7 +427,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       this.#events.emit('stale', {
         name: entry.name,
         error: entry.error,
-        staleUntil: this.#staleUntil(entry) + this.#epoch,
+        staleUntil: this.#clock.wall(this.#staleUntil(entry)),
       })
       return true
     }
@@ -450,9 +440,27 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       entry.name,
       this.source.name,
       entry.version,
-      entry.expiresAt + this.#epoch,
-      this.#staleUntil(entry) + this.#epoch,
+      this.#clock.wall(entry.expiresAt),
+      this.#clock.wall(this.#staleUntil(entry)),
       entry.error,
+    )
+  }
+
+  /** Whether the entry holds a value that may be served without a load (see {@link EntryState}). */
+  #isFresh(entry: Entry, now: number): boolean {
+    return entry.state <= EntryState.RELOADING && now < entry.expiresAt
+  }
+
+  /** Whether a `FAILED` entry still answers its permanent error without a new load. */
+  #answersError(entry: Entry, now: number): boolean {
+    return entry.state === EntryState.FAILED && now < entry.errorUntil
+  }
+
+  /** Whether a reader should start a background reload of the held value now. */
+  #reloadDue(entry: Entry, now: number): boolean {
+    if (entry.inflight !== undefined) return false
+    return (
+      entry.state === EntryState.INVALIDATED || (entry.state === EntryState.HELD && now >= entry.refreshAt)
     )
   }
 
@@ -615,9 +623,9 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     for (const entry of entries) {
       const flight = processed.then(() => {
         entry.inflight = undefined
-        const now = this.#clock()
-        if (entry.value !== undefined && now < entry.expiresAt) return
-        if (entry.error !== undefined && now < entry.errorUntil) throw entry.error
+        const now = this.#clock.now()
+        if (this.#isFresh(entry, now)) return
+        if (this.#answersError(entry, now)) throw entry.error
         return this.#load(entry, true)
       })
       flight.catch(() => undefined)
@@ -704,7 +712,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
    * by the lease), and the refresh-ahead point with jitter so a fleet does not reload in lockstep.
    */
   #setTimes(entry: Entry, sourceTtl: number | undefined): void {
-    const now = this.#clock()
+    const now = this.#clock.now()
     const { refreshAhead, jitter } = this.#settings
     const ttl = sourceTtl === undefined ? this.#settings.ttl : Math.min(this.#settings.ttl, sourceTtl)
     entry.leaseEnd = sourceTtl === undefined ? Number.POSITIVE_INFINITY : now + sourceTtl
@@ -714,6 +722,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       refreshAhead > 0
         ? now + Math.max(0, ttl * refreshAhead - ttl * jitter * this.#settings.random())
         : entry.expiresAt
+    entry.moveTo(EntryState.HELD)
   }
 
   /** Redactor bookkeeping on a value change: hold the new value's parts, let go of the old one's. */
@@ -754,31 +763,30 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
   /** Records a failed load; a permanent failure removes the value (stale data never hides it). */
   #fail(entry: Entry, error: SecretError): SecretError {
     this.#stats.failures++
-    const now = this.#clock()
+    const now = this.#clock.now()
     if (this.#holdUnderDenial(entry, error, now)) return error
     if (!error.transient && !(error instanceof ProviderClosedError)) {
       entry.deniedSince = undefined
       entry.error = error
       entry.errorUntil = now + this.#settings.minRefreshInterval
-      this.#clear(entry, error)
+      this.#clear(entry, error, EntryState.FAILED)
     } else if (entry.value !== undefined) {
       // remembered so that readers arriving at expiry get the stale value at once (#mayServeStale)
       entry.error = error
-      entry.errorUntil = Number.NEGATIVE_INFINITY
       if (now >= this.#staleUntil(entry)) {
-        this.#clear(entry, error)
+        this.#clear(entry, error, EntryState.EMPTY)
       } else if (now >= entry.expiresAt) {
         entry.stale = true
         this.#events.emit('stale', {
           name: entry.name,
           error,
-          staleUntil: this.#staleUntil(entry) + this.#epoch,
+          staleUntil: this.#clock.wall(this.#staleUntil(entry)),
         })
       }
     } else if (error.transient) {
       // nothing to fall back on: remembered for health() only (never answered without a new load)
       entry.error = error
-      entry.errorUntil = Number.NEGATIVE_INFINITY
+      entry.moveTo(EntryState.EMPTY)
     }
     return error
   }
@@ -800,9 +808,9 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     const confirmBy = entry.deniedSince + window
     if (now >= confirmBy || entry.denials > CONFIRMING_RELOADS) return false
     entry.error = error
-    entry.errorUntil = Number.NEGATIVE_INFINITY
     const delay = Math.max(1, Math.min(Math.ceil(window / 4), confirmBy - now))
     entry.refreshAt = now + delay
+    entry.moveTo(EntryState.HELD)
     this.#scheduleAt(entry, delay)
     return true
   }
@@ -820,10 +828,10 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
   #hold(name: string, parts: readonly string[]): void {
     const minLength = this.#settings.minRedactLength
     for (const part of parts) {
-      if (part.length < (minLength ?? 6) && !this.#shortReported.has(name)) {
+      if (part.length < minLength && !this.#shortReported.has(name)) {
         this.#shortReported.add(name)
         this.#settings.logger.warn(
-          `latchkey: ${name} holds a value shorter than ${minLength ?? 6} characters; it is scrubbed from logs only where it stands whole`,
+          `latchkey: ${name} holds a value shorter than ${minLength} characters; it is scrubbed from logs only where it stands whole`,
           { secretName: name },
         )
       }
@@ -843,8 +851,9 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     for (const part of parts) this.redactor.release(part, this.#settings.redactRetention)
   }
 
-  /** Drops the value: callers and handles get `error` until a load succeeds. */
-  #clear(entry: Entry, error: SecretError): void {
+  /** Drops the value (the entry moves to `next`): callers and handles get `error` until a load succeeds. */
+  #clear(entry: Entry, error: SecretError, next: typeof EntryState.EMPTY | typeof EntryState.FAILED): void {
+    entry.moveTo(next)
     const hadValue = entry.value !== undefined
     if (entry.value !== undefined) this.#letGo(entry.name)
     entry.value = undefined
@@ -885,7 +894,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
         error,
         notAfter: Number.POSITIVE_INFINITY,
       })
-      this.#events.emit('error', { name: handle.name, error, background: true })
+      this.#events.emit('error', { name: handle.name, error })
     }
   }
 
@@ -895,7 +904,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
 
   #reloadInBackground(entry: Entry): void {
     // Until this reload settles, callers keep the current value; a failure pushes the next try back.
-    entry.refreshAt = Number.POSITIVE_INFINITY
+    if (entry.value !== undefined) entry.moveTo(EntryState.RELOADING)
     this.#loadInBackground(entry)
   }
 
@@ -910,7 +919,8 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
         maxDelay: Math.min(LONGEST_BACKGROUND_RETRY, this.#settings.ttl),
       }),
     )
-    entry.refreshAt = this.#clock() + delay
+    entry.refreshAt = this.#clock.now() + delay
+    if (entry.value !== undefined) entry.moveTo(EntryState.HELD)
     return delay
   }
 
@@ -918,16 +928,22 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     if (this.#closed) return
     if (this.#underDenial(entry)) {
       // #holdUnderDenial has scheduled the confirming reload
-      this.#events.emit('error', { name: entry.name, error, background: true, heldUnderDenial: true })
+      this.#events.emit('error', { name: entry.name, error, heldUnderDenial: true })
       return
     }
     const delay = this.#deferRetry(entry)
-    this.#events.emit('error', { name: entry.name, error, background: true })
+    this.#events.emit('error', { name: entry.name, error })
     if (entry.pinned && error.transient) this.#scheduleAt(entry, delay)
   }
 
+  /** Arms the pinned entry's timer for its next reload: at `refreshAt`, at once when invalidated, none while one runs. */
   #schedule(entry: Entry): void {
-    this.#scheduleAt(entry, entry.refreshAt - this.#clock())
+    if (entry.state === EntryState.RELOADING) {
+      clearTimeout(entry.timer)
+      return
+    }
+    const delay = entry.state === EntryState.INVALIDATED ? 0 : entry.refreshAt - this.#clock.now()
+    this.#scheduleAt(entry, delay)
   }
 
   #scheduleAt(entry: Entry, delay: number): void {

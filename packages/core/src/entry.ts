@@ -1,17 +1,19 @@
+import { EntryState, STATE_BITS } from './entry-state.js'
 import type { SecretError } from './errors.js'
 import type { SecretHandle } from './handle.js'
 
-const STALE = 1
-const USED = 2
-const PINNED = 4
-const FORCED = 8
-const REQUIRED = 16
+// flags, above the state's bits in the same small integer
+const STALE = 8
+const USED = 16
+const PINNED = 32
+const FORCED = 64
+const REQUIRED = 128
 
 /**
  * Makes V8 keep a number field "tagged" rather than boxing a double per object: the first store
  * is not a number. With the provider's times kept small (milliseconds since it started, see
- * `CachedSecretProvider`) the times are then small integers stored inline, and `±Infinity`
- * sentinels are shared constants — about 20 bytes less per time field and entry.
+ * `ProviderClock`) the times are then small integers stored inline — about 20 bytes less per time
+ * field and entry. Times are always real times; what an entry is doing is its {@link Entry.state}.
  */
 const TAGGED = undefined as unknown as number
 
@@ -50,7 +52,8 @@ export class Entry {
   expiresAt: number
   refreshAt: number
   inflight: Promise<void> | undefined = undefined
-  #bits = 0
+  /** The {@link EntryState} in the low bits, the flags above them. */
+  #bits: number = EntryState.EMPTY
   #x: EntryExtra | undefined = undefined
 
   constructor(name: string) {
@@ -61,6 +64,17 @@ export class Entry {
     this.expiresAt = 0
     this.refreshAt = TAGGED
     this.refreshAt = 0
+  }
+
+  /** What the entry is doing (see {@link EntryState}); changed only by {@link moveTo}. */
+  get state(): EntryState {
+    return (this.#bits & STATE_BITS) as EntryState
+  }
+
+  /** The one place an entry changes state. `CLOSED` is final: nothing moves an entry out of it. */
+  moveTo(next: EntryState): void {
+    if ((this.#bits & STATE_BITS) === EntryState.CLOSED) return
+    this.#bits = (this.#bits & ~STATE_BITS) | next
   }
 
   #flag(bit: number, on: boolean): void {
@@ -90,7 +104,6 @@ export class Entry {
     this.#flag(USED, on)
   }
 
-  /** Never evicted (handles, preloaded names); kept fresh by a timer. */
   /** Preloaded as required: the default health check needs a servable value for it. */
   get required(): boolean {
     return (this.#bits & REQUIRED) !== 0
@@ -99,6 +112,7 @@ export class Entry {
     this.#flag(REQUIRED, on)
   }
 
+  /** Never evicted (handles, preloaded names); kept fresh by a timer. */
   get pinned(): boolean {
     return (this.#bits & PINNED) !== 0
   }
@@ -124,8 +138,8 @@ export class Entry {
 
   /**
    * The last failed load's error since the last success. A permanent one removed the value and is
-   * answered until `errorUntil` without a new load; a transient one (`errorUntil` = -Infinity)
-   * makes readers at expiry get the stale value at once.
+   * answered without a new load until `errorUntil` (state `FAILED`); a transient one makes readers
+   * at expiry get the stale value at once.
    */
   get error(): SecretError | undefined {
     return this.#x?.error
@@ -134,6 +148,7 @@ export class Entry {
     if (this.#x !== undefined || value !== undefined) this.#extra().error = value
   }
 
+  /** Until when a `FAILED` entry answers its error without a new load; read in no other state. */
   get errorUntil(): number {
     return this.#x?.errorUntil ?? 0
   }

@@ -21,6 +21,10 @@ export const ErrorCode = {
   THROTTLED: 'ERR_SECRET_THROTTLED',
   TIMEOUT: 'ERR_SECRET_TIMEOUT',
   PRELOAD: 'ERR_SECRET_PRELOAD',
+  /** `@latchkey/pg`'s `UnsupportedPgPoolError`: the installed pg-pool lacks what `RotatingPool` relies on. */
+  PG_POOL_UNSUPPORTED: 'ERR_PG_POOL_UNSUPPORTED',
+  /** `@latchkey/vault`'s `VaultRequestError`: one HTTP exchange with Vault, kept as the `cause` of a classified error. */
+  VAULT_REQUEST: 'ERR_VAULT_REQUEST',
 } as const
 
 /** A code from {@link ErrorCode}. */

@@ -1,4 +1,5 @@
 import type { Entry } from './entry.js'
+import { EntryState } from './entry-state.js'
 import { InvalidOptionsError } from './errors.js'
 import { parseSecretRef } from './names.js'
 
@@ -93,7 +94,8 @@ function entryHealth(
       ? {}
       : { deniedSince: deniedSince + view.epoch }),
   }
-  if (entry.value === undefined || now >= view.staleUntil(entry)) {
+  // a closed provider serves nothing (handles keep their last value, the provider does not)
+  if (entry.value === undefined || entry.state === EntryState.CLOSED || now >= view.staleUntil(entry)) {
     return { ...base, status: errorCode === undefined ? 'missing' : 'failing', servable: false }
   }
   const held = {

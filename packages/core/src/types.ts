@@ -118,10 +118,10 @@ export interface CacheOptions {
   confirmDenial?: number
   /**
    * Values shorter than this are scrubbed from logs only where they stand whole (an entire JSON
-   * string, the password of a URL). @default 6
+   * string, the password of a URL). @default 6 (`DEFAULT_MIN_REDACT_LENGTH`, declared in redaction-defaults.ts)
    */
   minRedactLength?: number
-  /** How long a value is still scrubbed from logs after nothing holds it any more (rotated out, evicted). @default 86_400_000 */
+  /** How long a value is still scrubbed from logs after nothing holds it any more (rotated out, evicted). @default 86_400_000 (`DEFAULT_REDACT_RETENTION_MS`, declared in redaction-defaults.ts) */
   redactRetention?: number
   /**
    * Names (exactly as passed to `getSecret`, without `#field`) whose values are not secret —
@@ -206,11 +206,6 @@ export interface StaleEvent {
 export interface ErrorEvent {
   name: string
   error: Error
-  /**
-   * Always `true`: every `'error'` event is a failure no caller saw.
-   * @deprecated Carries no information; kept so existing listeners compile. Removed in 1.0.
-   */
-  background: true
   /**
    * `true` when `error` is an access denial answered to a reload of a held value that is still being
    * served while the denial is confirmed (see the `confirmDenial` option); the value is dropped if

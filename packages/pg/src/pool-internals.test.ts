@@ -1,3 +1,4 @@
+import { SecretError } from '@latchkey/core'
 import pg from 'pg'
 import { describe, expect, it } from 'vitest'
 import { pgPoolVersionOnDisk, pgVersionOnDisk } from '../test/support.js'
@@ -51,6 +52,10 @@ describe('pg-pool internals check', () => {
     expect(thrown).toBeInstanceOf(UnsupportedPgPoolError)
     const error = thrown as UnsupportedPgPoolError
     expect(error.code).toBe('ERR_PG_POOL_UNSUPPORTED')
+    // in the catalogue: a permanent SecretError that keeps its name
+    expect(error).toBeInstanceOf(SecretError)
+    expect(error.transient).toBe(false)
+    expect(error.name).toBe('UnsupportedPgPoolError')
     expect(error.pgPoolVersion).toBe('9.9.9')
     expect(error.pgVersion).toBe('8.99.0')
     expect(error.problems).toEqual(problems)

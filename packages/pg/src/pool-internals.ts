@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
+import { ErrorCode, SecretError } from '@latchkey/core'
 import type pg from 'pg'
 
 /**
@@ -63,11 +64,10 @@ export interface PgVersions {
 
 /**
  * pg or pg-pool does not have the members RotatingPool relies on (a release changed them). Thrown
- * by `new RotatingPool()`; `code` is `'ERR_PG_POOL_UNSUPPORTED'`.
+ * by `new RotatingPool()`; a permanent `SecretError` with `code` `'ERR_PG_POOL_UNSUPPORTED'`.
  */
-export class UnsupportedPgPoolError extends Error {
-  /** Stable error code. */
-  readonly code = 'ERR_PG_POOL_UNSUPPORTED'
+export class UnsupportedPgPoolError extends SecretError {
+  static override readonly code = ErrorCode.PG_POOL_UNSUPPORTED
   /** The installed pg-pool version, or `'unknown'` when it could not be read. */
   readonly pgPoolVersion: string
   /** The installed pg version, or `'unknown'` when it could not be read. */
@@ -77,14 +77,20 @@ export class UnsupportedPgPoolError extends Error {
 
   constructor(versions: PgVersions, problems: readonly string[]) {
     super(
+      ErrorCode.PG_POOL_UNSUPPORTED,
       `RotatingPool: the installed pg-pool ${versions.pgPool} (pg ${versions.pg}) lacks what RotatingPool ` +
         `relies on: ${problems.join(', ')}. Use a pg 8 release from 8.8.0 on whose pg-pool keeps these ` +
         'members (see "pg-pool internals" in the @latchkey/pg README), and report the versions.',
+      false,
     )
-    this.name = 'UnsupportedPgPoolError'
     this.pgPoolVersion = versions.pgPool
     this.pgVersion = versions.pg
     this.problems = problems
+  }
+
+  // spelled out so that a bundler renaming the class cannot change what logs show
+  override get name(): string {
+    return 'UnsupportedPgPoolError'
   }
 }
 

@@ -39,6 +39,10 @@ describe('Vault error causes keep the status and Vault’s own error names, neve
         expect(cause).toBeInstanceOf(VaultRequestError)
         expect(cause.statusCode).toBe(status)
         expect(cause.code).toBe('ERR_VAULT_REQUEST')
+        // in the catalogue: a SecretError that keeps its name, transient as its status is
+        expect(cause).toBeInstanceOf(SecretError)
+        expect(cause.name).toBe('VaultRequestError')
+        expect(cause.transient).toBe(status >= 500)
         assertNoCanary(printed(error), `a ${status} whose body echoes a value`)
         expect(error.message).not.toContain(echoed)
         expect(cause.message).not.toContain(echoed)

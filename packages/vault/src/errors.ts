@@ -1,4 +1,5 @@
 import {
+  ErrorCode,
   SecretAccessDeniedError,
   SecretError,
   type SecretErrorOptions,
@@ -41,13 +42,12 @@ export const KNOWN_VAULT_ERRORS = [
  * config, `X-Vault-Token` header included; Vault's error texts are kept only when they are ones
  * Vault itself writes ({@link KNOWN_VAULT_ERRORS}), never free text a proxy or plugin sent.
  *
- * Not a `SecretError`: it describes an HTTP exchange, not a secret's failure, and core passes a
- * thrown `SecretError` through as the classification itself; the `SecretError` wrapping it carries
- * the catalogue code.
+ * A `SecretError` with `code` `'ERR_VAULT_REQUEST'`, but never the classification itself: it
+ * describes one HTTP exchange, and {@link classifyVaultError} maps it to the catalogue code by
+ * status. `transient` follows the same table (no response, 408, 412, 429 and 5xx are transient).
  */
-export class VaultRequestError extends Error {
-  /** Always `'ERR_VAULT_REQUEST'`. */
-  readonly code = 'ERR_VAULT_REQUEST'
+export class VaultRequestError extends SecretError {
+  static override readonly code = ErrorCode.VAULT_REQUEST
   /** HTTP status; absent when no response came back. */
   readonly statusCode?: number
   /** The network error code, such as `'ECONNREFUSED'`, when no response came back. */
@@ -57,17 +57,28 @@ export class VaultRequestError extends Error {
 
   constructor(
     message: string,
-    fields: { statusCode?: number; networkCode?: string; errors?: readonly string[] } = {},
+    fields: {
+      statusCode?: number
+      networkCode?: string
+      errors?: readonly string[]
+      transient?: boolean
+    } = {},
   ) {
-    super(message)
+    super(ErrorCode.VAULT_REQUEST, message, fields.transient ?? transientStatus(fields.statusCode))
     if (fields.statusCode !== undefined) this.statusCode = fields.statusCode
     if (fields.networkCode !== undefined) this.networkCode = fields.networkCode
     this.errors = fields.errors ?? []
   }
 
+  // spelled out so that a bundler renaming the class cannot change what logs show
   override get name(): string {
     return 'VaultRequestError'
   }
+}
+
+/** Whether a request that got `status` (or no response) may succeed when tried again. */
+function transientStatus(status: number | undefined): boolean {
+  return status === undefined || status === 408 || status === 412 || status === 429 || status >= 500
 }
 
 interface ErrorShape {
@@ -135,7 +146,8 @@ export function classifyVaultError(
   error: unknown,
   context: { secretName: string; source: string },
 ): SecretError {
-  if (error instanceof SecretError) return error
+  // a VaultRequestError is a SecretError too, but only a cause: it is classified by its status
+  if (error instanceof SecretError && !(error instanceof VaultRequestError)) return error
   const cause = toVaultRequestError(error)
   const options: SecretErrorOptions = { ...context, cause }
   const status = cause.statusCode
@@ -171,6 +183,7 @@ export function malformedReply(
 ): SecretUnavailableError {
   const cause = new VaultRequestError(`Vault answered 200 with a body that is not ${expected}`, {
     statusCode: 200,
+    transient: true,
   })
   return new SecretUnavailableError(
     { ...context, cause },

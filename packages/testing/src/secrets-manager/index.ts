@@ -28,12 +28,6 @@ export type {
   SecretsManagerFaults,
 } from './faults.js'
 
-/** @deprecated Renamed {@link SecretsManagerFaultKind}, like the other emulators' fault types. */
-export type FaultKind = SecretsManagerFaultKind
-/** @deprecated Renamed {@link SecretsManagerCustomFault}. */
-export type CustomFault = SecretsManagerCustomFault
-/** @deprecated Renamed {@link SecretsManagerFaultOptions}. */
-export type FaultOptions = SecretsManagerFaultOptions
 export { MAX_REQUEST_BYTES as SECRETS_MANAGER_MAX_REQUEST_BYTES, type RecordedCall } from './handler.js'
 export type { SecretsManagerOperation } from './operations.js'
 export { MAX_SECRET_SIZE as SECRETS_MANAGER_MAX_SECRET_SIZE } from './store.js'
