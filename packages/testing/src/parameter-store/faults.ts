@@ -5,8 +5,8 @@ import {
   type AwsJsonFaultOptions,
   AwsJsonFaultPlan,
   type AwsJsonFaults,
+  commonFaultReply,
   customFaultReply,
-  PROXY_UNAVAILABLE_HTML,
 } from '../shared/aws-json-faults.js'
 import type { Reply } from '../shared/http-server.js'
 import { INTERNAL_ERROR } from './errors.js'
@@ -109,9 +109,9 @@ export function faultReply(
 ): Reply {
   switch (fault) {
     case 'unavailable':
-      return { status: 503, contentType: 'text/html', body: PROXY_UNAVAILABLE_HTML }
     case 'throttling':
-      return jsonReply(400, { __type: 'ThrottlingException', message: 'Rate exceeded' })
+    case 'accessDenied':
+      return commonFaultReply(fault, { operation, accountId, actionPrefix: 'ssm', messageKey: 'message' })
     case 'tooManyUpdates':
       return jsonReply(400, {
         __type: 'TooManyUpdates',
@@ -119,13 +119,6 @@ export function faultReply(
       })
     case 'internal':
       return jsonReply(500, INTERNAL_ERROR)
-    case 'accessDenied': {
-      const action = `ssm:${operation}`
-      return jsonReply(400, {
-        __type: 'AccessDeniedException',
-        message: `User: arn:aws:iam::${accountId}:user/emulator is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
-      })
-    }
     case 'kmsAccessDenied':
       return jsonReply(400, { __type: 'AccessDeniedException', message: KMS_DENIED })
     default:

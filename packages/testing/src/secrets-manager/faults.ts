@@ -5,8 +5,8 @@ import {
   type AwsJsonFaultOptions,
   AwsJsonFaultPlan,
   type AwsJsonFaults,
+  commonFaultReply,
   customFaultReply,
-  PROXY_UNAVAILABLE_HTML,
 } from '../shared/aws-json-faults.js'
 import type { Reply } from '../shared/http-server.js'
 import { operations, type SecretsManagerOperation } from './operations.js'
@@ -57,21 +57,19 @@ export function faultReply(
 ): Reply {
   switch (fault) {
     case 'unavailable':
-      return { status: 503, contentType: 'text/html', body: PROXY_UNAVAILABLE_HTML }
     case 'throttling':
-      return jsonReply(400, { __type: 'ThrottlingException', Message: 'Rate exceeded' })
+    case 'accessDenied':
+      return commonFaultReply(fault, {
+        operation,
+        accountId,
+        actionPrefix: 'secretsmanager',
+        messageKey: 'Message',
+      })
     case 'internal':
       return jsonReply(500, {
         __type: 'InternalServiceError',
         Message: 'An error occurred on the server side.',
       })
-    case 'accessDenied': {
-      const action = `secretsmanager:${operation}`
-      return jsonReply(400, {
-        __type: 'AccessDeniedException',
-        Message: `User: arn:aws:iam::${accountId}:user/emulator is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
-      })
-    }
     default:
       return customFaultReply(fault, 'Message', '')
   }

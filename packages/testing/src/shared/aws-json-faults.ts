@@ -3,7 +3,7 @@
  * the same controls and checks for both; each emulator names its own faults and operations, and
  * writes the replies its service sends.
  */
-import { AWS_JSON_CONTENT_TYPE } from './aws-json.js'
+import { AWS_JSON_CONTENT_TYPE, jsonReply } from './aws-json.js'
 import { checkFault, ScopedFaults } from './fault-control.js'
 import type { Reply } from './http-server.js'
 
@@ -103,5 +103,36 @@ export function customFaultReply(
     status: fault.status,
     contentType: AWS_JSON_CONTENT_TYPE,
     body: JSON.stringify({ __type: fault.type, ...(message === undefined ? {} : { [messageKey]: message }) }),
+  }
+}
+
+/** The named faults both AWS JSON emulators answer alike (only the message member's spelling differs). */
+export type AwsJsonCommonFault = 'unavailable' | 'throttling' | 'accessDenied'
+
+/**
+ * The reply of a fault both AWS JSON services send the same way: a proxy's 503 HTML page, a
+ * `ThrottlingException` ("Rate exceeded"), or an IAM-style `AccessDeniedException` naming
+ * `<actionPrefix>:<operation>` (`secretsmanager`, `ssm`). `messageKey` is the service's spelling of
+ * the message member (Secrets Manager: `Message`; Parameter Store: `message`).
+ */
+export function commonFaultReply(
+  fault: AwsJsonCommonFault,
+  call: { operation: string; accountId: string; actionPrefix: string; messageKey: 'Message' | 'message' },
+): Reply {
+  const json = (status: number, type: string, message: string): Reply =>
+    jsonReply(status, { __type: type, [call.messageKey]: message })
+  switch (fault) {
+    case 'unavailable':
+      return { status: 503, contentType: 'text/html', body: PROXY_UNAVAILABLE_HTML }
+    case 'throttling':
+      return json(400, 'ThrottlingException', 'Rate exceeded')
+    case 'accessDenied': {
+      const action = `${call.actionPrefix}:${call.operation}`
+      return json(
+        400,
+        'AccessDeniedException',
+        `User: arn:aws:iam::${call.accountId}:user/emulator is not authorized to perform: ${action} because no identity-based policy allows the ${action} action`,
+      )
+    }
   }
 }
