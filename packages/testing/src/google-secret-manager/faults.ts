@@ -1,3 +1,4 @@
+import type { EmulatorFaults } from '../shared/fault-control.js'
 import { checkFault, ScopedFaults } from '../shared/fault-control.js'
 import { invalid } from '../shared/fault-plan.js'
 import type { Reply } from '../shared/http-server.js'
@@ -82,23 +83,12 @@ export interface GoogleFaultOptions {
   rpc?: GoogleSecretManagerRpc
 }
 
-/**
- * Fault injection for a running emulator. Faults queue up and are used in the order they were
- * added. Every method checks its arguments and throws `InvalidOptionsError`
- * (`ERR_SECRET_INVALID_OPTIONS`) for a fault, count, latency or RPC it cannot use.
- */
-export interface GoogleSecretManagerFaults {
-  /** Delays every reply (or only `rpc`'s) by `ms` before anything else happens. 0 removes it. */
-  setLatency(ms: number, options?: { rpc?: GoogleSecretManagerRpc }): void
-  /** Makes the next matching calls fail with `fault` instead of running. */
-  fail(fault: GoogleFaultKind | GoogleCustomFault, options?: GoogleFaultOptions): void
-  /** Makes the next matching calls end with the socket destroyed and no response at all. */
-  drop(options?: GoogleFaultOptions): void
-  /** Failures still queued (`Infinity` when one lasts until reset). */
-  readonly pending: number
-  /** Removes every queued fault and all latency. */
-  reset(): void
-}
+/** Fault injection for a running Google Secret Manager emulator, scoped by RPC (see {@link EmulatorFaults}). */
+export type GoogleSecretManagerFaults = EmulatorFaults<
+  GoogleFaultKind | GoogleCustomFault,
+  GoogleFaultOptions,
+  { rpc?: GoogleSecretManagerRpc }
+>
 
 /** What a faulted call does instead of running. */
 export type GoogleFaultAction =

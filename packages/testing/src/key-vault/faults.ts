@@ -1,3 +1,4 @@
+import type { EmulatorFaults } from '../shared/fault-control.js'
 import { checkFault, ScopedFaults } from '../shared/fault-control.js'
 import { invalid } from '../shared/fault-plan.js'
 
@@ -63,22 +64,16 @@ export interface KeyVaultFaultOptions {
 }
 
 /**
- * Fault injection for a running Key Vault emulator. Faults apply to requests that passed the
- * bearer-token check (the challenge round trip itself is never faulted), in the order added.
- * Every method checks its arguments and throws `InvalidOptionsError` (`ERR_SECRET_INVALID_OPTIONS`).
+ * Fault injection for a running Key Vault emulator, scoped by operation (see {@link EmulatorFaults}).
+ * Faults apply to requests that passed the bearer-token check (the challenge round trip itself is
+ * never faulted).
  */
-export interface KeyVaultFaults {
-  /** Delays every reply (or `operation`'s) by `ms` before anything else happens. 0 removes it. */
-  setLatency(ms: number, options?: { operation?: KeyVaultOperation }): void
-  /** Makes the next matching calls fail with `fault`. */
-  fail(fault: KeyVaultFaultKind | KeyVaultCustomFault, options?: KeyVaultFaultOptions): void
-  /** Makes the next matching calls end with the socket destroyed and no response. */
-  drop(options?: Omit<KeyVaultFaultOptions, 'retryAfter'>): void
-  /** Failures still queued (`Infinity` when one lasts until reset). */
-  readonly pending: number
-  /** Removes every queued fault and all latency. */
-  reset(): void
-}
+export type KeyVaultFaults = EmulatorFaults<
+  KeyVaultFaultKind | KeyVaultCustomFault,
+  KeyVaultFaultOptions,
+  { operation?: KeyVaultOperation },
+  Omit<KeyVaultFaultOptions, 'retryAfter'>
+>
 
 export type KeyVaultFaultAction =
   | { kind: 'fail'; fault: KeyVaultFaultKind | KeyVaultCustomFault; retryAfter: number }

@@ -4,6 +4,7 @@
  * writes the replies its service sends.
  */
 import { AWS_JSON_CONTENT_TYPE, jsonReply } from './aws-json.js'
+import type { EmulatorFaults } from './fault-control.js'
 import { checkFault, ScopedFaults } from './fault-control.js'
 import type { Reply } from './http-server.js'
 
@@ -33,23 +34,12 @@ export interface AwsJsonFaultOptions<Operation extends string> {
   operation?: Operation
 }
 
-/**
- * Fault injection for a running emulator. Faults queue up and are used in the order they were
- * added. Every method checks its arguments and throws `InvalidOptionsError`
- * (`ERR_SECRET_INVALID_OPTIONS`) for a fault, count, latency or operation it cannot use.
- */
-export interface AwsJsonFaults<Kind extends string, Operation extends string> {
-  /** Delays every reply (or only `operation`'s) by `ms` before anything else happens. 0 removes it. */
-  setLatency(ms: number, options?: { operation?: Operation }): void
-  /** Makes the next matching calls fail with `fault` instead of running. */
-  fail(fault: Kind | AwsJsonCustomFault, options?: AwsJsonFaultOptions<Operation>): void
-  /** Makes the next matching calls end with the socket destroyed and no response at all. */
-  drop(options?: AwsJsonFaultOptions<Operation>): void
-  /** Failures still queued (`Infinity` when one lasts until reset). */
-  readonly pending: number
-  /** Removes every queued fault and all latency. */
-  reset(): void
-}
+/** Fault injection for a running AWS JSON emulator, scoped by operation (see {@link EmulatorFaults}). */
+export type AwsJsonFaults<Kind extends string, Operation extends string> = EmulatorFaults<
+  Kind | AwsJsonCustomFault,
+  AwsJsonFaultOptions<Operation>,
+  { operation?: Operation }
+>
 
 /** What a faulted call does instead of running. */
 export type AwsJsonFaultAction<Kind extends string> =

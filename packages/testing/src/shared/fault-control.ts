@@ -8,6 +8,26 @@ export interface CustomFaultFields {
   contentType?: string
 }
 
+/**
+ * Fault injection for a running emulator, the same controls for every backend: each names its
+ * faults (`Fault`), how a fault is scoped to calls (`FailOptions`: `times` and an operation, RPC
+ * or path) and how latency is scoped (`LatencyOptions`). Faults queue up and are used in the order
+ * they were added. Every method checks its arguments and throws `InvalidOptionsError`
+ * (`ERR_SECRET_INVALID_OPTIONS`) for a fault, count, latency or scope it cannot use.
+ */
+export interface EmulatorFaults<Fault, FailOptions, LatencyOptions, DropOptions = FailOptions> {
+  /** Delays every reply (or only the scoped calls') by `ms` before anything else happens. 0 removes it. */
+  setLatency(ms: number, options?: LatencyOptions): void
+  /** Makes the next matching calls fail with `fault` instead of running. */
+  fail(fault: Fault, options?: FailOptions): void
+  /** Makes the next matching calls end with the socket destroyed and no response at all. */
+  drop(options?: DropOptions): void
+  /** Failures still queued (`Infinity` when one lasts until reset). */
+  readonly pending: number
+  /** Removes every queued fault and all latency. */
+  reset(): void
+}
+
 /** What a faulted call does instead of running: fail with `fault`, or drop the connection. */
 export type FaultAction<Fault> = { kind: 'fail'; fault: Fault } | { kind: 'drop' }
 

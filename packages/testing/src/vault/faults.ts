@@ -1,3 +1,4 @@
+import type { EmulatorFaults } from '../shared/fault-control.js'
 import { checkContentType, checkStatus, checkString, FaultPlan, invalid } from '../shared/fault-plan.js'
 import type { VaultReply } from './http.js'
 
@@ -35,23 +36,12 @@ export interface VaultFaultOptions {
   path?: string
 }
 
-/**
- * Fault injection for a running Vault emulator. Faults queue up and are used in the order they
- * were added. Every method checks its arguments and throws `InvalidOptionsError`
- * (`ERR_SECRET_INVALID_OPTIONS`) for a fault, count, latency or path it cannot use.
- */
-export interface VaultFaults {
-  /** Delays every reply (or only those under `path`) by `ms` before anything else happens. 0 removes it. */
-  setLatency(ms: number, options?: { path?: string }): void
-  /** Makes the next matching calls fail with `fault` instead of running. */
-  fail(fault: VaultFaultKind | VaultCustomFault, options?: VaultFaultOptions): void
-  /** Makes the next matching calls end with the socket destroyed and no response at all. */
-  drop(options?: VaultFaultOptions): void
-  /** Failures still queued (`Infinity` when one lasts until reset). */
-  readonly pending: number
-  /** Removes every queued fault and all latency. */
-  reset(): void
-}
+/** Fault injection for a running Vault emulator, scoped by path (see {@link EmulatorFaults}). */
+export type VaultFaults = EmulatorFaults<
+  VaultFaultKind | VaultCustomFault,
+  VaultFaultOptions,
+  { path?: string }
+>
 
 /** The reply each named fault sends. */
 export const FAULT_REPLIES: Record<VaultFaultKind, { status: number; message: string }> = {
