@@ -1,11 +1,6 @@
 import { statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import {
-  EnvSource,
-  FileSource,
-  InvalidOptionsError,
-  type LoadedSecret,
-} from '@latchkey/core'
+import { EnvSource, FileSource, InvalidOptionsError, type LoadedSecret } from '@latchkey/core'
 import { type CliSource, need } from './cli-source.js'
 import type { LatchkeyConfig, SourceConfig, VaultKvConfig } from './config/schema.js'
 import { azureSource } from './sources/azure.js'
