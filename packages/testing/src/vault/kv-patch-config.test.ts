@@ -55,7 +55,7 @@ describe('KV v2 PATCH (node-vault update)', () => {
       })
     const json = await send({ 'Content-Type': 'application/json' })
     expect(json.status).toBe(415)
-    expect((await json.json()).errors).toEqual([
+    expect(((await json.json()) as { errors: string[] }).errors).toEqual([
       'PATCH requires Content-Type of application/merge-patch+json, provided application/json',
     ])
     const none = await fetch(`${emulator.endpoint}/v1/secret/data/patch/type`, {
