@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdtempSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { assertNoCanary, canary } from '@latchkey/test-support'
@@ -15,7 +15,7 @@ function startEmulate(
   cwd: string,
 ): Promise<{
   child: ChildProcess
-  info: { endpoints: Record<string, string>; env: Record<string, string> }
+  info: { endpoints: Record<string, string>; caFile: string; env: Record<string, string> }
   exited: Promise<{ code: number | null; stdout: string; stderr: string }>
 }> {
   const child = spawn(process.execPath, [BIN, 'emulate', '--json', ...args], { cwd })
@@ -63,6 +63,11 @@ describe('latchkey emulate', () => {
         'AWS_ENDPOINT_URL_SSM',
         'AWS_REGION',
         'AWS_SECRET_ACCESS_KEY',
+        'AZURE_KEYVAULT_URL',
+        'GOOGLE_CLOUD_PROJECT',
+        'LATCHKEY_AZURE_TOKEN',
+        'LATCHKEY_GOOGLE_TOKEN',
+        'NODE_EXTRA_CA_CERTS',
         'VAULT_ADDR',
         'VAULT_TOKEN',
       ])
@@ -97,7 +102,88 @@ describe('latchkey emulate', () => {
     }
   })
 
-  it('binds --port and the two after it, and prints export lines without --json', async () => {
+  it('Key Vault (HTTPS, its CA file in NODE_EXTRA_CA_CERTS) and Google Secret Manager: seeded, faulted, reached with the printed env only', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-emulate-cloud-'))
+    const values = { kv: canary('seed-kv'), gsm: canary('seed-gsm'), gsmJson: canary('seed-gsm-json') }
+    writeFileSync(
+      join(dir, 'secrets.json'),
+      JSON.stringify({
+        keyVault: { 'app--key': values.kv },
+        googleSecretManager: {
+          'app-key': values.gsm,
+          'app-db': JSON.stringify({ password: values.gsmJson }),
+        },
+      }),
+    )
+    const { child, info, exited } = await startEmulate(
+      [
+        '--seed',
+        'secrets.json',
+        '--faults',
+        'key-vault:internal:1',
+        '--faults',
+        'google-secret-manager:unavailable:1',
+      ],
+      dir,
+    )
+    expect(info.env.NODE_EXTRA_CA_CERTS).toBe(info.caFile)
+    expect(readFileSync(info.caFile, 'utf8')).toMatch(/^-----BEGIN CERTIFICATE-----/)
+    expect(info.endpoints.keyVault).toMatch(/^https:\/\/latchkey\.vault\.localhost:\d+$/)
+    expect(info.env.AZURE_KEYVAULT_URL).toBe(info.endpoints.keyVault)
+    const config = {
+      sources: {
+        azure: {
+          type: 'azure-key-vault',
+          vaultUrl: info.env.AZURE_KEYVAULT_URL,
+          tokenEnv: 'LATCHKEY_AZURE_TOKEN',
+        },
+        google: {
+          type: 'google-secret-manager',
+          project: info.env.GOOGLE_CLOUD_PROJECT,
+          endpoint: info.endpoints.googleSecretManager,
+          tokenEnv: 'LATCHKEY_GOOGLE_TOKEN',
+        },
+      },
+      secrets: [
+        { name: 'app/key', source: 'azure' },
+        { name: 'app-key', source: 'google' },
+        { name: 'app-db#password', source: 'google' },
+      ],
+      cache: { retry: { retries: 0 } },
+    }
+    // the first load of each service meets its one injected fault (500, 503), the next run loads all
+    const faulted = await runCli(['check', '--json'], { cwd: projectWith(config), env: info.env })
+    const statuses = JSON.parse(faulted.stdout).secrets.map((s: { status: string }) => s.status)
+    expect(statuses[0]).toBe('unavailable')
+    expect(statuses.slice(1).sort()).toEqual(['ok', 'unavailable'])
+    const check = await runCli(['check', '--json'], { cwd: projectWith(config), env: info.env })
+    expect(JSON.parse(check.stdout).secrets.map((s: { status: string }) => s.status)).toEqual([
+      'ok',
+      'ok',
+      'ok',
+    ])
+    expect(check.code).toBe(0)
+    // without the CA the certificate is refused: the TLS trust comes from the printed variable
+    const untrusted = await runCli(['check', '--json'], {
+      cwd: projectWith({
+        ...config,
+        secrets: [{ name: 'app/key', source: 'azure' }],
+        cache: { retry: { retries: 0 } },
+      }),
+      env: { ...info.env, NODE_EXTRA_CA_CERTS: undefined },
+    })
+    expect(JSON.parse(untrusted.stdout).secrets[0].status).toBe('unavailable')
+    child.kill('SIGINT')
+    const end = await exited
+    expect(end.code).toBe(0)
+    expect(existsSync(info.caFile)).toBe(false)
+    assertNoCanary(
+      end.stdout + end.stderr + faulted.stdout + check.stdout + check.stderr + untrusted.stdout,
+      'emulate output',
+    )
+  })
+
+  it('binds --port and the four after it, and prints export lines without --json', async () => {
     const probe = await startEmulate([], tmpdir())
     const port = Number(new URL(probe.info.endpoints.secretsManager as string).port)
     probe.child.kill('SIGTERM')
@@ -107,11 +193,13 @@ describe('latchkey emulate', () => {
     await new Promise<void>((resolve) =>
       child.stdout.on('data', (c: Buffer) => {
         out += c.toString('utf8')
-        if (out.includes('VAULT_TOKEN=')) resolve()
+        if (out.includes('LATCHKEY_GOOGLE_TOKEN=')) resolve()
       }),
     )
     expect(out).toContain(`export AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:${port}\n`)
     expect(out).toContain(`export VAULT_ADDR=http://127.0.0.1:${port + 2}\n`)
+    expect(out).toContain(`export AZURE_KEYVAULT_URL=https://latchkey.vault.localhost:${port + 3}\n`)
+    expect(out).toMatch(new RegExp(`Google Secret Manager +http://127\\.0\\.0\\.1:${port + 4} `))
     child.kill('SIGINT')
     const code = await new Promise((resolve) => child.on('close', resolve))
     expect(code).toBe(0)
@@ -127,5 +215,13 @@ describe('latchkey emulate', () => {
     expect(fault.code).toBe(2)
     const port = await runCli(['emulate', '--port', '70000'], { cwd: dir })
     expect(port.code).toBe(2)
+    expect(port.stderr).toContain('--port must be an integer from 0 to 65531')
+    const kvFault = await runCli(['emulate', '--faults', 'key-vault:melted'], { cwd: dir })
+    expect(kvFault.code).toBe(2)
+    expect(kvFault.stderr).toContain('--faults key-vault:melted')
+    writeFileSync(join(dir, 'bad-kv.json'), JSON.stringify({ keyVault: { 'not/valid': 'x' } }))
+    const kvSeed = await runCli(['emulate', '--seed', 'bad-kv.json'], { cwd: dir })
+    expect(kvSeed.code).toBe(2)
+    expect(kvSeed.stderr).toContain('keyVault.not/valid')
   })
 })

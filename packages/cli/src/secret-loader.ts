@@ -111,7 +111,12 @@ export class SecretLoader {
           typeof (error as { code?: unknown }).code === 'string'
             ? (error as { code: string }).code
             : 'ERR_UNKNOWN',
-        missingPermission: missingPermission(error),
+        missingPermission:
+          missingPermission(error) ??
+          (await this.#sources.get(secret.source).then(
+            (built) => built.deniedPermission?.(secret.name),
+            () => undefined,
+          )),
         loadMs: performance.now() - started,
       }
     }

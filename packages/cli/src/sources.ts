@@ -1,45 +1,12 @@
 import { statSync } from 'node:fs'
 import { join, resolve } from 'node:path'
-import {
-  EnvSource,
-  FileSource,
-  InvalidOptionsError,
-  type LoadedSecret,
-  type SecretSource,
-} from '@latchkey/core'
+import { EnvSource, FileSource, InvalidOptionsError, type LoadedSecret } from '@latchkey/core'
+import { type CliSource, need } from './cli-source.js'
 import type { LatchkeyConfig, SourceConfig, VaultKvConfig } from './config/schema.js'
+import { azureSource } from './sources/azure.js'
+import { googleSource } from './sources/google.js'
 
-/** What the CLI needs of a configured source: the latchkey source, and a way to read the previous version. */
-export interface CliSource {
-  readonly source: SecretSource
-  /**
-   * The version before `current`, where the backend keeps one (Secrets Manager AWSPREVIOUS, Vault KV
-   * v2 and Parameter Store and Google versions `n - 1`); `undefined` where it has none.
-   */
-  previous(name: string, current: LoadedSecret, signal: AbortSignal): Promise<LoadedSecret | undefined>
-  /**
-   * When the current value was created (ms since the epoch), where the backend says so with the
-   * read permission alone: Secrets Manager's `CreatedDate`, Vault KV v2's `created_time`, a file's
-   * modification time. `undefined` elsewhere or when the read fails.
-   */
-  createdAt(name: string, signal: AbortSignal): Promise<number | undefined>
-  close(): Promise<void>
-}
-
-/** Imports a source package the app has installed (an optional peer), with a clear error when it is missing. */
-async function need<T>(specifier: string, load: () => Promise<T>, type: string): Promise<T> {
-  try {
-    return await load()
-  } catch (error) {
-    if ((error as { code?: unknown }).code === 'ERR_MODULE_NOT_FOUND') {
-      throw new InvalidOptionsError(
-        `sources of type "${type}" need ${specifier} and its SDK installed next to @latchkey/cli (npm install ${specifier})`,
-        { cause: error },
-      )
-    }
-    throw error
-  }
-}
+export type { CliSource } from './cli-source.js'
 
 const numberBefore = (version: string | undefined) =>
   version !== undefined && /^\d+$/.test(version) && Number(version) > 1
@@ -207,37 +174,10 @@ export async function buildSource(
         close: async () => source.close?.(),
       }
     }
-    case 'google-secret-manager': {
-      const { GoogleSecretManagerSource } = await need(
-        '@latchkey/google',
-        () => import('@latchkey/google'),
-        config.type,
-      )
-      const source = new GoogleSecretManagerSource({ project: config.project })
-      return {
-        source,
-        createdAt: unknown,
-        previous: async (name, current, signal) => {
-          const version = numberBefore(current.version)
-          if (version === undefined) return undefined
-          try {
-            return await source.load(`${name.split('#')[0]}@${version}`, { signal })
-          } catch {
-            return undefined
-          }
-        },
-        close: async () => source.close?.(),
-      }
-    }
-    case 'azure-key-vault': {
-      const { AzureKeyVaultSource } = await need(
-        '@latchkey/azure',
-        () => import('@latchkey/azure'),
-        config.type,
-      )
-      const source = new AzureKeyVaultSource({ vaultUrl: config.vaultUrl })
-      return { source, previous: none, createdAt: unknown, close: async () => source.close?.() }
-    }
+    case 'google-secret-manager':
+      return googleSource(config, context.env)
+    case 'azure-key-vault':
+      return azureSource(config, context.env)
     case 'env': {
       const source = new EnvSource({
         ...(config.prefix === undefined ? {} : { prefix: config.prefix }),

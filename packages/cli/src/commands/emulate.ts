@@ -1,13 +1,16 @@
-import { readFileSync } from 'node:fs'
-import { resolve } from 'node:path'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join, resolve } from 'node:path'
 import { UsageError } from '../errors.js'
 import { EXIT_CODES } from '../exit-codes.js'
 import { type CliIo, writeJson } from '../io.js'
 import { type CommandSpec, parseCommand } from './args.js'
+import { type EmulatedService, parseFault, parsePort, readSeed } from './emulate-args.js'
 
 export const EMULATE: CommandSpec = {
   name: 'emulate',
-  summary: 'Run the @latchkey/testing emulators (Secrets Manager, Parameter Store, Vault) for local work.',
+  summary:
+    'Run the @latchkey/testing emulators (Secrets Manager, Parameter Store, Vault, Key Vault, Google Secret Manager) for local work.',
   usage:
     'latchkey emulate [--port N] [--host H] [--seed secrets.json] [--faults SERVICE:KIND[:TIMES]]… [--json]',
   options: {
@@ -17,72 +20,22 @@ export const EMULATE: CommandSpec = {
     faults: { type: 'string', multiple: true },
   },
   details: [
-    '--port N: Secrets Manager on N, Parameter Store on N+1, Vault on N+2 (default 0: free ports).',
-    '--seed FILE: {"secretsManager": {name: value}, "parameterStore": {name: value}, "vault": {path: value or object}}.',
-    '--faults secrets-manager:throttling:3, parameter-store:accessDenied, vault:sealed… (TIMES default 1, "inf" for ever).',
-    'Prints the endpoints and the environment variables to point an app at them (--json: one object),',
-    'then runs until SIGINT or SIGTERM, and closes every emulator before exiting 0.',
+    '--port N: Secrets Manager on N, Parameter Store N+1, Vault N+2, Key Vault N+3, Google Secret Manager N+4',
+    '  (default 0: free ports). --host applies to all but Key Vault, which listens on 127.0.0.1 only.',
+    '--seed FILE: {"secretsManager": {name: value}, "parameterStore": {name: value}, "vault": {path: value or object},',
+    '  "keyVault": {name: value}, "googleSecretManager": {secretId: value}}.',
+    '--faults secrets-manager:throttling:3, parameter-store:accessDenied, vault:sealed, key-vault:forbidden,',
+    '  google-secret-manager:unavailable… (TIMES default 1, "inf" for ever).',
+    'Key Vault speaks HTTPS with a certificate made at start: its file is printed as NODE_EXTRA_CA_CERTS',
+    '(Node reads that variable at start-up) and deleted on stop. Prints the endpoints and the environment',
+    'variables to point an app at them (--json: one object), then runs until SIGINT or SIGTERM, and closes',
+    'every emulator before exiting 0.',
   ],
 }
 
-/** The seed file's shape. */
-interface Seed {
-  secretsManager?: Record<string, string>
-  parameterStore?: Record<string, string>
-  vault?: Record<string, string | Record<string, unknown>>
-}
-
-function readSeed(path: string): Seed {
-  let raw: unknown
-  try {
-    raw = JSON.parse(readFileSync(path, 'utf8'))
-  } catch (error) {
-    throw new UsageError(
-      `latchkey emulate: --seed ${path} is not a readable JSON file (${(error as Error).name})`,
-    )
-  }
-  const fail = (field: string, what: string): never => {
-    throw new UsageError(`latchkey emulate: --seed ${path}: ${field} must be ${what}`)
-  }
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('the file', 'an object')
-  const seed = raw as Record<string, unknown>
-  for (const key of Object.keys(seed)) {
-    if (!['secretsManager', 'parameterStore', 'vault'].includes(key))
-      fail(key, 'one of secretsManager, parameterStore, vault')
-    const group = seed[key]
-    if (typeof group !== 'object' || group === null || Array.isArray(group))
-      fail(key, 'an object of name → value')
-    for (const [name, value] of Object.entries(group as object)) {
-      const okObject = key === 'vault' && typeof value === 'object' && value !== null && !Array.isArray(value)
-      if (typeof value !== 'string' && !okObject)
-        fail(`${key}.${name}`, key === 'vault' ? 'a string or an object' : 'a string')
-    }
-  }
-  return seed as Seed
-}
-
-function parsePort(text: string | undefined): number {
-  if (text === undefined) return 0
-  const port = Number(text)
-  if (!Number.isInteger(port) || port < 0 || port > 65_533)
-    throw new UsageError('latchkey emulate: --port must be an integer from 0 to 65533')
-  return port
-}
-
-const SERVICES = ['secrets-manager', 'parameter-store', 'vault'] as const
-
-function parseFault(text: string): { service: (typeof SERVICES)[number]; kind: string; times: number } {
-  const [service, kind, times = '1'] = text.split(':')
-  if (!SERVICES.includes(service as (typeof SERVICES)[number]) || kind === undefined || kind === '') {
-    throw new UsageError(
-      `latchkey emulate: --faults "${text}" must be SERVICE:KIND[:TIMES] with SERVICE one of ${SERVICES.join(', ')}`,
-    )
-  }
-  const count = times === 'inf' ? Number.POSITIVE_INFINITY : Number(times)
-  if (!(count >= 1) || (Number.isFinite(count) && !Number.isInteger(count))) {
-    throw new UsageError(`latchkey emulate: --faults "${text}": TIMES must be a whole number from 1, or inf`)
-  }
-  return { service: service as (typeof SERVICES)[number], kind, times: count }
+interface Running {
+  faults: { fail: unknown }
+  close(): Promise<void>
 }
 
 export async function emulate(argv: string[], io: CliIo): Promise<number> {
@@ -93,34 +46,56 @@ export async function emulate(argv: string[], io: CliIo): Promise<number> {
   const faults = ((values.faults as string[] | undefined) ?? []).map(parseFault)
   const next = (offset: number) => (port === 0 ? 0 : port + offset)
   // loaded here, not at start-up: check, get and scan never need the emulators (or pg, which they import)
-  const { startParameterStoreEmulator, startSecretsManagerEmulator, startVaultEmulator } = await import(
-    '@latchkey/testing'
-  )
-  const sm = await startSecretsManagerEmulator({ port: next(0), host })
-  const closers: Array<() => Promise<void>> = [() => sm.close()]
+  const testing = await import('@latchkey/testing')
+  const running: Partial<Record<EmulatedService, Running>> = {}
+  const caDir = mkdtempSync(join(tmpdir(), 'latchkey-emulate-'))
   try {
-    const ssm = await startParameterStoreEmulator({ port: next(1), host })
-    closers.push(() => ssm.close())
-    const vault = await startVaultEmulator({ port: next(2), host })
-    closers.push(() => vault.close())
+    const sm = await testing.startSecretsManagerEmulator({ port: next(0), host })
+    running['secrets-manager'] = sm
+    const ssm = await testing.startParameterStoreEmulator({ port: next(1), host })
+    running['parameter-store'] = ssm
+    const vault = await testing.startVaultEmulator({ port: next(2), host })
+    running.vault = vault
+    const kv = await testing.startKeyVaultEmulator({ port: next(3) })
+    running['key-vault'] = kv
+    const gsm = await testing.startGoogleSecretManagerEmulator({ port: next(4), host })
+    running['google-secret-manager'] = gsm
     for (const [name, value] of Object.entries(seed.secretsManager ?? {})) sm.createSecret(name, value)
     for (const [name, value] of Object.entries(seed.parameterStore ?? {}))
       ssm.putParameter(name, value, { type: 'SecureString' })
     for (const [path, value] of Object.entries(seed.vault ?? {}))
       vault.kv.write(path, typeof value === 'string' ? { value } : value)
-    for (const fault of faults) {
-      const target =
-        fault.service === 'secrets-manager' ? sm : fault.service === 'parameter-store' ? ssm : vault
+    for (const [name, value] of Object.entries(seed.keyVault ?? {})) {
       try {
-        ;(target.faults.fail as (kind: string, options: { times: number }) => void)(fault.kind, {
-          times: fault.times,
-        })
+        kv.setSecret(name, value)
+      } catch (error) {
+        throw new UsageError(`latchkey emulate: --seed keyVault.${name}: ${(error as Error).message}`)
+      }
+    }
+    for (const [id, value] of Object.entries(seed.googleSecretManager ?? {})) {
+      try {
+        gsm.createSecret(id, value)
+      } catch (error) {
+        throw new UsageError(
+          `latchkey emulate: --seed googleSecretManager.${id}: ${(error as Error).message}`,
+        )
+      }
+    }
+    for (const fault of faults) {
+      try {
+        ;((running[fault.service] as Running).faults.fail as (kind: string, o: { times: number }) => void)(
+          fault.kind,
+          { times: fault.times },
+        )
       } catch (error) {
         throw new UsageError(
           `latchkey emulate: --faults ${fault.service}:${fault.kind}: ${(error as Error).message}`,
         )
       }
     }
+    const caFile = join(caDir, 'key-vault-ca.pem')
+    writeFileSync(caFile, kv.ca, { mode: 0o600 })
+    const { token: kvToken } = await kv.credential.getToken(`${kv.resource}/.default`)
     const env = {
       AWS_ENDPOINT_URL_SECRETS_MANAGER: sm.endpoint,
       AWS_ENDPOINT_URL_SSM: ssm.endpoint,
@@ -129,15 +104,36 @@ export async function emulate(argv: string[], io: CliIo): Promise<number> {
       AWS_SECRET_ACCESS_KEY: sm.credentials.secretAccessKey,
       VAULT_ADDR: vault.endpoint,
       VAULT_TOKEN: vault.token,
+      AZURE_KEYVAULT_URL: kv.vaultUrl,
+      NODE_EXTRA_CA_CERTS: caFile,
+      LATCHKEY_AZURE_TOKEN: kvToken,
+      GOOGLE_CLOUD_PROJECT: gsm.project,
+      LATCHKEY_GOOGLE_TOKEN: gsm.token,
     }
-    const endpoints = { secretsManager: sm.endpoint, parameterStore: ssm.endpoint, vault: vault.endpoint }
-    if (values.json === true) writeJson(io.stdout, { endpoints, env })
+    const endpoints = {
+      secretsManager: sm.endpoint,
+      parameterStore: ssm.endpoint,
+      vault: vault.endpoint,
+      keyVault: kv.vaultUrl,
+      googleSecretManager: gsm.endpoint,
+    }
+    if (values.json === true) writeJson(io.stdout, { endpoints, caFile, env })
     else {
       io.stdout.write(
-        `Secrets Manager  ${sm.endpoint}\nParameter Store  ${ssm.endpoint}\nVault            ${vault.endpoint}\n\n`,
-      )
-      io.stdout.write(
-        "# point an app at them (emulator credentials only; the Vault token is this run's root token):\n",
+        [
+          `Secrets Manager        ${sm.endpoint}`,
+          `Parameter Store        ${ssm.endpoint}`,
+          `Vault                  ${vault.endpoint}`,
+          `Key Vault              ${kv.vaultUrl}  (HTTPS; CA ${caFile})`,
+          `Google Secret Manager  ${gsm.endpoint}  (REST)`,
+          '',
+          "# point an app at them (emulator credentials only; the Vault token is this run's root token).",
+          '# Key Vault: *.vault.localhost is 127.0.0.1 (RFC 6761); latchkey resolves it itself, other',
+          '# clients may need it in /etc/hosts. Config: { "type": "azure-key-vault", "vaultUrl": <AZURE_KEYVAULT_URL>,',
+          '# "tokenEnv": "LATCHKEY_AZURE_TOKEN" } and { "type": "google-secret-manager", "project": <GOOGLE_CLOUD_PROJECT>,',
+          `# "endpoint": "${gsm.endpoint}", "tokenEnv": "LATCHKEY_GOOGLE_TOKEN" }`,
+          '',
+        ].join('\n'),
       )
       for (const [key, value] of Object.entries(env)) io.stdout.write(`export ${key}=${value}\n`)
       io.stderr.write('emulators running; Ctrl-C (SIGINT) or SIGTERM stops them\n')
@@ -146,6 +142,11 @@ export async function emulate(argv: string[], io: CliIo): Promise<number> {
     if (values.json !== true) io.stderr.write(`${signal}: stopping the emulators\n`)
     return EXIT_CODES.OK
   } finally {
-    await Promise.allSettled(closers.reverse().map((close) => close()))
+    await Promise.allSettled(
+      Object.values(running)
+        .reverse()
+        .map((emulator) => emulator.close()),
+    )
+    rmSync(caDir, { recursive: true, force: true })
   }
 }

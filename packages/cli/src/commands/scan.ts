@@ -4,7 +4,7 @@ import { EXIT_CODES } from '../exit-codes.js'
 import { type CliIo, paintFor, writeJson } from '../io.js'
 import { MultiMatcher, type Pattern } from '../scan/matcher.js'
 import { patternsFor } from '../scan/patterns.js'
-import { CHUNK, type Finding, type PatternTag, scanFile, scanStream } from '../scan/scan-file.js'
+import { type Finding, type PatternTag, readBuffers, scanFile, scanStream } from '../scan/scan-file.js'
 import { type SkipNote, walkFiles } from '../scan/walk.js'
 import { SecretLoader } from '../secret-loader.js'
 import { type CommandSpec, parseCommand } from './args.js'
@@ -105,11 +105,11 @@ export async function scan(argv: string[], io: CliIo): Promise<number> {
       report.files++
     }
     const paths = positionals.filter((p) => p !== '-')
-    const buffer = Buffer.allocUnsafe(CHUNK)
+    const buffers = readBuffers()
     for (const file of walkFiles(paths, io.cwd, (note) => report.skipped.push(note))) {
       let result: ReturnType<typeof scanFile>
       try {
-        result = scanFile(built.matcher, file.path, file.shown, buffer)
+        result = scanFile(built.matcher, file.path, file.shown, buffers)
       } catch {
         report.skipped.push({ path: file.shown, reason: 'unreadable' })
         continue

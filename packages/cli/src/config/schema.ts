@@ -54,6 +54,16 @@ export interface GoogleSecretManagerConfig {
   project: string
   /** The member `policy` binds, such as `serviceAccount:app@p.iam.gserviceaccount.com`. */
   member?: string
+  /**
+   * An `http(s)://host:port` URL to send requests to over the REST transport (an emulator, a
+   * private endpoint). @default the SDK's (gRPC to secretmanager.googleapis.com)
+   */
+  endpoint?: string
+  /**
+   * The environment variable holding an OAuth 2 access token (never the token itself), as
+   * `gcloud auth print-access-token` prints one. @default unset: Application Default Credentials
+   */
+  tokenEnv?: string
 }
 
 /** `@latchkey/azure` `AzureKeyVaultSource`. */
@@ -67,6 +77,12 @@ export interface AzureKeyVaultConfig {
   resourceGroup?: string
   /** Object id of the principal `policy` assigns the role to. */
   principalId?: string
+  /**
+   * The environment variable holding a Key Vault access token (never the token itself), as
+   * `az account get-access-token --resource https://vault.azure.net` prints one.
+   * @default unset: `DefaultAzureCredential` from `@azure/identity`
+   */
+  tokenEnv?: string
 }
 
 /** `@latchkey/core` `EnvSource`. */
@@ -119,10 +135,10 @@ export const SOURCE_FIELDS: Record<SourceConfig['type'], { required: string[]; o
     optional: ['region', 'endpoint', 'accountId', 'partition', 'kmsKeyArn'],
   },
   'vault-kv': { required: [], optional: ['endpoint', 'mount', 'kvVersion', 'tokenEnv', 'namespace'] },
-  'google-secret-manager': { required: ['project'], optional: ['member'] },
+  'google-secret-manager': { required: ['project'], optional: ['member', 'endpoint', 'tokenEnv'] },
   'azure-key-vault': {
     required: ['vaultUrl'],
-    optional: ['subscriptionId', 'resourceGroup', 'principalId'],
+    optional: ['subscriptionId', 'resourceGroup', 'principalId', 'tokenEnv'],
   },
   env: { required: [], optional: ['prefix', 'envFile'] },
   file: { required: ['dir'], optional: [] },

@@ -51,6 +51,16 @@ function checkSource(name: string, raw: unknown, report: Report): SourceConfig {
   ) {
     report(`${path}.kmsKeyArn`, 'must be a KMS key ARN such as arn:aws:kms:us-east-1:123456789012:key/…')
   }
+  if (raw.type === 'google-secret-manager' && typeof raw.endpoint === 'string') {
+    const url = URL.canParse(raw.endpoint) ? new URL(raw.endpoint) : undefined
+    if (url === undefined || !/^https?:$/.test(url.protocol) || url.pathname !== '/' || url.search !== '')
+      report(`${path}.endpoint`, 'must be an http(s)://host[:port] URL without a path')
+  }
+  if (
+    typeof raw.vaultUrl === 'string' &&
+    !(URL.canParse(raw.vaultUrl) && raw.vaultUrl.startsWith('https://'))
+  )
+    report(`${path}.vaultUrl`, 'must be an https:// URL such as https://my-vault.vault.azure.net')
   return raw as unknown as SourceConfig
 }
 

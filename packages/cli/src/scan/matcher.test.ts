@@ -45,4 +45,40 @@ describe('MultiMatcher (Aho–Corasick)', () => {
     const text = Buffer.from('x duplicate-value y')
     expect(matched(text, [same, same], 5)).toEqual(['17:0', '17:1'])
   })
+
+  it('with the skip (patterns of 4 bytes and more): agrees with indexOf on random text, every chunk size', () => {
+    for (let round = 0; round < 40; round++) {
+      const size = 2 + (round % 4) * 20 // alphabets of 2, 22, 42 and 62 letters
+      const alphabet = (b: number) => 48 + (b % size)
+      const text = Buffer.from([...randomBytes(3000)].map(alphabet))
+      const patterns = Array.from({ length: 1 + (round % 25) }, (_, k) => {
+        // half of them cut out of the text, so there are matches to find
+        if (k % 2 === 0) {
+          const at = randomBytes(2).readUInt16BE() % 2900
+          return text.subarray(at, at + 4 + (k % 30))
+        }
+        return Buffer.from([...randomBytes(4 + (k % 12))].map(alphabet))
+      })
+      const matcher = new MultiMatcher(patterns.map((bytes, id) => ({ bytes, tag: id })))
+      expect(matcher.size.skipWidth).toBeGreaterThanOrEqual(4)
+      for (const chunk of [1, 3, 5, 64, 4096])
+        expect(matched(text, patterns, chunk)).toEqual(naive(text, patterns))
+    }
+  })
+
+  it('with the skip: matches at the very start and end of the text and of each chunk, and overlapping ones', () => {
+    const patterns = ['abcd', 'bcde', 'cdefgh', 'abcdefgh', 'hhhh'].map((p) => Buffer.from(p))
+    const text = Buffer.from('abcdefghhhhhxxabcdxxxxxabcdefgh')
+    for (const chunk of [1, 2, 4, 7, 8, 31, 100])
+      expect(matched(text, patterns, chunk)).toEqual(naive(text, patterns))
+  })
+
+  it('the adversarial text for the skip (every window a candidate, no match) finds nothing and agrees', () => {
+    // every two-byte block of the text ends a pattern prefix, yet no pattern occurs
+    const patterns = [Buffer.from('abababaX'), Buffer.from('babababY')]
+    const text = Buffer.from('ab'.repeat(5000))
+    expect(matched(text, patterns, 4096)).toEqual([])
+    const planted = Buffer.concat([text, Buffer.from('abababaX'), text])
+    expect(matched(planted, patterns, 333)).toEqual(naive(planted, patterns))
+  })
 })

@@ -1,7 +1,13 @@
+import { type SkipTable, skipTable } from './skip-table.js'
+
 /**
  * Aho–Corasick over bytes: every pattern found in one left-to-right pass, O(input + matches),
  * whatever the number of patterns. The automaton is a full DFA over the byte classes the patterns
- * use (bytes no pattern contains share one class), so each input byte costs two array reads.
+ * use (bytes no pattern contains share one class). While the automaton is at its root (no pattern
+ * under way), a Wu–Manber skip over two-byte blocks jumps ahead to the next place a pattern could
+ * start, so text that holds no pattern prefix costs about two byte reads per window shift instead
+ * of two array reads per byte. Worst case (every window a candidate): a block read plus one
+ * automaton step per byte, still O(input + matches) with no step back.
  */
 
 /** One pattern to find, with what to report when it is found. */
@@ -27,6 +33,7 @@ export class MultiMatcher<T> {
   /** Pattern id → the next pattern with the same end state (-1: none). */
   readonly #samePattern: Int32Array
   readonly #states: number
+  readonly #skip: SkipTable
 
   constructor(patterns: Pattern<T>[]) {
     this.patterns = patterns
@@ -100,24 +107,65 @@ export class MultiMatcher<T> {
     this.#output = output
     this.#outputLink = outputLink
     this.#states = states
+    this.#skip = skipTable(patterns)
   }
 
-  /** States in the automaton (memory is states × classes × 4 bytes). */
-  get size(): { states: number; classes: number } {
-    return { states: this.#states, classes: this.#classes }
+  /** States in the automaton (memory is states × classes × 4 bytes), and the skip window (0: off). */
+  get size(): { states: number; classes: number; skipWidth: number } {
+    return { states: this.#states, classes: this.#classes, skipWidth: this.#skip.width }
   }
 
   /**
    * Feeds `chunk` (the bytes after those already fed) from `state` (0 to start); calls `onMatch`
    * for every pattern that ends inside it. Returns the state to continue from. `offset` is the
-   * stream offset of `chunk[0]`. Cost: one table read per byte, plus the matches.
+   * stream offset of `chunk[0]`. Cost: at most one table read per byte plus one block read per
+   * window shift, plus the matches.
    */
   feed(chunk: Uint8Array, state: number, offset: number, onMatch: OnMatch<T>): number {
     const next = this.#next
     const classOf = this.#classOf
     const classes = this.#classes
+    const { width, shift } = this.#skip
+    const n = chunk.length
     let row = state * classes
-    for (let i = 0; i < chunk.length; i++) {
+    let i = 0
+    for (;;) {
+      // the automaton, while a pattern may be under way (everywhere when skipping is off)
+      while (i < n && (row !== 0 || width === 0)) {
+        row = next[row + (classOf[chunk[i] as number] as number)] as number
+        i++
+        if (row < 0) {
+          row = -row - 1
+          this.#report(row / classes, offset + i, onMatch)
+        }
+      }
+      if (i >= n) return row / classes
+      // at the root, no pattern starts before i: shift windows of `width` bytes to a candidate
+      let end = i + width - 1
+      while (end < n) {
+        const by = shift[((chunk[end - 1] as number) << 8) | (chunk[end] as number)] as number
+        if (by === 0) break
+        end += by
+      }
+      i = end - width + 1
+      if (end >= n) return this.#tail(chunk, i, offset, onMatch)
+      // a candidate start: one automaton step, then the loop above while it stays off the root
+      row = next[classOf[chunk[i] as number] as number] as number
+      i++
+      if (row < 0) {
+        row = -row - 1
+        this.#report(row / classes, offset + i, onMatch)
+      }
+    }
+  }
+
+  /** The bytes from `from` to the end, too few for a window: read by the automaton from the root. */
+  #tail(chunk: Uint8Array, from: number, offset: number, onMatch: OnMatch<T>): number {
+    const next = this.#next
+    const classOf = this.#classOf
+    const classes = this.#classes
+    let row = 0
+    for (let i = from; i < chunk.length; i++) {
       row = next[row + (classOf[chunk[i] as number] as number)] as number
       if (row < 0) {
         row = -row - 1

@@ -53,7 +53,11 @@ export class StreamScan {
     this.#file = file
   }
 
-  feed(chunk: Uint8Array): void {
+  /**
+   * Scans the next chunk. `last`: nothing follows it, so the newlines after its last match are
+   * never counted (most files hold no value at all: their lines are not counted).
+   */
+  feed(chunk: Uint8Array, last = false): void {
     this.#chunk = chunk
     this.#state = this.#matcher.feed(
       chunk,
@@ -68,7 +72,7 @@ export class StreamScan {
         this.findings.push({ file: this.#file, line, column: start - lineStart + 1, ...pattern.tag })
       },
     )
-    this.#countTo(this.#offset + chunk.length)
+    if (!last) this.#countTo(this.#offset + chunk.length)
     this.#offset += chunk.length
     this.bytes += chunk.length
   }
@@ -102,26 +106,33 @@ export class StreamScan {
   }
 }
 
-/** Scans one file; `binary` when a NUL byte is in its first 8,000 bytes (then nothing is reported). */
+/** Two read buffers of {@link CHUNK} bytes: one scanned while the next read fills the other. */
+export function readBuffers(): [Buffer, Buffer] {
+  return [Buffer.allocUnsafe(CHUNK), Buffer.allocUnsafe(CHUNK)]
+}
+
+/**
+ * Scans one file; `binary` when a NUL byte is in its first 8,000 bytes (then nothing is reported).
+ * Each chunk is read before the one before it is scanned, so the scan knows which chunk is last.
+ */
 export function scanFile(
   matcher: MultiMatcher<PatternTag>,
   path: string,
   shown: string,
-  buffer: Buffer = Buffer.allocUnsafe(CHUNK),
+  buffers: [Buffer, Buffer] = readBuffers(),
 ): { findings: Finding[]; bytes: number; binary: boolean } {
   const fd = openSync(path, 'r')
   try {
+    let [current, spare] = buffers
+    let read = readSync(fd, current, 0, current.length, null)
+    if (read > 0 && current.subarray(0, Math.min(read, BINARY_PROBE)).includes(0))
+      return { findings: [], bytes: 0, binary: true }
     const scan = new StreamScan(matcher, shown)
-    let first = true
-    for (;;) {
-      const read = readSync(fd, buffer, 0, buffer.length, null)
-      if (read === 0) break
-      const chunk = buffer.subarray(0, read)
-      if (first) {
-        first = false
-        if (chunk.subarray(0, BINARY_PROBE).includes(0)) return { findings: [], bytes: 0, binary: true }
-      }
-      scan.feed(chunk)
+    while (read > 0) {
+      const following = readSync(fd, spare, 0, spare.length, null)
+      scan.feed(current.subarray(0, read), following === 0)
+      ;[current, spare] = [spare, current]
+      read = following
     }
     return { findings: scan.findings, bytes: scan.bytes, binary: false }
   } finally {

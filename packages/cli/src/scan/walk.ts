@@ -1,4 +1,4 @@
-import { readdirSync, realpathSync, statSync } from 'node:fs'
+import { type Dirent, readdirSync, realpathSync, statSync } from 'node:fs'
 import { join, relative, resolve, sep } from 'node:path'
 
 /** Something the walk skipped, and why (reported as a note, never silently). */
@@ -12,10 +12,24 @@ export const SKIPPED_DIRECTORIES = ['.git']
 
 const inside = (root: string, path: string) => path === root || path.startsWith(root + sep)
 
+/** A path still to visit: as the walk reached it, as shown, and its real path when already known. */
+interface Pending {
+  path: string
+  shown: string
+  /** Known for entries of a directory whose real path is known that are not symlinks themselves. */
+  real: string | undefined
+  /** A directory entry of one of these kinds (`undefined`: unknown, ask stat). */
+  kind: 'file' | 'directory' | undefined
+}
+
+const kindOf = (entry: Dirent): Pending['kind'] | 'link' | 'other' =>
+  entry.isFile() ? 'file' : entry.isDirectory() ? 'directory' : entry.isSymbolicLink() ? 'link' : 'other'
+
 /**
  * Every regular file under each of `roots` (files given directly are yielded as they are).
  * Symlinks are followed only when their target stays inside the root they were found under, and a
- * directory already entered (by real path) is not entered again, so a symlink loop ends.
+ * directory already entered (by real path) is not entered again, so a symlink loop ends. Plain
+ * entries cost no system call beyond their directory's `readdir`; only symlinks are resolved.
  */
 export function* walkFiles(
   roots: string[],
@@ -32,31 +46,35 @@ export function* walkFiles(
       continue
     }
     const seen = new Set<string>()
-    const stack: string[] = [absolute]
+    const stack: Pending[] = [
+      { path: absolute, shown: relative(cwd, absolute) || '.', real: undefined, kind: undefined },
+    ]
     while (stack.length > 0) {
-      const path = stack.pop() as string
-      const shown = relative(cwd, path) || '.'
-      let real: string
-      let stats: ReturnType<typeof statSync>
-      try {
-        real = realpathSync(path)
-        stats = statSync(real)
-      } catch (error) {
-        skip({
-          path: shown,
-          reason: (error as { code?: unknown }).code === 'ELOOP' ? 'symlink-loop' : 'unreadable',
-        })
-        continue
+      const { path, shown, real: known, kind: listed } = stack.pop() as Pending
+      let real = known
+      let kind = listed
+      if (real === undefined || kind === undefined) {
+        try {
+          real = realpathSync(path)
+          const stats = statSync(real)
+          kind = stats.isFile() ? 'file' : stats.isDirectory() ? 'directory' : undefined
+        } catch (error) {
+          skip({
+            path: shown,
+            reason: (error as { code?: unknown }).code === 'ELOOP' ? 'symlink-loop' : 'unreadable',
+          })
+          continue
+        }
+        if (!inside(realRoot, real)) {
+          skip({ path: shown, reason: 'outside-tree' })
+          continue
+        }
       }
-      if (!inside(realRoot, real)) {
-        skip({ path: shown, reason: 'outside-tree' })
-        continue
-      }
-      if (stats.isFile()) {
+      if (kind === 'file') {
         yield { path: real, shown }
         continue
       }
-      if (!stats.isDirectory()) {
+      if (kind !== 'directory') {
         skip({ path: shown, reason: 'not-a-file' })
         continue
       }
@@ -65,16 +83,26 @@ export function* walkFiles(
         continue
       }
       seen.add(real)
-      let entries: string[]
+      let entries: Dirent[]
       try {
-        entries = readdirSync(path).sort().reverse()
+        entries = readdirSync(path, { withFileTypes: true })
       } catch {
         skip({ path: shown, reason: 'unreadable' })
         continue
       }
+      entries.sort((a, b) => (a.name < b.name ? 1 : a.name > b.name ? -1 : 0))
       for (const entry of entries) {
-        if (SKIPPED_DIRECTORIES.includes(entry)) continue
-        stack.push(join(path, entry))
+        if (SKIPPED_DIRECTORIES.includes(entry.name)) continue
+        const entryKind = kindOf(entry)
+        const entryShown = shown === '.' ? entry.name : `${shown}${sep}${entry.name}`
+        const entryPath = join(path, entry.name)
+        if (entryKind === 'file' || entryKind === 'directory') {
+          stack.push({ path: entryPath, shown: entryShown, real: join(real, entry.name), kind: entryKind })
+        } else if (entryKind === 'link') {
+          stack.push({ path: entryPath, shown: entryShown, real: undefined, kind: undefined })
+        } else {
+          skip({ path: entryShown, reason: 'not-a-file' })
+        }
       }
     }
   }

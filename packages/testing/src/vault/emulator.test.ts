@@ -183,7 +183,7 @@ describe('KV v2', () => {
     expect(meta.body.data).toMatchObject({
       current_version: 2,
       oldest_version: 1,
-      max_versions: 10,
+      max_versions: 0, // the key's own setting: unset (Vault prints 0; the mount's, else 10, applies)
       cas_required: false,
     })
     expect(Object.keys(meta.body.data.versions)).toEqual(['1', '2'])

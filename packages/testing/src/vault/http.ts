@@ -148,6 +148,21 @@ export interface VaultRequest {
   body: Record<string, unknown> | undefined
 }
 
+/** The media type Vault requires on every `PATCH` (its HTTP layer answers others 415). */
+export const MERGE_PATCH_TYPE = 'application/merge-patch+json'
+
+/**
+ * Vault's check of a `PATCH` request's `Content-Type` before any handler runs: none or an
+ * unparsable one is 400 (Go's `mime.ParseMediaType` error), another type 415
+ * (docs/wire-facts.md#vault-kv-v2-patch-config-and-custom-metadata).
+ */
+export function checkPatchContentType(header: string | undefined): void {
+  const type = (header ?? '').split(';')[0]?.trim().toLowerCase() ?? ''
+  if (type === '') throw new VaultHttpError(400, ['mime: no media type'])
+  if (type !== MERGE_PATCH_TYPE)
+    throw new VaultHttpError(415, [`PATCH requires Content-Type of ${MERGE_PATCH_TYPE}, provided ${type}`])
+}
+
 /** The JSON body as an object; other JSON values count as no body. */
 export function parseBody(text: string): Record<string, unknown> | undefined {
   if (text.trim() === '') return undefined

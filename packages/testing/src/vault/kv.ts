@@ -10,6 +10,7 @@ import {
   type VaultReply,
   type VaultRequest,
 } from './http.js'
+import { mergePatch } from './merge-patch.js'
 import { SYSTEM_TTL } from './tokens.js'
 
 /** A KV map as Vault stores it. */
@@ -27,10 +28,28 @@ interface Key {
   current: number
   createdAt: number
   updatedAt: number
+  /** The key's own `max_versions`; 0: unset (the mount's, else 10). */
   maxVersions: number
   casRequired: boolean
   /** Seconds after which a new version is soft-deleted (its `deletion_time`); 0 never. */
   deleteVersionAfter: number
+}
+
+/** A mount's `<mount>/config`: defaults for every key (docs/wire-facts.md#vault-kv-v2-patch-config-and-custom-metadata). */
+interface MountConfig {
+  maxVersions: number
+  casRequired: boolean
+  deleteVersionAfter: number
+}
+
+/**
+ * Seconds until a new version's `deletion_time`, as Vault combines the mount's and the key's
+ * `delete_version_after`: the one that is set, the shorter when both are; undefined for none.
+ */
+function deleteAfter(mount: number, key: number): number | undefined {
+  if (key > 0 && mount > 0) return Math.min(key, mount)
+  if (key > 0) return key
+  return mount > 0 ? mount : undefined
 }
 
 /** A Go duration as Vault prints `delete_version_after`: `0s`, `30s`, `1m30s`, `1h0m0s`. */
@@ -53,7 +72,7 @@ function emptyKey(now: number): Key {
     current: 0,
     createdAt: now,
     updatedAt: now,
-    maxVersions: 10,
+    maxVersions: 0,
     casRequired: false,
     deleteVersionAfter: 0,
   }
@@ -76,6 +95,7 @@ function versionList(body: Record<string, unknown> | undefined): number[] {
 /** KV version 2 at one mount (docs/wire-facts.md#vault-kv-version-2). */
 export class KvV2 {
   readonly #keys = new Map<string, Key>()
+  readonly #config: MountConfig = { maxVersions: 0, casRequired: false, deleteVersionAfter: 0 }
 
   constructor(readonly mount: string) {}
 
@@ -86,7 +106,8 @@ export class KvV2 {
     if (cas !== undefined && cas !== (key?.current ?? 0)) {
       badRequest('check-and-set parameter did not match the current version')
     }
-    if (cas === undefined && key?.casRequired) badRequest('check-and-set parameter required for this call')
+    if (cas === undefined && (key?.casRequired || this.#config.casRequired))
+      badRequest('check-and-set parameter required for this call')
     if (key === undefined) {
       key = emptyKey(now)
       this.#keys.set(path, key)
@@ -97,11 +118,13 @@ export class KvV2 {
       data: structuredClone(data),
       createdAt: now,
       // delete_version_after: the version gets its deletion_time when it is written (KV v2 API docs).
-      deletedAt: key.deleteVersionAfter > 0 ? now + key.deleteVersionAfter * 1000 : undefined,
+      deletedAt: ((after) => (after === undefined ? undefined : now + after * 1000))(
+        deleteAfter(this.#config.deleteVersionAfter, key.deleteVersionAfter),
+      ),
       destroyed: false,
     })
     for (const n of [...key.versions.keys()].sort((a, b) => a - b)) {
-      if (key.versions.size <= key.maxVersions) break
+      if (key.versions.size <= (Math.max(key.maxVersions, this.#config.maxVersions) || 10)) break
       key.versions.delete(n)
     }
     return key.current
@@ -163,6 +186,7 @@ export class KvV2 {
     const slash = rest.indexOf('/')
     const kind = slash === -1 ? rest : rest.slice(0, slash)
     const path = slash === -1 ? '' : rest.slice(slash + 1).replace(/\/+$/, '')
+    if (kind === 'config' && path === '') return this.#mountConfig(request)
     if (path === '' && !(kind === 'metadata' && request.list)) return this.#v1Style(request)
     switch (kind) {
       case 'data':
@@ -217,12 +241,70 @@ export class KvV2 {
           mount_type: 'kv',
         })
       }
+      case 'PATCH':
+        return this.#patch(request, path)
       case 'DELETE':
         this.softDelete(path)
         return noContent
       default:
         return unsupported()
     }
+  }
+
+  /**
+   * `PATCH <mount>/data/<path>`: a JSON merge patch of the current version's data, written as a
+   * new version. 404 for a key with no versions, and with the version's metadata for a current
+   * version that is deleted or destroyed; `cas` as for a write.
+   */
+  #patch(request: VaultRequest, path: string): VaultReply {
+    const patch = request.body?.data
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) badRequest('no data provided')
+    const key = this.#keys.get(path)
+    const version = key?.versions.get(key.current)
+    if (key === undefined || version === undefined) notFound()
+    if (isDeleted(version)) {
+      return ok({ data: { ...versionMetadata(version), custom_metadata: null, version: key.current } }, 404)
+    }
+    const cas = (request.body?.options as { cas?: unknown } | undefined)?.cas
+    const number = this.write(
+      path,
+      mergePatch(version.data, patch) as KvData,
+      cas === undefined ? undefined : Number(cas),
+    )
+    const written = key.versions.get(number) as Version
+    return ok({
+      data: { ...versionMetadata(written), custom_metadata: null, version: number },
+      mount_type: 'kv',
+    })
+  }
+
+  /** `GET`/`POST <mount>/config`: `max_versions`, `cas_required`, `delete_version_after` for every key. */
+  #mountConfig(request: VaultRequest): VaultReply {
+    const config = this.#config
+    if (request.method === 'GET') {
+      return ok({
+        data: {
+          cas_required: config.casRequired,
+          delete_version_after: goDuration(config.deleteVersionAfter),
+          max_versions: config.maxVersions,
+        },
+        mount_type: 'kv',
+      })
+    }
+    this.#post(request)
+    const body = request.body ?? {}
+    if (body.max_versions !== undefined) {
+      const n = Number(body.max_versions)
+      if (!Number.isInteger(n) || n < 0) badRequest('max_versions must be a non-negative integer')
+      config.maxVersions = n
+    }
+    if (typeof body.cas_required === 'boolean') config.casRequired = body.cas_required
+    if (body.delete_version_after !== undefined && body.delete_version_after !== '') {
+      const after = parseDuration(body.delete_version_after)
+      if (after === undefined) badRequest('invalid delete_version_after')
+      config.deleteVersionAfter = after
+    }
+    return noContent
   }
 
   #read(path: string, versionParam: string | null): VaultReply {

@@ -2,7 +2,15 @@ import type { IncomingHttpHeaders } from 'node:http'
 import type { LimitedBody } from '../shared/body.js'
 import type { DatabaseEngine } from './database.js'
 import type { VaultCallLog, VaultFaultPlan } from './faults.js'
-import { noRoute, parseBody, SEALED, VaultHttpError, type VaultReply, type VaultRequest } from './http.js'
+import {
+  checkPatchContentType,
+  noRoute,
+  parseBody,
+  SEALED,
+  VaultHttpError,
+  type VaultReply,
+  type VaultRequest,
+} from './http.js'
 import type { KvV1, KvV2 } from './kv.js'
 import type { LoginMethods } from './login.js'
 import { isLeasePath, isStatusPath, leases, type SysState, status } from './sys.js'
@@ -50,14 +58,37 @@ async function route(
   engines.tokens.authorize(token, request)
   if (path.startsWith('auth/token/')) return engines.tokens.handle(request, token)
   if (isLeasePath(path)) return leases(request, engines.sys)
-  const slash = path.indexOf('/')
-  const mount = slash === -1 ? path : path.slice(0, slash)
-  const rest = slash === -1 ? '' : path.slice(slash + 1)
   // Namespaces separate data: a path in `team-a/` is not there without X-Vault-Namespace (docs/wire-facts.md#vault-namespaces).
-  const kv = engines.kv(namespaceOf(headers)).get(mount)
+  const { namespace, mount, rest } = splitNamespace(path, namespaceOf(headers), engines)
+  const kv = engines.kv(namespace).get(mount)
   if (kv !== undefined) return kv.handle(request, rest)
   if (mount === engines.database.mount) return engines.database.handle(request, rest, token)
   return noRoute(path)
+}
+
+/**
+ * The namespace, mount and rest of a path. Vault takes a namespace from the header, from the
+ * front of the path (`/v1/team-a/secret/data/x`), or both joined (header `team-a`, path
+ * `child/secret/…` → `team-a/child`): the segments before the first one that names a KV mount
+ * are namespace segments (docs/wire-facts.md#vault-namespace-in-the-path).
+ */
+function splitNamespace(
+  path: string,
+  fromHeader: string,
+  engines: Engines,
+): { namespace: string; mount: string; rest: string } {
+  const segments = path.split('/')
+  const mountNames = new Set(engines.kv('').keys())
+  const at = segments.findIndex((segment) => mountNames.has(segment))
+  if (at <= 0 || segments[0] === engines.database.mount) {
+    return { namespace: fromHeader, mount: segments[0] ?? '', rest: segments.slice(1).join('/') }
+  }
+  const prefix = segments.slice(0, at).join('/')
+  return {
+    namespace: fromHeader === '' ? prefix : `${fromHeader}/${prefix}`,
+    mount: segments[at] as string,
+    rest: segments.slice(at + 1).join('/'),
+  }
 }
 
 /** Runs one request through faults, seal, auth and routing. Undefined means: drop the connection. */
@@ -93,6 +124,7 @@ export async function serve(
     if (!url.pathname.startsWith('/v1/')) throw new VaultHttpError(404, [])
     const list =
       method === 'LIST' || (method === 'GET' && ['true', '1'].includes(url.searchParams.get('list') ?? ''))
+    if (method === 'PATCH') checkPatchContentType(incoming.headers['content-type'])
     const request: VaultRequest = { method, path, list, query: url.searchParams, body: parseBody(text) }
     reply = await route(request, incoming.headers, engines)
   } catch (error) {
