@@ -295,9 +295,9 @@ export class PatternIndex {
     const last = text.length - SHORT_Q
     let found: Findings | undefined
     for (
-      let j = nextHit(view, probe, undefined, 0, 0, last, lastLong, step, long, short);
+      let j = nextHit(view, probe, undefined, 0, 0, last, lastLong, step, step, long, short);
       j !== -1;
-      j = nextHit(view, probe, undefined, 0, j + step, last, lastLong, step, long, short)
+      j = nextHit(view, probe, undefined, 0, j + step, last, lastLong, step, step, long, short)
     ) {
       found = this.#valuesAt(view, j, text, found, lastLong, long, short)
       if (first && found !== undefined) return found
@@ -319,6 +319,9 @@ export class PatternIndex {
     const long = this.#longGroups > 0
     const short = this.#shortGroups > 0
     const step = long || short ? Math.min(this.#valueStep, this.#wordStep) : this.#wordStep
+    // windows are visited at multiples of `step`; values need one every `valueStep` at most, so
+    // they are tested at multiples of the largest multiple of `step` not above it
+    const grid = step * Math.floor(this.#valueStep / step)
     const lastLong = text.length - LONG_Q
     let found: Findings | undefined
     /**
@@ -328,9 +331,9 @@ export class PatternIndex {
      */
     let wordsUntil = -1
     for (
-      let j = nextHit(view, probe, wordFilter, wordsUntil, 0, last, lastLong, step, long, short);
+      let j = nextHit(view, probe, wordFilter, wordsUntil, 0, last, lastLong, step, grid, long, short);
       j !== -1;
-      j = nextHit(view, probe, wordFilter, wordsUntil, j + step, last, lastLong, step, long, short)
+      j = nextHit(view, probe, wordFilter, wordsUntil, j + step, last, lastLong, step, grid, long, short)
     ) {
       const key = view.getInt32(j)
       const bit = wordBit(key)
@@ -515,8 +518,9 @@ export class PatternIndex {
 
 /**
  * The first window at or after `from` (stepping by `step`, up to `last`) that may hold a value
- * (`long`: its eight-character hash, `short`: its four-character one, passes the table's filter) or,
- * at or after `wordsFrom`, a word; -1 for none. Most windows pass neither: this loop is all a scan
+ * (at multiples of `valueGrid`, a multiple of `step`; `long`: its eight-character hash, `short`:
+ * its four-character one, passes the table's filter) or, at or after `wordsFrom`, a word; -1 for
+ * none. Most windows pass neither: this loop is all a scan
  * of clean text runs.
  */
 function nextHit(
@@ -528,6 +532,7 @@ function nextHit(
   last: number,
   lastLong: number,
   step: number,
+  valueGrid: number,
   long: boolean,
   short: boolean,
 ): number {
@@ -540,6 +545,7 @@ function nextHit(
       const bit = wordBit(key)
       if ((((wordFilter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
     }
+    if (valueGrid !== step && j % valueGrid !== 0) continue
     if (long && j <= lastLong) {
       const hash = longHash(key, view.getInt32(j + 4))
       const bit = hash >>> shift
