@@ -24,7 +24,9 @@ export interface AppOptions {
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   const secrets = new CachedSecretProvider(options.source)
-  const app = Fastify({ logger: options.logger ? redactSecrets(secrets, options.logger) : false })
+  const app = Fastify({
+    logger: options.logger ? redactSecrets({ ...options.logger, latchkey: { provider: secrets } }) : false,
+  })
   app.addHook('onClose', () => secrets.close())
   await app.register(latchkey, { provider: secrets, preload: [SECRET_NAMES.dbPassword, SECRET_NAMES.apiKey] })
 

@@ -54,7 +54,7 @@ class UpstreamController {
     LoggerModule.forRootAsync({
       inject: [CachedSecretProvider],
       useFactory: (secrets: CachedSecretProvider) => ({
-        pinoHttp: [redactSecrets(secrets, { level: 'info' }), stream],
+        pinoHttp: [redactSecrets({ level: 'info', latchkey: { provider: secrets } }), stream],
       }),
     }),
   ],

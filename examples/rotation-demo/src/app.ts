@@ -28,7 +28,7 @@ export async function startApp(
   telemetry: Telemetry,
 ): Promise<DemoApp> {
   const destination = pino.destination({ dest: logFile, sync: false, mkdir: true })
-  const logger = pino(redactSecrets(provider, { level: 'info' }), destination)
+  const logger = pino(redactSecrets({ level: 'info', latchkey: { provider } }), destination)
   let requests = 0
   const app = Fastify({
     loggerInstance: logger,

@@ -1,32 +1,45 @@
 import { ByteScratch } from './redactor-bytes.js'
 import type { Form } from './redactor-forms.js'
+import { type FilterProbe, passes, WindowTable } from './redactor-table.js'
 import { caseVariants, sameLetters, WordTable } from './redactor-words.js'
 
-/** Characters per hashed window. Shorter patterns cannot be indexed. */
-const Q = 4
+/** Characters per window of a short text (4–11 characters): one 32-bit read. */
+const SHORT_Q = 4
 /**
- * A bucket holding this many links is crowded: windows that many patterns share (`%2F` with a
- * neighbour, a JWT header) are left out of an anchor when the pattern has other windows.
+ * Characters per window of a text of {@link LONG_FROM} or more: two 32-bit reads. Four characters
+ * of base64 take 2^24 values, which a million registered secrets fill: every window of ordinary
+ * text would match one. Eight take 2^48, so a window of clean text matches none by content.
  */
-const CROWDED = 64
-const TABLE_BITS = 20
-const TABLE_SHIFT = 32 - TABLE_BITS
-/** Shortest stride a crowded pattern may fall back to (see `#anchorOf`). */
-const MIN_FALLBACK_STRIDE = 8
-/** Longest stride: more would index more windows per pattern than it saves in the scan. */
-const MAX_STEP = 16
+const LONG_Q = 8
+const LONG_FROM = 12
+/**
+ * Longest stride: a text of `L` characters gets `s = min(8, L − q + 1)` consecutive windows in the
+ * table, and a scan hashes one window every `S` characters (`S` the smallest stride in use).
+ * Sixteen would halve the scan's probes and double the table.
+ */
+const MAX_STRIDE = 8
+/** Shortest stride a crowded text may fall back to (see `#anchorOf`). */
+const MIN_FALLBACK_STRIDE = 4
+/**
+ * A chain holding this many links is crowded: windows that many values share (a JWT header, `%2B`
+ * with a neighbour) are left out of an anchor when the text has other windows.
+ */
+const CROWDED = 32
+/**
+ * Characters every form of a value keeps as they are (letters, digits, `-`, `_`, `.`): a run of
+ * them in the raw value stands unchanged in each form, so one set of windows over it finds them all.
+ */
+const SHARED = /[A-Za-z0-9_.-]+/g
+/** Shortest run worth sharing: the full stride of eight-character windows. */
+const SHARED_MIN = LONG_Q + MAX_STRIDE - 1
 /**
  * Windows indexed per word, so a scan that looks for words steps by at most this. Words are short
  * (`token` has two windows of its own): one with fewer windows also gets the window made of any
- * byte and its first three characters, then the one made of its last three and any byte. (Four
- * is what `token` allows; a wider step would need windows of two unknown bytes, 65,536 each.)
+ * byte and its first three characters, then the one made of its last three and any byte.
  */
 const WORD_STEP = 4
-/** Fields per chain link: pattern id, offset of its window in the pattern, next link. */
-const LINK = 3
-/** Links are kept in pages of 2^15, so growing never copies what is there (no long pause). */
-const PAGE_BITS = 15
-const PAGE_MASK = (1 << PAGE_BITS) - 1
+/** Bits of the words' filter (words are few: a few thousand windows with every letter case). */
+const WORD_FILTER_BITS = 16
 
 /** What a scan found: `[start, end)` of the part to replace of each value, and of each word. */
 export interface Findings {
@@ -34,11 +47,17 @@ export interface Findings {
   words: Array<[number, number]>
 }
 
-function strideFor(length: number): number {
-  return Math.min(MAX_STEP, length - Q + 1)
+/** Hash of the four-character window `key` (text of 4–11 characters). */
+function shortHash(key: number): number {
+  return Math.imul(key ^ 0x5bd1e995, 0x9e3779b1)
 }
 
-/** The window key at `at`: four bytes (the low byte of each UTF-16 unit), as the scan reads them. */
+/** Hash of the eight-character window made of `key` and `key2` (text of 12 or more characters). */
+function longHash(key: number, key2: number): number {
+  return Math.imul(Math.imul(key, 0x9e3779b1) ^ key2, 0x85ebca6b)
+}
+
+/** The four bytes at `at` (the low byte of each UTF-16 unit), as the scan reads them. */
 function windowKey(text: string, at: number): number {
   return (
     ((text.charCodeAt(at) & 255) << 24) |
@@ -48,92 +67,128 @@ function windowKey(text: string, at: number): number {
   )
 }
 
-function bucketOf(key: number): number {
-  return Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
+function windowHash(text: string, at: number, long: boolean): number {
+  return long ? longHash(windowKey(text, at), windowKey(text, at + 4)) : shortHash(windowKey(text, at))
 }
 
-/** A second, independent hash of a window key: the scan visits a bucket only when both bits are set. */
-function checkOf(key: number): number {
-  return Math.imul(key, 0x85ebca6b) >>> TABLE_SHIFT
+function wordBit(key: number): number {
+  return Math.imul(key, 0x27d4eb2d) >>> (32 - WORD_FILTER_BITS)
 }
 
 /**
- * A q-gram index of patterns with incremental insert and remove (no rebuilds). A pattern of length
- * `L` gets a stride `s = min(16, L − 3)` and is indexed by the `s` consecutive windows starting at
- * an anchor. A scan hashes one window in every `S` characters, where `S` is the smallest stride in
- * use; any `s ≥ S` consecutive positions hold a checked one, so every occurrence is found. The
- * anchor is placed where the windows are least shared with other patterns, so values with a common
- * prefix (JWTs, `sk_live_…` keys) do not pile into one bucket.
+ * The longest run of {@link SHARED} characters of `forms[0]` (the raw value) that every form holds,
+ * with where each holds it; `undefined` when shorter than {@link SHARED_MIN} or there is one form.
+ */
+function sharedRun(forms: readonly Form[]): { run: string; at: number[] } | undefined {
+  if (forms.length < 2) return undefined
+  let run = ''
+  for (const [part] of (forms[0] as Form).pattern.matchAll(SHARED)) if (part.length > run.length) run = part
+  if (run.length < SHARED_MIN) return undefined
+  const at: number[] = []
+  for (const form of forms) {
+    const where = form.pattern.indexOf(run)
+    if (where === -1) return undefined
+    at.push(where)
+  }
+  return { run, at }
+}
+
+/**
+ * A sampled q-gram index of patterns with incremental insert and remove, whose cost per scanned
+ * window does not grow with the number of patterns.
  *
- * Words (matched in any letter case, never removed) set bits in the same bit tables, so the scan
- * still probes one table per window; their windows, every spelling of each, are kept in a small
- * table of their own. A scan for values and words steps by at most {@link WORD_STEP}; a scan for
- * values alone ignores words.
+ * **Groups.** A value's forms (raw, JSON-escaped, URL-encoded…) are indexed as one group when they
+ * share a run of 15+ characters no encoding changes (most secrets: letters and digits): one set of
+ * windows over the run, and a hit checks each form where the run stands in it. Otherwise each form
+ * is a group of its own.
+ *
+ * **Windows.** A group's text of `L` characters (the run, or the form) is hashed in windows of
+ * `q` = 8 characters (4 below 12), and `s = min(8, L − q + 1)` consecutive windows starting at an
+ * anchor are linked in a {@link WindowTable}. A scan hashes one window every `S` characters, `S` the
+ * smallest stride in use: any `s ≥ S` consecutive positions hold a hashed one, so every occurrence
+ * is found. The anchor is placed where the table's chains are least crowded, so values with a
+ * common prefix (JWTs, `sk_live_…` keys) do not pile into one chain.
+ *
+ * **Cost.** A scan of an `n`-character line does `n / S` window hashes and filter tests, plus one
+ * chain walk per filter hit; the table keeps at most one link per chain on average and 8 filter
+ * bits per chain, so a window of clean text hits with odds ≤ 1/8 however many patterns there are,
+ * and a chain holds about one link. Each link that matches a window's hash costs one check per form
+ * of its group (at most a few dozen). Hence O(n) per line, with a constant independent of the
+ * number of values, for every input.
+ *
+ * **Words** (matched in any letter case, never removed) have a small table and filter of their
+ * own. A scan for values and words steps by at most {@link WORD_STEP}; a scan for values alone
+ * ignores words.
  */
 export class PatternIndex {
-  /** Value pattern text by id; `undefined` for a free id. */
+  /** Pattern text by id; `undefined` for a free id. */
   readonly #patterns: Array<string | undefined> = []
   /** `keepStart | keepEnd << 4` per pattern. */
   readonly #keep: number[] = []
+  /** Next pattern id of the same value (a value's forms form a list), or -1. */
+  readonly #next: number[] = []
+  /** Next pattern id of the same group, or -1; the group's id is its first pattern's. */
+  readonly #member: number[] = []
+  /** Where the group's text starts in the pattern. */
+  readonly #runAt: number[] = []
+  /** Per group id: length of the group's text (-1 for a pattern that is not a group's first), its anchor window and stride. */
+  readonly #runLength: number[] = []
   readonly #anchor: number[] = []
   readonly #stride: number[] = []
-  /** Next pattern id of the same owner (a value's forms form a list), or -1. */
-  readonly #next: number[] = []
   readonly #freeIds: number[] = []
-  /** Value patterns per stride (index 1–16): a scan for values uses the smallest in use. */
-  readonly #strides = new Array<number>(MAX_STEP + 1).fill(0)
-  #valueStep = MAX_STEP
+  /** Groups per stride (index 1–8): a scan for values uses the smallest in use. */
+  readonly #strides = new Array<number>(MAX_STRIDE + 1).fill(0)
+  #valueStep = MAX_STRIDE
   #wordStep = WORD_STEP
-  #live = 0
+  #patternCount = 0
+  #longGroups = 0
+  #shortGroups = 0
+  readonly #table = new WindowTable()
   /** Words by index, lowercase. */
   readonly #wordList: string[] = []
   /** Every spelling of every word window, by its exact key. */
   readonly #words = new WordTable()
-  /** Buckets of `#used` that word windows need: removing a value never clears them. */
-  readonly #wordBuckets = new Set<number>()
-  /** The second-hash bits of word windows (never cleared; words are never removed). */
-  #wordChecks: Int32Array | undefined
-  #heads: Int32Array | undefined
-  /**
-   * One bit per bucket, set while it holds a link: small enough to stay in the CPU cache, so a scan
-   * of clean text rarely touches `#heads`, and the anchor choice can afford to look at every window.
-   */
-  #used: Int32Array | undefined
-  /**
-   * A second bit per window under {@link checkOf}, with the number of links behind it (saturating
-   * at 255; a saturated bit stays set). A window of clean text that lands on a used bucket by chance
-   * rarely lands on a used check bit too, so the scan seldom reads `#heads` (4 MB, out of cache)
-   * for nothing.
-   */
-  #checks: Int32Array | undefined
-  #checkCounts: Uint8Array | undefined
-  /**
-   * Links per bucket (saturating at 255): the anchor goes where buckets are least crowded, away
-   * from what many patterns share (a JWT header, `%2B` in URL-encoded base64).
-   */
-  #crowd: Uint8Array | undefined
-  /** Bucket and window key of each window of the pattern being inserted. */
+  #wordFilter = new Int32Array(1 << (WORD_FILTER_BITS - 5))
+  /** Scratch: window hashes of the text being inserted. */
   #hashes = new Int32Array(64)
   readonly #scratch = new ByteScratch()
-  #keys = new Int32Array(64)
-  readonly #pages: Int32Array[] = []
-  #linkTop = 0
-  #freeLink = -1
 
-  /** Number of value patterns indexed. */
+  /** Number of patterns indexed. */
   get size(): number {
-    return this.#live
+    return this.#patternCount
   }
 
-  /** Indexes `forms` as one list; returns the id of its first pattern (-1 for none). */
+  /** Bytes the window table holds in typed arrays. */
+  get tableBytes(): number {
+    return this.#table.bytes
+  }
+
+  /** Indexes `forms` (one value's) as one list; returns the id of its first pattern (-1 for none). */
   insertAll(forms: readonly Form[]): number {
+    const kept = forms.filter((form) => form.pattern.length >= SHORT_Q)
     let first = -1
-    for (let i = forms.length - 1; i >= 0; i--) {
-      const form = forms[i] as Form
-      if (form.pattern.length < Q) continue
-      const id = this.#insert(form)
+    for (let i = kept.length - 1; i >= 0; i--) {
+      const form = kept[i] as Form
+      const id = this.#freeIds.pop() ?? this.#patterns.length
+      this.#patterns[id] = form.pattern
+      this.#keep[id] = form.keepStart | (form.keepEnd << 4)
       this.#next[id] = first
+      this.#member[id] = -1
+      this.#runAt[id] = 0
+      this.#runLength[id] = -1
       first = id
+    }
+    this.#patternCount += kept.length
+    const shared = sharedRun(kept)
+    if (shared !== undefined) {
+      for (let id = first, i = 0; id !== -1; id = this.#next[id] as number, i++) {
+        this.#member[id] = this.#next[id] as number
+        this.#runAt[id] = shared.at[i] as number
+      }
+      this.#indexGroup(first, shared.run.length)
+    } else {
+      for (let id = first; id !== -1; id = this.#next[id] as number)
+        this.#indexGroup(id, (this.#patterns[id] as string).length)
     }
     return first
   }
@@ -142,21 +197,23 @@ export class PatternIndex {
   removeAll(first: number): void {
     for (let id = first; id !== -1; ) {
       const next = this.#next[id] as number
-      this.#remove(id)
+      // a group's id is its first member, and its members follow it in the list
+      if ((this.#runLength[id] as number) >= 0) this.#unindexGroup(id)
+      this.#patterns[id] = undefined
+      this.#freeIds.push(id)
+      this.#patternCount--
       id = next
     }
   }
 
   /**
-   * Indexes a word (at least {@link Q} characters), found by {@link scanAll} in any
-   * ASCII letter case. A word of fewer than seven characters is found only where a character
-   * precedes and follows it (in a JSON line a key always stands between quotes). Words are never
-   * removed.
+   * Indexes a word (at least four characters), found by {@link scanAll} in any ASCII letter case. A
+   * word of fewer than seven characters is found only where a character precedes and follows it
+   * (in a JSON line a key always stands between quotes). Words are never removed.
    */
   insertWord(word: string): void {
     const pattern = word.toLowerCase()
-    this.#table()
-    const windows = pattern.length - Q + 1
+    const windows = pattern.length - SHORT_Q + 1
     const index = this.#wordList.length
     this.#wordList.push(pattern)
     const seen = new Set<number>()
@@ -167,7 +224,9 @@ export class PatternIndex {
         for (const variant of caseVariants(key)) {
           if (seen.has(variant)) continue
           seen.add(variant)
-          this.#linkWord(variant, index, offset)
+          const bit = wordBit(variant)
+          this.#wordFilter[bit >>> 5] = (this.#wordFilter[bit >>> 5] as number) | (1 << (bit & 31))
+          this.#words.add(variant, (index << 8) | (offset + 2))
         }
       }
     }
@@ -197,28 +256,28 @@ export class PatternIndex {
 
   /** Clears everything, words included. */
   clear(): void {
-    this.#patterns.length = 0
-    this.#keep.length = 0
-    this.#anchor.length = 0
-    this.#stride.length = 0
-    this.#next.length = 0
-    this.#freeIds.length = 0
+    for (const list of [
+      this.#patterns,
+      this.#keep,
+      this.#next,
+      this.#member,
+      this.#runAt,
+      this.#runLength,
+      this.#anchor,
+      this.#stride,
+      this.#freeIds,
+      this.#wordList,
+    ])
+      list.length = 0
     this.#strides.fill(0)
-    this.#valueStep = MAX_STEP
+    this.#valueStep = MAX_STRIDE
     this.#wordStep = WORD_STEP
-    this.#live = 0
-    this.#wordList.length = 0
+    this.#patternCount = 0
+    this.#longGroups = 0
+    this.#shortGroups = 0
+    this.#table.clear()
     this.#words.clear()
-    this.#wordBuckets.clear()
-    this.#heads = undefined
-    this.#used = undefined
-    this.#checks = undefined
-    this.#checkCounts = undefined
-    this.#wordChecks = undefined
-    this.#crowd = undefined
-    this.#pages.length = 0
-    this.#linkTop = 0
-    this.#freeLink = -1
+    this.#wordFilter = new Int32Array(1 << (WORD_FILTER_BITS - 5))
   }
 
   /**
@@ -226,21 +285,21 @@ export class PatternIndex {
    * no particular order and possibly repeated; with `first`, only the first one found.
    */
   scanValues(text: string, first: boolean): Findings | undefined {
-    const heads = this.#heads
-    const used = this.#used
-    if (heads === undefined || used === undefined || this.#live === 0) return undefined
-    const last = text.length - Q
-    if (last < 0) return undefined
+    const long = this.#longGroups > 0
+    const short = this.#shortGroups > 0
+    if ((!long && !short) || text.length < SHORT_Q) return undefined
     const view = this.#scratch.bytesOf(text)
-    const checks = this.#checks as Int32Array
+    const probe = this.#table.probe
     const step = this.#valueStep
+    const lastLong = text.length - LONG_Q
+    const last = text.length - SHORT_Q
     let found: Findings | undefined
     for (
-      let j = nextHit(view, used, checks, checks, 0, last, step);
+      let j = nextHit(view, probe, undefined, 0, 0, last, lastLong, step, step, long, short);
       j !== -1;
-      j = nextHit(view, used, checks, checks, j + step, last, step)
+      j = nextHit(view, probe, undefined, 0, j + step, last, lastLong, step, step, long, short)
     ) {
-      found = this.#visitValues(view.getInt32(j), j, text, found)
+      found = this.#valuesAt(view, j, text, found, lastLong, long, short)
       if (first && found !== undefined) return found
     }
     return found
@@ -252,13 +311,18 @@ export class PatternIndex {
    */
   scanAll(text: string): Findings | undefined {
     if (this.#wordList.length === 0) return this.scanValues(text, false)
-    const used = this.#used as Int32Array
-    const last = text.length - Q
+    const last = text.length - SHORT_Q
     if (last < 0) return undefined
     const view = this.#scratch.bytesOf(text)
-    const checks = this.#checks as Int32Array
-    const wordChecks = this.#wordChecks as Int32Array
-    const step = this.#live === 0 ? this.#wordStep : Math.min(this.#valueStep, this.#wordStep)
+    const probe = this.#table.probe
+    const wordFilter = this.#wordFilter
+    const long = this.#longGroups > 0
+    const short = this.#shortGroups > 0
+    const step = long || short ? Math.min(this.#valueStep, this.#wordStep) : this.#wordStep
+    // windows are visited at multiples of `step`; values need one every `valueStep` at most, so
+    // they are tested at multiples of the largest multiple of `step` not above it
+    const grid = step * Math.floor(this.#valueStep / step)
+    const lastLong = text.length - LONG_Q
     let found: Findings | undefined
     /**
      * Windows before this find no word worth reporting: a word was found in the stretch without a
@@ -267,13 +331,13 @@ export class PatternIndex {
      */
     let wordsUntil = -1
     for (
-      let j = nextHit(view, used, checks, wordChecks, 0, last, step);
+      let j = nextHit(view, probe, wordFilter, wordsUntil, 0, last, lastLong, step, grid, long, short);
       j !== -1;
-      j = nextHit(view, used, checks, wordChecks, j + step, last, step)
+      j = nextHit(view, probe, wordFilter, wordsUntil, j + step, last, lastLong, step, grid, long, short)
     ) {
       const key = view.getInt32(j)
-      const g = checkOf(key)
-      if (j >= wordsUntil && ((wordChecks[g >>> 5] as number) & (1 << (g & 31))) !== 0) {
+      const bit = wordBit(key)
+      if (j >= wordsUntil && (((wordFilter[bit >>> 5] as number) >>> bit) & 1) === 1) {
         const before = found?.words.length ?? 0
         found = this.#visitWords(key, j, text, found)
         const words = found?.words
@@ -285,31 +349,53 @@ export class PatternIndex {
           wordsUntil = quote === -1 ? text.length : quote - 1
         }
       }
-      if (((checks[g >>> 5] as number) & (1 << (g & 31))) !== 0)
-        found = this.#visitValues(key, j, text, found)
+      found = this.#valuesAt(view, j, text, found, lastLong, long, short)
     }
     return found
   }
 
-  /** Checks every value pattern linked under window `key` against `text` at window `j`. */
-  #visitValues(key: number, j: number, text: string, found: Findings | undefined): Findings | undefined {
-    const pages = this.#pages
-    let link = (this.#heads as Int32Array)[bucketOf(key)] as number
-    while (link !== -1) {
-      const links = pages[link >>> PAGE_BITS] as Int32Array
-      const at = (link & PAGE_MASK) * LINK
-      const id = links[at] as number
-      const start = j - (links[at + 1] as number)
-      link = links[at + 2] as number
-      if (start < 0) continue
-      const pattern = this.#patterns[id] as string
-      const end = start + pattern.length
-      // the last character first: cheap, and it rules out most values that share a prefix
-      if (text.charCodeAt(end - 1) !== pattern.charCodeAt(pattern.length - 1)) continue
-      if (!text.startsWith(pattern, start)) continue
-      const keep = this.#keep[id] as number
-      found ??= { values: [], words: [] }
-      found.values.push([start + (keep & 15), end - (keep >> 4)])
+  /** The value matches of the window at `j`, of either length. */
+  #valuesAt(
+    view: DataView,
+    j: number,
+    text: string,
+    found: Findings | undefined,
+    lastLong: number,
+    long: boolean,
+    short: boolean,
+  ): Findings | undefined {
+    const table = this.#table
+    const key = view.getInt32(j)
+    let out = found
+    if (long && j <= lastLong) {
+      const hash = longHash(key, view.getInt32(j + 4))
+      if (table.mayHold(hash)) out = this.#visitValues(hash, j, text, out)
+    }
+    if (short) {
+      const hash = shortHash(key)
+      if (table.mayHold(hash)) out = this.#visitValues(hash, j, text, out)
+    }
+    return out
+  }
+
+  /** Checks every group linked under `hash` against `text` at window `j`. */
+  #visitValues(hash: number, j: number, text: string, found: Findings | undefined): Findings | undefined {
+    const table = this.#table
+    for (let link = table.head(hash); link !== 0; link = table.next(link)) {
+      if (table.hash(link) !== hash) continue
+      const runStart = j - table.offset(link)
+      for (let id = table.group(link); id !== -1; id = this.#member[id] as number) {
+        const start = runStart - (this.#runAt[id] as number)
+        const pattern = this.#patterns[id] as string
+        const end = start + pattern.length
+        if (start < 0 || end > text.length) continue
+        // the last character first: cheap, and it rules out most values that share a prefix
+        if (text.charCodeAt(end - 1) !== pattern.charCodeAt(pattern.length - 1)) continue
+        if (!text.startsWith(pattern, start)) continue
+        const keep = this.#keep[id] as number
+        found ??= { values: [], words: [] }
+        found.values.push([start + (keep & 15), end - (keep >> 4)])
+      }
     }
     return found
   }
@@ -329,82 +415,50 @@ export class PatternIndex {
     return found
   }
 
-  #insert(form: Form): number {
-    const { pattern } = form
-    const heads = this.#table()
-    const windows = pattern.length - Q + 1
-    this.#fillHashes(pattern, windows)
-    const { anchor, stride } = this.#anchorOf(this.#hashes, windows, strideFor(pattern.length))
-    const id = this.#newId(pattern)
-    this.#keep[id] = form.keepStart | (form.keepEnd << 4)
+  /** Links the windows of group `id`, whose text is `length` characters of its first pattern from its `runAt`. */
+  #indexGroup(id: number, length: number): void {
+    const long = length >= LONG_FROM
+    const windows = length - (long ? LONG_Q : SHORT_Q) + 1
+    const text = this.#patterns[id] as string
+    const from = this.#runAt[id] as number
+    if (this.#hashes.length < windows) this.#hashes = new Int32Array(windows * 2)
+    for (let k = 0; k < windows; k++) this.#hashes[k] = windowHash(text, from + k, long)
+    const { anchor, stride } = this.#anchorOf(windows, Math.min(MAX_STRIDE, windows))
+    for (let k = anchor; k < anchor + stride; k++) this.#table.add(this.#hashes[k] as number, id, k)
+    this.#runLength[id] = length
     this.#anchor[id] = anchor
     this.#stride[id] = stride
-    for (let k = 0; k < stride; k++) this.#link(heads, this.#keys[anchor + k] as number, id, anchor + k)
-    this.#live++
+    if (long) this.#longGroups++
+    else this.#shortGroups++
     this.#strides[stride] = (this.#strides[stride] as number) + 1
     this.#updateValueStep()
-    return id
   }
 
-  #linkWord(key: number, index: number, offset: number): void {
-    const h = bucketOf(key)
-    const used = this.#used as Int32Array
-    used[h >>> 5] = (used[h >>> 5] as number) | (1 << (h & 31))
-    this.#wordBuckets.add(h)
-    const g = checkOf(key)
-    const checks = this.#wordChecks as Int32Array
-    checks[g >>> 5] = (checks[g >>> 5] as number) | (1 << (g & 31))
-    this.#words.add(key, (index << 8) | (offset + 2))
+  #unindexGroup(id: number): void {
+    const length = this.#runLength[id] as number
+    const long = length >= LONG_FROM
+    const text = this.#patterns[id] as string
+    const from = this.#runAt[id] as number
+    const anchor = this.#anchor[id] as number
+    const stride = this.#stride[id] as number
+    for (let k = anchor; k < anchor + stride; k++) this.#table.remove(windowHash(text, from + k, long), id, k)
+    this.#runLength[id] = -1
+    if (long) this.#longGroups--
+    else this.#shortGroups--
+    this.#strides[stride] = (this.#strides[stride] as number) - 1
+    this.#updateValueStep()
   }
 
-  #fillHashes(pattern: string, windows: number): void {
-    if (this.#hashes.length < windows) {
-      this.#hashes = new Int32Array(windows * 2)
-      this.#keys = new Int32Array(windows * 2)
-    }
-    for (let i = 0; i < windows; i++) {
-      const key = windowKey(pattern, i)
-      this.#keys[i] = key
-      this.#hashes[i] = bucketOf(key)
-    }
-  }
-
-  #newId(pattern: string): number {
-    const id = this.#freeIds.pop() ?? this.#patterns.length
-    this.#patterns[id] = pattern
-    this.#keep[id] = 0
-    this.#next[id] = -1
-    return id
-  }
-
-  #link(heads: Int32Array, key: number, id: number, offset: number): void {
-    const h = bucketOf(key)
-    const used = this.#used as Int32Array
-    const crowd = this.#crowd as Uint8Array
-    const g = checkOf(key)
-    const counts = this.#checkCounts as Uint8Array
-    if ((counts[g] as number) < 255) counts[g] = (counts[g] as number) + 1
-    const checks = this.#checks as Int32Array
-    checks[g >>> 5] = (checks[g >>> 5] as number) | (1 << (g & 31))
-    const link = this.#newLink()
-    const links = this.#pages[link >>> PAGE_BITS] as Int32Array
-    const at = (link & PAGE_MASK) * LINK
-    links[at] = id
-    links[at + 1] = offset
-    links[at + 2] = heads[h] as number
-    heads[h] = link
-    used[h >>> 5] = (used[h >>> 5] as number) | (1 << (h & 31))
-    if ((crowd[h] as number) < 255) crowd[h] = (crowd[h] as number) + 1
-  }
   /**
-   * Where to index a pattern: the run of `stride` windows whose buckets are least crowded, none of
-   * them {@link CROWDED}. When no such run exists, the longest run of uncrowded windows with a
+   * Where to index a group's text: the run of `stride` windows whose chains are least crowded, none
+   * of them {@link CROWDED}. When no such run exists, the longest run of uncrowded windows with a
    * stride to match (the scan then steps more finely) if it is {@link MIN_FALLBACK_STRIDE} or more;
    * otherwise the least crowded run of the full stride.
    */
-  #anchorOf(hashes: Int32Array, windows: number, stride: number): { anchor: number; stride: number } {
-    const crowd = this.#crowd as Uint8Array
-    const at = (i: number) => crowd[hashes[i] as number] as number
+  #anchorOf(windows: number, stride: number): { anchor: number; stride: number } {
+    const table = this.#table
+    const hashes = this.#hashes
+    const at = (i: number) => table.crowd(hashes[i] as number)
     let best = -1
     let bestSum = Number.POSITIVE_INFINITY
     let run = 0
@@ -438,8 +492,8 @@ export class PatternIndex {
     }
     if (best !== -1) return { anchor: best, stride }
     // A shorter stride lowers the step of every scan (the smallest stride in use): allowed down to
-    // MIN_FALLBACK_STRIDE only. Past that, when many values crowd the table, the stride stays and
-    // the least crowded run is taken (a longer chain there costs only the windows that hit it).
+    // MIN_FALLBACK_STRIDE only. Past that the stride stays and the least crowded run is taken (a
+    // longer chain there costs only the windows that hit it).
     if (longest >= Math.min(stride, MIN_FALLBACK_STRIDE)) return { anchor: longestStart, stride: longest }
     let anchor = 0
     sum = 0
@@ -455,111 +509,54 @@ export class PatternIndex {
     return { anchor, stride }
   }
 
-  #remove(id: number): void {
-    const pattern = this.#patterns[id]
-    const heads = this.#heads
-    if (pattern === undefined || heads === undefined) return
-    const used = this.#used as Int32Array
-    const crowd = this.#crowd as Uint8Array
-    const anchor = this.#anchor[id] as number
-    const stride = this.#stride[id] as number
-    const checks = this.#checks as Int32Array
-    const counts = this.#checkCounts as Uint8Array
-    for (let k = 0; k < stride; k++) {
-      const key = windowKey(pattern, anchor + k)
-      const h = bucketOf(key)
-      let previous = -1
-      for (let link = heads[h] as number; link !== -1; link = this.#field(link, 2)) {
-        if (this.#field(link, 0) !== id || this.#field(link, 1) !== anchor + k) {
-          previous = link
-          continue
-        }
-        const next = this.#field(link, 2)
-        if (previous === -1) heads[h] = next
-        else this.#setField(previous, 2, next)
-        this.#setField(link, 2, this.#freeLink)
-        this.#freeLink = link
-        if (heads[h] === -1 && !this.#wordBuckets.has(h))
-          used[h >>> 5] = (used[h >>> 5] as number) & ~(1 << (h & 31))
-        // a saturated count stays put: it no longer says how many links there are
-        if ((crowd[h] as number) < 255 && (crowd[h] as number) > 0) crowd[h] = (crowd[h] as number) - 1
-        const g = checkOf(key)
-        const count = counts[g] as number
-        if (count < 255 && count > 0) {
-          counts[g] = count - 1
-          if (count === 1) checks[g >>> 5] = (checks[g >>> 5] as number) & ~(1 << (g & 31))
-        }
-        break
-      }
-    }
-    this.#patterns[id] = undefined
-    this.#freeIds.push(id)
-    this.#live--
-    this.#strides[stride] = (this.#strides[stride] as number) - 1
-    this.#updateValueStep()
-  }
-
   #updateValueStep(): void {
     let stride = 1
-    while (stride < MAX_STEP && this.#strides[stride] === 0) stride++
+    while (stride < MAX_STRIDE && this.#strides[stride] === 0) stride++
     this.#valueStep = stride
-  }
-
-  #table(): Int32Array {
-    if (this.#heads === undefined) {
-      this.#heads = new Int32Array(1 << TABLE_BITS).fill(-1)
-      this.#used = new Int32Array(1 << (TABLE_BITS - 5))
-      this.#checks = new Int32Array(1 << (TABLE_BITS - 5))
-      this.#checkCounts = new Uint8Array(1 << TABLE_BITS)
-      this.#wordChecks = new Int32Array(1 << (TABLE_BITS - 5))
-      this.#crowd = new Uint8Array(1 << TABLE_BITS)
-    }
-    return this.#heads
-  }
-
-  #field(link: number, field: number): number {
-    return (this.#pages[link >>> PAGE_BITS] as Int32Array)[(link & PAGE_MASK) * LINK + field] as number
-  }
-
-  #setField(link: number, field: number, value: number): void {
-    ;(this.#pages[link >>> PAGE_BITS] as Int32Array)[(link & PAGE_MASK) * LINK + field] = value
-  }
-
-  #newLink(): number {
-    if (this.#freeLink !== -1) {
-      const link = this.#freeLink
-      this.#freeLink = this.#field(link, 2)
-      return link
-    }
-    if (this.#linkTop >>> PAGE_BITS >= this.#pages.length) {
-      this.#pages.push(new Int32Array((PAGE_MASK + 1) * LINK))
-    }
-    return this.#linkTop++
   }
 }
 
 /**
- * The first window at or after `from` (stepping by `step`, up to `last`) whose bucket holds a link
- * and whose second check passes in `checks` or `moreChecks` (a scan for values alone passes
- * `checks` twice), or -1. Most windows hit an empty bucket: this loop is all a scan of clean
- * text runs.
+ * The first window at or after `from` (stepping by `step`, up to `last`) that may hold a value
+ * (at multiples of `valueGrid`, a multiple of `step`; `long`: its eight-character hash, `short`:
+ * its four-character one, passes the table's filter) or, at or after `wordsFrom`, a word; -1 for
+ * none. Most windows pass neither: this loop is all a scan
+ * of clean text runs.
  */
 function nextHit(
   view: DataView,
-  used: Int32Array,
-  checks: Int32Array,
-  moreChecks: Int32Array,
+  probe: FilterProbe,
+  wordFilter: Int32Array | undefined,
+  wordsFrom: number,
   from: number,
   last: number,
+  lastLong: number,
   step: number,
+  valueGrid: number,
+  long: boolean,
+  short: boolean,
 ): number {
+  const filter = probe.filter
+  const shift = probe.filterShift
+  const growing = probe.nextFilter !== undefined
   for (let j = from; j <= last; j += step) {
     const key = view.getInt32(j)
-    const h = Math.imul(key, 0x9e3779b1) >>> TABLE_SHIFT
-    // `>>> h` shifts by h mod 32: the bit of bucket h in its word
-    if ((((used[h >>> 5] as number) >>> h) & 1) === 0) continue
-    const g = Math.imul(key, 0x85ebca6b) >>> TABLE_SHIFT
-    if (((((checks[g >>> 5] as number) | (moreChecks[g >>> 5] as number)) >>> g) & 1) !== 0) return j
+    if (wordFilter !== undefined && j >= wordsFrom) {
+      const bit = wordBit(key)
+      if ((((wordFilter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
+    }
+    if (valueGrid !== step && j % valueGrid !== 0) continue
+    if (long && j <= lastLong) {
+      const hash = longHash(key, view.getInt32(j + 4))
+      const bit = hash >>> shift
+      // `>>> bit` shifts by bit mod 32: the bit in its word
+      if (growing ? passes(probe, hash) : (((filter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
+    }
+    if (short) {
+      const hash = shortHash(key)
+      const bit = hash >>> shift
+      if (growing ? passes(probe, hash) : (((filter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
+    }
   }
   return -1
 }

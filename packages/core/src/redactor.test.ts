@@ -27,6 +27,35 @@ describe('SecretRedactor', () => {
     }
   })
 
+  it('finds every form of every value while its index grows through many sizes, and none it forgot', () => {
+    let now = 0
+    const r = new SecretRedactor({ retention: 10, clock: () => now })
+    const values = Array.from({ length: 40_000 }, (_, i) =>
+      i % 4 === 0
+        ? `${randomBytes(6).toString('hex')}`
+        : randomBytes(24)
+            .toString('base64')
+            .slice(0, 14 + (i % 19)),
+    )
+    const gone: string[] = []
+    for (let i = 0; i < values.length; i++) {
+      r.add(values[i] as string)
+      if (i % 5 === 4) {
+        const value = values[i - 2] as string
+        r.release(value)
+        gone.push(value)
+      }
+    }
+    now = 100
+    while (r.retired > 0) r.prune()
+    const forgotten = new Set(gone)
+    for (const value of values.slice(0, 4_000)) {
+      const line = `{"msg":"a ${value} b","url":"https://x.test/?k=${encodeURIComponent(value)}&z=1"}`
+      if (forgotten.has(value)) expect(r.redact(line)).toBe(line)
+      else expect(r.redact(line)).toBe('{"msg":"a [REDACTED] b","url":"https://x.test/?k=[REDACTED]&z=1"}')
+    }
+  })
+
   it('returns the same string when nothing matches', () => {
     const r = new SecretRedactor()
     r.add(canary('none'))
@@ -55,7 +84,7 @@ describe('SecretRedactor', () => {
     const old = canary('old')
     r.add(old)
     r.add(canary('new'))
-    r.retire(old)
+    r.release(old)
     now = 999
     expect(r.contains(old)).toBe(true)
     now = 1_000

@@ -41,10 +41,11 @@ const PRUNE_BATCH = 64
  *
  * Each value is indexed in every form it takes in a log line — raw, JSON-escaped once and twice,
  * and each URL/form encoding real clients write — as it is added: no rebuilds, no work that grows
- * with the number of values. A scan copies the text to bytes once and hashes one 4-character
- * window in every 1–16 characters (16 when every value is 19 characters or longer), so 1,000
- * values cost about what ten do. A log line is scrubbed by `redactor-line.ts`, the one place that
- * knows JSON.
+ * with the number of values. A scan copies the text to bytes once and hashes one 8-character
+ * window (4 for values under 12 characters) in every 1–8 characters, tested against a filter that
+ * grows with the index: O(line length) with a constant that does not depend on how many values
+ * are registered (see `redactor-index.ts`). A log line is scrubbed by `redactor-line.ts`, the one
+ * place that knows JSON.
  *
  * When holders add one value with different minimum lengths, the strictest applies: once any
  * holder wants it scrubbed everywhere, it is scrubbed everywhere while it is known.
@@ -152,11 +153,6 @@ export class SecretRedactor {
     this.#retiredCount++
     this.#released.push(value)
     this.prune()
-  }
-
-  /** @deprecated Use {@link release}; this alias is kept for code written against the first release. */
-  retire(value: string, retention?: number): void {
-    this.release(value, retention)
   }
 
   /**
