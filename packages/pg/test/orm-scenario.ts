@@ -34,9 +34,9 @@ export interface OrmRun {
 
 /** Settings of {@link ormRotationScenario}. */
 export interface OrmScenarioOptions {
-  /** Query loops. @default 20 */
+  /** Query loops. @default 50 */
   concurrency?: number
-  /** Tokens must expire this many times during the token phase. @default 10 */
+  /** Tokens must expire this many times during the token phase. @default 20 */
   expiries?: number
   /** One token's lifetime. @default 600 */
   tokenLifetimeMs?: number
@@ -47,6 +47,21 @@ export interface OrmScenarioOptions {
    * throughout (single-user rotation, for clients whose username is fixed). @default true
    */
   alternate?: boolean
+  /**
+   * Start with a stored-password rotation of the first user, the database changed before the
+   * secret; `false` skips it (for clients that cannot retry a refused login). @default true
+   */
+  singleUserFirst?: boolean
+  /**
+   * End with the token phase. Our PostgreSQL holds one password per role, so a token replaces the
+   * last one at once — a login still using the previous token is refused (RDS accepts every
+   * unexpired token); only clients that retry a refused login (RotatingPool, `withSecret`) pass it.
+   * Without it the run ends with 1 s of stored-password entries expiring every 300 ms.
+   * @default true
+   */
+  tokens?: boolean
+  /** Wait this long after the load before the last query (for pools that reap idle logins only). @default 0 */
+  settleMs?: number
 }
 
 /** Runs the rotation under `build(provider)`'s ORM; the secret's name is `'db'`. */
@@ -56,10 +71,11 @@ export async function ormRotationScenario(
   build: (provider: CachedSecretProvider, firstUser: string) => OrmUnderTest | Promise<OrmUnderTest>,
   options: OrmScenarioOptions = {},
 ): Promise<OrmRun> {
-  const concurrency = options.concurrency ?? 20
+  const concurrency = options.concurrency ?? 50
   const lifetime = options.tokenLifetimeMs ?? 600
-  const wanted = options.expiries ?? 10
+  const wanted = options.expiries ?? 20
   const alternate = options.alternate ?? true
+  const singleUserFirst = options.singleUserFirst ?? true
   const extra = options.fullSecret ? { ...server(), dbname: server().database } : {}
   const users = [await db.createRole(`${label}a`), await db.createRole(`${label}b`)] as const
   const tokenUser = alternate ? users[1] : users[0]
@@ -89,11 +105,13 @@ export async function ormRotationScenario(
     return who === users[0].name || who === users[1].name
   }, concurrency)
   await sleep(300)
-  // Stored-password rotation of the first user: the database first, then the secret.
-  users[0].password = await db.rotatePassword(users[0].name)
-  await sleep(50)
-  stored = credentialsJson(users[0].name, users[0].password, extra)
-  await sleep(600)
+  if (singleUserFirst) {
+    // Stored-password rotation of the first user: the database first, then the secret.
+    users[0].password = await db.rotatePassword(users[0].name)
+    await sleep(50)
+    stored = credentialsJson(users[0].name, users[0].password, extra)
+    await sleep(600)
+  }
   if (alternate) {
     // Alternating users: switch to the second, then rotate the first's password away.
     users[1].password = await db.rotatePassword(users[1].name)
@@ -103,14 +121,19 @@ export async function ormRotationScenario(
     await sleep(300)
   }
   // Tokens (for the second user when alternating), until `wanted` of them have expired under load.
-  tokenMode = true
   const tokenStart = Date.now()
-  await provider.refresh('db')
-  while (minted.filter((at) => at <= Date.now()).length < wanted && Date.now() - tokenStart < 60_000) {
-    await sleep(50)
+  if (options.tokens ?? true) {
+    tokenMode = true
+    await provider.refresh('db')
+    while (minted.filter((at) => at <= Date.now()).length < wanted && Date.now() - tokenStart < 60_000) {
+      await sleep(50)
+    }
+  } else {
+    await sleep(1_000)
   }
   const tokenEnd = Date.now()
   await load.stop()
+  await sleep(options.settleMs ?? 0)
   const last = await orm.query()
   await orm.close()
   await provider.close()
@@ -122,7 +145,7 @@ export async function ormRotationScenario(
     last,
     tokens: minted.length,
     expiries: minted.filter((at) => at <= tokenEnd).length,
-    mintsPerLifetime: minted.length / ((tokenEnd - tokenStart) / lifetime),
+    mintsPerLifetime: minted.length === 0 ? 0 : minted.length / ((tokenEnd - tokenStart) / lifetime),
     tokenLifetimeMs: lifetime,
   }
 }
