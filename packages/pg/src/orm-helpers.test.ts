@@ -5,10 +5,11 @@ import {
   type SecretSource,
 } from '@latchkey/core'
 import { assertNoCanary, printed, rejectionOf, thrownBy } from '@latchkey/test-support'
-import knex from 'knex'
-import { QueryTypes, Sequelize } from 'sequelize'
+import { QueryTypes } from 'sequelize'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { figures, ormRotationScenario } from '../test/orm-scenario.js'
+import { knexDb } from '../test/orm-snippets/knex.js'
+import { sequelizeDb } from '../test/orm-snippets/sequelize.js'
 import { type Admin, admin } from '../test/support.js'
 import { knexConnection, sequelizeBeforeConnect } from './index.js'
 
@@ -37,11 +38,7 @@ describe('knexConnection and sequelizeBeforeConnect (real PostgreSQL, alternatin
       db,
       'knx',
       (provider) => {
-        const k = knex({
-          client: 'pg',
-          connection: knexConnection(provider, 'db'),
-          pool: { min: 0, max: 5, idleTimeoutMillis: 200, reapIntervalMillis: 50 },
-        })
+        const k = knexDb(provider, 'db', { max: 5, idleTimeoutMillis: 200, reapIntervalMillis: 50 })
         return {
           query: async () =>
             String((await k.raw<{ rows: { u: string }[] }>('SELECT current_user AS u')).rows[0]?.u),
@@ -63,12 +60,7 @@ describe('knexConnection and sequelizeBeforeConnect (real PostgreSQL, alternatin
       db,
       'sqz',
       (provider) => {
-        const s = new Sequelize('', '', '', {
-          dialect: 'postgres',
-          logging: false,
-          pool: { max: 5, min: 0, idle: 200, evict: 50, maxUses: 50 },
-          hooks: { beforeConnect: sequelizeBeforeConnect(provider, 'db') as never },
-        })
+        const s = sequelizeDb(provider, 'db', { max: 5, min: 0, idle: 200, evict: 50, maxUses: 50 })
         return {
           query: async () =>
             String(

@@ -1,9 +1,7 @@
-import { MikroORM } from '@mikro-orm/postgresql'
-import { PostgresDialect } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { figures, ormRotationScenario } from '../test/orm-scenario.js'
+import { mikroOrm } from '../test/orm-snippets/mikro-orm.js'
 import { type Admin, admin, server } from '../test/support.js'
-import { RotatingPool } from './index.js'
 
 let db: Admin
 beforeAll(() => {
@@ -17,21 +15,12 @@ describe('RotatingPool under MikroORM (real PostgreSQL, rotation + alternating u
   it('PostgreSqlDriver with { driverOptions: new PostgresDialect({ pool: RotatingPool }) }: 0 failed queries', async () => {
     const run = await ormRotationScenario(db, 'mko', async (provider) => {
       const { host, port, database } = server()
-      const pool = new RotatingPool({
+      const orm = await mikroOrm(
         provider,
-        secret: 'db',
-        host,
-        port,
-        database,
-        max: 5,
-        maxLifetimeMillis: 200,
-      })
-      const orm = await MikroORM.init({
-        dbName: database,
-        entities: [],
-        discovery: { warnWhenNoEntities: false },
-        driverOptions: new PostgresDialect({ pool }),
-      })
+        'db',
+        { dbName: database, entities: [], discovery: { warnWhenNoEntities: false } },
+        { host, port, database, max: 5, maxLifetimeMillis: 200 },
+      )
       return {
         query: async () =>
           String((await orm.em.fork().execute<{ u: string }[]>('SELECT current_user AS u'))[0]?.u),

@@ -1,7 +1,6 @@
-import { withSecret } from '@latchkey/core'
-import postgres from 'postgres'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { figures, ormRotationScenario } from '../test/orm-scenario.js'
+import { postgresJs } from '../test/orm-snippets/postgres-js.js'
 import { type Admin, admin, server } from '../test/support.js'
 
 let db: Admin
@@ -18,28 +17,17 @@ describe('postgres.js with a password function (real PostgreSQL, single-user rot
       db,
       'pjs',
       (provider, user) => {
-        const { host, port, database } = server()
-        const sql = postgres({
-          host,
-          port,
-          database,
+        const { sql, retrying } = postgresJs(provider, 'db', {
+          ...server(),
           username: user,
-          // Called for every new connection; the cache answers from memory.
-          password: () => provider.getSecret('db#password'),
           max: 5,
           max_lifetime: 1,
           idle_timeout: 0.5,
           onnotice: () => undefined,
         })
         return {
-          // postgres.js cannot retry a refused login itself: withSecret refreshes once and retries once.
           query: () =>
-            withSecret(
-              provider,
-              'db#password',
-              async () => String((await sql<{ u: string }[]>`SELECT current_user AS u`)[0]?.u),
-              { isRefused: (error) => (error as { code?: unknown }).code === '28P01' },
-            ),
+            retrying(async (db) => String((await db<{ u: string }[]>`SELECT current_user AS u`)[0]?.u)),
           close: () => sql.end({ timeout: 5 }),
         }
       },

@@ -1,9 +1,8 @@
-import { PrismaPg } from '@prisma/adapter-pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { figures, ormRotationScenario } from '../test/orm-scenario.js'
+import { prismaAdapter } from '../test/orm-snippets/prisma.js'
 import { generatePrismaClient, type PrismaLike } from '../test/prisma-client.js'
 import { type Admin, admin, server } from '../test/support.js'
-import { RotatingPool } from './index.js'
 
 let db: Admin
 let PrismaClient: new (options: { adapter: unknown }) => PrismaLike
@@ -18,27 +17,21 @@ afterAll(async () => {
 describe('RotatingPool under Prisma (@prisma/adapter-pg, query compiler; real PostgreSQL, rotation + alternating users + token expiries)', () => {
   it('new PrismaPg(rotatingPool): 0 failed queries', async () => {
     const run = await ormRotationScenario(db, 'prs', (provider) => {
-      const { host, port, database } = server()
-      const pool = new RotatingPool({
-        provider,
-        secret: 'db',
-        host,
-        port,
-        database,
-        max: 5,
-        maxLifetimeMillis: 200,
-      })
-      const prisma = new PrismaClient({ adapter: new PrismaPg(pool) })
+      const adapter = prismaAdapter(provider, 'db', { ...server(), max: 5, maxLifetimeMillis: 200 })
+      const prisma = new PrismaClient({ adapter })
       return {
         query: async () =>
           String((await prisma.$queryRawUnsafe<{ u: string }[]>('SELECT current_user AS u'))[0]?.u),
-        close: async () => {
-          await prisma.$disconnect()
-          await pool.end()
-        },
+        close: () => prisma.$disconnect(),
       }
     })
     console.info(figures('prisma', run))
+    // $disconnect() ended the RotatingPool too (disposeExternalPool): no session of either user is left.
+    const sessions = await db.query(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE usename = ANY($1)',
+      [run.users.map((user) => user.name)],
+    )
+    expect(sessions.rows[0]?.n).toBe(0)
     expect(run.load.failures).toEqual([])
     expect(run.load.ok).toBeGreaterThan(100)
     expect(run.seen).toEqual(new Set([run.users[0].name, run.users[1].name]))

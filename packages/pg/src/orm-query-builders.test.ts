@@ -1,10 +1,10 @@
 import { sql } from 'drizzle-orm'
-import { drizzle } from 'drizzle-orm/node-postgres'
-import { Kysely, sql as ksql, PostgresDialect } from 'kysely'
+import { sql as ksql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { figures, ormRotationScenario } from '../test/orm-scenario.js'
+import { drizzleDb } from '../test/orm-snippets/drizzle.js'
+import { kyselyDb } from '../test/orm-snippets/kysely.js'
 import { type Admin, admin, server } from '../test/support.js'
-import { RotatingPool } from './index.js'
 
 let db: Admin
 beforeAll(() => {
@@ -17,14 +17,13 @@ afterAll(async () => {
 describe('RotatingPool under query builders (real PostgreSQL, rotation + alternating users + token expiries)', () => {
   it('Drizzle (drizzle-orm/node-postgres): 0 failed queries', async () => {
     const run = await ormRotationScenario(db, 'drz', (provider) => {
-      const pool = new RotatingPool({ provider, secret: 'db', ...server(), max: 5, maxLifetimeMillis: 200 })
-      const orm = drizzle({ client: pool })
+      const orm = drizzleDb(provider, 'db', { ...server(), max: 5, maxLifetimeMillis: 200 })
       return {
         query: async () => {
           const result = await orm.execute<{ u: string }>(sql`SELECT current_user AS u`)
           return String(result.rows[0]?.u)
         },
-        close: () => pool.end(),
+        close: () => orm.$client.end(),
       }
     })
     console.info(figures('drizzle', run))
@@ -38,8 +37,11 @@ describe('RotatingPool under query builders (real PostgreSQL, rotation + alterna
 
   it('Kysely (PostgresDialect): 0 failed queries', async () => {
     const run = await ormRotationScenario(db, 'ksy', (provider) => {
-      const pool = new RotatingPool({ provider, secret: 'db', ...server(), max: 5, maxLifetimeMillis: 200 })
-      const orm = new Kysely<Record<string, never>>({ dialect: new PostgresDialect({ pool }) })
+      const orm = kyselyDb<Record<string, never>>(provider, 'db', {
+        ...server(),
+        max: 5,
+        maxLifetimeMillis: 200,
+      })
       return {
         query: async () => {
           const result = await ksql<{ u: string }>`SELECT current_user AS u`.execute(orm)

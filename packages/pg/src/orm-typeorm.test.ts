@@ -1,8 +1,7 @@
-import { DataSource } from 'typeorm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { figures, ormRotationScenario } from '../test/orm-scenario.js'
+import { typeormDataSource } from '../test/orm-snippets/typeorm.js'
 import { type Admin, admin, server } from '../test/support.js'
-import { RotatingPool } from './index.js'
 
 let db: Admin
 beforeAll(() => {
@@ -15,16 +14,7 @@ afterAll(async () => {
 describe('RotatingPool under TypeORM (real PostgreSQL, rotation + alternating users + token expiries)', () => {
   it('DataSource with { driver: { Pool: RotatingPool } }: 0 failed queries', async () => {
     const run = await ormRotationScenario(db, 'tyo', async (provider) => {
-      const { host, port, database } = server()
-      // TypeORM builds its pool as `new options.driver.Pool({ host, port, database, …, ...extra })`.
-      const dataSource = new DataSource({
-        type: 'postgres',
-        host,
-        port,
-        database,
-        driver: { Pool: RotatingPool },
-        extra: { provider, secret: 'db', max: 5, maxLifetimeMillis: 200 },
-      })
+      const dataSource = typeormDataSource(provider, 'db', server(), { max: 5, maxLifetimeMillis: 200 })
       await dataSource.initialize()
       return {
         query: async () =>
