@@ -26,6 +26,8 @@ export async function startApp(
   provider: CachedSecretProvider,
   logFile: string,
   telemetry: Telemetry,
+  /** `database`: for credentials that name no `dbname` (IAM auth tokens). */
+  connection: { database?: string } = {},
 ): Promise<DemoApp> {
   const destination = pino.destination({ dest: logFile, sync: false, mkdir: true })
   const logger = pino(redactSecrets({ level: 'info', latchkey: { provider } }), destination)
@@ -40,6 +42,7 @@ export async function startApp(
   const pool = new RotatingPool({
     provider,
     secret: DB_SECRET,
+    ...connection,
     max: 10,
     maxLifetimeMillis: 1_500,
     idleTimeoutMillis: 1_000,

@@ -3,15 +3,17 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager'
-import { AwsSecretsManagerSource } from '@latchkey/aws'
-import { CachedSecretProvider } from '@latchkey/core'
+import { AwsSecretsManagerSource, RdsIamAuthSource } from '@latchkey/aws'
+import { CachedSecretProvider, type SecretSource } from '@latchkey/core'
 import { startApp } from './app.js'
-import { startInfra } from './infra.js'
+import { type CloudSigner, cloudSigner } from './iam-tokens.js'
+import { DB_SECRET, IAM_USER, type Infra, startInfra } from './infra.js'
 import { findLeaks } from './leaks.js'
 import { LoadGenerator, percentile } from './load.js'
 import type { DemoOptions } from './options.js'
 import { Progress } from './progress.js'
 import { type RotationStrategy, rotate } from './rotation.js'
+import { routedSource } from './routed-source.js'
 import { startTelemetry } from './telemetry.js'
 
 /** What the demo measured. */
@@ -21,6 +23,10 @@ export interface DemoSummary {
   failedRequests: number
   failureSamples: string[]
   rotations: { 'single-user': number; 'alternating-users': number }
+  /** Where the database credentials came from. */
+  source: DemoOptions['source']
+  /** `--source=rds-iam` only: the IAM auth tokens the source had minted, and what they did. */
+  iam?: IamFigures
   secretsManagerCalls: number
   cacheHitRate: number
   staleServed: number
@@ -44,6 +50,22 @@ export interface DemoSummary {
   ok: boolean
 }
 
+/** What the IAM token run measured. */
+export interface IamFigures {
+  /** Lifetime of one token in seconds. */
+  lifetimeSeconds: number
+  /** Tokens the signer minted (one signer call each). */
+  tokens: number
+  /** Tokens whose lifetime ended while the load ran (the database then refused them). */
+  expiries: number
+  /** New credentials the pool moved to (`'rotate'` events of the database secret). */
+  rotations: number
+  /** Signer calls per token lifetime of run time (1 means one token per lifetime). */
+  signerCallsPerLifetime: number
+  /** Connections the pool opened, each a login with the token current at that moment. */
+  connections: number
+}
+
 interface Phase {
   name: string
   until: number
@@ -57,6 +79,13 @@ export function plan(options: DemoOptions): Phase[] {
   const rotating = options.duration - outage
   // the single-user phase ends with a quiet TTL (see runDemo), so it gets the larger share
   const firstEnd = rotating * 0.55
+  if (options.source === 'rds-iam') {
+    // Tokens expire and are re-minted by themselves; the outage takes Secrets Manager (the API key) down.
+    const phases: Phase[] = [{ name: 'iam tokens', until: firstEnd }]
+    if (outage > 0) phases.push({ name: 'outage (stale)', until: firstEnd + outage, outage: true })
+    phases.push({ name: 'iam tokens', until: options.duration })
+    return phases
+  }
   const phases: Phase[] = [{ name: 'single-user', until: firstEnd, strategy: 'single-user' }]
   if (outage > 0) phases.push({ name: 'outage (stale)', until: firstEnd + outage, outage: true })
   phases.push({ name: 'alternating-users', until: options.duration, strategy: 'alternating-users' })
@@ -70,9 +99,14 @@ export async function runDemo(
   const progress = new Progress(out, options.plain)
   const logFile = options.logFile ?? join(await mkdtemp(join(tmpdir(), 'latchkey-demo-')), 'app.log')
   progress.note('Starting PostgreSQL (embedded, scram-sha-256) and the Secrets Manager emulator…')
-  const infra = await startInfra()
+  const infra = await startInfra(options.source)
   const appClient = new SecretsManagerClient({ ...infra.emulator.clientConfig, maxAttempts: 1 })
-  const provider = new CachedSecretProvider(new AwsSecretsManagerSource({ client: appClient }), {
+  const { source, signer } = databaseSource(
+    options,
+    infra,
+    new AwsSecretsManagerSource({ client: appClient }),
+  )
+  const provider = new CachedSecretProvider(source, {
     ttl: options.ttl * 1_000,
     maxStale: 10 * 60_000,
     retry: { retries: 2, baseDelay: 50, maxDelay: 500 },
@@ -81,8 +115,19 @@ export async function runDemo(
   })
   let staleEvents = 0
   provider.on('stale', () => staleEvents++)
+  let tokenRotations = 0
+  provider.on('rotate', ({ name }) => {
+    if (name === DB_SECRET) tokenRotations++
+  })
   const telemetry = startTelemetry(provider)
-  const demo = await startApp(provider, logFile, telemetry)
+  const demo = await startApp(
+    provider,
+    logFile,
+    telemetry,
+    signer === undefined ? {} : { database: infra.db.database },
+  )
+  let connections = 0
+  demo.pool.on('connect', () => connections++)
   const endpointAnswers: string[] = []
   /** GET an operations endpoint of the app; every answer is kept for the leak check. */
   const fetchText = async (path: string): Promise<{ status: number; text: string }> => {
@@ -92,9 +137,14 @@ export async function runDemo(
     return { status: res.status, text }
   }
   progress.note(`App listening on ${demo.url}; log: ${logFile}`)
+  if (signer !== undefined) {
+    progress.note(
+      `Database credentials: IAM auth tokens for ${IAM_USER} (RdsIamAuthSource, real @aws-sdk/rds-signer, fake static keys), each valid ${options.tokenLifetime} s; the demo plays RDS`,
+    )
+  }
   const phases = plan(options)
   const singleUserWindow = (phases[0]?.until ?? 0) - (phases[1]?.outage ? options.ttl + 1 : 0)
-  if (singleUserWindow < options.rotateEvery) {
+  if (signer === undefined && singleUserWindow < options.rotateEvery) {
     progress.note(
       `note: no single-user rotation fits before the outage; use a longer --duration, a shorter --ttl or --outage=0`,
     )
@@ -126,7 +176,8 @@ export async function runDemo(
       phase: phase.name,
       requests: load.requests,
       failures: load.failures,
-      rotations: rotations['single-user'] + rotations['alternating-users'],
+      rotations:
+        signer === undefined ? rotations['single-user'] + rotations['alternating-users'] : tokenRotations,
       backendCalls: infra.emulator.callCount(),
       loads: figures.loads,
       staleServes: figures.staleServes,
@@ -185,6 +236,7 @@ export async function runDemo(
   }
   await rotating
   await load.stop()
+  const loadEnded = Date.now()
   await snapshot()
   progress.finish()
   const stats = provider.stats()
@@ -210,6 +262,10 @@ export async function runDemo(
     failedRequests: load.failures,
     failureSamples,
     rotations,
+    source: options.source,
+    ...(signer === undefined
+      ? {}
+      : { iam: iamFigures(signer, options, loadEnded, tokenRotations, connections) }),
     secretsManagerCalls:
       infra.emulator.callCount('GetSecretValue') + infra.emulator.callCount('BatchGetSecretValue'),
     cacheHitRate: stats.hits / Math.max(1, stats.hits + stats.misses),
@@ -231,13 +287,69 @@ export async function runDemo(
   }
 }
 
+/**
+ * The provider's source: Secrets Manager for everything, or with `--source=rds-iam`, IAM auth
+ * tokens for the database secret (a signer the demo runs as RDS would) and Secrets Manager for the rest.
+ */
+function databaseSource(
+  options: DemoOptions,
+  infra: Infra,
+  secretsManager: SecretSource,
+): { source: SecretSource; signer?: CloudSigner } {
+  if (options.source !== 'rds-iam') return { source: secretsManager }
+  const signer = cloudSigner(infra.db, options.tokenLifetime, infra.allValues)
+  const tokens = new RdsIamAuthSource({
+    hostname: infra.db.host,
+    port: infra.db.port,
+    username: IAM_USER,
+    signer,
+    // RDS's 60 s margin on a 900 s token; a quarter of the demo's short life here.
+    expiryMarginMs: options.tokenLifetime * 250,
+  })
+  return { source: routedSource({ [DB_SECRET]: tokens }, secretsManager), signer }
+}
+
+function iamFigures(
+  signer: CloudSigner,
+  options: DemoOptions,
+  loadEnded: number,
+  rotations: number,
+  connections: number,
+): IamFigures {
+  const first = signer.minted[0]?.at ?? loadEnded
+  const lifetimes = (loadEnded - first) / (options.tokenLifetime * 1_000)
+  return {
+    lifetimeSeconds: options.tokenLifetime,
+    tokens: signer.minted.length,
+    expiries: signer.minted.filter((token) => token.expiresAt <= loadEnded).length,
+    rotations,
+    signerCallsPerLifetime: lifetimes > 0 ? signer.minted.length / lifetimes : 0,
+    connections,
+  }
+}
+
+function credentialRows(s: DemoSummary): Array<[string, string]> {
+  if (s.iam === undefined) {
+    return [
+      ['rotations (single-user)', String(s.rotations['single-user'])],
+      ['rotations (alternating-users)', String(s.rotations['alternating-users'])],
+    ]
+  }
+  return [
+    ['database credentials', `IAM auth tokens (RdsIamAuthSource), ${s.iam.lifetimeSeconds} s each`],
+    ['tokens minted (signer calls)', String(s.iam.tokens)],
+    ['token expiries under load', String(s.iam.expiries)],
+    ['signer calls per token lifetime', s.iam.signerCallsPerLifetime.toFixed(2)],
+    ['pool logins (connections made)', `${s.iam.connections} (${s.iam.rotations} token rotations)`],
+  ]
+}
+
 export function formatSummary(s: DemoSummary): string {
   const rows: Array<[string, string]> = [
     ['duration', `${s.durationSeconds} s`],
     ['requests', String(s.requests)],
     ['failed requests', String(s.failedRequests)],
-    ['rotations (single-user)', String(s.rotations['single-user'])],
-    ['rotations (alternating-users)', String(s.rotations['alternating-users'])],
+    ...credentialRows(s),
     ['Secrets Manager reads', String(s.secretsManagerCalls)],
     ['cache hit rate', `${(s.cacheHitRate * 100).toFixed(2)} %`],
     ['stale values served (outage)', `${s.staleServed} (${s.staleEvents} 'stale' events)`],

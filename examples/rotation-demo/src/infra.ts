@@ -6,10 +6,13 @@ import {
   startPostgres,
   startSecretsManagerEmulator,
 } from '@latchkey/testing'
+import type { DemoSource } from './options.js'
 
 export const DB_SECRET = 'demo/db'
 export const API_KEY_SECRET = 'demo/api-key'
 export const USERS = ['demo_app_a', 'demo_app_b'] as const
+/** The database role that logs in with IAM auth tokens in `--source=rds-iam`. */
+export const IAM_USER = 'demo_iam'
 
 /** The RDS rotation format. */
 export interface DbSecret {
@@ -42,7 +45,8 @@ function quoteLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`
 }
 
-export async function startInfra(): Promise<Infra> {
+/** Starts PostgreSQL and the emulator; with `rds-iam`, also the role that logs in with IAM tokens. */
+export async function startInfra(source: DemoSource = 'secrets-manager'): Promise<Infra> {
   const db = await startPostgres()
   const emulator = await startSecretsManagerEmulator()
   const allValues = new Set<string>([db.password])
@@ -55,6 +59,11 @@ export async function startInfra(): Promise<Infra> {
     allValues.add(password)
     await db.query(`CREATE ROLE ${user} LOGIN PASSWORD ${quoteLiteral(password)}`)
     await db.query(`GRANT SELECT ON orders TO ${user}`)
+  }
+  if (source === 'rds-iam') {
+    // No password anyone knows until the first token is minted (RDS: GRANT rds_iam TO demo_iam).
+    await db.query(`CREATE ROLE ${IAM_USER} LOGIN PASSWORD ${quoteLiteral(newPassword())}`)
+    await db.query(`GRANT SELECT ON orders TO ${IAM_USER}`)
   }
   const current: DbSecret = {
     engine: 'postgres',

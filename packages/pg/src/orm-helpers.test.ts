@@ -1,15 +1,16 @@
-import { setTimeout as sleep } from 'node:timers/promises'
 import {
   CachedSecretProvider,
   InvalidOptionsError,
   type LoadedSecret,
   type SecretSource,
 } from '@latchkey/core'
-import { assertNoCanary, printed, queryLoad, rejectionOf, thrownBy } from '@latchkey/test-support'
-import knex from 'knex'
-import { QueryTypes, Sequelize } from 'sequelize'
+import { assertNoCanary, printed, rejectionOf, thrownBy } from '@latchkey/test-support'
+import { QueryTypes } from 'sequelize'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Admin, admin, credentialsJson, server } from '../test/support.js'
+import { figures, ormRotationScenario } from '../test/orm-scenario.js'
+import { knexDb } from '../test/orm-snippets/knex.js'
+import { sequelizeDb } from '../test/orm-snippets/sequelize.js'
+import { type Admin, admin } from '../test/support.js'
 import { knexConnection, sequelizeBeforeConnect } from './index.js'
 
 let db: Admin
@@ -20,96 +21,67 @@ afterAll(async () => {
   await db.close()
 })
 
-/** A source the test sets, whose entries expire every 300 ms like short-lived tokens. */
-function settableSource(initial: string) {
-  let current = initial
-  const source: SecretSource = {
-    name: 'settable',
-    async load(): Promise<LoadedSecret> {
-      return { value: current, ttlMs: 300 }
-    },
-  }
-  return { source, set: (value: string) => (current = value) }
+/** A source of one fixed value (for the argument checks). */
+function fixedSource(value: string): SecretSource {
+  return { name: 'fixed', load: async (): Promise<LoadedSecret> => ({ value }) }
 }
 
-/** 20 loops of `query` across an alternating-users rotation (the old user's password then changes) and expiries. */
-async function alternatingScenario(
-  label: string,
-  build: (provider: CachedSecretProvider) => { query: () => Promise<string>; close(): Promise<void> },
-) {
-  const users = [await db.createRole(`${label}a`), await db.createRole(`${label}b`)] as const
-  const settable = settableSource(
-    credentialsJson(users[0].name, users[0].password, { ...server(), dbname: server().database }),
-  )
-  const provider = new CachedSecretProvider(settable.source, { minRefreshInterval: 100 })
-  const orm = build(provider)
-  const seen = new Set<string>()
-  const load = queryLoad(async () => {
-    const who = await orm.query()
-    seen.add(who)
-    return who === users[0].name || who === users[1].name
-  }, 20)
-  await sleep(500)
-  users[1].password = await db.rotatePassword(users[1].name)
-  settable.set(credentialsJson(users[1].name, users[1].password, { ...server(), dbname: server().database }))
-  // Wait past the cache entry's 300 ms life and the pools' idle timeouts, then retire the old user's password.
-  await sleep(600)
-  users[0].password = await db.rotatePassword(users[0].name)
-  await sleep(800)
-  await load.stop()
-  // Busy connections keep their login (neither pool retires them); once idle ones are reaped, new ones log in anew.
-  await sleep(500)
-  const last = await orm.query()
-  await orm.close()
-  await provider.close()
-  return { load, seen, last, users }
-}
+// Neither knex nor Sequelize can retry a refused login, so the scenario skips what only a retry
+// survives (see docs/orm.md): the single-user rotation made database-first, and the token phase
+// (our one-password-per-role stand-in for RDS refuses the previous token at once). Alternating
+// users, with cache entries expiring every 300 ms.
+const HELPER_SCENARIO = { fullSecret: true, singleUserFirst: false, tokens: false, settleMs: 500 } as const
 
 describe('knexConnection and sequelizeBeforeConnect (real PostgreSQL, alternating users, expiries)', () => {
   it('knex (connection function + expirationChecker): 0 failed queries; new connections use the new user', async () => {
-    const run = await alternatingScenario('knx', (provider) => {
-      const k = knex({
-        client: 'pg',
-        connection: knexConnection(provider, 'db'),
-        pool: { min: 0, max: 5, idleTimeoutMillis: 200, reapIntervalMillis: 50 },
-      })
-      return {
-        query: async () =>
-          String((await k.raw<{ rows: { u: string }[] }>('SELECT current_user AS u')).rows[0]?.u),
-        close: () => k.destroy(),
-      }
-    })
+    const run = await ormRotationScenario(
+      db,
+      'knx',
+      (provider) => {
+        const k = knexDb(provider, 'db', { max: 5, idleTimeoutMillis: 200, reapIntervalMillis: 50 })
+        return {
+          query: async () =>
+            String((await k.raw<{ rows: { u: string }[] }>('SELECT current_user AS u')).rows[0]?.u),
+          close: () => k.destroy(),
+        }
+      },
+      HELPER_SCENARIO,
+    )
+    console.info(figures('knex', run))
     expect(run.load.failures).toEqual([])
     expect(run.load.ok).toBeGreaterThan(100)
     expect(run.seen).toEqual(new Set([run.users[0].name, run.users[1].name]))
     expect(run.last).toBe(run.users[1].name)
-  }, 30_000)
+    expect(run.tokens).toBe(0)
+  }, 90_000)
 
   it('Sequelize (beforeConnect hook): 0 failed queries; new connections use the new user', async () => {
-    const run = await alternatingScenario('sqz', (provider) => {
-      const s = new Sequelize('', '', '', {
-        dialect: 'postgres',
-        logging: false,
-        pool: { max: 5, min: 0, idle: 200, evict: 50, maxUses: 50 },
-        hooks: { beforeConnect: sequelizeBeforeConnect(provider, 'db') as never },
-      })
-      return {
-        query: async () =>
-          String(
-            (await s.query<{ u: string }>('SELECT current_user AS u', { type: QueryTypes.SELECT }))[0]?.u,
-          ),
-        close: () => s.close(),
-      }
-    })
+    const run = await ormRotationScenario(
+      db,
+      'sqz',
+      (provider) => {
+        const s = sequelizeDb(provider, 'db', { max: 5, min: 0, idle: 200, evict: 50, maxUses: 50 })
+        return {
+          query: async () =>
+            String(
+              (await s.query<{ u: string }>('SELECT current_user AS u', { type: QueryTypes.SELECT }))[0]?.u,
+            ),
+          close: () => s.close(),
+        }
+      },
+      HELPER_SCENARIO,
+    )
+    console.info(figures('sequelize', run))
     expect(run.load.failures).toEqual([])
     expect(run.load.ok).toBeGreaterThan(100)
     expect(run.seen).toEqual(new Set([run.users[0].name, run.users[1].name]))
     expect(run.last).toBe(run.users[1].name)
-  }, 30_000)
+    expect(run.tokens).toBe(0)
+  }, 90_000)
 
   it('bad arguments and a secret of the wrong shape: ERR_SECRET_INVALID_OPTIONS naming it, never the value', async () => {
     const provider = new CachedSecretProvider(
-      settableSource(JSON.stringify({ username: 'u', pass: 'x-value-x' })).source,
+      fixedSource(JSON.stringify({ username: 'u', pass: 'x-value-x' })),
     )
     expect(thrownBy(() => knexConnection({} as never, 'db'), InvalidOptionsError).message).toContain(
       'provider',

@@ -1,11 +1,15 @@
 import { checkOrmArguments, type OrmCredentialsProvider, readOrmCredentials } from './orm-credentials.js'
 
-/** The part of Sequelize's connection config the hook writes. */
+/**
+ * The part of Sequelize's connection config the hook writes, typed so that Sequelize's own
+ * `beforeConnect(config)` hook type accepts the function (its config types `password` as
+ * `string | null` and `port` as `string`).
+ */
 export interface SequelizeConnectionConfig {
   username?: string
-  password?: string
+  password?: string | null
   host?: string
-  port?: number
+  port?: number | string
   database?: string
   [setting: string]: unknown
 }
