@@ -1,5 +1,6 @@
 import { InvalidOptionsError } from './errors.js'
 import { MAX_SECRET_BYTES } from './limits.js'
+import { DEFAULT_MIN_REDACT_LENGTH, DEFAULT_REDACT_RETENTION_MS } from './redaction-defaults.js'
 import { formsOf, wholeFormsOf } from './redactor-forms.js'
 import { PatternIndex } from './redactor-index.js'
 import { LINE_SCAN, type LineScan } from './redactor-scan.js'
@@ -293,8 +294,8 @@ function checkRedactorOptions(options: RedactorOptions): {
   }
   return {
     replacement,
-    minLength: whole('minLength', options.minLength, 6, 1, MAX_SECRET_BYTES),
-    retention: whole('retention', options.retention, 86_400_000, 0, Number.MAX_SAFE_INTEGER),
+    minLength: whole('minLength', options.minLength, DEFAULT_MIN_REDACT_LENGTH, 1, MAX_SECRET_BYTES),
+    retention: whole('retention', options.retention, DEFAULT_REDACT_RETENTION_MS, 0, Number.MAX_SAFE_INTEGER),
     maxRetired: whole('maxRetired', options.maxRetired, 100_000, 0, Number.MAX_SAFE_INTEGER),
     clock: options.clock,
     logger,
