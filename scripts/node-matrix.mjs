@@ -7,7 +7,8 @@
  * the very last line, the sum over all lines: `N passed, M failed`. Any failed line fails the run.
  * `--with-install-lines` also runs scripts/install-lines.mjs on each line (its checks count in the
  * sum); `--failed-steps=<k>` adds k failed CI steps that ran before (lint, type-check…) to the sum,
- * so the last line stays honest. Other arguments go to every suite run (e.g. `--project core`).
+ * so the last line stays honest; `--ci-started=<unix seconds>` prints the CI wall time since then
+ * just before that line. Other arguments go to every suite run (e.g. `--project core`).
  */
 import { spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
@@ -48,7 +49,9 @@ const withInstallLines = flags.includes('--with-install-lines')
 const failedSteps = Number(
   /^--failed-steps=(\d+)$/.exec(flags.find((f) => f.startsWith('--failed-steps=')) ?? '')?.[1] ?? 0,
 )
-const args = flags.filter((f) => f !== '--with-install-lines' && !f.startsWith('--failed-steps='))
+const args = flags.filter(
+  (f) => f !== '--with-install-lines' && !f.startsWith('--failed-steps=') && !f.startsWith('--ci-started='),
+)
 const machineMajor = Number(process.versions.node.split('.')[0])
 const rows = []
 const record = (label, what, result) => {
@@ -90,7 +93,9 @@ for (const row of rows) {
   )
 }
 if (failedSteps > 0) console.log(`earlier CI steps: ${failedSteps} failed`)
-const ciStarted = Number(process.env.LATCHKEY_CI_STARTED_AT)
+const ciStarted = Number(
+  /^--ci-started=(\d+)$/.exec(flags.find((f) => f.startsWith('--ci-started=')) ?? '')?.[1] ?? 0,
+)
 if (ciStarted > 0) {
   console.log(`CI wall time: ${((Date.now() / 1000 - ciStarted) / 60).toFixed(1)} min`)
 }
