@@ -26,13 +26,18 @@ function runScript(node, script, args) {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` },
     })
-    let last = ''
+    // The summary is the last non-empty line of the whole output, however the chunks split it.
+    let tail = ''
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk)
-      const lines = `${last}${chunk}`.split('\n')
-      last = lines.filter((l) => l.trim() !== '').at(-1) ?? last
+      tail = `${tail}${chunk}`.slice(-4096)
     })
     child.on('close', (code) => {
+      const last =
+        tail
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .at(-1) ?? ''
       const match = SUMMARY.exec(last.trim())
       resolve({
         passed: match ? Number(match[1]) : 0,
