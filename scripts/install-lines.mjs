@@ -8,7 +8,8 @@
  * says how (an environment, or an emulator from @latchkey/testing).
  *
  * Runs on the Node.js that runs this script (CI calls it once per line). A package whose `engines`
- * exclude this line is reported as excluded (not run, not counted). One shared npm cache
+ * exclude this line is reported as excluded (not run, not counted), and so is one install line that
+ * names such a package (the CLI's optional `@latchkey/google` on Node.js 20). One shared npm cache
  * (.tmp/npm-cache) keeps repeated runs fast. Prints one row per package and check, then
  * `N passed, M failed`.
  */
@@ -76,6 +77,10 @@ function firstExample(readme) {
   return match ? { preamble: match[1]?.trim() ?? '', code: match[2] } : undefined
 }
 
+function enginesOf(name) {
+  return JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8')).engines?.node
+}
+
 function satisfiesEngines(range) {
   const min = /^>=\s*(\d+)/.exec(range ?? '')
   return !min || major >= Number(min[1])
@@ -136,6 +141,16 @@ for (const name of names) {
   }
   let installed = true
   for (const line of commands) {
+    const excluded = line
+      .split(/\s+/)
+      .filter((word) => packed[word] !== undefined)
+      .find((id) => !satisfiesEngines(enginesOf(id.slice('@latchkey/'.length))))
+    if (excluded !== undefined) {
+      console.log(
+        `---- ${name}: \`${line}\` names ${excluded}, whose engines (${enginesOf(excluded.slice('@latchkey/'.length))}) exclude Node.js ${major}; not installed here`,
+      )
+      continue
+    }
     const words = line
       .replace(/#.*$/, '')
       .trim()

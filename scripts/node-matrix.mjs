@@ -7,9 +7,10 @@
  * the very last line, the sum over all lines: `N passed, M failed`. Any failed line fails the run.
  * `--with-install-lines` also runs scripts/install-lines.mjs on each line (its checks count in the
  * sum); `--failed-steps=<k>` adds k failed CI steps that ran before (lint, type-check…) to the sum,
- * so the last line stays honest. Other arguments go to every suite run (e.g. `--project core`).
+ * so the last line stays honest; `--ci-started=<unix seconds>` prints the CI wall time since then
+ * just before that line. Other arguments go to every suite run (e.g. `--project core`).
  */
-import { spawn } from 'node:child_process'
+import { spawn, spawnSync } from 'node:child_process'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NODE_LINES, nodeBinary } from './node-lines.mjs'
@@ -25,13 +26,18 @@ function runScript(node, script, args) {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, PATH: `${dirname(node)}:${process.env.PATH}` },
     })
-    let last = ''
+    // The summary is the last non-empty line of the whole output, however the chunks split it.
+    let tail = ''
     child.stdout.on('data', (chunk) => {
       process.stdout.write(chunk)
-      const lines = `${last}${chunk}`.split('\n')
-      last = lines.filter((l) => l.trim() !== '').at(-1) ?? last
+      tail = `${tail}${chunk}`.slice(-4096)
     })
     child.on('close', (code) => {
+      const last =
+        tail
+          .split('\n')
+          .filter((l) => l.trim() !== '')
+          .at(-1) ?? ''
       const match = SUMMARY.exec(last.trim())
       resolve({
         passed: match ? Number(match[1]) : 0,
@@ -48,18 +54,34 @@ const withInstallLines = flags.includes('--with-install-lines')
 const failedSteps = Number(
   /^--failed-steps=(\d+)$/.exec(flags.find((f) => f.startsWith('--failed-steps=')) ?? '')?.[1] ?? 0,
 )
-const args = flags.filter((f) => f !== '--with-install-lines' && !f.startsWith('--failed-steps='))
+const args = flags.filter(
+  (f) => f !== '--with-install-lines' && !f.startsWith('--failed-steps=') && !f.startsWith('--ci-started='),
+)
 const machineMajor = Number(process.versions.node.split('.')[0])
-const lines = [{ label: `${process.version} (machine)`, node: process.execPath }]
-for (const major of NODE_LINES) {
-  if (major !== machineMajor) lines.push({ label: `${major}`, node: nodeBinary(root, major) })
-}
-
 const rows = []
 const record = (label, what, result) => {
   const failed = result.code !== 0 && result.failed === 0 ? 1 : result.failed
   rows.push({ label, what, ...result, failed })
 }
+const lines = [{ label: `${process.version} (machine)`, node: process.execPath }]
+for (const major of NODE_LINES) {
+  if (major === machineMajor) continue
+  const started = Date.now()
+  try {
+    const node = nodeBinary(root, major)
+    const version = spawnSync(node, ['--version'], { encoding: 'utf8' }).stdout.trim()
+    lines.push({ label: version || `${major}`, node })
+  } catch (error) {
+    console.error(`latchkey: ${error.message}`)
+    record(`${major}`, 'binary from the npm registry', {
+      passed: 0,
+      failed: 1,
+      code: 1,
+      minutes: (Date.now() - started) / 60_000,
+    })
+  }
+}
+
 for (const line of lines) {
   console.log(`\n== tests on Node.js ${line.label}`)
   record(line.label, 'suite', await runScript(line.node, 'run-tests.mjs', args))
@@ -76,6 +98,12 @@ for (const row of rows) {
   )
 }
 if (failedSteps > 0) console.log(`earlier CI steps: ${failedSteps} failed`)
+const ciStarted = Number(
+  /^--ci-started=(\d+)$/.exec(flags.find((f) => f.startsWith('--ci-started=')) ?? '')?.[1] ?? 0,
+)
+if (ciStarted > 0) {
+  console.log(`CI wall time: ${((Date.now() / 1000 - ciStarted) / 60).toFixed(1)} min`)
+}
 const passed = rows.reduce((sum, row) => sum + row.passed, 0)
 const failed = rows.reduce((sum, row) => sum + row.failed, 0) + failedSteps
 console.log(`\n${passed} passed, ${failed} failed`)

@@ -1,5 +1,6 @@
 import { SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager'
 import { InvalidOptionsError } from '@latchkey/core'
+import { optionKeys } from '@latchkey/core/internal'
 
 /** Options for {@link AwsSecretsManagerSource}. */
 export interface AwsSecretsManagerSourceOptions {
@@ -119,3 +120,15 @@ export function resolveVersionStage(stage: unknown): string {
 export function isHttpUrl(value: unknown): boolean {
   return typeof value === 'string' && URL.canParse(value) && /^https?:$/.test(new URL(value).protocol)
 }
+
+/** Every option name of {@link AwsSecretsManagerSourceOptions}. */
+export const SECRETS_MANAGER_OPTION_KEYS = optionKeys<AwsSecretsManagerSourceOptions>({
+  client: true,
+  region: true,
+  endpoint: true,
+  credentials: true,
+  versionStage: true,
+  versionCheck: true,
+  sdkRetries: true,
+  clientConfig: true,
+})

@@ -14,6 +14,7 @@ import {
   ProviderClosedError,
   type SecretSource,
 } from '@latchkey/core'
+import { checkSourceOptionNames } from '@latchkey/core/internal'
 import { settleWithLimit } from './concurrency.js'
 import { toAwsSecretError } from './errors.js'
 import {
@@ -22,6 +23,7 @@ import {
   resolveClient,
   resolveVersionCheck,
   resolveVersionStage,
+  SECRETS_MANAGER_OPTION_KEYS,
 } from './options.js'
 import { refersTo, toLoadedSecret } from './secret-value.js'
 
@@ -68,6 +70,7 @@ export class AwsSecretsManagerSource implements SecretSource {
   #closed = false
 
   constructor(options: AwsSecretsManagerSourceOptions = {}) {
+    checkSourceOptionNames(options, SECRETS_MANAGER_OPTION_KEYS, 'AwsSecretsManagerSource')
     const { client, owned } = resolveClient(options)
     this.versionStage = resolveVersionStage(options.versionStage)
     this.#versionCheck = resolveVersionCheck(options.versionCheck)

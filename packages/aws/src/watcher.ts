@@ -6,7 +6,7 @@ import {
   SecretThrottledError,
   SecretUnavailableError,
 } from '@latchkey/core'
-import { processWarningLogger } from '@latchkey/core/internal'
+import { checkSourceOptionNames, optionKeys, processWarningLogger } from '@latchkey/core/internal'
 import { serviceCause } from './errors.js'
 import { isForeign, parseEventMessage, type SecretsScope, scopeOfQueue, secretIdForms } from './events.js'
 import { isHttpUrl } from './options.js'
@@ -228,6 +228,7 @@ export function watchSecretsManagerEvents(
       `watchSecretsManagerEvents: options must be an object (got ${typeOf(options)})`,
     )
   }
+  checkSourceOptionNames(options, WATCHER_OPTION_KEYS, 'watchSecretsManagerEvents')
   const { provider, queueUrl, client } = options
   if (typeof provider?.refresh !== 'function' || typeof provider.describe !== 'function') {
     throw new InvalidOptionsError(
@@ -495,3 +496,23 @@ export function watchSecretsManagerEvents(
     },
   }
 }
+
+const WATCHER_OPTION_KEYS = optionKeys<WatchSecretsManagerEventsOptions>({
+  provider: true,
+  queueUrl: true,
+  client: true,
+  region: true,
+  endpoint: true,
+  credentials: true,
+  waitTimeSeconds: true,
+  maxMessages: true,
+  spread: true,
+  minInterval: true,
+  emptyReceiveInterval: true,
+  secretsScope: true,
+  backoff: true,
+  signal: true,
+  onError: true,
+  onEvent: true,
+  random: true,
+})

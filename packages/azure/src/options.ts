@@ -1,5 +1,6 @@
 import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets'
 import { InvalidOptionsError } from '@latchkey/core'
+import { checkSourceOptionNames, optionKeys } from '@latchkey/core/internal'
 
 /** A `TokenCredential` as `SecretClient` takes it (from `@azure/core-auth`, e.g. any `@azure/identity` credential). */
 export type AzureTokenCredential = ConstructorParameters<typeof SecretClient>[1]
@@ -85,6 +86,7 @@ export interface ResolvedOptions {
 /** Checks the options; throws {@link InvalidOptionsError} naming the option, its type and what it takes. */
 export function resolveOptions(options: AzureKeyVaultSourceOptions): ResolvedOptions {
   if (typeof options !== 'object' || options === null) fail('options', options, 'an object')
+  checkSourceOptionNames(options, KEY_VAULT_OPTION_KEYS, 'AzureKeyVaultSource')
   const { client } = options
   let vaultUrl: string
   if (client !== undefined) {
@@ -154,3 +156,13 @@ function resolveVersions(version: unknown): (name: string) => string | undefined
   }
   return (name) => map.get(name)
 }
+
+const KEY_VAULT_OPTION_KEYS = optionKeys<AzureKeyVaultSourceOptions>({
+  vaultUrl: true,
+  credential: true,
+  client: true,
+  version: true,
+  sdkRetries: true,
+  clientOptions: true,
+  clock: true,
+})

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto'
 import { InvalidOptionsError } from './errors.js'
+import { checkOptionNames } from './option-names.js'
 import type { LoadedSecret } from './types.js'
 
 /** What a database token source knows about one freshly minted token. */
@@ -38,7 +39,8 @@ function typeOf(value: unknown): string {
 
 /**
  * Checks a token source's options object: an object, with no key outside `known`. Throws
- * `InvalidOptionsError` (`ERR_SECRET_INVALID_OPTIONS`) naming the first unknown option.
+ * `InvalidOptionsError` (`ERR_SECRET_INVALID_OPTIONS`) naming the first unknown option and the
+ * nearest known one.
  */
 export function checkTokenOptions(
   prefix: string,
@@ -48,14 +50,7 @@ export function checkTokenOptions(
   if (typeOf(options) !== 'object') {
     throw new InvalidOptionsError(`${prefix}: options must be an object, got ${typeOf(options)}`)
   }
-  const record = options as Record<string, unknown>
-  const unknown = Object.keys(record).find((key) => !known.includes(key))
-  if (unknown !== undefined) {
-    throw new InvalidOptionsError(
-      `${prefix}: unknown option { ${unknown.slice(0, 64)} }; known options: ${known.join(', ')}`,
-    )
-  }
-  return record
+  return checkOptionNames(options as Record<string, unknown>, known, prefix)
 }
 
 /** Throws `InvalidOptionsError` naming `key` unless it is a non-empty string (or absent and optional). */

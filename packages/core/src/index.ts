@@ -59,6 +59,7 @@ export { type RedactorOptions, SecretRedactor, sharedRedactor } from './redactor
 export { EnvSource, type EnvSourceOptions } from './sources/env.js'
 export { FileSource, type FileSourceOptions } from './sources/file.js'
 export { MemorySource } from './sources/memory.js'
+export type { StartupLogger } from './startup-line.js'
 export type {
   CacheOptions,
   CacheStats,

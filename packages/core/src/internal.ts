@@ -22,6 +22,7 @@ export { type ResolvedHealthOptions, resolveHealthOptions } from './health-answe
 export { parseSecretJson, selectField } from './json.js'
 export { MAX_SECRET_BYTES } from './limits.js'
 export { MAX_NAME_LENGTH, parseSecretRef, type SecretRef } from './names.js'
+export { checkSourceOptionNames, integrationOptionKeys, optionKeys } from './option-keys.js'
 export { checkOptionNames, nearestOptionName } from './option-names.js'
 export { type ResolvedProvider, resolveProvider } from './provider-options.js'
 export {
@@ -40,4 +41,11 @@ export {
   preloadWithin,
   startupMargin,
 } from './startup-budget.js'
+export {
+  checkStartupLog,
+  logStartup,
+  type StartupFacts,
+  startupLine,
+  startupLogger,
+} from './startup-line.js'
 export { processWarningLogger } from './warnings.js'

@@ -1,5 +1,6 @@
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager'
 import { InvalidOptionsError } from '@latchkey/core'
+import { optionKeys } from '@latchkey/core/internal'
 import { isVersionSelector } from './names.js'
 
 /** The options `SecretManagerServiceClient` takes (`apiEndpoint`, `credentials`, `authClient`, `fallback`…). */
@@ -147,3 +148,12 @@ export function resolveClient(options: GoogleSecretManagerSourceOptions): {
   const build = () => new SecretManagerServiceClient({ ...clientOptions })
   return { client: build(), build }
 }
+
+/** Every option name of {@link GoogleSecretManagerSourceOptions}. */
+export const GOOGLE_OPTION_KEYS = optionKeys<GoogleSecretManagerSourceOptions>({
+  project: true,
+  client: true,
+  clientOptions: true,
+  version: true,
+  clientRetries: true,
+})

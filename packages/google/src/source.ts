@@ -7,10 +7,12 @@ import {
   type SecretSource,
   SecretUnavailableError,
 } from '@latchkey/core'
+import { checkSourceOptionNames } from '@latchkey/core/internal'
 import { crc32c } from './crc32c.js'
 import { toGoogleSecretError } from './errors.js'
 import { parseSecretName } from './names.js'
 import {
+  GOOGLE_OPTION_KEYS,
   type GoogleSecretManagerSourceOptions,
   resolveClient,
   resolveProject,
@@ -58,6 +60,7 @@ export class GoogleSecretManagerSource implements SecretSource {
         `GoogleSecretManagerSource: options must be an object; got ${options === null ? 'null' : typeof options}`,
       )
     }
+    checkSourceOptionNames(options, GOOGLE_OPTION_KEYS, 'GoogleSecretManagerSource')
     this.project = resolveProject(options.project)
     this.version = resolveVersion(options.version)
     const { client, build } = resolveClient(options)

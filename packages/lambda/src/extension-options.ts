@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '@latchkey/core'
+import { checkSourceOptionNames, optionKeys } from '@latchkey/core/internal'
 import { INTEGRATION } from './options.js'
 
 /** The extension's documented default port. See docs/wire-facts.md#aws-parameters-and-secrets-lambda-extension. */
@@ -30,8 +31,6 @@ export interface ResolvedExtensionOptions {
   version: { versionStage: string } | { versionId: string }
 }
 
-const KNOWN = new Set(['endpoint', 'token', 'versionStage', 'versionId', 'env'])
-
 function fail(message: string): never {
   throw new InvalidOptionsError(`${INTEGRATION}: LambdaExtensionSource ${message}`)
 }
@@ -39,8 +38,7 @@ function fail(message: string): never {
 /** Checks the options; throws `InvalidOptionsError` naming the option or environment variable. */
 export function resolveExtensionOptions(options: LambdaExtensionSourceOptions): ResolvedExtensionOptions {
   if (typeof options !== 'object' || options === null) fail('options must be an object')
-  const unknown = Object.keys(options).filter((key) => !KNOWN.has(key))
-  if (unknown.length > 0) fail(`got unknown option ${unknown.map((k) => `{ ${k} }`).join(', ')}`)
+  checkSourceOptionNames(options, EXTENSION_OPTION_KEYS, `${INTEGRATION}: LambdaExtensionSource`)
   const env = options.env ?? process.env
   const token = options.token ?? env.AWS_SESSION_TOKEN
   if (typeof token !== 'string' || token.length === 0) {
@@ -81,3 +79,11 @@ export function resolveExtensionOptions(options: LambdaExtensionSourceOptions): 
       : { versionId: options.versionId }
   return { base, token, version }
 }
+
+const EXTENSION_OPTION_KEYS = optionKeys<LambdaExtensionSourceOptions>({
+  endpoint: true,
+  token: true,
+  versionStage: true,
+  versionId: true,
+  env: true,
+})

@@ -6,7 +6,7 @@ import {
   SecretTimeoutError,
   SecretUnavailableError,
 } from '@latchkey/core'
-import { resolveProvider, toSecretError } from '@latchkey/core/internal'
+import { logStartup, resolveProvider, toSecretError } from '@latchkey/core/internal'
 import type { LambdaContextLike, SecretHandles } from './context.js'
 import { refreshDue } from './freshness.js'
 import { INTEGRATION, type ResolvedLambdaOptions } from './options.js'
@@ -27,6 +27,8 @@ export class InvocationSecrets<Key extends string> {
   readonly #settings: ResolvedLambdaOptions
   /** `Date.now()` before which every secret is fresh and short of its refresh point: no check needed. */
   #quietUntil = 0
+  /** When the first load started (`performance.now()`), until the startup line is written. */
+  #firstLoadStarted: number | undefined
 
   constructor(settings: ResolvedLambdaOptions) {
     this.#settings = settings
@@ -41,9 +43,24 @@ export class InvocationSecrets<Key extends string> {
     // Started in the init phase (a handle starts loading when it is made, and preload pins the
     // names); a failure is not an unhandled rejection, and the first invocation loads again.
     if (atInit) {
+      this.#firstLoadStarted = performance.now()
       this.#handles = this.#makeHandles()
-      this.provider.preload(this.#names).catch(() => undefined)
+      this.provider.preload(this.#names).then(
+        () => this.#announce(),
+        () => {
+          // the first invocation loads again and times its own load
+          if (!Number.isNaN(this.#firstLoadStarted)) this.#firstLoadStarted = undefined
+        },
+      )
     }
+  }
+
+  /** Writes the startup line once, when every secret has loaded the first time. */
+  #announce(): void {
+    const started = this.#firstLoadStarted
+    if (started === undefined || Number.isNaN(started)) return
+    this.#firstLoadStarted = Number.NaN
+    logStartup(this.#settings.startupLog, INTEGRATION, this.provider, this.#names.length, started)
   }
 
   /** One handle per key; made at the first invocation when nothing is loaded at init. */
@@ -74,6 +91,7 @@ export class InvocationSecrets<Key extends string> {
   async prepare(context: LambdaContextLike | undefined): Promise<SecretHandles<Key>> {
     const handles = this.handles
     if (Date.now() < this.#quietUntil) return handles
+    this.#firstLoadStarted ??= performance.now()
     const remaining = remainingTime(context)
     const budget =
       remaining === undefined ? undefined : Math.max(0, remaining - this.#settings.deadlineMargin)
@@ -81,6 +99,7 @@ export class InvocationSecrets<Key extends string> {
     const report = this.provider.health(this.#names)
     const missing = report.secrets.filter((s) => !s.servable)
     if (missing.length === 0) {
+      this.#announce()
       this.#quietUntil = Date.now() + quietFor(report.secrets, report.checkedAt, this.#settings.refreshAhead)
       return handles
     }

@@ -1,4 +1,4 @@
-import type { ProviderLikeOptions } from '@latchkey/core'
+import type { ProviderLikeOptions, StartupLogger } from '@latchkey/core'
 import { ConfigurableModuleBuilder } from '@nestjs/common'
 
 /**
@@ -21,6 +21,15 @@ export type SecretsModuleOptions = ProviderLikeOptions & {
    * @default undefined
    */
   preloadTimeout?: number
+  /**
+   * The startup line, written once the startup preload has loaded: `@latchkey/nestjs: 3 secrets
+   * loaded from aws-secrets-manager in 42 ms` (how many, the source's kind, how long — never a
+   * value or a secret name), through Nest's `Logger` (context `SecretsModule`, so `app.useLogger()`
+   * applies). `false` turns it off; a logger with an `info(message, meta)` method receives it
+   * instead. Nothing is written when nothing was preloaded.
+   * @default true
+   */
+  startupLog?: boolean | StartupLogger
 }
 
 /** Options `SecretsModule.forRoot()` takes besides {@link SecretsModuleOptions}. */

@@ -1,9 +1,20 @@
 import { CachedSecretProvider, type SecretHandle } from '@latchkey/core'
-import { checkBudget, checkPreload, type ResolvedProvider, resolveProvider } from '@latchkey/core/internal'
+import {
+  checkBudget,
+  checkOptionNames,
+  checkPreload,
+  checkStartupLog,
+  integrationOptionKeys,
+  logStartup,
+  type ResolvedProvider,
+  resolveProvider,
+  startupLogger,
+} from '@latchkey/core/internal'
 import {
   type DynamicModule,
   type FactoryProvider,
   Inject,
+  Logger,
   Module,
   type OnApplicationShutdown,
   type OnModuleInit,
@@ -25,10 +36,20 @@ import { SecretsService } from './secrets.service.js'
 import { findLoaders, preloadGroups, type SecretGroup } from './startup.js'
 
 const INTEGRATION = '@latchkey/nestjs SecretsModule'
+/** `isGlobal` is the builder's extra; some Nest releases leave it in the options object. */
+const OPTION_KEYS = integrationOptionKeys(['preload', 'preloadTimeout', 'startupLog', 'isGlobal'])
 
 function resolve(options: SecretsModuleOptions): ResolvedProvider {
-  const { preload, preloadTimeout, ...providerOptions } = options
+  if (typeof options === 'object' && options !== null) checkOptionNames(options, OPTION_KEYS, INTEGRATION)
+  const {
+    preload,
+    preloadTimeout,
+    startupLog,
+    isGlobal: _isGlobal,
+    ...providerOptions
+  } = options as SecretsModuleOptions & { isGlobal?: unknown }
   checkPreload(INTEGRATION, preload)
+  checkStartupLog(INTEGRATION, startupLog)
   if (preloadTimeout !== undefined) budgetOf(options)
   return resolveProvider(providerOptions, INTEGRATION)
 }
@@ -61,6 +82,7 @@ async function preloadSecrets(
   const report = preloadGroups(groups)
   for (const loader of loaders) loader.reports.add(report)
   let failure: Awaited<typeof report>
+  const startedAt = performance.now()
   try {
     failure = await report
   } finally {
@@ -70,7 +92,16 @@ async function preloadSecrets(
     if (resolved.owned) await resolved.provider.close()
     throw failure
   }
-  return new Set(names)
+  const preloaded = new Set(names)
+  const log = startupLogger(checkStartupLog(INTEGRATION, options.startupLog), nestInfo())
+  logStartup(log, '@latchkey/nestjs', resolved.provider, preloaded.size, startedAt)
+  return preloaded
+}
+
+/** Nest's `Logger` (the app's logger, `app.useLogger()`) as a `StartupLogger`. */
+function nestInfo(): { info(message: string): void } {
+  const logger = new Logger('SecretsModule')
+  return { info: (message) => logger.log(message) }
 }
 
 /** Preloads `names` (secrets only middleware injects); on failure closes a provider the module owns. */

@@ -1,5 +1,11 @@
 import { InvalidOptionsError, type ProviderLikeOptions } from '@latchkey/core'
-import { CACHE_OPTION_KEYS, MAX_TIMER_MS } from '@latchkey/core/internal'
+import {
+  CACHE_OPTION_KEYS,
+  checkOptionNames,
+  integrationOptionKeys,
+  MAX_TIMER_MS,
+  optionKeys,
+} from '@latchkey/core/internal'
 import type pg from 'pg'
 import type { AuthRetryOptions, AuthRetryPolicy } from './auth-retry.js'
 import type { CredentialSpec } from './credentials.js'
@@ -57,6 +63,58 @@ const OWN_KEYS = [
   'authRetry',
 ]
 
+/** pg's pool and client options as `@types/pg` declares them (`password` is refused on its own). */
+const PG_POOL_KEYS = optionKeys<pg.PoolConfig>({
+  user: true,
+  database: true,
+  password: true,
+  port: true,
+  host: true,
+  connectionString: true,
+  keepAlive: true,
+  stream: true,
+  statement_timeout: true,
+  ssl: true,
+  enableChannelBinding: true,
+  sslnegotiation: true,
+  query_timeout: true,
+  lock_timeout: true,
+  keepAliveInitialDelayMillis: true,
+  idle_in_transaction_session_timeout: true,
+  application_name: true,
+  fallback_application_name: true,
+  connectionTimeoutMillis: true,
+  types: true,
+  options: true,
+  client_encoding: true,
+  pipeline: true,
+  max: true,
+  min: true,
+  idleTimeoutMillis: true,
+  log: true,
+  Promise: true,
+  allowExitOnIdle: true,
+  maxUses: true,
+  maxLifetimeSeconds: true,
+  Client: true,
+  onConnect: true,
+  verify: true,
+})
+
+/**
+ * Every option name `new RotatingPool()` takes: its own, the cache options, pg's typed pool and
+ * client options, and the ones pg reads without declaring them in `@types/pg` (`binary`,
+ * `replication`, `parseInputDatesAsUTC`, pg-pool's old `poolSize`).
+ */
+const KNOWN_KEYS = [
+  ...integrationOptionKeys(OWN_KEYS),
+  ...PG_POOL_KEYS,
+  'binary',
+  'replication',
+  'parseInputDatesAsUTC',
+  'poolSize',
+]
+
 /** Options split into what goes where. */
 export interface ResolvedOptions {
   poolConfig: pg.PoolConfig
@@ -76,6 +134,7 @@ export function resolveOptions(options: RotatingPoolOptions): ResolvedOptions {
     )
   }
   const given = options as unknown as Record<string, unknown>
+  checkOptionNames(given, KNOWN_KEYS, 'RotatingPool')
   const credentials = resolveCredentials(given)
   if (Object.hasOwn(given, 'password') && given.password !== undefined) {
     throw new InvalidOptionsError(

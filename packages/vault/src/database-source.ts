@@ -6,6 +6,7 @@ import {
   ProviderClosedError,
   type SecretSource,
 } from '@latchkey/core'
+import { checkSourceOptionNames, optionKeys } from '@latchkey/core/internal'
 import type { TokenLife } from './auth.js'
 import { malformedReply, toVaultRequestError } from './errors.js'
 import { checkBoolean, checkString, resolveConnectionOptions } from './options.js'
@@ -68,6 +69,7 @@ export class VaultDatabaseSource implements SecretSource {
   #closed = false
 
   constructor(options: VaultDatabaseSourceOptions) {
+    checkSourceOptionNames(options, DATABASE_OPTION_KEYS, 'VaultDatabaseSource')
     const settings = resolveConnectionOptions(options, 'VaultDatabaseSource')
     const mount = (checkString('VaultDatabaseSource', 'mount', options.mount) ?? 'database').replace(
       /^\/+|\/+$/g,
@@ -183,3 +185,13 @@ export class VaultDatabaseSource implements SecretSource {
     }
   }
 }
+
+const DATABASE_OPTION_KEYS = optionKeys<VaultDatabaseSourceOptions>({
+  client: true,
+  endpoint: true,
+  auth: true,
+  namespace: true,
+  logger: true,
+  mount: true,
+  revokeOnClose: true,
+})

@@ -5,6 +5,7 @@ import {
   ProviderClosedError,
   type SecretSource,
 } from '@latchkey/core'
+import { checkSourceOptionNames, optionKeys } from '@latchkey/core/internal'
 import { malformedReply } from './errors.js'
 import { checkString, resolveConnectionOptions } from './options.js'
 import { vaultPath } from './paths.js'
@@ -58,6 +59,7 @@ export class VaultKvSource implements SecretSource {
   #closed = false
 
   constructor(options: VaultKvSourceOptions) {
+    checkSourceOptionNames(options, KV_OPTION_KEYS, 'VaultKvSource')
     const settings = resolveConnectionOptions(options, 'VaultKvSource')
     const mount = (checkString('VaultKvSource', 'mount', options.mount) ?? 'secret').replace(/^\/+|\/+$/g, '')
     if (mount === '')
@@ -103,3 +105,13 @@ export class VaultKvSource implements SecretSource {
     this.#session.close()
   }
 }
+
+const KV_OPTION_KEYS = optionKeys<VaultKvSourceOptions>({
+  client: true,
+  endpoint: true,
+  auth: true,
+  namespace: true,
+  logger: true,
+  mount: true,
+  kvVersion: true,
+})

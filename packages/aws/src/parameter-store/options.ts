@@ -1,4 +1,5 @@
 import { InvalidOptionsError } from '@latchkey/core'
+import { optionKeys } from '@latchkey/core/internal'
 import { isHttpUrl } from '../options.js'
 
 /** The part of an SSM client the source uses: `SSMClient` from `@aws-sdk/client-ssm` fits. */
@@ -139,3 +140,14 @@ export function resolveWithDecryption(value: unknown): boolean {
   }
   return value
 }
+
+/** Every option name of {@link AwsParameterStoreSourceOptions}. */
+export const PARAMETER_STORE_OPTION_KEYS = optionKeys<AwsParameterStoreSourceOptions>({
+  client: true,
+  region: true,
+  endpoint: true,
+  credentials: true,
+  withDecryption: true,
+  sdkRetries: true,
+  clientConfig: true,
+})

@@ -7,12 +7,14 @@ import {
   type SecretSource,
   SecretUnavailableError,
 } from '@latchkey/core'
+import { checkSourceOptionNames } from '@latchkey/core/internal'
 import { settleWithLimit } from '../concurrency.js'
 import { toParameterStoreError } from './errors.js'
 import { type ParameterRef, parseParameterName } from './names.js'
 import {
   type AwsParameterStoreSourceOptions,
   type ClientPlan,
+  PARAMETER_STORE_OPTION_KEYS,
   type ParameterStoreClient,
   planClient,
   resolveWithDecryption,
@@ -58,6 +60,7 @@ export class AwsParameterStoreSource implements SecretSource {
   #closed = false
 
   constructor(options: AwsParameterStoreSourceOptions = {}) {
+    checkSourceOptionNames(options, PARAMETER_STORE_OPTION_KEYS, 'AwsParameterStoreSource')
     this.#plan = planClient(options)
     this.withDecryption = resolveWithDecryption(options?.withDecryption)
   }

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises'
 import { SecretAccessDeniedError, SecretNotFoundError, SecretUnavailableError } from '../errors.js'
+import { checkSourceOptionNames, optionKeys } from '../option-keys.js'
 import type { LoadContext, LoadedSecret, SecretSource } from '../types.js'
 import { parseDotenv } from './dotenv.js'
 
@@ -29,6 +30,7 @@ export class EnvSource implements SecretSource {
   readonly #env: NodeJS.ProcessEnv
 
   constructor(options: EnvSourceOptions = {}) {
+    checkSourceOptionNames(options, ENV_OPTION_KEYS, 'EnvSource')
     this.#prefix = options.prefix ?? ''
     this.#envFile = options.envFile
     this.#env = options.env ?? process.env
@@ -60,3 +62,5 @@ export class EnvSource implements SecretSource {
     }
   }
 }
+
+const ENV_OPTION_KEYS = optionKeys<EnvSourceOptions>({ prefix: true, envFile: true, env: true })

@@ -10,6 +10,7 @@ import {
   SecretUnavailableError,
 } from '../errors.js'
 import { MAX_SECRET_BYTES } from '../limits.js'
+import { checkSourceOptionNames, optionKeys } from '../option-keys.js'
 import type { LoadContext, LoadedSecret, SecretSource } from '../types.js'
 
 const WATCH_DEBOUNCE_MS = 50
@@ -107,6 +108,7 @@ export class FileSource implements SecretSource {
   >()
 
   constructor(options: FileSourceOptions) {
+    checkSourceOptionNames(options, FILE_OPTION_KEYS, 'FileSource')
     if (typeof options?.dir !== 'string' || options.dir.length === 0) {
       const got = options?.dir === '' ? 'an empty string' : typeof options?.dir
       throw new InvalidOptionsError(
@@ -286,3 +288,5 @@ export class FileSource implements SecretSource {
     return new SecretUnavailableError(context)
   }
 }
+
+const FILE_OPTION_KEYS = optionKeys<FileSourceOptions>({ dir: true, watch: true, trimTrailingNewline: true })

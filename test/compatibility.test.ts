@@ -1,0 +1,78 @@
+/**
+ * The Compatibility sections say what CI runs: every package README names exactly the Node.js lines
+ * of `NODE_LINES` (scripts/node-lines.mjs, which `.ci/run` runs the suite and the install lines on)
+ * that its `engines` admit, and `.ci/run` really runs that matrix. `engines` tell the truth about
+ * the peers: a peer whose tested release declares a later Node.js than the package's minimum needs
+ * an install line for that minimum (which the install-line check then runs on that line).
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { pathToFileURL } from 'node:url'
+import { describe, expect, it } from 'vitest'
+
+const root = join(import.meta.dirname, '..')
+const { NODE_LINES } = (await import(pathToFileURL(join(root, 'scripts', 'node-lines.mjs')).href)) as {
+  NODE_LINES: number[]
+}
+const packages = readdirSync(join(root, 'packages')).filter((n) =>
+  existsSync(join(root, 'packages', n, 'package.json')),
+)
+const read = (...path: string[]) => readFileSync(join(root, ...path), 'utf8')
+const manifest = (name: string) => JSON.parse(read('packages', name, 'package.json'))
+const minMajor = (range: string | undefined) => Number(/^\s*>=?\s*\^?(\d+)/.exec(range ?? '')?.[1] ?? 0)
+const section = (readme: string, heading: string) =>
+  new RegExp(`^## ${heading}\\n([\\s\\S]*?)(?=^## )`, 'm').exec(readme)?.[1] ?? ''
+/** `[20, 22, 24]` → `20, 22 and 24`. */
+const spoken = (lines: number[]) =>
+  lines.length === 1 ? `${lines[0]}` : `${lines.slice(0, -1).join(', ')} and ${lines.at(-1)}`
+
+describe('Compatibility sections and engines match what CI runs', () => {
+  it('.ci/run runs the suite and the install lines on every line of NODE_LINES', () => {
+    expect(NODE_LINES.length).toBeGreaterThanOrEqual(3)
+    expect(read('.ci', 'run')).toMatch(/node scripts\/node-matrix\.mjs --with-install-lines/)
+    expect(read('scripts', 'node-matrix.mjs')).toMatch(/for \(const major of NODE_LINES\)/)
+  })
+
+  it.each(packages)(
+    'packages/%s/README.md names the Node.js lines CI runs that its engines admit',
+    (name) => {
+      const pkg = manifest(name)
+      const lines = NODE_LINES.filter((line) => line >= minMajor(pkg.engines?.node))
+      const compatibility = section(read('packages', name, 'README.md'), 'Compatibility')
+      expect(lines.length, `${name}: engines ${pkg.engines?.node} admit no CI line`).toBeGreaterThan(0)
+      expect(compatibility, `${name}: Compatibility names "Node.js ${spoken(lines)}"`).toContain(
+        `Node.js ${spoken(lines)} (`,
+      )
+      expect(compatibility).toMatch(/CI, `bash \.ci\/run`, runs the whole suite/)
+      expect(compatibility).not.toMatch(/not yet part of CI|runs on Node\.js 20 here|machine's Node\.js 20/)
+    },
+  )
+
+  it('the root README Compatibility line names every CI line', () => {
+    const line = /\*\*Compatibility\.\*\*([\s\S]*?)\n\n/.exec(read('README.md'))?.[1] ?? ''
+    expect(line).toContain(`Node.js ${spoken(NODE_LINES)}:`)
+    expect(line).toContain('runs the whole suite on each line')
+    for (const major of ['Express 4 and 5', 'Fastify 5', 'NestJS 11', 'pino 9 and 10', 'AWS SDK v3']) {
+      expect(line).toContain(major)
+    }
+  })
+
+  it.each(packages)(
+    'packages/%s: a peer needing a later Node.js than engines has an install line for the minimum',
+    (name) => {
+      const pkg = manifest(name)
+      const min = minMajor(pkg.engines?.node)
+      const install = section(read('packages', name, 'README.md'), 'Install')
+      for (const peer of Object.keys(pkg.peerDependencies ?? {})) {
+        if (peer.startsWith('@latchkey/')) continue // checked as a package of its own
+        const file = join(root, 'packages', name, 'node_modules', peer, 'package.json')
+        const needs = minMajor(JSON.parse(readFileSync(file, 'utf8')).engines?.node)
+        if (needs <= min) continue
+        expect(
+          install,
+          `${name}: ${peer} (tested release) declares Node.js ${needs}; engines say ${min}`,
+        ).toMatch(new RegExp(`^#.*Node\\.js ${min}\\b`, 'm'))
+      }
+    },
+  )
+})
