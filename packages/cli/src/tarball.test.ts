@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'nod
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { assertNoCanary } from '@latchkey/test-support'
+import { assertNoCanary, canary } from '@latchkey/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { type Backends, buildCli, startBackends } from '../test/fixture.js'
 
@@ -63,11 +63,15 @@ afterAll(async () => {
   if (app) rmSync(app, { recursive: true, force: true })
 })
 
-function installed(args: string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
+function installed(
+  args: string[],
+  env: Record<string, string> = backends.env,
+  cwd = app,
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(join(app, 'node_modules', '.bin', 'latchkey'), args, {
-      cwd: app,
-      env: { ...process.env, ...backends.env, AWS_EC2_METADATA_DISABLED: 'true', FORCE_COLOR: undefined },
+      cwd,
+      env: { ...process.env, ...env, AWS_EC2_METADATA_DISABLED: 'true', FORCE_COLOR: undefined },
     })
     let stdout = ''
     let stderr = ''
@@ -114,5 +118,54 @@ describe('the installed latchkey bin (npm install of the packed tarballs)', () =
       [check, get, scan, policy].map((r) => r.stdout + r.stderr).join('\n'),
       'installed CLI output',
     )
+  })
+
+  it('emulate: the installed bin serves seeded secrets to `check` through its printed environment, and stops on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'latchkey-installed-emulate-'))
+    const values = { sm: canary('tar-sm'), vault: canary('tar-vault') }
+    writeFileSync(
+      join(dir, 'secrets.json'),
+      JSON.stringify({ secretsManager: { 'app/key': values.sm }, vault: { 'app/v': values.vault } }),
+    )
+    writeFileSync(
+      join(dir, 'latchkey.config.json'),
+      JSON.stringify({
+        sources: { aws: { type: 'aws-secrets-manager' }, vault: { type: 'vault-kv' } },
+        secrets: [
+          { name: 'app/key', source: 'aws' },
+          { name: 'app/v', source: 'vault' },
+        ],
+      }),
+    )
+    const child = spawn(
+      join(app, 'node_modules', '.bin', 'latchkey'),
+      ['emulate', '--json', '--seed', 'secrets.json'],
+      {
+        cwd: dir,
+      },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stderr.on('data', (c: Buffer) => {
+      stderr += c.toString('utf8')
+    })
+    const exited = new Promise<number | null>((resolve) => child.on('close', resolve))
+    const info = await new Promise<{ env: Record<string, string> }>((resolve, reject) => {
+      child.stdout.on('data', (c: Buffer) => {
+        stdout += c.toString('utf8')
+        try {
+          resolve(JSON.parse(stdout))
+        } catch {
+          // not all of it yet
+        }
+      })
+      void exited.then((code) => reject(new Error(`emulate exited early (${code}): ${stderr}`)))
+    })
+    const check = await installed(['check', '--json'], info.env, dir)
+    expect(JSON.parse(check.stdout).secrets.map((s: { status: string }) => s.status)).toEqual(['ok', 'ok'])
+    expect(check.code).toBe(0)
+    child.kill('SIGTERM')
+    expect(await exited).toBe(0)
+    assertNoCanary(stdout + stderr + check.stdout + check.stderr, 'installed emulate output')
   })
 })
