@@ -42,6 +42,9 @@ export interface RunningPostgres {
 function withQuery(connectionString: string) {
   return async <R extends pg.QueryResultRow>(sql: string, params?: unknown[]) => {
     const client = new pg.Client({ connectionString })
+    // A server that ends the connection (a stop while a query runs: 57P01) rejects the query; the
+    // client's 'error' event carries the same error and must not become an uncaught exception.
+    client.on('error', () => undefined)
     await client.connect()
     try {
       return await client.query<R>(sql, params)
