@@ -60,11 +60,11 @@ describe('rotation demo', () => {
     const summary = await runDemo(
       {
         ...DEFAULTS,
-        duration: 20,
+        duration: 30,
         concurrency: 50,
         outage: 4,
         ttl: 1.5,
-        tokenLifetime: 1,
+        tokenLifetime: 2,
         logFile: undefined,
         plain: true,
         source: 'rds-iam',
@@ -79,10 +79,12 @@ describe('rotation demo', () => {
     expect(summary.leakedValues, report).toBe(0)
     expect(summary.leakedInEndpoints, report).toBe(0)
     expect(summary.requests, report).toBeGreaterThan(1_000)
-    // 1 s tokens over ~20 s: at least 15 expired while requests ran, each replaced by a new token
+    // 2 s tokens (1–2 s from their mint: RDS counts from X-Amz-Date, whole seconds) over ~30 s:
+    // at least 15 expired while requests ran, each replaced by a new token
     expect(iam.expiries, report).toBeGreaterThanOrEqual(15)
     expect(iam.rotations, report).toBeGreaterThanOrEqual(iam.expiries)
-    // cached 750 ms, refreshed ahead at ~600 ms: about 1.7 mints per lifetime, never one per login
+    // cached the token's life less a 500 ms margin, refreshed ahead: about 2 mints per nominal
+    // lifetime, never one per login
     expect(iam.signerCallsPerLifetime, report).toBeLessThanOrEqual(3)
     expect(iam.connections, report).toBeGreaterThan(iam.tokens)
     expect(summary.rotations, report).toEqual({ 'single-user': 0, 'alternating-users': 0 })

@@ -48,7 +48,8 @@ export function cloudSigner(
       )
       allValues.add(token)
       const at = Date.now()
-      const expiresAt = at + lifetimeSeconds * 1_000
+      // RDS counts a token's life from its X-Amz-Date (whole seconds), not from when it was minted
+      const expiresAt = signedAt(token) + lifetimeSeconds * 1_000
       await db.query(
         `ALTER ROLE ${IAM_USER} PASSWORD ${quoteLiteral(token)} VALID UNTIL ${quoteLiteral(new Date(expiresAt).toISOString())}`,
       )
@@ -56,4 +57,13 @@ export function cloudSigner(
       return token
     },
   }
+}
+
+/** A token's `X-Amz-Date` (`YYYYMMDDTHHMMSSZ`) as epoch milliseconds. */
+function signedAt(token: string): number {
+  const date = new URLSearchParams(token.slice(token.indexOf('/?') + 2)).get('X-Amz-Date') ?? ''
+  const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(date)
+  if (m === null) throw new Error('the signer returned a token without X-Amz-Date')
+  const [y, mo, d, h, mi, sec] = m.slice(1).map(Number) as [number, number, number, number, number, number]
+  return Date.UTC(y, mo - 1, d, h, mi, sec)
 }

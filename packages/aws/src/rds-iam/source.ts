@@ -55,8 +55,11 @@ export class RdsIamAuthSource implements SecretSource {
       )
     }
     const margin = this.#options.expiryMarginMs ?? DEFAULT_MARGIN_MS
+    // RDS counts from the token's X-Amz-Date (whole seconds, and the signer's clock, which may be
+    // skew-corrected); the start of the mint bounds it on this clock: the earlier of the two is never late
+    const from = facts.signedAtMs === undefined ? started : Math.min(started, facts.signedAtMs)
     return databaseTokenSecret(
-      { username, token, host: hostname, port, expiresAt: started + facts.lifetimeMs },
+      { username, token, host: hostname, port, expiresAt: from + facts.lifetimeMs },
       Date.now(),
       margin,
     )
