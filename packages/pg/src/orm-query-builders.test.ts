@@ -58,4 +58,34 @@ describe('RotatingPool under query builders (real PostgreSQL, rotation + alterna
     expect(run.expiries).toBeGreaterThanOrEqual(20)
     expect(run.mintsPerLifetime).toBeLessThanOrEqual(3)
   }, 90_000)
+
+  it('Drizzle through the RDS IAM front (every unexpired token accepted, as on RDS): 0 failed, 0 refused, none past its token', async () => {
+    const run = await ormRotationScenario(
+      db,
+      'drf',
+      (provider) => {
+        const orm = drizzleDb(provider, 'db', { ...server(), max: 5, maxLifetimeMillis: 200 })
+        return {
+          query: async () => {
+            const result = await orm.execute<{ u: string; pid: number }>(
+              sql`SELECT current_user AS u, pg_backend_pid() AS pid`,
+            )
+            return { user: String(result.rows[0]?.u), pid: Number(result.rows[0]?.pid) }
+          },
+          close: () => orm.$client.end(),
+        }
+      },
+      { tokens: 'front' },
+    )
+    console.info(figures('drizzle via RDS IAM front', run))
+    expect(run.load.failures).toEqual([])
+    expect(run.seen).toEqual(new Set([run.users[0].name, run.users[1].name]))
+    expect(run.last).toBe(run.users[1].name)
+    expect(run.expiries).toBeGreaterThanOrEqual(20)
+    expect(run.mintsPerLifetime).toBeLessThanOrEqual(2)
+    expect(run.front?.refused).toBe(0)
+    expect(run.front?.queries).toBeGreaterThan(100)
+    expect(run.front?.accepted).toBeGreaterThan(run.tokens)
+    expect(run.afterExpiry).toBe(0)
+  }, 90_000)
 })
