@@ -15,6 +15,9 @@ let db: Admin
 let role: { name: string; password: string }
 let other: { name: string; password: string }
 let book: IamTokenBook
+/** The token book's clock runs `skew` ms ahead of the wall clock, so a test expires tokens without sleeping. */
+let skew = 0
+const AUTH_TIMEOUT_MS = 2_000
 let front: RdsIamFront
 const opened: pg.Client[] = []
 
@@ -22,7 +25,7 @@ beforeAll(async () => {
   db = admin()
   role = await db.createRole('frt')
   other = await db.createRole('fro')
-  book = new IamTokenBook()
+  book = new IamTokenBook(() => Date.now() + skew)
   const passwords = new Map([
     [role.name, role.password],
     [other.name, other.password],
@@ -31,10 +34,11 @@ beforeAll(async () => {
     upstream: { host: server().host, port: server().port },
     upstreamPassword: (user) => passwords.get(user),
     tokens: book,
-    authTimeoutMs: 500,
+    authTimeoutMs: AUTH_TIMEOUT_MS,
   })
 })
 afterEach(async () => {
+  skew = 0
   await Promise.all(opened.splice(0).map((client) => client.end().catch(() => undefined)))
 })
 afterAll(async () => {
@@ -57,8 +61,15 @@ async function login(user: string, password: string): Promise<pg.Client> {
   return client
 }
 
-/** Writes `bytes` on a raw connection to the front; resolves with all it answered once it closed. */
-function exchange(bytes: Buffer[], waitMs = 5_000): Promise<{ answer: Buffer; closed: boolean }> {
+/**
+ * Writes `bytes` on a raw connection to the front; resolves with what it answered once it closed,
+ * once `enough` bytes have arrived, or after `waitMs` (then `closed` is false).
+ */
+function exchange(
+  bytes: Buffer[],
+  waitMs = 5_000,
+  enough = Number.POSITIVE_INFINITY,
+): Promise<{ answer: Buffer; closed: boolean }> {
   return new Promise((resolve) => {
     const socket = connect(front.port, front.host)
     const answer: Buffer[] = []
@@ -66,7 +77,14 @@ function exchange(bytes: Buffer[], waitMs = 5_000): Promise<{ answer: Buffer; cl
       socket.destroy()
       resolve({ answer: Buffer.concat(answer), closed: false })
     }, waitMs)
-    socket.on('data', (chunk) => answer.push(chunk))
+    socket.on('data', (chunk) => {
+      answer.push(chunk)
+      if (Buffer.concat(answer).length >= enough) {
+        clearTimeout(timer)
+        socket.destroy()
+        resolve({ answer: Buffer.concat(answer), closed: false })
+      }
+    })
     socket.on('error', () => undefined)
     socket.once('close', () => {
       clearTimeout(timer)
@@ -122,8 +140,8 @@ describe('RDS IAM front: tokens', () => {
       const before = front.refused[kind]
       let token: string
       if (kind === 'expired') {
-        token = book.issue(role.name, 1).token
-        await sleep(5)
+        token = book.issue(role.name, 60_000).token
+        skew = 60_001
       } else if (kind === 'unknown') {
         token = `${book.issue(role.name, 5_000).token}x`
       } else {
@@ -140,6 +158,16 @@ describe('RDS IAM front: tokens', () => {
     },
   )
 
+  it('a long password (20,000 bytes, over the startup limit, under the 65,535-byte one) is read and refused, not dropped', async () => {
+    const error = await rejectionOf(
+      login(role.name, `${book.issue(role.name, 5_000).token}${'x'.repeat(20_000)}`),
+    )
+    expect(error).toMatchObject({
+      code: '28000',
+      message: `PAM authentication failed for user "${role.name}"`,
+    })
+  })
+
   it('a valid token for a user the front has no upstream password for is refused the same way', async () => {
     const token = book.issue('nobody_here', 5_000).token
     const error = await rejectionOf(login('nobody_here', token))
@@ -150,18 +178,27 @@ describe('RDS IAM front: tokens', () => {
   })
 
   it('an open connection outlives its token (checked at login only, as on RDS)', async () => {
-    const { token } = book.issue(role.name, 150)
+    const { token } = book.issue(role.name, 60_000)
     const client = await login(role.name, token)
-    await sleep(250)
+    skew = 60_001
     expect(book.check(role.name, token)).toBe('expired')
     expect((await client.query('SELECT current_user AS u')).rows[0]).toEqual({ u: role.name })
+    expect((await rejectionOf(login(role.name, token))).code).toBe('28000')
   })
 
   it('a CancelRequest is passed on to the upstream: a running query is cancelled (57014)', async () => {
     const client = await login(role.name, book.issue(role.name, 5_000).token)
     const running = rejectionOf(client.query('SELECT pg_sleep(20)'))
-    await sleep(200)
     const keys = client as unknown as { processID: number; secretKey: number }
+    // Cancel only once the server runs the query (a cancel that arrives before it is a no-op).
+    const active = async () =>
+      (
+        await db.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND state = $2', [
+          keys.processID,
+          'active',
+        ])
+      ).rowCount === 1
+    while (!(await active())) await sleep(20)
     const cancel = Buffer.alloc(16)
     cancel.writeInt32BE(16, 0)
     cancel.writeInt32BE(80_877_102, 4)
@@ -179,7 +216,7 @@ describe('RDS IAM front: hostile and broken clients', () => {
     ssl.writeInt32BE(8, 0)
     ssl.writeInt32BE(80_877_103, 4)
     const startup = startupMessage(new Map([['user', role.name]]))
-    const { answer } = await exchange([ssl, startup], 300)
+    const { answer } = await exchange([ssl, startup], 5_000, 10)
     expect(answer.subarray(0, 1).toString()).toBe('N')
     // AuthenticationCleartextPassword: 'R', length 8, code 3.
     expect([...answer.subarray(1, 10)]).toEqual([0x52, 0, 0, 0, 8, 0, 0, 0, 3])
@@ -249,9 +286,9 @@ describe('RDS IAM front: hostile and broken clients', () => {
       hangUp.once('connect', () => hangUp.write(startup))
     })
     const started = Date.now()
-    const silent = await exchange([], 5_000)
+    const silent = await exchange([], AUTH_TIMEOUT_MS + 5_000)
     expect(silent.closed).toBe(true)
-    expect(Date.now() - started).toBeGreaterThanOrEqual(450)
+    expect(Date.now() - started).toBeGreaterThanOrEqual(AUTH_TIMEOUT_MS - 50)
     expect(await frontIdle()).toBe(true)
   })
 

@@ -56,7 +56,7 @@ export interface RdsIamFront {
   readonly port: number
   /** Logins accepted, and refusals by reason. */
   readonly accepted: number
-  readonly refused: Readonly<Record<TokenVerdict | 'no-upstream-password' | 'upstream', number>>
+  readonly refused: Readonly<FrontRefusals>
   /** Client connections open right now (logging in or joined), and the front's own upstream connections. */
   readonly open: number
   readonly upstreamOpen: number
@@ -65,7 +65,11 @@ export interface RdsIamFront {
   close(): Promise<void>
 }
 
-type Refusals = Record<TokenVerdict | 'no-upstream-password' | 'upstream', number>
+/** Refused logins by reason: the token's verdict, no stored password for the user, or the upstream login failed. */
+export type FrontRefusals = Record<
+  Exclude<TokenVerdict, 'valid'> | 'no-upstream-password' | 'upstream',
+  number
+>
 
 /** What one front keeps: every socket it holds (to close them), and its counters. */
 interface FrontState {
@@ -73,7 +77,7 @@ interface FrontState {
   readonly clients: Set<Socket>
   readonly upstreams: Set<Socket>
   readonly sessions: Map<number, FrontSession>
-  readonly refused: Refusals
+  readonly refused: FrontRefusals
   accepted: number
 }
 
@@ -84,7 +88,7 @@ export async function startRdsIamFront(options: RdsIamFrontOptions): Promise<Rds
     clients: new Set(),
     upstreams: new Set(),
     sessions: new Map(),
-    refused: { valid: 0, expired: 0, unknown: 0, 'other-user': 0, 'no-upstream-password': 0, upstream: 0 },
+    refused: { expired: 0, unknown: 0, 'other-user': 0, 'no-upstream-password': 0, upstream: 0 },
     accepted: 0,
   }
   const server: Server = createServer((client) => {
@@ -121,7 +125,7 @@ export async function startRdsIamFront(options: RdsIamFrontOptions): Promise<Rds
 
 function handleClient(client: Socket, state: FrontState): void {
   const { options } = state
-  const reader = new MessageReader(MAX_STARTUP_BYTES)
+  const reader = new MessageReader()
   let params: Map<string, string> | undefined
   let busy = false
   const timer = setTimeout(() => client.destroy(), options.authTimeoutMs ?? 10_000)
@@ -137,7 +141,7 @@ function handleClient(client: Socket, state: FrontState): void {
     try {
       while (!busy && !client.destroyed) {
         if (params === undefined) {
-          const packet = reader.takeStartup()
+          const packet = reader.takeStartup(MAX_STARTUP_BYTES)
           if (packet === undefined) return
           if (packet.code === SSL_REQUEST || packet.code === GSSENC_REQUEST) {
             client.write('N')
@@ -159,9 +163,9 @@ function handleClient(client: Socket, state: FrontState): void {
           client.write(authentication(3))
           continue
         }
-        const msg = reader.take()
+        const msg = reader.take(MAX_PASSWORD_BYTES + 4)
         if (msg === undefined) return
-        if (msg.type !== 'p' || msg.body.length > MAX_PASSWORD_BYTES || msg.body.at(-1) !== 0) {
+        if (msg.type !== 'p' || msg.body.at(-1) !== 0) {
           client.destroy()
           return
         }

@@ -73,13 +73,11 @@ export function startupParams(body: Buffer): Map<string, string> | undefined {
 }
 
 /**
- * Collects bytes and hands out complete messages; `limit` bounds one message's length so a peer
- * cannot make it buffer without end (`take` then throws).
+ * Collects bytes and hands out complete messages; each `take` bounds the length it accepts, so a
+ * peer cannot make it buffer without end (it throws on a length out of range).
  */
 export class MessageReader {
   #buffer: Buffer = Buffer.alloc(0)
-
-  constructor(readonly limit: number) {}
 
   push(chunk: Buffer): void {
     this.#buffer = this.#buffer.length === 0 ? chunk : Buffer.concat([this.#buffer, chunk])
@@ -92,23 +90,22 @@ export class MessageReader {
     return rest
   }
 
-  /** The next complete typed message, or `undefined` until one has arrived. */
-  take(): WireMessage | undefined {
+  /** The next complete typed message of at most `limit` bytes after its type, or `undefined` until one has arrived. */
+  take(limit: number): WireMessage | undefined {
     if (this.#buffer.length < 5) return undefined
     const length = this.#buffer.readInt32BE(1)
-    if (length < 4 || length > this.limit) throw new RangeError(`message length ${length} out of range`)
+    if (length < 4 || length > limit) throw new RangeError(`message length ${length} out of range`)
     if (this.#buffer.length < length + 1) return undefined
     const raw = this.#buffer.subarray(0, length + 1)
     this.#buffer = this.#buffer.subarray(length + 1)
     return { type: String.fromCharCode(raw[0] ?? 0), body: raw.subarray(5), raw }
   }
 
-  /** The next complete untyped startup packet (int32 length, then the body), or `undefined`. */
-  takeStartup(): { code: number; body: Buffer; raw: Buffer } | undefined {
+  /** The next complete untyped startup packet (int32 length, then the body) of at most `limit` bytes, or `undefined`. */
+  takeStartup(limit: number): { code: number; body: Buffer; raw: Buffer } | undefined {
     if (this.#buffer.length < 4) return undefined
     const length = this.#buffer.readInt32BE(0)
-    if (length < 8 || length > this.limit)
-      throw new RangeError(`startup packet length ${length} out of range`)
+    if (length < 8 || length > limit) throw new RangeError(`startup packet length ${length} out of range`)
     if (this.#buffer.length < length) return undefined
     const raw = this.#buffer.subarray(0, length)
     this.#buffer = this.#buffer.subarray(length)

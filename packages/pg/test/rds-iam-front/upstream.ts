@@ -9,6 +9,8 @@ import { promisify } from 'node:util'
 import { MessageReader, message, startupMessage, type WireMessage } from './protocol.js'
 
 const derive = promisify(pbkdf2)
+/** Login-time messages are small; this only bounds what a broken upstream could make the front buffer. */
+const MAX_UPSTREAM_MESSAGE = 1 << 20
 
 /** A joined upstream session: the socket, and what the server sent from AuthenticationOk to ReadyForQuery. */
 export interface UpstreamSession {
@@ -143,7 +145,7 @@ export function openUpstream(
   const user = params.get('user') ?? ''
   const socket = connect(target.port, target.host)
   track(socket)
-  const reader = new MessageReader(1 << 24)
+  const reader = new MessageReader()
   const scram = new ScramClient()
   const greeting: Buffer[] = []
   let authenticated = false
@@ -158,7 +160,11 @@ export function openUpstream(
       reader.push(chunk)
       chain = chain
         .then(async () => {
-          for (let msg = reader.take(); msg !== undefined; msg = reader.take()) {
+          for (
+            let msg = reader.take(MAX_UPSTREAM_MESSAGE);
+            msg !== undefined;
+            msg = reader.take(MAX_UPSTREAM_MESSAGE)
+          ) {
             if (msg.type === 'E')
               throw new UpstreamLoginError('the upstream refused the login', Buffer.from(msg.raw))
             if (!authenticated) {
