@@ -10,7 +10,7 @@ import type { Knex } from 'knex'
 import pg from 'pg'
 import { type PoolOptions, QueryTypes } from 'sequelize'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { figures, type OrmRun, ormRotationScenario } from '../test/orm-scenario.js'
+import { expectFrontRun, figures, ormRotationScenario } from '../test/orm-scenario.js'
 import { knexDb } from '../test/orm-snippets/knex.js'
 import { sequelizeDb } from '../test/orm-snippets/sequelize.js'
 import { type Admin, admin } from '../test/support.js'
@@ -73,21 +73,6 @@ function sequelizeUnderTest(provider: CachedSecretProvider, pool: PoolOptions) {
   }
 }
 
-/** What every helper run must show: 0 failures, both users, ≥ 20 expiries, a bounded signer, no refusal. */
-function expectZeroFailedThroughExpiries(run: OrmRun): void {
-  expect(run.load.failures).toEqual([])
-  expect(run.load.ok).toBeGreaterThan(100)
-  expect(run.seen).toEqual(new Set([run.users[0].name, run.users[1].name]))
-  expect(run.last).toBe(run.users[1].name)
-  expect(run.expiries).toBeGreaterThanOrEqual(20)
-  expect(run.mintsPerLifetime).toBeLessThanOrEqual(2)
-  expect(run.front?.refused).toBe(0)
-  expect(run.front?.queries).toBeGreaterThan(100)
-  // More logins than tokens: each token served many connections (never one token per connection).
-  expect(run.front?.accepted).toBeGreaterThan(run.tokens)
-  expect(run.afterExpiry).toBe(0)
-}
-
 describe('knexConnection and sequelizeBeforeConnect (real PostgreSQL, alternating users, ≥ 20 token expiries)', () => {
   it('knex (connection function + expirationChecker + validate): 0 failed queries, no query on a connection past its token', async () => {
     const run = await ormRotationScenario(
@@ -97,7 +82,7 @@ describe('knexConnection and sequelizeBeforeConnect (real PostgreSQL, alternatin
       HELPER_SCENARIO,
     )
     console.info(figures('knex', run))
-    expectZeroFailedThroughExpiries(run)
+    expectFrontRun(run)
   }, 120_000)
 
   it('Sequelize (beforeConnect hook + validate): 0 failed queries, no query on a connection past its token', async () => {
@@ -108,7 +93,7 @@ describe('knexConnection and sequelizeBeforeConnect (real PostgreSQL, alternatin
       HELPER_SCENARIO,
     )
     console.info(figures('sequelize', run))
-    expectZeroFailedThroughExpiries(run)
+    expectFrontRun(run)
   }, 120_000)
 
   // The same runs, for three token lifetimes, with a validate that keeps every connection:

@@ -10,6 +10,7 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import { CachedSecretProvider, type LoadedSecret, type SecretSource } from '@latchkey/core'
 import { canary, type QueryLoad, queryLoad, sqlLiteral } from '@latchkey/test-support'
+import { expect } from 'vitest'
 import { IamTokenBook, type RdsIamFront, startRdsIamFront } from './rds-iam-front/index.js'
 import { type Admin, credentialsJson, server } from './support.js'
 
@@ -216,4 +217,22 @@ export function figures(name: string, run: OrmRun): string {
       ? ''
       : `; RDS IAM front: ${run.front.queries} token-phase queries, ${run.front.accepted} logins accepted, ${run.front.refused} refused, ${run.afterExpiry} queries on a login without an unexpired token`
   return `[${name}] ${run.load.ok} queries, ${run.load.failed} failed, ${run.concurrency} concurrent; ${run.tokens} tokens (${run.tokenLifetimeMs} ms each), ${run.expiries} expiries under load, ${run.mintsPerLifetime.toFixed(2)} mints per token lifetime${front}`
+}
+
+/**
+ * What a run with `tokens: 'front'` must show: 0 failed queries, both users seen and the second
+ * last, ≥ 20 token expiries, at most 2 token mints per lifetime, no login refused, more logins than
+ * tokens (never one token per connection), and no query on a login without an unexpired token.
+ */
+export function expectFrontRun(run: OrmRun): void {
+  expect(run.load.failures).toEqual([])
+  expect(run.load.ok).toBeGreaterThan(100)
+  expect(run.seen).toEqual(new Set([run.users[0].name, run.users[1].name]))
+  expect(run.last).toBe(run.users[1].name)
+  expect(run.expiries).toBeGreaterThanOrEqual(20)
+  expect(run.mintsPerLifetime).toBeLessThanOrEqual(2)
+  expect(run.front?.refused).toBe(0)
+  expect(run.front?.queries).toBeGreaterThan(100)
+  expect(run.front?.accepted).toBeGreaterThan(run.tokens)
+  expect(run.afterExpiry).toBe(0)
 }
