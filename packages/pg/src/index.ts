@@ -8,7 +8,7 @@ export type {
 } from '@latchkey/core'
 export { AUTH_FAILURE_CODES, isAuthFailure } from './auth-errors.js'
 export type { AuthRetryOptions } from './auth-retry.js'
-export { type KnexPgConnection, knexConnection } from './knex.js'
+export { type KnexConnectionFunction, type KnexPgConnection, knexConnection } from './knex.js'
 export type { RotatingPoolConfig, RotatingPoolOptions, RotatingPoolSettings } from './options.js'
 export type { OrmCredentials, OrmCredentialsProvider } from './orm-credentials.js'
 export {
@@ -18,4 +18,8 @@ export {
   UnsupportedPgPoolError,
 } from './pool-internals.js'
 export { type PoolRotateEvent, RotatingPool } from './rotating-pool.js'
-export { type SequelizeConnectionConfig, sequelizeBeforeConnect } from './sequelize.js'
+export {
+  type SequelizeBeforeConnectHook,
+  type SequelizeConnectionConfig,
+  sequelizeBeforeConnect,
+} from './sequelize.js'

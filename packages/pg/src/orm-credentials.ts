@@ -57,3 +57,42 @@ export async function readOrmCredentials(
   if (typeof json.dbname === 'string') credentials.database = json.dbname
   return { credentials, version }
 }
+
+/**
+ * The login the helpers handed out last, to tell whether a connection still holds it. A connection
+ * is read as pg's `Client` keeps it: `user`, and `password` (non-enumerable). It holds the current
+ * login while the secret's version is the one read last, its cache entry has not expired (for a
+ * token source: the token has not either, as the entry ends first; an entry served stale while
+ * reloads fail counts as current), and the connection logged in with that user and password.
+ */
+export class CurrentLogin {
+  #version: string | undefined
+  #user: string | undefined
+  #password: string | undefined
+
+  constructor(
+    private readonly provider: OrmCredentialsProvider,
+    private readonly secret: string,
+  ) {}
+
+  remember(credentials: OrmCredentials, version: string | undefined): void {
+    this.#version = version
+    this.#user = credentials.user
+    this.#password = credentials.password
+  }
+
+  /** False for a connection to retire: made with other credentials, or the entry has expired. */
+  holds(connection: unknown): boolean {
+    const info = this.provider.describe(this.secret)
+    if (info === undefined || info.version !== this.#version) return false
+    // An entry served stale (reloads failing) keeps its connections: a new one would log in with the same value.
+    if (info.expiresAt <= Date.now() && !info.stale) return false
+    const login = connection as { user?: unknown; password?: unknown } | null
+    return (
+      typeof login === 'object' &&
+      login !== null &&
+      login.user === this.#user &&
+      login.password === this.#password
+    )
+  }
+}

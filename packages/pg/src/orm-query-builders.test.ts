@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm'
 import { sql as ksql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { figures, ormRotationScenario } from '../test/orm-scenario.js'
+import { expectFrontRun, figures, ormRotationScenario } from '../test/orm-scenario.js'
 import { drizzleDb } from '../test/orm-snippets/drizzle.js'
 import { kyselyDb } from '../test/orm-snippets/kysely.js'
 import { type Admin, admin, server } from '../test/support.js'
@@ -57,5 +57,27 @@ describe('RotatingPool under query builders (real PostgreSQL, rotation + alterna
     expect(run.last).toBe(run.users[1].name)
     expect(run.expiries).toBeGreaterThanOrEqual(20)
     expect(run.mintsPerLifetime).toBeLessThanOrEqual(3)
+  }, 90_000)
+
+  it('Drizzle through the RDS IAM front (every unexpired token accepted, as on RDS): 0 failed, 0 refused, none past its token', async () => {
+    const run = await ormRotationScenario(
+      db,
+      'drf',
+      (provider) => {
+        const orm = drizzleDb(provider, 'db', { ...server(), max: 5, maxLifetimeMillis: 200 })
+        return {
+          query: async () => {
+            const result = await orm.execute<{ u: string; pid: number }>(
+              sql`SELECT current_user AS u, pg_backend_pid() AS pid`,
+            )
+            return { user: String(result.rows[0]?.u), pid: Number(result.rows[0]?.pid) }
+          },
+          close: () => orm.$client.end(),
+        }
+      },
+      { tokens: 'front' },
+    )
+    console.info(figures('drizzle via RDS IAM front', run))
+    expectFrontRun(run)
   }, 90_000)
 })
