@@ -80,11 +80,8 @@ export class Entry {
     this.#bits = (this.#bits & ~STATE_BITS) | next
   }
 
-  // Static, not instance, private methods: an instance one would cost every entry a brand slot.
-
-  static #flag(entry: Entry, bit: number, on: boolean): void {
-    entry.#bits = on ? entry.#bits | bit : entry.#bits & ~bit
-  }
+  // A static, not an instance, private method: an instance one would cost every entry a brand slot.
+  // The flag setters below write `#bits` themselves, so the hot path's `used = true` calls nothing.
 
   static #extra(entry: Entry): EntryExtra {
     if (entry.#x === undefined) entry.#x = new EntryExtra()
@@ -98,7 +95,7 @@ export class Entry {
     return (this.#bits & STALE) !== 0
   }
   set stale(on: boolean) {
-    Entry.#flag(this, STALE, on)
+    this.#bits = on ? this.#bits | STALE : this.#bits & ~STALE
   }
 
   /** Read since eviction last passed over it (CLOCK, a cheap approximation of LRU). */
@@ -106,7 +103,7 @@ export class Entry {
     return (this.#bits & USED) !== 0
   }
   set used(on: boolean) {
-    Entry.#flag(this, USED, on)
+    this.#bits = on ? this.#bits | USED : this.#bits & ~USED
   }
 
   /** Preloaded as required: the default health check needs a servable value for it. */
@@ -114,7 +111,7 @@ export class Entry {
     return (this.#bits & REQUIRED) !== 0
   }
   set required(on: boolean) {
-    Entry.#flag(this, REQUIRED, on)
+    this.#bits = on ? this.#bits | REQUIRED : this.#bits & ~REQUIRED
   }
 
   /** Never evicted (handles, preloaded names); kept fresh by a timer. */
@@ -122,7 +119,7 @@ export class Entry {
     return (this.#bits & PINNED) !== 0
   }
   set pinned(on: boolean) {
-    Entry.#flag(this, PINNED, on)
+    this.#bits = on ? this.#bits | PINNED : this.#bits & ~PINNED
   }
 
   /** The load in flight is a forced refresh. */
@@ -130,7 +127,7 @@ export class Entry {
     return (this.#bits & FORCED) !== 0
   }
   set forced(on: boolean) {
-    Entry.#flag(this, FORCED, on)
+    this.#bits = on ? this.#bits | FORCED : this.#bits & ~FORCED
   }
 
   /**
@@ -141,7 +138,7 @@ export class Entry {
     return (this.#bits & HOLDS_VALUE) !== 0
   }
   set holdsValue(on: boolean) {
-    Entry.#flag(this, HOLDS_VALUE, on)
+    this.#bits = on ? this.#bits | HOLDS_VALUE : this.#bits & ~HOLDS_VALUE
   }
 
   /** End of the value's lease (a source `ttlMs`); `Infinity` without one. Handles stop serving it then. */
