@@ -3,11 +3,10 @@ import {
   InvalidOptionsError,
   InvalidSecretNameError,
   SecretAccessDeniedError,
-  SecretError,
+  type SecretError,
   SecretNotFoundError,
-  SecretThrottledError,
-  SecretUnavailableError,
 } from '@latchkey/core'
+import { commonSourceError, secretLabel, settledSecretError } from '@latchkey/core/internal'
 
 /** Where an AWS error happened, for the {@link SecretError} it becomes. */
 export interface AwsErrorContext {
@@ -134,26 +133,21 @@ function configMistake(aws: AwsLikeError, context: AwsErrorContext, source: stri
   return undefined
 }
 
-function label(context: AwsErrorContext, source: string): string {
-  return `secret "${context.secretName}" (source ${source})`
-}
-
 /**
  * Turns an error from `@aws-sdk/client-secrets-manager` into a latchkey {@link SecretError}, by
  * `err.name` first and HTTP status second. The original stays as `cause` unless it could carry
  * response text from a successful reply.
  */
 export function toAwsSecretError(error: unknown, context: AwsErrorContext): SecretError {
-  if (error instanceof SecretError) return error
+  const settled = settledSecretError(error, context.signal)
+  if (settled !== undefined) return settled
   const source = context.source ?? 'aws-secrets-manager'
-  const reason: unknown = context.signal?.aborted ? context.signal.reason : undefined
-  if (reason instanceof SecretError) return reason
   const options = { secretName: context.secretName, source, cause: serviceCause(error) }
   const aws = (typeof error === 'object' && error !== null ? error : {}) as AwsLikeError
   const config = configMistake(aws, context, source)
   if (config !== undefined) return config
   const code = typeof aws.name === 'string' && aws.name !== 'Error' ? aws.name : String(aws.code ?? 'error')
-  const what = label(context, source)
+  const what = secretLabel(context.secretName, source)
   switch (kindOf(aws)) {
     case 'notFound':
       return new SecretNotFoundError(options, `${what} was not found (${code})`)
@@ -162,11 +156,11 @@ export function toAwsSecretError(error: unknown, context: AwsErrorContext): Secr
         options,
         `${what} cannot be read (${code}: it is scheduled for deletion, or the requested version does not match)`,
       )
-    // denied/throttled/unavailable are worded as in the other sources on purpose: one voice for users.
+    // denied/throttled/unavailable are worded as in the other sources (core's commonSourceError): one voice for users.
     case 'denied': {
       const action = deniedAction(aws)
       const missing = action === undefined ? '' : `; not authorized to perform: ${action}`
-      return new SecretAccessDeniedError(options, `access to ${what} was denied (${code}${missing})`)
+      return commonSourceError('denied', options, what, `${code}${missing}`)
     }
     case 'invalidName':
       return new InvalidSecretNameError(
@@ -174,11 +168,8 @@ export function toAwsSecretError(error: unknown, context: AwsErrorContext): Secr
         options,
       )
     case 'throttled':
-      return new SecretThrottledError(options, `loading ${what} was throttled (${code})`)
+      return commonSourceError('throttled', options, what, code)
     default:
-      return new SecretUnavailableError(
-        options,
-        context.signal?.aborted ? `loading ${what} was aborted` : `${what} is unavailable (${code})`,
-      )
+      return commonSourceError('unavailable', options, what, code, context.signal)
   }
 }

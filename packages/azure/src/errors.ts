@@ -2,11 +2,11 @@
 import {
   InvalidSecretNameError,
   SecretAccessDeniedError,
-  SecretError,
+  type SecretError,
   SecretNotFoundError,
-  SecretThrottledError,
   SecretUnavailableError,
 } from '@latchkey/core'
+import { commonSourceError, secretLabel, settledSecretError } from '@latchkey/core/internal'
 
 /** Where an Azure error happened, for the {@link SecretError} it becomes. */
 export interface AzureErrorContext {
@@ -93,13 +93,12 @@ function safeCause(error: AzureLikeError): Error {
  * second. The original stays as `cause` unless it could carry text from a successful reply.
  */
 export function toAzureSecretError(error: unknown, context: AzureErrorContext): SecretError {
-  if (error instanceof SecretError) return error
+  const settled = settledSecretError(error, context.signal)
+  if (settled !== undefined) return settled
   const source = context.source ?? 'azure-key-vault'
-  const reason: unknown = context.signal?.aborted ? context.signal.reason : undefined
-  if (reason instanceof SecretError) return reason
   const azure = (typeof error === 'object' && error !== null ? error : {}) as AzureLikeError
   const options = { secretName: context.secretName, source, cause: safeCause(azure) }
-  const what = `secret "${context.secretName}" (source ${source})`
+  const what = secretLabel(context.secretName, source)
   const name = typeof azure.name === 'string' ? azure.name : ''
   const code = typeof azure.code === 'string' ? azure.code : ''
   const status = typeof azure.statusCode === 'number' ? azure.statusCode : undefined
@@ -140,14 +139,12 @@ export function toAzureSecretError(error: unknown, context: AzureErrorContext): 
     )
   }
   if (status === 401 || status === 403 || DENIED_CODES.has(code)) {
-    return new SecretAccessDeniedError(options, `access to ${what} was denied (${label})`)
+    return commonSourceError('denied', options, what, label)
   }
   if (status === 429 || code === 'Throttled') {
     const after = retryAfter(azure)
-    return new SecretThrottledError(
-      options,
-      `loading ${what} was throttled (${label}${after === undefined ? '' : `; the service asked to retry after ${after} s`})`,
-    )
+    const wait = after === undefined ? '' : `; the service asked to retry after ${after} s`
+    return commonSourceError('throttled', options, what, `${label}${wait}`)
   }
   if (status === 400 && code === 'BadParameter') {
     return new InvalidSecretNameError(
@@ -157,10 +154,7 @@ export function toAzureSecretError(error: unknown, context: AzureErrorContext): 
   }
   // 5xx, 408, network errors (ECONNRESET, REQUEST_SEND_ERROR), replies that failed to parse,
   // aborts and anything unknown: transient.
-  return new SecretUnavailableError(
-    options,
-    context.signal?.aborted ? `loading ${what} was aborted` : `${what} is unavailable (${label})`,
-  )
+  return commonSourceError('unavailable', options, what, label, context.signal)
 }
 
 /** `myvault` from `https://myvault.vault.azure.net`. */

@@ -1,5 +1,5 @@
 import { CachedSecretProvider, type SecretError } from '@latchkey/core'
-import { canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
+import { canary, emulatorHooks, keepErrors, liedToCacheOptions, refreshFailure } from '@latchkey/test-support'
 import { type KeyVaultEmulator, startKeyVaultEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
 import { AzureKeyVaultSource } from './index.js'
@@ -23,13 +23,9 @@ function setup() {
     credential: kv.credential,
     clientOptions: kv.clientOptions,
   })
-  const provider = new CachedSecretProvider(source, {
-    ...steadyCacheOptions(Date.now),
-    minRefreshInterval: 0,
-    retry: { retries: 0 },
-  })
+  const provider = new CachedSecretProvider(source, liedToCacheOptions())
   const errors: SecretError[] = []
-  provider.on('error', (event) => errors.push((event as unknown as { error: SecretError }).error))
+  provider.on('error', keepErrors(errors))
   providers.push(provider)
   return { provider, errors }
 }
@@ -43,11 +39,7 @@ describe('malformed Key Vault replies through the real SecretClient', () => {
     expect(await provider.getSecret(name)).toBe(held)
     kv.setSecret(name, canary('lied'))
     kv.faults.fail('enabledString', { operation: 'getSecret' })
-    const rejected = await provider.refresh(name).then(
-      () => undefined,
-      (error: SecretError) => error,
-    )
-    const error = rejected ?? errors.at(-1)
+    const error = await refreshFailure(provider, errors, name)
     expect(kv.calls().at(-1)?.fault).toBe('enabledString')
     expect(error).toMatchObject({ code: 'ERR_SECRET_UNAVAILABLE', transient: true })
     expect(error?.message).toMatch(/attributes\.enabled of type string/)
@@ -78,11 +70,7 @@ describe('malformed Key Vault replies through the real SecretClient', () => {
       ...(tags === undefined ? {} : { tags }),
     })
     kv.faults.fail({ status: 200, body }, { operation: 'getSecret' })
-    const rejected = await provider.refresh(name).then(
-      () => undefined,
-      (error: SecretError) => error,
-    )
-    const error = rejected ?? errors.at(-1)
+    const error = await refreshFailure(provider, errors, name)
     expect(error).toMatchObject({ code: 'ERR_SECRET_UNAVAILABLE', transient: true })
     expect(error?.message).toMatch(message)
     expect(await provider.getSecret(name)).toBe(held)

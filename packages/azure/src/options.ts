@@ -1,6 +1,6 @@
 import type { SecretClient, SecretClientOptions } from '@azure/keyvault-secrets'
 import { InvalidOptionsError } from '@latchkey/core'
-import { checkSourceOptionNames, optionKeys } from '@latchkey/core/internal'
+import { checkSourceOptionNames, describeOptionValue, optionKeys } from '@latchkey/core/internal'
 
 /** A `TokenCredential` as `SecretClient` takes it (from `@azure/core-auth`, e.g. any `@azure/identity` credential). */
 export type AzureTokenCredential = ConstructorParameters<typeof SecretClient>[1]
@@ -46,16 +46,9 @@ const BUILD_OPTIONS = ['vaultUrl', 'credential', 'sdkRetries', 'clientOptions'] 
 /** A version id: Key Vault writes 32 hex digits; other letters and digits are let through. */
 const VERSION = /^[0-9a-zA-Z]{1,64}$/
 
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (typeof value === 'string') return `string ${JSON.stringify(value.slice(0, 60))}`
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`
-  return Array.isArray(value) ? 'array' : typeof value
-}
-
 function fail(option: string, value: unknown, allowed: string): never {
   throw new InvalidOptionsError(
-    `AzureKeyVaultSource: { ${option} } must be ${allowed}; got ${describe(value)}`,
+    `AzureKeyVaultSource: { ${option} } must be ${allowed}; got ${describeOptionValue(value, 60)}`,
   )
 }
 

@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto'
 import { type CacheSettings, MAX_TIMER_MS, resolveCacheOptions } from './cache-options.js'
 import { ProviderClock } from './clock.js'
 import { loadProbe, publishEvict, publishRotate, publishStale } from './diagnostics.js'
-import { type Entry, newEntry } from './entry.js'
+import { type Entry, heldParts, newEntry } from './entry.js'
 import { EntryState } from './entry-state.js'
 import {
   ErrorCode,
@@ -109,8 +109,6 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
   readonly #versionKey = randomBytes(32)
   /** Names already reported as holding a value too short to scrub everywhere. */
   readonly #shortReported = new Set<string>()
-  /** The parts registered with the redactor for each name's current value (none when not sensitive). */
-  readonly #held = new Map<string, readonly string[]>()
   /** Every time inside the provider is in this clock's terms; a time leaves it through `wall()`. */
   readonly #clock: ProviderClock
   readonly #settings: CacheSettings
@@ -367,7 +365,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       // sends every later read down the slow path, which rejects
       entry.moveTo(EntryState.CLOSED)
       // handles keep returning their last value after close, so theirs stay held
-      if (entry.value !== undefined && entry.handles === undefined) this.#letGo(entry.name)
+      if (entry.value !== undefined && entry.handles === undefined) this.#letGo(entry)
     }
     this.#events.clear()
     await this.source.close?.()
@@ -509,7 +507,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       break
     }
     if (victim === undefined) return false
-    if (victim.value !== undefined) this.#letGo(victim.name)
+    if (victim.value !== undefined) this.#letGo(victim)
     clearTimeout(victim.timer)
     victim.unwatch?.()
     this.#entries.delete(victim.name)
@@ -660,7 +658,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     this.#store(entry, value, version)
     entry.contentType = typeof loaded.contentType === 'string' ? loaded.contentType : undefined
     this.#setTimes(entry, sourceTtl)
-    if (oldValue !== value) this.#rekeyRedactor(entry.name, value, loaded)
+    if (oldValue !== value) this.#rekeyRedactor(entry, oldValue, loaded)
     this.#watch(entry)
     if (entry.handles !== undefined) for (const handle of entry.handles) this.#pushToHandle(entry, handle)
     if (entry.pinned) this.#schedule(entry)
@@ -710,6 +708,8 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
   /**
    * Timing maths for a fresh value: the lease end a source imposed, expiry after the TTL (shortened
    * by the lease), and the refresh-ahead point with jitter so a fleet does not reload in lockstep.
+   * The refresh-ahead point is rounded down to a whole millisecond (timers have no finer grain),
+   * so it stays a small integer V8 keeps inline instead of a boxed double per entry.
    */
   #setTimes(entry: Entry, sourceTtl: number | undefined): void {
     const now = this.#clock.now()
@@ -720,20 +720,26 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     entry.expiresAt = now + ttl
     entry.refreshAt =
       refreshAhead > 0
-        ? now + Math.max(0, ttl * refreshAhead - ttl * jitter * this.#settings.random())
+        ? now + Math.floor(Math.max(0, ttl * refreshAhead - ttl * jitter * this.#settings.random()))
         : entry.expiresAt
     entry.moveTo(EntryState.HELD)
   }
 
-  /** Redactor bookkeeping on a value change: hold the new value's parts, let go of the old one's. */
-  #rekeyRedactor(name: string, value: string, loaded: LoadedSecret): void {
-    const old = this.#held.get(name)
+  /**
+   * Redactor bookkeeping on a value change (`entry.value` is already the new value): hold the new
+   * value's parts, let go of the old one's. The entry records what it holds — a flag when that is
+   * the value alone, a list otherwise — so no per-entry array or map row is kept for the common case.
+   */
+  #rekeyRedactor(entry: Entry, oldValue: string | undefined, loaded: LoadedSecret): void {
+    const old = heldParts(entry, oldValue)
+    const value = entry.value as string
     // not sensitive (the source or `notSensitive` says so): served, never registered, never warned about
-    const sensitive = loaded.sensitive !== false && !this.#settings.notSensitive.has(name)
+    const sensitive = loaded.sensitive !== false && !this.#settings.notSensitive.has(entry.name)
     const parts = sensitive ? secretParts(value, loaded.publicFields) : []
-    this.#hold(name, parts)
-    if (parts.length > 0) this.#held.set(name, parts)
-    else this.#held.delete(name)
+    this.#hold(entry.name, parts)
+    const alone = parts.length === 1 && parts[0] === value
+    entry.holdsValue = alone
+    entry.heldParts = alone || parts.length === 0 ? undefined : parts
     if (old !== undefined) this.#release(old)
   }
 
@@ -839,12 +845,12 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     }
   }
 
-  /** Lets go of the holds {@link #hold} took for `name`'s current value; the redactor's retention starts for those no longer held. */
-  #letGo(name: string): void {
-    const parts = this.#held.get(name)
-    if (parts === undefined) return
-    this.#held.delete(name)
-    this.#release(parts)
+  /** Lets go of the holds {@link #hold} took for the entry's current value; the redactor's retention starts for those no longer held. */
+  #letGo(entry: Entry): void {
+    const parts = heldParts(entry, entry.value)
+    entry.holdsValue = false
+    entry.heldParts = undefined
+    if (parts !== undefined) this.#release(parts)
   }
 
   #release(parts: readonly string[]): void {
@@ -855,7 +861,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
   #clear(entry: Entry, error: SecretError, next: typeof EntryState.EMPTY | typeof EntryState.FAILED): void {
     entry.moveTo(next)
     const hadValue = entry.value !== undefined
-    if (entry.value !== undefined) this.#letGo(entry.name)
+    if (entry.value !== undefined) this.#letGo(entry)
     entry.value = undefined
     entry.resolved = undefined
     entry.fields = undefined

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { describeType, describeValue } from './describe-type.js'
+import { describeOptionValue, describeType, describeValue } from './describe-type.js'
 
 describe('describeType', () => {
   it('names null, arrays and every typeof kind, never the value', () => {
@@ -25,5 +25,19 @@ describe('describeValue', () => {
     expect(describeValue('some text')).toBe('string')
     expect(describeValue(null)).toBe('null')
     expect(describeValue([1])).toBe('array')
+  })
+})
+
+describe('describeOptionValue', () => {
+  it('echoes a plain-text option quoted and cut, booleans and numbers with their value, the rest by type', () => {
+    expect(describeOptionValue('localhost:4599', 60)).toBe('string "localhost:4599"')
+    expect(describeOptionValue('x'.repeat(100), 40)).toBe(`string "${'x'.repeat(40)}"`)
+    expect(describeOptionValue('a"b\n', 60)).toBe('string "a\\"b\\n"')
+    expect(describeOptionValue(true, 60)).toBe('boolean true')
+    expect(describeOptionValue(42, 60)).toBe('number 42')
+    expect(describeOptionValue(null, 60)).toBe('null')
+    expect(describeOptionValue([1], 60)).toBe('array')
+    expect(describeOptionValue({ a: 1 }, 60)).toBe('object')
+    expect(describeOptionValue(undefined, 60)).toBe('undefined')
   })
 })

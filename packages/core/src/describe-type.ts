@@ -22,3 +22,14 @@ export function describeValue(value: unknown): string {
   if (typeof value === 'number') return `number ${String(value)}`
   return typeof value
 }
+
+/**
+ * Like {@link describeValue}, for options that are plain text (a vault URL, a project id): a
+ * string is echoed too, JSON-quoted and cut to `quoteUpTo` characters, and a boolean with its
+ * value. Only for options that never hold a secret.
+ */
+export function describeOptionValue(value: unknown, quoteUpTo: number): string {
+  if (typeof value === 'string') return `string ${JSON.stringify(value.slice(0, quoteUpTo))}`
+  if (typeof value === 'boolean') return `boolean ${String(value)}`
+  return describeValue(value)
+}

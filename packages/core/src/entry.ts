@@ -8,6 +8,7 @@ const USED = 16
 const PINNED = 32
 const FORCED = 64
 const REQUIRED = 128
+const HOLDS_VALUE = 256
 
 /**
  * Makes V8 keep a number field "tagged" rather than boxing a double per object: the first store
@@ -34,6 +35,8 @@ class EntryExtra {
   timer: ReturnType<typeof setTimeout> | undefined = undefined
   unwatch: (() => void) | undefined = undefined
   contentType: string | undefined = undefined
+  /** The parts the redactor holds for the value, when they are more than the value alone (a JSON secret's fields). */
+  heldParts: readonly string[] | undefined = undefined
 }
 
 /**
@@ -77,13 +80,12 @@ export class Entry {
     this.#bits = (this.#bits & ~STATE_BITS) | next
   }
 
-  #flag(bit: number, on: boolean): void {
-    this.#bits = on ? this.#bits | bit : this.#bits & ~bit
-  }
+  // A static, not an instance, private method: an instance one would cost every entry a brand slot.
+  // The flag setters below write `#bits` themselves, so the hot path's `used = true` calls nothing.
 
-  #extra(): EntryExtra {
-    if (this.#x === undefined) this.#x = new EntryExtra()
-    return this.#x
+  static #extra(entry: Entry): EntryExtra {
+    if (entry.#x === undefined) entry.#x = new EntryExtra()
+    return entry.#x
   }
 
   // One accessor pair per flag, deliberately alike: the flags share `#bits` to keep entries small.
@@ -93,7 +95,7 @@ export class Entry {
     return (this.#bits & STALE) !== 0
   }
   set stale(on: boolean) {
-    this.#flag(STALE, on)
+    this.#bits = on ? this.#bits | STALE : this.#bits & ~STALE
   }
 
   /** Read since eviction last passed over it (CLOCK, a cheap approximation of LRU). */
@@ -101,7 +103,7 @@ export class Entry {
     return (this.#bits & USED) !== 0
   }
   set used(on: boolean) {
-    this.#flag(USED, on)
+    this.#bits = on ? this.#bits | USED : this.#bits & ~USED
   }
 
   /** Preloaded as required: the default health check needs a servable value for it. */
@@ -109,7 +111,7 @@ export class Entry {
     return (this.#bits & REQUIRED) !== 0
   }
   set required(on: boolean) {
-    this.#flag(REQUIRED, on)
+    this.#bits = on ? this.#bits | REQUIRED : this.#bits & ~REQUIRED
   }
 
   /** Never evicted (handles, preloaded names); kept fresh by a timer. */
@@ -117,7 +119,7 @@ export class Entry {
     return (this.#bits & PINNED) !== 0
   }
   set pinned(on: boolean) {
-    this.#flag(PINNED, on)
+    this.#bits = on ? this.#bits | PINNED : this.#bits & ~PINNED
   }
 
   /** The load in flight is a forced refresh. */
@@ -125,7 +127,18 @@ export class Entry {
     return (this.#bits & FORCED) !== 0
   }
   set forced(on: boolean) {
-    this.#flag(FORCED, on)
+    this.#bits = on ? this.#bits | FORCED : this.#bits & ~FORCED
+  }
+
+  /**
+   * The redactor holds exactly the value itself for this entry (the common case: no list is kept
+   * for it). When it holds more (a JSON secret's fields), the list is {@link heldParts}.
+   */
+  get holdsValue(): boolean {
+    return (this.#bits & HOLDS_VALUE) !== 0
+  }
+  set holdsValue(on: boolean) {
+    this.#bits = on ? this.#bits | HOLDS_VALUE : this.#bits & ~HOLDS_VALUE
   }
 
   /** End of the value's lease (a source `ttlMs`); `Infinity` without one. Handles stop serving it then. */
@@ -133,7 +146,7 @@ export class Entry {
     return this.#x?.leaseEnd ?? Number.POSITIVE_INFINITY
   }
   set leaseEnd(value: number) {
-    if (this.#x !== undefined || value !== Number.POSITIVE_INFINITY) this.#extra().leaseEnd = value
+    if (this.#x !== undefined || value !== Number.POSITIVE_INFINITY) Entry.#extra(this).leaseEnd = value
   }
 
   /**
@@ -145,7 +158,7 @@ export class Entry {
     return this.#x?.error
   }
   set error(value: SecretError | undefined) {
-    if (this.#x !== undefined || value !== undefined) this.#extra().error = value
+    if (this.#x !== undefined || value !== undefined) Entry.#extra(this).error = value
   }
 
   /** Until when a `FAILED` entry answers its error without a new load; read in no other state. */
@@ -153,7 +166,7 @@ export class Entry {
     return this.#x?.errorUntil ?? 0
   }
   set errorUntil(value: number) {
-    if (this.#x !== undefined || value !== 0) this.#extra().errorUntil = value
+    if (this.#x !== undefined || value !== 0) Entry.#extra(this).errorUntil = value
   }
 
   /** When the last forced refresh started. */
@@ -161,7 +174,7 @@ export class Entry {
     return this.#x?.lastForced ?? Number.NEGATIVE_INFINITY
   }
   set lastForced(value: number) {
-    if (this.#x !== undefined || value !== Number.NEGATIVE_INFINITY) this.#extra().lastForced = value
+    if (this.#x !== undefined || value !== Number.NEGATIVE_INFINITY) Entry.#extra(this).lastForced = value
   }
 
   /** Background reloads failed in a row (for their back-off). */
@@ -169,7 +182,7 @@ export class Entry {
     return this.#x?.backgroundFailures ?? 0
   }
   set backgroundFailures(value: number) {
-    if (this.#x !== undefined || value !== 0) this.#extra().backgroundFailures = value
+    if (this.#x !== undefined || value !== 0) Entry.#extra(this).backgroundFailures = value
   }
 
   /** When the first unconfirmed access denial of the held value was answered (see `confirmDenial`). */
@@ -177,7 +190,7 @@ export class Entry {
     return this.#x?.deniedSince
   }
   set deniedSince(value: number | undefined) {
-    if (this.#x !== undefined || value !== undefined) this.#extra().deniedSince = value
+    if (this.#x !== undefined || value !== undefined) Entry.#extra(this).deniedSince = value
   }
 
   /** Denials answered since {@link deniedSince}, the first included. */
@@ -185,42 +198,50 @@ export class Entry {
     return this.#x?.denials ?? 0
   }
   set denials(value: number) {
-    if (this.#x !== undefined || value !== 0) this.#extra().denials = value
+    if (this.#x !== undefined || value !== 0) Entry.#extra(this).denials = value
   }
 
   get parsed(): { for: string; json: unknown } | undefined {
     return this.#x?.parsed
   }
   set parsed(value: { for: string; json: unknown } | undefined) {
-    if (this.#x !== undefined || value !== undefined) this.#extra().parsed = value
+    if (this.#x !== undefined || value !== undefined) Entry.#extra(this).parsed = value
   }
 
   get fields(): Map<string, { value: string; resolved: Promise<string> }> | undefined {
     return this.#x?.fields
   }
   set fields(value: Map<string, { value: string; resolved: Promise<string> }> | undefined) {
-    if (this.#x !== undefined || value !== undefined) this.#extra().fields = value
+    if (this.#x !== undefined || value !== undefined) Entry.#extra(this).fields = value
   }
 
   get handles(): Set<SecretHandle> | undefined {
     return this.#x?.handles
   }
   set handles(value: Set<SecretHandle> | undefined) {
-    if (this.#x !== undefined || value !== undefined) this.#extra().handles = value
+    if (this.#x !== undefined || value !== undefined) Entry.#extra(this).handles = value
   }
 
   get timer(): ReturnType<typeof setTimeout> | undefined {
     return this.#x?.timer
   }
   set timer(value: ReturnType<typeof setTimeout> | undefined) {
-    if (this.#x !== undefined || value !== undefined) this.#extra().timer = value
+    if (this.#x !== undefined || value !== undefined) Entry.#extra(this).timer = value
   }
 
   get unwatch(): (() => void) | undefined {
     return this.#x?.unwatch
   }
   set unwatch(value: (() => void) | undefined) {
-    if (this.#x !== undefined || value !== undefined) this.#extra().unwatch = value
+    if (this.#x !== undefined || value !== undefined) Entry.#extra(this).unwatch = value
+  }
+
+  /** The parts the redactor holds for the value when they are more than the value alone (see {@link holdsValue}). */
+  get heldParts(): readonly string[] | undefined {
+    return this.#x?.heldParts
+  }
+  set heldParts(value: readonly string[] | undefined) {
+    if (this.#x !== undefined || value !== undefined) Entry.#extra(this).heldParts = value
   }
 
   /** The content type the source reported for the value (Key Vault's `contentType`). */
@@ -228,11 +249,21 @@ export class Entry {
     return this.#x?.contentType
   }
   set contentType(value: string | undefined) {
-    if (this.#x !== undefined || value !== undefined) this.#extra().contentType = value
+    if (this.#x !== undefined || value !== undefined) Entry.#extra(this).contentType = value
   }
 }
 
 /** A new entry with nothing loaded yet. */
 export function newEntry(name: string): Entry {
   return new Entry(name)
+}
+
+/**
+ * The parts the redactor holds for `entry` while its value is `value` (see
+ * {@link Entry.holdsValue}): the value alone, the list in {@link Entry.heldParts}, or `undefined`
+ * when it holds none (not sensitive, or already let go).
+ */
+export function heldParts(entry: Entry, value: string | undefined): readonly string[] | undefined {
+  if (entry.holdsValue) return value === undefined ? undefined : [value]
+  return entry.heldParts
 }

@@ -15,7 +15,7 @@ export {
   type DatabaseToken,
   databaseTokenSecret,
 } from './database-token.js'
-export { describeType, describeValue } from './describe-type.js'
+export { describeOptionValue, describeType, describeValue } from './describe-type.js'
 export { type EncodedForm, encodedForms } from './encoded-forms.js'
 export { isTransient, toSecretError } from './errors.js'
 export { type ResolvedHealthOptions, resolveHealthOptions } from './health-answer.js'
@@ -32,6 +32,12 @@ export {
   type LineScrubberOptions,
 } from './redactor-line.js'
 export { backoffDelay, type RetryPolicy } from './retry.js'
+export {
+  type CommonSourceFailure,
+  commonSourceError,
+  secretLabel,
+  settledSecretError,
+} from './source-errors.js'
 export { parseDotenv } from './sources/dotenv.js'
 export { envVariableName } from './sources/env.js'
 export {

@@ -1,12 +1,6 @@
 // Deliberately alike in every source's errors.ts: the same core error classes, mapped from this service's own codes.
-import {
-  InvalidSecretNameError,
-  SecretAccessDeniedError,
-  SecretError,
-  SecretNotFoundError,
-  SecretThrottledError,
-  SecretUnavailableError,
-} from '@latchkey/core'
+import { InvalidSecretNameError, type SecretError, SecretNotFoundError } from '@latchkey/core'
+import { commonSourceError, secretLabel, settledSecretError } from '@latchkey/core/internal'
 
 /** Where a Secret Manager error happened, for the {@link SecretError} it becomes. */
 export interface GoogleErrorContext {
@@ -131,15 +125,15 @@ function safeCause(error: unknown): Error {
  * of a reply that carried the secret.
  */
 export function toGoogleSecretError(error: unknown, context: GoogleErrorContext): SecretError {
-  if (error instanceof SecretError) return error
+  const settled = settledSecretError(error, context.signal)
+  if (settled !== undefined) return settled
   const source = context.source ?? 'google-secret-manager'
-  const reason: unknown = context.signal?.aborted ? context.signal.reason : undefined
-  if (reason instanceof SecretError) return reason
   const gax = (typeof error === 'object' && error !== null ? error : {}) as GaxLikeError
   const options = { secretName: context.secretName, source, cause: safeCause(error) }
-  const what = `secret "${context.secretName}" (source ${source})`
+  const what = secretLabel(context.secretName, source)
   const code = codeName(gax)
-  switch (kindOf(gax)) {
+  const kind = kindOf(gax)
+  switch (kind) {
     case 'notFound':
       return new SecretNotFoundError(options, `${what} was not found (${code})`)
     case 'unreadable': {
@@ -151,20 +145,16 @@ export function toGoogleSecretError(error: unknown, context: GoogleErrorContext)
           : `${what} cannot be read (${code}: the version is ${state})`,
       )
     }
-    // denied/throttled/unavailable are worded as in the other sources on purpose: one voice for users.
+    // denied/throttled/unavailable are worded as in the other sources (core's commonSourceError): one voice for users.
     case 'denied':
-      return new SecretAccessDeniedError(options, `access to ${what} was denied (${code})`)
+    case 'throttled':
+      return commonSourceError(kind, options, what, code)
     case 'invalid':
       return new InvalidSecretNameError(
         `Secret Manager rejected the request for "${context.secretName}" (${code})`,
         options,
       )
-    case 'throttled':
-      return new SecretThrottledError(options, `loading ${what} was throttled (${code})`)
     default:
-      return new SecretUnavailableError(
-        options,
-        context.signal?.aborted ? `loading ${what} was aborted` : `${what} is unavailable (${code})`,
-      )
+      return commonSourceError('unavailable', options, what, code, context.signal)
   }
 }

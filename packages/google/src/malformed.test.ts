@@ -1,5 +1,5 @@
 import { CachedSecretProvider, type SecretError } from '@latchkey/core'
-import { canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
+import { canary, emulatorHooks, keepErrors, liedToCacheOptions, refreshFailure } from '@latchkey/test-support'
 import { type GoogleSecretManagerEmulator, startGoogleSecretManagerEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
 import { emulatorSource } from '../test/support.js'
@@ -19,13 +19,9 @@ emulatorHooks(startGoogleSecretManagerEmulator, {
 })
 
 function setup() {
-  const provider = new CachedSecretProvider(emulatorSource(emulator), {
-    ...steadyCacheOptions(Date.now),
-    minRefreshInterval: 0,
-    retry: { retries: 0 },
-  })
+  const provider = new CachedSecretProvider(emulatorSource(emulator), liedToCacheOptions())
   const errors: SecretError[] = []
-  provider.on('error', (event) => errors.push((event as unknown as { error: SecretError }).error))
+  provider.on('error', keepErrors(errors))
   providers.push(provider)
   return { provider, errors }
 }
@@ -42,11 +38,7 @@ describe('malformed AccessSecretVersion replies through the real client (REST)',
     expect(await provider.getSecret(id)).toBe(held)
     emulator.addVersion(id, canary('lied'))
     emulator.faults.fail('invalidBase64', { rpc: 'AccessSecretVersion' })
-    const rejected = await provider.refresh(id).then(
-      () => undefined,
-      (error: SecretError) => error,
-    )
-    const error = rejected ?? errors.at(-1)
+    const error = await refreshFailure(provider, errors, id)
     expect(emulator.calls().at(-1)?.fault).toBe('invalidBase64')
     expect(error).toMatchObject({ code: 'ERR_SECRET_UNAVAILABLE', transient: true })
     expect(await provider.getSecret(id)).toBe(held)
@@ -60,11 +52,10 @@ describe('malformed AccessSecretVersion replies through the real client (REST)',
     expect(await provider.getSecret(id)).toBe(held)
     emulator.addVersion(id, canary('lied'))
     emulator.faults.fail('checksumMismatch', { rpc: 'AccessSecretVersion' })
-    const rejected = await provider.refresh(id).then(
-      () => undefined,
-      (error: SecretError) => error,
-    )
-    expect(rejected ?? errors.at(-1)).toMatchObject({ code: 'ERR_SECRET_UNAVAILABLE', transient: true })
+    expect(await refreshFailure(provider, errors, id)).toMatchObject({
+      code: 'ERR_SECRET_UNAVAILABLE',
+      transient: true,
+    })
     expect(await provider.getSecret(id)).toBe(held)
   })
 })

@@ -1,6 +1,6 @@
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager'
 import { InvalidOptionsError } from '@latchkey/core'
-import { optionKeys } from '@latchkey/core/internal'
+import { describeOptionValue, optionKeys } from '@latchkey/core/internal'
 import { isVersionSelector } from './names.js'
 
 /** The options `SecretManagerServiceClient` takes (`apiEndpoint`, `credentials`, `authClient`, `fallback`…). */
@@ -43,17 +43,9 @@ export interface GoogleSecretManagerSourceOptions {
 /** Project ids (6–30 of a-z, 0-9, `-`, starting with a letter; legacy ones prefixed `domain:`) and project numbers. */
 const PROJECT = /^(?:(?:[a-z0-9-]+\.)+[a-z]+:)?[a-z][a-z0-9-]{4,28}[a-z0-9]$|^[0-9]{1,20}$/
 
-// Alike in azure/src/options.ts on purpose: each source installs alone and words its own messages.
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (typeof value === 'string') return `string ${JSON.stringify(value.slice(0, 40))}`
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`
-  return Array.isArray(value) ? 'array' : typeof value
-}
-
 function invalid(option: string, value: unknown, allowed: string): never {
   throw new InvalidOptionsError(
-    `GoogleSecretManagerSource: { ${option} } must be ${allowed}; got ${describe(value)}`,
+    `GoogleSecretManagerSource: { ${option} } must be ${allowed}; got ${describeOptionValue(value, 40)}`,
   )
 }
 

@@ -72,7 +72,7 @@ describe('on the oldest and newest Nest 11 and 12 releases', () => {
     '$variant: @Secret loads before injection, and one error names what module and loader miss',
     async ({ variant, script }) => {
       const root = layout(variant)
-      cpSync(join(fixtures, script), join(root, script))
+      for (const file of [script, 'scenario-body.cjs']) cpSync(join(fixtures, file), join(root, file))
       const password = canary(`scenario-${variant}`)
 
       const { code, stdout, stderr } = await runNode([join(root, script)], {

@@ -1,11 +1,6 @@
 // Deliberately alike in every source's errors.ts: the same core error classes, mapped from this service's own codes.
-import {
-  SecretAccessDeniedError,
-  SecretError,
-  SecretNotFoundError,
-  SecretThrottledError,
-  SecretUnavailableError,
-} from '@latchkey/core'
+import { SecretAccessDeniedError, type SecretError, SecretNotFoundError } from '@latchkey/core'
+import { commonSourceError, settledSecretError } from '@latchkey/core/internal'
 import { serviceCause, toAwsSecretError } from '../errors.js'
 
 /** Where a Parameter Store error happened. */
@@ -45,9 +40,8 @@ const BY_NAME: Record<string, Kind> = {
  * unparseable replies are unavailable (transient). Never quotes the reply.
  */
 export function toParameterStoreError(error: unknown, context: ParameterStoreErrorContext): SecretError {
-  if (error instanceof SecretError) return error
-  const reason: unknown = context.signal?.aborted ? context.signal.reason : undefined
-  if (reason instanceof SecretError) return reason
+  const settled = settledSecretError(error, context.signal)
+  if (settled !== undefined) return settled
   const name = typeof (error as { name?: unknown } | null)?.name === 'string' ? (error as Error).name : ''
   const kind = BY_NAME[name]
   if (kind === undefined) {
@@ -63,14 +57,8 @@ export function toParameterStoreError(error: unknown, context: ParameterStoreErr
   }
   const options = { secretName: context.secretName, source: context.source, cause: serviceCause(error) }
   const what = `parameter "${context.secretName}" (source ${context.source})`
-  switch (kind) {
-    case 'notFound':
-      return new SecretNotFoundError(options, `${what} was not found (${name})`)
-    case 'denied':
-      return new SecretAccessDeniedError(options, `access to ${what} was denied (${name})`)
-    case 'throttled':
-      return new SecretThrottledError(options, `loading ${what} was throttled (${name})`)
-    default:
-      return new SecretUnavailableError(options, `${what} is unavailable (${name})`)
-  }
+  // no signal passed: a service failure by name is worded as such even when the load was aborted since
+  return kind === 'notFound'
+    ? new SecretNotFoundError(options, `${what} was not found (${name})`)
+    : commonSourceError(kind, options, what, name)
 }

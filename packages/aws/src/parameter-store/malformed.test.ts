@@ -1,5 +1,5 @@
 import { CachedSecretProvider, type SecretError } from '@latchkey/core'
-import { canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
+import { canary, emulatorHooks, keepErrors, liedToCacheOptions, refreshFailure } from '@latchkey/test-support'
 import { type ParameterStoreEmulator, startParameterStoreEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
 import { AwsParameterStoreSource } from '../index.js'
@@ -19,28 +19,11 @@ emulatorHooks(startParameterStoreEmulator, {
 
 function setup() {
   const source = new AwsParameterStoreSource({ ...emulator.clientConfig })
-  const provider = new CachedSecretProvider(source, {
-    ...steadyCacheOptions(Date.now),
-    minRefreshInterval: 0,
-    retry: { retries: 0 },
-  })
+  const provider = new CachedSecretProvider(source, liedToCacheOptions())
   const errors: SecretError[] = []
-  provider.on('error', (event) => errors.push((event as unknown as { error: SecretError }).error))
+  provider.on('error', keepErrors(errors))
   providers.push(provider)
   return { provider, errors }
-}
-
-/** Refreshes `name` and returns the error it failed with, from the rejection or the 'error' event. */
-async function refreshFailure(
-  provider: CachedSecretProvider,
-  errors: SecretError[],
-  name: string,
-): Promise<SecretError | undefined> {
-  const rejected = await provider.refresh(name).then(
-    () => undefined,
-    (error: SecretError) => error,
-  )
-  return rejected ?? errors.at(-1)
 }
 
 describe('a reply naming another parameter than the one asked for (faults.fail("otherParameter"))', () => {
