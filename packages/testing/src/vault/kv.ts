@@ -1,4 +1,4 @@
-import { parseDuration, timestamp } from './format.js'
+import { parseDuration, randomHex, timestamp } from './format.js'
 import {
   badRequest,
   noContent,
@@ -92,8 +92,18 @@ function versionList(body: Record<string, unknown> | undefined): number[] {
   return versions.map(Number).filter((n) => Number.isInteger(n) && n > 0)
 }
 
+/** A mount's tunable settings (`sys/mounts/<path>/tune`); TTLs in seconds, 0 for the system's. */
+export interface MountTune {
+  description: string
+  defaultLeaseTtl: number
+  maxLeaseTtl: number
+}
+
 /** KV version 2 at one mount (docs/wire-facts.md#vault-kv-version-2). */
 export class KvV2 {
+  readonly version = 2
+  readonly tune: MountTune = { description: '', defaultLeaseTtl: 0, maxLeaseTtl: 0 }
+  readonly accessor = `kv_${randomHex(4)}`
   readonly #keys = new Map<string, Key>()
   readonly #config: MountConfig = { maxVersions: 0, casRequired: false, deleteVersionAfter: 0 }
 
@@ -378,6 +388,9 @@ export class KvV2 {
 
 /** KV version 1 at one mount (docs/wire-facts.md#vault-kv-version-1). */
 export class KvV1 {
+  readonly version = 1
+  readonly tune: MountTune = { description: '', defaultLeaseTtl: 0, maxLeaseTtl: 0 }
+  readonly accessor = `kv_${randomHex(4)}`
   readonly #keys = new Map<string, KvData>()
 
   constructor(readonly mount: string) {}
@@ -399,7 +412,7 @@ export class KvV1 {
         if (data === undefined) notFound()
         const ttl = parseDuration(data.ttl ?? data.lease)
         return ok({
-          lease_duration: ttl && ttl > 0 ? ttl : SYSTEM_TTL,
+          lease_duration: ttl && ttl > 0 ? ttl : this.tune.defaultLeaseTtl || SYSTEM_TTL,
           data: structuredClone(data),
           mount_type: 'kv',
         })

@@ -1,4 +1,5 @@
 import type { VaultDatabaseConnectionOptions, VaultDatabaseRoleOptions, VaultLease } from './database.js'
+import type { VaultDatabaseStaticRoleOptions } from './database-static.js'
 import type { VaultCalls, VaultFaults } from './faults.js'
 import type { KvData } from './kv.js'
 import type { VaultAppRoleOptions, VaultKubernetesRoleOptions } from './login.js'
@@ -63,6 +64,11 @@ export interface VaultDatabaseHelpers {
   configure(options: VaultDatabaseConnectionOptions): void
   /** Adds (or replaces) a dynamic role. */
   createRole(options: VaultDatabaseRoleOptions): void
+  /**
+   * Adds (or replaces) a static role: the existing user's password is set now and every
+   * `rotationPeriod` seconds, as `POST <mount>/static-roles/<name>` does.
+   */
+  createStaticRole(options: VaultDatabaseStaticRoleOptions): Promise<void>
   /** Leases that are neither revoked nor expired. */
   leases(): VaultLease[]
   /** Errors of revocations that ran when leases expired. */
@@ -79,8 +85,13 @@ export interface VaultEmulator {
   readonly kv: VaultKvHelpers
   /** Database engine helpers. */
   readonly database: VaultDatabaseHelpers
-  /** Creates a token with the given policy rules and lifetime; returns it. */
+  /** Creates an orphan token with the given policy rules and lifetime; returns it. */
   createToken(options?: VaultTokenOptions): string
+  /**
+   * Writes an ACL policy (HCL or JSON, as `sys/policy/<name>` takes it); tokens that name it get
+   * its rules at once. Throws for a document Vault would refuse.
+   */
+  writePolicy(name: string, policy: string): void
   /**
    * Expires tokens now: one `token`, or all issued under `path` (such as `'auth/approle/login'`),
    * or every non-root token. Returns how many.
