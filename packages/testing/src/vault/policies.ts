@@ -132,7 +132,7 @@ export class PolicyStore {
       }
       case 'POST':
       case 'PUT': {
-        if (name === 'root') badRequest('cannot update "root" policy')
+        if (name === 'root') badRequest('cannot update root policy')
         const text = request.body?.policy ?? request.body?.rules
         if (typeof text !== 'string' || text.trim() === '')
           badRequest("'policy' parameter not supplied or empty")
@@ -140,7 +140,7 @@ export class PolicyStore {
         return noContent
       }
       case 'DELETE':
-        if (name === 'root' || name === 'default') badRequest(`cannot delete "${name}" policy`)
+        if (name === 'root' || name === 'default') badRequest(`cannot delete ${name} policy`)
         this.#policies.delete(name)
         return noContent
       default:

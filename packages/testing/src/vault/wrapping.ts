@@ -20,8 +20,10 @@ export function wrapTtlOf(header: string | string[] | undefined): number | undef
   const value = Array.isArray(header) ? header[0] : header
   if (value === undefined || value.trim() === '') return undefined
   const ttl = parseDuration(value)
-  if (ttl === undefined || ttl === 0) badRequest('error parsing wrap TTL')
-  return ttl
+  // Go's time.ParseDuration text, behind the HTTP layer's prefix.
+  if (ttl === undefined)
+    badRequest(`error parsing X-Vault-Wrap-TTL header: time: invalid duration ${JSON.stringify(value)}`)
+  return ttl === 0 ? undefined : ttl
 }
 
 const WRAPPING_PATHS = new Set([
@@ -94,8 +96,7 @@ export class Wrapping {
     if (request.method !== 'POST' && request.method !== 'PUT') return noRoute(request.path)
     const action = request.path.slice('sys/wrapping/'.length)
     if (action === 'wrap') {
-      if (wrapTtl === undefined)
-        badRequest('wrapping information was nil; wrapping is required for this endpoint')
+      if (wrapTtl === undefined) badRequest('endpoint requires response wrapping to be used')
       return ok({ data: request.body ?? {} })
     }
     const fromBody = typeof request.body?.token === 'string' ? request.body.token : ''
