@@ -4,8 +4,9 @@ import { invalid } from '../shared/fault-plan.js'
 import { httpEndpoint, listen } from '../shared/http-server.js'
 import { DatabaseEngine } from './database.js'
 import { VaultCallLog, VaultFaultPlan } from './faults.js'
-import { parseListRequest, send, sendRaw } from './http.js'
+import { parseListRequest, send, sendRaw, VaultHttpError } from './http.js'
 import { type KvData, KvV2 } from './kv.js'
+import { checkCustomMetadata } from './kv-metadata.js'
 import { LoginMethods } from './login.js'
 import { Namespaces } from './namespaces.js'
 import { PolicyStore } from './policies.js'
@@ -15,6 +16,17 @@ import { TokenEndpoints } from './token-endpoints.js'
 import { TokenStore } from './tokens.js'
 import type { VaultEmulator, VaultEmulatorOptions, VaultKvOptions } from './types.js'
 import { Wrapping } from './wrapping.js'
+
+/** Runs a helper's check; what Vault would answer 400 becomes an `InvalidOptionsError` naming the option. */
+function helperChecked<T>(check: () => T, option: string, value: unknown, allowed: string): T {
+  try {
+    return check()
+  } catch (error) {
+    if (error instanceof VaultHttpError)
+      invalid(option, value, `${allowed} (${error.errors[0] ?? 'refused'})`)
+    throw error
+  }
+}
 
 /**
  * Starts a local Vault emulator over real HTTP that answers like Vault (see docs/wire-facts.md#hashicorp-vault):
@@ -134,7 +146,20 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       setMetadata(path, settings, o) {
         const engine = mountOf(o)
         if (!(engine instanceof KvV2)) throw new Error('vault emulator: setMetadata() needs a KV v2 mount')
-        engine.setMetadata(clean(path), settings)
+        const custom = settings.customMetadata
+        engine.setMetadata(clean(path), {
+          ...settings,
+          ...(custom === undefined || custom === null
+            ? {}
+            : {
+                customMetadata: helperChecked(
+                  () => checkCustomMetadata(custom),
+                  'kv.setMetadata customMetadata',
+                  custom,
+                  'a map of up to 64 printable strings (keys ≤ 128 bytes, values ≤ 512 bytes)',
+                ),
+              }),
+        })
       },
       destroy(path, o) {
         const engine = mountOf(o)
@@ -153,7 +178,17 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       },
     },
     createToken: (o) => tokens.create({ ...o, namespace: normalizeNamespace(o?.namespace) }).id,
-    writePolicy: (name, policy) => policies.write(name, policy),
+    writePolicy: (name, policy) => {
+      if (typeof name !== 'string' || name === '' || name === 'root') {
+        invalid('writePolicy name', name, "a policy name other than 'root'")
+      }
+      helperChecked(
+        () => policies.write(name.toLowerCase(), policy),
+        'writePolicy policy',
+        policy,
+        'an HCL or JSON policy document',
+      )
+    },
     expireTokens: (filter) => tokens.expire(filter),
     addAppRole: (o) => {
       if (o.namespace !== undefined) namespaces.kv(normalizeNamespace(o.namespace))

@@ -45,11 +45,18 @@ export interface VaultKvHelpers {
   delete(path: string, options?: VaultKvOptions & { versions?: number[] }): void
   /**
    * KV v2: sets a key's metadata, creating the key (with no versions) when it does not exist, as
-   * `POST <mount>/metadata/<path>` does. `deleteVersionAfter` is in seconds (0: never).
+   * `POST <mount>/metadata/<path>` does. `deleteVersionAfter` is in seconds (0: never);
+   * `customMetadata` replaces the key's map.
    */
   setMetadata(
     path: string,
-    settings: { maxVersions?: number; casRequired?: boolean; deleteVersionAfter?: number },
+    settings: {
+      maxVersions?: number
+      casRequired?: boolean
+      deleteVersionAfter?: number
+      /** The key's `custom_metadata` (checked as Vault checks it); null clears it. */
+      customMetadata?: Record<string, string> | null
+    },
     options?: VaultKvOptions,
   ): void
   /** KV v2: destroys the given versions (default the latest) for good. */
