@@ -222,8 +222,9 @@ export class DatabaseEngine {
     return notFound()
   }
 
+  /** Whether the lease is one of this engine's (engines of several namespaces share the mount name). */
   owns(leaseId: string): boolean {
-    return leaseId.startsWith(`${this.mount}/`)
+    return this.#leases.has(leaseId)
   }
 
   async renew(leaseId: string, increment: number | undefined): Promise<VaultReply> {
