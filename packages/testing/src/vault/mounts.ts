@@ -124,10 +124,13 @@ export function handleMounts(request: VaultRequest, table: MountTable): VaultRep
       const body = request.body ?? {}
       if (typeof body.type !== 'string' || body.type === '')
         badRequest('backend type must be specified as a string')
-      if (path.includes('/')) badRequest(`the emulator mounts engines at one path segment, not "${path}/"`)
-      if (engine !== undefined || RESERVED.has(path) || path === table.databaseMount) {
-        badRequest(`path is already in use at ${path}/`)
-      }
+      // A mount may not sit inside another one, nor another one inside it.
+      const taken = [
+        ...table.kv.keys(),
+        ...RESERVED,
+        ...(table.databaseMount ? [table.databaseMount] : []),
+      ].find((name) => name === path || path.startsWith(`${name}/`) || name.startsWith(`${path}/`))
+      if (taken !== undefined) badRequest(`path is already in use at ${taken}/`)
       const version = kvVersion(body)
       if (version === undefined) badRequest(`plugin not found in the catalog: ${body.type}`)
       const created = version === 2 ? new KvV2(path) : new KvV1(path)

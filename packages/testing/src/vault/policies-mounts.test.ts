@@ -144,6 +144,22 @@ describe('sys/mounts', () => {
     })
   })
 
+  it('a mount path may have several segments; a mount inside another one is refused', async () => {
+    const root = clientFor(emulator.token)
+    await root.mount({ mount_point: 'teams/payments', type: 'kv-v2' })
+    await root.write('teams/payments/data/api', { data: { key: 'p' } })
+    expect((await root.read('teams/payments/data/api')).data.data).toEqual({ key: 'p' })
+    expect((await root.read('teams/payments/metadata/api')).data.current_version).toBe(1)
+    expect(await refusal(root.mount({ mount_point: 'teams/payments/inner', type: 'kv' }))).toEqual({
+      status: 400,
+      errors: ['path is already in use at teams/payments/'],
+    })
+    expect(await refusal(root.mount({ mount_point: 'secret/deeper', type: 'kv' }))).toEqual({
+      status: 400,
+      errors: ['path is already in use at secret/'],
+    })
+  })
+
   it('refuses a path in use, an unknown engine type and tuning an unknown mount', async () => {
     const root = clientFor(emulator.token)
     expect(await refusal(root.mount({ mount_point: 'secret', type: 'kv' }))).toEqual({

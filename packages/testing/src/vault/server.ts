@@ -156,15 +156,17 @@ function relativeTo(tokenNamespace: string, located: Located): string | undefine
 function splitNamespace(path: string, fromHeader: string, engines: Engines): Located {
   const segments = path.split('/')
   const plain = { namespace: fromHeader, mount: segments[0] ?? '', rest: segments.slice(1).join('/') }
-  if (segments[0] === 'sys' || segments[0] === 'auth' || segments[0] === engines.databaseMount) return plain
+  if (segments[0] === 'sys' || segments[0] === 'auth') return plain
   for (let at = 0; at < segments.length; at++) {
-    const prefix = segments.slice(0, at).join('/')
-    const namespace = [fromHeader, prefix].filter((p) => p !== '').join('/')
-    const mount = segments[at] as string
-    const known = engines.namespaces.mountNames(namespace).includes(mount)
-    if (known || (at > 0 && mount === engines.databaseMount && engines.database(namespace) !== undefined)) {
-      return { namespace, mount, rest: segments.slice(at + 1).join('/') }
-    }
+    const namespace = [fromHeader, ...segments.slice(0, at)].filter((p) => p !== '').join('/')
+    const inner = segments.slice(at).join('/')
+    const names = engines.namespaces.mountNames(namespace)
+    if (engines.database(namespace) !== undefined || at === 0) names.push(engines.databaseMount)
+    // The longest mount path that starts the rest: mounts may have several segments (`team/kv`).
+    const mount = names
+      .filter((name) => inner === name || inner.startsWith(`${name}/`))
+      .sort((x, y) => y.length - x.length)[0]
+    if (mount !== undefined) return { namespace, mount, rest: inner.slice(mount.length + 1) }
   }
   return plain
 }
