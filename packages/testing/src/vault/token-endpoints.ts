@@ -178,6 +178,8 @@ export class TokenEndpoints {
     if (type === 'batch' && (seconds(body.explicit_max_ttl, 'explicit_max_ttl') ?? 0) !== 0) {
       badRequest('batch tokens cannot have "explicit_max_ttl" set')
     }
+    const period = role?.period || seconds(body.period, 'period')
+    if (type === 'batch' && (period ?? 0) !== 0) badRequest('batch tokens cannot have "period" set')
     if (numUses < 0) badRequest('number of uses cannot be negative')
     if (field(body, 'id') !== '' && !sudo) badRequest('root or sudo privileges required to specify token id')
     const requested = stringList(body.policies)
@@ -210,6 +212,9 @@ export class TokenEndpoints {
     const ttl = role?.ttl || seconds(body.ttl ?? body.lease, 'ttl')
     const explicitMax = role?.explicitMaxTtl || seconds(body.explicit_max_ttl, 'explicit_max_ttl')
     const maxTtl = explicitMax || role?.maxTtl || undefined
+    if (role === undefined && period !== undefined && period > 0 && !sudo) {
+      badRequest('root or sudo privileges required to create periodic token')
+    }
     const displayName = field(body, 'display_name')
     const cidrs = role?.boundCidrs.length ? role.boundCidrs : isOrphan ? [] : parent.boundCidrs
     const meta = body.meta
@@ -221,6 +226,7 @@ export class TokenEndpoints {
       ...(inherit ? { rules: parent.rules } : {}),
       ...(ttl === undefined ? {} : { ttl }),
       ...(maxTtl === undefined ? {} : { maxTtl }),
+      ...(period === undefined || period === 0 ? {} : { period }),
       renewable: body.renewable !== false && body.renewable !== 'false' && role?.renewable !== false,
       displayName: displayName === '' ? 'token' : `token-${displayName}`.replace(/[^a-zA-Z0-9-]/g, '-'),
       meta: typeof meta === 'object' && meta !== null ? (meta as Record<string, string>) : {},
@@ -244,7 +250,8 @@ export class TokenEndpoints {
     if (entry.type === 'batch') badRequest('batch tokens cannot be renewed')
     if (!entry.renewable) badRequest('lease is not renewable')
     const now = Date.now()
-    const requested = parseIncrement(increment) ?? entry.ttl
+    // A periodic token is renewed to its period whatever the increment.
+    const requested = entry.period > 0 ? entry.period : (parseIncrement(increment) ?? entry.ttl)
     const room = Math.max(0, Math.floor((Math.min(entry.maxExpiresAt, parentEnd(entry)) - now) / 1000))
     const granted = Math.min(requested, room)
     entry.expiresAt = now + granted * 1000

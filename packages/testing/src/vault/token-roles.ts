@@ -23,6 +23,8 @@ export interface TokenRole {
   maxTtl: number
   explicitMaxTtl: number
   numUses: number
+  /** Seconds; 0 for tokens that are not periodic. */
+  period: number
   boundCidrs: string[]
   noDefaultPolicy: boolean
 }
@@ -103,6 +105,11 @@ export class TokenRoles {
         previous?.explicitMaxTtl ?? 0,
       ),
       numUses,
+      period: pick(
+        'token_period',
+        (v) => seconds(v, 'token_period'),
+        pick('period', (v) => seconds(v, 'period'), previous?.period ?? 0),
+      ),
       boundCidrs: pick('token_bound_cidrs', list, pick('bound_cidrs', list, previous?.boundCidrs ?? [])),
       noDefaultPolicy: pick(
         'token_no_default_policy',
@@ -121,14 +128,14 @@ export class TokenRoles {
       name: role.name,
       orphan: role.orphan,
       path_suffix: role.pathSuffix,
-      period: 0,
+      period: role.period,
       renewable: role.renewable,
       token_bound_cidrs: role.boundCidrs,
       token_explicit_max_ttl: role.explicitMaxTtl,
       token_max_ttl: role.maxTtl,
       token_no_default_policy: role.noDefaultPolicy,
       token_num_uses: role.numUses,
-      token_period: 0,
+      token_period: role.period,
       token_ttl: role.ttl,
       token_type: role.tokenType,
     }

@@ -176,6 +176,39 @@ describe('lookup, renew and revoke by token, by accessor and self', () => {
   })
 })
 
+describe('periodic tokens', () => {
+  it('a periodic token has its period as TTL, is renewed to it whatever the increment, and has no max TTL', async () => {
+    const created = await clientFor(emulator.token).write('auth/token/create', {
+      period: '10m',
+      ttl: '1h',
+      policies: ['default'],
+    })
+    expect(created.auth.lease_duration).toBe(600)
+    const token = created.auth.client_token as string
+    const renewed = await clientFor(token).tokenRenewSelf({ increment: '5h' })
+    expect(renewed.auth.lease_duration).toBe(600)
+    expect(renewed.warnings).toBeNull()
+    expect((await clientFor(token).tokenLookupSelf()).data).toMatchObject({
+      period: 600,
+      explicit_max_ttl: 0,
+    })
+  })
+
+  it('needs sudo, and batch tokens cannot be periodic', async () => {
+    const caller = emulator.createToken({ allow: [CREATE] })
+    expect(await refusal(clientFor(caller).write('auth/token/create', { period: '1h' }))).toEqual({
+      status: 400,
+      errors: ['root or sudo privileges required to create periodic token'],
+    })
+    expect(
+      await refusal(clientFor(emulator.token).write('auth/token/create', { type: 'batch', period: '1h' })),
+    ).toEqual({
+      status: 400,
+      errors: ['batch tokens cannot have "period" set'],
+    })
+  })
+})
+
 describe('num_uses, bound_cidrs and batch tokens', () => {
   it('a use-limited token works num_uses times, counts down in lookups, and is revoked after its last use', async () => {
     const token = (await clientFor(emulator.token).tokenCreate({ num_uses: 3, policies: ['default'] })).auth

@@ -57,6 +57,8 @@ export interface TokenEntry {
   readonly issuedAt: number
   expiresAt: number
   readonly maxExpiresAt: number
+  /** A periodic token's period in seconds; 0 for none. */
+  readonly period: number
   readonly renewable: boolean
   readonly displayName: string
   readonly meta: Record<string, string>
@@ -87,6 +89,8 @@ export interface TokenCreation extends VaultTokenOptions {
   rules?: Rule[]
   /** Leave out the `default` policy (`no_default_policy`). */
   noDefaultPolicy?: boolean
+  /** Seconds: a periodic token's TTL, reset to it at every renewal; no max TTL but `maxTtl` (explicit). */
+  period?: number
 }
 
 /** When a token ends (epoch ms; Infinity for root): revoked, expired, or its parent ended. */
@@ -144,7 +148,12 @@ export class TokenStore {
     const now = Date.now()
     const batch = options.type === 'batch'
     const maxTtl = Math.min(options.maxTtl ?? SYSTEM_TTL, SYSTEM_TTL)
-    let ttl = options.root ? 0 : Math.min(options.ttl || SYSTEM_TTL, maxTtl)
+    const period = options.period ?? 0
+    let ttl = options.root
+      ? 0
+      : period > 0
+        ? Math.min(period, maxTtl)
+        : Math.min(options.ttl || SYSTEM_TTL, maxTtl)
     const parentEnd = options.parent === undefined ? Number.POSITIVE_INFINITY : tokenEnd(options.parent)
     if (!options.root && parentEnd !== Number.POSITIVE_INFINITY) {
       ttl = Math.max(0, Math.min(ttl, Math.floor((parentEnd - now) / 1000)))
@@ -164,7 +173,12 @@ export class TokenStore {
       explicitMaxTtl: options.maxTtl === undefined ? 0 : maxTtl,
       issuedAt: now,
       expiresAt: options.root ? Number.POSITIVE_INFINITY : now + ttl * 1000,
-      maxExpiresAt: options.root ? Number.POSITIVE_INFINITY : now + maxTtl * 1000,
+      // A periodic token has no max TTL unless an explicit one is set.
+      maxExpiresAt:
+        options.root || (period > 0 && options.maxTtl === undefined)
+          ? Number.POSITIVE_INFINITY
+          : now + maxTtl * 1000,
+      period,
       renewable: options.root || batch ? false : options.renewable !== false,
       displayName: options.displayName ?? (options.root ? 'root' : 'token'),
       meta: { ...options.meta },
@@ -323,6 +337,7 @@ export class TokenStore {
       num_uses: entry.usesLeft,
       orphan: !entry.root && entry.parent === undefined,
       path: entry.path,
+      ...(entry.period > 0 ? { period: entry.period } : {}),
       policies: entry.policies,
       renewable: entry.renewable,
       ...(entry.role === '' ? {} : { role: entry.role }),
