@@ -122,11 +122,6 @@ export class LoginMethods {
     return { role: options.role, jwt }
   }
 
-  /** True for `auth/<mount>/login` paths, which need no token. */
-  isLogin(path: string): boolean {
-    return /^auth\/[^/]*\/login$/.test(path)
-  }
-
   /** A login in `namespace` (`''`: the root); the token it issues belongs to that namespace. */
   handle(request: VaultRequest, namespace = ''): VaultReply {
     const mount = mountKey(namespace, request.path.slice('auth/'.length, -'/login'.length))

@@ -80,6 +80,12 @@ describe('per-namespace logins and tokens', () => {
       secret_id: secretId,
     })
     const token = login.auth.client_token as string
+    // The namespace may be given at the front of the path instead.
+    const inPath = await anonymous.write('team-b/auth/approle/login', {
+      role_id: roleId,
+      secret_id: secretId,
+    })
+    expect(inPath.auth.metadata).toEqual({ role_name: 'app' })
     expect((await clientFor(token, 'team-b').read('secret/data/app/db')).data.data).toEqual({
       user: 'in-team-b',
     })

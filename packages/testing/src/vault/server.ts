@@ -88,7 +88,13 @@ async function route(
   if (isStatusPath(path)) return status(request, engines.sys)
   if (engines.sys.sealed) throw new VaultHttpError(503, [SEALED])
   const fromHeader = namespaceOf(headers)
-  if (engines.logins.isLogin(path)) return engines.logins.handle(request, fromHeader)
+  // A login may name its namespace at the front of the path too (`team-a/auth/approle/login`).
+  const login = /^(?:(.+)\/)?(auth\/[^/]*\/login)$/.exec(path)
+  const inMount = engines.namespaces.mountNames(fromHeader).some((m) => path.startsWith(`${m}/`))
+  if (login !== null && !inMount) {
+    const namespace = [fromHeader, login[1] ?? ''].filter((p) => p !== '').join('/')
+    return engines.logins.handle({ ...request, path: login[2] as string }, namespace)
+  }
   if (wrappingCall(request, headers, engines)) {
     return engines.wrapping.handle(request, tokenHeader(headers), wrapTtl)
   }
