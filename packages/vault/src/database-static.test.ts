@@ -1,5 +1,5 @@
 import { CachedSecretProvider, type RotateEvent, type SecretError } from '@latchkey/core'
-import { loginOutcome, rejectionOf } from '@latchkey/test-support'
+import { canary, loginOutcome, rejectionOf, sqlLiteral } from '@latchkey/test-support'
 import {
   type RunningPostgres,
   startPostgres,
@@ -13,6 +13,8 @@ import { VaultDatabaseSource } from './index.js'
 let postgres: RunningPostgres
 let emulator: VaultEmulator
 let token: string
+/** svc-hourly's password before Vault takes it over. */
+const hourlyInitial = canary('svc-hourly-initial')
 
 interface Creds {
   username: string
@@ -36,8 +38,8 @@ beforeAll(async () => {
   postgres = await startPostgres()
   emulator = await startVaultEmulator()
   emulator.database.configure({ connectionString: postgres.connectionString })
-  await postgres.query(`CREATE ROLE "svc-hourly" WITH LOGIN PASSWORD 'set-by-hand'`)
-  await postgres.query(`CREATE ROLE "svc-fast" WITH LOGIN PASSWORD 'set-by-hand'`)
+  await postgres.query(`CREATE ROLE "svc-hourly" WITH LOGIN PASSWORD ${sqlLiteral(hourlyInitial)}`)
+  await postgres.query(`CREATE ROLE "svc-fast" WITH LOGIN PASSWORD ${sqlLiteral(canary('svc-fast-initial'))}`)
   await emulator.database.createStaticRole({ name: 'hourly', username: 'svc-hourly', rotationPeriod: 3600 })
   await emulator.database.createStaticRole({ name: 'fast', username: 'svc-fast', rotationPeriod: 5 })
   token = emulator.createToken({ allow: ['database/static-creds/*'] })
@@ -56,6 +58,7 @@ describe('VaultDatabaseSource static-creds/<role>', () => {
       const creds = JSON.parse(String(loaded.value)) as Creds
       expect(creds.username).toBe('svc-hourly')
       expect(await canLogIn(creds)).toBe(true)
+      expect(await canLogIn({ username: 'svc-hourly', password: hourlyInitial })).toBe('28P01')
       expect(Date.parse(String(loaded.version))).toBeGreaterThan(Date.now() - 60_000)
       expect(loaded.ttlMs).toBeGreaterThan(3_500_000)
       expect(loaded.ttlMs).toBeLessThanOrEqual(3_600_000)

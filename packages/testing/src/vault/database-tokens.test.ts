@@ -1,4 +1,4 @@
-import { loginOutcome } from '@latchkey/test-support'
+import { canary, loginOutcome, sqlLiteral } from '@latchkey/test-support'
 import vault from 'node-vault'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -7,6 +7,8 @@ import { startVaultEmulator, type VaultEmulator } from './index.js'
 
 let postgres: RunningPostgres
 let emulator: VaultEmulator
+/** The password static-app has before Vault takes it over. */
+const initialPassword = canary('static-app-initial')
 
 const canLogIn = (user: string, password: string) =>
   loginOutcome(
@@ -36,8 +38,10 @@ beforeAll(async () => {
   emulator = await startVaultEmulator()
   emulator.database.configure({ connectionString: postgres.connectionString })
   emulator.database.createRole({ name: 'app', defaultTtl: 600, maxTtl: 900 })
-  await postgres.query(`CREATE ROLE "static-app" WITH LOGIN PASSWORD 'not-yet-rotated'`)
-  await postgres.query(`CREATE ROLE "static-http" WITH LOGIN PASSWORD 'not-yet-rotated'`)
+  await postgres.query(`CREATE ROLE "static-app" WITH LOGIN PASSWORD ${sqlLiteral(initialPassword)}`)
+  await postgres.query(
+    `CREATE ROLE "static-http" WITH LOGIN PASSWORD ${sqlLiteral(canary('static-http-initial'))}`,
+  )
 })
 
 afterAll(async () => {
@@ -96,7 +100,7 @@ describe('database leases and token features', () => {
 describe('database static roles', () => {
   it('createStaticRole sets a new password now; static-creds answer it with last_vault_rotation and ttl', async () => {
     await emulator.database.createStaticRole({ name: 'static', username: 'static-app', rotationPeriod: 3600 })
-    expect(await canLogIn('static-app', 'not-yet-rotated')).toBe('28P01')
+    expect(await canLogIn('static-app', initialPassword)).toBe('28P01')
     const creds = await clientFor(emulator.token).read('database/static-creds/static')
     expect(creds).toMatchObject({ lease_id: '', lease_duration: 0, renewable: false })
     expect(creds.data).toMatchObject({ username: 'static-app', rotation_period: 3600 })
