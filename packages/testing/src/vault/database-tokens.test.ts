@@ -2,6 +2,7 @@ import { canary, loginOutcome, sqlLiteral } from '@latchkey/test-support'
 import vault from 'node-vault'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refusal } from '../../test/vault-replies.js'
 import { type RunningPostgres, startPostgres } from '../postgres.js'
 import { startVaultEmulator, type VaultEmulator } from './index.js'
 
@@ -18,18 +19,6 @@ const roleExists = async (name: string) =>
   (await postgres.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1
 const clientFor = (token: string, namespace?: string) =>
   vault({ endpoint: emulator.endpoint, token, ...(namespace === undefined ? {} : { namespace }) })
-const statusOf = (error: unknown) => (error as { response?: { statusCode?: number } }).response?.statusCode
-const errorsOf = (error: unknown) =>
-  (error as { response?: { body?: { errors?: string[] } } }).response?.body?.errors
-async function refusal(promise: Promise<unknown>): Promise<{ status: number | undefined; errors: unknown }> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a refusal')
-    },
-    (e: unknown) => e,
-  )
-  return { status: statusOf(error), errors: errorsOf(error) }
-}
 const CREDS = { path: 'database/creds/*', capabilities: ['read' as const] }
 const CREATE = { path: 'auth/token/create', capabilities: ['update' as const] }
 

@@ -2,6 +2,7 @@ import { ErrorCode, InvalidOptionsError } from '@latchkey/core'
 import { thrownBy } from '@latchkey/test-support'
 import vault from 'node-vault'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refusal } from '../../test/vault-replies.js'
 import { startVaultEmulator, type VaultEmulator } from './index.js'
 
 let emulator: VaultEmulator
@@ -13,18 +14,6 @@ beforeAll(async () => {
 })
 afterAll(() => emulator.close())
 
-const statusOf = (error: unknown) => (error as { response?: { statusCode?: number } }).response?.statusCode
-const errorsOf = (error: unknown) =>
-  (error as { response?: { body?: { errors?: string[] } } }).response?.body?.errors
-async function refusal(promise: Promise<unknown>): Promise<{ status: number | undefined; errors: unknown }> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a refusal')
-    },
-    (e: unknown) => e,
-  )
-  return { status: statusOf(error), errors: errorsOf(error) }
-}
 const multierror = (text: string) => `1 error occurred:\n\t* ${text}\n\n`
 
 describe('KV v2 custom_metadata', () => {

@@ -1,5 +1,6 @@
 import vault from 'node-vault'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refusal } from '../../test/vault-replies.js'
 import { startVaultEmulator, type VaultEmulator } from './index.js'
 
 let emulator: VaultEmulator
@@ -11,18 +12,6 @@ afterAll(() => emulator.close())
 
 const clientFor = (token: string, namespace?: string) =>
   vault({ endpoint: emulator.endpoint, token, ...(namespace === undefined ? {} : { namespace }) })
-const statusOf = (error: unknown) => (error as { response?: { statusCode?: number } }).response?.statusCode
-const errorsOf = (error: unknown) =>
-  (error as { response?: { body?: { errors?: string[] } } }).response?.body?.errors
-async function refusal(promise: Promise<unknown>): Promise<{ status: number | undefined; errors: unknown }> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a refusal')
-    },
-    (e: unknown) => e,
-  )
-  return { status: statusOf(error), errors: errorsOf(error) }
-}
 
 describe('sys/namespaces', () => {
   it('creates, reads, lists and deletes namespaces, nested ones through the header', async () => {

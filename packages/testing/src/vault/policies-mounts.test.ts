@@ -1,5 +1,6 @@
 import vault from 'node-vault'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refusal } from '../../test/vault-replies.js'
 import { startVaultEmulator, type VaultEmulator } from './index.js'
 
 let emulator: VaultEmulator
@@ -10,18 +11,6 @@ beforeAll(async () => {
 afterAll(() => emulator.close())
 
 const clientFor = (token: string) => vault({ endpoint: emulator.endpoint, token })
-const statusOf = (error: unknown) => (error as { response?: { statusCode?: number } }).response?.statusCode
-const errorsOf = (error: unknown) =>
-  (error as { response?: { body?: { errors?: string[] } } }).response?.body?.errors
-async function refusal(promise: Promise<unknown>): Promise<{ status: number | undefined; errors: unknown }> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a refusal')
-    },
-    (e: unknown) => e,
-  )
-  return { status: statusOf(error), errors: errorsOf(error) }
-}
 
 const READ_APP = 'path "secret/data/app/*" {\n  capabilities = ["read"]\n}\n'
 

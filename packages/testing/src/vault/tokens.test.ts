@@ -1,5 +1,6 @@
 import vault from 'node-vault'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refusal } from '../../test/vault-replies.js'
 import { startVaultEmulator, type VaultEmulator } from './index.js'
 
 let emulator: VaultEmulator
@@ -12,19 +13,6 @@ afterAll(() => emulator.close())
 
 /** A node-vault client of its own: token-creating commands overwrite `client.token`. */
 const clientFor = (token: string) => vault({ endpoint: emulator.endpoint, token })
-const statusOf = (error: unknown) => (error as { response?: { statusCode?: number } }).response?.statusCode
-const errorsOf = (error: unknown) =>
-  (error as { response?: { body?: { errors?: string[] } } }).response?.body?.errors
-/** The rejection of `promise`, or a failure when it resolves. */
-async function refusal(promise: Promise<unknown>): Promise<{ status: number | undefined; errors: unknown }> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a refusal')
-    },
-    (e: unknown) => e,
-  )
-  return { status: statusOf(error), errors: errorsOf(error) }
-}
 
 const KV_READ = { path: 'secret/data/tokens/*', capabilities: ['read' as const] }
 const CREATE = { path: 'auth/token/create', capabilities: ['update' as const] }

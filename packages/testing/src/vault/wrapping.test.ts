@@ -1,6 +1,7 @@
 import { canary } from '@latchkey/test-support'
 import vault from 'node-vault'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { refusal } from '../../test/vault-replies.js'
 import { startVaultEmulator, type VaultEmulator } from './index.js'
 
 let emulator: VaultEmulator
@@ -12,18 +13,6 @@ afterAll(() => emulator.close())
 
 const clientFor = (token: string) => vault({ endpoint: emulator.endpoint, token })
 const WRAP = (ttl: string) => ({ headers: { 'X-Vault-Wrap-TTL': ttl } })
-const statusOf = (error: unknown) => (error as { response?: { statusCode?: number } }).response?.statusCode
-const errorsOf = (error: unknown) =>
-  (error as { response?: { body?: { errors?: string[] } } }).response?.body?.errors
-async function refusal(promise: Promise<unknown>): Promise<{ status: number | undefined; errors: unknown }> {
-  const error = await promise.then(
-    () => {
-      throw new Error('expected a refusal')
-    },
-    (e: unknown) => e,
-  )
-  return { status: statusOf(error), errors: errorsOf(error) }
-}
 const NOT_VALID = { status: 400, errors: ['wrapping token is not valid or does not exist'] }
 
 describe('response wrapping', () => {
