@@ -1,4 +1,5 @@
-import { canary, loginOutcome, sqlLiteral } from '@latchkey/test-support'
+import { ErrorCode, InvalidOptionsError } from '@latchkey/core'
+import { canary, loginOutcome, rejectionOf, sqlLiteral } from '@latchkey/test-support'
 import vault from 'node-vault'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -132,6 +133,18 @@ describe('database static roles', () => {
       'fast',
       'static',
     ])
+  })
+
+  it('the createStaticRole helper refuses what Vault refuses with InvalidOptionsError, naming the option', async () => {
+    for (const [options, option] of [
+      [{ name: 'x', username: 'static-app', rotationPeriod: 4 }, 'rotationPeriod'],
+      [{ name: 'x', username: '', rotationPeriod: 60 }, 'username'],
+      [{ name: 'a/b', username: 'static-app', rotationPeriod: 60 }, 'name'],
+    ] as const) {
+      const error = await rejectionOf(emulator.database.createStaticRole(options), InvalidOptionsError)
+      expect(error).toMatchObject({ code: ErrorCode.INVALID_OPTIONS })
+      expect(error.message).toContain(`database.createStaticRole ${option}`)
+    }
   })
 
   it('refuses what Vault refuses: a short rotation_period, no username, unknown roles', async () => {

@@ -171,7 +171,22 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       mount: databaseMount,
       configure: (o) => databaseIn(normalizeNamespace(o.namespace)).configure(o),
       createRole: (o) => databaseIn(normalizeNamespace(o.namespace)).createRole(o),
-      createStaticRole: (o) => databaseIn(normalizeNamespace(o.namespace)).createStaticRole(o),
+      createStaticRole: async (o) => {
+        if (typeof o?.name !== 'string' || o.name === '' || o.name.includes('/')) {
+          invalid('database.createStaticRole name', o?.name, 'a role name without "/"')
+        }
+        if (typeof o.username !== 'string' || o.username === '') {
+          invalid('database.createStaticRole username', o.username, 'the name of an existing database user')
+        }
+        if (!Number.isInteger(o.rotationPeriod) || o.rotationPeriod < 5) {
+          invalid(
+            'database.createStaticRole rotationPeriod',
+            o.rotationPeriod,
+            'an integer number of seconds, at least 5 (as Vault)',
+          )
+        }
+        await databaseIn(normalizeNamespace(o.namespace)).createStaticRole(o)
+      },
       leases: () => [...databases.values()].flatMap((engine) => engine.leases()),
       get revocationErrors() {
         return [...databases.values()].flatMap((engine) => engine.revocationErrors)
