@@ -1,3 +1,5 @@
+import { ErrorCode, InvalidOptionsError } from '@latchkey/core'
+import { thrownBy } from '@latchkey/test-support'
 import vault from 'node-vault'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { refusal } from '../../test/vault-replies.js'
@@ -79,6 +81,19 @@ describe('sys/policy and sys/policies/acl', () => {
     })
     const defaultPolicy = await root.getPolicy({ name: 'default' })
     expect(defaultPolicy.rules).toContain('path "auth/token/lookup-self"')
+  })
+
+  it('the writePolicy helper refuses what Vault refuses with InvalidOptionsError', () => {
+    const bad = thrownBy(
+      () => emulator.writePolicy('bad', 'path "x" { capabilities = ["fly"] }'),
+      InvalidOptionsError,
+    )
+    expect(bad).toMatchObject({ code: ErrorCode.INVALID_OPTIONS })
+    expect(bad.message).toContain('writePolicy policy must be an HCL or JSON policy document')
+    expect(bad.message).toContain('invalid capability "fly"')
+    expect(thrownBy(() => emulator.writePolicy('root', READ_APP), InvalidOptionsError).message).toContain(
+      'writePolicy name',
+    )
   })
 
   it('managing policies needs a capability on sys/policy like any other path', async () => {
