@@ -72,6 +72,22 @@ describe('response wrapping', () => {
     )
   })
 
+  it('a wrapped AppRole login hands out only wrap_info; unwrapping gives the auth block with a working token', async () => {
+    const { roleId, secretId } = emulator.addAppRole({ roleName: 'wrapped', token: { ttl: 300 } })
+    const anonymous = vault({ endpoint: emulator.endpoint })
+    const wrapped = await anonymous.write(
+      'auth/approle/login',
+      { role_id: roleId, secret_id: secretId },
+      WRAP('60'),
+    )
+    expect(wrapped.auth).toBeNull()
+    expect(wrapped.wrap_info).toMatchObject({ creation_path: 'auth/approle/login', ttl: 60 })
+    const unwrapped = await clientFor(wrapped.wrap_info.token).unwrap()
+    expect(unwrapped.auth.accessor).toBe(wrapped.wrap_info.wrapped_accessor)
+    const lookup = await clientFor(unwrapped.auth.client_token).tokenLookupSelf()
+    expect(lookup.data.meta).toEqual({ role_name: 'wrapped' })
+  })
+
   it('errors are not wrapped; sys/wrapping/wrap without a wrap TTL is refused; a wrapping token reads nothing else', async () => {
     expect((await refusal(clientFor(emulator.token).read('secret/data/wrap/none', WRAP('60')))).status).toBe(
       404,
