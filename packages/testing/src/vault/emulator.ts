@@ -30,8 +30,11 @@ function helperChecked<T>(check: () => T, option: string, value: unknown, allowe
 
 /**
  * Starts a local Vault emulator over real HTTP that answers like Vault (see docs/wire-facts.md#hashicorp-vault):
- * KV v2 and v1 mounts, token auth with path policies, AppRole and Kubernetes login, a database
- * engine that creates real PostgreSQL roles with leases, sealing, and fault injection.
+ * KV v2 and v1 mounts (custom metadata, mounts enabled at run time), token management (child,
+ * orphan, role, batch, periodic, use-limited and CIDR-bound tokens) checked against ACL policies,
+ * namespaces with their own mounts, logins, tokens and database engine, response wrapping,
+ * AppRole and Kubernetes login, a database engine that creates real PostgreSQL roles with leases
+ * and rotates static roles, sealing, and fault injection.
  */
 export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Promise<VaultEmulator> {
   const policies = new PolicyStore()
