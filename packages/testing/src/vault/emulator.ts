@@ -195,7 +195,21 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
         return [...databases.values()].flatMap((engine) => engine.revocationErrors)
       },
     },
-    createToken: (o) => tokens.create({ ...o, namespace: normalizeNamespace(o?.namespace) }).id,
+    createToken: (o) => {
+      if (o?.numUses !== undefined && (!Number.isSafeInteger(o.numUses) || o.numUses < 0)) {
+        invalid('createToken numUses', o.numUses, 'a non-negative integer (0: no limit)')
+      }
+      if (o?.type !== undefined && o.type !== 'service' && o.type !== 'batch') {
+        invalid('createToken type', o.type, "'service' or 'batch'")
+      }
+      const create = () => tokens.create({ ...o, namespace: normalizeNamespace(o?.namespace) }).id
+      return helperChecked(
+        create,
+        'createToken boundCidrs',
+        o?.boundCidrs,
+        'CIDR blocks such as "10.0.0.0/8"',
+      )
+    },
     writePolicy: (name, policy) => {
       if (typeof name !== 'string' || name === '' || name === 'root') {
         invalid('writePolicy name', name, "a policy name other than 'root'")

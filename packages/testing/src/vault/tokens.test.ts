@@ -1,7 +1,9 @@
+import { ErrorCode, InvalidOptionsError } from '@latchkey/core'
+import { thrownBy } from '@latchkey/test-support'
 import vault from 'node-vault'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { refusal } from '../../test/vault-replies.js'
-import { startVaultEmulator, type VaultEmulator } from './index.js'
+import { startVaultEmulator, type VaultEmulator, type VaultTokenOptions } from './index.js'
 
 let emulator: VaultEmulator
 
@@ -235,6 +237,20 @@ describe('num_uses, bound_cidrs and batch tokens', () => {
     expect((await clientFor(emulator.token).tokenLookup({ token: child })).data.bound_cidrs).toEqual([
       '127.0.0.1/32',
     ])
+  })
+
+  it('the createToken helper refuses a bad numUses, type or CIDR block with InvalidOptionsError', () => {
+    const cases: Array<[VaultTokenOptions, string]> = [
+      [{ numUses: -1 }, 'numUses'],
+      [{ type: 'other' as 'batch' }, 'type'],
+      [{ boundCidrs: ['10.0.0.0/33'] }, 'boundCidrs'],
+      [{ boundCidrs: ['not-an-address'] }, 'boundCidrs'],
+    ]
+    for (const [options, option] of cases) {
+      const error = thrownBy(() => emulator.createToken(options), InvalidOptionsError)
+      expect(error).toMatchObject({ code: ErrorCode.INVALID_OPTIONS })
+      expect(error.message).toContain(`createToken ${option}`)
+    }
   })
 
   it('batch tokens: hvb. ids, no accessor, not renewable, cannot create tokens or be revoked by hand', async () => {
