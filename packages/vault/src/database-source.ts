@@ -36,16 +36,21 @@ interface Creds {
   data?: { username?: unknown; password?: unknown }
 }
 
-/** `'creds/app'` or `'app'` → `'app'`. */
-function roleOf(name: string, source: string): string {
-  const role = name.startsWith('creds/') ? name.slice('creds/'.length) : name
+/** `'creds/app'` or `'app'` → dynamic `'app'`; `'static-creds/app'` → static `'app'`. */
+function roleOf(name: string, source: string): { kind: 'creds' | 'static-creds'; role: string } {
+  const kind = name.startsWith('static-creds/') ? 'static-creds' : 'creds'
+  const role = name.startsWith(`${kind}/`) ? name.slice(kind.length + 1) : name
   if (role === '' || role.includes('/') || role === '.' || role === '..') {
-    throw new InvalidSecretNameError(`"${name}" is not a database role; use "creds/<role>" or "<role>"`, {
-      secretName: name,
-      source,
-    })
+    throw new InvalidSecretNameError(
+      `"${name}" is not a database role; use "creds/<role>", "static-creds/<role>" or "<role>"`,
+      { secretName: name, source },
+    )
   }
-  return encodeURIComponent(role)
+  return { kind, role: encodeURIComponent(role) }
+}
+
+interface StaticCreds {
+  data?: { username?: unknown; password?: unknown; ttl?: unknown; last_vault_rotation?: unknown }
 }
 
 /**
@@ -56,6 +61,10 @@ function roleOf(name: string, source: string): string {
  * because Vault revokes a service token's leases when the token expires or is revoked
  * (docs/wire-facts.md#vault-leases-and-tokens). When a new login replaces the token, the
  * credentials obtained under the old one are reloaded at once (through `watch`), before it ends.
+ *
+ * `static-creds/<role>` reads a static role instead: Vault owns an existing user's password and
+ * rotates it every `rotation_period`; the version is `last_vault_rotation` and `ttlMs` the time
+ * until the next rotation (docs/wire-facts.md#vault-database-static-roles). No lease is involved.
  */
 export class VaultDatabaseSource implements SecretSource {
   readonly name = 'vault-database'
@@ -87,7 +96,9 @@ export class VaultDatabaseSource implements SecretSource {
 
   async load(name: string, ctx?: LoadContext): Promise<LoadedSecret> {
     if (this.#closed) throw new ProviderClosedError({ secretName: name, source: this.name })
-    const url = `${this.#mount}/creds/${roleOf(name, this.name)}`
+    const { kind, role } = roleOf(name, this.name)
+    if (kind === 'static-creds') return this.#loadStatic(name, role, ctx)
+    const url = `${this.#mount}/creds/${role}`
     await this.#session.auth.ready()
     const asked = Date.now()
     const { result, token } = await this.#session.readAs(
@@ -119,6 +130,36 @@ export class VaultDatabaseSource implements SecretSource {
       value: JSON.stringify({ username, password }),
       version: leaseId,
       ...(ttlMs === undefined ? {} : { ttlMs }),
+    }
+  }
+
+  /** A static role's current password; it changes at the next rotation, so it is held until then. */
+  async #loadStatic(name: string, role: string, ctx: LoadContext | undefined): Promise<LoadedSecret> {
+    await this.#session.auth.ready()
+    const { result } = await this.#session.readAs(
+      `${this.#mount}/static-creds/${role}`,
+      { secretName: name, source: this.name },
+      ctx?.signal,
+    )
+    const { username, password, ttl, last_vault_rotation: rotated } = (result as StaticCreds)?.data ?? {}
+    if (
+      typeof username !== 'string' ||
+      typeof password !== 'string' ||
+      typeof rotated !== 'string' ||
+      typeof ttl !== 'number' ||
+      !Number.isFinite(ttl) ||
+      ttl < 0
+    ) {
+      throw malformedReply(
+        { secretName: name, source: this.name },
+        'static database credentials with a username, a password, a ttl and last_vault_rotation',
+      )
+    }
+    // ttl 0 means the rotation is due now: hold the value for at most a second.
+    return {
+      value: JSON.stringify({ username, password }),
+      version: rotated,
+      ttlMs: Math.max(1_000, ttl * 1_000),
     }
   }
 

@@ -1,5 +1,6 @@
 import { randomInt } from 'node:crypto'
 import pg from 'pg'
+import { StaticRoles, type VaultDatabaseStaticRoleOptions } from './database-static.js'
 import { pgExpiration, randomBase62, timestamp } from './format.js'
 import {
   badRequest,
@@ -20,6 +21,8 @@ export interface VaultDatabaseConnectionOptions {
   connectionString: string
   /** Roles that may use this connection. @default ['*'] */
   allowedRoles?: string[]
+  /** The namespace whose database engine gets the connection (made on first use). @default the root namespace */
+  namespace?: string
 }
 
 /** A dynamic role of the database engine. */
@@ -41,6 +44,8 @@ export interface VaultDatabaseRoleOptions {
   defaultTtl?: number
   /** Longest a lease can live in seconds, renewals included; 0 means the system default. @default 86_400 */
   maxTtl?: number
+  /** The namespace whose database engine gets the role. @default the root namespace */
+  namespace?: string
 }
 
 /** An active database lease. */
@@ -74,7 +79,7 @@ interface Connection {
   allowedRoles: string[]
 }
 
-interface Role extends Required<Omit<VaultDatabaseRoleOptions, 'revocationStatements'>> {
+interface Role extends Required<Omit<VaultDatabaseRoleOptions, 'revocationStatements' | 'namespace'>> {
   revocationStatements: string[] | undefined
 }
 
@@ -124,8 +129,23 @@ export class DatabaseEngine {
   /** Revocations run one at a time: concurrent REVOKEs on one catalog row fail in PostgreSQL. */
   #revocations: Promise<void> = Promise.resolve()
   #closed = false
+  readonly #static = new StaticRoles({
+    run: (dbName, statements) => this.#run(dbName, statements),
+    password,
+    defaultDbName: () => this.#defaultDbName(),
+    onError: (error) => this.revocationErrors.push(error),
+  })
 
   constructor(readonly mount: string) {}
+
+  #defaultDbName(): string {
+    return (this.#connections.size === 1 ? [...this.#connections.keys()][0] : undefined) ?? 'postgresql'
+  }
+
+  /** Adds (or replaces) a static role and sets its user's first password. */
+  createStaticRole(options: VaultDatabaseStaticRoleOptions): Promise<void> {
+    return this.#static.create(options)
+  }
 
   configure(options: VaultDatabaseConnectionOptions): void {
     const name = options.name ?? 'postgresql'
@@ -137,10 +157,9 @@ export class DatabaseEngine {
   }
 
   createRole(options: VaultDatabaseRoleOptions): void {
-    const only = this.#connections.size === 1 ? [...this.#connections.keys()][0] : undefined
     this.#roles.set(options.name, {
       name: options.name,
-      dbName: options.dbName ?? only ?? 'postgresql',
+      dbName: options.dbName ?? this.#defaultDbName(),
       creationStatements: options.creationStatements ?? DEFAULT_CREATION,
       revocationStatements: options.revocationStatements,
       renewStatements: options.renewStatements ?? DEFAULT_RENEW,
@@ -171,9 +190,15 @@ export class DatabaseEngine {
     }
   }
 
-  /** Requests under the mount: `creds/<role>` and `roles/<role>`. */
+  /** Requests under the mount: `creds/<role>`, `roles/<role>`, and the static roles' paths. */
   async handle(request: VaultRequest, rest: string, token: TokenEntry): Promise<VaultReply> {
     const [kind, name, extra] = rest.split('/')
+    if (
+      (kind === 'static-roles' || kind === 'static-creds' || kind === 'rotate-role') &&
+      extra === undefined
+    ) {
+      return this.#static.handle(request, kind, name ?? '')
+    }
     if (name === undefined || name === '' || extra !== undefined) notFound()
     if (kind === 'creds') {
       if (request.method !== 'GET') unsupported()
@@ -197,8 +222,9 @@ export class DatabaseEngine {
     return notFound()
   }
 
+  /** Whether the lease is one of this engine's (engines of several namespaces share the mount name). */
   owns(leaseId: string): boolean {
-    return leaseId.startsWith(`${this.mount}/`)
+    return this.#leases.has(leaseId)
   }
 
   async renew(leaseId: string, increment: number | undefined): Promise<VaultReply> {
@@ -269,6 +295,7 @@ export class DatabaseEngine {
   /** Revokes every lease (errors ignored) and closes the connection pools. */
   async close(): Promise<void> {
     this.#closed = true
+    this.#static.stop()
     const leases = [...this.#leases.keys()]
     await Promise.allSettled(leases.map((id) => this.revoke(id)))
     await Promise.allSettled([...this.#connections.values()].map((c) => c.pool.end()))
@@ -286,7 +313,12 @@ export class DatabaseEngine {
     }
     const now = Date.now()
     const maxTtl = role.maxTtl || SYSTEM_TTL
-    const ttl = Math.min(role.defaultTtl || SYSTEM_TTL, maxTtl)
+    // A batch token's leases are held by its parent (unless it is an orphan) and end with the
+    // batch token's TTL (docs/wire-facts.md#vault-token-management).
+    const batch = token.type === 'batch'
+    const owner = batch && token.parent !== undefined ? token.parent : token
+    const batchLeft = batch ? Math.max(0, Math.floor((tokenEnd(token) - now) / 1000)) : SYSTEM_TTL
+    const ttl = Math.min(role.defaultTtl || SYSTEM_TTL, maxTtl, batchLeft)
     const name = username(token.displayName, roleName)
     const secret = password()
     const expiration = pgExpiration(now + ttl * 1000 + EXPIRATION_BUFFER_MS)
@@ -300,10 +332,10 @@ export class DatabaseEngine {
       username: name,
       issuedAt: now,
       expiresAt: now + ttl * 1000,
-      renewable: true,
-      token,
+      renewable: !batch,
+      token: owner,
       dbName: role.dbName,
-      maxExpiresAt: now + maxTtl * 1000,
+      maxExpiresAt: batch ? now + ttl * 1000 : now + maxTtl * 1000,
       lastRenewal: undefined,
       timer: undefined,
     }
@@ -311,7 +343,7 @@ export class DatabaseEngine {
     this.#schedule(lease)
     return ok({
       lease_id: lease.leaseId,
-      renewable: true,
+      renewable: lease.renewable,
       lease_duration: ttl,
       data: { username: name, password: secret },
       mount_type: 'database',

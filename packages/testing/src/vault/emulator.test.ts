@@ -267,7 +267,7 @@ describe('tokens and policies', () => {
       id: token,
       ttl: 60,
       renewable: true,
-      policies: ['default', 'app'],
+      policies: ['app', 'default'], // sorted, as Vault sorts a token's policies
       display_name: 'app',
       type: 'service',
     })

@@ -4,46 +4,76 @@ import { invalid } from '../shared/fault-plan.js'
 import { httpEndpoint, listen } from '../shared/http-server.js'
 import { DatabaseEngine } from './database.js'
 import { VaultCallLog, VaultFaultPlan } from './faults.js'
-import { parseListRequest, send, sendRaw } from './http.js'
-import { type KvData, KvV1, KvV2 } from './kv.js'
+import { parseListRequest, send, sendRaw, VaultHttpError } from './http.js'
+import { type KvData, KvV2 } from './kv.js'
+import { checkCustomMetadata } from './kv-metadata.js'
 import { LoginMethods } from './login.js'
+import { Namespaces } from './namespaces.js'
+import { PolicyStore } from './policies.js'
 import { DEFAULT_MAX_REQUEST_SIZE, type Engines, normalizeNamespace, serve } from './server.js'
 import { createSysState } from './sys.js'
+import { TokenEndpoints } from './token-endpoints.js'
 import { TokenStore } from './tokens.js'
 import type { VaultEmulator, VaultEmulatorOptions, VaultKvOptions } from './types.js'
+import { Wrapping } from './wrapping.js'
+
+/** Runs a helper's check; what Vault would answer 400 becomes an `InvalidOptionsError` naming the option. */
+function helperChecked<T>(check: () => T, option: string, value: unknown, allowed: string): T {
+  try {
+    return check()
+  } catch (error) {
+    if (error instanceof VaultHttpError)
+      invalid(option, value, `${allowed} (${error.errors[0] ?? 'refused'})`)
+    throw error
+  }
+}
 
 /**
  * Starts a local Vault emulator over real HTTP that answers like Vault (see docs/wire-facts.md#hashicorp-vault):
- * KV v2 and v1 mounts, token auth with path policies, AppRole and Kubernetes login, a database
- * engine that creates real PostgreSQL roles with leases, sealing, and fault injection.
+ * KV v2 and v1 mounts (custom metadata, mounts enabled at run time), token management (child,
+ * orphan, role, batch, periodic, use-limited and CIDR-bound tokens) checked against ACL policies,
+ * namespaces with their own mounts, logins, tokens and database engine, response wrapping,
+ * AppRole and Kubernetes login, a database engine that creates real PostgreSQL roles with leases
+ * and rotates static roles, sealing, and fault injection.
  */
 export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Promise<VaultEmulator> {
-  const tokens = new TokenStore()
+  const policies = new PolicyStore()
+  const tokens = new TokenStore(policies)
   const root = tokens.create(
     { root: true, ...(options.rootToken === undefined ? {} : { id: options.rootToken }) },
     'auth/token/root',
   )
-  const database = new DatabaseEngine(options.databaseMount ?? 'database')
-  tokens.onEnd((entry) => database.revokeLeasesOf(entry))
-  const kvMounts = Object.entries(options.kvMounts ?? { secret: 2, kv: 1 })
-  // Each namespace has its own KV mounts (the same names and versions), made on first use.
-  const namespaces = new Map<string, Map<string, KvV1 | KvV2>>()
-  const kvIn = (namespace: string): Map<string, KvV1 | KvV2> => {
-    let mounts = namespaces.get(namespace)
-    if (mounts === undefined) {
-      mounts = new Map(
-        kvMounts.map(([mount, version]) => [mount, version === 1 ? new KvV1(mount) : new KvV2(mount)]),
-      )
-      namespaces.set(namespace, mounts)
+  const databaseMount = options.databaseMount ?? 'database'
+  // Each namespace may have its own database engine (the root namespace always has one).
+  const databases = new Map<string, DatabaseEngine>([['', new DatabaseEngine(databaseMount)]])
+  const databaseIn = (namespace: string): DatabaseEngine => {
+    let engine = databases.get(namespace)
+    if (engine === undefined) {
+      engine = new DatabaseEngine(databaseMount)
+      databases.set(namespace, engine)
     }
-    return mounts
+    return engine
   }
+  tokens.onEnd((entry) => {
+    for (const engine of databases.values()) engine.revokeLeasesOf(entry)
+  })
+  const namespaces = new Namespaces(Object.entries(options.kvMounts ?? { secret: 2, kv: 1 }))
+  namespaces.onDelete((namespace) => {
+    tokens.revokeNamespace(namespace)
+    const engine = databases.get(namespace)
+    databases.delete(namespace)
+    void engine?.close().catch(() => undefined)
+  })
   const engines: Engines = {
     tokens,
+    tokenEndpoints: new TokenEndpoints(tokens),
+    policies,
     logins: new LoginMethods(tokens),
-    kv: kvIn,
-    database,
-    sys: createSysState(database),
+    namespaces,
+    database: (namespace) => databases.get(namespace),
+    databaseMount,
+    wrapping: new Wrapping(),
+    sys: createSysState(() => databases.values()),
   }
   const faults = new VaultFaultPlan()
   const calls = new VaultCallLog()
@@ -59,6 +89,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       method: req.method ?? 'GET',
       url: req.url ?? '/',
       headers: req.headers,
+      remoteAddress: req.socket.remoteAddress ?? '',
       body: () => readLimitedBody(req, maxRequestSize),
     }
     serve(incoming, engines, faults, calls)
@@ -71,7 +102,13 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       socket.destroy()
       return
     }
-    serve({ method: 'LIST', ...list, body: async () => ({ text: '' }) }, engines, faults, calls)
+    const remoteAddress = (socket as { remoteAddress?: string }).remoteAddress ?? ''
+    serve(
+      { method: 'LIST', ...list, remoteAddress, body: async () => ({ text: '' }) },
+      engines,
+      faults,
+      calls,
+    )
       .then((reply) => (reply === undefined ? socket.destroy() : sendRaw(socket, reply)))
       .catch(() => socket.destroy())
   })
@@ -79,7 +116,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
 
   const mountOf = (o: VaultKvOptions | undefined) => {
     const name = o?.mount ?? 'secret'
-    const engine = kvIn(normalizeNamespace(o?.namespace)).get(name)
+    const engine = namespaces.kv(normalizeNamespace(o?.namespace)).get(name)
     if (engine === undefined) throw new Error(`vault emulator: no KV mount "${name}"`)
     return engine
   }
@@ -112,7 +149,20 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       setMetadata(path, settings, o) {
         const engine = mountOf(o)
         if (!(engine instanceof KvV2)) throw new Error('vault emulator: setMetadata() needs a KV v2 mount')
-        engine.setMetadata(clean(path), settings)
+        const custom = settings.customMetadata
+        engine.setMetadata(clean(path), {
+          ...settings,
+          ...(custom === undefined || custom === null
+            ? {}
+            : {
+                customMetadata: helperChecked(
+                  () => checkCustomMetadata(custom),
+                  'kv.setMetadata customMetadata',
+                  custom,
+                  'a map of up to 64 printable strings (keys ≤ 128 bytes, values ≤ 512 bytes)',
+                ),
+              }),
+        })
       },
       destroy(path, o) {
         const engine = mountOf(o)
@@ -121,16 +171,65 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       },
     },
     database: {
-      mount: database.mount,
-      configure: (o) => database.configure(o),
-      createRole: (o) => database.createRole(o),
-      leases: () => database.leases(),
-      revocationErrors: database.revocationErrors,
+      mount: databaseMount,
+      configure: (o) => databaseIn(normalizeNamespace(o.namespace)).configure(o),
+      createRole: (o) => databaseIn(normalizeNamespace(o.namespace)).createRole(o),
+      createStaticRole: async (o) => {
+        if (typeof o?.name !== 'string' || o.name === '' || o.name.includes('/')) {
+          invalid('database.createStaticRole name', o?.name, 'a role name without "/"')
+        }
+        if (typeof o.username !== 'string' || o.username === '') {
+          invalid('database.createStaticRole username', o.username, 'the name of an existing database user')
+        }
+        if (!Number.isInteger(o.rotationPeriod) || o.rotationPeriod < 5) {
+          invalid(
+            'database.createStaticRole rotationPeriod',
+            o.rotationPeriod,
+            'an integer number of seconds, at least 5 (as Vault)',
+          )
+        }
+        await databaseIn(normalizeNamespace(o.namespace)).createStaticRole(o)
+      },
+      leases: () => [...databases.values()].flatMap((engine) => engine.leases()),
+      get revocationErrors() {
+        return [...databases.values()].flatMap((engine) => engine.revocationErrors)
+      },
     },
-    createToken: (o) => tokens.create(o).id,
+    createToken: (o) => {
+      if (o?.numUses !== undefined && (!Number.isSafeInteger(o.numUses) || o.numUses < 0)) {
+        invalid('createToken numUses', o.numUses, 'a non-negative integer (0: no limit)')
+      }
+      if (o?.type !== undefined && o.type !== 'service' && o.type !== 'batch') {
+        invalid('createToken type', o.type, "'service' or 'batch'")
+      }
+      const create = () => tokens.create({ ...o, namespace: normalizeNamespace(o?.namespace) }).id
+      return helperChecked(
+        create,
+        'createToken boundCidrs',
+        o?.boundCidrs,
+        'CIDR blocks such as "10.0.0.0/8"',
+      )
+    },
+    writePolicy: (name, policy) => {
+      if (typeof name !== 'string' || name === '' || name === 'root') {
+        invalid('writePolicy name', name, "a policy name other than 'root'")
+      }
+      helperChecked(
+        () => policies.write(name.toLowerCase(), policy),
+        'writePolicy policy',
+        policy,
+        'an HCL or JSON policy document',
+      )
+    },
     expireTokens: (filter) => tokens.expire(filter),
-    addAppRole: (o) => engines.logins.addAppRole(o),
-    addKubernetesRole: (o) => engines.logins.addKubernetesRole(o),
+    addAppRole: (o) => {
+      if (o.namespace !== undefined) namespaces.kv(normalizeNamespace(o.namespace))
+      return engines.logins.addAppRole(o)
+    },
+    addKubernetesRole: (o) => {
+      if (o.namespace !== undefined) namespaces.kv(normalizeNamespace(o.namespace))
+      return engines.logins.addKubernetesRole(o)
+    },
     seal() {
       engines.sys.sealed = true
     },
@@ -148,7 +247,7 @@ export async function startVaultEmulator(options: VaultEmulatorOptions = {}): Pr
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeAllConnections()
       await stopped
-      await database.close()
+      await Promise.all([...databases.values()].map((engine) => engine.close()))
     },
   }
 }

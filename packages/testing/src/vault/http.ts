@@ -46,7 +46,7 @@ export function envelope(fields: Partial<Envelope>): Envelope {
     renewable: fields.renewable ?? false,
     lease_duration: fields.lease_duration ?? 0,
     data: fields.data ?? null,
-    wrap_info: null,
+    wrap_info: fields.wrap_info ?? null,
     warnings: fields.warnings ?? null,
     auth: fields.auth ?? null,
     mount_type: fields.mount_type ?? '',

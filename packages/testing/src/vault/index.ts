@@ -1,4 +1,5 @@
 export type { VaultDatabaseConnectionOptions, VaultDatabaseRoleOptions, VaultLease } from './database.js'
+export type { VaultDatabaseStaticRoleOptions } from './database-static.js'
 export { startVaultEmulator } from './emulator.js'
 export type {
   VaultCall,

@@ -1,4 +1,4 @@
-import { parseDuration, timestamp } from './format.js'
+import { parseDuration, randomHex, timestamp } from './format.js'
 import {
   badRequest,
   noContent,
@@ -10,6 +10,7 @@ import {
   type VaultReply,
   type VaultRequest,
 } from './http.js'
+import { checkCustomMetadata } from './kv-metadata.js'
 import { mergePatch } from './merge-patch.js'
 import { SYSTEM_TTL } from './tokens.js'
 
@@ -33,6 +34,8 @@ interface Key {
   casRequired: boolean
   /** Seconds after which a new version is soft-deleted (its `deletion_time`); 0 never. */
   deleteVersionAfter: number
+  /** The key's `custom_metadata`; null when never set. */
+  customMetadata: Record<string, string> | null
 }
 
 /** A mount's `<mount>/config`: defaults for every key (docs/wire-facts.md#vault-kv-v2-patch-config-and-custom-metadata). */
@@ -75,6 +78,7 @@ function emptyKey(now: number): Key {
     maxVersions: 0,
     casRequired: false,
     deleteVersionAfter: 0,
+    customMetadata: null,
   }
 }
 
@@ -92,8 +96,28 @@ function versionList(body: Record<string, unknown> | undefined): number[] {
   return versions.map(Number).filter((n) => Number.isInteger(n) && n > 0)
 }
 
+/** The metadata settings a key can have (`POST`/`PATCH <mount>/metadata/<path>`). */
+export interface KeySettings {
+  maxVersions?: number
+  casRequired?: boolean
+  /** Seconds; 0 turns it off. */
+  deleteVersionAfter?: number
+  /** Replaces the key's `custom_metadata`; null clears it. */
+  customMetadata?: Record<string, string> | null
+}
+
+/** A mount's tunable settings (`sys/mounts/<path>/tune`); TTLs in seconds, 0 for the system's. */
+export interface MountTune {
+  description: string
+  defaultLeaseTtl: number
+  maxLeaseTtl: number
+}
+
 /** KV version 2 at one mount (docs/wire-facts.md#vault-kv-version-2). */
 export class KvV2 {
+  readonly version = 2
+  readonly tune: MountTune = { description: '', defaultLeaseTtl: 0, maxLeaseTtl: 0 }
+  readonly accessor = `kv_${randomHex(4)}`
   readonly #keys = new Map<string, Key>()
   readonly #config: MountConfig = { maxVersions: 0, casRequired: false, deleteVersionAfter: 0 }
 
@@ -162,10 +186,7 @@ export class KvV2 {
   }
 
   /** Sets a key's metadata, creating the key (with no versions) when it does not exist. */
-  setMetadata(
-    path: string,
-    settings: { maxVersions?: number; casRequired?: boolean; deleteVersionAfter?: number },
-  ): void {
+  setMetadata(path: string, settings: KeySettings): void {
     let key = this.#keys.get(path)
     if (key === undefined) {
       key = emptyKey(Date.now())
@@ -174,7 +195,14 @@ export class KvV2 {
     if (settings.maxVersions !== undefined && settings.maxVersions > 0) key.maxVersions = settings.maxVersions
     if (settings.casRequired !== undefined) key.casRequired = settings.casRequired
     if (settings.deleteVersionAfter !== undefined) key.deleteVersionAfter = settings.deleteVersionAfter
+    if (settings.customMetadata !== undefined) {
+      key.customMetadata = settings.customMetadata === null ? null : { ...settings.customMetadata }
+    }
     key.updatedAt = Date.now()
+  }
+
+  #custom(path: string): Record<string, string> | null {
+    return this.#keys.get(path)?.customMetadata ?? null
   }
 
   /** Current version number, or undefined when the key does not exist. */
@@ -237,7 +265,7 @@ export class KvV2 {
         const number = this.write(path, data as KvData, cas)
         const version = this.#keys.get(path)?.versions.get(number) as Version
         return ok({
-          data: { ...versionMetadata(version), custom_metadata: null, version: number },
+          data: { ...versionMetadata(version), custom_metadata: this.#custom(path), version: number },
           mount_type: 'kv',
         })
       }
@@ -263,7 +291,10 @@ export class KvV2 {
     const version = key?.versions.get(key.current)
     if (key === undefined || version === undefined) notFound()
     if (isDeleted(version)) {
-      return ok({ data: { ...versionMetadata(version), custom_metadata: null, version: key.current } }, 404)
+      return ok(
+        { data: { ...versionMetadata(version), custom_metadata: key.customMetadata, version: key.current } },
+        404,
+      )
     }
     const cas = (request.body?.options as { cas?: unknown } | undefined)?.cas
     const number = this.write(
@@ -273,7 +304,7 @@ export class KvV2 {
     )
     const written = key.versions.get(number) as Version
     return ok({
-      data: { ...versionMetadata(written), custom_metadata: null, version: number },
+      data: { ...versionMetadata(written), custom_metadata: key.customMetadata, version: number },
       mount_type: 'kv',
     })
   }
@@ -316,12 +347,41 @@ export class KvV2 {
         : Number(versionParam)
     const version = key.versions.get(wanted)
     if (version === undefined) notFound()
-    const metadata = { ...versionMetadata(version), custom_metadata: null, version: wanted }
+    const metadata = { ...versionMetadata(version), custom_metadata: key.customMetadata, version: wanted }
     if (isDeleted(version)) {
       // Deleted or destroyed: 404 with the normal envelope and no `errors` (docs/wire-facts.md#vault-kv-version-2).
       return ok({ data: { data: null, metadata }, mount_type: 'kv' }, 404)
     }
     return ok({ data: { data: structuredClone(version.data), metadata }, mount_type: 'kv' })
+  }
+
+  /**
+   * `PATCH <mount>/metadata/<path>`: a JSON merge patch of the key's metadata; `custom_metadata`
+   * merges key by key and `null` removes a key (or, for the whole field, every key). 404 for a
+   * key that does not exist.
+   */
+  #patchMetadata(request: VaultRequest, path: string): VaultReply {
+    const key = this.#keys.get(path)
+    if (key === undefined) notFound()
+    const body = request.body ?? {}
+    const settings: KeySettings = {}
+    if (typeof body.max_versions === 'number') settings.maxVersions = body.max_versions
+    if (typeof body.cas_required === 'boolean') settings.casRequired = body.cas_required
+    if (body.delete_version_after !== undefined && body.delete_version_after !== null) {
+      const after = parseDuration(body.delete_version_after)
+      if (after === undefined) badRequest('invalid delete_version_after')
+      settings.deleteVersionAfter = after
+    }
+    if (body.custom_metadata !== undefined) {
+      const merged = mergePatch(key.customMetadata ?? {}, body.custom_metadata) as Record<
+        string,
+        unknown
+      > | null
+      settings.customMetadata =
+        merged === null || Object.keys(merged).length === 0 ? null : checkCustomMetadata(merged)
+    }
+    this.setMetadata(path, settings)
+    return noContent
   }
 
   #metadata(request: VaultRequest, path: string): VaultReply {
@@ -338,7 +398,7 @@ export class KvV2 {
             cas_required: key.casRequired,
             created_time: timestamp(key.createdAt),
             current_version: key.current,
-            custom_metadata: null,
+            custom_metadata: key.customMetadata,
             delete_version_after: goDuration(key.deleteVersionAfter),
             max_versions: key.maxVersions,
             oldest_version: key.versions.size === 0 ? 0 : Math.min(...key.versions.keys()),
@@ -359,13 +419,18 @@ export class KvV2 {
           deleteVersionAfter = parseDuration(after)
           if (deleteVersionAfter === undefined) badRequest('invalid delete_version_after')
         }
+        // custom_metadata on a POST replaces the whole map (PATCH merges it).
+        const custom = body?.custom_metadata
         this.setMetadata(path, {
           ...(typeof maxVersions === 'number' ? { maxVersions } : {}),
           ...(typeof body?.cas_required === 'boolean' ? { casRequired: body.cas_required } : {}),
           ...(deleteVersionAfter === undefined ? {} : { deleteVersionAfter }),
+          ...(custom === undefined || custom === null ? {} : { customMetadata: checkCustomMetadata(custom) }),
         })
         return noContent
       }
+      case 'PATCH':
+        return this.#patchMetadata(request, path)
       // Same answer as version 1's DELETE below: deleting the metadata removes the key and all its versions.
       case 'DELETE':
         this.#keys.delete(path)
@@ -378,6 +443,9 @@ export class KvV2 {
 
 /** KV version 1 at one mount (docs/wire-facts.md#vault-kv-version-1). */
 export class KvV1 {
+  readonly version = 1
+  readonly tune: MountTune = { description: '', defaultLeaseTtl: 0, maxLeaseTtl: 0 }
+  readonly accessor = `kv_${randomHex(4)}`
   readonly #keys = new Map<string, KvData>()
 
   constructor(readonly mount: string) {}
@@ -399,7 +467,7 @@ export class KvV1 {
         if (data === undefined) notFound()
         const ttl = parseDuration(data.ttl ?? data.lease)
         return ok({
-          lease_duration: ttl && ttl > 0 ? ttl : SYSTEM_TTL,
+          lease_duration: ttl && ttl > 0 ? ttl : this.tune.defaultLeaseTtl || SYSTEM_TTL,
           data: structuredClone(data),
           mount_type: 'kv',
         })

@@ -13,6 +13,8 @@ export interface VaultAppRoleOptions {
   secretId?: string
   /** The auth mount. @default 'approle' */
   mount?: string
+  /** The namespace the role lives in; a login reaches it with `X-Vault-Namespace`. @default the root namespace */
+  namespace?: string
   /**
    * The role's `bind_secret_id`: whether a login must present a `secret_id`. With `false` a login
    * with `role_id` alone works (and a `secret_id`, if sent, is not checked). @default true
@@ -37,6 +39,8 @@ export interface VaultKubernetesRoleOptions {
   serviceAccountNamespace?: string
   /** The auth mount. @default 'kubernetes' */
   mount?: string
+  /** The namespace the role lives in; a login reaches it with `X-Vault-Namespace`. @default the root namespace */
+  namespace?: string
   /** What issued tokens may do and how long they live. */
   token?: VaultTokenOptions
 }
@@ -61,6 +65,12 @@ function fakeJwt(): string {
   return `${part({ alg: 'RS256', typ: 'JWT' })}.${part({ sub: 'system:serviceaccount', jti: randomUUID() })}.${randomHex(32)}`
 }
 
+/** Auth mounts are per namespace: the key of `mount` in `namespace`. */
+function mountKey(namespace: string | undefined, mount: string): string {
+  const ns = (namespace ?? '').trim().replace(/^\/+|\/+$/g, '')
+  return ns === '' ? mount : `${ns}\u0000${mount}`
+}
+
 /** A login field that must be a non-empty string: a 400 `missing <name>` otherwise. */
 function required(body: Record<string, unknown> | undefined, name: string): string {
   const value = body?.[name]
@@ -76,7 +86,7 @@ export class LoginMethods {
   constructor(readonly tokens: TokenStore) {}
 
   addAppRole(options: VaultAppRoleOptions): { roleId: string; secretId: string } {
-    const mount = options.mount ?? 'approle'
+    const mount = mountKey(options.namespace, options.mount ?? 'approle')
     const roleId = options.roleId ?? randomUUID()
     const secretId = options.secretId ?? randomUUID()
     const roles = this.#approle.get(mount) ?? new Map<string, AppRole>()
@@ -94,7 +104,7 @@ export class LoginMethods {
   }
 
   addKubernetesRole(options: VaultKubernetesRoleOptions): { role: string; jwt: string } {
-    const mount = options.mount ?? 'kubernetes'
+    const mount = mountKey(options.namespace, options.mount ?? 'kubernetes')
     const jwt = options.jwt ?? fakeJwt()
     const roles = this.#kubernetes.get(mount) ?? new Map<string, KubernetesRole>()
     this.#kubernetes.set(mount, roles)
@@ -112,22 +122,18 @@ export class LoginMethods {
     return { role: options.role, jwt }
   }
 
-  /** True for `auth/<mount>/login` paths, which need no token. */
-  isLogin(path: string): boolean {
-    return /^auth\/[^/]*\/login$/.test(path)
-  }
-
-  handle(request: VaultRequest): VaultReply {
-    const mount = request.path.slice('auth/'.length, -'/login'.length)
+  /** A login in `namespace` (`''`: the root); the token it issues belongs to that namespace. */
+  handle(request: VaultRequest, namespace = ''): VaultReply {
+    const mount = mountKey(namespace, request.path.slice('auth/'.length, -'/login'.length))
     if (request.method !== 'POST' && request.method !== 'PUT') return noRoute(request.path)
     const approle = this.#approle.get(mount)
-    if (approle !== undefined) return this.#appRoleLogin(request, approle)
+    if (approle !== undefined) return this.#appRoleLogin(request, approle, namespace)
     const kubernetes = this.#kubernetes.get(mount)
-    if (kubernetes !== undefined) return this.#kubernetesLogin(request, kubernetes)
+    if (kubernetes !== undefined) return this.#kubernetesLogin(request, kubernetes, namespace)
     return noRoute(request.path)
   }
 
-  #appRoleLogin(request: VaultRequest, roles: Map<string, AppRole>): VaultReply {
+  #appRoleLogin(request: VaultRequest, roles: Map<string, AppRole>, namespace: string): VaultReply {
     const roleId = required(request.body, 'role_id')
     const role = roles.get(roleId)
     // A secret_id is asked for only when the role binds one (bind_secret_id, docs/wire-facts.md#vault-approle-login).
@@ -138,13 +144,13 @@ export class LoginMethods {
     if (role === undefined) badRequest('invalid role or secret ID')
     const metadata = { role_name: role.roleName }
     const entry = this.tokens.create(
-      { displayName: 'approle', ...role.token, meta: { ...role.token.meta, ...metadata } },
+      { displayName: 'approle', ...role.token, meta: { ...role.token.meta, ...metadata }, namespace },
       request.path,
     )
     return ok({ auth: this.tokens.authBlock(entry, metadata), mount_type: 'approle' })
   }
 
-  #kubernetesLogin(request: VaultRequest, roles: Map<string, KubernetesRole>): VaultReply {
+  #kubernetesLogin(request: VaultRequest, roles: Map<string, KubernetesRole>, namespace: string): VaultReply {
     const name = required(request.body, 'role')
     const jwt = required(request.body, 'jwt')
     const role = roles.get(name)
@@ -162,6 +168,7 @@ export class LoginMethods {
         displayName: `kubernetes-${role.serviceAccountNamespace}-${role.serviceAccountName}`,
         ...role.token,
         meta: { ...role.token.meta, ...metadata },
+        namespace,
       },
       request.path,
     )

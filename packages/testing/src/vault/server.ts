@@ -5,24 +5,34 @@ import type { VaultCallLog, VaultFaultPlan } from './faults.js'
 import {
   checkPatchContentType,
   noRoute,
+  PERMISSION_DENIED,
   parseBody,
   SEALED,
   VaultHttpError,
   type VaultReply,
   type VaultRequest,
 } from './http.js'
-import type { KvV1, KvV2 } from './kv.js'
 import type { LoginMethods } from './login.js'
+import { handleMounts } from './mounts.js'
+import type { Namespaces } from './namespaces.js'
+import type { PolicyStore } from './policies.js'
 import { isLeasePath, isStatusPath, leases, type SysState, status } from './sys.js'
-import type { TokenStore } from './tokens.js'
+import type { TokenEndpoints } from './token-endpoints.js'
+import { type TokenEntry, type TokenStore, tokenHeader } from './tokens.js'
+import { type Wrapping, wrapTtlOf } from './wrapping.js'
 
 /** Everything a request can reach. */
 export interface Engines {
   tokens: TokenStore
+  tokenEndpoints: TokenEndpoints
+  policies: PolicyStore
   logins: LoginMethods
-  /** The KV mounts of a namespace (`''` is the root namespace), created on first use. */
-  kv(namespace: string): Map<string, KvV1 | KvV2>
-  database: DatabaseEngine
+  namespaces: Namespaces
+  /** The database engine of a namespace (`''` is the root), if it has one. */
+  database(namespace: string): DatabaseEngine | undefined
+  /** The database mount name (the same in every namespace). */
+  databaseMount: string
+  wrapping: Wrapping
   sys: SysState
 }
 
@@ -41,29 +51,106 @@ export interface Incoming {
   method: string
   url: string
   headers: IncomingHttpHeaders
+  /** The client's address (`bound_cidrs`). */
+  remoteAddress: string
   /** The body, or `{ tooLarge: true }` when it was over the size limit. */
   body(): Promise<LimitedBody>
 }
 
+/** A request with the namespace it is in and the path inside that namespace. */
+interface Located {
+  namespace: string
+  mount: string
+  rest: string
+}
+
+/**
+ * Wrapping tokens may call `unwrap`/`rewrap` themselves, and `lookup` needs no token
+ * (docs/wire-facts.md#vault-response-wrapping): those calls go to the wrapping store before any
+ * token check.
+ */
+function wrappingCall(request: VaultRequest, headers: IncomingHttpHeaders, engines: Engines): boolean {
+  if (!engines.wrapping.isPath(request.path) || request.path === 'sys/wrapping/wrap') return false
+  if (request.path === 'sys/wrapping/lookup') return true
+  const header = tokenHeader(headers)
+  const bodyToken = typeof request.body?.token === 'string' && request.body.token !== ''
+  return engines.wrapping.holds(header) || (!bodyToken && engines.tokens.find({ id: header }) === undefined)
+}
+
 async function route(
   request: VaultRequest,
-  headers: IncomingHttpHeaders,
+  incoming: Incoming,
   engines: Engines,
+  wrapTtl: number | undefined,
 ): Promise<VaultReply> {
   const { path } = request
+  const { headers } = incoming
   if (isStatusPath(path)) return status(request, engines.sys)
   if (engines.sys.sealed) throw new VaultHttpError(503, [SEALED])
-  if (engines.logins.isLogin(path)) return engines.logins.handle(request)
-  const token = engines.tokens.authenticate(headers)
-  engines.tokens.authorize(token, request)
-  if (path.startsWith('auth/token/')) return engines.tokens.handle(request, token)
-  if (isLeasePath(path)) return leases(request, engines.sys)
+  const fromHeader = namespaceOf(headers)
+  // A login may name its namespace at the front of the path too (`team-a/auth/approle/login`).
+  const login = /^(?:(.+)\/)?(auth\/[^/]*\/login)$/.exec(path)
+  const inMount = engines.namespaces.mountNames(fromHeader).some((m) => path.startsWith(`${m}/`))
+  if (login !== null && !inMount) {
+    const namespace = [fromHeader, login[1] ?? ''].filter((p) => p !== '').join('/')
+    return engines.logins.handle({ ...request, path: login[2] as string }, namespace)
+  }
+  if (wrappingCall(request, headers, engines)) {
+    return engines.wrapping.handle(request, tokenHeader(headers), wrapTtl)
+  }
   // Namespaces separate data: a path in `team-a/` is not there without X-Vault-Namespace (docs/wire-facts.md#vault-namespaces).
-  const { namespace, mount, rest } = splitNamespace(path, namespaceOf(headers), engines)
-  const kv = engines.kv(namespace).get(mount)
+  const located = splitNamespace(path, fromHeader, engines)
+  const token = engines.tokens.authenticate(headers, incoming.remoteAddress)
+  // A token works in its own namespace and those below it; its policies' paths are relative to it.
+  const within = relativeTo(token.namespace, located)
+  if (within === undefined) throw new VaultHttpError(403, [PERMISSION_DENIED])
+  engines.tokens.authorize(token, { ...request, path: within })
+  const last = engines.tokens.use(token)
+  try {
+    return await dispatch(request, located, token, engines, wrapTtl)
+  } finally {
+    // num_uses: the last use revokes the token, and the leases it made, once the request is done.
+    if (last) engines.tokens.revoke(token)
+  }
+}
+
+async function dispatch(
+  request: VaultRequest,
+  located: Located,
+  token: TokenEntry,
+  engines: Engines,
+  wrapTtl: number | undefined,
+): Promise<VaultReply> {
+  const { path } = request
+  const { namespace, mount, rest } = located
+  if (path.startsWith('auth/token/')) return engines.tokenEndpoints.handle(request, token, namespace)
+  if (engines.wrapping.isPath(path)) return engines.wrapping.handle(request, undefined, wrapTtl)
+  if (engines.policies.isPath(path)) return engines.policies.handle(request)
+  if (path === 'sys/mounts' || path.startsWith('sys/mounts/')) {
+    const table = { kv: engines.namespaces.kv(namespace), databaseMount: engines.database(namespace)?.mount }
+    return handleMounts(request, table)
+  }
+  if (path === 'sys/namespaces' || path.startsWith('sys/namespaces/')) {
+    return engines.namespaces.handle(request, namespace)
+  }
+  if (isLeasePath(path)) return leases(request, engines.sys)
+  const kv = engines.namespaces.kv(namespace).get(mount)
   if (kv !== undefined) return kv.handle(request, rest)
-  if (mount === engines.database.mount) return engines.database.handle(request, rest, token)
+  const database = engines.database(namespace)
+  if (database !== undefined && mount === database.mount) return database.handle(request, rest, token)
   return noRoute(path)
+}
+
+/**
+ * The request's path as a policy of a token from `tokenNamespace` sees it: unchanged in the
+ * token's own namespace, with the child namespace in front below it; undefined outside it.
+ */
+function relativeTo(tokenNamespace: string, located: Located): string | undefined {
+  const inner = [located.mount, located.rest].filter((p) => p !== '').join('/')
+  if (located.namespace === tokenNamespace) return inner
+  const prefix = tokenNamespace === '' ? '' : `${tokenNamespace}/`
+  if (!located.namespace.startsWith(prefix)) return undefined
+  return `${located.namespace.slice(prefix.length)}/${inner}`
 }
 
 /**
@@ -72,23 +159,22 @@ async function route(
  * `child/secret/…` → `team-a/child`): the segments before the first one that names a KV mount
  * are namespace segments (docs/wire-facts.md#vault-namespace-in-the-path).
  */
-function splitNamespace(
-  path: string,
-  fromHeader: string,
-  engines: Engines,
-): { namespace: string; mount: string; rest: string } {
+function splitNamespace(path: string, fromHeader: string, engines: Engines): Located {
   const segments = path.split('/')
-  const mountNames = new Set(engines.kv('').keys())
-  const at = segments.findIndex((segment) => mountNames.has(segment))
-  if (at <= 0 || segments[0] === engines.database.mount) {
-    return { namespace: fromHeader, mount: segments[0] ?? '', rest: segments.slice(1).join('/') }
+  const plain = { namespace: fromHeader, mount: segments[0] ?? '', rest: segments.slice(1).join('/') }
+  if (segments[0] === 'sys' || segments[0] === 'auth') return plain
+  for (let at = 0; at < segments.length; at++) {
+    const namespace = [fromHeader, ...segments.slice(0, at)].filter((p) => p !== '').join('/')
+    const inner = segments.slice(at).join('/')
+    const names = engines.namespaces.mountNames(namespace)
+    if (engines.database(namespace) !== undefined || at === 0) names.push(engines.databaseMount)
+    // The longest mount path that starts the rest: mounts may have several segments (`team/kv`).
+    const mount = names
+      .filter((name) => inner === name || inner.startsWith(`${name}/`))
+      .sort((x, y) => y.length - x.length)[0]
+    if (mount !== undefined) return { namespace, mount, rest: inner.slice(mount.length + 1) }
   }
-  const prefix = segments.slice(0, at).join('/')
-  return {
-    namespace: fromHeader === '' ? prefix : `${fromHeader}/${prefix}`,
-    mount: segments[at] as string,
-    rest: segments.slice(at + 1).join('/'),
-  }
+  return plain
 }
 
 /** Runs one request through faults, seal, auth and routing. Undefined means: drop the connection. */
@@ -126,7 +212,12 @@ export async function serve(
       method === 'LIST' || (method === 'GET' && ['true', '1'].includes(url.searchParams.get('list') ?? ''))
     if (method === 'PATCH') checkPatchContentType(incoming.headers['content-type'])
     const request: VaultRequest = { method, path, list, query: url.searchParams, body: parseBody(text) }
-    reply = await route(request, incoming.headers, engines)
+    const wrapTtl = wrapTtlOf(incoming.headers['x-vault-wrap-ttl'])
+    reply = await route(request, incoming, engines, wrapTtl)
+    // X-Vault-Wrap-TTL: a 200 with a body is kept under a wrapping token; the caller gets wrap_info.
+    if (wrapTtl !== undefined && reply.status === 200 && reply.body !== undefined && !isStatusPath(path)) {
+      reply = engines.wrapping.wrap(reply, wrapTtl, path)
+    }
   } catch (error) {
     reply =
       error instanceof VaultHttpError

@@ -10,11 +10,12 @@ export const EMULATED_VERSION = '1.17.0'
 export interface SysState {
   sealed: boolean
   readonly clusterId: string
-  readonly database: DatabaseEngine | undefined
+  /** Every database engine (one per namespace that has one): leases are found in them. */
+  readonly databases: () => Iterable<DatabaseEngine>
 }
 
-export function createSysState(database: DatabaseEngine | undefined): SysState {
-  return { sealed: false, clusterId: randomUUID(), database }
+export function createSysState(databases: () => Iterable<DatabaseEngine>): SysState {
+  return { sealed: false, clusterId: randomUUID(), databases }
 }
 
 /** Paths that answer without a token and also while sealed. */
@@ -79,7 +80,7 @@ export async function leases(request: VaultRequest, state: SysState): Promise<Va
   const fromBody = request.body?.lease_id
   const leaseId = typeof fromBody === 'string' && fromBody !== '' ? fromBody : match[2]
   if (leaseId === undefined || leaseId === '') badRequest('lease_id must be specified')
-  const database = state.database?.owns(leaseId) ? state.database : undefined
+  const database = [...state.databases()].find((engine) => engine.owns(leaseId))
   switch (action) {
     case 'renew': {
       if (leaseId.startsWith('auth/')) badRequest('tokens cannot be renewed through this endpoint')

@@ -1,35 +1,20 @@
 import { randomUUID } from 'node:crypto'
-import { parseDuration, randomBase62, randomToken, timestamp } from './format.js'
-import {
-  badRequest,
-  INVALID_TOKEN,
-  noContent,
-  noRoute,
-  ok,
-  PERMISSION_DENIED,
-  VaultHttpError,
-  type VaultReply,
-  type VaultRequest,
-} from './http.js'
+import { BlockList, isIPv4, isIPv6 } from 'node:net'
+import { randomBase62, randomToken, timestamp } from './format.js'
+import { INVALID_TOKEN, PERMISSION_DENIED, VaultHttpError, type VaultRequest } from './http.js'
+import type { PolicyStore } from './policies.js'
+import { allows, compile, needed, type Rule, type VaultPolicyRule } from './policy-rules.js'
 
-/** A policy capability (Vault's names). */
-export type VaultCapability = 'create' | 'read' | 'update' | 'patch' | 'delete' | 'list' | 'sudo' | 'deny'
-
-/**
- * One policy rule. `path` is a Vault API path without `/v1/` (KV v2 paths include `data/`):
- * a trailing `*` matches any suffix and `+` matches one path segment.
- */
-export interface VaultPolicyRule {
-  path: string
-  /** @default ['read', 'list'] */
-  capabilities?: VaultCapability[]
-}
+export type { VaultCapability, VaultPolicyRule } from './policy-rules.js'
 
 /** What a token may do and how long it lives. Shared by tokens, AppRole roles and Kubernetes roles. */
 export interface VaultTokenOptions {
   /** Paths the token may use; a string is a path with `['read', 'list']`. @default [] (the default policy only) */
   allow?: Array<string | VaultPolicyRule>
-  /** Policy names reported in `auth.policies` and lookups (besides `default`). @default [] */
+  /**
+   * Policy names, reported in `auth.policies` and lookups (besides `default`); a name written with
+   * `sys/policy` grants that policy's rules. @default []
+   */
   policies?: string[]
   /** TTL in seconds; 0 means Vault's system default (768 h). @default 0 */
   ttl?: number
@@ -41,166 +26,283 @@ export interface VaultTokenOptions {
   displayName?: string
   /** Token metadata. @default {} */
   meta?: Record<string, string>
+  /** Requests the token may make (`num_uses`); it is revoked after the last one. 0: no limit. @default 0 */
+  numUses?: number
+  /**
+   * CIDR blocks (`'10.0.0.0/8'`, `'127.0.0.1/32'`, IPv6 too) a request must come from (`bound_cidrs`);
+   * a request from elsewhere gets 403 `permission denied`. @default [] (any address)
+   */
+  boundCidrs?: string[]
+  /** `'batch'`: not renewable, no accessor, cannot create tokens. @default 'service' */
+  type?: 'service' | 'batch'
+  /** The namespace the token belongs to; it works there and in the namespaces below. @default the root namespace */
+  namespace?: string
 }
 
 /** Vault's system default and maximum TTL: 768 hours. */
 export const SYSTEM_TTL = 2_764_800
 
-interface Rule {
-  pattern: RegExp
-  capabilities: Set<VaultCapability>
-}
-
 /** A token as the emulator keeps it. */
 export interface TokenEntry {
   readonly id: string
+  /** `''` for a batch token (they have none). */
   readonly accessor: string
   readonly policies: string[]
   readonly rules: Rule[]
   readonly root: boolean
+  readonly type: 'service' | 'batch'
   /** Seconds; 0 for a token that never expires (root). */
   readonly ttl: number
   readonly explicitMaxTtl: number
   readonly issuedAt: number
   expiresAt: number
   readonly maxExpiresAt: number
+  /** A periodic token's period in seconds; 0 for none. */
+  readonly period: number
   readonly renewable: boolean
   readonly displayName: string
   readonly meta: Record<string, string>
   /** The path that created it, e.g. `auth/approle/login`. */
   readonly path: string
   readonly entityId: string
+  /** The token that created it; undefined for an orphan. Revoking the parent revokes it. */
+  parent: TokenEntry | undefined
+  readonly children: Set<TokenEntry>
+  /** Uses left; 0 for no limit. */
+  usesLeft: number
+  readonly numUses: number
+  readonly boundCidrs: string[]
+  readonly role: string
+  /** `X-Vault-Namespace` it was created in (`''`: the root namespace). */
+  readonly namespace: string
   revoked: boolean
 }
 
-/** What every non-root token may do: Vault's `default` policy (the parts the emulator serves). */
-const DEFAULT_RULES: VaultPolicyRule[] = [
-  { path: 'auth/token/lookup-self', capabilities: ['read'] },
-  { path: 'auth/token/renew-self', capabilities: ['update'] },
-  { path: 'auth/token/revoke-self', capabilities: ['update'] },
-  { path: 'sys/leases/renew', capabilities: ['update'] },
-  { path: 'sys/leases/lookup', capabilities: ['update'] },
-  { path: 'sys/renew', capabilities: ['update'] },
-]
-
-function compile(rule: string | VaultPolicyRule): Rule {
-  const { path, capabilities = ['read', 'list'] } = typeof rule === 'string' ? { path: rule } : rule
-  const clean = path.replace(/^\/+/, '')
-  const prefix = clean.endsWith('*')
-  const body = (prefix ? clean.slice(0, -1) : clean)
-    .split('+')
-    .map((part) => part.replace(/[.*?^${}()|[\]\\]/g, '\\$&'))
-    .join('[^/]+')
-  return { pattern: new RegExp(`^${body}${prefix ? '.*' : ''}$`), capabilities: new Set(capabilities) }
+/** How a token is made, beyond its {@link VaultTokenOptions}. */
+export interface TokenCreation extends VaultTokenOptions {
+  root?: boolean
+  id?: string
+  parent?: TokenEntry
+  role?: string
+  namespace?: string
+  /** Compiled rules to take as they are (a child inherits its parent's). */
+  rules?: Rule[]
+  /** Leave out the `default` policy (`no_default_policy`). */
+  noDefaultPolicy?: boolean
+  /** Seconds: a periodic token's TTL, reset to it at every renewal; no max TTL but `maxTtl` (explicit). */
+  period?: number
 }
 
-/** The capability a request needs (POST/PUT pass with either `create` or `update`). */
-function needed(request: VaultRequest): VaultCapability[] {
-  if (request.list) return ['list']
-  switch (request.method) {
-    case 'GET':
-    case 'HEAD':
-      return ['read']
-    case 'DELETE':
-      return ['delete']
-    case 'PATCH':
-      return ['patch', 'update']
-    default:
-      return ['create', 'update']
-  }
-}
-
-/** When a token ends: `now` for one revoked or expired by hand, else its expiry (epoch ms; Infinity for root). */
+/** When a token ends (epoch ms; Infinity for root): revoked, expired, or its parent ended. */
 export function tokenEnd(entry: TokenEntry): number {
-  return entry.revoked ? 0 : entry.expiresAt
+  const own = entry.revoked ? 0 : entry.expiresAt
+  return entry.parent === undefined ? own : Math.min(own, tokenEnd(entry.parent))
 }
 
-/** Tokens, their policies and the `auth/token/*` endpoints. */
+/** The request's token: `X-Vault-Token`, else `Authorization: Bearer …`; `''` for none. */
+export function tokenHeader(headers: Record<string, string | string[] | undefined>): string {
+  const raw = headers['x-vault-token'] ?? /^Bearer\s+(.+)$/i.exec(String(headers.authorization ?? ''))?.[1]
+  return (Array.isArray(raw) ? raw[0] : raw) ?? ''
+}
+
+/** `::ffff:1.2.3.4` → `1.2.3.4`. */
+function plainAddress(address: string): string {
+  return address.startsWith('::ffff:') && isIPv4(address.slice(7)) ? address.slice(7) : address
+}
+
+function cidrList(cidrs: string[]): BlockList {
+  const list = new BlockList()
+  for (const cidr of cidrs) {
+    const [address = '', bits] = cidr.split('/')
+    const type = isIPv6(address) ? 'ipv6' : 'ipv4'
+    if (!isIPv4(address) && !isIPv6(address)) throw new VaultHttpError(400, [`invalid CIDR: ${cidr}`])
+    const prefix = bits === undefined ? (type === 'ipv4' ? 32 : 128) : Number(bits)
+    if (!Number.isInteger(prefix) || prefix < 0 || prefix > (type === 'ipv4' ? 32 : 128)) {
+      throw new VaultHttpError(400, [`invalid CIDR: ${cidr}`])
+    }
+    list.addSubnet(address, prefix, type)
+  }
+  return list
+}
+
+/** Tokens, their tree, policies and use counts. The `auth/token/*` endpoints are in token-endpoints.ts. */
 export class TokenStore {
   readonly #tokens = new Map<string, TokenEntry>()
-  readonly #defaultRules = DEFAULT_RULES.map(compile)
+  readonly #byAccessor = new Map<string, TokenEntry>()
+  readonly #cidrs = new WeakMap<TokenEntry, BlockList>()
   readonly #ended = new Set<(entry: TokenEntry) => void>()
 
+  constructor(readonly policies: PolicyStore) {}
+
   /**
-   * Calls `listener` when a token is revoked (`revoke-self`) or expired by hand ({@link expire}).
-   * A token that runs out by itself is noticed by whoever holds its expiry (the database engine's
-   * lease timers), since nothing happens in Vault at that instant but the clock.
+   * Calls `listener` when a token is revoked or expired by hand ({@link expire}), once per token of
+   * the revoked tree. A token that runs out by itself is noticed by whoever holds its expiry (the
+   * database engine's lease timers), since nothing happens in Vault at that instant but the clock.
    */
   onEnd(listener: (entry: TokenEntry) => void): void {
     this.#ended.add(listener)
   }
 
-  #end(entry: TokenEntry): void {
-    for (const listener of this.#ended) listener(entry)
-  }
-
   /** Creates a token; `path` records which endpoint issued it. */
-  create(
-    options: VaultTokenOptions & { root?: boolean; id?: string } = {},
-    path = 'auth/token/create',
-  ): TokenEntry {
+  create(options: TokenCreation = {}, path = 'auth/token/create'): TokenEntry {
     const now = Date.now()
+    const batch = options.type === 'batch'
     const maxTtl = Math.min(options.maxTtl ?? SYSTEM_TTL, SYSTEM_TTL)
-    const ttl = options.root ? 0 : Math.min(options.ttl || SYSTEM_TTL, maxTtl)
+    const period = options.period ?? 0
+    let ttl = options.root
+      ? 0
+      : period > 0
+        ? Math.min(period, maxTtl)
+        : Math.min(options.ttl || SYSTEM_TTL, maxTtl)
+    const parentEnd = options.parent === undefined ? Number.POSITIVE_INFINITY : tokenEnd(options.parent)
+    if (!options.root && parentEnd !== Number.POSITIVE_INFINITY) {
+      ttl = Math.max(0, Math.min(ttl, Math.floor((parentEnd - now) / 1000)))
+    }
+    const cidrs = options.boundCidrs ?? []
     const entry: TokenEntry = {
-      id: options.id ?? randomToken(),
-      accessor: randomBase62(24),
-      policies: options.root ? ['root'] : ['default', ...(options.policies ?? [])],
-      rules: (options.allow ?? []).map(compile),
+      id: options.id ?? (batch ? `hvb.${randomBase62(24)}` : randomToken()),
+      accessor: batch ? '' : randomBase62(24),
+      policies: options.root
+        ? ['root']
+        : // Sorted and without duplicates, as Vault's SanitizePolicies leaves them.
+          [...new Set([...(options.noDefaultPolicy ? [] : ['default']), ...(options.policies ?? [])])].sort(),
+      rules: options.rules ?? (options.allow ?? []).map(compile),
       root: options.root === true,
+      type: batch ? 'batch' : 'service',
       ttl,
       explicitMaxTtl: options.maxTtl === undefined ? 0 : maxTtl,
       issuedAt: now,
       expiresAt: options.root ? Number.POSITIVE_INFINITY : now + ttl * 1000,
-      maxExpiresAt: options.root ? Number.POSITIVE_INFINITY : now + maxTtl * 1000,
-      renewable: options.root ? false : options.renewable !== false,
+      // A periodic token has no max TTL unless an explicit one is set.
+      maxExpiresAt:
+        options.root || (period > 0 && options.maxTtl === undefined)
+          ? Number.POSITIVE_INFINITY
+          : now + maxTtl * 1000,
+      period,
+      renewable: options.root || batch ? false : options.renewable !== false,
       displayName: options.displayName ?? (options.root ? 'root' : 'token'),
       meta: { ...options.meta },
       path,
-      entityId: options.root ? '' : randomUUID(),
+      entityId: options.root ? '' : (options.parent?.entityId ?? randomUUID()),
+      parent: options.parent,
+      children: new Set(),
+      usesLeft: options.numUses ?? 0,
+      numUses: options.numUses ?? 0,
+      boundCidrs: [...cidrs],
+      role: options.role ?? '',
+      namespace: options.namespace ?? '',
       revoked: false,
     }
+    if (cidrs.length > 0) this.#cidrs.set(entry, cidrList(cidrs))
+    options.parent?.children.add(entry)
     this.#tokens.set(entry.id, entry)
+    if (entry.accessor !== '') this.#byAccessor.set(entry.accessor, entry)
     return entry
   }
 
-  /** Marks matching tokens as expired now. Returns how many. */
+  /** A live token by id or accessor; undefined when unknown, revoked or expired. */
+  find(by: { id?: string; accessor?: string }): TokenEntry | undefined {
+    const entry =
+      by.id !== undefined ? this.#tokens.get(by.id) : this.#byAccessor.get(by.accessor ?? '\u0000')
+    return entry !== undefined && tokenEnd(entry) > Date.now() ? entry : undefined
+  }
+
+  /** Accessors of live tokens, for `LIST auth/token/accessors`. */
+  accessors(): string[] {
+    const now = Date.now()
+    return [...this.#byAccessor.values()].filter((e) => tokenEnd(e) > now).map((e) => e.accessor)
+  }
+
+  /** Marks matching tokens as expired now, and revokes their trees. Returns how many. */
   expire(filter: { token?: string; path?: string } = {}): number {
     let count = 0
     const now = Date.now()
-    for (const entry of this.#tokens.values()) {
-      if (entry.root || entry.revoked || entry.expiresAt <= now) continue
+    for (const entry of [...this.#tokens.values()]) {
+      if (entry.root || tokenEnd(entry) <= now) continue
       if (filter.token !== undefined && entry.id !== filter.token) continue
       if (filter.path !== undefined && !entry.path.startsWith(filter.path)) continue
       entry.expiresAt = now
-      this.#end(entry)
+      this.revoke(entry)
       count++
     }
     return count
   }
 
+  /** Revokes every token of a deleted namespace (and of the namespaces below it). */
+  revokeNamespace(namespace: string): void {
+    for (const entry of [...this.#tokens.values()]) {
+      if (entry.namespace === namespace || entry.namespace.startsWith(`${namespace}/`)) this.revoke(entry)
+    }
+  }
+
+  /**
+   * Revokes a token and, unless `orphanChildren`, every token below it; each one's leases go with
+   * it (the `onEnd` listeners). With `orphanChildren` the direct children become orphans.
+   */
+  revoke(entry: TokenEntry, orphanChildren = false): void {
+    if (orphanChildren) {
+      for (const child of entry.children) child.parent = undefined
+      entry.children.clear()
+    }
+    for (const child of [...entry.children]) this.revoke(child)
+    entry.children.clear()
+    entry.parent?.children.delete(entry)
+    const wasLive = !entry.revoked
+    entry.revoked = true
+    if (wasLive) for (const listener of this.#ended) listener(entry)
+  }
+
   /** The valid token in the request's `X-Vault-Token` or `Authorization: Bearer` header; 403 otherwise. */
-  authenticate(headers: Record<string, string | string[] | undefined>): TokenEntry {
-    const raw = headers['x-vault-token'] ?? /^Bearer\s+(.+)$/i.exec(String(headers.authorization ?? ''))?.[1]
-    const id = Array.isArray(raw) ? raw[0] : raw
-    if (id === undefined || id === '') throw new VaultHttpError(403, ['permission denied'])
+  authenticate(headers: Record<string, string | string[] | undefined>, remoteAddress = ''): TokenEntry {
+    const id = tokenHeader(headers)
+    if (id === '') throw new VaultHttpError(403, ['permission denied'])
     const entry = this.#tokens.get(id)
     if (entry === undefined) throw new VaultHttpError(403, ['permission denied'])
-    if (entry.revoked || Date.now() >= entry.expiresAt) throw new VaultHttpError(403, [INVALID_TOKEN])
+    if (tokenEnd(entry) <= Date.now()) throw new VaultHttpError(403, [INVALID_TOKEN])
+    // bound_cidrs: a request from an address outside every block is refused (not for a root token without a TTL).
+    const cidrs = this.#cidrs.get(entry)
+    if (cidrs !== undefined && !(entry.root && entry.ttl === 0)) {
+      const address = plainAddress(remoteAddress)
+      if (!cidrs.check(address, isIPv6(address) ? 'ipv6' : 'ipv4')) {
+        throw new VaultHttpError(403, ['permission denied'])
+      }
+    }
     return entry
+  }
+
+  /** Counts one use of a use-limited token; true when that was its last (revoke it after the request). */
+  use(entry: TokenEntry): boolean {
+    if (entry.numUses === 0) return false
+    entry.usesLeft = Math.max(0, entry.usesLeft - 1)
+    return entry.usesLeft === 0
+  }
+
+  /** The token's rules: its own, then those of each policy it names. */
+  rulesOf(entry: TokenEntry): Rule[] {
+    return [...entry.rules, ...entry.policies.flatMap((name) => this.policies.rulesOf(name))]
   }
 
   /** Throws 403 unless the token's policies allow the request. */
   authorize(entry: TokenEntry, request: VaultRequest): void {
     if (entry.root) return
-    const wanted = needed(request)
-    const rules = [...entry.rules, ...this.#defaultRules].filter((r) => r.pattern.test(request.path))
-    const denied = rules.some((r) => r.capabilities.has('deny'))
-    const allowed = rules.some((r) => wanted.some((c) => r.capabilities.has(c)))
-    if (denied || !allowed) throw new VaultHttpError(403, [PERMISSION_DENIED])
+    if (!allows(this.rulesOf(entry), request.path, needed(request))) {
+      throw new VaultHttpError(403, [PERMISSION_DENIED])
+    }
   }
 
-  /** The `auth` object of a login or renewal (docs/wire-facts.md#vault-response-envelope). */
+  /** Root, or `sudo` on `path`. */
+  hasSudo(entry: TokenEntry, path: string): boolean {
+    return entry.root || allows(this.rulesOf(entry), path, ['sudo'])
+  }
+
+  /** Seconds left (0 for a token that never expires). */
+  remaining(entry: TokenEntry): number {
+    const end = tokenEnd(entry)
+    if (end === Number.POSITIVE_INFINITY) return 0
+    return Math.max(0, Math.round((end - Date.now()) / 1000))
+  }
+
+  /** The `auth` object of a login, token creation or renewal (docs/wire-facts.md#vault-response-envelope). */
   authBlock(entry: TokenEntry, metadata: Record<string, string> | null): object {
     return {
       client_token: entry.id,
@@ -208,83 +310,39 @@ export class TokenStore {
       policies: entry.policies,
       token_policies: entry.policies,
       metadata,
-      lease_duration: this.#remaining(entry),
+      lease_duration: this.remaining(entry),
       renewable: entry.renewable,
       entity_id: entry.entityId,
-      token_type: 'service',
-      orphan: true,
+      token_type: entry.type,
+      orphan: entry.parent === undefined,
       mfa_requirement: null,
-      num_uses: 0,
+      num_uses: entry.numUses,
     }
   }
 
-  /** `auth/token/lookup-self`, `renew-self`, `revoke-self`. */
-  handle(request: VaultRequest, entry: TokenEntry): VaultReply {
-    switch (request.path) {
-      case 'auth/token/lookup-self':
-        return ok({ data: this.#lookup(entry), mount_type: 'token' })
-      case 'auth/token/renew-self':
-        return this.#renew(entry, request.body?.increment)
-      case 'auth/token/revoke-self':
-        entry.revoked = true
-        this.#end(entry)
-        return noContent
-      default:
-        return noRoute(request.path)
-    }
-  }
-
-  #remaining(entry: TokenEntry): number {
-    if (entry.expiresAt === Number.POSITIVE_INFINITY) return 0
-    return Math.max(0, Math.round((entry.expiresAt - Date.now()) / 1000))
-  }
-
-  #lookup(entry: TokenEntry): object {
+  /** Lookup data as Vault answers it (`id` is `''` when looked up by accessor). */
+  lookup(entry: TokenEntry, withId = true): object {
     return {
       accessor: entry.accessor,
+      ...(entry.boundCidrs.length > 0 ? { bound_cidrs: entry.boundCidrs } : {}),
       creation_time: Math.floor(entry.issuedAt / 1000),
       creation_ttl: entry.ttl,
       display_name: entry.displayName,
       entity_id: entry.entityId,
-      expire_time: entry.expiresAt === Number.POSITIVE_INFINITY ? null : timestamp(entry.expiresAt),
+      expire_time: entry.expiresAt === Number.POSITIVE_INFINITY ? null : timestamp(tokenEnd(entry)),
       explicit_max_ttl: entry.explicitMaxTtl,
-      id: entry.id,
+      id: withId ? entry.id : '',
       issue_time: timestamp(entry.issuedAt),
       meta: Object.keys(entry.meta).length === 0 ? null : entry.meta,
-      num_uses: 0,
-      orphan: !entry.root,
+      num_uses: entry.usesLeft,
+      orphan: !entry.root && entry.parent === undefined,
       path: entry.path,
+      ...(entry.period > 0 ? { period: entry.period } : {}),
       policies: entry.policies,
       renewable: entry.renewable,
-      ttl: this.#remaining(entry),
-      type: 'service',
+      ...(entry.role === '' ? {} : { role: entry.role }),
+      ttl: this.remaining(entry),
+      type: entry.type,
     }
   }
-
-  #renew(entry: TokenEntry, increment: unknown): VaultReply {
-    if (!entry.renewable) badRequest('lease is not renewable')
-    const now = Date.now()
-    const requested = parseIncrement(increment) ?? entry.ttl
-    const room = Math.max(0, Math.floor((entry.maxExpiresAt - now) / 1000))
-    const granted = Math.min(requested, room)
-    entry.expiresAt = now + granted * 1000
-    const warnings =
-      granted < requested
-        ? [
-            `TTL of "${requested}s" exceeded the effective max_ttl of "${granted}s"; TTL value is capped accordingly`,
-          ]
-        : null
-    return ok({
-      auth: this.authBlock(entry, Object.keys(entry.meta).length === 0 ? null : entry.meta),
-      warnings,
-      mount_type: 'token',
-    })
-  }
-}
-
-function parseIncrement(value: unknown): number | undefined {
-  if (value === undefined || value === null || value === '' || value === 0) return undefined
-  const seconds = parseDuration(value)
-  if (seconds === undefined) badRequest('invalid increment')
-  return seconds
 }

@@ -1,4 +1,5 @@
 import type { VaultDatabaseConnectionOptions, VaultDatabaseRoleOptions, VaultLease } from './database.js'
+import type { VaultDatabaseStaticRoleOptions } from './database-static.js'
 import type { VaultCalls, VaultFaults } from './faults.js'
 import type { KvData } from './kv.js'
 import type { VaultAppRoleOptions, VaultKubernetesRoleOptions } from './login.js'
@@ -44,11 +45,18 @@ export interface VaultKvHelpers {
   delete(path: string, options?: VaultKvOptions & { versions?: number[] }): void
   /**
    * KV v2: sets a key's metadata, creating the key (with no versions) when it does not exist, as
-   * `POST <mount>/metadata/<path>` does. `deleteVersionAfter` is in seconds (0: never).
+   * `POST <mount>/metadata/<path>` does. `deleteVersionAfter` is in seconds (0: never);
+   * `customMetadata` replaces the key's map.
    */
   setMetadata(
     path: string,
-    settings: { maxVersions?: number; casRequired?: boolean; deleteVersionAfter?: number },
+    settings: {
+      maxVersions?: number
+      casRequired?: boolean
+      deleteVersionAfter?: number
+      /** The key's `custom_metadata` (checked as Vault checks it); null clears it. */
+      customMetadata?: Record<string, string> | null
+    },
     options?: VaultKvOptions,
   ): void
   /** KV v2: destroys the given versions (default the latest) for good. */
@@ -63,6 +71,11 @@ export interface VaultDatabaseHelpers {
   configure(options: VaultDatabaseConnectionOptions): void
   /** Adds (or replaces) a dynamic role. */
   createRole(options: VaultDatabaseRoleOptions): void
+  /**
+   * Adds (or replaces) a static role: the existing user's password is set now and every
+   * `rotationPeriod` seconds, as `POST <mount>/static-roles/<name>` does.
+   */
+  createStaticRole(options: VaultDatabaseStaticRoleOptions): Promise<void>
   /** Leases that are neither revoked nor expired. */
   leases(): VaultLease[]
   /** Errors of revocations that ran when leases expired. */
@@ -79,8 +92,13 @@ export interface VaultEmulator {
   readonly kv: VaultKvHelpers
   /** Database engine helpers. */
   readonly database: VaultDatabaseHelpers
-  /** Creates a token with the given policy rules and lifetime; returns it. */
+  /** Creates an orphan token with the given policy rules and lifetime; returns it. */
   createToken(options?: VaultTokenOptions): string
+  /**
+   * Writes an ACL policy (HCL or JSON, as `sys/policy/<name>` takes it); tokens that name it get
+   * its rules at once. Throws for a document Vault would refuse.
+   */
+  writePolicy(name: string, policy: string): void
   /**
    * Expires tokens now: one `token`, or all issued under `path` (such as `'auth/approle/login'`),
    * or every non-root token. Returns how many.
