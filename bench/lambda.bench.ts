@@ -30,6 +30,8 @@ import { build } from 'esbuild'
 import { alternate, fmt, median, nsPerAsyncOp, type Row } from './measure.js'
 
 const SECRET = 'bench/lambda-api-key'
+/** The optional peers of `@latchkey/aws` a Secrets Manager handler never loads. */
+const UNUSED_OPTIONAL_PEERS = ['@aws-sdk/client-ssm', '@aws-sdk/client-sqs', '@aws-sdk/rds-signer']
 const COLD_ROUNDS = 21
 const WARM_BATCH = 20_000
 const WARM_ROUNDS = 15
@@ -44,8 +46,8 @@ export const handler = withSecrets(async (_event, context) => context.secrets.ap
   secrets: { apiKey: '${SECRET}' },
 })
 `,
-  /** The same handler bundled with every dependency, @aws-sdk/client-ssm included (see `bundle`). */
-  'latchkey (client-ssm bundled)': `
+  /** The same handler bundled with every dependency, the unused optional peers included (see `bundle`). */
+  'latchkey (optional peers bundled)': `
 import { withSecrets } from '@latchkey/lambda'
 import { AwsSecretsManagerSource } from '@latchkey/aws'
 export const handler = withSecrets(async (_event, context) => context.secrets.apiKey.reveal().length, {
@@ -91,10 +93,13 @@ interface Cold {
 }
 
 /**
- * esbuild, as users deploy. `@latchkey/aws` loads `@aws-sdk/client-ssm` (an optional peer) with a
- * dynamic `import()`, only for `AwsParameterStoreSource`; a function that does not use Parameter
- * Store marks it external (the README says so), which the `latchkey` variant does. The
- * `latchkey (client-ssm bundled)` variant shows the cost of not doing it.
+ * esbuild, as users deploy. `@latchkey/aws` loads its optional peers with a dynamic `import()`, each
+ * only for the feature that needs it: `@aws-sdk/client-ssm` (`AwsParameterStoreSource`),
+ * `@aws-sdk/client-sqs` (`watchRotations`) and `@aws-sdk/rds-signer` (`RdsIamAuthSource`). esbuild
+ * without code splitting still puts them in the one bundle, to be parsed at every cold start, so a
+ * function that does not use them marks them external (the README says so), which the `latchkey`
+ * variant does.
+ * The `latchkey (optional peers bundled)` variant shows the cost of not doing it.
  */
 async function bundle(dir: string, name: string): Promise<{ file: string; bytes: number }> {
   const slug = name.replace(/[^a-z]+/g, '-')
@@ -114,7 +119,7 @@ async function bundle(dir: string, name: string): Promise<{ file: string; bytes:
       js: "import { createRequire as __cr } from 'node:module'; const require = __cr(import.meta.url);",
     },
     logLevel: 'error',
-    external: name === 'latchkey' ? ['@aws-sdk/client-ssm'] : [],
+    external: name === 'latchkey' ? UNUSED_OPTIONAL_PEERS : [],
   })
   return { file, bytes: statSync(file).size }
 }

@@ -4,8 +4,12 @@
  * in an empty directory outside the workspace, run the README's install line (with `--engine-strict`)
  * with each `@latchkey/*` name replaced by its packed tarball (`pnpm pack`), then type-check the
  * README's first TypeScript example under `strict` with `moduleResolution` node16, nodenext and
- * bundler (one install reused by the three configs), and run it where test/install-lines/cases.mjs
- * says how (an environment, or an emulator from @latchkey/testing).
+ * bundler (one install reused by the three configs), and run it as test/install-lines/cases.mjs
+ * says: with an environment, or under a harness (test/install-lines/harness/) that starts the
+ * backend from the installed @latchkey/testing tarball (an emulator, embedded PostgreSQL), sets the
+ * environment the README names, runs the example and checks what it did. A run fails on a non-zero
+ * exit, missing expected output, or any of its secret values in the output. `--verbose` prints the
+ * output of passing checks too; name packages to check only those.
  *
  * Runs on the Node.js that runs this script (CI calls it once per line). A package whose `engines`
  * exclude this line is reported as excluded (not run, not counted), and so is one install line that
@@ -14,7 +18,15 @@
  * `N passed, M failed`.
  */
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
@@ -25,6 +37,8 @@ const { CASES, TOOLCHAIN } = await import(
 )
 const major = Number(process.versions.node.split('.')[0])
 const only = process.argv.slice(2).filter((a) => !a.startsWith('-'))
+/** `--verbose`: print the output of passing checks too (the runs' output never holds a value). */
+const verbose = process.argv.includes('--verbose')
 const npmCache = join(root, '.tmp', 'npm-cache')
 const env = { ...process.env, npm_config_cache: npmCache, npm_config_update_notifier: 'false' }
 
@@ -107,7 +121,7 @@ const rows = []
 const record = (name, check, ok, ms, detail = '') => {
   rows.push({ name, check, ok, ms })
   console.log(`${ok ? 'PASS' : 'FAIL'} ${name} ${check} (${(ms / 1000).toFixed(1)} s)`)
-  if (!ok && detail) console.log(detail.split('\n').slice(-40).join('\n'))
+  if ((!ok || verbose) && detail) console.log(detail.split('\n').slice(-40).join('\n'))
 }
 
 for (const name of names) {
@@ -167,6 +181,14 @@ for (const name of names) {
   }
   if (!installed) continue
   const extra = [...TOOLCHAIN(major), ...(spec.runWith ?? []).map((w) => packed[w] ?? w)]
+  // npm refuses an override of a package the command names, so a tarball named here leaves them.
+  const runWithPacked = (spec.runWith ?? []).filter((w) => packed[w] !== undefined)
+  if (runWithPacked.length > 0) {
+    const manifestPath = join(dir, 'package.json')
+    const manifest = JSON.parse(readFileSync(manifestPath, 'utf8'))
+    for (const id of runWithPacked) delete manifest.overrides[id]
+    writeFileSync(manifestPath, JSON.stringify(manifest))
+  }
   const tools = sh(
     'npm',
     ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', ...extra],
@@ -201,16 +223,49 @@ for (const name of names) {
     record(name, `tsc strict, moduleResolution ${label}`, tsc.ok, tsc.ms, tsc.out)
   }
   if (spec.run) {
-    const run = spec.run(dir, major)
-    const r = spawnSync(process.execPath, [join(dir, 'out-nodenext', 'example.js')], {
+    const run = spec.run()
+    // A harness (test/install-lines/harness/<name>.mjs) starts the backend the example needs from
+    // the installed @latchkey/testing, runs the example with the environment the README names and
+    // checks what it did; without one, the example runs on its own with `run.env`.
+    let args = [join(dir, 'out-nodenext', 'example.js')]
+    if (run.harness) {
+      for (const file of ['lib.mjs', run.harness]) {
+        copyFileSync(join(root, 'test', 'install-lines', 'harness', file), join(dir, file))
+      }
+      args = [join(dir, run.harness)]
+    }
+    const started = Date.now()
+    const r = spawnSync(process.execPath, args, {
       cwd: dir,
-      env: { ...env, ...run.env },
+      env: {
+        ...env,
+        ...run.env,
+        ILK_SEED: JSON.stringify(run.seed ?? {}),
+        ILK_EXAMPLE: join(dir, 'out-nodenext', 'example.js'),
+      },
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 120_000,
     })
     const out = `${r.stdout}${r.stderr}`
-    const ok = r.status === 0 && (run.expect ?? []).every((text) => out.includes(text))
-    record(name, `runs the first example (${run.what})`, ok, 0, out)
+    const missing = (run.expect ?? []).filter((text) => !out.includes(text))
+    // The values the run handed out (its environment and the harness's seed) never appear.
+    const leaked = [...Object.values(run.seed ?? {}), ...(run.secretEnv ?? []).map((k) => run.env[k])].filter(
+      (v) => typeof v === 'string' && v.length > 0 && out.includes(v),
+    ).length
+    const ok = r.status === 0 && missing.length === 0 && leaked === 0
+    const why = [
+      r.status === 0 ? '' : `exit ${r.status ?? r.signal}`,
+      ...missing.map((text) => `missing output: ${text}`),
+      leaked > 0 ? `${leaked} secret value(s) in the output (not shown)` : '',
+    ].filter(Boolean)
+    const shown = leaked > 0 ? '(output withheld: it holds a secret value)' : out
+    record(
+      name,
+      `${run.label ?? 'runs the first example'} (${run.what})`,
+      ok,
+      Date.now() - started,
+      `${why.join('\n')}\n${shown}`,
+    )
   }
 }
 

@@ -48,6 +48,29 @@ describe('Compatibility sections and engines match what CI runs', () => {
     },
   )
 
+  it('the install-line check runs an example of every package (the first one, but where it needs the cloud)', async () => {
+    const { CASES } = (await import(
+      pathToFileURL(join(root, 'test', 'install-lines', 'cases.mjs')).href
+    )) as {
+      CASES: Record<string, { run?: () => { harness?: string; label?: string; expect?: string[] } }>
+    }
+    expect(Object.keys(CASES).sort()).toEqual([...packages].sort())
+    const notFirst: string[] = []
+    for (const name of packages) {
+      const run = CASES[name]?.run?.()
+      expect(run, `${name}: test/install-lines/cases.mjs has no run`).toBeDefined()
+      if (run?.harness !== undefined) {
+        expect(existsSync(join(root, 'test', 'install-lines', 'harness', run.harness)), run.harness).toBe(
+          true,
+        )
+      }
+      if (run?.label !== undefined) notFirst.push(name)
+    }
+    // Their first example reads from the cloud itself (a fixed vault URL, Application Default
+    // Credentials); the check runs their README's emulator example instead.
+    expect(notFirst.sort()).toEqual(['azure', 'google'])
+  })
+
   it('the root README Compatibility line names every CI line', () => {
     const line = /\*\*Compatibility\.\*\*([\s\S]*?)\n\n/.exec(read('README.md'))?.[1] ?? ''
     expect(line).toContain(`Node.js ${spoken(NODE_LINES)}:`)

@@ -7,9 +7,10 @@ import {
 } from '@latchkey/core'
 import { assertNoCanary, canary, printed, rejectionOf, thrownBy } from '@latchkey/test-support'
 import { startLambdaExtensionEmulator } from '@latchkey/testing'
-import middy from '@middy/core'
+import middy6 from 'middy6'
 import middy7 from 'middy7'
 import { describe, expect, it } from 'vitest'
+import { type MiddyMajor, middyMajorsForThisNode } from '../test/middy-majors.js'
 import { LambdaExtensionSource, secrets, withSecrets } from './index.js'
 
 const lambdaContext = (remaining = 3_000) => {
@@ -189,11 +190,15 @@ describe('bad input', () => {
   })
 })
 
-// @middy/core 7 declares engines node >=22; it is run here on whatever Node.js runs the suite, for its API.
-describe.each([
-  ['@middy/core 6', middy],
-  ['@middy/core 7', middy7 as unknown as typeof middy],
-])('secrets(options) with %s (real middy)', (_version, middyOf) => {
+// Each installed @middy/core major runs on the Node.js lines its engines admit: 6 on every line,
+// 7 (engines >=22) on the 22 and 24 lines (test/middy-majors.ts).
+const middyByAlias: Record<MiddyMajor['alias'], typeof middy6> = {
+  middy6,
+  middy7: middy7 as unknown as typeof middy6,
+}
+describe.each(
+  middyMajorsForThisNode().map((m) => [`@middy/core ${m.version}`, middyByAlias[m.alias]] as const),
+)('secrets(options) with %s (real middy)', (_version, middyOf) => {
   it('sets context.secrets before the handler; failures reach onError', async () => {
     const value = canary('middy')
     const middleware = secrets({
