@@ -1,7 +1,7 @@
 import { ByteScratch } from './redactor-bytes.js'
 import type { Form } from './redactor-forms.js'
 import { IntStack, PagedInts, PagedValues } from './redactor-pages.js'
-import { type FilterProbe, passes, WindowTable } from './redactor-table.js'
+import { type FilterProbe, filterMask, passes, WindowTable } from './redactor-table.js'
 import { caseVariants, sameLetters, WordTable } from './redactor-words.js'
 
 /** Characters per window of a short text (4–11 characters): one 32-bit read. */
@@ -132,9 +132,9 @@ function sharedRun(forms: readonly Form[]): { run: string; at: number[] } | unde
  * common prefix (JWTs, `sk_live_…` keys) do not pile into one chain.
  *
  * **Cost.** A scan of an `n`-character line does `n / S` window hashes and filter tests, plus one
- * chain walk per filter hit; the table keeps at most one link per chain on average and 8 filter
- * bits per chain, so a window of clean text hits with odds ≤ 1/8 however many patterns there are,
- * and a chain holds about one link. Each link that matches a window's hash costs one check per form
+ * chain walk per filter hit; the table keeps about one link per chain (1.5 at most, while it
+ * grows) and 8 filter bits per chain, two set per link, so a window of clean text hits with odds
+ * below 1/10 however many patterns there are, and a chain holds about one link. Each link that matches a window's hash costs one check per form
  * of its group (at most a few dozen). Hence O(n) per line, with a constant independent of the
  * number of values, for every input.
  *
@@ -312,6 +312,17 @@ export class PatternIndex {
     const lastLong = text.length - LONG_Q
     const last = text.length - SHORT_Q
     let found: Findings | undefined
+    if (!short && probe.nextFilter === undefined) {
+      // the common case (no value under 12 characters, the table not growing): the tightest loop
+      const filter = probe.filter
+      const shift = probe.filterShift
+      for (let j = nextLongHit(view, filter, shift, 0, lastLong, step); j !== -1; ) {
+        found = this.#valuesAt(view, j, text, found, lastLong, true, false)
+        if (first && found !== undefined) return found
+        j = nextLongHit(view, filter, shift, j + step, lastLong, step)
+      }
+      return found
+    }
     for (
       let j = nextHit(view, probe, undefined, 0, 0, last, lastLong, step, step, long, short);
       j !== -1;
@@ -348,10 +359,30 @@ export class PatternIndex {
      * 100 KB string of `token token …` reports one). Bounded: each stretch is searched once.
      */
     let wordsUntil = -1
+    // the common case (no value under 12 characters, the table not growing) has a tighter loop
+    const fast = !short && probe.nextFilter === undefined
+    const filter = probe.filter
+    const shift = probe.filterShift
     for (
-      let j = nextHit(view, probe, wordFilter, wordsUntil, 0, last, lastLong, step, grid, long, short);
+      let j = fast
+        ? nextWordOrLongHit(view, wordFilter, wordsUntil, filter, shift, 0, last, lastLong, step, grid, long)
+        : nextHit(view, probe, wordFilter, wordsUntil, 0, last, lastLong, step, grid, long, short);
       j !== -1;
-      j = nextHit(view, probe, wordFilter, wordsUntil, j + step, last, lastLong, step, grid, long, short)
+      j = fast
+        ? nextWordOrLongHit(
+            view,
+            wordFilter,
+            wordsUntil,
+            filter,
+            shift,
+            j + step,
+            last,
+            lastLong,
+            step,
+            grid,
+            long,
+          )
+        : nextHit(view, probe, wordFilter, wordsUntil, j + step, last, lastLong, step, grid, long, short)
     ) {
       const key = view.getInt32(j)
       const bit = wordBit(key)
@@ -367,7 +398,8 @@ export class PatternIndex {
           wordsUntil = quote === -1 ? text.length : quote - 1
         }
       }
-      found = this.#valuesAt(view, j, text, found, lastLong, long, short)
+      // a window off the values' grid was returned for a word: values are found on the grid alone
+      if (j % grid === 0) found = this.#valuesAt(view, j, text, found, lastLong, long, short)
     }
     return found
   }
@@ -538,6 +570,65 @@ export class PatternIndex {
   }
 }
 
+/**
+ * {@link nextHit} for a table of eight-character windows only that is not growing: the first
+ * window at or after `from` (stepping by `step`, up to `lastLong`) whose hash passes `filter`; -1
+ * for none.
+ */
+function nextLongHit(
+  view: DataView,
+  filter: Int32Array,
+  shift: number,
+  from: number,
+  lastLong: number,
+  step: number,
+): number {
+  for (let j = from; j <= lastLong; j += step) {
+    const hash = longHash(view.getInt32(j), view.getInt32(j + 4))
+    const bit = hash >>> shift
+    const mask = filterMask(bit, hash)
+    if (((filter[bit >>> 5] as number) & mask) === mask) return j
+  }
+  return -1
+}
+
+/**
+ * {@link nextHit} for words and a table of eight-character windows only (`long`: any) that is not
+ * growing: windows every `step` are tested for words (at or after `wordsFrom`), and those at
+ * multiples of `grid` for values.
+ */
+function nextWordOrLongHit(
+  view: DataView,
+  wordFilter: Int32Array,
+  wordsFrom: number,
+  filter: Int32Array,
+  shift: number,
+  from: number,
+  last: number,
+  lastLong: number,
+  step: number,
+  grid: number,
+  long: boolean,
+): number {
+  // the next window on the values' grid
+  let onGrid = long ? Math.ceil(from / grid) * grid : Number.POSITIVE_INFINITY
+  for (let j = from; j <= last; j += step) {
+    const key = view.getInt32(j)
+    if (j >= wordsFrom) {
+      const bit = wordBit(key)
+      if ((((wordFilter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
+    }
+    if (j !== onGrid) continue
+    onGrid += grid
+    if (j > lastLong) continue
+    const hash = longHash(key, view.getInt32(j + 4))
+    const bit = hash >>> shift
+    const mask = filterMask(bit, hash)
+    if (((filter[bit >>> 5] as number) & mask) === mask) return j
+  }
+  return -1
+}
+
 /** True when `text` at `at` holds the `length` characters of `source` at `from`. */
 function sameText(text: string, at: number, source: string, from: number, length: number): boolean {
   for (let i = 0; i < length; i++) if (text.charCodeAt(at + i) !== source.charCodeAt(from + i)) return false
@@ -577,13 +668,22 @@ function nextHit(
     if (long && j <= lastLong) {
       const hash = longHash(key, view.getInt32(j + 4))
       const bit = hash >>> shift
-      // `>>> bit` shifts by bit mod 32: the bit in its word
-      if (growing ? passes(probe, hash) : (((filter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
+      if (
+        growing
+          ? passes(probe, hash)
+          : ((filter[bit >>> 5] as number) & filterMask(bit, hash)) === filterMask(bit, hash)
+      )
+        return j
     }
     if (short) {
       const hash = shortHash(key)
       const bit = hash >>> shift
-      if (growing ? passes(probe, hash) : (((filter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
+      if (
+        growing
+          ? passes(probe, hash)
+          : ((filter[bit >>> 5] as number) & filterMask(bit, hash)) === filterMask(bit, hash)
+      )
+        return j
     }
   }
   return -1
