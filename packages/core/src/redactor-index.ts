@@ -317,7 +317,8 @@ export class PatternIndex {
       const filter = probe.filter
       const shift = probe.filterShift
       for (let j = nextLongHit(view, filter, shift, 0, lastLong, step); j !== -1; ) {
-        found = this.#valuesAt(view, j, text, found, lastLong, true, false)
+        // the filter passed: straight to the chain
+        found = this.#visitValues(longHash(view.getInt32(j), view.getInt32(j + 4)), j, text, found)
         if (first && found !== undefined) return found
         j = nextLongHit(view, filter, shift, j + step, lastLong, step)
       }
