@@ -1,5 +1,8 @@
-/** Longest text copied into an index's own scratch buffer; a longer one gets a buffer of its own. */
-const SCRATCH_MAX = 1 << 16
+/**
+ * Longest text copied into an index's own scratch buffer (1 MB, reached only by an index that has
+ * scanned such a line); a longer one gets a buffer of its own.
+ */
+const SCRATCH_MAX = 1 << 20
 
 /**
  * Text is scanned as bytes: copied once into a buffer (`latin1`: the low byte of each UTF-16 unit,

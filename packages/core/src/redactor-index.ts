@@ -1,6 +1,7 @@
 import { ByteScratch } from './redactor-bytes.js'
 import type { Form } from './redactor-forms.js'
-import { type FilterProbe, passes, WindowTable } from './redactor-table.js'
+import { IntStack, PagedInts, PagedValues } from './redactor-pages.js'
+import { type FilterProbe, filterMask, passes, WindowTable } from './redactor-table.js'
 import { caseVariants, sameLetters, WordTable } from './redactor-words.js'
 
 /** Characters per window of a short text (4–11 characters): one 32-bit read. */
@@ -40,6 +41,27 @@ const SHARED_MIN = LONG_Q + MAX_STRIDE - 1
 const WORD_STEP = 4
 /** Bits of the words' filter (words are few: a few thousand windows with every letter case). */
 const WORD_FILTER_BITS = 16
+
+/**
+ * Fields per pattern id in {@link PatternIndex}'s records (kept in typed arrays, and every form
+ * of a value in one string, so that a million values are a million strings for the garbage
+ * collector to mark, not seven million): `keepStart | keepEnd << 4`; the next
+ * pattern of the same value (a value's forms form a list) or -1; the next pattern of the same group
+ * or -1 (the group's id is its first pattern's); where the group's text starts in the pattern; and
+ * per group id the length of its text (-1 for a pattern that is not a group's first), its anchor
+ * window and its stride.
+ */
+const KEEP = 0
+const NEXT = 1
+const MEMBER = 2
+const RUN_AT = 3
+const RUN_LENGTH = 4
+const ANCHOR = 5
+const STRIDE = 6
+/** Where the pattern starts in its value's text (every form of a value in one string), and its length. */
+const START = 7
+const LENGTH = 8
+const FIELDS = 9
 
 /** What a scan found: `[start, end)` of the part to replace of each value, and of each word. */
 export interface Findings {
@@ -110,9 +132,9 @@ function sharedRun(forms: readonly Form[]): { run: string; at: number[] } | unde
  * common prefix (JWTs, `sk_live_…` keys) do not pile into one chain.
  *
  * **Cost.** A scan of an `n`-character line does `n / S` window hashes and filter tests, plus one
- * chain walk per filter hit; the table keeps at most one link per chain on average and 8 filter
- * bits per chain, so a window of clean text hits with odds ≤ 1/8 however many patterns there are,
- * and a chain holds about one link. Each link that matches a window's hash costs one check per form
+ * chain walk per filter hit; the table keeps about one link per chain (1.5 at most, while it
+ * grows) and 8 filter bits per chain, two set per link, so a window of clean text hits with odds
+ * below 1/10 however many patterns there are, and a chain holds about one link. Each link that matches a window's hash costs one check per form
  * of its group (at most a few dozen). Hence O(n) per line, with a constant independent of the
  * number of values, for every input.
  *
@@ -121,21 +143,12 @@ function sharedRun(forms: readonly Form[]): { run: string; at: number[] } | unde
  * ignores words.
  */
 export class PatternIndex {
-  /** Pattern text by id; `undefined` for a free id. */
-  readonly #patterns: Array<string | undefined> = []
-  /** `keepStart | keepEnd << 4` per pattern. */
-  readonly #keep: number[] = []
-  /** Next pattern id of the same value (a value's forms form a list), or -1. */
-  readonly #next: number[] = []
-  /** Next pattern id of the same group, or -1; the group's id is its first pattern's. */
-  readonly #member: number[] = []
-  /** Where the group's text starts in the pattern. */
-  readonly #runAt: number[] = []
-  /** Per group id: length of the group's text (-1 for a pattern that is not a group's first), its anchor window and stride. */
-  readonly #runLength: number[] = []
-  readonly #anchor: number[] = []
-  readonly #stride: number[] = []
-  readonly #freeIds: number[] = []
+  /** By pattern id, the text of every form of its value (the pattern at its `START`); `undefined` for a free id. */
+  readonly #patterns = new PagedValues<string>()
+  /** The integer fields of each pattern id (see {@link FIELDS}), in pages: growing never copies them. */
+  readonly #records = new PagedInts(FIELDS)
+  #nextId = 0
+  readonly #freeIds = new IntStack()
   /** Groups per stride (index 1–8): a scan for values uses the smallest in use. */
   readonly #strides = new Array<number>(MAX_STRIDE + 1).fill(0)
   #valueStep = MAX_STRIDE
@@ -163,32 +176,45 @@ export class PatternIndex {
     return this.#table.bytes
   }
 
+  /** What a scan costs now: characters between the windows it hashes (for values, and with words), links held. */
+  get shape(): { valueStep: number; wordStep: number; links: number } {
+    return { valueStep: this.#valueStep, wordStep: this.#wordStep, links: this.#table.size }
+  }
+
   /** Indexes `forms` (one value's) as one list; returns the id of its first pattern (-1 for none). */
   insertAll(forms: readonly Form[]): number {
     const kept = forms.filter((form) => form.pattern.length >= SHORT_Q)
+    const joined = kept.length === 1 ? (kept[0] as Form).pattern : kept.map((form) => form.pattern).join('')
     let first = -1
+    let end = joined.length
     for (let i = kept.length - 1; i >= 0; i--) {
       const form = kept[i] as Form
-      const id = this.#freeIds.pop() ?? this.#patterns.length
-      this.#patterns[id] = form.pattern
-      this.#keep[id] = form.keepStart | (form.keepEnd << 4)
-      this.#next[id] = first
-      this.#member[id] = -1
-      this.#runAt[id] = 0
-      this.#runLength[id] = -1
+      const free = this.#freeIds.pop()
+      const id = free === -1 ? this.#nextId++ : free
+      const records = this.#records
+      end -= form.pattern.length
+      this.#patterns.set(id, joined)
+      records.set(id, START, end)
+      records.set(id, LENGTH, form.pattern.length)
+      records.set(id, KEEP, form.keepStart | (form.keepEnd << 4))
+      records.set(id, NEXT, first)
+      records.set(id, MEMBER, -1)
+      records.set(id, RUN_AT, 0)
+      records.set(id, RUN_LENGTH, -1)
       first = id
     }
     this.#patternCount += kept.length
     const shared = sharedRun(kept)
     if (shared !== undefined) {
-      for (let id = first, i = 0; id !== -1; id = this.#next[id] as number, i++) {
-        this.#member[id] = this.#next[id] as number
-        this.#runAt[id] = shared.at[i] as number
+      const records = this.#records
+      for (let id = first, i = 0; id !== -1; id = records.get(id, NEXT), i++) {
+        records.set(id, MEMBER, records.get(id, NEXT))
+        records.set(id, RUN_AT, shared.at[i] as number)
       }
       this.#indexGroup(first, shared.run.length)
     } else {
-      for (let id = first; id !== -1; id = this.#next[id] as number)
-        this.#indexGroup(id, (this.#patterns[id] as string).length)
+      for (let id = first; id !== -1; id = this.#records.get(id, NEXT))
+        this.#indexGroup(id, this.#records.get(id, LENGTH))
     }
     return first
   }
@@ -196,10 +222,10 @@ export class PatternIndex {
   /** Removes the list of patterns that starts at `first`. */
   removeAll(first: number): void {
     for (let id = first; id !== -1; ) {
-      const next = this.#next[id] as number
+      const next = this.#records.get(id, NEXT)
       // a group's id is its first member, and its members follow it in the list
-      if ((this.#runLength[id] as number) >= 0) this.#unindexGroup(id)
-      this.#patterns[id] = undefined
+      if (this.#records.get(id, RUN_LENGTH) >= 0) this.#unindexGroup(id)
+      this.#patterns.set(id, undefined)
       this.#freeIds.push(id)
       this.#patternCount--
       id = next
@@ -256,19 +282,11 @@ export class PatternIndex {
 
   /** Clears everything, words included. */
   clear(): void {
-    for (const list of [
-      this.#patterns,
-      this.#keep,
-      this.#next,
-      this.#member,
-      this.#runAt,
-      this.#runLength,
-      this.#anchor,
-      this.#stride,
-      this.#freeIds,
-      this.#wordList,
-    ])
-      list.length = 0
+    this.#patterns.clear()
+    this.#records.clear()
+    this.#nextId = 0
+    this.#freeIds.clear()
+    this.#wordList.length = 0
     this.#strides.fill(0)
     this.#valueStep = MAX_STRIDE
     this.#wordStep = WORD_STEP
@@ -294,6 +312,18 @@ export class PatternIndex {
     const lastLong = text.length - LONG_Q
     const last = text.length - SHORT_Q
     let found: Findings | undefined
+    if (!short && probe.nextFilter === undefined) {
+      // the common case (no value under 12 characters, the table not growing): the tightest loop
+      const filter = probe.filter
+      const shift = probe.filterShift
+      for (let j = nextLongHit(view, filter, shift, 0, lastLong, step); j !== -1; ) {
+        // the filter passed: straight to the chain
+        found = this.#visitValues(longHash(view.getInt32(j), view.getInt32(j + 4)), j, text, found)
+        if (first && found !== undefined) return found
+        j = nextLongHit(view, filter, shift, j + step, lastLong, step)
+      }
+      return found
+    }
     for (
       let j = nextHit(view, probe, undefined, 0, 0, last, lastLong, step, step, long, short);
       j !== -1;
@@ -330,10 +360,30 @@ export class PatternIndex {
      * 100 KB string of `token token …` reports one). Bounded: each stretch is searched once.
      */
     let wordsUntil = -1
+    // the common case (no value under 12 characters, the table not growing) has a tighter loop
+    const fast = !short && probe.nextFilter === undefined
+    const filter = probe.filter
+    const shift = probe.filterShift
     for (
-      let j = nextHit(view, probe, wordFilter, wordsUntil, 0, last, lastLong, step, grid, long, short);
+      let j = fast
+        ? nextWordOrLongHit(view, wordFilter, wordsUntil, filter, shift, 0, last, lastLong, step, grid, long)
+        : nextHit(view, probe, wordFilter, wordsUntil, 0, last, lastLong, step, grid, long, short);
       j !== -1;
-      j = nextHit(view, probe, wordFilter, wordsUntil, j + step, last, lastLong, step, grid, long, short)
+      j = fast
+        ? nextWordOrLongHit(
+            view,
+            wordFilter,
+            wordsUntil,
+            filter,
+            shift,
+            j + step,
+            last,
+            lastLong,
+            step,
+            grid,
+            long,
+          )
+        : nextHit(view, probe, wordFilter, wordsUntil, j + step, last, lastLong, step, grid, long, short)
     ) {
       const key = view.getInt32(j)
       const bit = wordBit(key)
@@ -349,7 +399,8 @@ export class PatternIndex {
           wordsUntil = quote === -1 ? text.length : quote - 1
         }
       }
-      found = this.#valuesAt(view, j, text, found, lastLong, long, short)
+      // a window off the values' grid was returned for a word: values are found on the grid alone
+      if (j % grid === 0) found = this.#valuesAt(view, j, text, found, lastLong, long, short)
     }
     return found
   }
@@ -384,15 +435,18 @@ export class PatternIndex {
     for (let link = table.head(hash); link !== 0; link = table.next(link)) {
       if (table.hash(link) !== hash) continue
       const runStart = j - table.offset(link)
-      for (let id = table.group(link); id !== -1; id = this.#member[id] as number) {
-        const start = runStart - (this.#runAt[id] as number)
-        const pattern = this.#patterns[id] as string
-        const end = start + pattern.length
+      const records = this.#records
+      for (let id = table.group(link); id !== -1; id = records.get(id, MEMBER)) {
+        const start = runStart - records.get(id, RUN_AT)
+        const length = records.get(id, LENGTH)
+        const end = start + length
         if (start < 0 || end > text.length) continue
+        const joined = this.#patterns.get(id) as string
+        const from = records.get(id, START)
         // the last character first: cheap, and it rules out most values that share a prefix
-        if (text.charCodeAt(end - 1) !== pattern.charCodeAt(pattern.length - 1)) continue
-        if (!text.startsWith(pattern, start)) continue
-        const keep = this.#keep[id] as number
+        if (text.charCodeAt(end - 1) !== joined.charCodeAt(from + length - 1)) continue
+        if (!sameText(text, start, joined, from, length - 1)) continue
+        const keep = records.get(id, KEEP)
         found ??= { values: [], words: [] }
         found.values.push([start + (keep & 15), end - (keep >> 4)])
       }
@@ -419,15 +473,15 @@ export class PatternIndex {
   #indexGroup(id: number, length: number): void {
     const long = length >= LONG_FROM
     const windows = length - (long ? LONG_Q : SHORT_Q) + 1
-    const text = this.#patterns[id] as string
-    const from = this.#runAt[id] as number
+    const text = this.#patterns.get(id) as string
+    const from = this.#records.get(id, START) + this.#records.get(id, RUN_AT)
     if (this.#hashes.length < windows) this.#hashes = new Int32Array(windows * 2)
     for (let k = 0; k < windows; k++) this.#hashes[k] = windowHash(text, from + k, long)
     const { anchor, stride } = this.#anchorOf(windows, Math.min(MAX_STRIDE, windows))
     for (let k = anchor; k < anchor + stride; k++) this.#table.add(this.#hashes[k] as number, id, k)
-    this.#runLength[id] = length
-    this.#anchor[id] = anchor
-    this.#stride[id] = stride
+    this.#records.set(id, RUN_LENGTH, length)
+    this.#records.set(id, ANCHOR, anchor)
+    this.#records.set(id, STRIDE, stride)
     if (long) this.#longGroups++
     else this.#shortGroups++
     this.#strides[stride] = (this.#strides[stride] as number) + 1
@@ -435,14 +489,15 @@ export class PatternIndex {
   }
 
   #unindexGroup(id: number): void {
-    const length = this.#runLength[id] as number
+    const records = this.#records
+    const length = records.get(id, RUN_LENGTH)
     const long = length >= LONG_FROM
-    const text = this.#patterns[id] as string
-    const from = this.#runAt[id] as number
-    const anchor = this.#anchor[id] as number
-    const stride = this.#stride[id] as number
+    const text = this.#patterns.get(id) as string
+    const from = records.get(id, START) + records.get(id, RUN_AT)
+    const anchor = records.get(id, ANCHOR)
+    const stride = records.get(id, STRIDE)
     for (let k = anchor; k < anchor + stride; k++) this.#table.remove(windowHash(text, from + k, long), id, k)
-    this.#runLength[id] = -1
+    records.set(id, RUN_LENGTH, -1)
     if (long) this.#longGroups--
     else this.#shortGroups--
     this.#strides[stride] = (this.#strides[stride] as number) - 1
@@ -517,6 +572,71 @@ export class PatternIndex {
 }
 
 /**
+ * {@link nextHit} for a table of eight-character windows only that is not growing: the first
+ * window at or after `from` (stepping by `step`, up to `lastLong`) whose hash passes `filter`; -1
+ * for none.
+ */
+function nextLongHit(
+  view: DataView,
+  filter: Int32Array,
+  shift: number,
+  from: number,
+  lastLong: number,
+  step: number,
+): number {
+  for (let j = from; j <= lastLong; j += step) {
+    const hash = longHash(view.getInt32(j), view.getInt32(j + 4))
+    const bit = hash >>> shift
+    const mask = filterMask(bit, hash)
+    if (((filter[bit >>> 5] as number) & mask) === mask) return j
+  }
+  return -1
+}
+
+/**
+ * {@link nextHit} for words and a table of eight-character windows only (`long`: any) that is not
+ * growing: windows every `step` are tested for words (at or after `wordsFrom`), and those at
+ * multiples of `grid` for values.
+ */
+function nextWordOrLongHit(
+  view: DataView,
+  wordFilter: Int32Array,
+  wordsFrom: number,
+  filter: Int32Array,
+  shift: number,
+  from: number,
+  last: number,
+  lastLong: number,
+  step: number,
+  grid: number,
+  long: boolean,
+): number {
+  // the next window on the values' grid
+  let onGrid = long ? Math.ceil(from / grid) * grid : Number.POSITIVE_INFINITY
+  for (let j = from; j <= last; j += step) {
+    const key = view.getInt32(j)
+    if (j >= wordsFrom) {
+      const bit = wordBit(key)
+      if ((((wordFilter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
+    }
+    if (j !== onGrid) continue
+    onGrid += grid
+    if (j > lastLong) continue
+    const hash = longHash(key, view.getInt32(j + 4))
+    const bit = hash >>> shift
+    const mask = filterMask(bit, hash)
+    if (((filter[bit >>> 5] as number) & mask) === mask) return j
+  }
+  return -1
+}
+
+/** True when `text` at `at` holds the `length` characters of `source` at `from`. */
+function sameText(text: string, at: number, source: string, from: number, length: number): boolean {
+  for (let i = 0; i < length; i++) if (text.charCodeAt(at + i) !== source.charCodeAt(from + i)) return false
+  return true
+}
+
+/**
  * The first window at or after `from` (stepping by `step`, up to `last`) that may hold a value
  * (at multiples of `valueGrid`, a multiple of `step`; `long`: its eight-character hash, `short`:
  * its four-character one, passes the table's filter) or, at or after `wordsFrom`, a word; -1 for
@@ -549,13 +669,22 @@ function nextHit(
     if (long && j <= lastLong) {
       const hash = longHash(key, view.getInt32(j + 4))
       const bit = hash >>> shift
-      // `>>> bit` shifts by bit mod 32: the bit in its word
-      if (growing ? passes(probe, hash) : (((filter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
+      if (
+        growing
+          ? passes(probe, hash)
+          : ((filter[bit >>> 5] as number) & filterMask(bit, hash)) === filterMask(bit, hash)
+      )
+        return j
     }
     if (short) {
       const hash = shortHash(key)
       const bit = hash >>> shift
-      if (growing ? passes(probe, hash) : (((filter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
+      if (
+        growing
+          ? passes(probe, hash)
+          : ((filter[bit >>> 5] as number) & filterMask(bit, hash)) === filterMask(bit, hash)
+      )
+        return j
     }
   }
   return -1

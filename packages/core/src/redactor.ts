@@ -3,6 +3,7 @@ import { MAX_SECRET_BYTES } from './limits.js'
 import { DEFAULT_MIN_REDACT_LENGTH, DEFAULT_REDACT_RETENTION_MS } from './redaction-defaults.js'
 import { formsOf, wholeFormsOf } from './redactor-forms.js'
 import { PatternIndex } from './redactor-index.js'
+import { IntStack, PagedDoubles, PagedInts, PagedQueue, ShardedMap } from './redactor-pages.js'
 import { LINE_SCAN, type LineScan } from './redactor-scan.js'
 import type { SecretLogger } from './types.js'
 
@@ -34,6 +35,10 @@ const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 const MIN_ANYWHERE = 4
 /** Expired values forgotten per call at most, so pruning never takes long. */
 const PRUNE_BATCH = 64
+/** Fields per slot: holders, first pattern id in the index, 1 when scrubbed only where it stands whole. */
+const HOLDERS = 0
+const FIRST_PATTERN = 1
+const WHOLE_ONLY = 2
 
 /**
  * The values to keep out of logs, with a scanner that replaces them in text. Every value is
@@ -62,18 +67,19 @@ export class SecretRedactor {
   readonly #logger: SecretLogger | undefined
   readonly #maxRetired: number
   readonly #index = new PatternIndex()
-  /** value → slot in the arrays below. */
-  readonly #slots = new Map<string, number>()
-  readonly #holders: number[] = []
+  /**
+   * value → slot in the records below. Sharded, and the records paged: a `Map` or array that
+   * doubles rehashes or copies everything in one call (50–100 ms at a million values).
+   */
+  readonly #slots = new ShardedMap<number>()
+  /** Per slot: holders, first pattern, whole-only (see {@link HOLDERS}). */
+  readonly #records = new PagedInts(3)
   /** Time the value stops being scrubbed: Infinity while held. */
-  readonly #until: number[] = []
-  readonly #firstPattern: number[] = []
-  /** Whether the value is scrubbed only where it stands whole. */
-  readonly #wholeOnly: boolean[] = []
-  readonly #freeSlots: number[] = []
+  readonly #until = new PagedDoubles()
+  #nextSlot = 0
+  readonly #freeSlots = new IntStack()
   /** Values in the order their last holder let go (may hold values added again since). */
-  #released: string[] = []
-  #releasedHead = 0
+  readonly #released = new PagedQueue<string>()
   #retiredCount = 0
   readonly #shortReported = new Set<string>()
   readonly #words = new Set<string>()
@@ -111,15 +117,17 @@ export class SecretRedactor {
     if (value.length < 2) return
     const whole = value.length < Math.max(MIN_ANYWHERE, minLength)
     const slot = this.#slots.get(value)
+    const records = this.#records
     if (slot !== undefined) {
-      if (this.#holders[slot] === 0) this.#retiredCount--
-      this.#holders[slot] = (this.#holders[slot] as number) + 1
-      this.#until[slot] = Number.POSITIVE_INFINITY
-      if (this.#wholeOnly[slot] === true && !whole) {
+      const holders = records.get(slot, HOLDERS)
+      if (holders === 0) this.#retiredCount--
+      records.set(slot, HOLDERS, holders + 1)
+      this.#until.set(slot, Number.POSITIVE_INFINITY)
+      if (records.get(slot, WHOLE_ONLY) === 1 && !whole) {
         // the strictest holder wins: this one wants the value scrubbed wherever it stands
-        this.#index.removeAll(this.#firstPattern[slot] as number)
-        this.#firstPattern[slot] = this.#index.insertAll(formsOf(value))
-        this.#wholeOnly[slot] = false
+        this.#index.removeAll(records.get(slot, FIRST_PATTERN))
+        records.set(slot, FIRST_PATTERN, this.#index.insertAll(formsOf(value)))
+        records.set(slot, WHOLE_ONLY, 0)
       }
       return
     }
@@ -131,11 +139,12 @@ export class SecretRedactor {
       )
     }
     const first = this.#index.insertAll(whole ? wholeFormsOf(value) : formsOf(value))
-    const id = this.#freeSlots.pop() ?? this.#holders.length
-    this.#holders[id] = 1
-    this.#until[id] = Number.POSITIVE_INFINITY
-    this.#firstPattern[id] = first
-    this.#wholeOnly[id] = whole
+    const free = this.#freeSlots.pop()
+    const id = free === -1 ? this.#nextSlot++ : free
+    records.set(id, HOLDERS, 1)
+    this.#until.set(id, Number.POSITIVE_INFINITY)
+    records.set(id, FIRST_PATTERN, first)
+    records.set(id, WHOLE_ONLY, whole ? 1 : 0)
     this.#slots.set(value, id)
     this.prune()
   }
@@ -146,11 +155,12 @@ export class SecretRedactor {
    */
   release(value: string, retention = this.#retention): void {
     const slot = this.#slots.get(value)
-    if (slot === undefined || this.#holders[slot] === 0) return
-    const holders = (this.#holders[slot] as number) - 1
-    this.#holders[slot] = holders
+    if (slot === undefined) return
+    const holders = this.#records.get(slot, HOLDERS) - 1
+    if (holders < 0) return
+    this.#records.set(slot, HOLDERS, holders)
     if (holders > 0) return
-    this.#until[slot] = this.#clock() + Math.max(0, retention)
+    this.#until.set(slot, this.#clock() + Math.max(0, retention))
     this.#retiredCount++
     this.#released.push(value)
     this.prune()
@@ -163,19 +173,15 @@ export class SecretRedactor {
   prune(): void {
     const now = this.#clock()
     let budget = PRUNE_BATCH
-    while (this.#releasedHead < this.#released.length && budget-- > 0) {
-      const value = this.#released[this.#releasedHead] as string
+    while (this.#released.length > 0 && budget-- > 0) {
+      const value = this.#released.peek() as string
       const slot = this.#slots.get(value)
-      if (slot !== undefined && this.#holders[slot] === 0) {
+      if (slot !== undefined && this.#records.get(slot, HOLDERS) === 0) {
         const over = this.#retiredCount > this.#maxRetired
-        if (!over && (this.#until[slot] as number) > now) break
+        if (!over && this.#until.get(slot) > now) break
         this.#forget(value, slot)
       }
-      this.#releasedHead++
-    }
-    if (this.#releasedHead > 1024 && this.#releasedHead * 2 > this.#released.length) {
-      this.#released = this.#released.slice(this.#releasedHead)
-      this.#releasedHead = 0
+      this.#released.shift()
     }
   }
 
@@ -184,13 +190,11 @@ export class SecretRedactor {
     this.#index.clear()
     for (const word of this.#words) this.#index.insertWord(word)
     this.#slots.clear()
-    this.#holders.length = 0
-    this.#until.length = 0
-    this.#firstPattern.length = 0
-    this.#wholeOnly.length = 0
-    this.#freeSlots.length = 0
-    this.#released = []
-    this.#releasedHead = 0
+    this.#records.clear()
+    this.#until.clear()
+    this.#nextSlot = 0
+    this.#freeSlots.clear()
+    this.#released.clear()
     this.#retiredCount = 0
   }
 
@@ -244,7 +248,7 @@ export class SecretRedactor {
   }
 
   #forget(value: string, slot: number): void {
-    this.#index.removeAll(this.#firstPattern[slot] as number)
+    this.#index.removeAll(this.#records.get(slot, FIRST_PATTERN))
     this.#slots.delete(value)
     this.#freeSlots.push(slot)
     this.#retiredCount--
