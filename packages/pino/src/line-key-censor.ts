@@ -106,11 +106,11 @@ export function createLineKeyRules(exactKeys: readonly string[], censor: string)
       .join('|'),
     'gi',
   )
-  function findWords(line: string): Array<[number, number]> {
-    const found: Array<[number, number]> = []
+  function findWords(line: string): number[] {
+    const found: number[] = []
     finder.lastIndex = 0
     for (let match = finder.exec(line); match !== null; match = finder.exec(line)) {
-      found.push([match.index, finder.lastIndex])
+      found.push(match.index, finder.lastIndex)
     }
     return found
   }
