@@ -175,10 +175,27 @@ function widenToEscapes(backslashes: NextIndex, from: number, start: number, end
   return [s, e]
 }
 
+/** The JSON texts an edit writes, worked out once per scrubber. */
+export interface EditTexts {
+  /** The replacement as a whole JSON string, quotes included. */
+  readonly whole: string
+  /** The replacement as it stands inside a JSON string. */
+  readonly inString: string
+  /** The censor of sensitive keys as a whole JSON string. */
+  readonly censor: string
+}
+
+/** The {@link EditTexts} of `policy` (its censor) and `replacement`. */
+export function editTexts(policy: LineKeyPolicy | undefined, replacement: string): EditTexts {
+  const whole = JSON.stringify(replacement)
+  return { whole, inString: whole.slice(1, -1), censor: JSON.stringify(policy?.censor ?? replacement) }
+}
+
 /**
  * `line` with sensitive keys censored and every value match replaced, in one forward pass (see the
  * file comment for the rules and the bound). `words` are flat `[start, end)` pairs ordered by start
- * ({@link WordHits}), `values` unsorted `[start, end)` hits.
+ * ({@link WordHits}), `values` unsorted `[start, end)` hits. `texts` defaults to
+ * `editTexts(policy, replacement)`; a scrubber passes the ones it worked out once.
  */
 export function editJsonLine(
   line: string,
@@ -186,18 +203,17 @@ export function editJsonLine(
   values: readonly Span[],
   policy: LineKeyPolicy | undefined,
   replacement: string,
+  texts: EditTexts = editTexts(policy, replacement),
 ): string {
   const first = line.charCodeAt(skipSpace(line, 0))
   const hits = sortedByStart(values)
   if (first !== 123 /* { */ && first !== 91 /* [ */) return replaceWhereTheyStand(line, hits, replacement)
   const keyHits = policy === undefined ? NO_WORDS : words
   if (hits.length === 0 && policy !== undefined) {
-    const quick = censorKeysNearby(line, keyHits, policy)
+    const quick = censorKeysNearby(line, keyHits, policy, texts.censor)
     if (quick !== undefined) return quick
   }
-  const whole = JSON.stringify(replacement)
-  const inString = whole.slice(1, -1)
-  const censor = JSON.stringify(policy?.censor ?? replacement)
+  const { whole, inString, censor } = texts
   const edits = new Edits(line)
   const backslashes = new NextIndex(line, '\\')
   const quotes = new NextIndex(line, '"')
@@ -376,10 +392,14 @@ function escapedQuote(line: string, quote: number): boolean | undefined {
  * within reach of both quotes (a word in a long string, a long key), a quote is escaped, or a
  * sensitive key holds an object or array.
  */
-function censorKeysNearby(line: string, words: WordHits, policy: LineKeyPolicy): string | undefined {
+function censorKeysNearby(
+  line: string,
+  words: WordHits,
+  policy: LineKeyPolicy,
+  censor: string,
+): string | undefined {
   const edits = new Edits(line)
   let skipUntil = 0
-  let censor: string | undefined
   for (let k = 0; k < words.length; k += 2) {
     const start = words[k] as number
     const end = words[k + 1] as number
@@ -409,7 +429,6 @@ function censorKeysNearby(line: string, words: WordHits, policy: LineKeyPolicy):
     if (code !== QUOTE) continue
     const valueClose = stringEnd(line, valueStart)
     const valueEnd = valueClose === -1 ? line.length : valueClose + 1
-    censor ??= JSON.stringify(policy.censor)
     edits.add(valueStart, valueEnd, censor)
     skipUntil = valueEnd
   }
@@ -465,10 +484,11 @@ export function createLineScrubber(options: LineScrubberOptions): (line: string)
   if (first === undefined) throw new TypeError('createLineScrubber needs at least one redactor')
   const scans = redactors.map(lineScanOf)
   const replacement = first.replacement
+  const texts = editTexts(keys, replacement)
   if (keys === undefined) {
     return (line) => {
       const values = findValues(scans, line)
-      return values === undefined ? line : editJsonLine(line, NO_WORDS, values, undefined, replacement)
+      return values === undefined ? line : editJsonLine(line, NO_WORDS, values, undefined, replacement, texts)
     }
   }
   const findWords = keys.findWords ?? wordFinderOf(keys.watch)
@@ -476,7 +496,7 @@ export function createLineScrubber(options: LineScrubberOptions): (line: string)
     const words = findWords(line)
     const values = findValues(scans, line)
     if (values === undefined && words.length === 0) return line
-    return editJsonLine(line, words, values ?? NONE, keys, replacement)
+    return editJsonLine(line, words, values ?? NONE, keys, replacement, texts)
   }
 }
 
