@@ -455,6 +455,10 @@ function replaceWhereTheyStand(line: string, sorted: readonly Span[], replacemen
 
 /** Every value match of every redactor in `line`, unordered; `undefined` when there is none. */
 export function findValues(scans: readonly LineScan[], line: string): readonly Span[] | undefined {
+  if (scans.length === 1) {
+    const found = (scans[0] as LineScan).findValues(line)
+    return found === undefined || found.values.length === 0 ? undefined : found.values
+  }
   let values: Span[] | undefined
   for (let i = 0; i < scans.length; i++) {
     const found = (scans[i] as LineScan).findValues(line)
