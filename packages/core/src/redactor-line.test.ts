@@ -116,6 +116,19 @@ describe('sensitive keys, in the same pass', () => {
     expect(JSON.parse(out)).toEqual({ secrets: { pin: R, n: 5, s: R } })
   })
 
+  it('still finds a sensitive key after a string full of key words and escaped quotes', () => {
+    const scrub = scrubberWith()
+    for (const soup of ['token '.repeat(5_000), 'token\\"'.repeat(5_000), '\\\\"token'.repeat(3_000)]) {
+      const line = `${JSON.stringify({ msg: soup, 'a"token': 'x', userPassword: 'y', n: 1 })}\n`
+      expect(JSON.parse(scrub(line)), soup.slice(0, 12)).toEqual({
+        msg: soup,
+        'a"token': R,
+        userPassword: R,
+        n: 1,
+      })
+    }
+  })
+
   it('takes key words found by the policy itself (a key outside ASCII)', () => {
     const own: LineKeyPolicy = {
       watch: ['"straße":'],
