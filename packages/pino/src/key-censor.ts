@@ -1,4 +1,4 @@
-import { createNamedKeyTest } from './sensitive-keys.js'
+import { censoredValue, createNamedKeyTest } from './sensitive-keys.js'
 
 /** Censor applied to a matched key: a replacement string, or pino's `(value, path) => replacement` form. */
 export type KeyCensor = string | ((value: unknown, path: string[]) => unknown)
@@ -39,7 +39,11 @@ export const DEFAULT_REDACT_PATHS: readonly string[] = Object.freeze(redactPaths
 export interface KeyCensorOptions {
   /** Key names to censor, in any letter case. @default DEFAULT_REDACT_KEYS */
   keys?: readonly string[]
-  /** What replaces a matched value. @default '[REDACTED]' */
+  /**
+   * What a matched value becomes: a string censors it as the line censor does (strings, and every
+   * string inside an object or array; numbers, booleans and `null` stay), a function is called with
+   * the value and its path and its result logged. @default '[REDACTED]'
+   */
   censor?: KeyCensor
   /** Remove matched keys instead of censoring their values. @default false */
   remove?: boolean
@@ -79,7 +83,7 @@ export function createKeyCensor(
 
   function replacement(value: unknown, depth: number, k0: string, k1: string | number, key: string): unknown {
     if (remove) return REMOVED
-    if (typeof censor !== 'function') return censor
+    if (typeof censor !== 'function') return censoredValue(value, censor)
     try {
       return censor(value, depth === 0 ? [key] : depth === 1 ? [k0, key] : [k0, String(k1), key])
     } catch {

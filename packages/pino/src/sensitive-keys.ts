@@ -5,9 +5,10 @@
  *
  * A key is sensitive when it is a credential key ({@link isCredentialKey}) or one of the keys a
  * logger names (`latchkey.keys`, by default `DEFAULT_REDACT_KEYS`), compared in any letter case.
- * What a sensitive key's value becomes in a line: a string becomes the censor; in an object or
- * array every string becomes the censor (keys and structure stay); numbers, booleans and `null`
- * stay (core's `editJsonLine` does it, in the same pass that scrubs values).
+ * What a sensitive key's value becomes with a string censor ({@link censoredValue}): a string
+ * becomes the censor; in an object or array every string becomes the censor (keys and structure
+ * stay); numbers, booleans and `null` stay. Core's `editJsonLine` writes the same into a line, in
+ * the pass that scrubs values; the object censor applies it to a log object.
  */
 
 /**
@@ -81,5 +82,32 @@ export function createSensitiveKeyTest(keys: readonly string[]): (key: string) =
       verdicts.set(key, verdict)
     }
     return verdict
+  }
+}
+
+/** Levels {@link censoredValue} descends before it censors what is left whole. */
+const MAX_CENSOR_DEPTH = 10
+
+/**
+ * What the value of a sensitive key becomes with the string `censor`, on a log object: the rule
+ * the line censor follows (see the file comment). A value that is neither a plain object, an array
+ * nor a primitive (a class instance, a `Date`, an error), one deeper than 10 levels, or one that
+ * cannot be read becomes `censor` whole. Never throws; never modifies `value`.
+ */
+export function censoredValue(value: unknown, censor: string, depth = 0): unknown {
+  if (typeof value === 'string') return censor
+  if (typeof value !== 'object' || value === null) return value
+  if (depth >= MAX_CENSOR_DEPTH) return censor
+  try {
+    if (Array.isArray(value)) return value.map((item) => censoredValue(item, censor, depth + 1))
+    const proto = Object.getPrototypeOf(value)
+    if (proto !== Object.prototype && proto !== null) return censor
+    const out: Record<string, unknown> = {}
+    for (const key of Object.keys(value)) {
+      out[key] = censoredValue((value as Record<string, unknown>)[key], censor, depth + 1)
+    }
+    return out
+  } catch {
+    return censor
   }
 }
