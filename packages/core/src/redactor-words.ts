@@ -225,8 +225,8 @@ export class WordFinder {
   constructor(patterns: readonly string[]) {
     const unique = [...new Set(patterns)]
     for (const pattern of unique) {
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included
-      if (pattern.length < 3 || !/^[\x00-\x7f]*$/.test(pattern) || pattern !== pattern.toLowerCase())
+      const ascii = [...pattern].every((char) => char.charCodeAt(0) < 128)
+      if (pattern.length < 3 || !ascii || pattern !== pattern.toLowerCase())
         throw new TypeError('WordFinder patterns are lowercase ASCII texts of 3 or more characters')
     }
     this.#patterns = unique

@@ -81,6 +81,14 @@ describe('createKeyCensor', () => {
     expect(censorKeys(input).password).toBe(R)
   })
 
+  it('matches a key outside ASCII whose lowercase has another length', () => {
+    expect(createKeyCensor({ keys: ['İD'] })({ İD: 'a', 'i\u0307d': 'b', id: 'c' })).toEqual({
+      İD: R,
+      'i\u0307d': R,
+      id: 'c',
+    })
+  })
+
   it('censors a value as the line censor does: strings, and the strings inside objects and arrays', () => {
     class Credentials {
       constructor(readonly user = 'ada') {}

@@ -61,9 +61,11 @@ export function isCredentialKey(key: string): boolean {
 /** True when `key` equals one of `keys` in any letter case. */
 export function createNamedKeyTest(keys: readonly string[]): (key: string) => boolean {
   const names = new Set(keys.map((key) => key.toLowerCase()))
-  let lengths = 0
+  // most keys of a log object have a length no name has, and never reach toLowerCase; outside
+  // ASCII a change of case may change the length, so every length passes there
+  const ascii = keys.every((key) => [...key].every((char) => char.charCodeAt(0) < 128))
+  let lengths = ascii ? 0 : -1
   for (const name of names) lengths |= 1 << Math.min(name.length, 31)
-  // most keys of a log object have a length no name has, and never reach toLowerCase
   return (key) => (lengths & (1 << Math.min(key.length, 31))) !== 0 && names.has(key.toLowerCase())
 }
 
