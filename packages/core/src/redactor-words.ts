@@ -303,7 +303,7 @@ export class WordFinder {
       if (need > FINDER_SCRATCH_MAX) {
         const bytes = Buffer.allocUnsafeSlow(need)
         bytes.write(text, 0, 'latin1')
-        bytes.writeInt32LE(0, text.length)
+        bytes.fill(0, text.length)
         return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
       }
       let size = this.#bytes.length
@@ -311,8 +311,12 @@ export class WordFinder {
       this.#bytes = Buffer.allocUnsafeSlow(size)
       this.#view = new DataView(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.byteLength)
     }
-    this.#bytes.write(text, 0, 'latin1')
-    this.#bytes.writeInt32LE(0, text.length)
+    const bytes = this.#bytes
+    bytes.write(text, 0, 'latin1')
+    bytes[text.length] = 0
+    bytes[text.length + 1] = 0
+    bytes[text.length + 2] = 0
+    bytes[text.length + 3] = 0
     return this.#view
   }
 }
