@@ -192,7 +192,7 @@ const setups: Record<string, Setup> = {
     const out = capture()
     const other = new CachedSecretProvider(new MemorySource({ 'other/key': canary('other', AWKWARD) }))
     await other.preload(['other/key'])
-    const log = pino(redactSecrets(other, { level: 'info' }), out.stream)
+    const log = pino(redactSecrets({ level: 'info', latchkey: { provider: other } }), out.stream)
     const provider = new CachedSecretProvider(source, { ttl: TTL })
     await useAll(provider)
     return {

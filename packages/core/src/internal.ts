@@ -27,10 +27,12 @@ export { checkOptionNames, nearestOptionName } from './option-names.js'
 export { type ResolvedProvider, resolveProvider } from './provider-options.js'
 export {
   createLineScrubber,
+  type EditTexts,
   editJsonLine,
   type LineKeyPolicy,
   type LineScrubberOptions,
 } from './redactor-line.js'
+export type { WordHits } from './redactor-words.js'
 export { backoffDelay, type RetryPolicy } from './retry.js'
 export {
   type CommonSourceFailure,

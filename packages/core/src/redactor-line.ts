@@ -1,9 +1,10 @@
 /**
  * Scrubbing one finished JSON log line, top to bottom:
  *
- * 1. {@link findInLine} asks each redactor's index for the values it knows in the line, and the
- *    first one for the key words it watches (credential words, `"key":` of exact keys), in the same
- *    scan ({@link SecretRedactor} hashes one window every few characters; see `redactor-index.ts`).
+ * 1. Each redactor's index finds the values it knows in the line ({@link findValues}), and a
+ *    {@link WordFinder} finds the texts the key policy watches (credential words, `"key":` of exact
+ *    keys): one three-character window every three characters, skipping to the next quote after a
+ *    find (see `redactor-words.ts`).
  * 2. A clean line (no hit) is returned as it is: that is the common case, and all it cost was the scan.
  * 3. Otherwise {@link editJsonLine} walks the line forward once, from hit to hit, skipping whole
  *    JSON strings with `indexOf('"')`. It knows at each hit whether it stands in a key, a string
@@ -25,6 +26,7 @@
  */
 import type { SecretRedactor } from './redactor.js'
 import { type LineScan, lineScanOf, type Span } from './redactor-scan.js'
+import { WordFinder, type WordHits } from './redactor-words.js'
 
 /** Which keys of a line are sensitive; see {@link createLineScrubber}. */
 export interface LineKeyPolicy {
@@ -38,13 +40,16 @@ export interface LineKeyPolicy {
   /** What a sensitive key's string values become (written as a JSON string). */
   readonly censor: string
   /**
-   * Finds the watched texts itself instead of the redactor's scan: for a watched text outside
-   * ASCII (the scan folds ASCII letters only). Must be linear in the line.
+   * Finds the watched texts itself instead of the {@link WordFinder}: for a watched text outside
+   * ASCII (the finder folds ASCII letters only). Returns flat `[start, end)` pairs ordered by start
+   * (see {@link WordHits}); must be linear in the line.
    */
-  findWords?(line: string): readonly Span[]
+  findWords?(line: string): WordHits
 }
 
 const QUOTE = 34
+const NONE: readonly Span[] = Object.freeze([])
+const NO_WORDS: WordHits = Object.freeze([])
 const BACKSLASH = 92
 const COLON = 58
 
@@ -170,28 +175,45 @@ function widenToEscapes(backslashes: NextIndex, from: number, start: number, end
   return [s, e]
 }
 
+/** The JSON texts an edit writes, worked out once per scrubber. */
+export interface EditTexts {
+  /** The replacement as a whole JSON string, quotes included. */
+  readonly whole: string
+  /** The replacement as it stands inside a JSON string. */
+  readonly inString: string
+  /** The censor of sensitive keys as a whole JSON string. */
+  readonly censor: string
+}
+
+/** The {@link EditTexts} of `policy` (its censor) and `replacement`. */
+export function editTexts(policy: LineKeyPolicy | undefined, replacement: string): EditTexts {
+  const whole = JSON.stringify(replacement)
+  return { whole, inString: whole.slice(1, -1), censor: JSON.stringify(policy?.censor ?? replacement) }
+}
+
 /**
  * `line` with sensitive keys censored and every value match replaced, in one forward pass (see the
- * file comment for the rules and the bound). `words` and `values` are unsorted `[start, end)` hits.
+ * file comment for the rules and the bound). `words` are flat `[start, end)` pairs ordered by start
+ * ({@link WordHits}), `values` unsorted `[start, end)` hits. `texts` defaults to
+ * `editTexts(policy, replacement)`; a scrubber passes the ones it worked out once.
  */
 export function editJsonLine(
   line: string,
-  words: readonly Span[],
+  words: WordHits,
   values: readonly Span[],
   policy: LineKeyPolicy | undefined,
   replacement: string,
+  texts: EditTexts = editTexts(policy, replacement),
 ): string {
   const first = line.charCodeAt(skipSpace(line, 0))
   const hits = sortedByStart(values)
   if (first !== 123 /* { */ && first !== 91 /* [ */) return replaceWhereTheyStand(line, hits, replacement)
-  const keyHits = policy === undefined ? [] : sortedByStart(words)
+  const keyHits = policy === undefined ? NO_WORDS : words
   if (hits.length === 0 && policy !== undefined) {
-    const quick = censorKeysNearby(line, keyHits, policy)
+    const quick = censorKeysNearby(line, keyHits, policy, texts.censor)
     if (quick !== undefined) return quick
   }
-  const whole = JSON.stringify(replacement)
-  const inString = whole.slice(1, -1)
-  const censor = JSON.stringify(policy?.censor ?? replacement)
+  const { whole, inString, censor } = texts
   const edits = new Edits(line)
   const backslashes = new NextIndex(line, '\\')
   const quotes = new NextIndex(line, '"')
@@ -209,8 +231,8 @@ export function editJsonLine(
     return furthest
   }
   const dropWordsBefore = (position: number): boolean => {
-    const any = w < keyHits.length && (keyHits[w] as Span)[0] < position
-    while (w < keyHits.length && (keyHits[w] as Span)[0] < position) w++
+    const any = w < keyHits.length && (keyHits[w] as number) < position
+    while (w < keyHits.length && (keyHits[w] as number) < position) w += 2
     return any
   }
 
@@ -311,7 +333,7 @@ export function editJsonLine(
   while (at < line.length && (v < hits.length || w < keyHits.length || at < censorUntil)) {
     const nextHit = Math.min(
       v < hits.length ? (hits[v] as Span)[0] : line.length,
-      w < keyHits.length ? (keyHits[w] as Span)[0] : line.length,
+      w < keyHits.length ? (keyHits[w] as number) : line.length,
       at < censorUntil ? at : line.length,
     )
     const open = quotes.from(at)
@@ -370,11 +392,17 @@ function escapedQuote(line: string, quote: number): boolean | undefined {
  * within reach of both quotes (a word in a long string, a long key), a quote is escaped, or a
  * sensitive key holds an object or array.
  */
-function censorKeysNearby(line: string, words: readonly Span[], policy: LineKeyPolicy): string | undefined {
+function censorKeysNearby(
+  line: string,
+  words: WordHits,
+  policy: LineKeyPolicy,
+  censor: string,
+): string | undefined {
   const edits = new Edits(line)
   let skipUntil = 0
-  let censor: string | undefined
-  for (const [start, end] of words) {
+  for (let k = 0; k < words.length; k += 2) {
+    const start = words[k] as number
+    const end = words[k + 1] as number
     if (start < skipUntil) continue
     let open: number
     let close: number
@@ -401,7 +429,6 @@ function censorKeysNearby(line: string, words: readonly Span[], policy: LineKeyP
     if (code !== QUOTE) continue
     const valueClose = stringEnd(line, valueStart)
     const valueEnd = valueClose === -1 ? line.length : valueClose + 1
-    censor ??= JSON.stringify(policy.censor)
     edits.add(valueStart, valueEnd, censor)
     skipUntil = valueEnd
   }
@@ -426,32 +453,25 @@ function replaceWhereTheyStand(line: string, sorted: readonly Span[], replacemen
   return edits.result()
 }
 
-/**
- * Everything the scan finds in `line`: values of every redactor, and (`withWords`) the words the
- * first one watches. `undefined` when the line is clean.
- */
-export function findInLine(
-  scans: readonly LineScan[],
-  line: string,
-  withWords: boolean,
-): { words: readonly Span[]; values: readonly Span[] } | undefined {
-  let words: readonly Span[] = []
+/** Every value match of every redactor in `line`, unordered; `undefined` when there is none. */
+export function findValues(scans: readonly LineScan[], line: string): readonly Span[] | undefined {
+  if (scans.length === 1) {
+    const found = (scans[0] as LineScan).findValues(line)
+    return found === undefined || found.values.length === 0 ? undefined : found.values
+  }
   let values: Span[] | undefined
   for (let i = 0; i < scans.length; i++) {
-    const scan = scans[i] as LineScan
-    const found = i === 0 && withWords ? scan.find(line) : scan.findValues(line)
-    if (found === undefined) continue
-    if (i === 0) words = found.words
+    const found = (scans[i] as LineScan).findValues(line)
+    if (found === undefined || found.values.length === 0) continue
     if (values === undefined) values = [...found.values]
     else for (const span of found.values) values.push(span)
   }
-  if (values === undefined && words.length === 0) return undefined
-  return { words, values: values ?? [] }
+  return values
 }
 
 /** Options for {@link createLineScrubber}. */
 export interface LineScrubberOptions {
-  /** Redactors whose values are scrubbed; the first (normally {@link sharedRedactor}) also finds the key words. */
+  /** Redactors whose values are scrubbed. */
   readonly redactors: readonly SecretRedactor[]
   /** Which keys are sensitive; without it, no key is censored. */
   readonly keys?: LineKeyPolicy
@@ -468,19 +488,24 @@ export function createLineScrubber(options: LineScrubberOptions): (line: string)
   if (first === undefined) throw new TypeError('createLineScrubber needs at least one redactor')
   const scans = redactors.map(lineScanOf)
   const replacement = first.replacement
-  const findWords = keys?.findWords
-  if (findWords !== undefined) {
+  const texts = editTexts(keys, replacement)
+  if (keys === undefined) {
     return (line) => {
-      const words = findWords(line)
-      const found = findInLine(scans, line, false)
-      if (found === undefined && words.length === 0) return line
-      return editJsonLine(line, words, found?.values ?? [], keys, replacement)
+      const values = findValues(scans, line)
+      return values === undefined ? line : editJsonLine(line, NO_WORDS, values, undefined, replacement, texts)
     }
   }
-  if (keys !== undefined) (scans[0] as LineScan).watch(keys.watch)
+  const findWords = keys.findWords ?? wordFinderOf(keys.watch)
   return (line) => {
-    const found = findInLine(scans, line, keys !== undefined)
-    if (found === undefined) return line
-    return editJsonLine(line, found.words, found.values, keys, replacement)
+    const words = findWords(line)
+    const values = findValues(scans, line)
+    if (values === undefined && words.length === 0) return line
+    return editJsonLine(line, words, values ?? NONE, keys, replacement, texts)
   }
+}
+
+/** The finder of `watch` (lowercased; texts of fewer than 4 characters are left out, as documented). */
+function wordFinderOf(watch: readonly string[]): (line: string) => WordHits {
+  const finder = new WordFinder(watch.map((text) => text.toLowerCase()).filter((text) => text.length >= 4))
+  return (line) => finder.find(line)
 }

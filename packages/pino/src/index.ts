@@ -6,18 +6,14 @@ export {
   type KeyCensorOptions,
   redactPathsFor,
 } from './key-censor.js'
-export {
-  CREDENTIAL_HEADERS,
-  CREDENTIAL_KEY_WORDS,
-  createLineKeyCensor,
-  isCredentialKey,
-} from './line-key-censor.js'
+export { createLineKeyCensor } from './line-key-censor.js'
 export {
   type RedactorProvider,
   type RedactSecretsInput,
   type RedactSecretsOptions,
   redactSecrets,
 } from './redact-secrets.js'
+export { CREDENTIAL_HEADERS, CREDENTIAL_KEY_WORDS, isCredentialKey } from './sensitive-keys.js'
 export { type SerializedError, serializeError } from './serialize-error.js'
 export {
   createHttpSerializers,

@@ -28,15 +28,15 @@ describe('createKeyCensor', () => {
     })
   })
 
-  it('matches lowercase, UPPERCASE and Capitalized spellings', () => {
+  it('matches every letter case, as the line censor does', () => {
     expect(
       censorKeys({
-        PASSWORD: 1,
-        Authorization: 2,
-        accesstoken: 3,
-        AccessToken: 4,
-        ACCESS_TOKEN: 5,
-        passWord: 6,
+        PASSWORD: 'a',
+        Authorization: 'b',
+        accesstoken: 'c',
+        AccessToken: 'd',
+        ACCESS_TOKEN: 'e',
+        passWord: 'f',
       }),
     ).toEqual({
       PASSWORD: R,
@@ -44,7 +44,7 @@ describe('createKeyCensor', () => {
       accesstoken: R,
       AccessToken: R,
       ACCESS_TOKEN: R,
-      passWord: 6,
+      passWord: R,
     })
   })
 
@@ -79,6 +79,39 @@ describe('createKeyCensor', () => {
     }
     expect(() => censorKeys(input)).not.toThrow()
     expect(censorKeys(input).password).toBe(R)
+  })
+
+  it('matches a key outside ASCII whose lowercase has another length', () => {
+    expect(createKeyCensor({ keys: ['İD'] })({ İD: 'a', 'i\u0307d': 'b', id: 'c' })).toEqual({
+      İD: R,
+      'i\u0307d': R,
+      id: 'c',
+    })
+  })
+
+  it('censors a value as the line censor does: strings, and the strings inside objects and arrays', () => {
+    class Credentials {
+      constructor(readonly user = 'ada') {}
+    }
+    const cyclic: Record<string, unknown> = { name: 'x' }
+    cyclic.self = cyclic
+    const input = {
+      password: { user: 'ada', pin: 1234, tags: ['a', 2, true, null, { deep: 'b' }], none: null },
+      token: 42,
+      secret: new Credentials(),
+      apiKey: cyclic,
+      passwd: false,
+    }
+    const out = censorKeys(input) as Record<string, unknown>
+    expect(out).toEqual({
+      password: { user: R, pin: 1234, tags: [R, 2, true, null, { deep: R }], none: null },
+      token: 42,
+      secret: R,
+      apiKey: expect.objectContaining({ name: R }),
+      passwd: false,
+    })
+    expect(JSON.stringify(out.apiKey)).not.toContain('"x"')
+    expect(input.password.user).toBe('ada')
   })
 
   it('removes keys or uses a censor function when asked', () => {

@@ -1,9 +1,11 @@
+import { censoredValue, createNamedKeyTest } from './sensitive-keys.js'
+
 /** Censor applied to a matched key: a replacement string, or pino's `(value, path) => replacement` form. */
 export type KeyCensor = string | ((value: unknown, path: string[]) => unknown)
 
 /**
- * Key names whose values are censored wherever they appear at the top of a log object or one or two
- * levels down. Each name also matches its all-lowercase, ALL-UPPERCASE and Capitalized spellings.
+ * Key names whose values are censored (in any letter case) by `redactSecrets()` at any depth of the
+ * line, and by {@link createKeyCensor} at the top of a log object or one or two levels down.
  */
 export const DEFAULT_REDACT_KEYS: readonly string[] = Object.freeze([
   'password',
@@ -35,9 +37,13 @@ export const DEFAULT_REDACT_PATHS: readonly string[] = Object.freeze(redactPaths
 
 /** Options for {@link createKeyCensor}. */
 export interface KeyCensorOptions {
-  /** Key names to censor. @default DEFAULT_REDACT_KEYS */
+  /** Key names to censor, in any letter case. @default DEFAULT_REDACT_KEYS */
   keys?: readonly string[]
-  /** What replaces a matched value. @default '[REDACTED]' */
+  /**
+   * What a matched value becomes: a string censors it as the line censor does (strings, and every
+   * string inside an object or array; numbers, booleans and `null` stay), a function is called with
+   * the value and its path and its result logged. @default '[REDACTED]'
+   */
   censor?: KeyCensor
   /** Remove matched keys instead of censoring their values. @default false */
   remove?: boolean
@@ -48,10 +54,6 @@ const DEFAULT_CENSOR = '[REDACTED]'
 const REMOVED = Symbol('removed')
 /** Stands for a property whose getter throws; such a property is left for pino to deal with. */
 const UNREADABLE = Symbol('unreadable')
-
-function spellingsOf(key: string): string[] {
-  return [key, key.toLowerCase(), key.toUpperCase(), key.charAt(0).toUpperCase() + key.slice(1)]
-}
 
 /** True for objects the censor descends into: plain objects and arrays (not errors, dates, buffers, class instances). */
 function isContainer(value: unknown): value is object {
@@ -66,43 +68,22 @@ function isContainer(value: unknown): value is object {
 }
 
 /**
- * Builds the function that censors sensitive keys in a log object: `key`, `*.key` and `*.*.key`
- * (the semantics of the equivalent pino `redact` paths) in one pass over plain objects and arrays.
+ * Builds the function that censors `keys` in a log object: `key`, `*.key` and `*.*.key` (the
+ * semantics of the equivalent pino `redact` paths, with keys compared in any letter case, as
+ * `sensitive-keys.ts` defines for every censor) in one pass over plain objects and arrays.
  * It copies only the objects on the way to a match and never modifies its input; a value it cannot
  * read (a getter that throws) is left for pino to serialize.
  */
 export function createKeyCensor(
   options: KeyCensorOptions = {},
 ): (object: Record<string, unknown>) => Record<string, unknown> {
-  const names = new Set<string>()
-  for (const key of options.keys ?? DEFAULT_REDACT_KEYS) {
-    for (const spelling of spellingsOf(key)) names.add(spelling)
-  }
+  const isSensitive = createNamedKeyTest(options.keys ?? DEFAULT_REDACT_KEYS)
   const censor = options.censor ?? DEFAULT_CENSOR
   const remove = options.remove === true
-  // A cheap first test per key: which lengths the names of each first character have. Most keys
-  // of a log object fail it, and never reach the Set.
-  const lengthsByFirst = new Uint32Array(128)
-  let longFirst = false
-  for (const name of names) {
-    const first = name.charCodeAt(0)
-    if (first >= 128 || name.length >= 32) longFirst = true
-    else lengthsByFirst[first] = (lengthsByFirst[first] as number) | (1 << name.length)
-  }
-  const isSensitive = (key: string): boolean => {
-    const first = key.charCodeAt(0)
-    if (
-      !longFirst &&
-      (first >= 128 || key.length >= 32 || ((lengthsByFirst[first] as number) & (1 << key.length)) === 0)
-    ) {
-      return false
-    }
-    return names.has(key)
-  }
 
   function replacement(value: unknown, depth: number, k0: string, k1: string | number, key: string): unknown {
     if (remove) return REMOVED
-    if (typeof censor !== 'function') return censor
+    if (typeof censor !== 'function') return censoredValue(value, censor)
     try {
       return censor(value, depth === 0 ? [key] : depth === 1 ? [k0, key] : [k0, String(k1), key])
     } catch {

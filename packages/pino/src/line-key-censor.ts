@@ -1,57 +1,11 @@
 import { InvalidOptionsError } from '@latchkey/core'
 import { editJsonLine, type LineKeyPolicy } from '@latchkey/core/internal'
+import { CREDENTIAL_HEADERS, CREDENTIAL_KEY_WORDS, createSensitiveKeyTest } from './sensitive-keys.js'
 
 /**
  * Key-name censoring over the finished JSON line, so it holds whatever produced the log object:
  * latchkey's serializers, pino-http's (and so nestjs-pino's), Fastify's, or an object logged by hand.
  */
-
-/**
- * Words that make any key holding them sensitive, in any letter case: `x-auth-token`,
- * `sessionId`, `clientSecret`, `hmacSignature`, `dbPassword`…
- */
-export const CREDENTIAL_KEY_WORDS: readonly string[] = Object.freeze([
-  'token',
-  'secret',
-  'session',
-  'signature',
-  'password',
-])
-
-/**
- * Header names (lowercase) that carry credentials: censored wherever they appear as a key (and
- * logged as the censor by the `req`/`res` serializers). This is the one list; the README repeats it.
- */
-export const CREDENTIAL_HEADERS: readonly string[] = Object.freeze([
-  'authorization',
-  'proxy-authorization',
-  'cookie',
-  'set-cookie',
-  'x-api-key',
-  'x-auth-token',
-  'x-csrf-token',
-  'api-key',
-  'x-goog-api-key',
-  'ocp-apim-subscription-key',
-  'x-functions-key',
-  'x-access-key',
-])
-
-/**
- * Keys (lowercase) that hold a credential word but never a secret: `secretName` is the name
- * latchkey's errors carry (`err.secretName`), which logs need.
- */
-const NOT_CREDENTIALS: ReadonlySet<string> = new Set(['secretname'])
-
-/**
- * True when a key (any letter case) is a credential header or holds a {@link CREDENTIAL_KEY_WORDS}
- * word — except `secretName`, the secret's name on latchkey errors.
- */
-export function isCredentialKey(key: string): boolean {
-  const lower = key.toLowerCase()
-  if (NOT_CREDENTIALS.has(lower)) return false
-  return CREDENTIAL_HEADERS.includes(lower) || CREDENTIAL_KEY_WORDS.some((word) => lower.includes(word))
-}
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
@@ -106,25 +60,15 @@ export function createLineKeyRules(exactKeys: readonly string[], censor: string)
       .join('|'),
     'gi',
   )
-  function findWords(line: string): Array<[number, number]> {
-    const found: Array<[number, number]> = []
+  function findWords(line: string): number[] {
+    const found: number[] = []
     finder.lastIndex = 0
     for (let match = finder.exec(line); match !== null; match = finder.exec(line)) {
-      found.push([match.index, finder.lastIndex])
+      found.push(match.index, finder.lastIndex)
     }
     return found
   }
-  // Lines repeat their keys: each key's verdict is kept (up to a bound, then started afresh).
-  const verdicts = new Map<string, boolean>()
-  function isSensitiveKey(key: string): boolean {
-    let verdict = verdicts.get(key)
-    if (verdict === undefined) {
-      verdict = exact.has(key.toLowerCase()) || isCredentialKey(key)
-      if (verdicts.size >= 4096) verdicts.clear()
-      verdicts.set(key, verdict)
-    }
-    return verdict
-  }
+  const isSensitiveKey = createSensitiveKeyTest(exactKeys)
   const policy: LineKeyPolicy = { watch, censor, isSensitiveKey }
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included
   const scannable = watch.every((text) => /^[\x00-\x7f]*$/.test(text))

@@ -174,10 +174,10 @@ describe('createLineScrubber', () => {
     Object.defineProperty(broken, scan, {
       value: () => ({
         watch: () => undefined,
-        find: () => {
+        find: () => undefined,
+        findValues: () => {
           throw new Error('boom')
         },
-        findValues: () => undefined,
       }),
     })
     const scrub = createLineScrubber([broken], createLineKeyRules([], R))

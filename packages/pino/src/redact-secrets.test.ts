@@ -454,36 +454,15 @@ describe('redactSecrets option merging', () => {
       [() => call({ redact: { censor: 'x' } }), 'redact'],
       [() => call({ hooks: { streamWrite: 'x' } }), 'hooks.streamWrite'],
       [() => call({ formatters: { log: 1 } }), 'formatters.log'],
-      // the deprecated forms keep their checks
-      [() => call({ level: 'info' }, 'x'), 'options'],
-      [() => call({ level: 'info' }, {}, {}), 'at most'],
-      [() => call(provider, 'info'), 'pinoOptions'],
+      // the call forms of the first release are gone, and say what to write instead
+      [() => call({ level: 'info' }, { keys: ['ssn'] }), 'one options object'],
+      [() => call({ level: 'info' }, undefined), 'one options object'],
+      [() => call(provider, { level: 'info' }), 'one options object'],
+      [() => call(provider), 'latchkey: { provider }'],
     ]
     for (const [run, name] of bad) {
       expect(run).toThrow(expect.objectContaining({ code: 'ERR_SECRET_INVALID_OPTIONS' }))
       expect(run).toThrow(name)
-    }
-  })
-
-  it('keeps the forms of the first release working for one release, with a DeprecationWarning', async () => {
-    const warnings: Error[] = []
-    const onWarning = (warning: Error) => warnings.push(warning)
-    process.on('warning', onWarning)
-    try {
-      const capture = captureStream()
-      const log = pino10(redactSecrets(provider, { level: 'info' }, { keys: ['ssn'] }), capture.stream)
-      log.info({ ssn: '078-05-1120' }, `old form ${secret}`)
-      expect(lastLine(capture)).toMatchObject({ ssn: R, msg: `old form ${R}` })
-      const second = captureStream()
-      pino10(redactSecrets({ level: 'info' }, { keys: ['ssn'] }), second.stream).info({ ssn: 'x' }, 'two')
-      expect(lastLine(second)).toMatchObject({ ssn: R })
-      assertNoCanary(capture.text(), 'the pino output')
-      await new Promise((resolve) => setImmediate(resolve))
-      expect(
-        warnings.filter((w) => (w as { code?: string }).code === 'LATCHKEY_REDACT_SECRETS_ARGS'),
-      ).toHaveLength(2)
-    } finally {
-      process.off('warning', onWarning)
     }
   })
 })

@@ -110,56 +110,31 @@ const LATCHKEY_KEYS = new Set(['keys', 'headers', 'provider'])
  * Works with pino 9 and 10, as Fastify's `logger` option, with pino-http (`logger:
  * pino(redactSecrets())`) and as nestjs-pino's `pinoHttp`.
  *
- * The forms of the first release, `redactSecrets(pinoOptions, options)` and
- * `redactSecrets(provider, pinoOptions?, options?)`, still work for this release and emit a
- * `DeprecationWarning` (code `LATCHKEY_REDACT_SECRETS_ARGS`).
+ * One argument only: the call forms of the first release (`redactSecrets(pinoOptions, options)`,
+ * `redactSecrets(provider, …)`) are gone and throw, saying what to write instead.
  *
  * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` naming the option that has the wrong type.
  */
 export function redactSecrets<T extends LoggerOptions = LoggerOptions>(
   options?: RedactSecretsInput<T>,
 ): Omit<T, 'latchkey'>
-/** @deprecated Use `redactSecrets({ ...pinoOptions, latchkey: options })`. */
-export function redactSecrets<T extends LoggerOptions = LoggerOptions>(
-  pinoOptions: T,
-  options: RedactSecretsOptions | undefined,
-): T
-/** @deprecated Use `redactSecrets({ ...pinoOptions, latchkey: { provider } })`. */
-export function redactSecrets<T extends LoggerOptions = LoggerOptions>(
-  provider: CachedSecretProvider,
-  pinoOptions?: T,
-  options?: RedactSecretsOptions,
-): T
 export function redactSecrets(...args: unknown[]): LoggerOptions {
-  const [first] = args
-  if (args.length <= 1 && !isCachedSecretProvider(first)) {
-    if (first !== undefined && !isObject(first))
-      fail(`options must be a pino options object (got ${describeType(first)})`)
-    const { latchkey, ...pinoOptions } = (first ?? {}) as RedactSecretsInput
-    if (latchkey !== undefined && !isObject(latchkey)) {
-      fail(
-        `options.latchkey must be an object such as { keys, headers, provider } (got ${describeType(latchkey)})`,
-      )
-    }
-    return build(pinoOptions, latchkey ?? {})
+  if (args.length > 1) {
+    fail('takes one options object: redactSecrets({ ...pinoOptions, latchkey: { keys, headers, provider } })')
   }
-  const withProvider = isCachedSecretProvider(first)
-  const [pinoOptions, options] = withProvider ? [args[1], args[2]] : [args[0], args[1]]
-  if (!withProvider && args.length > 2) fail('with pino options first, pass at most (pinoOptions, options)')
-  if (pinoOptions !== undefined && !isObject(pinoOptions)) {
-    fail(`pinoOptions must be a pino options object (got ${describeType(pinoOptions)})`)
+  const [options] = args
+  if (isCachedSecretProvider(options)) {
+    fail('a provider goes under latchkey: redactSecrets({ latchkey: { provider } })')
   }
-  if (options !== undefined && !isObject(options)) {
-    fail(`options must be an object such as { keys, headers } (got ${describeType(options)})`)
+  if (options !== undefined && !isObject(options))
+    fail(`options must be a pino options object (got ${describeType(options)})`)
+  const { latchkey, ...pinoOptions } = (options ?? {}) as RedactSecretsInput
+  if (latchkey !== undefined && !isObject(latchkey)) {
+    fail(
+      `options.latchkey must be an object such as { keys, headers, provider } (got ${describeType(latchkey)})`,
+    )
   }
-  const ours = { ...(options as RedactSecretsOptions | undefined) }
-  if (withProvider) ours.provider = first as CachedSecretProvider
-  const built = build((pinoOptions ?? {}) as LoggerOptions, ours)
-  process.emitWarning(
-    'redactSecrets(pinoOptions, options) and redactSecrets(provider, …) are deprecated: pass one object, redactSecrets({ ...pinoOptions, latchkey: { keys, headers, provider } })',
-    { type: 'DeprecationWarning', code: 'LATCHKEY_REDACT_SECRETS_ARGS' },
-  )
-  return built
+  return build(pinoOptions, latchkey ?? {})
 }
 
 function build(given: LoggerOptions, ours: RedactSecretsOptions): LoggerOptions {

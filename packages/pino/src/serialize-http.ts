@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from '@latchkey/core'
-import { CREDENTIAL_HEADERS, isCredentialKey } from './line-key-censor.js'
 import { ownKeys, readProperty } from './safe-read.js'
+import { CREDENTIAL_HEADERS, isCredentialKey } from './sensitive-keys.js'
 
 /**
  * Header names (lowercase) that are always censored; any header whose name holds `token`,
