@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { assertNoCanary, canary } from '@latchkey/test-support'
@@ -184,18 +185,35 @@ describe('latchkey emulate', () => {
   })
 
   it('binds --port and the four after it, and prints export lines without --json', async () => {
-    const probe = await startEmulate([], tmpdir())
-    const port = Number(new URL(probe.info.endpoints.secretsManager as string).port)
-    probe.child.kill('SIGTERM')
-    await probe.exited
-    const child = spawn(process.execPath, [BIN, 'emulate', '--port', String(port)], { cwd: tmpdir() })
-    let out = ''
-    await new Promise<void>((resolve) =>
-      child.stdout.on('data', (c: Buffer) => {
-        out += c.toString('utf8')
-        if (out.includes('LATCHKEY_GOOGLE_TOKEN=')) resolve()
-      }),
-    )
+    // a port found free can be taken by another process before emulate binds it: try a few
+    const attempt = async () => {
+      const probe = await startEmulate([], tmpdir())
+      const port = Number(new URL(probe.info.endpoints.secretsManager as string).port)
+      probe.child.kill('SIGTERM')
+      await probe.exited
+      const child = spawn(process.execPath, [BIN, 'emulate', '--port', String(port)], { cwd: tmpdir() })
+      let out = ''
+      let err = ''
+      child.stderr.on('data', (c: Buffer) => {
+        err += c.toString('utf8')
+      })
+      const up = await new Promise<boolean>((resolve, reject) => {
+        child.stdout.on('data', (c: Buffer) => {
+          out += c.toString('utf8')
+          if (out.includes('LATCHKEY_GOOGLE_TOKEN=')) resolve(true)
+        })
+        child.on('close', (code) =>
+          code === 2 && err.includes('is already in use')
+            ? resolve(false)
+            : reject(new Error(`emulate exited (${code}): ${err}`)),
+        )
+      })
+      return up ? { child, port, out } : undefined
+    }
+    let started = await attempt()
+    for (let tries = 1; started === undefined && tries < 5; tries++) started = await attempt()
+    if (started === undefined) throw new Error('five free ports were taken five times in a row')
+    const { child, port, out } = started
     expect(out).toContain(`export AWS_ENDPOINT_URL_SECRETS_MANAGER=http://127.0.0.1:${port}\n`)
     expect(out).toContain(`export VAULT_ADDR=http://127.0.0.1:${port + 2}\n`)
     expect(out).toContain(`export AZURE_KEYVAULT_URL=https://latchkey.vault.localhost:${port + 3}\n`)
@@ -203,6 +221,22 @@ describe('latchkey emulate', () => {
     child.kill('SIGINT')
     const code = await new Promise((resolve) => child.on('close', resolve))
     expect(code).toBe(0)
+  })
+
+  it('names a taken port with exit 2', async () => {
+    const blocker = createServer()
+    await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve))
+    const taken = (blocker.address() as AddressInfo).port
+    // --port P binds P … P+4: with P+2 (Vault) taken, the two started before it are closed again
+    const result = await runCli(['emulate', '--port', String(taken - 2)], { cwd: tmpdir() })
+    blocker.close()
+    expect(result.code).toBe(2)
+    // another process may hold P or P+1 as well: the message names whichever port failed first
+    expect(result.stderr).toMatch(
+      new RegExp(
+        `127\\.0\\.0\\.1:(${taken - 2}|${taken - 1}|${taken}) is already in use \\(--port ${taken - 2} binds it`,
+      ),
+    )
   })
 
   it('rejects a bad seed, fault or port with exit 2', async () => {

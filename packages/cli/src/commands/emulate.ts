@@ -141,6 +141,8 @@ export async function emulate(argv: string[], io: CliIo): Promise<number> {
     const signal = await (io.stopSignal ?? new Promise<string>(() => undefined))
     if (values.json !== true) io.stderr.write(`${signal}: stopping the emulators\n`)
     return EXIT_CODES.OK
+  } catch (error) {
+    throw portInUse(error, port) ?? error
   } finally {
     await Promise.allSettled(
       Object.values(running)
@@ -149,4 +151,14 @@ export async function emulate(argv: string[], io: CliIo): Promise<number> {
     )
     rmSync(caDir, { recursive: true, force: true })
   }
+}
+
+/** A listen on a taken port, as a usage error naming the port (the emulators bind five in a row). */
+function portInUse(error: unknown, port: number): UsageError | undefined {
+  const { code, address, port: taken } = error as { code?: unknown; address?: unknown; port?: unknown }
+  if (code !== 'EADDRINUSE') return undefined
+  return new UsageError(
+    `latchkey emulate: ${String(address)}:${String(taken)} is already in use (--port ${port} binds it and ` +
+      'the four ports after it); choose another --port, or 0 for free ports',
+  )
 }
