@@ -44,19 +44,14 @@ export function server(): { host: string; port: number; database: string } {
  * (`afterAll`). Read `.db` inside a test or hook.
  */
 export function adminForFile(): { readonly db: Admin } {
-  let db: Admin | undefined
+  const file = {} as { db: Admin }
   beforeAll(() => {
-    db = admin()
+    file.db = admin()
   })
   afterAll(async () => {
-    await db?.close()
+    await file.db?.close()
   })
-  return {
-    get db() {
-      if (db === undefined) throw new Error('adminForFile(): read .db inside a test or hook')
-      return db
-    },
-  }
+  return file
 }
 
 export function admin(): Admin {

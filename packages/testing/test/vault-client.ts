@@ -3,7 +3,7 @@ import vault from 'node-vault'
 import { afterAll, beforeAll } from 'vitest'
 import { startVaultEmulator, type VaultEmulator } from '../src/vault/index.js'
 
-/** The file's emulator and client; read them inside a test or hook. */
+/** The file's emulator and client, set in `beforeAll`: read them inside a test or hook. */
 export interface VaultClientFixture {
   readonly emulator: VaultEmulator
   readonly client: ReturnType<typeof vault>
@@ -11,22 +11,11 @@ export interface VaultClientFixture {
 
 /** Starts the emulator and its client before the file's tests and closes the emulator after them. */
 export function vaultClientForFile(): VaultClientFixture {
-  let started: VaultClientFixture | undefined
+  const fixture = {} as { -readonly [K in keyof VaultClientFixture]: VaultClientFixture[K] }
   beforeAll(async () => {
-    const emulator = await startVaultEmulator()
-    started = { emulator, client: vault({ endpoint: emulator.endpoint, token: emulator.token }) }
+    fixture.emulator = await startVaultEmulator()
+    fixture.client = vault({ endpoint: fixture.emulator.endpoint, token: fixture.emulator.token })
   })
-  afterAll(() => started?.emulator.close())
-  const running = () => {
-    if (started === undefined) throw new Error('vaultClientForFile(): read it inside a test or hook')
-    return started
-  }
-  return {
-    get emulator() {
-      return running().emulator
-    },
-    get client() {
-      return running().client
-    },
-  }
+  afterAll(() => fixture.emulator?.close())
+  return fixture
 }

@@ -18,7 +18,7 @@ export interface Creds {
   password: string
 }
 
-/** The file's PostgreSQL and Vault emulator; read them inside a test or hook. */
+/** The file's PostgreSQL and Vault emulator, set in `beforeAll`: read them inside a test or hook. */
 export interface DatabaseStack {
   readonly postgres: RunningPostgres
   readonly emulator: VaultEmulator
@@ -36,36 +36,20 @@ export interface DatabaseStack {
 export function databaseStack(
   setup: (postgres: RunningPostgres, emulator: VaultEmulator) => Promise<string> | string,
 ): DatabaseStack {
-  let started: { postgres: RunningPostgres; emulator: VaultEmulator; token: string } | undefined
-  let postgres: RunningPostgres | undefined
-  let emulator: VaultEmulator | undefined
+  const stack = {} as { -readonly [K in keyof DatabaseStack]: DatabaseStack[K] }
+  stack.canLogIn = ({ username, password }) => {
+    const { host, port, database } = stack.postgres
+    return loginOutcome(new pg.Client({ host, port, database, user: username, password }))
+  }
   beforeAll(async () => {
-    postgres = await startPostgres()
-    emulator = await startVaultEmulator()
-    emulator.database.configure({ connectionString: postgres.connectionString })
-    started = { postgres, emulator, token: await setup(postgres, emulator) }
+    stack.postgres = await startPostgres()
+    stack.emulator = await startVaultEmulator()
+    stack.emulator.database.configure({ connectionString: stack.postgres.connectionString })
+    stack.token = await setup(stack.postgres, stack.emulator)
   }, 120_000)
   afterAll(async () => {
-    await emulator?.close()
-    await postgres?.stop()
+    await stack.emulator?.close()
+    await stack.postgres?.stop()
   })
-  const running = () => {
-    if (started === undefined) throw new Error('databaseStack(): read it inside a test or hook')
-    return started
-  }
-  return {
-    get postgres() {
-      return running().postgres
-    },
-    get emulator() {
-      return running().emulator
-    },
-    get token() {
-      return running().token
-    },
-    canLogIn: ({ username, password }) => {
-      const { host, port, database } = running().postgres
-      return loginOutcome(new pg.Client({ host, port, database, user: username, password }))
-    },
-  }
+  return stack
 }
