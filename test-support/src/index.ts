@@ -18,7 +18,7 @@ export {
   staleEntry,
 } from './health.js'
 export { type QueryLoad, queryLoad, sqlLiteral } from './load.js'
-export { CapturingLogger } from './logger.js'
+export { CapturingLogger, capturingLogger, type LoggedLine } from './logger.js'
 export { printed, rejectionOf, thrownBy } from './outcomes.js'
 export { type LoginClient, loginOutcome } from './postgres.js'
 export { type NodeRun, runNode } from './process.js'

@@ -36,3 +36,24 @@ export class CapturingLogger {
     this.lines.push(args.map((a) => (typeof a === 'string' ? a : inspect(a, { depth: 5 }))).join(' '))
   }
 }
+
+/** One call a {@link capturingLogger} kept. */
+export interface LoggedLine {
+  message: string
+  meta?: object
+}
+
+/**
+ * A logger shaped like pino's, winston's or Powertools' (`info` and `warn` with a message and an
+ * optional object), keeping every call in `lines`, in order, both levels alike.
+ */
+export function capturingLogger(): {
+  lines: LoggedLine[]
+  logger: { info(message: string, meta?: object): void; warn(message: string, meta?: object): void }
+} {
+  const lines: LoggedLine[] = []
+  const keep = (message: string, meta?: object) => {
+    lines.push({ message, meta })
+  }
+  return { lines, logger: { info: keep, warn: keep } }
+}

@@ -1,27 +1,15 @@
 import { CachedSecretProvider, InvalidOptionsError, MemorySource } from '@latchkey/core'
-import { canary, printed, thrownBy } from '@latchkey/test-support'
+import { canary, capturingLogger, printed, thrownBy } from '@latchkey/test-support'
 import express from 'express'
 import request from 'supertest'
 import { describe, expect, it } from 'vitest'
 import { secrets } from './index.js'
 
-/** A logger shaped like pino's or winston's (info and warn), keeping every call. */
-function capturing() {
-  const lines: { message: string; meta?: object }[] = []
-  return {
-    lines,
-    logger: {
-      info: (message: string, meta?: object) => lines.push({ message, meta }),
-      warn: (message: string, meta?: object) => lines.push({ message, meta }),
-    },
-  }
-}
-
 describe('the startup line (@latchkey/express)', () => {
   it('is logged once through the logger option after preload: count, source kind, ms; no value, no name', async () => {
     const name = `tenant-${canary('name')}/db`
     const value = canary('value')
-    const { lines, logger } = capturing()
+    const { lines, logger } = capturingLogger()
     const middleware = secrets({
       source: new MemorySource({ [name]: value, 'prod/key': canary('key') }),
       preload: [name, 'prod/key'],
@@ -51,7 +39,7 @@ describe('the startup line (@latchkey/express)', () => {
   })
 
   it('is off with startupLog: false, and a logger with only warn() gets nothing', async () => {
-    const off = capturing()
+    const off = capturingLogger()
     const quiet = secrets({
       source: new MemorySource({ a: canary('a') }),
       preload: ['a'],
@@ -74,7 +62,7 @@ describe('the startup line (@latchkey/express)', () => {
 
   it('goes to a startupLog logger with { provider }; one that throws does not fail ready()', async () => {
     const provider = new CachedSecretProvider(new MemorySource({ a: canary('a') }))
-    const own = capturing()
+    const own = capturingLogger()
     await secrets({ provider, preload: ['a'], startupLog: own.logger }).ready()
     expect(own.lines.map((l) => l.message)).toEqual([
       expect.stringMatching(/^@latchkey\/express: 1 secret loaded from memory in \d+ ms$/),

@@ -9,20 +9,14 @@ import { assertNoCanary, canary, printed, rejectionOf, thrownBy } from '@latchke
 import type { Knex } from 'knex'
 import pg from 'pg'
 import { type PoolOptions, QueryTypes } from 'sequelize'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { expectFrontRun, figures, ormRotationScenario } from '../test/orm-scenario.js'
 import { knexDb } from '../test/orm-snippets/knex.js'
 import { sequelizeDb } from '../test/orm-snippets/sequelize.js'
-import { type Admin, admin } from '../test/support.js'
+import { adminForFile } from '../test/support.js'
 import { knexConnection, sequelizeBeforeConnect } from './index.js'
 
-let db: Admin
-beforeAll(() => {
-  db = admin()
-})
-afterAll(async () => {
-  await db.close()
-})
+const file = adminForFile()
 
 /** A source of one fixed value (for the argument checks). */
 function fixedSource(value: string): SecretSource {
@@ -76,7 +70,7 @@ function sequelizeUnderTest(provider: CachedSecretProvider, pool: PoolOptions) {
 describe('knexConnection and sequelizeBeforeConnect (real PostgreSQL, alternating users, ≥ 20 token expiries)', () => {
   it('knex (connection function + expirationChecker + validate): 0 failed queries, no query on a connection past its token', async () => {
     const run = await ormRotationScenario(
-      db,
+      file.db,
       'knx',
       (provider) => knexUnderTest(provider, KNEX_POOL),
       HELPER_SCENARIO,
@@ -87,7 +81,7 @@ describe('knexConnection and sequelizeBeforeConnect (real PostgreSQL, alternatin
 
   it('Sequelize (beforeConnect hook + validate): 0 failed queries, no query on a connection past its token', async () => {
     const run = await ormRotationScenario(
-      db,
+      file.db,
       'sqz',
       (provider) => sequelizeUnderTest(provider, SEQUELIZE_POOL),
       HELPER_SCENARIO,
@@ -114,7 +108,7 @@ describe('knexConnection and sequelizeBeforeConnect (real PostgreSQL, alternatin
   ] as const)(
     "without the helper's validate, %s keeps running queries on connections past their token",
     async (name, build) => {
-      const run = await ormRotationScenario(db, `c${name.slice(0, 2).toLowerCase()}`, build, {
+      const run = await ormRotationScenario(file.db, `c${name.slice(0, 2).toLowerCase()}`, build, {
         ...HELPER_SCENARIO,
         expiries: 1,
         minTokenPhaseMs: 3 * TOKEN_MS,

@@ -1,20 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { figures, ormRotationScenario } from '../test/orm-scenario.js'
+import { describe, expect, it } from 'vitest'
+import { expectRotationRun, figures, ormRotationScenario } from '../test/orm-scenario.js'
 import { mikroOrm } from '../test/orm-snippets/mikro-orm.js'
-import { type Admin, admin, server } from '../test/support.js'
+import { adminForFile, server } from '../test/support.js'
 
-let db: Admin
-beforeAll(() => {
-  db = admin()
-})
-afterAll(async () => {
-  await db.close()
-})
+const file = adminForFile()
 
 describe('RotatingPool under MikroORM (real PostgreSQL, rotation + alternating users + token expiries)', () => {
   it('PostgreSqlDriver with { driverOptions: new PostgresDialect({ pool: RotatingPool }) }: 0 failed queries', async () => {
     let timestampType = ''
-    const run = await ormRotationScenario(db, 'mko', async (provider) => {
+    const run = await ormRotationScenario(file.db, 'mko', async (provider) => {
       const { host, port, database } = server()
       const orm = await mikroOrm(
         provider,
@@ -33,11 +27,6 @@ describe('RotatingPool under MikroORM (real PostgreSQL, rotation + alternating u
     })
     console.info(figures('mikro-orm', run))
     expect(timestampType).toBe('string')
-    expect(run.load.failures).toEqual([])
-    expect(run.load.ok).toBeGreaterThan(100)
-    expect(run.seen).toEqual(new Set([run.users[0].name, run.users[1].name]))
-    expect(run.last).toBe(run.users[1].name)
-    expect(run.expiries).toBeGreaterThanOrEqual(20)
-    expect(run.mintsPerLifetime).toBeLessThanOrEqual(3)
+    expectRotationRun(run)
   }, 90_000)
 })

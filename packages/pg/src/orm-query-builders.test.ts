@@ -1,22 +1,16 @@
 import { sql } from 'drizzle-orm'
 import { sql as ksql } from 'kysely'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { expectFrontRun, figures, ormRotationScenario } from '../test/orm-scenario.js'
+import { describe, it } from 'vitest'
+import { expectFrontRun, expectRotationRun, figures, ormRotationScenario } from '../test/orm-scenario.js'
 import { drizzleDb } from '../test/orm-snippets/drizzle.js'
 import { kyselyDb } from '../test/orm-snippets/kysely.js'
-import { type Admin, admin, server } from '../test/support.js'
+import { adminForFile, server } from '../test/support.js'
 
-let db: Admin
-beforeAll(() => {
-  db = admin()
-})
-afterAll(async () => {
-  await db.close()
-})
+const file = adminForFile()
 
 describe('RotatingPool under query builders (real PostgreSQL, rotation + alternating users + token expiries)', () => {
   it('Drizzle (drizzle-orm/node-postgres): 0 failed queries', async () => {
-    const run = await ormRotationScenario(db, 'drz', (provider) => {
+    const run = await ormRotationScenario(file.db, 'drz', (provider) => {
       const orm = drizzleDb(provider, 'db', { ...server(), max: 5, maxLifetimeMillis: 200 })
       return {
         query: async () => {
@@ -27,16 +21,11 @@ describe('RotatingPool under query builders (real PostgreSQL, rotation + alterna
       }
     })
     console.info(figures('drizzle', run))
-    expect(run.load.failures).toEqual([])
-    expect(run.load.ok).toBeGreaterThan(100)
-    expect(run.seen).toEqual(new Set([run.users[0].name, run.users[1].name]))
-    expect(run.last).toBe(run.users[1].name)
-    expect(run.expiries).toBeGreaterThanOrEqual(20)
-    expect(run.mintsPerLifetime).toBeLessThanOrEqual(3)
+    expectRotationRun(run)
   }, 90_000)
 
   it('Kysely (PostgresDialect): 0 failed queries', async () => {
-    const run = await ormRotationScenario(db, 'ksy', (provider) => {
+    const run = await ormRotationScenario(file.db, 'ksy', (provider) => {
       const orm = kyselyDb<Record<string, never>>(provider, 'db', {
         ...server(),
         max: 5,
@@ -51,17 +40,12 @@ describe('RotatingPool under query builders (real PostgreSQL, rotation + alterna
       }
     })
     console.info(figures('kysely', run))
-    expect(run.load.failures).toEqual([])
-    expect(run.load.ok).toBeGreaterThan(100)
-    expect(run.seen).toEqual(new Set([run.users[0].name, run.users[1].name]))
-    expect(run.last).toBe(run.users[1].name)
-    expect(run.expiries).toBeGreaterThanOrEqual(20)
-    expect(run.mintsPerLifetime).toBeLessThanOrEqual(3)
+    expectRotationRun(run)
   }, 90_000)
 
   it('Drizzle through the RDS IAM front (every unexpired token accepted, as on RDS): 0 failed, 0 refused, none past its token', async () => {
     const run = await ormRotationScenario(
-      db,
+      file.db,
       'drf',
       (provider) => {
         const orm = drizzleDb(provider, 'db', { ...server(), max: 5, maxLifetimeMillis: 200 })

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { figures, ormRotationScenario } from '../test/orm-scenario.js'
+import { describe, it } from 'vitest'
+import { expectRotationRun, figures, ormRotationScenario } from '../test/orm-scenario.js'
 import { typeormDataSource } from '../test/orm-snippets/typeorm.js'
-import { type Admin, admin, server } from '../test/support.js'
+import { adminForFile, server } from '../test/support.js'
 
-let db: Admin
-beforeAll(() => {
-  db = admin()
-})
-afterAll(async () => {
-  await db.close()
-})
+const file = adminForFile()
 
 describe('RotatingPool under TypeORM (real PostgreSQL, rotation + alternating users + token expiries)', () => {
   it('DataSource with { driver: { Pool: RotatingPool } }: 0 failed queries', async () => {
-    const run = await ormRotationScenario(db, 'tyo', async (provider) => {
+    const run = await ormRotationScenario(file.db, 'tyo', async (provider) => {
       const dataSource = typeormDataSource(provider, 'db', server(), { max: 5, maxLifetimeMillis: 200 })
       await dataSource.initialize()
       return {
@@ -23,11 +17,6 @@ describe('RotatingPool under TypeORM (real PostgreSQL, rotation + alternating us
       }
     })
     console.info(figures('typeorm', run))
-    expect(run.load.failures).toEqual([])
-    expect(run.load.ok).toBeGreaterThan(100)
-    expect(run.seen).toEqual(new Set([run.users[0].name, run.users[1].name]))
-    expect(run.last).toBe(run.users[1].name)
-    expect(run.expiries).toBeGreaterThanOrEqual(20)
-    expect(run.mintsPerLifetime).toBeLessThanOrEqual(3)
+    expectRotationRun(run)
   }, 90_000)
 })

@@ -2,20 +2,15 @@ import { inspect } from 'node:util'
 import { CachedSecretProvider, MemorySource, type SecretSource } from '@latchkey/core'
 import { assertNoCanary, canary } from '@latchkey/test-support'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
-import { type Admin, admin, credentialsJson, deepText, once, server } from '../test/support.js'
+import { beforeAll, describe, expect, it, vi } from 'vitest'
+import { adminForFile, credentialsJson, deepText, once, server } from '../test/support.js'
 import { RotatingPool } from './index.js'
 
-let db: Admin
+const file = adminForFile()
 let app: { name: string; password: string }
 
 beforeAll(async () => {
-  db = admin()
-  app = await db.createRole('app')
-})
-
-afterAll(async () => {
-  await db.close()
+  app = await file.db.createRole('app')
 })
 
 function memoryPool(
@@ -111,7 +106,7 @@ describe('RotatingPool', () => {
     const pid = (client as unknown as { processID: number }).processID
     client.release()
     const failed = once<Error>(pool, 'error')
-    await db.query('SELECT pg_terminate_backend($1)', [pid])
+    await file.db.query('SELECT pg_terminate_backend($1)', [pid])
     const error = await failed
     expect(error).toMatchObject({ code: '57P01' })
     assertNoCanary(deepText(error), 'every own property of the error (its client included)')

@@ -5,22 +5,17 @@
  * largest valid lifetime keeps one connection for many queries against real PostgreSQL.
  */
 import { CachedSecretProvider, ErrorCode, MemorySource } from '@latchkey/core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { type Admin, admin, credentialsJson, server } from '../test/support.js'
+import { beforeAll, describe, expect, it } from 'vitest'
+import { adminForFile, credentialsJson, server } from '../test/support.js'
 import { RotatingPool } from './index.js'
 
 const MAX_TIMER = 2 ** 31 - 1
 
-let db: Admin
+const file = adminForFile()
 let app: { name: string; password: string }
 
 beforeAll(async () => {
-  db = admin()
-  app = await db.createRole('timers')
-})
-
-afterAll(async () => {
-  await db.close()
+  app = await file.db.createRole('timers')
 })
 
 function build(options: Record<string, unknown>) {

@@ -5,7 +5,7 @@ import { createRequire } from 'node:module'
 import { dirname, join } from 'node:path'
 import { canary } from '@latchkey/test-support'
 import pg from 'pg'
-import { inject } from 'vitest'
+import { afterAll, beforeAll, inject } from 'vitest'
 
 /** Runs SQL as the superuser of the shared test database. */
 export interface Admin {
@@ -37,6 +37,21 @@ export function databaseUrl(): string {
 export function server(): { host: string; port: number; database: string } {
   const url = new URL(inject('databaseUrl'))
   return { host: url.hostname, port: Number(url.port || 5432), database: url.pathname.slice(1) || 'postgres' }
+}
+
+/**
+ * The file's superuser connection: opened before its tests (`beforeAll`), closed after them
+ * (`afterAll`). Read `.db` inside a test or hook.
+ */
+export function adminForFile(): { readonly db: Admin } {
+  const file = {} as { db: Admin }
+  beforeAll(() => {
+    file.db = admin()
+  })
+  afterAll(async () => {
+    await file.db?.close()
+  })
+  return file
 }
 
 export function admin(): Admin {

@@ -1,64 +1,33 @@
 import { inspect } from 'node:util'
 import { CachedSecretProvider, type RotateEvent, SecretError } from '@latchkey/core'
-import { loginOutcome } from '@latchkey/test-support'
-import {
-  type RunningPostgres,
-  startPostgres,
-  startVaultEmulator,
-  type VaultEmulator,
-} from '@latchkey/testing'
-import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { type Creds, databaseStack } from '../test/database-stack.js'
 import { VaultDatabaseSource, type VaultDatabaseSourceOptions } from './index.js'
 
-let postgres: RunningPostgres
-let emulator: VaultEmulator
-let token: string
 const LEASE_SECONDS = 4
 
-interface Creds {
-  username: string
-  password: string
-}
-
-async function canLogIn(creds: Creds): Promise<true | string> {
-  return loginOutcome(
-    new pg.Client({
-      host: postgres.host,
-      port: postgres.port,
-      database: postgres.database,
-      user: creds.username,
-      password: creds.password,
-    }),
-  )
-}
-
-async function roleExists(name: string): Promise<boolean> {
-  return (await postgres.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1
-}
-
-function source(options: Partial<VaultDatabaseSourceOptions> = {}): VaultDatabaseSource {
-  return new VaultDatabaseSource({ endpoint: emulator.endpoint, auth: { type: 'token', token }, ...options })
-}
-
-const ctx = () => ({ signal: new AbortController().signal })
-
-beforeAll(async () => {
-  postgres = await startPostgres()
-  emulator = await startVaultEmulator()
-  emulator.database.configure({ connectionString: postgres.connectionString })
+const stack = databaseStack((_postgres, emulator) => {
   emulator.database.createRole({ name: 'app', defaultTtl: LEASE_SECONDS, maxTtl: 60 })
   emulator.database.createRole({ name: 'long', defaultTtl: 600, maxTtl: 3600 })
-  token = emulator.createToken({
+  return emulator.createToken({
     allow: ['database/creds/*', { path: 'sys/leases/revoke', capabilities: ['update'] }],
     displayName: 'service',
   })
 })
 
-afterAll(async () => {
-  await emulator?.close()
-  await postgres?.stop()
-})
+async function roleExists(name: string): Promise<boolean> {
+  return (await stack.postgres.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).rowCount === 1
+}
+
+function source(options: Partial<VaultDatabaseSourceOptions> = {}): VaultDatabaseSource {
+  return new VaultDatabaseSource({
+    endpoint: stack.emulator.endpoint,
+    auth: { type: 'token', token: stack.token },
+    ...options,
+  })
+}
+
+const ctx = () => ({ signal: new AbortController().signal })
 
 describe('VaultDatabaseSource', () => {
   it('loads {"username","password"} that log in to PostgreSQL, versioned by lease id, with the lease as ttlMs', async () => {
@@ -72,8 +41,8 @@ describe('VaultDatabaseSource', () => {
       const creds = JSON.parse(String(loaded.value)) as Creds
       expect(Object.keys(creds)).toEqual(['username', 'password'])
       expect(creds.username).toMatch(/^v-service-long-/)
-      expect(await canLogIn(creds)).toBe(true)
-      expect(emulator.calls.log.at(-1)).toMatchObject({
+      expect(await stack.canLogIn(creds)).toBe(true)
+      expect(stack.emulator.calls.log.at(-1)).toMatchObject({
         method: 'GET',
         path: 'database/creds/long',
         status: 200,
@@ -83,7 +52,7 @@ describe('VaultDatabaseSource', () => {
       expect(db.activeLeases()).toEqual([loaded.version, bare.version])
       const printed = inspect(db, { depth: 10, showHidden: true })
       expect(printed).not.toContain(creds.password)
-      expect(printed).not.toContain(token)
+      expect(printed).not.toContain(stack.token)
     } finally {
       await db.close()
     }
@@ -94,7 +63,7 @@ describe('VaultDatabaseSource', () => {
     try {
       const username = await cache.getSecret('creds/long#username')
       const password = await cache.getSecret('creds/long#password')
-      expect(await canLogIn({ username, password })).toBe(true)
+      expect(await stack.canLogIn({ username, password })).toBe(true)
       const info = cache.describe('creds/long')
       expect(info?.expiresAt).toBeLessThanOrEqual(Date.now() + 600_000)
       for (const text of [JSON.stringify(info), inspect(cache, { depth: 10 }), JSON.stringify(cache)]) {
@@ -112,7 +81,7 @@ describe('VaultDatabaseSource', () => {
       await cache.preload(['creds/app'])
       const handle = cache.handle('creds/app')
       const first = handle.json<Creds>()
-      const firstLease = emulator.database.leases().find((l) => l.leaseId === handle.version)
+      const firstLease = stack.emulator.database.leases().find((l) => l.leaseId === handle.version)
       expect(firstLease).toBeDefined()
       const event = await rotated
       const rotatedAt = Date.now()
@@ -121,12 +90,12 @@ describe('VaultDatabaseSource', () => {
       const second = handle.json<Creds>()
       expect(second.username).not.toBe(first.username)
       expect(handle.version).toBe(event.newVersion)
-      expect(await canLogIn(second)).toBe(true)
-      expect(await canLogIn(first)).toBe(true)
+      expect(await stack.canLogIn(second)).toBe(true)
+      expect(await stack.canLogIn(first)).toBe(true)
       await expect.poll(() => roleExists(first.username), { timeout: 5_000, interval: 100 }).toBe(false)
-      expect(await canLogIn(first)).toBe('28P01')
-      expect(await canLogIn(second)).toBe(true)
-      expect(emulator.database.revocationErrors).toEqual([])
+      expect(await stack.canLogIn(first)).toBe('28P01')
+      expect(await stack.canLogIn(second)).toBe(true)
+      expect(stack.emulator.database.revocationErrors).toEqual([])
     } finally {
       await cache.close()
     }
@@ -135,7 +104,7 @@ describe('VaultDatabaseSource', () => {
   it('maps an unknown role to ERR_SECRET_NOT_FOUND without retrying, and refuses nested names', async () => {
     const cache = new CachedSecretProvider(source(), { retry: { retries: 2, baseDelay: 1 } })
     try {
-      emulator.calls.reset()
+      stack.emulator.calls.reset()
       const error = (await cache.getSecret('creds/nope').catch((e: unknown) => e)) as SecretError
       expect(error).toBeInstanceOf(SecretError)
       expect(error).toMatchObject({
@@ -144,7 +113,7 @@ describe('VaultDatabaseSource', () => {
         transient: false,
       })
       expect(error.cause).toMatchObject({ statusCode: 400, errors: ['unknown role'] })
-      expect(emulator.calls.count('database/creds/nope')).toBe(1)
+      expect(stack.emulator.calls.count('database/creds/nope')).toBe(1)
       const nested = (await cache.getSecret('creds/a/b').catch((e: unknown) => e)) as SecretError
       expect(nested.code).toBe('ERR_SECRET_INVALID_NAME')
     } finally {
@@ -153,14 +122,17 @@ describe('VaultDatabaseSource', () => {
   })
 
   it('maps a failing database (500) to ERR_SECRET_UNAVAILABLE and retries', async () => {
-    emulator.database.createRole({ name: 'broken', creationStatements: ['SELECT * FROM no_such_table'] })
+    stack.emulator.database.createRole({
+      name: 'broken',
+      creationStatements: ['SELECT * FROM no_such_table'],
+    })
     const cache = new CachedSecretProvider(source(), { retry: { retries: 1, baseDelay: 1 } })
     try {
-      emulator.calls.reset()
+      stack.emulator.calls.reset()
       const error = (await cache.getSecret('creds/broken').catch((e: unknown) => e)) as SecretError
       expect(error).toMatchObject({ code: 'ERR_SECRET_UNAVAILABLE', transient: true })
       expect(error.cause).toMatchObject({ statusCode: 500 })
-      expect(emulator.calls.count('database/creds/broken')).toBe(2)
+      expect(stack.emulator.calls.count('database/creds/broken')).toBe(2)
     } finally {
       await cache.close()
     }
@@ -173,14 +145,14 @@ describe('VaultDatabaseSource', () => {
         '<html><body>proxy</body></html>',
         '{"lease_id":"database/creds/app/x","data":{"user',
       ]) {
-        emulator.faults.fail({ status: 200, body }, { path: 'database/creds/app' })
+        stack.emulator.faults.fail({ status: 200, body }, { path: 'database/creds/app' })
         const error = (await loader.load('creds/app', ctx()).catch((e: unknown) => e)) as SecretError
         expect(error).toMatchObject({ code: 'ERR_SECRET_UNAVAILABLE', transient: true })
         expect(error.cause).toMatchObject({ statusCode: 200 })
       }
       expect(loader.activeLeases()).toEqual([])
     } finally {
-      emulator.faults.reset()
+      stack.emulator.faults.reset()
       await loader.close()
     }
   })
@@ -192,7 +164,7 @@ describe('VaultDatabaseSource', () => {
     await revoking.close()
     expect(await roleExists(a.username)).toBe(false)
     expect(await roleExists(b.username)).toBe(false)
-    expect(emulator.calls.count('sys/leases/revoke', 'POST')).toBe(2)
+    expect(stack.emulator.calls.count('sys/leases/revoke', 'POST')).toBe(2)
     await expect(revoking.load('creds/long', ctx())).rejects.toMatchObject({ code: 'ERR_PROVIDER_CLOSED' })
 
     const keeping = source({ revokeOnClose: false })
@@ -200,11 +172,11 @@ describe('VaultDatabaseSource', () => {
     const kept = JSON.parse(String(loaded.value)) as Creds
     await keeping.close()
     expect(await roleExists(kept.username)).toBe(true)
-    expect(emulator.database.leases().map((l) => l.leaseId)).toContain(loaded.version)
+    expect(stack.emulator.database.leases().map((l) => l.leaseId)).toContain(loaded.version)
   })
 
   it('warns through the logger when Vault refuses to revoke', async () => {
-    const readOnly = emulator.createToken({ allow: ['database/creds/*'] })
+    const readOnly = stack.emulator.createToken({ allow: ['database/creds/*'] })
     const warnings: string[] = []
     const db = source({
       auth: { type: 'token', token: readOnly },
@@ -215,6 +187,6 @@ describe('VaultDatabaseSource', () => {
     expect(warnings).toEqual([
       expect.stringContaining('could not revoke 1 of 1 Vault leases on close: Vault answered 403'),
     ])
-    expect(emulator.database.leases().map((l) => l.leaseId)).toContain(loaded.version)
+    expect(stack.emulator.database.leases().map((l) => l.leaseId)).toContain(loaded.version)
   })
 })

@@ -9,7 +9,7 @@ import {
 import { checkSourceOptionNames, optionKeys } from '@latchkey/core/internal'
 import type { TokenLife } from './auth.js'
 import { malformedReply, toVaultRequestError } from './errors.js'
-import { checkBoolean, checkString, resolveConnectionOptions } from './options.js'
+import { CONNECTION_OPTION_KEYS, checkBoolean, checkString, resolveConnectionOptions } from './options.js'
 import { type VaultConnectionOptions, VaultSession } from './session.js'
 
 /** Options for {@link VaultDatabaseSource}. */
@@ -228,11 +228,7 @@ export class VaultDatabaseSource implements SecretSource {
 }
 
 const DATABASE_OPTION_KEYS = optionKeys<VaultDatabaseSourceOptions>({
-  client: true,
-  endpoint: true,
-  auth: true,
-  namespace: true,
-  logger: true,
+  ...CONNECTION_OPTION_KEYS,
   mount: true,
   revokeOnClose: true,
 })

@@ -1,54 +1,23 @@
 import { CachedSecretProvider, type RotateEvent, type SecretError } from '@latchkey/core'
-import { canary, loginOutcome, rejectionOf, sqlLiteral } from '@latchkey/test-support'
-import {
-  type RunningPostgres,
-  startPostgres,
-  startVaultEmulator,
-  type VaultEmulator,
-} from '@latchkey/testing'
-import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { canary, rejectionOf, sqlLiteral } from '@latchkey/test-support'
+import { describe, expect, it } from 'vitest'
+import { type Creds, databaseStack } from '../test/database-stack.js'
 import { VaultDatabaseSource } from './index.js'
 
-let postgres: RunningPostgres
-let emulator: VaultEmulator
-let token: string
 /** svc-hourly's password before Vault takes it over. */
 const hourlyInitial = canary('svc-hourly-initial')
 
-interface Creds {
-  username: string
-  password: string
-}
-
-const canLogIn = (creds: Creds) =>
-  loginOutcome(
-    new pg.Client({
-      host: postgres.host,
-      port: postgres.port,
-      database: postgres.database,
-      user: creds.username,
-      password: creds.password,
-    }),
-  )
-const ctx = () => ({ signal: new AbortController().signal })
-const source = () => new VaultDatabaseSource({ endpoint: emulator.endpoint, auth: { type: 'token', token } })
-
-beforeAll(async () => {
-  postgres = await startPostgres()
-  emulator = await startVaultEmulator()
-  emulator.database.configure({ connectionString: postgres.connectionString })
+const stack = databaseStack(async (postgres, emulator) => {
   await postgres.query(`CREATE ROLE "svc-hourly" WITH LOGIN PASSWORD ${sqlLiteral(hourlyInitial)}`)
   await postgres.query(`CREATE ROLE "svc-fast" WITH LOGIN PASSWORD ${sqlLiteral(canary('svc-fast-initial'))}`)
   await emulator.database.createStaticRole({ name: 'hourly', username: 'svc-hourly', rotationPeriod: 3600 })
   await emulator.database.createStaticRole({ name: 'fast', username: 'svc-fast', rotationPeriod: 5 })
-  token = emulator.createToken({ allow: ['database/static-creds/*'] })
+  return emulator.createToken({ allow: ['database/static-creds/*'] })
 })
 
-afterAll(async () => {
-  await emulator?.close()
-  await postgres?.stop()
-})
+const ctx = () => ({ signal: new AbortController().signal })
+const source = () =>
+  new VaultDatabaseSource({ endpoint: stack.emulator.endpoint, auth: { type: 'token', token: stack.token } })
 
 describe('VaultDatabaseSource static-creds/<role>', () => {
   it('loads the static user and its current password, version last_vault_rotation, ttlMs until the next rotation', async () => {
@@ -57,8 +26,8 @@ describe('VaultDatabaseSource static-creds/<role>', () => {
       const loaded = await loader.load('static-creds/hourly', ctx())
       const creds = JSON.parse(String(loaded.value)) as Creds
       expect(creds.username).toBe('svc-hourly')
-      expect(await canLogIn(creds)).toBe(true)
-      expect(await canLogIn({ username: 'svc-hourly', password: hourlyInitial })).toBe('28P01')
+      expect(await stack.canLogIn(creds)).toBe(true)
+      expect(await stack.canLogIn({ username: 'svc-hourly', password: hourlyInitial })).toBe('28P01')
       expect(Date.parse(String(loaded.version))).toBeGreaterThan(Date.now() - 60_000)
       expect(loaded.ttlMs).toBeGreaterThan(3_500_000)
       expect(loaded.ttlMs).toBeLessThanOrEqual(3_600_000)
@@ -67,7 +36,7 @@ describe('VaultDatabaseSource static-creds/<role>', () => {
     } finally {
       await loader.close()
     }
-    expect(emulator.calls.count('sys/leases/revoke')).toBe(0)
+    expect(stack.emulator.calls.count('sys/leases/revoke')).toBe(0)
   })
 
   it('after rotate-role a forced refresh emits rotate (versions only) and serves the new password', async () => {
@@ -76,16 +45,16 @@ describe('VaultDatabaseSource static-creds/<role>', () => {
       const before = await provider.getJson<Creds>('static-creds/hourly')
       const rotations: RotateEvent[] = []
       provider.on('rotate', (event) => rotations.push(event))
-      const rotated = await fetch(`${emulator.endpoint}/v1/database/rotate-role/hourly`, {
+      const rotated = await fetch(`${stack.emulator.endpoint}/v1/database/rotate-role/hourly`, {
         method: 'POST',
-        headers: { 'X-Vault-Token': emulator.token },
+        headers: { 'X-Vault-Token': stack.emulator.token },
       })
       expect(rotated.status).toBe(204)
-      expect(await canLogIn(before)).toBe('28P01')
+      expect(await stack.canLogIn(before)).toBe('28P01')
       await provider.refresh('static-creds/hourly')
       const after = await provider.getJson<Creds>('static-creds/hourly')
       expect(after.password).not.toBe(before.password)
-      expect(await canLogIn(after)).toBe(true)
+      expect(await stack.canLogIn(after)).toBe(true)
       expect(rotations).toHaveLength(1)
       expect(JSON.stringify(rotations)).not.toContain(before.password)
       expect(JSON.stringify(rotations)).not.toContain(after.password)
@@ -104,7 +73,7 @@ describe('VaultDatabaseSource static-creds/<role>', () => {
           interval: 200,
         })
         .not.toBe(first.password)
-      expect(await canLogIn(await provider.getJson<Creds>('static-creds/fast'))).toBe(true)
+      expect(await stack.canLogIn(await provider.getJson<Creds>('static-creds/fast'))).toBe(true)
     } finally {
       await provider.close()
     }
@@ -113,7 +82,7 @@ describe('VaultDatabaseSource static-creds/<role>', () => {
   it('a 200 that is not static credentials is transient and quotes nothing; a bad name is refused', async () => {
     const loader = source()
     try {
-      emulator.faults.fail(
+      stack.emulator.faults.fail(
         { status: 200, body: '{"data":{"username":"svc-hourly"}}' },
         { path: 'database/static-creds/' },
       )
@@ -126,7 +95,7 @@ describe('VaultDatabaseSource static-creds/<role>', () => {
         code: 'ERR_SECRET_INVALID_NAME',
       })
     } finally {
-      emulator.faults.reset()
+      stack.emulator.faults.reset()
       await loader.close()
     }
   })
@@ -134,8 +103,8 @@ describe('VaultDatabaseSource static-creds/<role>', () => {
   it('an unknown static role is ERR_SECRET_NOT_FOUND (400 unknown role), a token without the path is access denied', async () => {
     const loader = source()
     const denied = new VaultDatabaseSource({
-      endpoint: emulator.endpoint,
-      auth: { type: 'token', token: emulator.createToken({ allow: ['database/creds/*'] }) },
+      endpoint: stack.emulator.endpoint,
+      auth: { type: 'token', token: stack.emulator.createToken({ allow: ['database/creds/*'] }) },
     })
     try {
       const unknown = await rejectionOf<SecretError>(loader.load('static-creds/nope', ctx()))

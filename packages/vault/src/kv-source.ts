@@ -7,7 +7,7 @@ import {
 } from '@latchkey/core'
 import { checkSourceOptionNames, optionKeys } from '@latchkey/core/internal'
 import { malformedReply } from './errors.js'
-import { checkString, resolveConnectionOptions } from './options.js'
+import { CONNECTION_OPTION_KEYS, checkString, resolveConnectionOptions } from './options.js'
 import { vaultPath } from './paths.js'
 import { type VaultConnectionOptions, VaultSession } from './session.js'
 
@@ -107,11 +107,7 @@ export class VaultKvSource implements SecretSource {
 }
 
 const KV_OPTION_KEYS = optionKeys<VaultKvSourceOptions>({
-  client: true,
-  endpoint: true,
-  auth: true,
-  namespace: true,
-  logger: true,
+  ...CONNECTION_OPTION_KEYS,
   mount: true,
   kvVersion: true,
 })

@@ -83,6 +83,18 @@ function checkAuth(auth: unknown, source: string): void {
   }
 }
 
+/**
+ * The option names of {@link VaultConnectionOptions}, which every Vault source accepts; each
+ * source spreads them into its own list for `checkSourceOptionNames`.
+ */
+export const CONNECTION_OPTION_KEYS: { readonly [K in keyof VaultConnectionOptions]-?: true } = {
+  client: true,
+  endpoint: true,
+  auth: true,
+  namespace: true,
+  logger: true,
+}
+
 /** What {@link resolveConnectionOptions} settles: the endpoint and namespace the source uses. */
 export interface ConnectionSettings {
   /** The endpoint to build a client for (undefined with `client`). */

@@ -1,13 +1,5 @@
 import { parseDuration, timestamp } from './format.js'
-import {
-  badRequest,
-  noContent,
-  notFound,
-  ok,
-  unsupported,
-  type VaultReply,
-  type VaultRequest,
-} from './http.js'
+import * as http from './http.js'
 
 /** A static role of the database engine: Vault owns an existing user's password and rotates it. */
 export interface VaultDatabaseStaticRoleOptions {
@@ -68,7 +60,7 @@ export class StaticRoles {
   /** Creates (or replaces) a role and sets its first password now. */
   async create(options: VaultDatabaseStaticRoleOptions): Promise<void> {
     if (!Number.isInteger(options.rotationPeriod) || options.rotationPeriod < MIN_ROTATION_PERIOD) {
-      badRequest(`rotation_period must be ${MIN_ROTATION_PERIOD} seconds or more`)
+      http.badRequest(`rotation_period must be ${MIN_ROTATION_PERIOD} seconds or more`)
     }
     const previous = this.#roles.get(options.name)
     clearTimeout(previous?.timer)
@@ -106,17 +98,17 @@ export class StaticRoles {
   }
 
   /** `kind` is `static-roles`, `static-creds` or `rotate-role`; `name` may be `''` for a list. */
-  async handle(request: VaultRequest, kind: string, name: string): Promise<VaultReply> {
+  async handle(request: http.VaultRequest, kind: string, name: string): Promise<http.VaultReply> {
     if (kind === 'static-roles' && name === '') {
-      if (!request.list) unsupported()
-      if (this.#roles.size === 0) notFound()
-      return ok({ data: { keys: [...this.#roles.keys()].sort() }, mount_type: 'database' })
+      if (!request.list) http.unsupported()
+      if (this.#roles.size === 0) http.notFound()
+      return http.ok({ data: { keys: [...this.#roles.keys()].sort() }, mount_type: 'database' })
     }
     const role = this.#roles.get(name)
     if (kind === 'static-creds') {
-      if (request.method !== 'GET') unsupported()
-      if (role === undefined) badRequest(`unknown role: ${name}`)
-      return ok({
+      if (request.method !== 'GET') http.unsupported()
+      if (role === undefined) http.badRequest(`unknown role: ${name}`)
+      return http.ok({
         data: {
           last_vault_rotation: timestamp(role.lastRotation),
           password: role.password,
@@ -128,15 +120,15 @@ export class StaticRoles {
       })
     }
     if (kind === 'rotate-role') {
-      if (request.method !== 'POST' && request.method !== 'PUT') unsupported()
-      if (role === undefined) badRequest(`unable to find static role ${name}`)
+      if (request.method !== 'POST' && request.method !== 'PUT') http.unsupported()
+      if (role === undefined) http.badRequest(`unable to find static role ${name}`)
       await this.#rotate(role)
-      return noContent
+      return http.noContent
     }
     switch (request.method) {
       case 'GET':
-        if (role === undefined) notFound()
-        return ok({
+        if (role === undefined) http.notFound()
+        return http.ok({
           data: {
             credential_type: 'password',
             db_name: role.dbName,
@@ -152,9 +144,9 @@ export class StaticRoles {
         const body = request.body ?? {}
         const username = body.username ?? role?.username
         if (typeof username !== 'string' || username === '')
-          badRequest('username is a required field to create a static account')
+          http.badRequest('username is a required field to create a static account')
         const period = parseDuration(body.rotation_period ?? role?.rotationPeriod)
-        if (period === undefined) badRequest('rotation_period is required to create static accounts')
+        if (period === undefined) http.badRequest('rotation_period is required to create static accounts')
         const statements = body.rotation_statements
         await this.create({
           name,
@@ -169,14 +161,14 @@ export class StaticRoles {
             ? { rotationStatements: statements.map(String) }
             : {}),
         })
-        return noContent
+        return http.noContent
       }
       case 'DELETE':
         clearTimeout(role?.timer)
         this.#roles.delete(name)
-        return noContent
+        return http.noContent
       default:
-        return unsupported()
+        return http.unsupported()
     }
   }
 

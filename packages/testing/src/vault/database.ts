@@ -2,15 +2,7 @@ import { randomInt } from 'node:crypto'
 import pg from 'pg'
 import { StaticRoles, type VaultDatabaseStaticRoleOptions } from './database-static.js'
 import { pgExpiration, randomBase62, timestamp } from './format.js'
-import {
-  badRequest,
-  notFound,
-  ok,
-  unsupported,
-  VaultHttpError,
-  type VaultReply,
-  type VaultRequest,
-} from './http.js'
+import * as http from './http.js'
 import { SYSTEM_TTL, type TokenEntry, tokenEnd } from './tokens.js'
 
 /** A database connection for the database engine. */
@@ -191,7 +183,7 @@ export class DatabaseEngine {
   }
 
   /** Requests under the mount: `creds/<role>`, `roles/<role>`, and the static roles' paths. */
-  async handle(request: VaultRequest, rest: string, token: TokenEntry): Promise<VaultReply> {
+  async handle(request: http.VaultRequest, rest: string, token: TokenEntry): Promise<http.VaultReply> {
     const [kind, name, extra] = rest.split('/')
     if (
       (kind === 'static-roles' || kind === 'static-creds' || kind === 'rotate-role') &&
@@ -199,15 +191,15 @@ export class DatabaseEngine {
     ) {
       return this.#static.handle(request, kind, name ?? '')
     }
-    if (name === undefined || name === '' || extra !== undefined) notFound()
+    if (name === undefined || name === '' || extra !== undefined) http.notFound()
     if (kind === 'creds') {
-      if (request.method !== 'GET') unsupported()
+      if (request.method !== 'GET') http.unsupported()
       return this.#creds(name, token)
     }
     if (kind === 'roles' && request.method === 'GET') {
       const role = this.#roles.get(name)
-      if (role === undefined) notFound()
-      return ok({
+      if (role === undefined) http.notFound()
+      return http.ok({
         data: {
           db_name: role.dbName,
           creation_statements: role.creationStatements,
@@ -219,7 +211,7 @@ export class DatabaseEngine {
         mount_type: 'database',
       })
     }
-    return notFound()
+    return http.notFound()
   }
 
   /** Whether the lease is one of this engine's (engines of several namespaces share the mount name). */
@@ -227,12 +219,12 @@ export class DatabaseEngine {
     return this.#leases.has(leaseId)
   }
 
-  async renew(leaseId: string, increment: number | undefined): Promise<VaultReply> {
+  async renew(leaseId: string, increment: number | undefined): Promise<http.VaultReply> {
     const lease = this.#leases.get(leaseId)
-    if (lease === undefined) badRequest('lease not found')
+    if (lease === undefined) http.badRequest('lease not found')
     const now = Date.now()
-    if (now >= lease.expiresAt) badRequest('lease expired')
-    if (!lease.renewable) badRequest('lease is not renewable')
+    if (now >= lease.expiresAt) http.badRequest('lease expired')
+    if (!lease.renewable) http.badRequest('lease is not renewable')
     const role = this.#roles.get(lease.role)
     const requested = increment ?? (role?.defaultTtl || SYSTEM_TTL)
     const granted = Math.min(requested, Math.max(0, Math.floor((lease.maxExpiresAt - now) / 1000)))
@@ -250,7 +242,7 @@ export class DatabaseEngine {
             `TTL of "${requested}s" exceeded the effective max_ttl of "${granted}s"; TTL value is capped accordingly`,
           ]
         : null
-    return ok({ lease_id: leaseId, renewable: true, lease_duration: granted, warnings })
+    return http.ok({ lease_id: leaseId, renewable: true, lease_duration: granted, warnings })
   }
 
   /**
@@ -277,10 +269,10 @@ export class DatabaseEngine {
     }
   }
 
-  lookup(leaseId: string): VaultReply {
+  lookup(leaseId: string): http.VaultReply {
     const lease = this.#leases.get(leaseId)
-    if (lease === undefined) badRequest('invalid lease')
-    return ok({
+    if (lease === undefined) http.badRequest('invalid lease')
+    return http.ok({
       data: {
         id: lease.leaseId,
         issue_time: timestamp(lease.issuedAt),
@@ -302,14 +294,14 @@ export class DatabaseEngine {
     this.#connections.clear()
   }
 
-  async #creds(roleName: string, token: TokenEntry): Promise<VaultReply> {
+  async #creds(roleName: string, token: TokenEntry): Promise<http.VaultReply> {
     const role = this.#roles.get(roleName)
-    if (role === undefined) badRequest(`unknown role: ${roleName}`)
+    if (role === undefined) http.badRequest(`unknown role: ${roleName}`)
     const connection = this.#connections.get(role.dbName)
     if (connection === undefined)
-      throw new VaultHttpError(500, [`no database connection named "${role.dbName}"`])
+      throw new http.VaultHttpError(500, [`no database connection named "${role.dbName}"`])
     if (!connection.allowedRoles.includes('*') && !connection.allowedRoles.includes(roleName)) {
-      throw new VaultHttpError(500, [`"${roleName}" is not an allowed role`])
+      throw new http.VaultHttpError(500, [`"${roleName}" is not an allowed role`])
     }
     const now = Date.now()
     const maxTtl = role.maxTtl || SYSTEM_TTL
@@ -341,7 +333,7 @@ export class DatabaseEngine {
     }
     this.#leases.set(lease.leaseId, lease)
     this.#schedule(lease)
-    return ok({
+    return http.ok({
       lease_id: lease.leaseId,
       renewable: lease.renewable,
       lease_duration: ttl,
@@ -374,7 +366,8 @@ export class DatabaseEngine {
   /** Runs statements in one transaction; a failure answers 500 with the database's error text. */
   async #run(dbName: string, statements: string[]): Promise<void> {
     const connection = this.#connections.get(dbName)
-    if (connection === undefined) throw new VaultHttpError(500, [`no database connection named "${dbName}"`])
+    if (connection === undefined)
+      throw new http.VaultHttpError(500, [`no database connection named "${dbName}"`])
     let client: pg.PoolClient | undefined
     try {
       client = await connection.pool.connect()
@@ -383,7 +376,7 @@ export class DatabaseEngine {
       await client.query('COMMIT')
     } catch (error) {
       await client?.query('ROLLBACK').catch(() => undefined)
-      throw new VaultHttpError(500, [(error as Error).message])
+      throw new http.VaultHttpError(500, [(error as Error).message])
     } finally {
       client?.release()
     }

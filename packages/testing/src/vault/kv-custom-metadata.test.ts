@@ -1,59 +1,58 @@
 import { ErrorCode, InvalidOptionsError } from '@latchkey/core'
 import { thrownBy } from '@latchkey/test-support'
-import vault from 'node-vault'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { describe, expect, it } from 'vitest'
+import { vaultClientForFile } from '../../test/vault-client.js'
 import { refusal } from '../../test/vault-replies.js'
-import { startVaultEmulator, type VaultEmulator } from './index.js'
 
-let emulator: VaultEmulator
-let client: ReturnType<typeof vault>
-
-beforeAll(async () => {
-  emulator = await startVaultEmulator()
-  client = vault({ endpoint: emulator.endpoint, token: emulator.token })
-})
-afterAll(() => emulator.close())
+const file = vaultClientForFile()
 
 const multierror = (text: string) => `1 error occurred:\n\t* ${text}\n\n`
 
 describe('KV v2 custom_metadata', () => {
   it('POST …/metadata sets custom_metadata; metadata reads, data reads and writes return it', async () => {
-    await client.write('secret/metadata/cm/one', { custom_metadata: { owner: 'team-a', tier: 'gold' } })
-    const metadata = await client.read('secret/metadata/cm/one')
+    await file.client.write('secret/metadata/cm/one', { custom_metadata: { owner: 'team-a', tier: 'gold' } })
+    const metadata = await file.client.read('secret/metadata/cm/one')
     expect(metadata.data.custom_metadata).toEqual({ owner: 'team-a', tier: 'gold' })
-    const written = await client.write('secret/data/cm/one', { data: { a: '1' } })
+    const written = await file.client.write('secret/data/cm/one', { data: { a: '1' } })
     expect(written.data.custom_metadata).toEqual({ owner: 'team-a', tier: 'gold' })
-    const read = await client.read('secret/data/cm/one')
+    const read = await file.client.read('secret/data/cm/one')
     expect(read.data.metadata.custom_metadata).toEqual({ owner: 'team-a', tier: 'gold' })
     // A POST replaces the whole map.
-    await client.write('secret/metadata/cm/one', { custom_metadata: { owner: 'team-b' } })
-    expect((await client.read('secret/metadata/cm/one')).data.custom_metadata).toEqual({ owner: 'team-b' })
+    await file.client.write('secret/metadata/cm/one', { custom_metadata: { owner: 'team-b' } })
+    expect((await file.client.read('secret/metadata/cm/one')).data.custom_metadata).toEqual({
+      owner: 'team-b',
+    })
   })
 
   it('a key without custom metadata answers null, as Vault does', async () => {
-    emulator.kv.write('cm/plain', { a: '1' })
-    expect((await client.read('secret/metadata/cm/plain')).data.custom_metadata).toBeNull()
-    expect((await client.read('secret/data/cm/plain')).data.metadata.custom_metadata).toBeNull()
+    file.emulator.kv.write('cm/plain', { a: '1' })
+    expect((await file.client.read('secret/metadata/cm/plain')).data.custom_metadata).toBeNull()
+    expect((await file.client.read('secret/data/cm/plain')).data.metadata.custom_metadata).toBeNull()
   })
 
   it('PATCH …/metadata merges: keys added and replaced, null removes one, other settings kept', async () => {
-    await client.write('secret/metadata/cm/patch', { max_versions: 3, custom_metadata: { a: '1', b: '2' } })
-    await client.update('secret/metadata/cm/patch', {
+    await file.client.write('secret/metadata/cm/patch', {
+      max_versions: 3,
+      custom_metadata: { a: '1', b: '2' },
+    })
+    await file.client.update('secret/metadata/cm/patch', {
       custom_metadata: { b: null, c: '3' },
       cas_required: true,
     })
-    const metadata = await client.read('secret/metadata/cm/patch')
+    const metadata = await file.client.read('secret/metadata/cm/patch')
     expect(metadata.data).toMatchObject({
       custom_metadata: { a: '1', c: '3' },
       max_versions: 3,
       cas_required: true,
     })
-    await client.update('secret/metadata/cm/patch', { custom_metadata: null })
-    expect((await client.read('secret/metadata/cm/patch')).data.custom_metadata).toBeNull()
+    await file.client.update('secret/metadata/cm/patch', { custom_metadata: null })
+    expect((await file.client.read('secret/metadata/cm/patch')).data.custom_metadata).toBeNull()
   })
 
   it('PATCH …/metadata of a key that does not exist answers 404', async () => {
-    expect(await refusal(client.update('secret/metadata/cm/none', { custom_metadata: { a: '1' } }))).toEqual({
+    expect(
+      await refusal(file.client.update('secret/metadata/cm/none', { custom_metadata: { a: '1' } })),
+    ).toEqual({
       status: 404,
       errors: [],
     })
@@ -61,7 +60,7 @@ describe('KV v2 custom_metadata', () => {
 
   it('refuses what the KV plugin refuses: over 64 keys, a 129-byte key, an empty or 513-byte value', async () => {
     const many = Object.fromEntries(Array.from({ length: 65 }, (_, i) => [`k${i}`, 'v']))
-    expect(await refusal(client.write('secret/metadata/cm/bad', { custom_metadata: many }))).toEqual({
+    expect(await refusal(file.client.write('secret/metadata/cm/bad', { custom_metadata: many }))).toEqual({
       status: 400,
       errors: [
         multierror('custom_metadata validation failed: payload must contain at most 64 keys, provided 65'),
@@ -69,7 +68,7 @@ describe('KV v2 custom_metadata', () => {
     })
     const longKey = 'k'.repeat(129)
     expect(
-      await refusal(client.write('secret/metadata/cm/bad', { custom_metadata: { [longKey]: 'v' } })),
+      await refusal(file.client.write('secret/metadata/cm/bad', { custom_metadata: { [longKey]: 'v' } })),
     ).toEqual({
       status: 400,
       errors: [
@@ -79,7 +78,7 @@ describe('KV v2 custom_metadata', () => {
       ],
     })
     expect(
-      await refusal(client.write('secret/metadata/cm/bad', { custom_metadata: { k: 'v'.repeat(513) } })),
+      await refusal(file.client.write('secret/metadata/cm/bad', { custom_metadata: { k: 'v'.repeat(513) } })),
     ).toEqual({
       status: 400,
       errors: [
@@ -89,19 +88,21 @@ describe('KV v2 custom_metadata', () => {
       ],
     })
     expect(
-      (await refusal(client.write('secret/metadata/cm/bad', { custom_metadata: { k: '' } }))).status,
+      (await refusal(file.client.write('secret/metadata/cm/bad', { custom_metadata: { k: '' } }))).status,
     ).toBe(400)
-    expect((await refusal(client.write('secret/metadata/cm/bad', { custom_metadata: ['a'] }))).status).toBe(
-      400,
-    )
-    expect((await refusal(client.read('secret/metadata/cm/bad'))).status).toBe(404)
+    expect(
+      (await refusal(file.client.write('secret/metadata/cm/bad', { custom_metadata: ['a'] }))).status,
+    ).toBe(400)
+    expect((await refusal(file.client.read('secret/metadata/cm/bad'))).status).toBe(404)
   })
 
   it('the setMetadata helper sets it too, and refuses what Vault refuses with InvalidOptionsError', async () => {
-    emulator.kv.setMetadata('cm/helper', { customMetadata: { owner: 'helper' } })
-    expect((await client.read('secret/metadata/cm/helper')).data.custom_metadata).toEqual({ owner: 'helper' })
+    file.emulator.kv.setMetadata('cm/helper', { customMetadata: { owner: 'helper' } })
+    expect((await file.client.read('secret/metadata/cm/helper')).data.custom_metadata).toEqual({
+      owner: 'helper',
+    })
     const error = thrownBy(
-      () => emulator.kv.setMetadata('cm/helper', { customMetadata: { k: 'v'.repeat(600) } }),
+      () => file.emulator.kv.setMetadata('cm/helper', { customMetadata: { k: 'v'.repeat(600) } }),
       InvalidOptionsError,
     )
     expect(error).toMatchObject({ code: ErrorCode.INVALID_OPTIONS })

@@ -1,56 +1,51 @@
 import { canary } from '@latchkey/test-support'
 import vault from 'node-vault'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { startVaultEmulator, type VaultEmulator } from './index.js'
+import { describe, expect, it } from 'vitest'
+import { vaultClientForFile } from '../../test/vault-client.js'
+import { startVaultEmulator } from './index.js'
 
-let emulator: VaultEmulator
-let client: ReturnType<typeof vault>
-
-beforeAll(async () => {
-  emulator = await startVaultEmulator()
-  client = vault({ endpoint: emulator.endpoint, token: emulator.token })
-})
-afterAll(() => emulator.close())
+const file = vaultClientForFile()
 
 const statusOf = (error: unknown) => (error as { response?: { statusCode?: number } }).response?.statusCode
 
 describe('KV v2 PATCH (node-vault update)', () => {
   it('merges into the current version as a new version: keys added, replaced, removed by null', async () => {
     const [kept, replaced] = [canary('patch-kept'), canary('patch-new')]
-    emulator.kv.write('patch/one', { kept, gone: 'x', nested: { a: '1', b: '2' } })
-    const reply = await client.update('secret/data/patch/one', {
+    file.emulator.kv.write('patch/one', { kept, gone: 'x', nested: { a: '1', b: '2' } })
+    const reply = await file.client.update('secret/data/patch/one', {
       data: { gone: null, added: replaced, nested: { b: null, c: '3' } },
     })
     expect(reply.data.version).toBe(2)
-    const read = await client.read('secret/data/patch/one')
+    const read = await file.client.read('secret/data/patch/one')
     expect(read.data.data).toEqual({ kept, added: replaced, nested: { a: '1', c: '3' } })
-    expect((await client.read('secret/data/patch/one?version=1')).data.data.gone).toBe('x')
+    expect((await file.client.read('secret/data/patch/one?version=1')).data.data.gone).toBe('x')
   })
 
   it('404 for a key with no versions and for a deleted current version; cas as for a write', async () => {
-    await expect(client.update('secret/data/patch/none', { data: { a: '1' } })).rejects.toSatisfy(
+    await expect(file.client.update('secret/data/patch/none', { data: { a: '1' } })).rejects.toSatisfy(
       (e) => statusOf(e) === 404,
     )
-    emulator.kv.write('patch/deleted', { a: '1' })
-    emulator.kv.delete('patch/deleted')
-    await expect(client.update('secret/data/patch/deleted', { data: { a: '2' } })).rejects.toSatisfy(
+    file.emulator.kv.write('patch/deleted', { a: '1' })
+    file.emulator.kv.delete('patch/deleted')
+    await expect(file.client.update('secret/data/patch/deleted', { data: { a: '2' } })).rejects.toSatisfy(
       (e) => statusOf(e) === 404,
     )
-    emulator.kv.write('patch/cas', { a: '1' })
+    file.emulator.kv.write('patch/cas', { a: '1' })
     await expect(
-      client.update('secret/data/patch/cas', { data: { a: '2' }, options: { cas: 0 } }),
+      file.client.update('secret/data/patch/cas', { data: { a: '2' }, options: { cas: 0 } }),
     ).rejects.toThrow('check-and-set parameter did not match the current version')
     expect(
-      (await client.update('secret/data/patch/cas', { data: { a: '2' }, options: { cas: 1 } })).data.version,
+      (await file.client.update('secret/data/patch/cas', { data: { a: '2' }, options: { cas: 1 } })).data
+        .version,
     ).toBe(2)
   })
 
   it("a PATCH without Vault's merge-patch content type: 415 naming it, none at all: 400", async () => {
-    emulator.kv.write('patch/type', { a: '1' })
+    file.emulator.kv.write('patch/type', { a: '1' })
     const send = (headers: Record<string, string>) =>
-      fetch(`${emulator.endpoint}/v1/secret/data/patch/type`, {
+      fetch(`${file.emulator.endpoint}/v1/secret/data/patch/type`, {
         method: 'PATCH',
-        headers: { 'X-Vault-Token': emulator.token, ...headers },
+        headers: { 'X-Vault-Token': file.emulator.token, ...headers },
         body: JSON.stringify({ data: { a: '2' } }),
       })
     const json = await send({ 'Content-Type': 'application/json' })
@@ -58,12 +53,12 @@ describe('KV v2 PATCH (node-vault update)', () => {
     expect(((await json.json()) as { errors: string[] }).errors).toEqual([
       'PATCH requires Content-Type of application/merge-patch+json, provided application/json',
     ])
-    const none = await fetch(`${emulator.endpoint}/v1/secret/data/patch/type`, {
+    const none = await fetch(`${file.emulator.endpoint}/v1/secret/data/patch/type`, {
       method: 'PATCH',
-      headers: { 'X-Vault-Token': emulator.token },
+      headers: { 'X-Vault-Token': file.emulator.token },
     })
     expect(none.status).toBe(400)
-    expect((await client.read('secret/data/patch/type')).data.metadata.version).toBe(1)
+    expect((await file.client.read('secret/data/patch/type')).data.metadata.version).toBe(1)
   })
 })
 
@@ -108,11 +103,15 @@ describe('KV v2 mount config (<mount>/config)', () => {
 describe('a namespace given in the path', () => {
   it('/v1/<namespace>/<mount>/… reads what the header form wrote, and joins a header namespace', async () => {
     const value = canary('ns-path')
-    emulator.kv.write('app/db', { value }, { namespace: 'team-a' })
-    expect((await client.read('team-a/secret/data/app/db')).data.data.value).toBe(value)
-    await expect(client.read('secret/data/app/db')).rejects.toSatisfy((e) => statusOf(e) === 404)
-    emulator.kv.write('app/db', { value }, { namespace: 'team-a/child' })
-    const nested = vault({ endpoint: emulator.endpoint, token: emulator.token, namespace: 'team-a' })
+    file.emulator.kv.write('app/db', { value }, { namespace: 'team-a' })
+    expect((await file.client.read('team-a/secret/data/app/db')).data.data.value).toBe(value)
+    await expect(file.client.read('secret/data/app/db')).rejects.toSatisfy((e) => statusOf(e) === 404)
+    file.emulator.kv.write('app/db', { value }, { namespace: 'team-a/child' })
+    const nested = vault({
+      endpoint: file.emulator.endpoint,
+      token: file.emulator.token,
+      namespace: 'team-a',
+    })
     expect((await nested.read('child/secret/data/app/db')).data.data.value).toBe(value)
   })
 })

@@ -1,15 +1,5 @@
 import { parseDuration, randomHex, timestamp } from './format.js'
-import {
-  badRequest,
-  noContent,
-  noRoute,
-  notFound,
-  ok,
-  unsupported,
-  VaultHttpError,
-  type VaultReply,
-  type VaultRequest,
-} from './http.js'
+import * as http from './http.js'
 import { checkCustomMetadata } from './kv-metadata.js'
 import { mergePatch } from './merge-patch.js'
 import { SYSTEM_TTL } from './tokens.js'
@@ -92,7 +82,7 @@ function versionMetadata(version: Version): object {
 
 function versionList(body: Record<string, unknown> | undefined): number[] {
   const versions = body?.versions
-  if (!Array.isArray(versions) || versions.length === 0) badRequest('no version number provided')
+  if (!Array.isArray(versions) || versions.length === 0) http.badRequest('no version number provided')
   return versions.map(Number).filter((n) => Number.isInteger(n) && n > 0)
 }
 
@@ -128,10 +118,10 @@ export class KvV2 {
     const now = Date.now()
     let key = this.#keys.get(path)
     if (cas !== undefined && cas !== (key?.current ?? 0)) {
-      badRequest('check-and-set parameter did not match the current version')
+      http.badRequest('check-and-set parameter did not match the current version')
     }
     if (cas === undefined && (key?.casRequired || this.#config.casRequired))
-      badRequest('check-and-set parameter required for this call')
+      http.badRequest('check-and-set parameter required for this call')
     if (key === undefined) {
       key = emptyKey(now)
       this.#keys.set(path, key)
@@ -210,7 +200,7 @@ export class KvV2 {
     return this.#keys.get(path)?.current
   }
 
-  handle(request: VaultRequest, rest: string): VaultReply {
+  handle(request: http.VaultRequest, rest: string): http.VaultReply {
     const slash = rest.indexOf('/')
     const kind = slash === -1 ? rest : rest.slice(0, slash)
     const path = slash === -1 ? '' : rest.slice(slash + 1).replace(/\/+$/, '')
@@ -224,47 +214,48 @@ export class KvV2 {
       case 'delete':
         this.#post(request)
         this.softDelete(path, versionList(request.body))
-        return noContent
+        return http.noContent
       case 'undelete':
         this.#post(request)
         this.undelete(path, versionList(request.body))
-        return noContent
+        return http.noContent
       case 'destroy':
         this.#post(request)
         this.destroy(path, versionList(request.body))
-        return noContent
+        return http.noContent
       default:
         return this.#v1Style(request)
     }
   }
 
   /** A v1-style path on a v2 mount: nothing there. */
-  #v1Style(request: VaultRequest): never {
-    if (request.method === 'GET' || request.list) notFound()
-    return noRoute(`${this.mount}/${request.path}`)
+  #v1Style(request: http.VaultRequest): never {
+    if (request.method === 'GET' || request.list) http.notFound()
+    return http.noRoute(`${this.mount}/${request.path}`)
   }
 
-  #post(request: VaultRequest): void {
-    if (request.method !== 'POST' && request.method !== 'PUT') unsupported()
+  #post(request: http.VaultRequest): void {
+    if (request.method !== 'POST' && request.method !== 'PUT') http.unsupported()
   }
 
-  #data(request: VaultRequest, path: string): VaultReply {
+  #data(request: http.VaultRequest, path: string): http.VaultReply {
     switch (request.method) {
       case 'GET':
         return this.#read(path, request.query.get('version'))
       case 'POST':
       case 'PUT': {
         const data = request.body?.data
-        if (typeof data !== 'object' || data === null || Array.isArray(data)) badRequest('no data provided')
+        if (typeof data !== 'object' || data === null || Array.isArray(data))
+          http.badRequest('no data provided')
         const options = request.body?.options as { cas?: unknown } | undefined
         let cas: number | undefined
         if (options?.cas !== undefined) {
           cas = Number(options.cas)
-          if (!Number.isInteger(cas) || cas < 0) badRequest('error parsing check-and-set parameter')
+          if (!Number.isInteger(cas) || cas < 0) http.badRequest('error parsing check-and-set parameter')
         }
         const number = this.write(path, data as KvData, cas)
         const version = this.#keys.get(path)?.versions.get(number) as Version
-        return ok({
+        return http.ok({
           data: { ...versionMetadata(version), custom_metadata: this.#custom(path), version: number },
           mount_type: 'kv',
         })
@@ -273,9 +264,9 @@ export class KvV2 {
         return this.#patch(request, path)
       case 'DELETE':
         this.softDelete(path)
-        return noContent
+        return http.noContent
       default:
-        return unsupported()
+        return http.unsupported()
     }
   }
 
@@ -284,14 +275,15 @@ export class KvV2 {
    * new version. 404 for a key with no versions, and with the version's metadata for a current
    * version that is deleted or destroyed; `cas` as for a write.
    */
-  #patch(request: VaultRequest, path: string): VaultReply {
+  #patch(request: http.VaultRequest, path: string): http.VaultReply {
     const patch = request.body?.data
-    if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) badRequest('no data provided')
+    if (typeof patch !== 'object' || patch === null || Array.isArray(patch))
+      http.badRequest('no data provided')
     const key = this.#keys.get(path)
     const version = key?.versions.get(key.current)
-    if (key === undefined || version === undefined) notFound()
+    if (key === undefined || version === undefined) http.notFound()
     if (isDeleted(version)) {
-      return ok(
+      return http.ok(
         { data: { ...versionMetadata(version), custom_metadata: key.customMetadata, version: key.current } },
         404,
       )
@@ -303,17 +295,17 @@ export class KvV2 {
       cas === undefined ? undefined : Number(cas),
     )
     const written = key.versions.get(number) as Version
-    return ok({
+    return http.ok({
       data: { ...versionMetadata(written), custom_metadata: key.customMetadata, version: number },
       mount_type: 'kv',
     })
   }
 
   /** `GET`/`POST <mount>/config`: `max_versions`, `cas_required`, `delete_version_after` for every key. */
-  #mountConfig(request: VaultRequest): VaultReply {
+  #mountConfig(request: http.VaultRequest): http.VaultReply {
     const config = this.#config
     if (request.method === 'GET') {
-      return ok({
+      return http.ok({
         data: {
           cas_required: config.casRequired,
           delete_version_after: goDuration(config.deleteVersionAfter),
@@ -326,33 +318,33 @@ export class KvV2 {
     const body = request.body ?? {}
     if (body.max_versions !== undefined) {
       const n = Number(body.max_versions)
-      if (!Number.isInteger(n) || n < 0) badRequest('max_versions must be a non-negative integer')
+      if (!Number.isInteger(n) || n < 0) http.badRequest('max_versions must be a non-negative integer')
       config.maxVersions = n
     }
     if (typeof body.cas_required === 'boolean') config.casRequired = body.cas_required
     if (body.delete_version_after !== undefined && body.delete_version_after !== '') {
       const after = parseDuration(body.delete_version_after)
-      if (after === undefined) badRequest('invalid delete_version_after')
+      if (after === undefined) http.badRequest('invalid delete_version_after')
       config.deleteVersionAfter = after
     }
-    return noContent
+    return http.noContent
   }
 
-  #read(path: string, versionParam: string | null): VaultReply {
+  #read(path: string, versionParam: string | null): http.VaultReply {
     const key = this.#keys.get(path)
-    if (key === undefined) notFound()
+    if (key === undefined) http.notFound()
     const wanted =
       versionParam === null || versionParam === '' || versionParam === '0'
         ? key.current
         : Number(versionParam)
     const version = key.versions.get(wanted)
-    if (version === undefined) notFound()
+    if (version === undefined) http.notFound()
     const metadata = { ...versionMetadata(version), custom_metadata: key.customMetadata, version: wanted }
     if (isDeleted(version)) {
       // Deleted or destroyed: 404 with the normal envelope and no `errors` (docs/wire-facts.md#vault-kv-version-2).
-      return ok({ data: { data: null, metadata }, mount_type: 'kv' }, 404)
+      return http.ok({ data: { data: null, metadata }, mount_type: 'kv' }, 404)
     }
-    return ok({ data: { data: structuredClone(version.data), metadata }, mount_type: 'kv' })
+    return http.ok({ data: { data: structuredClone(version.data), metadata }, mount_type: 'kv' })
   }
 
   /**
@@ -360,16 +352,16 @@ export class KvV2 {
    * merges key by key and `null` removes a key (or, for the whole field, every key). 404 for a
    * key that does not exist.
    */
-  #patchMetadata(request: VaultRequest, path: string): VaultReply {
+  #patchMetadata(request: http.VaultRequest, path: string): http.VaultReply {
     const key = this.#keys.get(path)
-    if (key === undefined) notFound()
+    if (key === undefined) http.notFound()
     const body = request.body ?? {}
     const settings: KeySettings = {}
     if (typeof body.max_versions === 'number') settings.maxVersions = body.max_versions
     if (typeof body.cas_required === 'boolean') settings.casRequired = body.cas_required
     if (body.delete_version_after !== undefined && body.delete_version_after !== null) {
       const after = parseDuration(body.delete_version_after)
-      if (after === undefined) badRequest('invalid delete_version_after')
+      if (after === undefined) http.badRequest('invalid delete_version_after')
       settings.deleteVersionAfter = after
     }
     if (body.custom_metadata !== undefined) {
@@ -381,19 +373,19 @@ export class KvV2 {
         merged === null || Object.keys(merged).length === 0 ? null : checkCustomMetadata(merged)
     }
     this.setMetadata(path, settings)
-    return noContent
+    return http.noContent
   }
 
-  #metadata(request: VaultRequest, path: string): VaultReply {
+  #metadata(request: http.VaultRequest, path: string): http.VaultReply {
     if (request.list) return listKeys(this.#keys.keys(), path)
     const key = this.#keys.get(path)
     switch (request.method) {
       case 'GET': {
-        if (key === undefined) notFound()
+        if (key === undefined) http.notFound()
         const versions = Object.fromEntries(
           [...key.versions].map(([n, v]) => [String(n), versionMetadata(v)]),
         )
-        return ok({
+        return http.ok({
           data: {
             cas_required: key.casRequired,
             created_time: timestamp(key.createdAt),
@@ -417,7 +409,7 @@ export class KvV2 {
         let deleteVersionAfter: number | undefined
         if (after !== undefined && after !== null && after !== '') {
           deleteVersionAfter = parseDuration(after)
-          if (deleteVersionAfter === undefined) badRequest('invalid delete_version_after')
+          if (deleteVersionAfter === undefined) http.badRequest('invalid delete_version_after')
         }
         // custom_metadata on a POST replaces the whole map (PATCH merges it).
         const custom = body?.custom_metadata
@@ -427,16 +419,16 @@ export class KvV2 {
           ...(deleteVersionAfter === undefined ? {} : { deleteVersionAfter }),
           ...(custom === undefined || custom === null ? {} : { customMetadata: checkCustomMetadata(custom) }),
         })
-        return noContent
+        return http.noContent
       }
       case 'PATCH':
         return this.#patchMetadata(request, path)
       // Same answer as version 1's DELETE below: deleting the metadata removes the key and all its versions.
       case 'DELETE':
         this.#keys.delete(path)
-        return noContent
+        return http.noContent
       default:
-        return unsupported()
+        return http.unsupported()
     }
   }
 }
@@ -458,15 +450,15 @@ export class KvV1 {
     this.#keys.delete(path)
   }
 
-  handle(request: VaultRequest, rest: string): VaultReply {
+  handle(request: http.VaultRequest, rest: string): http.VaultReply {
     const path = rest.replace(/\/+$/, '')
     if (request.list) return listKeys(this.#keys.keys(), path)
     switch (request.method) {
       case 'GET': {
         const data = this.#keys.get(path)
-        if (data === undefined) notFound()
+        if (data === undefined) http.notFound()
         const ttl = parseDuration(data.ttl ?? data.lease)
-        return ok({
+        return http.ok({
           lease_duration: ttl && ttl > 0 ? ttl : this.tune.defaultLeaseTtl || SYSTEM_TTL,
           data: structuredClone(data),
           mount_type: 'kv',
@@ -475,15 +467,15 @@ export class KvV1 {
       case 'POST':
       case 'PUT':
         if (request.body === undefined || Object.keys(request.body).length === 0) {
-          throw new VaultHttpError(400, ['missing data fields'])
+          throw new http.VaultHttpError(400, ['missing data fields'])
         }
         this.write(path, request.body)
-        return noContent
+        return http.noContent
       case 'DELETE':
         this.#keys.delete(path)
-        return noContent
+        return http.noContent
       default:
-        return unsupported()
+        return http.unsupported()
     }
   }
 }
@@ -492,7 +484,7 @@ export class KvV1 {
  * A LIST reply: the keys directly under `path`, with a trailing `/` for folders, sorted; 404 with
  * `{"errors":[]}` when there are none (docs/wire-facts.md#vault-errors-and-status-codes).
  */
-function listKeys(names: Iterable<string>, path: string): VaultReply {
+function listKeys(names: Iterable<string>, path: string): http.VaultReply {
   const prefix = path === '' ? '' : `${path}/`
   const keys = new Set<string>()
   for (const name of names) {
@@ -501,6 +493,6 @@ function listKeys(names: Iterable<string>, path: string): VaultReply {
     const slash = rest.indexOf('/')
     keys.add(slash === -1 ? rest : rest.slice(0, slash + 1))
   }
-  if (keys.size === 0) notFound()
-  return ok({ data: { keys: [...keys].sort() }, mount_type: 'kv' })
+  if (keys.size === 0) http.notFound()
+  return http.ok({ data: { keys: [...keys].sort() }, mount_type: 'kv' })
 }

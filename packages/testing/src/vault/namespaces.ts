@@ -1,13 +1,5 @@
 import { randomBase62 } from './format.js'
-import {
-  badRequest,
-  noContent,
-  notFound,
-  ok,
-  unsupported,
-  type VaultReply,
-  type VaultRequest,
-} from './http.js'
+import * as http from './http.js'
 import { KvV1, KvV2 } from './kv.js'
 
 interface NamespaceInfo {
@@ -57,16 +49,16 @@ export class Namespaces {
   }
 
   /** `sys/namespaces[/<path>]`, relative to the request's namespace `parent`. */
-  handle(request: VaultRequest, parent: string): VaultReply {
+  handle(request: http.VaultRequest, parent: string): http.VaultReply {
     const relative = request.path.replace(/^sys\/namespaces\/?/, '').replace(/^\/+|\/+$/g, '')
     const full = [parent, relative].filter((p) => p !== '').join('/')
     if (relative === '') {
-      if (!request.list) unsupported()
+      if (!request.list) http.unsupported()
       const prefix = parent === '' ? '' : `${parent}/`
       const children = [...this.#info].filter(
         ([p]) => p.startsWith(prefix) && !p.slice(prefix.length).includes('/'),
       )
-      if (children.length === 0) notFound()
+      if (children.length === 0) http.notFound()
       const keys = children.map(([p]) => `${p.slice(prefix.length)}/`).sort()
       const keyInfo = Object.fromEntries(
         children.map(([p, info]) => [
@@ -74,13 +66,13 @@ export class Namespaces {
           this.#describe(p.slice(prefix.length), info),
         ]),
       )
-      return ok({ data: { key_info: keyInfo, keys } })
+      return http.ok({ data: { key_info: keyInfo, keys } })
     }
     switch (request.method) {
       case 'GET': {
         const info = this.#info.get(full)
-        if (info === undefined) notFound()
-        return ok({ data: this.#describe(relative, info) })
+        if (info === undefined) http.notFound()
+        return http.ok({ data: this.#describe(relative, info) })
       }
       case 'POST':
       case 'PUT': {
@@ -89,25 +81,25 @@ export class Namespaces {
           metadata !== undefined &&
           (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata))
         ) {
-          badRequest('custom_metadata must be a map of strings')
+          http.badRequest('custom_metadata must be a map of strings')
         }
         this.kv(full)
         const info = this.#info.get(full) as NamespaceInfo
         if (metadata !== undefined) info.customMetadata = { ...(metadata as Record<string, string>) }
-        return ok({ data: this.#describe(relative, info) })
+        return http.ok({ data: this.#describe(relative, info) })
       }
       case 'DELETE': {
-        if (!this.#info.has(full)) return noContent
+        if (!this.#info.has(full)) return http.noContent
         if ([...this.#info.keys()].some((p) => p.startsWith(`${full}/`))) {
-          badRequest(`cannot delete namespace ("${relative}/") containing child namespaces`)
+          http.badRequest(`cannot delete namespace ("${relative}/") containing child namespaces`)
         }
         this.#info.delete(full)
         this.#kv.delete(full)
         for (const listener of this.#ended) listener(full)
-        return noContent
+        return http.noContent
       }
       default:
-        return unsupported()
+        return http.unsupported()
     }
   }
 }

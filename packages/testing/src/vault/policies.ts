@@ -1,14 +1,4 @@
-import {
-  badRequest,
-  type Envelope,
-  envelope,
-  noContent,
-  notFound,
-  ok,
-  unsupported,
-  type VaultReply,
-  type VaultRequest,
-} from './http.js'
+import * as http from './http.js'
 import {
   CAPABILITIES,
   compile,
@@ -30,10 +20,10 @@ function stripComments(text: string): string {
 }
 
 function checkCapabilities(path: string, capabilities: unknown): VaultCapability[] {
-  if (!Array.isArray(capabilities)) badRequest(`failed to parse policy: path "${path}": no capabilities`)
+  if (!Array.isArray(capabilities)) http.badRequest(`failed to parse policy: path "${path}": no capabilities`)
   for (const c of capabilities) {
     if (typeof c !== 'string' || !CAPABILITIES.has(c)) {
-      badRequest(`failed to parse policy: path "${path}": invalid capability "${String(c)}"`)
+      http.badRequest(`failed to parse policy: path "${path}": invalid capability "${String(c)}"`)
     }
   }
   return capabilities as VaultCapability[]
@@ -50,10 +40,11 @@ export function parsePolicy(text: string): VaultPolicyRule[] {
     try {
       parsed = JSON.parse(trimmed)
     } catch {
-      badRequest('failed to parse policy: invalid JSON')
+      http.badRequest('failed to parse policy: invalid JSON')
     }
     const paths = (parsed as { path?: unknown }).path
-    if (typeof paths !== 'object' || paths === null) badRequest('failed to parse policy: no "path" object')
+    if (typeof paths !== 'object' || paths === null)
+      http.badRequest('failed to parse policy: no "path" object')
     return Object.entries(paths as Record<string, { capabilities?: unknown }>).map(([path, block]) => ({
       path,
       capabilities: checkCapabilities(path, block?.capabilities),
@@ -64,7 +55,7 @@ export function parsePolicy(text: string): VaultPolicyRule[] {
   const block = /^path\s+"([^"]*)"\s*\{([^{}]*)\}\s*/
   while (rest.length > 0) {
     const match = block.exec(rest)
-    if (match === null) badRequest('failed to parse policy: expected a path "<path>" { … } block')
+    if (match === null) http.badRequest('failed to parse policy: expected a path "<path>" { … } block')
     const [, path = '', body = ''] = match
     const list = /capabilities\s*=\s*\[([^\]]*)\]/.exec(body)
     const capabilities = list?.[1]
@@ -78,8 +69,8 @@ export function parsePolicy(text: string): VaultPolicyRule[] {
 }
 
 /** An answer that carries `data`'s fields at the top level too, as Vault's legacy `sys/` endpoints do. */
-function legacy(data: Record<string, unknown>): VaultReply {
-  const body: Envelope & Record<string, unknown> = { ...data, ...envelope({ data }) }
+function legacy(data: Record<string, unknown>): http.VaultReply {
+  const body: http.Envelope & Record<string, unknown> = { ...data, ...http.envelope({ data }) }
   return { status: 200, body }
 }
 
@@ -114,37 +105,38 @@ export class PolicyStore {
   }
 
   /** `sys/policy[/<name>]` (legacy, `rules`) and `sys/policies/acl[/<name>]` (`policy`). */
-  handle(request: VaultRequest): VaultReply {
+  handle(request: http.VaultRequest): http.VaultReply {
     const acl = request.path.startsWith('sys/policies/acl')
     const name = request.path.replace(acl ? /^sys\/policies\/acl\/?/ : /^sys\/policy\/?/, '').toLowerCase()
     if (name === '') {
-      if (acl && !request.list) unsupported()
-      if (!acl && request.method !== 'GET' && !request.list) unsupported()
+      if (acl && !request.list) http.unsupported()
+      if (!acl && request.method !== 'GET' && !request.list) http.unsupported()
       const keys = this.names()
-      return acl ? ok({ data: { keys } }) : legacy({ keys, policies: keys })
+      return acl ? http.ok({ data: { keys } }) : legacy({ keys, policies: keys })
     }
     switch (request.method) {
       case 'GET': {
-        if (name === 'root') return acl ? ok({ data: { name, policy: '' } }) : legacy({ name, rules: '' })
+        if (name === 'root')
+          return acl ? http.ok({ data: { name, policy: '' } }) : legacy({ name, rules: '' })
         const policy = this.#policies.get(name)
-        if (policy === undefined) notFound()
-        return acl ? ok({ data: { name, policy: policy.text } }) : legacy({ name, rules: policy.text })
+        if (policy === undefined) http.notFound()
+        return acl ? http.ok({ data: { name, policy: policy.text } }) : legacy({ name, rules: policy.text })
       }
       case 'POST':
       case 'PUT': {
-        if (name === 'root') badRequest('cannot update root policy')
+        if (name === 'root') http.badRequest('cannot update root policy')
         const text = request.body?.policy ?? request.body?.rules
         if (typeof text !== 'string' || text.trim() === '')
-          badRequest("'policy' parameter not supplied or empty")
+          http.badRequest("'policy' parameter not supplied or empty")
         this.write(name, text)
-        return noContent
+        return http.noContent
       }
       case 'DELETE':
-        if (name === 'root' || name === 'default') badRequest(`cannot delete ${name} policy`)
+        if (name === 'root' || name === 'default') http.badRequest(`cannot delete ${name} policy`)
         this.#policies.delete(name)
-        return noContent
+        return http.noContent
       default:
-        return unsupported()
+        return http.unsupported()
     }
   }
 }

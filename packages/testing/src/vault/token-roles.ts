@@ -1,13 +1,5 @@
 import { parseDuration } from './format.js'
-import {
-  badRequest,
-  noContent,
-  notFound,
-  ok,
-  unsupported,
-  type VaultReply,
-  type VaultRequest,
-} from './http.js'
+import * as http from './http.js'
 
 /** A token store role (`auth/token/roles/<name>`), as the emulator keeps it. */
 export interface TokenRole {
@@ -45,7 +37,7 @@ function list(value: unknown): string[] {
 function seconds(value: unknown, name: string): number {
   if (value === undefined || value === null || value === '') return 0
   const parsed = parseDuration(value)
-  if (parsed === undefined) badRequest(`invalid ${name}`)
+  if (parsed === undefined) http.badRequest(`invalid ${name}`)
   return parsed
 }
 
@@ -57,38 +49,38 @@ export class TokenRoles {
     return this.#roles.get(name)
   }
 
-  handle(request: VaultRequest, name: string): VaultReply {
+  handle(request: http.VaultRequest, name: string): http.VaultReply {
     if (name === '') {
-      if (!request.list) unsupported()
-      if (this.#roles.size === 0) notFound()
-      return ok({ data: { keys: [...this.#roles.keys()].sort() } })
+      if (!request.list) http.unsupported()
+      if (this.#roles.size === 0) http.notFound()
+      return http.ok({ data: { keys: [...this.#roles.keys()].sort() } })
     }
     switch (request.method) {
       case 'GET': {
         const role = this.#roles.get(name)
-        if (role === undefined) notFound()
-        return ok({ data: this.#read(role) })
+        if (role === undefined) http.notFound()
+        return http.ok({ data: this.#read(role) })
       }
       case 'POST':
       case 'PUT':
         this.#write(name, request.body ?? {})
-        return noContent
+        return http.noContent
       case 'DELETE':
         this.#roles.delete(name)
-        return noContent
+        return http.noContent
       default:
-        return unsupported()
+        return http.unsupported()
     }
   }
 
   #write(name: string, body: Record<string, unknown>): void {
     const previous = this.#roles.get(name)
     const tokenType = String(body.token_type ?? previous?.tokenType ?? 'default-service')
-    if (!TOKEN_TYPES.has(tokenType)) badRequest("invalid 'token_type' value")
+    if (!TOKEN_TYPES.has(tokenType)) http.badRequest("invalid 'token_type' value")
     const pick = <T>(key: string, parse: (v: unknown) => T, fallback: T): T =>
       body[key] === undefined ? fallback : parse(body[key])
     const numUses = pick('token_num_uses', Number, previous?.numUses ?? 0)
-    if (!Number.isInteger(numUses) || numUses < 0) badRequest('token_num_uses cannot be negative')
+    if (!Number.isInteger(numUses) || numUses < 0) http.badRequest('token_num_uses cannot be negative')
     this.#roles.set(name, {
       name,
       allowedPolicies: pick('allowed_policies', list, previous?.allowedPolicies ?? []),
