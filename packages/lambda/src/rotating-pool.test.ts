@@ -2,7 +2,7 @@ import { CachedSecretProvider } from '@latchkey/core'
 import { RotatingPool } from '@latchkey/pg'
 import { canary, rotatingPoolHooks, sqlLiteral } from '@latchkey/test-support'
 import { startLambdaExtensionEmulator, startPostgres } from '@latchkey/testing'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { LambdaExtensionSource, withSecrets } from './index.js'
 
 const env = rotatingPoolHooks(() => startLambdaExtensionEmulator({ cacheTtl: 0 }), startPostgres, 'lambda')
@@ -62,6 +62,9 @@ describe('RotatingPool inside a Lambda handler (real PostgreSQL, password auth, 
     // the connection dies (a freeze longer than a timeout, a failover): the next login uses the
     // cached old password, is refused with 28P01, and RotatingPool forces a refresh and retries
     await postgres.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = '${role}'`)
+    // the invocation comes once the sandbox has seen the socket close (pg-pool drops the idle
+    // client on its 'error'); before that, pg-pool would hand out the dead client (1 run in 6 did)
+    await vi.waitFor(() => expect(pool.idleCount).toBe(0), { timeout: 5_000 })
     const newPid = await invoke()
     expect(newPid).not.toBe(pid)
     expect(outcomes).toEqual(['ok', 'ok', 'ok', 'ok'])
