@@ -14,7 +14,13 @@
 import { randomBytes } from 'node:crypto'
 import { pathToFileURL } from 'node:url'
 import { SecretRedactor } from '@latchkey/core'
-import { createLineScrubber } from '@latchkey/core/internal'
+import { createLineScrubber, type LineKeyPolicy } from '@latchkey/core/internal'
+import {
+  CREDENTIAL_HEADERS,
+  CREDENTIAL_KEY_WORDS,
+  DEFAULT_REDACT_KEYS,
+  isCredentialKey,
+} from '@latchkey/pino'
 import { LRUCache } from 'lru-cache'
 import { fmt, median, nsPerOp, printRows, type Row } from './measure.js'
 
@@ -117,12 +123,24 @@ const CLEAN_LINE = `${JSON.stringify({
   msg: 'order failed',
 })}\n`
 
-/** Credential key names as `redactSecrets` watches them: the line scan as pino runs it. */
-const KEYS = {
-  watch: ['password', 'passwd', 'token', 'secret', 'authorization', 'cookie', 'apikey', 'api_key', 'session'],
-  isSensitiveKey: (key: string) => /pass|token|secret|auth|cookie|api_?key|session/i.test(key),
-  censor: '[REDACTED]',
-}
+/**
+ * The key policy `redactSecrets()` runs (default keys): the credential words, and `"key":` of each
+ * credential header and default key that holds none of them (core finds them with its `WordFinder`).
+ */
+const KEYS: LineKeyPolicy = (() => {
+  const exact = [...CREDENTIAL_HEADERS, ...DEFAULT_REDACT_KEYS.map((key) => key.toLowerCase())]
+  const watch = [
+    ...CREDENTIAL_KEY_WORDS,
+    ...[...new Set(exact)]
+      .filter((key) => !CREDENTIAL_KEY_WORDS.some((word) => key.includes(word)))
+      .map((key) => `${JSON.stringify(key)}:`),
+  ]
+  return {
+    watch,
+    isSensitiveKey: (key) => isCredentialKey(key) || exact.includes(key.toLowerCase()),
+    censor: '[REDACTED]',
+  }
+})()
 
 interface Scale {
   count: number

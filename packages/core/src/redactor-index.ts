@@ -2,7 +2,6 @@ import { ByteScratch } from './redactor-bytes.js'
 import type { Form } from './redactor-forms.js'
 import { IntStack, PagedInts, PagedValues } from './redactor-pages.js'
 import { type FilterProbe, filterMask, passes, WindowTable } from './redactor-table.js'
-import { caseVariants, sameLetters, WordTable } from './redactor-words.js'
 
 /** Characters per window of a short text (4–11 characters): one 32-bit read. */
 const SHORT_Q = 4
@@ -34,15 +33,6 @@ const SHARED = /[A-Za-z0-9_.-]+/g
 /** Shortest run worth sharing: the full stride of eight-character windows. */
 const SHARED_MIN = LONG_Q + MAX_STRIDE - 1
 /**
- * Windows indexed per word, so a scan that looks for words steps by at most this. Words are short
- * (`token` has two windows of its own): one with fewer windows also gets the window made of any
- * byte and its first three characters, then the one made of its last three and any byte.
- */
-const WORD_STEP = 4
-/** Bits of the words' filter (words are few: a few thousand windows with every letter case). */
-const WORD_FILTER_BITS = 16
-
-/**
  * Fields per pattern id in {@link PatternIndex}'s records (kept in typed arrays, and every form
  * of a value in one string, so that a million values are a million strings for the garbage
  * collector to mark, not seven million): `keepStart | keepEnd << 4`; the next
@@ -63,10 +53,9 @@ const START = 7
 const LENGTH = 8
 const FIELDS = 9
 
-/** What a scan found: `[start, end)` of the part to replace of each value, and of each word. */
+/** What a scan found: `[start, end)` of the part to replace of each value. */
 export interface Findings {
   values: Array<[number, number]>
-  words: Array<[number, number]>
 }
 
 /** Hash of the four-character window `key` (text of 4–11 characters). */
@@ -91,10 +80,6 @@ function windowKey(text: string, at: number): number {
 
 function windowHash(text: string, at: number, long: boolean): number {
   return long ? longHash(windowKey(text, at), windowKey(text, at + 4)) : shortHash(windowKey(text, at))
-}
-
-function wordBit(key: number): number {
-  return Math.imul(key, 0x27d4eb2d) >>> (32 - WORD_FILTER_BITS)
 }
 
 /**
@@ -137,10 +122,6 @@ function sharedRun(forms: readonly Form[]): { run: string; at: number[] } | unde
  * below 1/10 however many patterns there are, and a chain holds about one link. Each link that matches a window's hash costs one check per form
  * of its group (at most a few dozen). Hence O(n) per line, with a constant independent of the
  * number of values, for every input.
- *
- * **Words** (matched in any letter case, never removed) have a small table and filter of their
- * own. A scan for values and words steps by at most {@link WORD_STEP}; a scan for values alone
- * ignores words.
  */
 export class PatternIndex {
   /** By pattern id, the text of every form of its value (the pattern at its `START`); `undefined` for a free id. */
@@ -152,16 +133,10 @@ export class PatternIndex {
   /** Groups per stride (index 1–8): a scan for values uses the smallest in use. */
   readonly #strides = new Array<number>(MAX_STRIDE + 1).fill(0)
   #valueStep = MAX_STRIDE
-  #wordStep = WORD_STEP
   #patternCount = 0
   #longGroups = 0
   #shortGroups = 0
   readonly #table = new WindowTable()
-  /** Words by index, lowercase. */
-  readonly #wordList: string[] = []
-  /** Every spelling of every word window, by its exact key. */
-  readonly #words = new WordTable()
-  #wordFilter = new Int32Array(1 << (WORD_FILTER_BITS - 5))
   /** Scratch: window hashes of the text being inserted. */
   #hashes = new Int32Array(64)
   readonly #scratch = new ByteScratch()
@@ -176,9 +151,9 @@ export class PatternIndex {
     return this.#table.bytes
   }
 
-  /** What a scan costs now: characters between the windows it hashes (for values, and with words), links held. */
-  get shape(): { valueStep: number; wordStep: number; links: number } {
-    return { valueStep: this.#valueStep, wordStep: this.#wordStep, links: this.#table.size }
+  /** What a scan costs now: characters between the windows it hashes, links held. */
+  get shape(): { valueStep: number; links: number } {
+    return { valueStep: this.#valueStep, links: this.#table.size }
   }
 
   /** Indexes `forms` (one value's) as one list; returns the id of its first pattern (-1 for none). */
@@ -232,81 +207,31 @@ export class PatternIndex {
     }
   }
 
-  /**
-   * Indexes a word (at least four characters), found by {@link scanAll} in any ASCII letter case. A
-   * word of fewer than seven characters is found only where a character precedes and follows it
-   * (in a JSON line a key always stands between quotes). Words are never removed.
-   */
-  insertWord(word: string): void {
-    const pattern = word.toLowerCase()
-    const windows = pattern.length - SHORT_Q + 1
-    const index = this.#wordList.length
-    this.#wordList.push(pattern)
-    const seen = new Set<number>()
-    /** Indexes the word at `offset` (-1: the window starts one byte before it) under every spelling of each key. */
-    const linkAll = (keys: readonly number[], offset: number) => {
-      seen.clear()
-      for (const key of keys) {
-        for (const variant of caseVariants(key)) {
-          if (seen.has(variant)) continue
-          seen.add(variant)
-          const bit = wordBit(variant)
-          this.#wordFilter[bit >>> 5] = (this.#wordFilter[bit >>> 5] as number) | (1 << (bit & 31))
-          this.#words.add(variant, (index << 8) | (offset + 2))
-        }
-      }
-    }
-    const anyByte = (key: (byte: number) => number) => Array.from({ length: 256 }, (_, byte) => key(byte))
-    let stride = Math.min(windows, WORD_STEP)
-    for (let k = 0; k < stride; k++) linkAll([windowKey(pattern, k)], k)
-    // the window before the word first: `"key":` patterns end in `":`, and `d":` + any byte is in
-    // every line that has a key ending in `d`
-    if (stride < WORD_STEP) {
-      const head = windowKey(`\0${pattern.slice(0, 3)}`, 0)
-      linkAll(
-        anyByte((byte) => head | (byte << 24)),
-        -1,
-      )
-      stride++
-    }
-    if (stride < WORD_STEP) {
-      const tail = windowKey(`${pattern.slice(-3)}\0`, 0)
-      linkAll(
-        anyByte((byte) => tail | byte),
-        windows,
-      )
-      stride++
-    }
-    this.#wordStep = Math.min(this.#wordStep, stride)
-  }
-
-  /** Clears everything, words included. */
+  /** Clears everything. */
   clear(): void {
     this.#patterns.clear()
     this.#records.clear()
     this.#nextId = 0
     this.#freeIds.clear()
-    this.#wordList.length = 0
     this.#strides.fill(0)
     this.#valueStep = MAX_STRIDE
-    this.#wordStep = WORD_STEP
     this.#patternCount = 0
     this.#longGroups = 0
     this.#shortGroups = 0
     this.#table.clear()
-    this.#words.clear()
-    this.#wordFilter = new Int32Array(1 << (WORD_FILTER_BITS - 5))
   }
 
   /**
    * Every value match in `text` as the `[start, end)` of the part to replace (context kept out), in
-   * no particular order and possibly repeated; with `first`, only the first one found.
+   * no particular order and possibly repeated; with `first`, only the first one found. `bytes`:
+   * `text` already copied by a {@link ByteScratch} (the line scrubber copies each line once for
+   * every scan); without it the index copies `text` into its own.
    */
-  scanValues(text: string, first: boolean): Findings | undefined {
+  scanValues(text: string, first: boolean, bytes?: DataView): Findings | undefined {
     const long = this.#longGroups > 0
     const short = this.#shortGroups > 0
     if ((!long && !short) || text.length < SHORT_Q) return undefined
-    const view = this.#scratch.bytesOf(text)
+    const view = bytes ?? this.#scratch.bytesOf(text)
     const probe = this.#table.probe
     const step = this.#valueStep
     const lastLong = text.length - LONG_Q
@@ -325,82 +250,12 @@ export class PatternIndex {
       return found
     }
     for (
-      let j = nextHit(view, probe, undefined, 0, 0, last, lastLong, step, step, long, short);
+      let j = nextHit(view, probe, 0, last, lastLong, step, long, short);
       j !== -1;
-      j = nextHit(view, probe, undefined, 0, j + step, last, lastLong, step, step, long, short)
+      j = nextHit(view, probe, j + step, last, lastLong, step, long, short)
     ) {
       found = this.#valuesAt(view, j, text, found, lastLong, long, short)
       if (first && found !== undefined) return found
-    }
-    return found
-  }
-
-  /**
-   * {@link scanValues} and every word in the same pass, as `[start, end)`. A separate method from
-   * `scanValues`, so that each keeps its own optimized code.
-   */
-  scanAll(text: string): Findings | undefined {
-    if (this.#wordList.length === 0) return this.scanValues(text, false)
-    const last = text.length - SHORT_Q
-    if (last < 0) return undefined
-    const view = this.#scratch.bytesOf(text)
-    const probe = this.#table.probe
-    const wordFilter = this.#wordFilter
-    const long = this.#longGroups > 0
-    const short = this.#shortGroups > 0
-    const step = long || short ? Math.min(this.#valueStep, this.#wordStep) : this.#wordStep
-    // windows are visited at multiples of `step`; values need one every `valueStep` at most, so
-    // they are tested at multiples of the largest multiple of `step` not above it
-    const grid = step * Math.floor(this.#valueStep / step)
-    const lastLong = text.length - LONG_Q
-    let found: Findings | undefined
-    /**
-     * Windows before this find no word worth reporting: a word was found in the stretch without a
-     * quote that runs up to here, and a log scrubber needs one hit per key, not one per word (a
-     * 100 KB string of `token token …` reports one). Bounded: each stretch is searched once.
-     */
-    let wordsUntil = -1
-    // the common case (no value under 12 characters, the table not growing) has a tighter loop
-    const fast = !short && probe.nextFilter === undefined
-    const filter = probe.filter
-    const shift = probe.filterShift
-    for (
-      let j = fast
-        ? nextWordOrLongHit(view, wordFilter, wordsUntil, filter, shift, 0, last, lastLong, step, grid, long)
-        : nextHit(view, probe, wordFilter, wordsUntil, 0, last, lastLong, step, grid, long, short);
-      j !== -1;
-      j = fast
-        ? nextWordOrLongHit(
-            view,
-            wordFilter,
-            wordsUntil,
-            filter,
-            shift,
-            j + step,
-            last,
-            lastLong,
-            step,
-            grid,
-            long,
-          )
-        : nextHit(view, probe, wordFilter, wordsUntil, j + step, last, lastLong, step, grid, long, short)
-    ) {
-      const key = view.getInt32(j)
-      const bit = wordBit(key)
-      if (j >= wordsUntil && (((wordFilter[bit >>> 5] as number) >>> bit) & 1) === 1) {
-        const before = found?.words.length ?? 0
-        found = this.#visitWords(key, j, text, found)
-        const words = found?.words
-        if (words !== undefined && words.length > before) {
-          let end = 0
-          for (let k = before; k < words.length; k++) end = Math.max(end, (words[k] as [number, number])[1])
-          const quote = text.indexOf('"', end)
-          // a `"key":` word starts at that quote, and its window may start one byte before it
-          wordsUntil = quote === -1 ? text.length : quote - 1
-        }
-      }
-      // a window off the values' grid was returned for a word: values are found on the grid alone
-      if (j % grid === 0) found = this.#valuesAt(view, j, text, found, lastLong, long, short)
     }
     return found
   }
@@ -447,24 +302,9 @@ export class PatternIndex {
         if (text.charCodeAt(end - 1) !== joined.charCodeAt(from + length - 1)) continue
         if (!sameText(text, start, joined, from, length - 1)) continue
         const keep = records.get(id, KEEP)
-        found ??= { values: [], words: [] }
+        found ??= { values: [] }
         found.values.push([start + (keep & 15), end - (keep >> 4)])
       }
-    }
-    return found
-  }
-
-  /** Checks every word indexed under window `key` against `text` at window `j`. */
-  #visitWords(key: number, j: number, text: string, found: Findings | undefined): Findings | undefined {
-    const words = this.#words
-    for (let slot = words.first(key); slot !== -1; slot = words.next(key, slot)) {
-      const entry = words.entry(slot)
-      const word = this.#wordList[entry >>> 8] as string
-      const start = j - ((entry & 255) - 2)
-      const end = start + word.length
-      if (start < 0 || end > text.length || !sameLetters(text, start, word)) continue
-      found ??= { values: [], words: [] }
-      found.words.push([start, end])
     }
     return found
   }
@@ -593,43 +433,6 @@ function nextLongHit(
   return -1
 }
 
-/**
- * {@link nextHit} for words and a table of eight-character windows only (`long`: any) that is not
- * growing: windows every `step` are tested for words (at or after `wordsFrom`), and those at
- * multiples of `grid` for values.
- */
-function nextWordOrLongHit(
-  view: DataView,
-  wordFilter: Int32Array,
-  wordsFrom: number,
-  filter: Int32Array,
-  shift: number,
-  from: number,
-  last: number,
-  lastLong: number,
-  step: number,
-  grid: number,
-  long: boolean,
-): number {
-  // the next window on the values' grid
-  let onGrid = long ? Math.ceil(from / grid) * grid : Number.POSITIVE_INFINITY
-  for (let j = from; j <= last; j += step) {
-    const key = view.getInt32(j)
-    if (j >= wordsFrom) {
-      const bit = wordBit(key)
-      if ((((wordFilter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
-    }
-    if (j !== onGrid) continue
-    onGrid += grid
-    if (j > lastLong) continue
-    const hash = longHash(key, view.getInt32(j + 4))
-    const bit = hash >>> shift
-    const mask = filterMask(bit, hash)
-    if (((filter[bit >>> 5] as number) & mask) === mask) return j
-  }
-  return -1
-}
-
 /** True when `text` at `at` holds the `length` characters of `source` at `from`. */
 function sameText(text: string, at: number, source: string, from: number, length: number): boolean {
   for (let i = 0; i < length; i++) if (text.charCodeAt(at + i) !== source.charCodeAt(from + i)) return false
@@ -638,21 +441,16 @@ function sameText(text: string, at: number, source: string, from: number, length
 
 /**
  * The first window at or after `from` (stepping by `step`, up to `last`) that may hold a value
- * (at multiples of `valueGrid`, a multiple of `step`; `long`: its eight-character hash, `short`:
- * its four-character one, passes the table's filter) or, at or after `wordsFrom`, a word; -1 for
- * none. Most windows pass neither: this loop is all a scan
- * of clean text runs.
+ * (`long`: its eight-character hash, `short`: its four-character one, passes the table's filter);
+ * -1 for none. Most windows pass neither: this loop is all a scan of clean text runs.
  */
 function nextHit(
   view: DataView,
   probe: FilterProbe,
-  wordFilter: Int32Array | undefined,
-  wordsFrom: number,
   from: number,
   last: number,
   lastLong: number,
   step: number,
-  valueGrid: number,
   long: boolean,
   short: boolean,
 ): number {
@@ -661,11 +459,6 @@ function nextHit(
   const growing = probe.nextFilter !== undefined
   for (let j = from; j <= last; j += step) {
     const key = view.getInt32(j)
-    if (wordFilter !== undefined && j >= wordsFrom) {
-      const bit = wordBit(key)
-      if ((((wordFilter[bit >>> 5] as number) >>> bit) & 1) === 1) return j
-    }
-    if (valueGrid !== step && j % valueGrid !== 0) continue
     if (long && j <= lastLong) {
       const hash = longHash(key, view.getInt32(j + 4))
       const bit = hash >>> shift

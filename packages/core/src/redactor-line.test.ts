@@ -129,12 +129,54 @@ describe('sensitive keys, in the same pass', () => {
     }
   })
 
-  it('takes key words found by the policy itself (a key outside ASCII)', () => {
+  it('censors key words and values found in the same line, at every offset and in any letter case', () => {
+    const secret = canary('both')
+    const scrub = scrubberWith(secret)
+    for (const word of ['token', 'password', 'pwd']) {
+      for (const spelling of [word, word.toUpperCase(), word.charAt(0).toUpperCase() + word.slice(1)]) {
+        for (let pad = 0; pad < 10; pad++) {
+          const key = word === 'pwd' ? spelling : `${'a'.repeat(pad)}${spelling}`
+          const line = `{"${'n'.repeat(pad)}":"${secret}","${key}":"plain","m":"${'.'.repeat(pad)}"}\n`
+          const out = scrub(line)
+          assertNoCanary(out)
+          expect(JSON.parse(out), `${key} after ${pad}`).toEqual({
+            ['n'.repeat(pad)]: R,
+            [key]: R,
+            m: '.'.repeat(pad),
+          })
+        }
+      }
+    }
+  })
+
+  it('returns a clean line itself, and still censors keys after every value is cleared', () => {
+    const redactor = new SecretRedactor()
+    const secret = canary('cleared')
+    redactor.add(secret)
+    const scrub = createLineScrubber({ redactors: [redactor], keys: policy })
+    const clean = '{"level":30,"msg":"hello world"}\n'
+    expect(scrub(clean)).toBe(clean)
+    redactor.clear()
+    expect(JSON.parse(scrub(`{"clientSecret":"x","v":"${secret}"}`))).toEqual({ clientSecret: R, v: secret })
+  })
+
+  it('with no redactor censors keys only, and with neither redactor nor keys returns every line as it is', () => {
+    const keysOnly = createLineScrubber({ redactors: [], keys: policy })
+    expect(JSON.parse(keysOnly('{"Token":"a","b":"token","c":{"pwd":["x",1]}}'))).toEqual({
+      Token: R,
+      b: 'token',
+      c: { pwd: [R, 1] },
+    })
+    const nothing = createLineScrubber({ redactors: [] })
+    const line = '{"token":"a"}\n'
+    expect(nothing(line)).toBe(line)
+  })
+
+  it('finds watched texts outside ASCII too (an exact key such as straße), in any letter case', () => {
     const own: LineKeyPolicy = {
       watch: ['"straße":'],
       censor: '***',
       isSensitiveKey: (key) => key.toLowerCase() === 'straße',
-      findWords: (line) => [...line.matchAll(/straße/gi)].flatMap((m) => [m.index, m.index + 6]),
     }
     const scrub = createLineScrubber({ redactors: [new SecretRedactor()], keys: own })
     expect(JSON.parse(scrub('{"STRAßE":"a","b":"straße"}\n'))).toEqual({ STRAßE: '***', b: 'straße' })

@@ -2,9 +2,9 @@
  * Scrubbing one finished JSON log line, top to bottom:
  *
  * 1. Each redactor's index finds the values it knows in the line ({@link findValues}), and a
- *    {@link WordFinder} finds the texts the key policy watches (credential words, `"key":` of exact
- *    keys): one three-character window every three characters, skipping to the next quote after a
- *    find (see `redactor-words.ts`).
+ *    key policy's `findWords` finds the texts it watches (credential words, `"key":` of exact keys;
+ *    a {@link WordFinder}: one four-character window every four characters, skipping to the next
+ *    quote after a find, see `redactor-words.ts`).
  * 2. A clean line (no hit) is returned as it is: that is the common case, and all it cost was the scan.
  * 3. Otherwise {@link editJsonLine} walks the line forward once, from hit to hit, skipping whole
  *    JSON strings with `indexOf('"')`. It knows at each hit whether it stands in a key, a string
@@ -25,26 +25,23 @@
  * matches replaced where they stand, and no key censoring.
  */
 import type { SecretRedactor } from './redactor.js'
+import { ByteScratch } from './redactor-bytes.js'
 import { type LineScan, lineScanOf, type Span } from './redactor-scan.js'
 import { WordFinder, type WordHits } from './redactor-words.js'
 
 /** Which keys of a line are sensitive; see {@link createLineScrubber}. */
 export interface LineKeyPolicy {
   /**
-   * Texts the scan looks for, lowercase, each 4+ characters: credential words found anywhere in a
-   * key, and `"key":` for each exact key that holds none of them.
+   * Texts that may start a sensitive key, found in any letter case, each 4+ characters (shorter ones
+   * are left out): credential words found anywhere in a key, and `"key":` for each exact key that
+   * holds none of them. Found by a {@link WordFinder} when all are ASCII, else by one regular
+   * expression of literal alternatives (the finder folds ASCII letters only).
    */
   readonly watch: readonly string[]
   /** True when a key (its raw JSON text, between the quotes) is sensitive. Called once per key that holds a watched text. */
   isSensitiveKey(key: string): boolean
   /** What a sensitive key's string values become (written as a JSON string). */
   readonly censor: string
-  /**
-   * Finds the watched texts itself instead of the {@link WordFinder}: for a watched text outside
-   * ASCII (the finder folds ASCII letters only). Returns flat `[start, end)` pairs ordered by start
-   * (see {@link WordHits}); must be linear in the line.
-   */
-  findWords?(line: string): WordHits
 }
 
 const QUOTE = 34
@@ -453,15 +450,22 @@ function replaceWhereTheyStand(line: string, sorted: readonly Span[], replacemen
   return edits.result()
 }
 
-/** Every value match of every redactor in `line`, unordered; `undefined` when there is none. */
-export function findValues(scans: readonly LineScan[], line: string): readonly Span[] | undefined {
+/**
+ * Every value match of every redactor in `line`, unordered; `undefined` when there is none.
+ * `bytes`: the line as a `ByteScratch` copied it, shared by every scan.
+ */
+export function findValues(
+  scans: readonly LineScan[],
+  line: string,
+  bytes?: DataView,
+): readonly Span[] | undefined {
   if (scans.length === 1) {
-    const found = (scans[0] as LineScan).findValues(line)
+    const found = (scans[0] as LineScan).findValues(line, bytes)
     return found === undefined || found.values.length === 0 ? undefined : found.values
   }
   let values: Span[] | undefined
   for (let i = 0; i < scans.length; i++) {
-    const found = (scans[i] as LineScan).findValues(line)
+    const found = (scans[i] as LineScan).findValues(line, bytes)
     if (found === undefined || found.values.length === 0) continue
     if (values === undefined) values = [...found.values]
     else for (const span of found.values) values.push(span)
@@ -471,7 +475,7 @@ export function findValues(scans: readonly LineScan[], line: string): readonly S
 
 /** Options for {@link createLineScrubber}. */
 export interface LineScrubberOptions {
-  /** Redactors whose values are scrubbed. */
+  /** Redactors whose values are scrubbed; none: only keys are censored. */
   readonly redactors: readonly SecretRedactor[]
   /** Which keys are sensitive; without it, no key is censored. */
   readonly keys?: LineKeyPolicy
@@ -484,10 +488,8 @@ export interface LineScrubberOptions {
  */
 export function createLineScrubber(options: LineScrubberOptions): (line: string) => string {
   const { redactors, keys } = options
-  const first = redactors[0]
-  if (first === undefined) throw new TypeError('createLineScrubber needs at least one redactor')
   const scans = redactors.map(lineScanOf)
-  const replacement = first.replacement
+  const replacement = redactors[0]?.replacement ?? keys?.censor ?? '[REDACTED]'
   const texts = editTexts(keys, replacement)
   if (keys === undefined) {
     return (line) => {
@@ -495,17 +497,37 @@ export function createLineScrubber(options: LineScrubberOptions): (line: string)
       return values === undefined ? line : editJsonLine(line, NO_WORDS, values, undefined, replacement, texts)
     }
   }
-  const findWords = keys.findWords ?? wordFinderOf(keys.watch)
+  const findWords = wordFinderOf(keys.watch)
+  // one byte copy of each line, read by the word finder and every redactor's scan
+  const scratch = new ByteScratch()
   return (line) => {
-    const words = findWords(line)
-    const values = findValues(scans, line)
+    const bytes = line.length < 4 ? undefined : scratch.bytesOf(line)
+    const words = findWords(line, bytes)
+    const values = scans.length === 0 ? undefined : findValues(scans, line, bytes)
     if (values === undefined && words.length === 0) return line
     return editJsonLine(line, words, values ?? NONE, keys, replacement, texts)
   }
 }
 
-/** The finder of `watch` (lowercased; texts of fewer than 4 characters are left out, as documented). */
-function wordFinderOf(watch: readonly string[]): (line: string) => WordHits {
-  const finder = new WordFinder(watch.map((text) => text.toLowerCase()).filter((text) => text.length >= 4))
-  return (line) => finder.find(line)
+/**
+ * The finder of `watch` (lowercased; texts of fewer than 4 characters left out): a
+ * {@link WordFinder} when every text is ASCII, else one regular expression of literal
+ * alternatives (linear in the line).
+ */
+function wordFinderOf(watch: readonly string[]): (line: string, bytes?: DataView) => WordHits {
+  const texts = [...new Set(watch.map((text) => text.toLowerCase()).filter((text) => text.length >= 4))]
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included
+  if (texts.every((text) => /^[\x00-\x7f]*$/.test(text))) {
+    const finder = new WordFinder(texts)
+    return (line, bytes) => finder.find(line, bytes)
+  }
+  const pattern = new RegExp(texts.map((text) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gi')
+  return (line) => {
+    const found: number[] = []
+    pattern.lastIndex = 0
+    for (let match = pattern.exec(line); match !== null; match = pattern.exec(line)) {
+      found.push(match.index, pattern.lastIndex)
+    }
+    return found
+  }
 }

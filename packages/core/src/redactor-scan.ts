@@ -3,25 +3,23 @@ import { InvalidOptionsError } from './errors.js'
 /** `[start, end)` of a match in the scanned text. */
 export type Span = readonly [number, number]
 
-/** What a line scan found: the part to replace of each value match, and each watched word. Unordered, may repeat. */
+/** What a line scan found: the part to replace of each value match. Unordered, may repeat. */
 export interface RedactorFindings {
   readonly values: readonly Span[]
-  readonly words: readonly Span[]
 }
 
 /**
- * What the line scrubber needs from a redactor, and nothing else uses: a scan that also finds the
- * words a log scrubber watches (credential key names). Reached through a `Symbol.for` key, so that
- * a redactor made by the other build of `@latchkey/core` (ESM or CommonJS) answers it too; not part
- * of {@link SecretRedactor}'s public API.
+ * What the line scrubber needs from a redactor beyond its public API: the value matches of a line
+ * as spans (the scrubber edits the line itself, keeping it JSON). Reached through a `Symbol.for`
+ * key, so that a redactor made by the other build of `@latchkey/core` (ESM or CommonJS) answers it
+ * too; not part of {@link SecretRedactor}'s public API. Nothing in it is specific to a logger.
  */
 export interface LineScan {
-  /** Adds words (lowercase, 4+ characters) found in any ASCII letter case; kept for the redactor's life. */
-  watch(words: readonly string[]): void
-  /** Values and watched words in one pass; `undefined` when there is neither. */
-  find(text: string): RedactorFindings | undefined
-  /** Values only. */
-  findValues(text: string): RedactorFindings | undefined
+  /**
+   * Every value match in `text`; `undefined` when there is none. `bytes`: `text` as a
+   * `ByteScratch` (`redactor-bytes.ts`) copied it, so that a line is copied once for every scan.
+   */
+  findValues(text: string, bytes?: DataView): RedactorFindings | undefined
 }
 
 /** The key of a redactor's {@link LineScan} method. */

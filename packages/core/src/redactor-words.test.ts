@@ -122,6 +122,17 @@ describe('WordFinder', () => {
     }
   })
 
+  it('finds patterns after characters outside Latin-1, and in text longer than its own buffer', () => {
+    const finder = new WordFinder(WORDS)
+    const wide = '{"note":"日本語 😀 ✓ x","PASSWORD":"x"}'
+    expect(spans(finder.find(wide))).toEqual([[wide.indexOf('PASSWORD'), wide.indexOf('PASSWORD') + 8]])
+    // past the 1 MB buffer the finder keeps (a buffer of its own), then back in its own buffer
+    const long = `${'x'.repeat(1_100_000)} password"`
+    expect(spans(finder.find(long))).toEqual([[long.length - 9, long.length - 1]])
+    expect(spans(finder.find('{"token":1}'))).toEqual([[2, 7]])
+    expect(finder.find('{"level":30,"msg":"hello world"}')).toEqual([])
+  })
+
   it('refuses patterns it cannot find (a programming error)', () => {
     expect(() => new WordFinder(['ab'])).toThrow(TypeError)
     expect(() => new WordFinder(['Token'])).toThrow(TypeError)

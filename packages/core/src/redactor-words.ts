@@ -1,93 +1,9 @@
-/**
- * What the redactor needs to find words (key names a log scrubber censors) in the same pass as
- * values: every letter case of a window, a table of word windows by their exact key, and the check
- * of a word against the text.
- */
-
-/** `key` with every ASCII letter byte in both cases: each spelling a word's window can take. */
-export function caseVariants(key: number): number[] {
-  let variants = [key]
-  for (let shift = 0; shift < 32; shift += 8) {
-    const byte = (key >>> shift) & 255
-    const lower = byte | 0x20
-    if (lower < 97 || lower > 122) continue
-    variants = variants.flatMap((variant) => [variant | (0x20 << shift), variant & ~(0x20 << shift)])
-  }
-  return variants
-}
+import { ByteScratch } from './redactor-bytes.js'
 
 /**
- * Word windows by their exact key: open addressing with linear probing, a few thousand entries
- * (every letter case of every window, and the windows that take any byte). Small, so a lookup
- * stays in cache; entries are only ever added.
+ * Finding the texts a log scrubber watches (credential key words, `"key":` of exact keys) in any
+ * ASCII letter case, in one linear pass: {@link WordFinder}.
  */
-export class WordTable {
-  #bits = 12
-  #keys = new Int32Array(1 << 12)
-  /** `wordIndex << 8 | (offset + 2)` (offsets start at -1); 0 marks an empty slot. */
-  #entries = new Int32Array(1 << 12)
-  #count = 0
-
-  add(key: number, entry: number): void {
-    if ((this.#count + 1) * 2 > this.#keys.length) this.#grow()
-    this.#put(key, entry)
-  }
-
-  /** The first slot holding `key`, or -1. */
-  first(key: number): number {
-    return this.#scan(key, this.#home(key))
-  }
-
-  /** The next slot after `slot` holding `key`, or -1. */
-  next(key: number, slot: number): number {
-    return this.#scan(key, (slot + 1) & (this.#keys.length - 1))
-  }
-
-  entry(slot: number): number {
-    return this.#entries[slot] as number
-  }
-
-  clear(): void {
-    this.#bits = 12
-    this.#keys = new Int32Array(1 << 12)
-    this.#entries = new Int32Array(1 << 12)
-    this.#count = 0
-  }
-
-  #scan(key: number, from: number): number {
-    const mask = this.#keys.length - 1
-    for (let slot = from; this.#entries[slot] !== 0; slot = (slot + 1) & mask) {
-      if (this.#keys[slot] === key) return slot
-    }
-    return -1
-  }
-
-  #put(key: number, entry: number): void {
-    const mask = this.#keys.length - 1
-    let slot = this.#home(key)
-    while (this.#entries[slot] !== 0) slot = (slot + 1) & mask
-    this.#keys[slot] = key
-    this.#entries[slot] = entry
-    this.#count++
-  }
-
-  /** Where `key` would sit: the top bits of a multiplicative hash (its low bits only see the last byte). */
-  #home(key: number): number {
-    return Math.imul(key, 0x27d4eb2d) >>> (32 - this.#bits)
-  }
-
-  #grow(): void {
-    this.#bits++
-    const keys = this.#keys
-    const entries = this.#entries
-    this.#keys = new Int32Array(keys.length * 2)
-    this.#entries = new Int32Array(keys.length * 2)
-    this.#count = 0
-    for (let slot = 0; slot < keys.length; slot++) {
-      if (entries[slot] !== 0) this.#put(keys[slot] as number, entries[slot] as number)
-    }
-  }
-}
 
 /** True when `text` holds `lower` (lowercase) at `start`, ASCII letters compared in any case. */
 export function sameLetters(text: string, start: number, lower: string): boolean {
@@ -105,8 +21,6 @@ const WORD_Q = 4
 const MAX_WORD_STEP = 4
 /** Bits of {@link WordFinder}'s filter: about a thousand windows set, so a window of clean text passes with odds near 1/60. */
 const FINDER_FILTER_BITS = 16
-/** Longest text copied into a finder's own buffer; a longer one gets a buffer of its own. */
-const FINDER_SCRATCH_MAX = 1 << 17
 /** ASCII letters folded to lowercase in one OR (other bytes may fold onto each other: only ever a false candidate). */
 const FOLD = 0x20202020
 
@@ -192,8 +106,8 @@ function orderPairs(hits: number[]): void {
  * Finds a fixed set of short ASCII patterns (credential words, `"key":` texts) in any ASCII letter
  * case, for the line scrubber.
  *
- * The text is copied to bytes once (the low byte of each UTF-16 unit) and one four-character
- * window is read every `S` characters (`S = min(4, L − 1)` for the shortest pattern of `L`
+ * The text is copied to bytes once (the low byte of each UTF-16 unit; the line scrubber passes the
+ * copy it made for the values' scan) and one four-character window is read every `S` characters (`S = min(4, L − 1)` for the shortest pattern of `L`
  * characters: 4 for the credential words), its letters folded to lowercase with one OR, and tested
  * against a 64 Kbit filter. Each pattern is indexed under `S` consecutive windows, so every
  * occurrence covers one window the scan reads: its own windows when it is long enough, otherwise
@@ -215,8 +129,7 @@ export class WordFinder {
   readonly #filter = new Int32Array(1 << (FINDER_FILTER_BITS - 5))
   /** Folded window → `patternIndex << 3 | (offset + 1)` of every pattern indexed under it. */
   readonly #table = new Map<number, number[]>()
-  #bytes = Buffer.allocUnsafeSlow(1024)
-  #view = new DataView(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.byteLength)
+  readonly #scratch = new ByteScratch()
 
   /**
    * @param patterns lowercase ASCII texts of at least 3 characters.
@@ -250,12 +163,14 @@ export class WordFinder {
 
   /**
    * Every pattern found in `text` as flat `[start, end)` pairs ordered by start, at most one per
-   * stretch without an unescaped `"` (see the class comment).
+   * stretch without an unescaped `"` (see the class comment). `bytes`: `text` as a
+   * {@link ByteScratch} copied it (the line scrubber copies each line once, for this and every
+   * redactor's scan); without it the finder copies `text` into its own.
    */
-  find(text: string): WordHits {
+  find(text: string, bytes?: DataView): WordHits {
     const length = text.length
     if (this.#patterns.length === 0 || length < this.#shortest) return NO_WORDS
-    const view = this.#bytesOf(text)
+    const view = bytes ?? this.#scratch.bytesOf(text)
     const filter = this.#filter
     const step = this.#step
     let found: number[] | undefined
@@ -290,33 +205,5 @@ export class WordFinder {
       if (end > furthest) furthest = end
     }
     return furthest
-  }
-
-  /**
-   * `text` as bytes, one per UTF-16 unit, with four zero bytes after it (the last window reads past
-   * the end). A text longer than {@link FINDER_SCRATCH_MAX} gets a buffer of its own, so one huge
-   * line does not keep a huge buffer alive.
-   */
-  #bytesOf(text: string): DataView {
-    const need = text.length + 4
-    if (need > this.#bytes.length) {
-      if (need > FINDER_SCRATCH_MAX) {
-        const bytes = Buffer.allocUnsafeSlow(need)
-        bytes.write(text, 0, 'latin1')
-        bytes.fill(0, text.length)
-        return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
-      }
-      let size = this.#bytes.length
-      while (size < need) size *= 2
-      this.#bytes = Buffer.allocUnsafeSlow(size)
-      this.#view = new DataView(this.#bytes.buffer, this.#bytes.byteOffset, this.#bytes.byteLength)
-    }
-    const bytes = this.#bytes
-    bytes.write(text, 0, 'latin1')
-    bytes[text.length] = 0
-    bytes[text.length + 1] = 0
-    bytes[text.length + 2] = 0
-    bytes[text.length + 3] = 0
-    return this.#view
   }
 }

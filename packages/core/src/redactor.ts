@@ -82,7 +82,6 @@ export class SecretRedactor {
   readonly #released = new PagedQueue<string>()
   #retiredCount = 0
   readonly #shortReported = new Set<string>()
-  readonly #words = new Set<string>()
   #lineScan: LineScan | undefined
 
   /** @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` naming the option that is wrong. */
@@ -185,10 +184,9 @@ export class SecretRedactor {
     }
   }
 
-  /** Forgets every value (watched words stay). */
+  /** Forgets every value. */
   clear(): void {
     this.#index.clear()
-    for (const word of this.#words) this.#index.insertWord(word)
     this.#slots.clear()
     this.#records.clear()
     this.#until.clear()
@@ -223,19 +221,7 @@ export class SecretRedactor {
   [LINE_SCAN](): LineScan {
     if (this.#lineScan !== undefined) return this.#lineScan
     const index = this.#index
-    const words = this.#words
-    this.#lineScan = {
-      watch(list) {
-        for (const word of list) {
-          const lower = word.toLowerCase()
-          if (lower.length < 4 || words.has(lower)) continue
-          words.add(lower)
-          index.insertWord(lower)
-        }
-      },
-      find: (text) => index.scanAll(text),
-      findValues: (text) => index.scanValues(text, false),
-    }
+    this.#lineScan = { findValues: (text, bytes) => index.scanValues(text, false, bytes) }
     return this.#lineScan
   }
 

@@ -1,15 +1,11 @@
 import { InvalidOptionsError } from '@latchkey/core'
-import { editJsonLine, type LineKeyPolicy } from '@latchkey/core/internal'
+import { createLineScrubber, type LineKeyPolicy } from '@latchkey/core/internal'
 import { CREDENTIAL_HEADERS, CREDENTIAL_KEY_WORDS, createSensitiveKeyTest } from './sensitive-keys.js'
 
 /**
  * Key-name censoring over the finished JSON line, so it holds whatever produced the log object:
  * latchkey's serializers, pino-http's (and so nestjs-pino's), Fastify's, or an object logged by hand.
  */
-
-function escapeRegExp(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
-}
 
 /**
  * The fewest words whose occurrences cover every word in `words`: a word that contains another
@@ -31,9 +27,9 @@ export interface LineKeyRules extends LineKeyPolicy {
  * The key-censoring rules for `exactKeys` and `censor`: which keys are sensitive (a credential
  * header, a key holding a credential word, or one of `exactKeys` in any letter case) and what their
  * values become. The line walk itself is core's (`createLineScrubber` in `@latchkey/core/internal`):
- * the scan that finds secret values also finds the watched texts, and one forward pass over the
- * line censors both, O(line length) for every input. An exact key outside ASCII is found by a
- * regular expression of literal alternatives instead (the scan folds ASCII letters only).
+ * it finds the watched texts (core's `WordFinder`; a regular expression of literal alternatives
+ * when an exact key is outside ASCII) and the values in one scan of the line, then censors both
+ * in one forward pass, O(line length) for every input.
  *
  * @throws {InvalidOptionsError} `ERR_SECRET_INVALID_OPTIONS` when `exactKeys` is not an array of strings or `censor` not a string.
  */
@@ -54,29 +50,8 @@ export function createLineKeyRules(exactKeys: readonly string[], censor: string)
       .filter((key) => key !== '' && !words.some((word) => key.includes(word)))
       .map((key) => `${JSON.stringify(key)}:`),
   ]
-  const finder = new RegExp(
-    searchWords([...CREDENTIAL_KEY_WORDS, ...CREDENTIAL_HEADERS, ...exact])
-      .map(escapeRegExp)
-      .join('|'),
-    'gi',
-  )
-  function findWords(line: string): number[] {
-    const found: number[] = []
-    finder.lastIndex = 0
-    for (let match = finder.exec(line); match !== null; match = finder.exec(line)) {
-      found.push(match.index, finder.lastIndex)
-    }
-    return found
-  }
-  const isSensitiveKey = createSensitiveKeyTest(exactKeys)
-  const policy: LineKeyPolicy = { watch, censor, isSensitiveKey }
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: the ASCII range, control characters included
-  const scannable = watch.every((text) => /^[\x00-\x7f]*$/.test(text))
-  return {
-    ...policy,
-    ...(scannable ? {} : { findWords }),
-    censorLine: (line) => editJsonLine(line, findWords(line), [], policy, censor),
-  }
+  const policy: LineKeyPolicy = { watch, censor, isSensitiveKey: createSensitiveKeyTest(exactKeys) }
+  return { ...policy, censorLine: createLineScrubber({ redactors: [], keys: policy }) }
 }
 
 /**

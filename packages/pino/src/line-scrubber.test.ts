@@ -173,8 +173,6 @@ describe('createLineScrubber', () => {
     const scan = Symbol.for('@latchkey/core.redactor.lineScan.v1')
     Object.defineProperty(broken, scan, {
       value: () => ({
-        watch: () => undefined,
-        find: () => undefined,
         findValues: () => {
           throw new Error('boom')
         },

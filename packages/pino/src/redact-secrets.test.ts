@@ -415,8 +415,6 @@ describe('redactSecrets option merging', () => {
     const failing = new SecretRedactor()
     Object.defineProperty(failing, Symbol.for('@latchkey/core.redactor.lineScan.v1'), {
       value: () => ({
-        watch: () => undefined,
-        find: () => undefined,
         findValues(): never {
           calls++
           throw new URIError('URI malformed')
