@@ -4,12 +4,15 @@
  * in an empty directory outside the workspace, run the README's install line (with `--engine-strict`)
  * with each `@latchkey/*` name replaced by its packed tarball (`pnpm pack`), then type-check the
  * README's first TypeScript example under `strict` with `moduleResolution` node16, nodenext and
- * bundler (one install reused by the three configs), and run it as test/install-lines/cases.mjs
+ * bundler (one install reused by the three configs, built by one `tsc -b`), and run it as test/install-lines/cases.mjs
  * says: with an environment, or under a harness (test/install-lines/harness/) that starts the
  * backend from the installed @latchkey/testing tarball (an emulator, embedded PostgreSQL), sets the
  * environment the README names, runs the example and checks what it did. A run fails on a non-zero
  * exit, missing expected output, or any of its secret values in the output. `--verbose` prints the
- * output of passing checks too; name packages to check only those.
+ * output of passing checks too; name packages to check only those. `--jobs=<n>` checks n packages
+ * at once (default 2: installs wait on the network and the disk while the other's tsc computes);
+ * each package's rows are printed together when it is done. `--tarballs=<dir>` packs into a
+ * directory that outlives the run and reuses the tarballs already in it (one pack per CI run).
  *
  * Runs on the Node.js that runs this script (CI calls it once per line). A package whose `engines`
  * exclude this line is reported as excluded (not run, not counted), and so is one install line that
@@ -17,7 +20,7 @@
  * (.tmp/npm-cache) keeps repeated runs fast. Prints one row per package and check, then
  * `N passed, M failed`.
  */
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import {
   copyFileSync,
   mkdirSync,
@@ -48,14 +51,28 @@ const RESOLUTIONS = {
   bundler: { module: 'esnext', moduleResolution: 'bundler' },
 }
 
-function sh(command, args, cwd, timeout = 300_000) {
+/** Runs a command to its end without blocking the event loop, so two packages can be checked at once. */
+function sh(command, args, cwd, { timeout = 300_000, extraEnv = {} } = {}) {
   const started = Date.now()
-  const r = spawnSync(command, args, { cwd, env, encoding: 'utf8', timeout, maxBuffer: 64 * 1024 * 1024 })
-  return {
-    ok: r.status === 0,
-    out: `${r.stdout ?? ''}${r.stderr ?? ''}${r.error ? String(r.error) : ''}`,
-    ms: Date.now() - started,
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd, env: { ...env, ...extraEnv }, timeout, killSignal: 'SIGKILL' })
+    let out = ''
+    child.stdout.on('data', (d) => (out += d))
+    child.stderr.on('data', (d) => (out += d))
+    child.on('error', (error) => (out += String(error)))
+    child.on('close', (code, signal) =>
+      resolve({ ok: code === 0, code, signal, out, ms: Date.now() - started }),
+    )
+  })
+}
+
+/** Runs `task` over `items`, at most `jobs` at a time; resolves when all are done. */
+async function pool(items, jobs, task) {
+  const queue = [...items]
+  const worker = async () => {
+    for (let item = queue.shift(); item !== undefined; item = queue.shift()) await task(item)
   }
+  await Promise.all(Array.from({ length: Math.min(jobs, items.length) }, worker))
 }
 
 /**
@@ -101,34 +118,57 @@ function satisfiesEngines(range) {
 }
 
 const work = mkdtempSync(join(tmpdir(), `latchkey-install-lines-node${major}-`))
-const tarballs = join(work, 'tarballs')
-mkdirSync(tarballs)
+// `--tarballs=<dir>`: pack into <dir> and keep it, reusing a tarball already there (node-matrix
+// passes one directory to every Node.js line, so the packages are packed once per CI run).
+const tarballsFlag = process.argv.find((a) => a.startsWith('--tarballs='))?.slice('--tarballs='.length)
+const tarballs = tarballsFlag ?? join(work, 'tarballs')
+mkdirSync(tarballs, { recursive: true })
+/** `--jobs=<n>`: packages checked at once (default 2, one per core of the CI machine). */
+const jobs = Math.max(1, Number(process.argv.find((a) => a.startsWith('--jobs='))?.slice(7) ?? 2) || 1)
 const names = readdirSync(join(root, 'packages')).filter(
   (n) => CASES[n] && (only.length === 0 || only.includes(n)),
 )
 const packed = {}
-for (const name of readdirSync(join(root, 'packages'))) {
-  const r = sh('pnpm', ['pack', '--pack-destination', tarballs], join(root, 'packages', name))
-  const file = readdirSync(tarballs).find((f) => f.startsWith(`latchkey-${name}-`))
-  if (!r.ok || !file) {
-    console.error(r.out)
-    throw new Error(`pnpm pack failed in packages/${name}`)
+const packStarted = Date.now()
+const tarballOf = (name) => readdirSync(tarballs).find((f) => f.startsWith(`latchkey-${name}-`))
+let packedHere = 0
+await pool(readdirSync(join(root, 'packages')), jobs, async (name) => {
+  if (tarballOf(name) === undefined) {
+    const r = await sh('pnpm', ['pack', '--pack-destination', tarballs], join(root, 'packages', name))
+    packedHere++
+    if (!r.ok || tarballOf(name) === undefined) {
+      console.error(r.out)
+      throw new Error(`pnpm pack failed in packages/${name}`)
+    }
   }
-  packed[`@latchkey/${name}`] = join(tarballs, file)
-}
+  packed[`@latchkey/${name}`] = join(tarballs, tarballOf(name))
+})
+console.log(
+  packedHere > 0
+    ? `packed ${packedHere} packages in ${((Date.now() - packStarted) / 1000).toFixed(1)} s`
+    : `reused the ${Object.keys(packed).length} tarballs in ${tarballs}`,
+)
 
 const rows = []
-const record = (name, check, ok, ms, detail = '') => {
-  rows.push({ name, check, ok, ms })
-  console.log(`${ok ? 'PASS' : 'FAIL'} ${name} ${check} (${(ms / 1000).toFixed(1)} s)`)
-  if ((!ok || verbose) && detail) console.log(detail.split('\n').slice(-40).join('\n'))
+/** One package's rows and output, printed together when it is done (two run at once). */
+function reporter(name) {
+  const lines = []
+  return {
+    log: (line) => lines.push(line),
+    record(check, ok, ms, detail = '', note = '') {
+      rows.push({ name, check, ok, ms })
+      lines.push(`${ok ? 'PASS' : 'FAIL'} ${name} ${check} (${note}${(ms / 1000).toFixed(1)} s)`)
+      if ((!ok || verbose) && detail) lines.push(detail.split('\n').slice(-40).join('\n'))
+    },
+    flush: () => console.log(lines.join('\n')),
+  }
 }
 
-for (const name of names) {
+async function checkPackage(name, report) {
   const pkg = JSON.parse(readFileSync(join(root, 'packages', name, 'package.json'), 'utf8'))
   if (!satisfiesEngines(pkg.engines?.node)) {
-    console.log(`---- ${name}: engines ${pkg.engines.node} exclude Node.js ${major}; not installed here`)
-    continue
+    report.log(`---- ${name}: engines ${pkg.engines.node} exclude Node.js ${major}; not installed here`)
+    return
   }
   const readme = readFileSync(join(root, 'packages', name, 'README.md'), 'utf8')
   const commands = installLines(readme)
@@ -150,8 +190,8 @@ for (const name of names) {
     JSON.stringify({ name: `try-${name}`, private: true, type: 'module', overrides }),
   )
   if (commands.length === 0 || !example) {
-    record(name, 'README has an install line and a first example', false, 0)
-    continue
+    report.record('README has an install line and a first example', false, 0)
+    return
   }
   let installed = true
   for (const line of commands) {
@@ -160,7 +200,7 @@ for (const name of names) {
       .filter((word) => packed[word] !== undefined)
       .find((id) => !satisfiesEngines(enginesOf(id.slice('@latchkey/'.length))))
     if (excluded !== undefined) {
-      console.log(
+      report.log(
         `---- ${name}: \`${line}\` names ${excluded}, whose engines (${enginesOf(excluded.slice('@latchkey/'.length))}) exclude Node.js ${major}; not installed here`,
       )
       continue
@@ -171,15 +211,15 @@ for (const name of names) {
       .split(/\s+/)
       .slice(2)
       .map((w) => packed[w] ?? w)
-    const install = sh(
+    const install = await sh(
       'npm',
       ['install', '--engine-strict', '--no-audit', '--no-fund', '--prefer-offline', ...words],
       dir,
     )
-    record(name, `install: ${line}`, install.ok, install.ms, install.out)
+    report.record(`install: ${line}`, install.ok, install.ms, install.out)
     installed &&= install.ok
   }
-  if (!installed) continue
+  if (!installed) return
   const extra = [...TOOLCHAIN(major), ...(spec.runWith ?? []).map((w) => packed[w] ?? w)]
   // npm refuses an override of a package the command names, so a tarball named here leaves them.
   const runWithPacked = (spec.runWith ?? []).filter((w) => packed[w] !== undefined)
@@ -189,18 +229,18 @@ for (const name of names) {
     for (const id of runWithPacked) delete manifest.overrides[id]
     writeFileSync(manifestPath, JSON.stringify(manifest))
   }
-  const tools = sh(
+  const tools = await sh(
     'npm',
     ['install', '--no-save', '--no-audit', '--no-fund', '--prefer-offline', ...extra],
     dir,
   )
   if (!tools.ok) {
-    record(name, 'toolchain install', false, tools.ms, tools.out)
-    continue
+    report.record('toolchain install', false, tools.ms, tools.out)
+    return
   }
   const source = `${example.preamble}\n${spec.prelude ?? ''}\n${example.code}\nexport {}\n`
   writeFileSync(join(dir, 'example.ts'), source)
-  for (const [label, resolution] of Object.entries(RESOLUTIONS)) {
+  const configs = Object.entries(RESOLUTIONS).map(([label, resolution]) => {
     const tsconfig = {
       compilerOptions: {
         target: 'es2022',
@@ -215,12 +255,20 @@ for (const name of names) {
       files: ['example.ts'],
     }
     writeFileSync(join(dir, `tsconfig.${label}.json`), JSON.stringify(tsconfig, null, 2))
-    const tsc = sh(
-      process.execPath,
-      [join(dir, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', `tsconfig.${label}.json`],
-      dir,
-    )
-    record(name, `tsc strict, moduleResolution ${label}`, tsc.ok, tsc.ms, tsc.out)
+    return { label, file: `tsconfig.${label}.json` }
+  })
+  // One `tsc -b` builds the three configs in one process (lib and node_modules declarations are
+  // read once, not three times); it checks and emits each config in full, as `tsc -p` would.
+  // When it fails, each config runs alone so the failing rows name their resolution mode.
+  const tsc = join(dir, 'node_modules', 'typescript', 'bin', 'tsc')
+  const all = await sh(process.execPath, [tsc, '-b', ...configs.map((c) => c.file)], dir)
+  for (const { label, file } of configs) {
+    const check = `tsc strict, moduleResolution ${label}`
+    if (all.ok) report.record(check, true, all.ms, '', 'one tsc -b of the three: ')
+    else {
+      const one = await sh(process.execPath, [tsc, '-p', file], dir)
+      report.record(check, one.ok, one.ms, one.out)
+    }
   }
   if (spec.run) {
     const run = spec.run()
@@ -234,43 +282,51 @@ for (const name of names) {
       }
       args = [join(dir, run.harness)]
     }
-    const started = Date.now()
-    const r = spawnSync(process.execPath, args, {
-      cwd: dir,
-      env: {
-        ...env,
+    const r = await sh(process.execPath, args, dir, {
+      timeout: 120_000,
+      extraEnv: {
         ...run.env,
         ILK_SEED: JSON.stringify(run.seed ?? {}),
         ILK_EXAMPLE: join(dir, 'out-nodenext', 'example.js'),
       },
-      encoding: 'utf8',
-      timeout: 120_000,
     })
-    const out = `${r.stdout}${r.stderr}`
+    const out = r.out
     const missing = (run.expect ?? []).filter((text) => !out.includes(text))
     // The values the run handed out (its environment and the harness's seed) never appear.
     const leaked = [...Object.values(run.seed ?? {}), ...(run.secretEnv ?? []).map((k) => run.env[k])].filter(
       (v) => typeof v === 'string' && v.length > 0 && out.includes(v),
     ).length
-    const ok = r.status === 0 && missing.length === 0 && leaked === 0
+    const ok = r.ok && missing.length === 0 && leaked === 0
     const why = [
-      r.status === 0 ? '' : `exit ${r.status ?? r.signal}`,
+      r.ok ? '' : `exit ${r.code ?? r.signal}`,
       ...missing.map((text) => `missing output: ${text}`),
       leaked > 0 ? `${leaked} secret value(s) in the output (not shown)` : '',
     ].filter(Boolean)
     const shown = leaked > 0 ? '(output withheld: it holds a secret value)' : out
-    record(
-      name,
+    report.record(
       `${run.label ?? 'runs the first example'} (${run.what})`,
       ok,
-      Date.now() - started,
+      r.ms,
       `${why.join('\n')}\n${shown}`,
     )
   }
 }
 
+const started = Date.now()
+await pool(names, jobs, async (name) => {
+  const report = reporter(name)
+  try {
+    await checkPackage(name, report)
+  } catch (error) {
+    report.record('the check itself', false, 0, String(error?.stack ?? error))
+  }
+  report.flush()
+})
+
 rmSync(work, { recursive: true, force: true })
 const passed = rows.filter((r) => r.ok).length
-console.log(`\ninstall lines on Node.js ${process.version}: ${rows.length} checks`)
+console.log(
+  `\ninstall lines on Node.js ${process.version}: ${rows.length} checks, ${names.length} packages ${jobs} at a time, in ${((Date.now() - started) / 1000).toFixed(1)} s`,
+)
 console.log(`${passed} passed, ${rows.length - passed} failed`)
 process.exit(passed === rows.length ? 0 : 1)

@@ -6,11 +6,14 @@
  * Node.js, so child processes the tests start run on the same line. Prints one row per line and, as
  * the very last line, the sum over all lines: `N passed, M failed`. Any failed line fails the run.
  * `--with-install-lines` also runs scripts/install-lines.mjs on each line (its checks count in the
- * sum); `--failed-steps=<k>` adds k failed CI steps that ran before (lint, type-check…) to the sum,
- * so the last line stays honest; `--ci-started=<unix seconds>` prints the CI wall time since then
- * just before that line. Other arguments go to every suite run (e.g. `--project core`).
+ * sum; the packages are packed once, on the first line, into a directory every line reuses, and
+ * each line checks two packages at a time); `--failed-steps=<k>` adds k failed CI steps that ran
+ * before (lint, type-check…) to the sum, so the last line stays honest; `--ci-started=<unix
+ * seconds>` prints the CI wall time since then just before that line. Other arguments go to every suite run (e.g. `--project core`).
  */
 import { spawn, spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { NODE_LINES, nodeBinary } from './node-lines.mjs'
@@ -82,14 +85,21 @@ for (const major of NODE_LINES) {
   }
 }
 
+// The tarballs are the same on every line: the first install-line run packs them, the others reuse them.
+const tarballs = withInstallLines ? mkdtempSync(join(tmpdir(), 'latchkey-tarballs-')) : undefined
 for (const line of lines) {
   console.log(`\n== tests on Node.js ${line.label}`)
   record(line.label, 'suite', await runScript(line.node, 'run-tests.mjs', args))
   if (withInstallLines) {
     console.log(`\n== README install lines on Node.js ${line.label}`)
-    record(line.label, 'install lines', await runScript(line.node, 'install-lines.mjs', []))
+    record(
+      line.label,
+      'install lines',
+      await runScript(line.node, 'install-lines.mjs', [`--tarballs=${tarballs}`]),
+    )
   }
 }
+if (tarballs !== undefined) rmSync(tarballs, { recursive: true, force: true })
 
 console.log('\n== Node.js matrix')
 for (const row of rows) {

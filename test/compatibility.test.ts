@@ -3,7 +3,10 @@
  * of `NODE_LINES` (scripts/node-lines.mjs, which `.ci/run` runs the suite and the install lines on)
  * that its `engines` admit, and `.ci/run` really runs that matrix. `engines` tell the truth about
  * the peers: a peer whose tested release declares a later Node.js than the package's minimum needs
- * an install line for that minimum (which the install-line check then runs on that line).
+ * an install line for that minimum (which the install-line check then runs on that line). A peer
+ * range proven at its floor (an exact-version npm alias of the peer among the devDependencies, run
+ * by a test of the package) starts at the oldest such release, admits each one, and the README's
+ * Compatibility section names them.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import { join } from 'node:path'
@@ -25,6 +28,62 @@ const section = (readme: string, heading: string) =>
 /** `[20, 22, 24]` → `20, 22 and 24`. */
 const spoken = (lines: number[]) =>
   lines.length === 1 ? `${lines[0]}` : `${lines.slice(0, -1).join(', ')} and ${lines.at(-1)}`
+
+/** `4.10.0` → `[4, 10, 0]`. */
+const parts = (version: string) => version.split('.').map(Number)
+const compare = (a: string, b: string) => {
+  const [x, y] = [parts(a), parts(b)]
+  for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return (x[i] ?? 0) - (y[i] ?? 0)
+  return 0
+}
+/**
+ * The `[floor, ceiling)` pairs of a peer range written as `^x.y.z`, `~x.y.z` or `>=a <b` joined by
+ * `||` (what our manifests use); anything else throws, so a new form cannot pass unread.
+ */
+function segments(range: string): [string, string][] {
+  return range.split('||').map((raw) => {
+    const text = raw.trim()
+    const caret = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(text)
+    if (caret) {
+      const [, major, minor, patch] = caret.map(Number)
+      const ceiling = major > 0 ? `${major + 1}.0.0` : `0.${minor + 1}.0`
+      return [`${major}.${minor}.${patch}`, ceiling]
+    }
+    const tilde = /^~(\d+)\.(\d+)\.(\d+)$/.exec(text)
+    if (tilde) return [text.slice(1), `${tilde[1]}.${Number(tilde[2]) + 1}.0`]
+    const between = /^>=\s*(\d+\.\d+\.\d+)\s+<\s*(\d+)(?:\.(\d+))?$/.exec(text)
+    if (between) return [between[1], `${between[2]}.${between[3] ?? 0}.0`]
+    throw new Error(`unparsed peer range segment "${text}"`)
+  }) as [string, string][]
+}
+const admits = (range: string, version: string) =>
+  segments(range).some(([floor, ceiling]) => compare(version, floor) >= 0 && compare(version, ceiling) < 0)
+const floorOf = (range: string) =>
+  segments(range)
+    .map(([floor]) => floor)
+    .sort(compare)[0]
+/** Every `packages/<name>` file under src/ and test/ that is a test or a test helper. */
+function testSources(name: string): string[] {
+  const out: string[] = []
+  for (const dir of ['src', 'test']) {
+    const base = join(root, 'packages', name, dir)
+    if (!existsSync(base)) continue
+    for (const file of readdirSync(base, { recursive: true }) as string[]) {
+      if (/\.test\.ts$/.test(file) || (dir === 'test' && /\.[cm]?[jt]s$/.test(file)))
+        out.push(read('packages', name, dir, file))
+    }
+  }
+  return out
+}
+/** `{ alias, peer, version }` for each exact-version npm alias of one of the package's peers. */
+function floorAliases(name: string) {
+  const pkg = manifest(name)
+  return Object.entries((pkg.devDependencies ?? {}) as Record<string, string>).flatMap(([alias, spec]) => {
+    const match = /^npm:(@?[^@]+)@(\d+\.\d+\.\d+)$/.exec(spec)
+    if (!match || pkg.peerDependencies?.[match[1]] === undefined) return []
+    return [{ alias, peer: match[1], version: match[2] }]
+  })
+}
 
 describe('Compatibility sections and engines match what CI runs', () => {
   it('.ci/run runs the suite and the install lines on every line of NODE_LINES', () => {
@@ -95,6 +154,45 @@ describe('Compatibility sections and engines match what CI runs', () => {
           install,
           `${name}: ${peer} (tested release) declares Node.js ${needs}; engines say ${min}`,
         ).toMatch(new RegExp(`^#.*Node\\.js ${min}\\b`, 'm'))
+      }
+    },
+  )
+
+  it('the peers proven at their floor are the ones listed here', () => {
+    const proven = packages.flatMap((name) => [
+      ...new Set(floorAliases(name).map((a) => `${name}: ${a.peer}`)),
+    ])
+    expect(proven.sort()).toEqual(['azure: @azure/keyvault-secrets', 'pg: pg', 'pino: pino'])
+  })
+
+  it.each(packages.flatMap((name) => floorAliases(name).map((a) => ({ name, ...a }))))(
+    'packages/$name: $peer $version ($alias) is admitted, run by a test and named in the README',
+    ({ name, alias, peer, version }) => {
+      const range = manifest(name).peerDependencies[peer] as string
+      expect(admits(range, version), `${peer} ${range} admits ${version}`).toBe(true)
+      const installed = JSON.parse(read('packages', name, 'node_modules', alias, 'package.json'))
+      expect(installed.name).toBe(peer)
+      expect(installed.version).toBe(version)
+      expect(
+        testSources(name).some((text) => text.includes(`'${alias}'`)),
+        `a test of packages/${name} loads '${alias}'`,
+      ).toBe(true)
+      expect(section(read('packages', name, 'README.md'), 'Compatibility')).toContain(version)
+    },
+  )
+
+  it.each(packages.filter((name) => floorAliases(name).length > 0))(
+    'packages/%s: a peer range proven at its floor starts at the oldest release the suite runs',
+    (name) => {
+      const pkg = manifest(name)
+      for (const peer of new Set(floorAliases(name).map((a) => a.peer))) {
+        const oldest = floorAliases(name)
+          .filter((a) => a.peer === peer)
+          .map((a) => a.version)
+          .sort(compare)[0]
+        expect(floorOf(pkg.peerDependencies[peer]), `${name}: ${peer} ${pkg.peerDependencies[peer]}`).toBe(
+          oldest,
+        )
       }
     },
   )
