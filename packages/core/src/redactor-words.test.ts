@@ -93,10 +93,10 @@ describe('WordFinder', () => {
 
   it('costs time linear in the text, on soups of every pattern', () => {
     const finder = new WordFinder(WORDS)
-    /** The fastest of 9 samples of `runs` calls, per call, in ms (other work on the machine only adds time). */
+    /** The fastest of 15 samples of `runs` calls, per call, in ms (other work on the machine only adds time). */
     const time = (text: string, runs: number) => {
       let best = Number.POSITIVE_INFINITY
-      for (let i = 0; i < 9; i++) {
+      for (let i = 0; i < 15; i++) {
         const start = performance.now()
         for (let k = 0; k < runs; k++) finder.find(text)
         best = Math.min(best, (performance.now() - start) / runs)
@@ -117,8 +117,8 @@ describe('WordFinder', () => {
       const small = unit.repeat(Math.ceil(10_000 / unit.length))
       const large = unit.repeat(Math.ceil(100_000 / unit.length))
       time(small, 10)
-      time(large, 1)
-      expect(time(large, 1) / time(small, 10), unit).toBeLessThan(25)
+      time(large, 3)
+      expect(time(large, 3) / time(small, 10), unit).toBeLessThan(25)
     }
   })
 
