@@ -45,7 +45,7 @@ function segments(range: string): [string, string][] {
     const text = raw.trim()
     const caret = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(text)
     if (caret) {
-      const [, major, minor, patch] = caret.map(Number)
+      const [major = 0, minor = 0, patch = 0] = caret.slice(1).map(Number)
       const ceiling = major > 0 ? `${major + 1}.0.0` : `0.${minor + 1}.0`
       return [`${major}.${minor}.${patch}`, ceiling]
     }
@@ -80,8 +80,9 @@ function floorAliases(name: string) {
   const pkg = manifest(name)
   return Object.entries((pkg.devDependencies ?? {}) as Record<string, string>).flatMap(([alias, spec]) => {
     const match = /^npm:(@?[^@]+)@(\d+\.\d+\.\d+)$/.exec(spec)
-    if (!match || pkg.peerDependencies?.[match[1]] === undefined) return []
-    return [{ alias, peer: match[1], version: match[2] }]
+    const [, peer, version] = match ?? []
+    if (peer === undefined || version === undefined || pkg.peerDependencies?.[peer] === undefined) return []
+    return [{ alias, peer, version }]
   })
 }
 
@@ -189,7 +190,7 @@ describe('Compatibility sections and engines match what CI runs', () => {
         const oldest = floorAliases(name)
           .filter((a) => a.peer === peer)
           .map((a) => a.version)
-          .sort(compare)[0]
+          .sort(compare)[0] as string
         expect(floorOf(pkg.peerDependencies[peer]), `${name}: ${peer} ${pkg.peerDependencies[peer]}`).toBe(
           oldest,
         )
