@@ -87,6 +87,22 @@ export async function serveExample(env, port, path, timeoutMs = 45_000) {
 }
 
 /** A port nothing listens on right now. */
+/**
+ * The Express and Fastify README apps: started on a free PORT with the seeded secrets, asked
+ * GET /orders once (200, `{"ok":true}`), then stopped. Resolves with the answer.
+ */
+export async function serveOrdersExample() {
+  const port = await freePort()
+  const answer = await serveExample(
+    { PORT: String(port), DB_PASSWORD: seed.password, API_KEY: seed.key },
+    port,
+    '/orders',
+  )
+  check(answer.status === 200, `GET /orders answered 200 (${answer.status})`)
+  check(answer.body === '{"ok":true}', 'with {"ok":true}')
+  return answer
+}
+
 export function freePort() {
   return new Promise((resolve, reject) => {
     const server = createServer()
