@@ -22,6 +22,7 @@ export { CapturingLogger, capturingLogger, type LoggedLine } from './logger.js'
 export { printed, rejectionOf, thrownBy } from './outcomes.js'
 export { type LoginClient, loginOutcome } from './postgres.js'
 export { type NodeRun, runNode } from './process.js'
+export { type SeededRandom, seededRandom } from './random.js'
 export { keepErrors, liedToCacheOptions, refreshFailure } from './refresh-failure.js'
 export {
   type HookedPostgres,

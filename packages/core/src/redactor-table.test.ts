@@ -1,16 +1,6 @@
+import { seededRandom } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
 import { WindowTable } from './redactor-table.js'
-
-/** A seeded 32-bit generator (mulberry32), so a failure replays. */
-function random(seed: number): () => number {
-  let state = seed
-  return () => {
-    state = (state + 0x6d2b79f5) | 0
-    let t = Math.imul(state ^ (state >>> 15), 1 | state)
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t
-    return (t ^ (t >>> 14)) | 0
-  }
-}
 
 /** Every `[group, offset]` the table links under `hash`, sorted. */
 function linked(table: WindowTable, hash: number): Array<[number, number]> {
@@ -23,7 +13,7 @@ function linked(table: WindowTable, hash: number): Array<[number, number]> {
 
 describe('WindowTable', () => {
   it('holds exactly what was added and not removed, while it grows through many sizes', () => {
-    const next = random(20)
+    const next = seededRandom(20).int32
     const table = new WindowTable()
     /** hash → group*1000+offset entries, the oracle */
     const held = new Map<number, Set<number>>()
@@ -64,7 +54,7 @@ describe('WindowTable', () => {
   })
 
   it('filters most hashes it does not hold (at most 1 in 10 pass, 1 in 8 with one bit per link), at every size', () => {
-    const next = random(7)
+    const next = seededRandom(7).int32
     for (const count of [1_000, 30_000, 200_000]) {
       const table = new WindowTable()
       for (let i = 0; i < count; i++) table.add(next(), i, 0)
@@ -77,7 +67,7 @@ describe('WindowTable', () => {
   })
 
   it('clears the filter bits of what it removes, and keeps those another link of the chain still sets', () => {
-    const next = random(11)
+    const next = seededRandom(11).int32
     const table = new WindowTable()
     const hashes = Array.from({ length: 50_000 }, () => next())
     for (const [i, hash] of hashes.entries()) table.add(hash, i, 0)

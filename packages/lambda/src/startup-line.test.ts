@@ -1,5 +1,5 @@
 import { CachedSecretProvider, InvalidOptionsError, MemorySource } from '@latchkey/core'
-import { canary, printed, thrownBy } from '@latchkey/test-support'
+import { canary, capturingLogger, printed, thrownBy } from '@latchkey/test-support'
 import { startLambdaExtensionEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
 import { LambdaExtensionSource, secrets, withSecrets } from './index.js'
@@ -9,23 +9,11 @@ const lambdaContext = () => {
   return { getRemainingTimeInMillis: () => deadline - Date.now(), awsRequestId: 'test' }
 }
 
-/** A logger shaped like pino's or Powertools' (info and warn), keeping every call. */
-function capturing() {
-  const lines: { message: string; meta?: object }[] = []
-  return {
-    lines,
-    logger: {
-      info: (message: string, meta?: object) => lines.push({ message, meta }),
-      warn: (message: string, meta?: object) => lines.push({ message, meta }),
-    },
-  }
-}
-
 describe('the startup line (withSecrets, secrets())', () => {
   it('says once how many secrets came from which source in how many ms, through the logger option', async () => {
     const name = `tenant-${canary('name')}/db`
     const value = canary('value')
-    const { lines, logger } = capturing()
+    const { lines, logger } = capturingLogger()
     const handler = withSecrets(async (_e: unknown, ctx) => ctx.secrets.db.reveal().length, {
       source: new MemorySource({ [name]: value, 'prod/key': canary('key') }),
       secrets: { db: name, key: 'prod/key' },
@@ -47,7 +35,7 @@ describe('the startup line (withSecrets, secrets())', () => {
     try {
       extension.putSecret('prod/api', canary('ext'))
       extension.setPhase('init')
-      const { lines, logger } = capturing()
+      const { lines, logger } = capturingLogger()
       const handler = withSecrets(async (_e: unknown, ctx) => ctx.secrets.api.reveal().length, {
         source: new LambdaExtensionSource({ env: extension.env }),
         secrets: { api: 'prod/api' },
@@ -67,7 +55,7 @@ describe('the startup line (withSecrets, secrets())', () => {
   })
 
   it('is off with startupLog: false, goes to a startupLog logger (also with { provider }), and survives one that throws', async () => {
-    const off = capturing()
+    const off = capturingLogger()
     const quiet = secrets({
       source: new MemorySource({ a: canary('a') }),
       secrets: { a: 'a' },
@@ -78,7 +66,7 @@ describe('the startup line (withSecrets, secrets())', () => {
     expect(off.lines).toEqual([])
     await quiet.provider.close()
 
-    const own = capturing()
+    const own = capturingLogger()
     const provider = new CachedSecretProvider(new MemorySource({ a: canary('a') }))
     const middleware = secrets({ provider, secrets: { a: 'a' }, startupLog: own.logger })
     await middleware.before({ context: lambdaContext() })

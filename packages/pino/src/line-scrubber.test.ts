@@ -1,26 +1,11 @@
 import { SecretRedactor } from '@latchkey/core'
+import { seededRandom } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
 import { DEFAULT_REDACT_KEYS } from './key-censor.js'
 import { createLineKeyRules } from './line-key-censor.js'
 import { createLineScrubber } from './line-scrubber.js'
 
 const R = '[REDACTED]'
-
-/** A small seeded generator, so a failing case can be replayed from its seed. */
-function generator(seed: number): { int: (n: number) => number; pick: <T>(items: readonly T[]) => T } {
-  let state = seed >>> 0
-  const next = () => {
-    state = (state + 0x6d2b79f5) >>> 0
-    let t = state
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-  return {
-    int: (n) => Math.floor(next() * n),
-    pick: (items) => items[Math.floor(next() * items.length)] as never,
-  }
-}
 
 const SECRETS = ['s3cr3t-Value-0001', 'another/secret+value=', 'pw with spaces & "quotes"', '482913']
 const KEY_PARTS = ['', 'x', 'user', 'access', 'Client', 'my-', 'data_', 'id', 'Ref', 'count', 's']
@@ -120,7 +105,7 @@ describe('createLineScrubber', () => {
     const scrub = createLineScrubber([redactor], createLineKeyRules(DEFAULT_REDACT_KEYS, R))
     let changed = 0
     for (let seed = 1; seed <= 2_000; seed++) {
-      const g = generator(seed)
+      const g = seededRandom(seed)
       const object: Record<string, unknown> = { level: 30, time: 1_764_390_000_000 }
       for (let i = g.int(8); i >= 0; i--) object[key(g)] = value(g, 0)
       const line = `${JSON.stringify(object)}\n`
