@@ -168,7 +168,7 @@ describe('sensitive keys, in the same pass', () => {
 })
 
 /** Hostile pieces of log text: each may hold a registered value in some form, or only look like one. */
-function hostile(g: ReturnType<typeof generator>, values: readonly string[]): string {
+function hostile(g: ReturnType<typeof seededRandom>, values: readonly string[]): string {
   const value = g.pick(values)
   switch (g.int(10)) {
     case 0:

@@ -35,7 +35,7 @@ const EXACT = [
 ]
 const PLAIN = ['level', 'msg', 'name', 'secretName', 'tokens2', 'url', 'host', 'version', 'tok', 'sess']
 
-function key(g: ReturnType<typeof generator>): string {
+function key(g: ReturnType<typeof seededRandom>): string {
   switch (g.int(4)) {
     case 0:
       return g.pick(PLAIN)
@@ -46,7 +46,7 @@ function key(g: ReturnType<typeof generator>): string {
   }
 }
 
-function value(g: ReturnType<typeof generator>, depth: number): unknown {
+function value(g: ReturnType<typeof seededRandom>, depth: number): unknown {
   switch (g.int(depth > 2 ? 6 : 9)) {
     case 0:
       return g.pick(SECRETS)
