@@ -9,7 +9,7 @@ import {
   startSqsEmulator,
 } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { AwsSecretsManagerSource, watchSecretsManagerEvents } from './index.js'
+import { AwsSecretsManagerSource, watchSecretsManagerEvents } from '../index.js'
 
 /** The emulators' default account id (both use it). */
 const ACCOUNT = '123456789012'

@@ -10,7 +10,7 @@ import {
   startSqsEmulator,
 } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { AwsSecretsManagerSource, type WatcherErrorContext, watchSecretsManagerEvents } from './index.js'
+import { AwsSecretsManagerSource, type WatcherErrorContext, watchSecretsManagerEvents } from '../index.js'
 
 let sm: SecretsManagerEmulator
 let sqs: SqsEmulator

@@ -7,9 +7,9 @@ import {
   SecretUnavailableError,
 } from '@latchkey/core'
 import { checkSourceOptionNames, optionKeys, processWarningLogger } from '@latchkey/core/internal'
-import { serviceCause } from './errors.js'
+import { serviceCause } from '../errors.js'
+import { isHttpUrl } from '../options.js'
 import { isForeign, parseEventMessage, type SecretsScope, scopeOfQueue, secretIdForms } from './events.js'
-import { isHttpUrl } from './options.js'
 
 /** The parts of `@aws-sdk/client-sqs` the watcher uses. */
 type SqsModule = Pick<
