@@ -41,7 +41,7 @@ describe.each(packages)('packages/%s/src', (name) => {
   it('imports nothing test-only from shipped files', () => {
     const shipped = files.filter((file) => !isTest(file))
     const offending = shipped.filter((file) =>
-      /from '(@latchkey\/test-support|@latchkey\/testing|vitest|\.\.\/test\/)/.test(
+      /from '(@latchkey\/test-support|@latchkey\/testing|vitest|(\.\.\/)+test\/)/.test(
         readFileSync(join(root, file), 'utf8'),
       ),
     )

@@ -4,7 +4,7 @@
  * every document a code comment cites is in the clone (docs/wire-facts.md, by section).
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs'
-import { join, relative } from 'node:path'
+import { join, relative, sep } from 'node:path'
 import { describe, expect, it } from 'vitest'
 import { headingAnchors, markdownLinks } from './markdown.js'
 
@@ -102,3 +102,68 @@ describe('documents cited by code', () => {
     for (const { file, anchor } of cited) expect(anchors, `${file} cites #${anchor}`).toContain(anchor)
   })
 })
+
+describe('CONTRIBUTING.md, Known repeats', () => {
+  const section = /^## Known repeats\n([\s\S]*?)^## /m.exec(read('CONTRIBUTING.md'))?.[1] ?? ''
+  const files = ['packages', 'test']
+    .flatMap((dir) => sourceFiles(dir))
+    .map((file) => file.split(sep).join('/'))
+
+  it('names only files that exist, by path or by the end of one (a moved file is renamed there too)', () => {
+    const named = [...section.matchAll(/`([\w./*-]+\.[cm]?[jt]s)`/g)].map((m) => m[1] as string)
+    expect(named.length).toBeGreaterThan(40)
+    for (const name of named) {
+      const pattern = new RegExp(`(^|/)${name.replaceAll('.', '\\.').replaceAll('*', '[^/]*')}$`)
+      expect(
+        files.some((file) => pattern.test(file)),
+        `Known repeats names ${name}`,
+      ).toBe(true)
+    }
+  })
+})
+
+describe('ARCHITECTURE.md, Every backend by its one name', () => {
+  const section =
+    /^### Every backend by its one name\n([\s\S]*?)^## /m.exec(read('ARCHITECTURE.md'))?.[1] ?? ''
+  const rows = [...section.matchAll(/^\| `([a-z-]+)`[^|]*\|([^|]*)\|([^|]*)\|([^|]*)\|/gm)].map(
+    ([, backend, source, emulator, tests]) => ({
+      backend: backend as string,
+      source: firstPath(source as string),
+      emulator: emulator as string,
+      tests: firstPath(tests as string),
+    }),
+  )
+  // Its source is still at the top of lambda/src/; ARCHITECTURE.md says so above the table.
+  const notYetInItsFolder = new Set(['lambda-extension'])
+
+  it('has a row for every emulator folder of @latchkey/testing', () => {
+    const folders = readdirSync(join(root, 'packages/testing/src'), { withFileTypes: true })
+      .filter((entry) => entry.isDirectory() && !['shared', 'sqs', 'postgres'].includes(entry.name))
+      .map((entry) => entry.name)
+    expect(folders.length).toBeGreaterThan(5)
+    for (const folder of folders) expect(rows.map((row) => row.backend)).toContain(folder)
+  })
+
+  it('keeps each row under its one name: the source and its tests in a folder of that name, the emulator too', () => {
+    expect(rows.length).toBeGreaterThan(8)
+    for (const { backend, source, emulator, tests } of rows) {
+      const under = (path: string) => path.startsWith(`${backend}/`) || path.split('/').includes(backend)
+      for (const path of [source, tests]) {
+        const existing = path.includes('*') ? path.slice(0, path.lastIndexOf('/', path.indexOf('*'))) : path
+        expect(existsSync(join(root, 'packages', existing)), `${backend}: ${path}`).toBe(true)
+      }
+      if (!notYetInItsFolder.has(backend)) {
+        expect(under(source), `${backend}: source ${source}`).toBe(true)
+        expect(under(tests), `${backend}: tests ${tests}`).toBe(true)
+      }
+      if (!emulator.trim().startsWith('none')) {
+        expect(firstPath(emulator), `${backend}: emulator`).toMatch(new RegExp(`^testing/src/${backend}/`))
+      }
+    }
+  })
+})
+
+/** The first `path/with/a/slash` in a table cell. */
+function firstPath(cell: string): string {
+  return /`([\w.*-]+\/[\w./*-]*)`/.exec(cell)?.[1] ?? ''
+}

@@ -1,6 +1,4 @@
 export { type AwsErrorContext, toAwsSecretError } from './errors.js'
-export type { SecretsScope } from './events.js'
-export type { AwsSecretsManagerSourceOptions } from './options.js'
 export type {
   AwsParameterStoreSourceOptions,
   ParameterStoreClient,
@@ -9,7 +7,9 @@ export type {
 export { AwsParameterStoreSource } from './parameter-store/source.js'
 export type { RdsAuthTokenSigner, RdsIamAuthSourceOptions } from './rds-iam/options.js'
 export { RdsIamAuthSource } from './rds-iam/source.js'
-export { AwsSecretsManagerSource, type AwsSecretsManagerStats } from './source.js'
+export type { SecretsScope } from './secrets-manager/events.js'
+export type { AwsSecretsManagerSourceOptions } from './secrets-manager/options.js'
+export { AwsSecretsManagerSource, type AwsSecretsManagerStats } from './secrets-manager/source.js'
 export {
   type RefreshableProvider,
   type SecretsManagerEventWatcher,
@@ -18,4 +18,4 @@ export {
   type WatcherErrorContext,
   type WatchSecretsManagerEventsOptions,
   watchSecretsManagerEvents,
-} from './watcher.js'
+} from './secrets-manager/watcher.js'

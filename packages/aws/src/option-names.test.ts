@@ -3,8 +3,8 @@ import { thrownBy } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
 import { AwsParameterStoreSource } from './parameter-store/source.js'
 import { RdsIamAuthSource } from './rds-iam/source.js'
-import { AwsSecretsManagerSource } from './source.js'
-import { watchSecretsManagerEvents } from './watcher.js'
+import { AwsSecretsManagerSource } from './secrets-manager/source.js'
+import { watchSecretsManagerEvents } from './secrets-manager/watcher.js'
 
 const provider = new CachedSecretProvider(new MemorySource())
 const rds = { hostname: 'db.example.internal', port: 5432, username: 'app', region: 'eu-west-1' }

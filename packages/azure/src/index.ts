@@ -1,11 +1,11 @@
-export { defaultCredential, type IdentityImporter } from './credential.js'
 export {
   EntraDatabaseTokenSource,
   type EntraDatabaseTokenSourceOptions,
   type EntraTokenCredential,
   OSS_RDBMS_SCOPE,
-} from './entra-token-source.js'
+} from './entra/source.js'
 export { type AzureErrorContext, toAzureSecretError } from './errors.js'
-export { fromKeyVaultName, type KeyVaultName, NAME_RULE, toKeyVaultName } from './names.js'
-export type { AzureKeyVaultSourceOptions, AzureTokenCredential } from './options.js'
-export { AzureKeyVaultSource, type AzureSecretProperties } from './source.js'
+export { defaultCredential, type IdentityImporter } from './key-vault/credential.js'
+export { fromKeyVaultName, type KeyVaultName, NAME_RULE, toKeyVaultName } from './key-vault/names.js'
+export type { AzureKeyVaultSourceOptions, AzureTokenCredential } from './key-vault/options.js'
+export { AzureKeyVaultSource, type AzureSecretProperties } from './key-vault/source.js'

@@ -1,8 +1,8 @@
 import { InvalidOptionsError } from '@latchkey/core'
 import { thrownBy } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
-import { EntraDatabaseTokenSource } from './entra-token-source.js'
-import { AzureKeyVaultSource } from './source.js'
+import { EntraDatabaseTokenSource } from './entra/source.js'
+import { AzureKeyVaultSource } from './key-vault/source.js'
 
 const credential = { getToken: async () => null }
 

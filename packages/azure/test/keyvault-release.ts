@@ -1,5 +1,5 @@
 /**
- * For the peer-range tests (`src/source.peer-keyvault-*.test.ts`): each mocks
+ * For the peer-range tests (`src/key-vault/source.peer-keyvault-*.test.ts`): each mocks
  * `@azure/keyvault-secrets` with an older release installed under an npm alias and then runs the
  * package's own emulator-backed suites through {@link keyVaultSuitesOn}, so the source really talks
  * to the emulator through that release. Its first test proves the mock took: the `SecretClient`
@@ -28,7 +28,7 @@ export async function keyVaultSuitesOn(alias: string, version: string): Promise<
       expect(SecretClient).toBe(installed.SecretClient)
     })
   })
-  await import('../src/source.test.js')
-  await import('../src/malformed.test.js')
-  await import('../src/service-text.test.js')
+  await import('../src/key-vault/source.test.js')
+  await import('../src/key-vault/malformed.test.js')
+  await import('../src/key-vault/service-text.test.js')
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto'
+import { describeType } from './describe-type.js'
 import { InvalidOptionsError } from './errors.js'
 import { checkOptionNames } from './option-names.js'
 import type { LoadedSecret } from './types.js'
@@ -33,10 +34,6 @@ export function databaseTokenSecret(token: DatabaseToken, now: number, marginMs:
   return { value: JSON.stringify(value), version, ttlMs }
 }
 
-function typeOf(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
-}
-
 /**
  * Checks a token source's options object: an object, with no key outside `known`. Throws
  * `InvalidOptionsError` (`ERR_SECRET_INVALID_OPTIONS`) naming the first unknown option and the
@@ -47,8 +44,8 @@ export function checkTokenOptions(
   options: unknown,
   known: readonly string[],
 ): Record<string, unknown> {
-  if (typeOf(options) !== 'object') {
-    throw new InvalidOptionsError(`${prefix}: options must be an object, got ${typeOf(options)}`)
+  if (describeType(options) !== 'object') {
+    throw new InvalidOptionsError(`${prefix}: options must be an object, got ${describeType(options)}`)
   }
   return checkOptionNames(options as Record<string, unknown>, known, prefix)
 }
@@ -65,7 +62,7 @@ export function checkTokenString(
   if (typeof value !== 'string' || value.length === 0 || value.length > 1024) {
     throw new InvalidOptionsError(
       `${prefix}: { ${key} } must be a non-empty string of at most 1024 characters, got ${
-        typeof value === 'string' ? `a string of ${value.length}` : typeOf(value)
+        typeof value === 'string' ? `a string of ${value.length}` : describeType(value)
       }`,
     )
   }
@@ -85,7 +82,7 @@ export function checkTokenInteger(
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidOptionsError(
       `${prefix}: { ${key} } must be an integer from ${min} to ${max}, got ${
-        typeof value === 'number' ? String(value) : typeOf(value)
+        typeof value === 'number' ? String(value) : describeType(value)
       }`,
     )
   }

@@ -1,3 +1,4 @@
+import { describeType } from './describe-type.js'
 import { InvalidOptionsError } from './errors.js'
 
 /** The part of a provider {@link withSecret} uses: `CachedSecretProvider` fits. */
@@ -16,25 +17,23 @@ export interface WithSecretOptions {
   isRefused: (error: unknown) => boolean
 }
 
-function typeOf(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
-}
-
 function checkArguments(provider: unknown, name: unknown, call: unknown, options: unknown): void {
   const p = provider as Partial<RefreshingProvider> | null
-  if (typeOf(p) !== 'object' || typeof p?.getSecret !== 'function' || typeof p.refresh !== 'function') {
+  if (describeType(p) !== 'object' || typeof p?.getSecret !== 'function' || typeof p.refresh !== 'function') {
     throw new InvalidOptionsError(
       'withSecret: { provider } must have getSecret() and refresh() (a CachedSecretProvider)',
     )
   }
   if (typeof name !== 'string' || name.length === 0) {
-    throw new InvalidOptionsError(`withSecret: { name } must be a non-empty string, got ${typeOf(name)}`)
+    throw new InvalidOptionsError(
+      `withSecret: { name } must be a non-empty string, got ${describeType(name)}`,
+    )
   }
   if (typeof call !== 'function') {
-    throw new InvalidOptionsError(`withSecret: { call } must be a function, got ${typeOf(call)}`)
+    throw new InvalidOptionsError(`withSecret: { call } must be a function, got ${describeType(call)}`)
   }
-  if (typeOf(options) !== 'object') {
-    throw new InvalidOptionsError(`withSecret: options must be an object, got ${typeOf(options)}`)
+  if (describeType(options) !== 'object') {
+    throw new InvalidOptionsError(`withSecret: options must be an object, got ${describeType(options)}`)
   }
   const record = options as Record<string, unknown>
   const unknown = Object.keys(record).find((key) => key !== 'isRefused')
@@ -45,7 +44,7 @@ function checkArguments(provider: unknown, name: unknown, call: unknown, options
   }
   if (typeof record.isRefused !== 'function') {
     throw new InvalidOptionsError(
-      `withSecret: { isRefused } must be a function, got ${typeOf(record.isRefused)}`,
+      `withSecret: { isRefused } must be a function, got ${describeType(record.isRefused)}`,
     )
   }
 }

@@ -4,9 +4,12 @@ export {
   CloudSqlIamAuthSource,
   type CloudSqlIamAuthSourceOptions,
   SQL_LOGIN_SCOPE,
-} from './cloud-sql-iam-source.js'
-export { crc32c } from './crc32c.js'
+} from './cloud-sql/source.js'
 export { type GoogleErrorContext, toGoogleSecretError } from './errors.js'
-export { fromSecretId, SECRET_ID_PATTERN, toSecretId } from './names.js'
-export type { GoogleSecretManagerSourceOptions, SecretManagerClientOptions } from './options.js'
-export { GoogleSecretManagerSource } from './source.js'
+export { crc32c } from './google-secret-manager/crc32c.js'
+export { fromSecretId, SECRET_ID_PATTERN, toSecretId } from './google-secret-manager/names.js'
+export type {
+  GoogleSecretManagerSourceOptions,
+  SecretManagerClientOptions,
+} from './google-secret-manager/options.js'
+export { GoogleSecretManagerSource } from './google-secret-manager/source.js'

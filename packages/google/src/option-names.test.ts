@@ -1,8 +1,8 @@
 import { InvalidOptionsError } from '@latchkey/core'
 import { thrownBy } from '@latchkey/test-support'
 import { describe, expect, it } from 'vitest'
-import { CloudSqlIamAuthSource } from './cloud-sql-iam-source.js'
-import { GoogleSecretManagerSource } from './source.js'
+import { CloudSqlIamAuthSource } from './cloud-sql/source.js'
+import { GoogleSecretManagerSource } from './google-secret-manager/source.js'
 
 describe('unknown option names (google)', () => {
   it.each([

@@ -1,8 +1,8 @@
 /** Helpers for this package's tests: a source pointed at the emulator over the REST transport. */
 import type { GoogleSecretManagerEmulator } from '@latchkey/testing'
 import { OAuth2Client } from 'google-auth-library'
+import type { GoogleSecretManagerSourceOptions } from '../src/google-secret-manager/options.js'
 import { GoogleSecretManagerSource } from '../src/index.js'
-import type { GoogleSecretManagerSourceOptions } from '../src/options.js'
 
 /** An auth client holding a fixed access token: no metadata server, no token endpoint. */
 export function tokenAuth(token: string): OAuth2Client {

@@ -1,4 +1,5 @@
 import { InvalidOptionsError, type SecretInfo } from '@latchkey/core'
+import { describeType } from '@latchkey/core/internal'
 
 /** The part of a provider the ORM helpers use: `CachedSecretProvider` fits. */
 export interface OrmCredentialsProvider {
@@ -15,20 +16,18 @@ export interface OrmCredentials {
   database?: string
 }
 
-function typeOf(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
-}
-
 /** Throws `InvalidOptionsError` naming the argument unless `provider` and `secret` are usable. */
 export function checkOrmArguments(helper: string, provider: unknown, secret: unknown): void {
   const p = provider as Partial<OrmCredentialsProvider> | null
-  if (typeOf(p) !== 'object' || typeof p?.getJson !== 'function' || typeof p.describe !== 'function') {
+  if (describeType(p) !== 'object' || typeof p?.getJson !== 'function' || typeof p.describe !== 'function') {
     throw new InvalidOptionsError(
       `${helper}: { provider } must be a CachedSecretProvider (getJson() and describe())`,
     )
   }
   if (typeof secret !== 'string' || secret.length === 0) {
-    throw new InvalidOptionsError(`${helper}: { secret } must be a non-empty string, got ${typeOf(secret)}`)
+    throw new InvalidOptionsError(
+      `${helper}: { secret } must be a non-empty string, got ${describeType(secret)}`,
+    )
   }
 }
 
@@ -43,7 +42,7 @@ export async function readOrmCredentials(
 ): Promise<{ credentials: OrmCredentials; version: string | undefined }> {
   const json = await provider.getJson<Record<string, unknown>>(secret)
   const version = provider.describe(secret)?.version
-  if (typeOf(json) !== 'object') {
+  if (describeType(json) !== 'object') {
     throw new InvalidOptionsError(`${helper}: secret ${secret} must be a JSON object { username, password }`)
   }
   for (const key of ['username', 'password'] as const) {

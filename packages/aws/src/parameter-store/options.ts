@@ -1,5 +1,5 @@
 import { InvalidOptionsError } from '@latchkey/core'
-import { optionKeys } from '@latchkey/core/internal'
+import { describeType, optionKeys } from '@latchkey/core/internal'
 import { isHttpUrl } from '../options.js'
 
 /** The part of an SSM client the source uses: `SSMClient` from `@aws-sdk/client-ssm` fits. */
@@ -63,19 +63,15 @@ const BUILD_OPTIONS = ['region', 'endpoint', 'credentials', 'sdkRetries', 'clien
 const RETRY_SETTINGS = ['maxAttempts', 'retryStrategy', 'retryMode']
 const PREFIX = 'AwsParameterStoreSource'
 
-function typeOf(value: unknown): string {
-  return value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value
-}
-
 /** Checks the options (throwing `InvalidOptionsError` naming the option) and says where the client comes from. */
 export function planClient(options: AwsParameterStoreSourceOptions): ClientPlan {
   if (typeof options !== 'object' || options === null) {
-    throw new InvalidOptionsError(`${PREFIX}: options must be an object, got ${typeOf(options)}`)
+    throw new InvalidOptionsError(`${PREFIX}: options must be an object, got ${describeType(options)}`)
   }
   if (options.client !== undefined) {
     if (typeof (options.client as { send?: unknown }).send !== 'function') {
       throw new InvalidOptionsError(
-        `${PREFIX}: { client } must be an SSMClient (an object with a send method), got ${typeOf(options.client)}`,
+        `${PREFIX}: { client } must be an SSMClient (an object with a send method), got ${describeType(options.client)}`,
       )
     }
     const extra = BUILD_OPTIONS.filter((key) => options[key] !== undefined)
@@ -89,7 +85,9 @@ export function planClient(options: AwsParameterStoreSourceOptions): ClientPlan 
   for (const key of ['region', 'endpoint'] as const) {
     const value = options[key]
     if (value !== undefined && (typeof value !== 'string' || value === '')) {
-      throw new InvalidOptionsError(`${PREFIX}: { ${key} } must be a non-empty string, got ${typeOf(value)}`)
+      throw new InvalidOptionsError(
+        `${PREFIX}: { ${key} } must be a non-empty string, got ${describeType(value)}`,
+      )
     }
   }
   if (options.endpoint !== undefined && !isHttpUrl(options.endpoint)) {
@@ -99,19 +97,23 @@ export function planClient(options: AwsParameterStoreSourceOptions): ClientPlan 
   }
   if (options.sdkRetries !== undefined && typeof options.sdkRetries !== 'boolean') {
     throw new InvalidOptionsError(
-      `${PREFIX}: { sdkRetries } must be true or false, got ${typeOf(options.sdkRetries)}`,
+      `${PREFIX}: { sdkRetries } must be true or false, got ${describeType(options.sdkRetries)}`,
     )
   }
   const credentials = options.credentials as unknown
-  if (credentials !== undefined && typeof credentials !== 'function' && typeOf(credentials) !== 'object') {
+  if (
+    credentials !== undefined &&
+    typeof credentials !== 'function' &&
+    describeType(credentials) !== 'object'
+  ) {
     throw new InvalidOptionsError(
-      `${PREFIX}: { credentials } must be { accessKeyId, secretAccessKey } or a function returning them, got ${typeOf(credentials)}`,
+      `${PREFIX}: { credentials } must be { accessKeyId, secretAccessKey } or a function returning them, got ${describeType(credentials)}`,
     )
   }
   const clientConfig = options.clientConfig ?? {}
-  if (typeOf(clientConfig) !== 'object') {
+  if (describeType(clientConfig) !== 'object') {
     throw new InvalidOptionsError(
-      `${PREFIX}: { clientConfig } must be an object, got ${typeOf(clientConfig)}`,
+      `${PREFIX}: { clientConfig } must be an object, got ${describeType(clientConfig)}`,
     )
   }
   const retrySetting = RETRY_SETTINGS.find((key) => Object.hasOwn(clientConfig, key))
@@ -136,7 +138,9 @@ export function planClient(options: AwsParameterStoreSourceOptions): ClientPlan 
 export function resolveWithDecryption(value: unknown): boolean {
   if (value === undefined) return true
   if (typeof value !== 'boolean') {
-    throw new InvalidOptionsError(`${PREFIX}: { withDecryption } must be true or false, got ${typeOf(value)}`)
+    throw new InvalidOptionsError(
+      `${PREFIX}: { withDecryption } must be true or false, got ${describeType(value)}`,
+    )
   }
   return value
 }

@@ -15,12 +15,6 @@ export {
   type SecretsManagerEventTarget,
 } from './events.js'
 
-import type {
-  SecretsManagerCustomFault,
-  SecretsManagerFaultKind,
-  SecretsManagerFaultOptions,
-} from './faults.js'
-
 export type {
   SecretsManagerCustomFault,
   SecretsManagerFaultKind,

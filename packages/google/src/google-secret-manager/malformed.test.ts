@@ -2,8 +2,8 @@ import { CachedSecretProvider, type SecretError } from '@latchkey/core'
 import { canary, emulatorHooks, keepErrors, liedToCacheOptions, refreshFailure } from '@latchkey/test-support'
 import { type GoogleSecretManagerEmulator, startGoogleSecretManagerEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
-import { emulatorSource } from '../test/support.js'
-import { GoogleSecretManagerSource } from './index.js'
+import { emulatorSource } from '../../test/support.js'
+import { GoogleSecretManagerSource } from '../index.js'
 
 // Per-file state as module variables on purpose; the shared hooks are emulatorHooks().
 let emulator: GoogleSecretManagerEmulator

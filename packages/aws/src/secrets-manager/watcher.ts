@@ -6,10 +6,15 @@ import {
   SecretThrottledError,
   SecretUnavailableError,
 } from '@latchkey/core'
-import { checkSourceOptionNames, optionKeys, processWarningLogger } from '@latchkey/core/internal'
-import { serviceCause } from './errors.js'
+import {
+  checkSourceOptionNames,
+  describeValue,
+  optionKeys,
+  processWarningLogger,
+} from '@latchkey/core/internal'
+import { serviceCause } from '../errors.js'
+import { isHttpUrl } from '../options.js'
 import { isForeign, parseEventMessage, type SecretsScope, scopeOfQueue, secretIdForms } from './events.js'
-import { isHttpUrl } from './options.js'
 
 /** The parts of `@aws-sdk/client-sqs` the watcher uses. */
 type SqsModule = Pick<
@@ -138,17 +143,11 @@ const importSqs: SqsLoader = () => import('@aws-sdk/client-sqs')
 
 const SOURCE = 'aws-secrets-manager-events'
 
-function typeOf(value: unknown): string {
-  if (value === null) return 'null'
-  if (typeof value === 'number') return `number ${String(value)}`
-  return typeof value
-}
-
 function checkNumber(name: string, value: unknown, min: number, max: number, fallback: number): number {
   if (value === undefined) return fallback
   if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max) {
     throw new InvalidOptionsError(
-      `watchSecretsManagerEvents: option "${name}" must be a number from ${min} to ${max} (got ${typeOf(value)})`,
+      `watchSecretsManagerEvents: option "${name}" must be a number from ${min} to ${max} (got ${describeValue(value)})`,
     )
   }
   return value
@@ -158,7 +157,7 @@ function checkInteger(name: string, value: unknown, min: number, max: number, fa
   const n = checkNumber(name, value, min, max, fallback)
   if (!Number.isInteger(n)) {
     throw new InvalidOptionsError(
-      `watchSecretsManagerEvents: option "${name}" must be a whole number from ${min} to ${max} (got ${typeOf(value)})`,
+      `watchSecretsManagerEvents: option "${name}" must be a whole number from ${min} to ${max} (got ${describeValue(value)})`,
     )
   }
   return n
@@ -225,7 +224,7 @@ export function watchSecretsManagerEvents(
 ): SecretsManagerEventWatcher {
   if (typeof options !== 'object' || options === null) {
     throw new InvalidOptionsError(
-      `watchSecretsManagerEvents: options must be an object (got ${typeOf(options)})`,
+      `watchSecretsManagerEvents: options must be an object (got ${describeValue(options)})`,
     )
   }
   checkSourceOptionNames(options, WATCHER_OPTION_KEYS, 'watchSecretsManagerEvents')
@@ -237,7 +236,7 @@ export function watchSecretsManagerEvents(
   }
   if (typeof queueUrl !== 'string' || !URL.canParse(queueUrl)) {
     throw new InvalidOptionsError(
-      `watchSecretsManagerEvents: option "queueUrl" must be a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/name (got ${typeOf(queueUrl)})`,
+      `watchSecretsManagerEvents: option "queueUrl" must be a queue URL such as https://sqs.us-east-1.amazonaws.com/123456789012/name (got ${describeValue(queueUrl)})`,
     )
   }
   if (client !== undefined) {

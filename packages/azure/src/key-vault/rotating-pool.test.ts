@@ -3,7 +3,7 @@ import { RotatingPool } from '@latchkey/pg'
 import { rotatingPoolHooks, rotatingPoolScenario } from '@latchkey/test-support'
 import { startKeyVaultEmulator, startPostgres } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
-import { AzureKeyVaultSource } from './index.js'
+import { AzureKeyVaultSource } from '../index.js'
 
 // The shared RotatingPool scenario (rotatingPoolScenario in @latchkey/test-support), on this store's emulator.
 const env = rotatingPoolHooks(startKeyVaultEmulator, startPostgres, 'kv')

@@ -7,8 +7,8 @@ import {
   type SecretSource,
   SecretUnavailableError,
 } from '@latchkey/core'
+import { toAzureSecretError } from '../errors.js'
 import { defaultCredential } from './credential.js'
-import { toAzureSecretError } from './errors.js'
 import { toKeyVaultName } from './names.js'
 import { type AzureKeyVaultSourceOptions, type ResolvedOptions, resolveOptions } from './options.js'
 

@@ -1,6 +1,6 @@
 import { SecretManagerServiceClient } from '@google-cloud/secret-manager'
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { GoogleSecretManagerSource } from './index.js'
+import { GoogleSecretManagerSource } from '../index.js'
 import { resolveProject } from './options.js'
 
 const INVALID = { code: 'ERR_SECRET_INVALID_OPTIONS' }

@@ -3,7 +3,7 @@
  * every import of the SDK in this file's module graph, the source's included, resolves to it.
  */
 import { vi } from 'vitest'
-import { keyVaultSuitesOn } from '../test/keyvault-release.js'
+import { keyVaultSuitesOn } from '../../test/keyvault-release.js'
 
 vi.mock('@azure/keyvault-secrets', () => import('keyvault-4-11'))
 

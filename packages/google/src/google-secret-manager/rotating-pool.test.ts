@@ -3,7 +3,7 @@ import { RotatingPool } from '@latchkey/pg'
 import { rotatingPoolHooks, rotatingPoolScenario } from '@latchkey/test-support'
 import { startGoogleSecretManagerEmulator, startPostgres } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
-import { emulatorSource } from '../test/support.js'
+import { emulatorSource } from '../../test/support.js'
 
 // The shared RotatingPool scenario (rotatingPoolScenario in @latchkey/test-support), on this store's emulator.
 const env = rotatingPoolHooks(startGoogleSecretManagerEmulator, startPostgres, 'gsm')

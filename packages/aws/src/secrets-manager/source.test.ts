@@ -8,7 +8,7 @@ import {
 import { canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
-import { AwsSecretsManagerSource } from './index.js'
+import { AwsSecretsManagerSource } from '../index.js'
 
 // Per-file state as module variables on purpose (tests move `now`); the shared hooks are emulatorHooks().
 let emulator: SecretsManagerEmulator

@@ -3,7 +3,7 @@ import { CachedSecretProvider, type CacheOptions, ErrorCode, type RotateEvent } 
 import { assertNoCanary, canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
-import { AwsSecretsManagerSource } from './index.js'
+import { AwsSecretsManagerSource } from '../index.js'
 
 // Per-file state as module variables on purpose (tests move `now`); the shared hooks are emulatorHooks().
 let emulator: SecretsManagerEmulator

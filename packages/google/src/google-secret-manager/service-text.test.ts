@@ -3,8 +3,8 @@ import { CachedSecretProvider, ErrorCode, type SecretError } from '@latchkey/cor
 import { assertNoCanary, canary, emulatorHooks } from '@latchkey/test-support'
 import { type GoogleSecretManagerEmulator, startGoogleSecretManagerEmulator } from '@latchkey/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { emulatorSource } from '../test/support.js'
-import type { GoogleSecretManagerSource } from './index.js'
+import { emulatorSource } from '../../test/support.js'
+import type { GoogleSecretManagerSource } from '../index.js'
 
 // Per-file state as module variables on purpose; the shared hooks are emulatorHooks().
 let emulator: GoogleSecretManagerEmulator

@@ -14,8 +14,8 @@ import {
   failure as mappedFailure,
   RETRIES,
   retryingProvider,
-} from '../test/support.js'
-import { AwsSecretsManagerSource } from './index.js'
+} from '../../test/support.js'
+import { AwsSecretsManagerSource } from '../index.js'
 
 const NAME = 'app/failures'
 

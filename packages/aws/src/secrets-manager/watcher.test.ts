@@ -1,16 +1,10 @@
 import { inspect } from 'node:util'
-import { SQSClient } from '@aws-sdk/client-sqs'
-import { CachedSecretProvider, ErrorCode, type RotateEvent, type SecretError } from '@latchkey/core'
+import { ErrorCode, type RotateEvent, type SecretError } from '@latchkey/core'
 import { assertNoCanary, canary } from '@latchkey/test-support'
-import {
-  eventBridgeEvent,
-  type SecretsManagerEmulator,
-  type SqsEmulator,
-  startSecretsManagerEmulator,
-  startSqsEmulator,
-} from '@latchkey/testing'
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { AwsSecretsManagerSource, type WatcherErrorContext, watchSecretsManagerEvents } from './index.js'
+import { eventBridgeEvent, type SecretsManagerEmulator, type SqsEmulator } from '@latchkey/testing'
+import { beforeEach, describe, expect, it } from 'vitest'
+import { tally, watchedProvider, watcherHooks } from '../../test/watcher.js'
+import { type WatcherErrorContext, watchSecretsManagerEvents } from '../index.js'
 
 let sm: SecretsManagerEmulator
 let sqs: SqsEmulator
@@ -20,13 +14,13 @@ const cleanups: Array<() => Promise<void>> = []
 let counter = 0
 const unique = (label: string) => `watch/${label}-${++counter}`
 
-beforeAll(async () => {
-  sqs = await startSqsEmulator()
-  sm = await startSecretsManagerEmulator()
-})
-afterAll(async () => {
-  await sm.close()
-  await sqs.close()
+watcherHooks({
+  started: (startedSm, startedSqs) => {
+    sm = startedSm
+    sqs = startedSqs
+  },
+  reset: () => sm.publishEvents(undefined),
+  cleanups,
 })
 beforeEach(() => {
   queueUrl = sqs.createQueue(`events-${++queueCounter}`)
@@ -36,47 +30,22 @@ beforeEach(() => {
   sm.resetCalls()
   sqs.resetCalls()
 })
-afterEach(async () => {
-  sm.publishEvents(undefined)
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
-})
 
-/** A real provider over the emulator, wrapped so the test counts refresh() calls per name. */
+/** A watched provider (`aws/test/watcher.ts`) whose watchers record every error they report. */
 function setup() {
-  const provider = new CachedSecretProvider(new AwsSecretsManagerSource({ ...sm.clientConfig }), {
-    minRefreshInterval: 0,
-    logger: { warn: () => undefined },
-  })
-  const refreshes = new Map<string, number>()
-  const counted = {
-    refresh: (name: string) => {
-      refreshes.set(name, (refreshes.get(name) ?? 0) + 1)
-      return provider.refresh(name)
-    },
-    describe: (name: string) => provider.describe(name),
-  }
   const errors: Array<{ error: SecretError; context: WatcherErrorContext }> = []
-  const client = new SQSClient({ ...sqs.clientConfig, maxAttempts: 1 })
-  cleanups.push(async () => {
-    client.destroy()
-    await provider.close()
-  })
-  const watch = (extra: Partial<Parameters<typeof watchSecretsManagerEvents>[0]> = {}) => {
-    const watcher = watchSecretsManagerEvents({
-      provider: counted,
-      queueUrl,
-      client,
+  const rig = watchedProvider({
+    sm,
+    sqs,
+    queueUrl,
+    cleanups,
+    defaults: {
       waitTimeSeconds: 1,
-      spread: 0,
-      minInterval: 0,
       backoff: { baseDelay: 5, maxDelay: 20 },
       onError: (error, context) => errors.push({ error, context }),
-      ...extra,
-    })
-    cleanups.push(() => watcher.close())
-    return watcher
-  }
-  return { provider, refreshes, errors, watch, client }
+    },
+  })
+  return { ...rig, errors }
 }
 
 const drained = () => sqs.messages(queueUrl).length
@@ -89,7 +58,7 @@ describe('watchSecretsManagerEvents against the SQS emulator', () => {
     sm.createSecret(a, canary('watch-a1'))
     sm.createSecret(b, canary('watch-b1'))
     sm.createSecret(other, canary('watch-other'))
-    const { provider, refreshes, errors, watch } = setup()
+    const { provider, refreshed, errors, watch } = setup()
     await provider.getSecret(a)
     await provider.getSecret(b)
     const rotations: RotateEvent[] = []
@@ -102,7 +71,7 @@ describe('watchSecretsManagerEvents against the SQS emulator', () => {
     sm.putSecretValue(other, canary('watch-other2'))
     await expect.poll(() => rotations.length, { timeout: 5_000 }).toBe(2)
     await expect.poll(drained, { timeout: 5_000 }).toBe(0)
-    expect(Object.fromEntries(refreshes)).toEqual({ [a]: 1, [b]: 1 })
+    expect(Object.fromEntries(tally(refreshed))).toEqual({ [a]: 1, [b]: 1 })
     expect(await provider.getSecret(a)).toBe(a2)
     expect(await provider.getSecret(b)).toBe(b2)
     expect(provider.describe(other)).toBeUndefined()
@@ -130,25 +99,25 @@ describe('watchSecretsManagerEvents against the SQS emulator', () => {
     const { arn } = sm.createSecret(byName, canary('watch-arn1'))
     const other = unique('by-arn')
     const { arn: otherArn } = sm.createSecret(other, canary('watch-arn2'))
-    const { provider, refreshes, watch } = setup()
+    const { provider, refreshed, watch } = setup()
     await provider.getSecret(byName)
     await provider.getSecret(otherArn)
     watch()
     sm.putSecretValue(arn, canary('watch-arn1b')) // the event's secretId is the ARN
     sm.putSecretValue(other, canary('watch-arn2b')) // the event's secretId is the name
-    await expect.poll(() => refreshes.size, { timeout: 5_000 }).toBe(2)
-    expect(Object.fromEntries(refreshes)).toEqual({ [byName]: 1, [otherArn]: 1 })
+    await expect.poll(() => tally(refreshed).size, { timeout: 5_000 }).toBe(2)
+    expect(Object.fromEntries(tally(refreshed))).toEqual({ [byName]: 1, [otherArn]: 1 })
   })
 
   it('SDK API calls (UpdateSecretVersionStage) publish events too', async () => {
     const name = unique('stage')
     sm.createSecret(name, canary('watch-stage1'))
     const { versionId } = sm.putSecretValue(name, canary('watch-stage2'), ['AWSPENDING'])
-    const { provider, refreshes, watch } = setup()
+    const { provider, refreshed, watch } = setup()
     await provider.getSecret(name)
     // the AWSPENDING put's event is on the queue already: its refresh finds AWSCURRENT unchanged
     watch()
-    await expect.poll(() => refreshes.get(name), { timeout: 5_000 }).toBe(1)
+    await expect.poll(() => tally(refreshed).get(name), { timeout: 5_000 }).toBe(1)
     await expect.poll(drained, { timeout: 5_000 }).toBe(0)
     expect(sm.callCount('GetSecretValue')).toBe(1)
     const { SecretsManagerClient, UpdateSecretVersionStageCommand, ListSecretVersionIdsCommand } =
@@ -166,13 +135,13 @@ describe('watchSecretsManagerEvents against the SQS emulator', () => {
     )
     client.destroy()
     await expect.poll(() => provider.describe(name)?.version, { timeout: 5_000 }).toBe(versionId)
-    expect(refreshes.get(name)).toBe(2)
+    expect(tally(refreshed).get(name)).toBe(2)
   })
 
   it('ignores well-formed events it does not act on (another source, a read), and deletes them without a report', async () => {
     const name = unique('unrelated')
     sm.createSecret(name, canary('watch-unrelated'))
-    const { provider, refreshes, errors, watch } = setup()
+    const { provider, refreshed, errors, watch } = setup()
     await provider.getSecret(name)
     watch()
     sqs.sendMessage(
@@ -195,12 +164,12 @@ describe('watchSecretsManagerEvents against the SQS emulator', () => {
     read.detail.eventName = 'GetSecretValue'
     sqs.sendMessage(queueUrl, JSON.stringify(read))
     await expect.poll(drained, { timeout: 5_000 }).toBe(0)
-    expect(refreshes.size).toBe(0)
+    expect(tally(refreshed).size).toBe(0)
     expect(errors).toEqual([])
   })
 
   it('deletes malformed messages and reports each, with a code and without the body', async () => {
-    const { errors, refreshes, watch } = setup()
+    const { errors, refreshed, watch } = setup()
     const marker = canary('watch-malformed')
     const bodies = [
       `not json ${marker}`,
@@ -217,7 +186,7 @@ describe('watchSecretsManagerEvents against the SQS emulator', () => {
     watch()
     await expect.poll(() => errors.length, { timeout: 5_000 }).toBe(bodies.length)
     await expect.poll(drained, { timeout: 5_000 }).toBe(0)
-    expect(refreshes.size).toBe(0)
+    expect(tally(refreshed).size).toBe(0)
     expect(errors.map((e) => e.context.stage)).toEqual(bodies.map(() => 'message'))
     expect(errors.map((e) => e.context.messageId).sort()).toEqual([...ids].sort())
     for (const { error } of errors) {
@@ -230,7 +199,7 @@ describe('watchSecretsManagerEvents against the SQS emulator', () => {
   it('survives SQS faults: reports them, backs off, and handles the event once SQS answers', async () => {
     const name = unique('faults')
     sm.createSecret(name, canary('watch-faults1'))
-    const { provider, refreshes, errors, watch } = setup()
+    const { provider, refreshed, errors, watch } = setup()
     await provider.getSecret(name)
     sqs.faults.fail('internal', { operation: 'ReceiveMessage', times: 2 })
     sqs.faults.drop({ operation: 'ReceiveMessage' })
@@ -239,7 +208,7 @@ describe('watchSecretsManagerEvents against the SQS emulator', () => {
     const next = canary('watch-faults2')
     sm.putSecretValue(name, next)
     await expect.poll(() => provider.getSecret(name), { timeout: 5_000 }).toBe(next)
-    expect(refreshes.get(name)).toBe(1)
+    expect(tally(refreshed).get(name)).toBe(1)
     // the failed delete leaves the message; it comes back after its visibility timeout (30 s) — so
     // the test reads the report instead of waiting for it
     const stages = errors.map((e) => `${e.context.stage}:${e.error.code}`)
@@ -279,7 +248,7 @@ describe('watchSecretsManagerEvents against the SQS emulator', () => {
   it('coalesces events for one name that arrive while its refresh waits into that refresh', async () => {
     const name = unique('coalesce')
     sm.createSecret(name, canary('watch-co1'))
-    const { provider, refreshes, watch } = setup()
+    const { provider, refreshed, watch } = setup()
     await provider.getSecret(name)
     sm.putSecretValue(name, canary('watch-co2'))
     sm.putSecretValue(name, canary('watch-co3'))
@@ -289,7 +258,7 @@ describe('watchSecretsManagerEvents against the SQS emulator', () => {
     watch({ minInterval: 200, spread: 50 })
     await expect.poll(drained, { timeout: 5_000 }).toBe(0)
     await expect.poll(() => provider.getSecret(name), { timeout: 5_000 }).toBe(last)
-    expect(refreshes.get(name)).toBe(1)
+    expect(tally(refreshed).get(name)).toBe(1)
   })
 
   it('reports a missing @aws-sdk/client-sqs as ERR_SECRET_INVALID_OPTIONS naming the install', async () => {

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net'
 import { CachedSecretProvider, InvalidOptionsError, SecretError } from '@latchkey/core'
 import { assertNoCanary, canary, printed, rejectionOf, thrownBy } from '@latchkey/test-support'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { EntraDatabaseTokenSource, type EntraDatabaseTokenSourceOptions, OSS_RDBMS_SCOPE } from './index.js'
+import { EntraDatabaseTokenSource, type EntraDatabaseTokenSourceOptions, OSS_RDBMS_SCOPE } from '../index.js'
 
 const TENANT = '72f988bf-86f1-41af-91ab-2d7cd011db47'
 const requests: URLSearchParams[] = []

@@ -4,7 +4,7 @@ import { CachedSecretProvider, InvalidOptionsError, SecretError } from '@latchke
 import { assertNoCanary, canary, printed, rejectionOf, thrownBy } from '@latchkey/test-support'
 import { Compute } from 'google-auth-library'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { CloudSqlIamAuthSource, type CloudSqlIamAuthSourceOptions, SQL_LOGIN_SCOPE } from './index.js'
+import { CloudSqlIamAuthSource, type CloudSqlIamAuthSourceOptions, SQL_LOGIN_SCOPE } from '../index.js'
 
 // A real HTTP server plays the GCE / Cloud Run / GKE metadata server, which Application Default
 // Credentials use on Google Cloud; GCE_METADATA_HOST points google-auth-library at it.

@@ -15,8 +15,8 @@ import {
   type SecretSource,
 } from '@latchkey/core'
 import { checkSourceOptionNames } from '@latchkey/core/internal'
-import { settleWithLimit } from './concurrency.js'
-import { toAwsSecretError } from './errors.js'
+import { settleWithLimit } from '../concurrency.js'
+import { toAwsSecretError } from '../errors.js'
 import {
   type AwsSecretsManagerSourceOptions,
   CURRENT_STAGE,

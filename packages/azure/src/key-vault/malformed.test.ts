@@ -2,7 +2,7 @@ import { CachedSecretProvider, type SecretError } from '@latchkey/core'
 import { canary, emulatorHooks, keepErrors, liedToCacheOptions, refreshFailure } from '@latchkey/test-support'
 import { type KeyVaultEmulator, startKeyVaultEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
-import { AzureKeyVaultSource } from './index.js'
+import { AzureKeyVaultSource } from '../index.js'
 
 // Per-file state as module variables on purpose; the shared hooks are emulatorHooks().
 let kv: KeyVaultEmulator

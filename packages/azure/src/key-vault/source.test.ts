@@ -14,7 +14,7 @@ import {
   type AzureKeyVaultSourceOptions,
   fromKeyVaultName,
   toKeyVaultName,
-} from './index.js'
+} from '../index.js'
 
 // Per-file state as module variables on purpose (tests move `now`); the shared hooks are emulatorHooks().
 let kv: KeyVaultEmulator

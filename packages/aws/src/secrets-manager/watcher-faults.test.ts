@@ -1,15 +1,9 @@
 import { SQSClient } from '@aws-sdk/client-sqs'
-import { CachedSecretProvider } from '@latchkey/core'
 import { canary } from '@latchkey/test-support'
-import {
-  eventBridgeEvent,
-  type SecretsManagerEmulator,
-  type SqsEmulator,
-  startSecretsManagerEmulator,
-  startSqsEmulator,
-} from '@latchkey/testing'
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { AwsSecretsManagerSource, watchSecretsManagerEvents } from './index.js'
+import { eventBridgeEvent, type SecretsManagerEmulator, type SqsEmulator } from '@latchkey/testing'
+import { describe, expect, it } from 'vitest'
+import { watchedProvider, watcherHooks } from '../../test/watcher.js'
+import { watchSecretsManagerEvents } from '../index.js'
 
 /** The emulators' default account id (both use it). */
 const ACCOUNT = '123456789012'
@@ -19,53 +13,25 @@ let counter = 0
 const cleanups: Array<() => Promise<void>> = []
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
-beforeAll(async () => {
-  sqs = await startSqsEmulator()
-  sm = await startSecretsManagerEmulator()
-})
-afterAll(async () => {
-  await sm.close()
-  await sqs.close()
-})
-afterEach(async () => {
-  sqs.faults.reset()
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup()
+watcherHooks({
+  started: (startedSm, startedSqs) => {
+    sm = startedSm
+    sqs = startedSqs
+  },
+  reset: () => sqs.faults.reset(),
+  cleanups,
 })
 
 function setup() {
   const queueUrl = sqs.createQueue(`faults-${++counter}`)
-  const provider = new CachedSecretProvider(new AwsSecretsManagerSource({ ...sm.clientConfig }), {
-    minRefreshInterval: 0,
-    logger: { warn: () => undefined },
+  const rig = watchedProvider({
+    sm,
+    sqs,
+    queueUrl,
+    cleanups,
+    defaults: { waitTimeSeconds: 20, onError: () => undefined },
   })
-  const refreshed: string[] = []
-  const counted = {
-    refresh: (name: string) => {
-      refreshed.push(name)
-      return provider.refresh(name)
-    },
-    describe: (name: string) => provider.describe(name),
-  }
-  const client = new SQSClient({ ...sqs.clientConfig, maxAttempts: 1 })
-  cleanups.push(async () => {
-    client.destroy()
-    await provider.close()
-  })
-  const watch = (extra: Partial<Parameters<typeof watchSecretsManagerEvents>[0]> = {}) => {
-    const watcher = watchSecretsManagerEvents({
-      provider: counted,
-      queueUrl,
-      client,
-      waitTimeSeconds: 20,
-      spread: 0,
-      minInterval: 0,
-      onError: () => undefined,
-      ...extra,
-    })
-    cleanups.push(() => watcher.close())
-    return watcher
-  }
-  return { provider, refreshed, watch, queueUrl }
+  return { ...rig, queueUrl }
 }
 
 describe('an SQS endpoint that answers ReceiveMessage at once (faults.fail("ignoreWait"))', () => {

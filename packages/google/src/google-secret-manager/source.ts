@@ -8,8 +8,8 @@ import {
   SecretUnavailableError,
 } from '@latchkey/core'
 import { checkSourceOptionNames } from '@latchkey/core/internal'
+import { toGoogleSecretError } from '../errors.js'
 import { crc32c } from './crc32c.js'
-import { toGoogleSecretError } from './errors.js'
 import { parseSecretName } from './names.js'
 import {
   GOOGLE_OPTION_KEYS,

@@ -11,9 +11,9 @@ import {
 import { assertNoCanary, canary, emulatorHooks, steadyCacheOptions } from '@latchkey/test-support'
 import { type GoogleSecretManagerEmulator, startGoogleSecretManagerEmulator } from '@latchkey/testing'
 import { afterEach, describe, expect, it } from 'vitest'
-import { emulatorSource, tokenAuth } from '../test/support.js'
+import { emulatorSource, tokenAuth } from '../../test/support.js'
+import { GoogleSecretManagerSource } from '../index.js'
 import { crc32c } from './crc32c.js'
-import { GoogleSecretManagerSource } from './index.js'
 import type { GoogleSecretManagerSourceOptions } from './options.js'
 
 // Per-file state as module variables on purpose (tests move `now`); the shared hooks are emulatorHooks().

@@ -4,7 +4,7 @@ import { CachedSecretProvider, ErrorCode, InvalidOptionsError } from '@latchkey/
 import { canary } from '@latchkey/test-support'
 import { type SecretsManagerEmulator, startSecretsManagerEmulator } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest'
-import { AwsSecretsManagerSource } from './index.js'
+import { AwsSecretsManagerSource } from '../index.js'
 
 const NAME = 'app/options'
 let emulator: SecretsManagerEmulator

@@ -1,7 +1,7 @@
 import { SecretClient } from '@azure/keyvault-secrets'
 import { ErrorCode, SecretError } from '@latchkey/core'
 import { describe, expect, it } from 'vitest'
-import { AzureKeyVaultSource, defaultCredential } from './index.js'
+import { AzureKeyVaultSource, defaultCredential } from '../index.js'
 
 const credential = { getToken: async () => ({ token: 't', expiresOnTimestamp: Date.now() + 60_000 }) }
 const vaultUrl = 'https://my-vault.vault.azure.net'

@@ -3,7 +3,7 @@ import { CachedSecretProvider, ErrorCode, type SecretError } from '@latchkey/cor
 import { assertNoCanary, canary, emulatorHooks } from '@latchkey/test-support'
 import { type KeyVaultEmulator, startKeyVaultEmulator } from '@latchkey/testing'
 import { describe, expect, it } from 'vitest'
-import { AzureKeyVaultSource } from './index.js'
+import { AzureKeyVaultSource } from '../index.js'
 
 // Per-file state as module variables on purpose; the shared hooks are emulatorHooks().
 let kv: KeyVaultEmulator

@@ -14,7 +14,7 @@ import {
   startSecretsManagerEmulator,
 } from '@latchkey/testing'
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { AwsSecretsManagerSource } from './index.js'
+import { AwsSecretsManagerSource } from '../index.js'
 
 const TTL = 1_000
 const MAX_STALE = 60_000
