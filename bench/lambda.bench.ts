@@ -82,9 +82,12 @@ export const handler = middy()
 /** What a child process prints after importing the bundle and invoking it once. */
 const CHILD = `
 const c0 = process.cpuUsage()
-const t0 = performance.now()
+// process.hrtime, not performance.now(): the first read of \`performance\` loads perf_hooks (~0.5 ms),
+// which would then be paid here instead of by the handler that reads it
+const now = () => Number(process.hrtime.bigint()) / 1e6
+const t0 = now()
 const { handler } = await import(process.argv[1])
-const t1 = performance.now()
+const t1 = now()
 const context = { getRemainingTimeInMillis: () => 3000, awsRequestId: 'cold' }
 let length
 try {
@@ -94,7 +97,7 @@ try {
   console.error(JSON.stringify({ code: error.code, inner }))
   process.exit(1)
 }
-const t2 = performance.now()
+const t2 = now()
 const cpu = process.cpuUsage(c0)
 if (typeof length !== 'number' || length < 1) throw new Error('no secret read')
 process.stdout.write(JSON.stringify({ importMs: t1 - t0, firstMs: t2 - t1, cpuMs: (cpu.user + cpu.system) / 1000 }))
@@ -211,10 +214,14 @@ export async function runLambdaBench(): Promise<{ rows: Row[] }> {
       target: 'reported',
       pass: true,
     })
-    const sdk = (name: string) => part(name, 'cpuMs') - part('AWS SDK alone', 'cpuMs')
+    const over = part('AWS SDK alone', 'cpuMs')
+    const sdk = (name: string) => {
+      const ms = part(name, 'cpuMs') - over
+      return `${ms < 0 ? '' : '+'}${fmt(ms, 1)}`
+    }
     rows.push({
-      name: `cold start CPU time over the AWS SDK alone: latchkey +${fmt(sdk('latchkey'), 1)} ms, Powertools +${fmt(sdk('powertools'), 1)} ms, middy +${fmt(sdk('middy'), 1)} ms`,
-      value: `${fmt(part('AWS SDK alone', 'cpuMs'), 1)} ms`,
+      name: `cold start CPU time over the AWS SDK alone: latchkey ${sdk('latchkey')} ms, Powertools ${sdk('powertools')} ms, middy ${sdk('middy')} ms`,
+      value: `${fmt(over, 1)} ms`,
       target: 'reported',
       pass: true,
     })
