@@ -113,11 +113,10 @@ interface Cold {
 /**
  * esbuild, as users deploy. `@latchkey/aws` loads its optional peers with a dynamic `import()`, each
  * only for the feature that needs it: `@aws-sdk/client-ssm` (`AwsParameterStoreSource`),
- * `@aws-sdk/client-sqs` (`watchRotations`) and `@aws-sdk/rds-signer` (`RdsIamAuthSource`). esbuild
- * without code splitting still puts them in the one bundle, to be parsed at every cold start, so a
- * function that does not use them marks them external (the README says so), which the `latchkey`
- * variant does.
- * The `latchkey (optional peers bundled)` variant shows the cost of not doing it.
+ * `@aws-sdk/client-sqs` (`watchRotations`) and `@aws-sdk/rds-signer` (`RdsIamAuthSource`). The
+ * `latchkey` variant marks them external, as a function that does not use them may; the
+ * `latchkey (optional peers bundled)` variant does not, and shows what esbuild keeps of them when
+ * they are bundled (nothing, since the ESM builds let it drop the unused classes with their imports).
  */
 async function bundle(dir: string, name: string): Promise<{ file: string; bytes: number; ownBytes: number }> {
   const slug = name.replace(/[^a-z]+/g, '-')
