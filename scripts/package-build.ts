@@ -10,8 +10,15 @@
  *   `var X = (_class = class { … }, _class)`, so every such class is named `_classN` and errors log
  *   as `_class13: failed to load 2 secrets`. Rollup converts the ESM chunks to CommonJS without
  *   touching class syntax.
+ * - `keepNames` writes each name as a statement (`static { __name(this, "X") }` in every class,
+ *   `__name(f, "f")` after every function) that a user's bundler must keep, and with it the class
+ *   or function: a Lambda handler bundled with esbuild compiled every class of every package it
+ *   imported. {@link shakableNames} rewrites the ESM output so the same names are declarations
+ *   a bundler may drop with an unused class (the CommonJS output is left as it is).
  */
 import type { Options } from 'tsup'
+
+type TsupPlugin = NonNullable<Options['plugins']>[number]
 
 /** What differs between packages. */
 export interface PackageBuild {
@@ -37,5 +44,88 @@ export function packageBuild({ entry, shims = false }: PackageBuild): Options {
     splitting,
     treeshake: splitting,
     shims,
+    plugins: [shakableNames()],
+  }
+}
+
+/** A class's `keepNames` block: `static {\n    __name(this, "X");\n  }`. */
+const CLASS_NAME_BLOCK = /static \{\n(\s*)__name\(this, ("[\w$]+")\);\n(\s*)\}/g
+/** A function's top-level `keepNames` call: `__name(f, "f");` on a line of its own. */
+const FUNCTION_NAME_CALL = /^__name\(([\w$]+), "([\w$]+)"\);$/gm
+/** A module-level class, as esbuild writes one: `var X = class {` or `var X = class extends Y {`. */
+const CLASS_START = /^var [\w$]+ = class\b[^\n]*\{$/
+/** A member with a computed key (`[INSPECT]() {`), which a bundler must assume has side effects. */
+const COMPUTED_MEMBER = /^ {2}(?:static )?(?:async )?(?:get |set )?\*?\[/m
+/**
+ * Core's helpers marked `@__NO_SIDE_EFFECTS__` (`core/src/option-keys.ts`) that other packages
+ * call at module level (`var X_OPTION_KEYS = optionKeys({...})`). esbuild honours that mark only
+ * in the file that declares the function, so each call in another package's output is marked.
+ */
+const PURE_CALL = /^(var [\w$]+ = )((?:optionKeys|integrationOptionKeys)\d*\()/gm
+
+/**
+ * The ESM output made tree-shakable while keeping every name, line for line (the source map stays
+ * true):
+ * - a class's static block becomes `static get name() { return "X" }`: the class keeps reporting
+ *   `X` after a minifier renames its binding, and a class nothing uses is no longer kept alive;
+ * - a function's `__name(f, "f")` goes where the binding already has that name (a function
+ *   declaration names itself); a binding esbuild renamed (`f2`) keeps its call;
+ * - a module-level class with a computed member key (`[INSPECT]()`) is wrapped in a pure arrow
+ *   call, `/* @__PURE__ *\/ (() => class { … })()`, so an unused one is dropped too (its name
+ *   comes from its `static get name()`);
+ * - module-level calls of core's side-effect-free helpers are marked `/* @__PURE__ *\/`.
+ */
+export function shakableNames(): TsupPlugin {
+  return {
+    name: 'latchkey-shakable-names',
+    renderChunk(code, info) {
+      if (this.format !== 'esm' || !/\.m?js$/.test(info.path)) return undefined
+      const named = code
+        .replace(CLASS_NAME_BLOCK, (_, inner: string, name: string, outer: string) => {
+          return `static get name() {\n${inner}return ${name};\n${outer}}`
+        })
+        .replace(FUNCTION_NAME_CALL, (call, binding: string, name: string) => (binding === name ? '' : call))
+        .replace(PURE_CALL, '$1/* @__PURE__ */ $2')
+      return { code: wrapComputedClasses(named) }
+    },
+  }
+}
+
+/**
+ * Wraps each module-level class that has a computed member key and a `static get name()` in a pure
+ * arrow call. The class ends at the first later line `};` that closes it: the wrapped text must
+ * parse (`new Function` compiles without running it), else the class is left as it is.
+ */
+function wrapComputedClasses(code: string): string {
+  const lines = code.split('\n')
+  for (let start = 0; start < lines.length; start++) {
+    const head = lines[start] as string
+    if (!CLASS_START.test(head)) continue
+    for (let end = start + 1; end < lines.length; end++) {
+      if (lines[end] !== '};') continue
+      const body = lines.slice(start + 1, end).join('\n')
+      if (!COMPUTED_MEMBER.test(body) || !body.includes('static get name() {')) break
+      const at = head.indexOf('= class') + 2
+      const wrapped = [
+        `${head.slice(0, at)}/* @__PURE__ */ (() => ${head.slice(at)}`,
+        ...lines.slice(start + 1, end),
+        '})();',
+      ]
+      if (!parses(wrapped.join('\n').slice(at))) continue
+      lines.splice(start, end - start + 1, ...wrapped)
+      start = end
+      break
+    }
+  }
+  return lines.join('\n')
+}
+
+/** Whether `expression` (from `/* @__PURE__ *\/ (() => class …)();`) is one whole expression. */
+function parses(expression: string): boolean {
+  try {
+    new Function(`return ${expression.replace(/;$/, '')}`)
+    return true
+  } catch {
+    return false
   }
 }

@@ -133,8 +133,6 @@ describe('ARCHITECTURE.md, Every backend by its one name', () => {
       tests: firstPath(tests as string),
     }),
   )
-  // Its source is still at the top of lambda/src/; ARCHITECTURE.md says so above the table.
-  const notYetInItsFolder = new Set(['lambda-extension'])
 
   it('has a row for every emulator folder of @latchkey/testing', () => {
     const folders = readdirSync(join(root, 'packages/testing/src'), { withFileTypes: true })
@@ -152,10 +150,8 @@ describe('ARCHITECTURE.md, Every backend by its one name', () => {
         const existing = path.includes('*') ? path.slice(0, path.lastIndexOf('/', path.indexOf('*'))) : path
         expect(existsSync(join(root, 'packages', existing)), `${backend}: ${path}`).toBe(true)
       }
-      if (!notYetInItsFolder.has(backend)) {
-        expect(under(source), `${backend}: source ${source}`).toBe(true)
-        expect(under(tests), `${backend}: tests ${tests}`).toBe(true)
-      }
+      expect(under(source), `${backend}: source ${source}`).toBe(true)
+      expect(under(tests), `${backend}: tests ${tests}`).toBe(true)
       if (!emulator.trim().startsWith('none')) {
         expect(firstPath(emulator), `${backend}: emulator`).toMatch(new RegExp(`^testing/src/${backend}/`))
       }

@@ -4,7 +4,9 @@ import { checkOptionNames } from './option-names.js'
 /**
  * Every option name of `T`, listed once as an object (`optionKeys<FooOptions>({ a: true, b: true })`)
  * so the compiler refuses a list that misses an option or names one `T` does not have.
+ * Marked free of side effects so a bundler drops a module-level list nothing reads.
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function optionKeys<T extends object>(keys: { readonly [K in keyof T]-?: true }): readonly string[] {
   return Object.keys(keys)
 }
@@ -21,8 +23,9 @@ export function checkSourceOptionNames(options: unknown, known: readonly string[
 
 /**
  * The option names an integration built on `ProviderOptions` accepts besides its own: `provider`,
- * `source` and every cache option.
+ * `source` and every cache option. Free of side effects, like {@link optionKeys}.
  */
+/* @__NO_SIDE_EFFECTS__ */
 export function integrationOptionKeys(own: readonly string[]): readonly string[] {
   return [...own, 'provider', 'source', ...CACHE_OPTION_KEYS]
 }

@@ -2,7 +2,8 @@
  * A handler bundled and minified with esbuild, the way Lambda functions are deployed, still names
  * its errors: `SecretPreloadError`, `SecretNotFoundError` (not the minified binding, such as `Vt`).
  * The ESM builds keep `keepNames` for this (see `scripts/package-build.ts`): without it, a minified
- * bundle's errors log as `Vt: secret "app/missing" was not found`.
+ * bundle's errors log as `Vt: secret "app/missing" was not found`. They write each class's name as a
+ * `static get name()`, so the bundle still drops the classes the handler never uses.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -70,6 +71,16 @@ describe('a handler bundled and minified with esbuild', () => {
     expect(bundle.length).toBeGreaterThan(0)
     expect(bundle).not.toMatch(/\bSecretNotFoundError\s*=/)
     expect(bundle).not.toMatch(/\bclass SecretPreloadError\b/)
+  })
+
+  it('keeps the classes the handler uses and drops the sources it does not use', () => {
+    // a class in the bundle carries its name getter, minified as `static get name(){return"X"}`
+    const kept = (name: string) => bundle.includes(`return"${name}"}`)
+    expect(kept('MemorySource')).toBe(true)
+    expect(kept('SecretNotFoundError')).toBe(true)
+    for (const unused of ['EnvSource', 'FileSource', 'LambdaExtensionSource']) {
+      expect(kept(unused), unused).toBe(false)
+    }
   })
 
   it('fails its first invocation with errors that carry their own class names and codes', async () => {

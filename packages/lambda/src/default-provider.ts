@@ -5,7 +5,7 @@ import {
   type SecretProviderLike,
 } from '@latchkey/core'
 import { resolveProvider } from '@latchkey/core/internal'
-import { LambdaExtensionSource } from './extension-source.js'
+import { LambdaExtensionSource } from './lambda-extension/source.js'
 import { INTEGRATION } from './options.js'
 import { withExactClock } from './session.js'
 

@@ -14,8 +14,8 @@ export {
   getJson,
   getSecret,
 } from './default-provider.js'
-export { DEFAULT_EXTENSION_PORT, type LambdaExtensionSourceOptions } from './extension-options.js'
-export { LambdaExtensionSource, PARAMETER_PREFIX } from './extension-source.js'
+export { DEFAULT_EXTENSION_PORT, type LambdaExtensionSourceOptions } from './lambda-extension/options.js'
+export { LambdaExtensionSource, PARAMETER_PREFIX } from './lambda-extension/source.js'
 export { type MiddySecretsMiddleware, secrets } from './middy.js'
 export type { LambdaSecretsOptions } from './options.js'
 export { type SecretsHandler, withSecrets } from './with-secrets.js'

@@ -27,7 +27,11 @@ export class InvocationSecrets<Key extends string> {
   readonly #settings: ResolvedLambdaOptions
   /** `Date.now()` before which every secret is fresh and short of its refresh point: no check needed. */
   #quietUntil = 0
-  /** When the first load started (`performance.now()`), until the startup line is written. */
+  /**
+   * When the first load started (`performance.now()`), until the startup line is written; `NaN`
+   * once written, or from the start when there is no startup line to write (then `performance`,
+   * whose first read loads Node.js's perf_hooks, is never read).
+   */
   #firstLoadStarted: number | undefined
 
   constructor(settings: ResolvedLambdaOptions) {
@@ -43,7 +47,7 @@ export class InvocationSecrets<Key extends string> {
     // Started in the init phase (a handle starts loading when it is made, and preload pins the
     // names); a failure is not an unhandled rejection, and the first invocation loads again.
     if (atInit) {
-      this.#firstLoadStarted = performance.now()
+      this.#firstLoadStarted = this.#now()
       this.#handles = this.#makeHandles()
       this.provider.preload(this.#names).then(
         () => this.#announce(),
@@ -53,6 +57,11 @@ export class InvocationSecrets<Key extends string> {
         },
       )
     }
+  }
+
+  /** The start of the first load for the startup line, `NaN` when no startup line is written. */
+  #now(): number {
+    return this.#settings.startupLog === undefined ? Number.NaN : performance.now()
   }
 
   /** Writes the startup line once, when every secret has loaded the first time. */
@@ -91,7 +100,7 @@ export class InvocationSecrets<Key extends string> {
   async prepare(context: LambdaContextLike | undefined): Promise<SecretHandles<Key>> {
     const handles = this.handles
     if (Date.now() < this.#quietUntil) return handles
-    this.#firstLoadStarted ??= performance.now()
+    this.#firstLoadStarted ??= this.#now()
     const remaining = remainingTime(context)
     const budget =
       remaining === undefined ? undefined : Math.max(0, remaining - this.#settings.deadlineMargin)

@@ -1,6 +1,6 @@
 import { InvalidOptionsError } from '@latchkey/core'
 import { checkSourceOptionNames, optionKeys } from '@latchkey/core/internal'
-import { INTEGRATION } from './options.js'
+import { INTEGRATION } from '../options.js'
 
 /** The extension's documented default port. See docs/wire-facts.md#aws-parameters-and-secrets-lambda-extension. */
 export const DEFAULT_EXTENSION_PORT = 2773

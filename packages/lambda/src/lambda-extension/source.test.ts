@@ -2,7 +2,7 @@ import { CachedSecretProvider, ErrorCode, SecretError } from '@latchkey/core'
 import { assertNoCanary, canary, printed, rejectionOf, thrownBy } from '@latchkey/test-support'
 import { type LambdaExtensionEmulator, startLambdaExtensionEmulator } from '@latchkey/testing'
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest'
-import { LambdaExtensionSource } from './index.js'
+import { LambdaExtensionSource } from '../index.js'
 
 const signal = () => new AbortController().signal
 let extension: LambdaExtensionEmulator

@@ -5,13 +5,13 @@ import {
   type SecretSource,
   SecretUnavailableError,
 } from '@latchkey/core'
-import { answerError } from './extension-errors.js'
-import { getAnswer } from './extension-http.js'
+import { answerError } from './errors.js'
+import { getAnswer } from './http.js'
 import {
   type LambdaExtensionSourceOptions,
   type ResolvedExtensionOptions,
   resolveExtensionOptions,
-} from './extension-options.js'
+} from './options.js'
 
 /** Names with this prefix are read from Parameter Store; every other name from Secrets Manager. */
 export const PARAMETER_PREFIX = 'ssm:'
