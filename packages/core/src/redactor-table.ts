@@ -6,11 +6,21 @@ const START_BITS = 10
  * to 1.5 links per chain (one bit per link: 0.12–0.17).
  */
 const FILTER_EXTRA = 3
-/** Fields per link: group id, offset of its window in the group's text, next link + 1 (0 ends a chain), window hash. */
-const LINK = 4
+/**
+ * Fields per link: group id, offset of its window in the group's text, next link + 1 (0 ends a
+ * chain), window hash. A walk that reads links in place ({@link WindowTable.linkPages}) finds link
+ * `l`'s fields at `linkPages[(l - 1) >>> LINK_PAGE_BITS][((l - 1) & LINK_PAGE_MASK) * LINK + field]`.
+ */
+export const LINK = 4
+export const LINK_GROUP = 0
+export const LINK_OFFSET = 1
+export const LINK_NEXT = 2
+export const LINK_HASH = 3
 /** Links are kept in pages of 2^15, so that growing never copies what is there. */
 const PAGE_BITS = 15
 const PAGE_MASK = (1 << PAGE_BITS) - 1
+export const LINK_PAGE_BITS = PAGE_BITS
+export const LINK_PAGE_MASK = PAGE_MASK
 /** Old chains moved to the larger table per link added while it grows: done before the load doubles again. */
 const MOVES_PER_LINK = 2
 
@@ -57,6 +67,11 @@ export class WindowTable {
   /** First free link + 1, or 0. */
   #free = 0
   #links = 0
+
+  /** The pages of links, for a chain walk that reads them in place (see {@link LINK}). */
+  get linkPages(): readonly Int32Array[] {
+    return this.#pages
+  }
 
   /** Links held. */
   get size(): number {
