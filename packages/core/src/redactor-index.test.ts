@@ -86,7 +86,7 @@ describe('PatternIndex byte checks before the text compare', () => {
     const value = `${canary('hex')}+/=x`
     index.insertAll(formsOf(value))
     const upper = encodeURIComponent(value)
-    const lower = upper.replace(/%[0-9A-F]{2}/g, (escape) => escape.toLowerCase())
+    const lower = upper.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())
     expect(upper).not.toBe(lower)
     for (const form of [upper, lower]) {
       const line = `{"q":"${form}"}`
