@@ -179,8 +179,8 @@ function sharedRun(forms: readonly Form[]): { run: string; at: number[] } | unde
  *
  * **Cost.** A scan of an `n`-character line does `n / S` window hashes and filter tests, plus one
  * chain walk per filter hit; the table keeps about one link per chain (1.5 at most, while it
- * grows) and 8 filter bits per chain, two set per link, so a window of clean text hits with odds
- * below 1/10 however many patterns there are, and a chain holds about one link. Each link that matches a window's hash costs one check per form
+ * grows) and 16 filter bits per chain, two set per link, so a window of clean text hits with odds
+ * near 1/50 (below 1/30) however many patterns there are, and a chain holds about one link. Each link that matches a window's hash costs one check per form
  * of its group (at most a few dozen). Hence O(n) per line, with a constant independent of the
  * number of values, for every input.
  */
