@@ -87,6 +87,22 @@ describe('WindowTable', () => {
     for (let i = 0; i < 10_000; i++) expect(table.mayHold(next())).toBe(false)
   })
 
+  it('a table of a few links holds kilobytes, and grows its first page of links without losing one', () => {
+    const table = new WindowTable()
+    table.add(7, 1, 0)
+    // chains and filter of the first size (10 KB) and the first 256 links (4 KB)
+    expect(table.bytes).toBeLessThan(16 * 1024)
+    const next = seededRandom(3).int32
+    const hashes = Array.from({ length: 40_000 }, () => next())
+    hashes.forEach((hash, i) => {
+      table.add(hash, i + 2, 1)
+    })
+    expect(linked(table, 7)).toEqual([[1, 0]])
+    hashes.forEach((hash, i) => {
+      expect(linked(table, hash)).toContainEqual([i + 2, 1])
+    })
+  })
+
   it('removing what is not there changes nothing; clear() forgets everything', () => {
     const table = new WindowTable()
     table.add(42, 1, 3)

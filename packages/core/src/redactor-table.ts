@@ -25,6 +25,11 @@ const PAGE_BITS = 15
 const PAGE_MASK = (1 << PAGE_BITS) - 1
 export const LINK_PAGE_BITS = PAGE_BITS
 export const LINK_PAGE_MASK = PAGE_MASK
+/**
+ * Links the first page starts with (4 KB); it doubles (a copy, 256 KB at most) until it is a full
+ * page, so a table of a few links is small. Later pages are allocated full and never copied.
+ */
+const FIRST_LINKS = 256
 /** Old chains moved to the larger table per link added while it grows: done before the load doubles again. */
 const MOVES_PER_LINK = 2
 
@@ -85,7 +90,9 @@ export class WindowTable {
   /** Bytes held in typed arrays (tables and link pages). */
   get bytes(): number {
     const level = (l: Level | undefined) => (l === undefined ? 0 : l.chains.byteLength + l.filter.byteLength)
-    return level(this.#level) + level(this.#next) + this.#pages.length * (PAGE_MASK + 1) * LINK * 4
+    let pages = 0
+    for (const page of this.#pages) pages += page.byteLength
+    return level(this.#level) + level(this.#next) + pages
   }
 
   /** What a scan reads to test the filter itself (see {@link passes}); kept current by the table. */
@@ -260,8 +267,16 @@ export class WindowTable {
       this.#free = this.#field(link, 2)
       return link
     }
-    if (this.#top >>> PAGE_BITS >= this.#pages.length)
-      this.#pages.push(new Int32Array((PAGE_MASK + 1) * LINK))
+    const page = this.#top >>> PAGE_BITS
+    if (page >= this.#pages.length) {
+      this.#pages.push(new Int32Array((page === 0 ? FIRST_LINKS : PAGE_MASK + 1) * LINK))
+    } else if (page === 0 && this.#top * LINK >= (this.#pages[0] as Int32Array).length) {
+      // the first page doubles until it is full (see FIRST_LINKS)
+      const first = this.#pages[0] as Int32Array
+      const grown = new Int32Array(first.length * 2)
+      grown.set(first)
+      this.#pages[0] = grown
+    }
     return ++this.#top
   }
 }
