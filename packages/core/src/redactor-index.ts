@@ -255,17 +255,19 @@ export class PatternIndex {
     return first
   }
 
-  /** Removes the list of patterns that starts at `first`. */
-  removeAll(first: number): void {
+  /** Removes the list of patterns that starts at `first`; returns how many window links that unlinked. */
+  removeAll(first: number): number {
+    let links = 0
     for (let id = first; id !== -1; ) {
       const next = this.#records.get(id, NEXT)
       // a group's id is its first member, and its members follow it in the list
-      if (this.#records.get(id, RUN_LENGTH) >= 0) this.#unindexGroup(id)
+      if (this.#records.get(id, RUN_LENGTH) >= 0) links += this.#unindexGroup(id)
       this.#patterns.set(id, undefined)
       this.#freeIds.push(id)
       this.#patternCount--
       id = next
     }
+    return links
   }
 
   /** Clears everything. */
@@ -410,7 +412,8 @@ export class PatternIndex {
     this.#updateValueStep()
   }
 
-  #unindexGroup(id: number): void {
+  /** Unlinks group `id`'s windows; returns how many (its stride). */
+  #unindexGroup(id: number): number {
     const records = this.#records
     const length = records.get(id, RUN_LENGTH)
     const long = length >= LONG_FROM
@@ -424,6 +427,7 @@ export class PatternIndex {
     else this.#shortGroups--
     this.#strides[stride] = (this.#strides[stride] as number) - 1
     this.#updateValueStep()
+    return stride
   }
 
   /**
