@@ -80,6 +80,50 @@ describe('PatternIndex at scale', () => {
   })
 })
 
+describe('PatternIndex byte checks before the text compare', () => {
+  it('finds the uppercase and the lowercase hex form of a value, and neither when one hex letter changes case alone', () => {
+    const index = new PatternIndex()
+    const value = `${canary('hex')}+/=x`
+    index.insertAll(formsOf(value))
+    const upper = encodeURIComponent(value)
+    const lower = upper.replace(/%[0-9A-F]{2}/g, (hex) => hex.toLowerCase())
+    expect(upper).not.toBe(lower)
+    for (const form of [upper, lower]) {
+      const line = `{"q":"${form}"}`
+      expect(index.scanValues(line, false)?.values).toContainEqual([6, 6 + form.length])
+    }
+    // the first escape upper, the rest lower: neither twin, though length and last character match
+    const mixed = upper.replace(/%2F/, '%2f')
+    expect(mixed).not.toBe(upper)
+    expect(index.scanValues(`{"q":"${mixed}"}`, false)?.values ?? []).not.toContainEqual([
+      6,
+      6 + mixed.length,
+    ])
+  })
+
+  it('does not take a character outside Latin-1 for the one whose low byte it shares', () => {
+    const index = new PatternIndex()
+    const value = canary('low-byte')
+    index.insertAll(formsOf(value))
+    // U+0100 + code: the same low byte as each character of the value, at its last, middle and first place
+    const lift = (at: number) =>
+      value.slice(0, at) + String.fromCharCode(0x100 + value.charCodeAt(at)) + value.slice(at + 1)
+    for (const at of [value.length - 1, value.length >> 1, 0, 9]) {
+      const line = `{"msg":"${lift(at)}"}`
+      expect(index.scanValues(line, false)).toBeUndefined()
+    }
+    expect(index.scanValues(`{"msg":"${value}"}`, false)?.values).toContainEqual([8, 8 + value.length])
+  })
+
+  it('finds a value of characters outside Latin-1 in a line that has others', () => {
+    const index = new PatternIndex()
+    const value = `ключ-${canary('cyr')}-значение`
+    index.insertAll(formsOf(value))
+    const line = `{"msg":"€ ${value} ✓"}`
+    expect(index.scanValues(line, false)?.values).toContainEqual([10, 10 + value.length])
+  })
+})
+
 describe('SecretRedactor growth', () => {
   it('adds, releases and forgets 200,000 values across many doublings and pages, interleaved', () => {
     let now = 0

@@ -29,6 +29,27 @@ describe('redactor pages', () => {
     expect(values.get(0)).toBeUndefined()
   })
 
+  it('the first page starts small and doubles: ids set in rising order read back at every size, into later pages', () => {
+    const ints = new PagedInts(2)
+    const doubles = new PagedDoubles()
+    const values = new PagedValues<number>()
+    for (let id = 0; id < 9_000; id++) {
+      ints.set(id, 1, id + 1)
+      doubles.set(id, id / 4)
+      values.set(id, id)
+      // each doubling copies what the smaller page held
+      if ((id & (id - 1)) === 0 || id === 4_095 || id === 4_096) {
+        for (let back = 0; back <= id; back++) {
+          expect(ints.get(back, 0)).toBe(0)
+          expect(ints.get(back, 1)).toBe(back + 1)
+          expect(doubles.get(back)).toBe(back / 4)
+          expect(values.get(back)).toBe(back)
+        }
+      }
+    }
+    expect(ints.pageOf(8_999)[ints.offsetOf(8_999) + 1]).toBe(9_000)
+  })
+
   it('IntStack pops what was pushed, last first, and -1 when empty', () => {
     const stack = new IntStack()
     expect(stack.pop()).toBe(-1)

@@ -9,6 +9,19 @@
 const PAGE_BITS = 12
 const PAGE_SIZE = 1 << PAGE_BITS
 const PAGE_MASK = PAGE_SIZE - 1
+/**
+ * Entries the first page starts with. It doubles (a copy of at most 2,048 entries) until it is a
+ * full page, so a redactor that holds a few values costs kilobytes, not a full page per field.
+ * Every later page is allocated full: growing past the first page never copies.
+ */
+const FIRST_PAGE = 64
+
+/** The size the first page grows to so that it holds entry `entry`: a power of two up to {@link PAGE_SIZE}. */
+function firstPageSize(current: number, entry: number): number {
+  let size = Math.max(current, FIRST_PAGE)
+  while (size <= entry) size *= 2
+  return Math.min(size, PAGE_SIZE)
+}
 /** Shards of a {@link ShardedMap}: 1,024, so a million keys rehash 1,000 at a time. */
 const SHARD_BITS = 10
 
@@ -25,14 +38,45 @@ export class PagedInts {
     this.#page(id)[(id & PAGE_MASK) * this.fields + field] = value
   }
 
+  /**
+   * The page that holds `id` (set before), for a reader of several of its fields: field `f` is at
+   * `pageOf(id)[offsetOf(id) + f]`. One page lookup instead of one per field.
+   */
+  pageOf(id: number): Int32Array {
+    return this.#pages[id >>> PAGE_BITS] as Int32Array
+  }
+
+  /** Where `id`'s fields start in {@link pageOf}'s page. */
+  offsetOf(id: number): number {
+    return (id & PAGE_MASK) * this.fields
+  }
+
   clear(): void {
     this.#pages.length = 0
   }
 
   #page(id: number): Int32Array {
     const index = id >>> PAGE_BITS
+    if (index === 0) {
+      const first = this.#pages[0]
+      if (first !== undefined && first.length > id * this.fields) return first
+      const grown = new Int32Array(firstPageSize((first?.length ?? 0) / this.fields, id) * this.fields)
+      if (first !== undefined) grown.set(first)
+      this.#pages[0] = grown
+      return grown
+    }
+    if (this.#pages.length === 1) this.#grownFirst()
     while (this.#pages.length <= index) this.#pages.push(new Int32Array(PAGE_SIZE * this.fields))
     return this.#pages[index] as Int32Array
+  }
+
+  /** The first page at its full size (before a second page is added), or an empty full page. */
+  #grownFirst(): void {
+    const first = this.#pages[0]
+    if (first !== undefined && first.length === PAGE_SIZE * this.fields) return
+    const grown = new Int32Array(PAGE_SIZE * this.fields)
+    if (first !== undefined) grown.set(first)
+    this.#pages[0] = grown
   }
 }
 
@@ -46,6 +90,13 @@ export class PagedDoubles {
 
   set(id: number, value: number): void {
     const index = id >>> PAGE_BITS
+    const first = this.#pages[0]
+    if (first === undefined || (first.length < PAGE_SIZE && (index > 0 || id >= first.length))) {
+      // the first page doubles up to a full page (see FIRST_PAGE)
+      const grown = new Float64Array(index > 0 ? PAGE_SIZE : firstPageSize(first?.length ?? 0, id))
+      if (first !== undefined) grown.set(first)
+      this.#pages[0] = grown
+    }
     while (this.#pages.length <= index) this.#pages.push(new Float64Array(PAGE_SIZE))
     ;(this.#pages[index] as Float64Array)[id & PAGE_MASK] = value
   }
@@ -65,6 +116,14 @@ export class PagedValues<T> {
 
   set(id: number, value: T | undefined): void {
     const index = id >>> PAGE_BITS
+    const first = this.#pages[0]
+    if (first === undefined || (first.length < PAGE_SIZE && (index > 0 || id >= first.length))) {
+      // the first page doubles up to a full page (see FIRST_PAGE)
+      const size = index > 0 ? PAGE_SIZE : firstPageSize(first?.length ?? 0, id)
+      const grown = new Array<T | undefined>(size).fill(undefined)
+      if (first !== undefined) for (let i = 0; i < first.length; i++) grown[i] = first[i]
+      this.#pages[0] = grown
+    }
     while (this.#pages.length <= index) this.#pages.push(new Array<T | undefined>(PAGE_SIZE).fill(undefined))
     ;(this.#pages[index] as Array<T | undefined>)[id & PAGE_MASK] = value
   }

@@ -1,16 +1,35 @@
 /** Bits of a table's first size: 1,024 chains. */
 const START_BITS = 10
 /**
- * Filter bits per chain, as a power of two: 8, the chain's byte of the filter. Each link sets two
- * of them (see {@link filterMask}), so a window nothing holds passes with odds of 0.06–0.08 at one
- * to 1.5 links per chain (one bit per link: 0.12–0.17).
+ * Filter bits per chain, as a power of two: 16, the chain's half of a 32-bit filter word. Each
+ * link sets two of them (see {@link filterMask}), so a window nothing holds passes with odds of
+ * about 0.02 at one to 1.5 links per chain (with 8 bits per chain: 0.06–0.08, and each false pass
+ * is a chain walk; the filter costs 2 bytes per chain beside the chain's 8).
  */
-const FILTER_EXTRA = 3
-/** Fields per link: group id, offset of its window in the group's text, next link + 1 (0 ends a chain), window hash. */
-const LINK = 4
+const FILTER_EXTRA = 4
+/** The filter bits of the chain that filter bit `bit` belongs to, in its word: `CHAIN_BITS << (bit & CHAIN_BITS_AT)`. */
+const CHAIN_BITS = 0xffff
+const CHAIN_BITS_AT = 16
+/**
+ * Fields per link: group id, offset of its window in the group's text, next link + 1 (0 ends a
+ * chain), window hash. A walk that reads links in place ({@link WindowTable.linkPages}) finds link
+ * `l`'s fields at `linkPages[(l - 1) >>> LINK_PAGE_BITS][((l - 1) & LINK_PAGE_MASK) * LINK + field]`.
+ */
+export const LINK = 4
+export const LINK_GROUP = 0
+export const LINK_OFFSET = 1
+export const LINK_NEXT = 2
+export const LINK_HASH = 3
 /** Links are kept in pages of 2^15, so that growing never copies what is there. */
 const PAGE_BITS = 15
 const PAGE_MASK = (1 << PAGE_BITS) - 1
+export const LINK_PAGE_BITS = PAGE_BITS
+export const LINK_PAGE_MASK = PAGE_MASK
+/**
+ * Links the first page starts with (4 KB); it doubles (a copy, 256 KB at most) until it is a full
+ * page, so a table of a few links is small. Later pages are allocated full and never copied.
+ */
+const FIRST_LINKS = 256
 /** Old chains moved to the larger table per link added while it grows: done before the load doubles again. */
 const MOVES_PER_LINK = 2
 
@@ -21,7 +40,7 @@ const MOVES_PER_LINK = 2
 class Level {
   /** `[head, crowd]` per chain: chain `c` at `2c`. */
   readonly chains: Int32Array
-  /** {@link FILTER_EXTRA} more bits of the hash than the chain index: one bit per 1/8 of a chain. */
+  /** {@link FILTER_EXTRA} more bits of the hash than the chain index: one bit per 1/16 of a chain. */
   readonly filter: Int32Array
   readonly shift: number
   readonly filterShift: number
@@ -36,7 +55,7 @@ class Level {
 
 /**
  * The window hashes of every indexed pattern: a chained hash table in typed arrays, indexed by the
- * top bits of a 32-bit window hash, with a filter of 8 bits per chain in front of it, so a scan of
+ * top bits of a 32-bit window hash, with a filter of 16 bits per chain in front of it, so a scan of
  * clean text reads one filter word per window and rarely a chain.
  *
  * It grows with its contents without ever stopping for long: past one link per chain, a table of
@@ -58,6 +77,11 @@ export class WindowTable {
   #free = 0
   #links = 0
 
+  /** The pages of links, for a chain walk that reads them in place (see {@link LINK}). */
+  get linkPages(): readonly Int32Array[] {
+    return this.#pages
+  }
+
   /** Links held. */
   get size(): number {
     return this.#links
@@ -66,7 +90,9 @@ export class WindowTable {
   /** Bytes held in typed arrays (tables and link pages). */
   get bytes(): number {
     const level = (l: Level | undefined) => (l === undefined ? 0 : l.chains.byteLength + l.filter.byteLength)
-    return level(this.#level) + level(this.#next) + this.#pages.length * (PAGE_MASK + 1) * LINK * 4
+    let pages = 0
+    for (const page of this.#pages) pages += page.byteLength
+    return level(this.#level) + level(this.#next) + pages
   }
 
   /** What a scan reads to test the filter itself (see {@link passes}); kept current by the table. */
@@ -154,7 +180,7 @@ export class WindowTable {
     let previous = 0
     let found = 0
     const bit = hash >>> level.filterShift
-    /** The filter bits the chain's other links set (all in the chain's byte). */
+    /** The filter bits the chain's other links set (all in the chain's half-word). */
     let others = 0
     for (let link = level.chains[chain << 1] as number; link !== 0; link = this.#field(link, 2)) {
       const linked = this.#field(link, 3)
@@ -176,8 +202,8 @@ export class WindowTable {
     else this.#setField(previous, 2, after)
     const crowd = level.chains[(chain << 1) + 1] as number
     if (crowd < 255 && crowd > 0) level.chains[(chain << 1) + 1] = crowd - 1
-    const byte = 0xff << (bit & 24)
-    level.filter[bit >>> 5] = ((level.filter[bit >>> 5] as number) & ~byte) | others
+    const own = CHAIN_BITS << (bit & CHAIN_BITS_AT)
+    level.filter[bit >>> 5] = ((level.filter[bit >>> 5] as number) & ~own) | others
     this.#setField(found, 2, this.#free)
     this.#free = found
     this.#links--
@@ -241,8 +267,16 @@ export class WindowTable {
       this.#free = this.#field(link, 2)
       return link
     }
-    if (this.#top >>> PAGE_BITS >= this.#pages.length)
-      this.#pages.push(new Int32Array((PAGE_MASK + 1) * LINK))
+    const page = this.#top >>> PAGE_BITS
+    if (page >= this.#pages.length) {
+      this.#pages.push(new Int32Array((page === 0 ? FIRST_LINKS : PAGE_MASK + 1) * LINK))
+    } else if (page === 0 && this.#top * LINK >= (this.#pages[0] as Int32Array).length) {
+      // the first page doubles until it is full (see FIRST_LINKS)
+      const first = this.#pages[0] as Int32Array
+      const grown = new Int32Array(first.length * 2)
+      grown.set(first)
+      this.#pages[0] = grown
+    }
     return ++this.#top
   }
 }
@@ -272,9 +306,9 @@ export function passes(probe: FilterProbe, hash: number): boolean {
 
 /**
  * The two filter bits of `hash` in its filter word (`bit >>> 5`, `bit` = the hash's top bits:
- * its chain and three more): the bit `bit` itself, and the bit of the chain's byte that three bits
- * of a second mix of the hash choose. A scan tests `(word & mask) === mask`.
+ * its chain and four more): the bit `bit` itself, and the bit of the chain's 16 (the word's low or
+ * high half) that four bits of a second mix of the hash choose. A scan tests `(word & mask) === mask`.
  */
 export function filterMask(bit: number, hash: number): number {
-  return (1 << (bit & 31)) | (1 << ((bit & 24) | (Math.imul(hash, 0x2c1b3c6d) >>> 29)))
+  return (1 << (bit & 31)) | (1 << ((bit & CHAIN_BITS_AT) | (Math.imul(hash, 0x2c1b3c6d) >>> 28)))
 }

@@ -3,6 +3,8 @@ import { inspect } from 'node:util'
 import { assertNoCanary, canary } from '@latchkey/test-support'
 import { describe, expect, it, vi } from 'vitest'
 import { SecretRedactor, sharedRedactor } from './redactor.js'
+import { formsOf } from './redactor-forms.js'
+import { PatternIndex } from './redactor-index.js'
 import { lineScanOf } from './redactor-scan.js'
 
 const ADVERSARIAL = `"q'\\b%+/=& é✓😀\n`
@@ -225,6 +227,36 @@ describe('SecretRedactor', () => {
     r.prune()
     expect(r.retired).toBe(3)
     expect(values.map((v) => r.contains(v))).toEqual([false, false, true, true, true])
+  })
+
+  it('a prune unlinks about 512 window links at most: values of many forms are forgotten a few per call', () => {
+    let now = 0
+    const r = new SecretRedactor({ retention: 10, clock: () => now })
+    // short runs between `+/= "\\`: a dozen forms (URL encodings, both hex cases, JSON escapes)
+    // that share no run of 15 characters, so each form is linked on its own
+    const values = Array.from({ length: 200 }, () =>
+      ['+', '/', '=', ' ', '"', '\\'].map((special) => randomBytes(3).toString('hex') + special).join(''),
+    )
+    const probe = new PatternIndex()
+    probe.insertAll(formsOf(values[0] as string))
+    const linksPerValue = probe.shape.links
+    expect(linksPerValue).toBeGreaterThan(64)
+    for (const v of values) r.add(v)
+    for (const v of values) r.release(v)
+    now = 11
+    r.prune()
+    const forgotten = values.length - r.size
+    expect(forgotten).toBeGreaterThan(0)
+    // stops once 512 links are unlinked: the value that crossed it is the last of the call
+    expect(forgotten).toBeLessThanOrEqual(Math.ceil(512 / linksPerValue) + 1)
+    let calls = 1
+    while (r.size > 0 && calls < 1_000) {
+      r.prune()
+      calls++
+    }
+    expect(r.size).toBe(0)
+    expect(calls).toBeGreaterThan(values.length / 64)
+    for (const v of values) expect(r.contains(v)).toBe(false)
   })
 
   it('removes forgotten values from the index and reuses its room correctly', () => {

@@ -33,8 +33,13 @@ export interface RedactorOptions {
 const INSPECT = Symbol.for('nodejs.util.inspect.custom')
 /** Values shorter than this are always scrubbed only where they stand whole. */
 const MIN_ANYWHERE = 4
-/** Expired values forgotten per call at most, so pruning never takes long. */
+/**
+ * Most work one prune does: values forgotten, and window links they unlink (a value has one to a
+ * few hundred, by its forms). Whichever is reached first ends the call, so no prune takes long
+ * however long the values; the rest is done by the next calls (`add` and `release` each make one).
+ */
 const PRUNE_BATCH = 64
+const PRUNE_LINKS = 512
 /** Fields per slot: holders, first pattern id in the index, 1 when scrubbed only where it stands whole. */
 const HOLDERS = 0
 const FIRST_PATTERN = 1
@@ -172,13 +177,14 @@ export class SecretRedactor {
   prune(): void {
     const now = this.#clock()
     let budget = PRUNE_BATCH
-    while (this.#released.length > 0 && budget-- > 0) {
+    let links = 0
+    while (this.#released.length > 0 && budget-- > 0 && links < PRUNE_LINKS) {
       const value = this.#released.peek() as string
       const slot = this.#slots.get(value)
       if (slot !== undefined && this.#records.get(slot, HOLDERS) === 0) {
         const over = this.#retiredCount > this.#maxRetired
         if (!over && this.#until.get(slot) > now) break
-        this.#forget(value, slot)
+        links += this.#forget(value, slot)
       }
       this.#released.shift()
     }
@@ -233,11 +239,13 @@ export class SecretRedactor {
     return { size: this.#slots.size, retired: this.#retiredCount }
   }
 
-  #forget(value: string, slot: number): void {
-    this.#index.removeAll(this.#records.get(slot, FIRST_PATTERN))
+  /** Forgets `value` (in `slot`); returns how many window links that unlinked. */
+  #forget(value: string, slot: number): number {
+    const links = this.#index.removeAll(this.#records.get(slot, FIRST_PATTERN))
     this.#slots.delete(value)
     this.#freeSlots.push(slot)
     this.#retiredCount--
+    return links
   }
 }
 
