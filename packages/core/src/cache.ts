@@ -688,9 +688,15 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       typeof raw === 'string'
         ? raw
         : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
-    const version = loaded.version ?? contentVersion((this.#versionKey ??= randomBytes(32)), value)
+    const version = loaded.version ?? contentVersion(this.#contentKey(), value)
     const sourceTtl = loaded.ttlMs !== undefined && loaded.ttlMs > 0 ? loaded.ttlMs : undefined
     return { value, version, sourceTtl }
+  }
+
+  /** The key of {@link contentVersion}, drawn the first time a value comes without a version. */
+  #contentKey(): Buffer {
+    if (this.#versionKey === undefined) this.#versionKey = randomBytes(32)
+    return this.#versionKey
   }
 
   /** Stores a good value: derived forms of an old value are dropped, any error or staleness is over. */
