@@ -106,7 +106,11 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
   readonly #scope = new LoadScope()
   /** Loads in flight and whether each keeps the process alive (a caller awaits it). */
   readonly #keepAlives = new Map<Entry, KeepAlive>()
-  readonly #versionKey = randomBytes(32)
+  /**
+   * The key of {@link contentVersion}, made on the first value a source returns without a version
+   * (most sources give one: no random bytes are drawn on the way to their first secret).
+   */
+  #versionKey: Buffer | undefined
   /** Names already reported as holding a value too short to scrub everywhere. */
   readonly #shortReported = new Set<string>()
   /** Every time inside the provider is in this clock's terms; a time leaves it through `wall()`. */
@@ -684,9 +688,15 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
       typeof raw === 'string'
         ? raw
         : Buffer.from(raw.buffer, raw.byteOffset, raw.byteLength).toString('base64')
-    const version = loaded.version ?? contentVersion(this.#versionKey, value)
+    const version = loaded.version ?? contentVersion(this.#contentKey(), value)
     const sourceTtl = loaded.ttlMs !== undefined && loaded.ttlMs > 0 ? loaded.ttlMs : undefined
     return { value, version, sourceTtl }
+  }
+
+  /** The key of {@link contentVersion}, drawn the first time a value comes without a version. */
+  #contentKey(): Buffer {
+    if (this.#versionKey === undefined) this.#versionKey = randomBytes(32)
+    return this.#versionKey
   }
 
   /** Stores a good value: derived forms of an old value are dropped, any error or staleness is over. */
