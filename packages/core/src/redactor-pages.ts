@@ -22,6 +22,42 @@ function firstPageSize(current: number, entry: number): number {
   while (size <= entry) size *= 2
   return Math.min(size, PAGE_SIZE)
 }
+
+/**
+ * Before entry `entry` of page `index` is written: grows the first page (`fields` slots per entry)
+ * so that it holds `entry` when `index` is 0, and to a full page before any later page exists.
+ * `make(slots, from)` allocates a page of `slots` slots holding a copy of `from`.
+ */
+function growFirstPage<P extends { readonly length: number }>(
+  pages: P[],
+  index: number,
+  entry: number,
+  fields: number,
+  make: (slots: number, from: P | undefined) => P,
+): void {
+  const first = pages[0]
+  const held = first === undefined ? 0 : first.length / fields
+  if (held === PAGE_SIZE || (index === 0 && entry < held)) return
+  pages[0] = make((index > 0 ? PAGE_SIZE : firstPageSize(held, entry)) * fields, first)
+}
+
+function intPage(slots: number, from: Int32Array | undefined): Int32Array {
+  const page = new Int32Array(slots)
+  if (from !== undefined) page.set(from)
+  return page
+}
+
+function doublePage(slots: number, from: Float64Array | undefined): Float64Array {
+  const page = new Float64Array(slots)
+  if (from !== undefined) page.set(from)
+  return page
+}
+
+function valuePage<T>(slots: number, from: Array<T | undefined> | undefined): Array<T | undefined> {
+  const page = new Array<T | undefined>(slots).fill(undefined)
+  if (from !== undefined) for (let i = 0; i < from.length; i++) page[i] = from[i]
+  return page
+}
 /** Shards of a {@link ShardedMap}: 1,024, so a million keys rehash 1,000 at a time. */
 const SHARD_BITS = 10
 
@@ -57,26 +93,9 @@ export class PagedInts {
 
   #page(id: number): Int32Array {
     const index = id >>> PAGE_BITS
-    if (index === 0) {
-      const first = this.#pages[0]
-      if (first !== undefined && first.length > id * this.fields) return first
-      const grown = new Int32Array(firstPageSize((first?.length ?? 0) / this.fields, id) * this.fields)
-      if (first !== undefined) grown.set(first)
-      this.#pages[0] = grown
-      return grown
-    }
-    if (this.#pages.length === 1) this.#grownFirst()
+    growFirstPage(this.#pages, index, id, this.fields, intPage)
     while (this.#pages.length <= index) this.#pages.push(new Int32Array(PAGE_SIZE * this.fields))
     return this.#pages[index] as Int32Array
-  }
-
-  /** The first page at its full size (before a second page is added), or an empty full page. */
-  #grownFirst(): void {
-    const first = this.#pages[0]
-    if (first !== undefined && first.length === PAGE_SIZE * this.fields) return
-    const grown = new Int32Array(PAGE_SIZE * this.fields)
-    if (first !== undefined) grown.set(first)
-    this.#pages[0] = grown
   }
 }
 
@@ -90,13 +109,7 @@ export class PagedDoubles {
 
   set(id: number, value: number): void {
     const index = id >>> PAGE_BITS
-    const first = this.#pages[0]
-    if (first === undefined || (first.length < PAGE_SIZE && (index > 0 || id >= first.length))) {
-      // the first page doubles up to a full page (see FIRST_PAGE)
-      const grown = new Float64Array(index > 0 ? PAGE_SIZE : firstPageSize(first?.length ?? 0, id))
-      if (first !== undefined) grown.set(first)
-      this.#pages[0] = grown
-    }
+    growFirstPage(this.#pages, index, id, 1, doublePage)
     while (this.#pages.length <= index) this.#pages.push(new Float64Array(PAGE_SIZE))
     ;(this.#pages[index] as Float64Array)[id & PAGE_MASK] = value
   }
@@ -116,14 +129,7 @@ export class PagedValues<T> {
 
   set(id: number, value: T | undefined): void {
     const index = id >>> PAGE_BITS
-    const first = this.#pages[0]
-    if (first === undefined || (first.length < PAGE_SIZE && (index > 0 || id >= first.length))) {
-      // the first page doubles up to a full page (see FIRST_PAGE)
-      const size = index > 0 ? PAGE_SIZE : firstPageSize(first?.length ?? 0, id)
-      const grown = new Array<T | undefined>(size).fill(undefined)
-      if (first !== undefined) for (let i = 0; i < first.length; i++) grown[i] = first[i]
-      this.#pages[0] = grown
-    }
+    growFirstPage<Array<T | undefined>>(this.#pages, index, id, 1, valuePage)
     while (this.#pages.length <= index) this.#pages.push(new Array<T | undefined>(PAGE_SIZE).fill(undefined))
     ;(this.#pages[index] as Array<T | undefined>)[id & PAGE_MASK] = value
   }
