@@ -78,3 +78,79 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296
   }
 }
+
+/**
+ * Garbage-collection pauses, recorded by a `PerformanceObserver` of `gc` entries, so that a timed
+ * call's own work can be told from a collector pause that landed inside it (with a million values
+ * in the heap a major collection stops the event loop for tens of milliseconds, whoever made the
+ * garbage). Entries arrive after the synchronous code that saw them: `await settle()` before
+ * asking about calls just made.
+ */
+export class GcPauses {
+  readonly #pauses: Array<{ start: number; end: number }> = []
+  readonly #observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries())
+      this.#pauses.push({ start: entry.startTime, end: entry.startTime + entry.duration })
+  })
+
+  constructor() {
+    this.#observer.observe({ entryTypes: ['gc'] })
+  }
+
+  /** Waits until the entries of pauses so far have been delivered. */
+  async settle(): Promise<void> {
+    await new Promise((resolve) => setTimeout(resolve, 20))
+  }
+
+  /** Milliseconds of collector pause inside `[start, end]` (`performance.now()` times). */
+  inside(start: number, end: number): number {
+    let ms = 0
+    for (const pause of this.#pauses) {
+      if (pause.end > start && pause.start < end)
+        ms += Math.min(end, pause.end) - Math.max(start, pause.start)
+    }
+    return ms
+  }
+
+  stop(): void {
+    this.#observer.disconnect()
+  }
+}
+
+/** Calls timed one by one: the longest in wall time, and the longest that no collector pause touched. */
+export class SlowCalls {
+  /** `[start, wall ms, CPU ms]` of every call over {@link SlowCalls.threshold}. */
+  readonly #calls: Array<[number, number, number]> = []
+  #longest = 0
+  constructor(readonly threshold = 0.5) {}
+
+  /** A call that started at `start` (`performance.now()`) and took `wallMs`, `cpuMs` of process CPU (NaN: not measured). */
+  record(start: number, wallMs: number, cpuMs = Number.NaN): void {
+    if (wallMs > this.#longest) this.#longest = wallMs
+    if (wallMs > this.threshold) this.#calls.push([start, wallMs, cpuMs])
+  }
+
+  /** Longest call in wall time (collector pauses and scheduling included). */
+  get longest(): number {
+    return this.#longest
+  }
+
+  /**
+   * Longest call with no collector pause inside it (`threshold` when none above it is clean) with
+   * its CPU time (process CPU: the collector's helper threads count), and the longest collector
+   * pause inside any call. Call after `gc.settle()`.
+   */
+  split(gc: GcPauses): { clean: number; cleanCpu: number; pause: number } {
+    let clean = Math.min(this.#longest, this.threshold)
+    let cleanCpu = Number.NaN
+    let pause = 0
+    for (const [start, ms, cpu] of this.#calls) {
+      const inside = gc.inside(start, start + ms)
+      if (inside === 0 && ms > clean) {
+        clean = ms
+        cleanCpu = cpu
+      } else if (inside > 0) pause = Math.max(pause, inside)
+    }
+    return { clean, cleanCpu, pause }
+  }
+}

@@ -16,6 +16,7 @@
  *   imported. {@link shakableNames} rewrites the ESM output so the same names are declarations
  *   a bundler may drop with an unused class (the CommonJS output is left as it is).
  */
+import { parse } from 'acorn'
 import type { Options } from 'tsup'
 
 type TsupPlugin = NonNullable<Options['plugins']>[number]
@@ -79,8 +80,10 @@ export function shakableNames(): TsupPlugin {
   return {
     name: 'latchkey-shakable-names',
     renderChunk(code, info) {
-      if (this.format !== 'esm' || !/\.m?js$/.test(info.path)) return undefined
-      const named = code
+      if (!/\.(?:m|c)?js$/.test(info.path)) return undefined
+      const inferred = withoutInferredNameCalls(code, this.format === 'esm')
+      if (this.format !== 'esm') return { code: inferred }
+      const named = inferred
         .replace(CLASS_NAME_BLOCK, (_, inner: string, name: string, outer: string) => {
           return `static get name() {\n${inner}return ${name};\n${outer}}`
         })
@@ -89,6 +92,99 @@ export function shakableNames(): TsupPlugin {
       return { code: wrapComputedClasses(named) }
     },
   }
+}
+
+/** An acorn node, as far as {@link withoutInferredNameCalls} reads one. */
+interface AstNode {
+  type: string
+  start: number
+  end: number
+  [key: string]: unknown
+}
+
+/**
+ * `code` without the `keepNames` calls that name a function the way the language already does:
+ * `const f = /* @__PURE__ *\/ __name((x) => …, "f")` becomes `const f = (x) => …`, and
+ * `{ load: __name(async () => …, "load") }` becomes `{ load: async () => … }`, because an anonymous
+ * function bound to a variable or a property takes that name itself. Each such call runs every time
+ * the enclosing code runs: inside a function, a closure made per call paid an
+ * `Object.defineProperty` per call (a `nested` helper in the `err` serializer cost more than the
+ * rest of it). Calls that give a name the binding does not (`f2` renamed by esbuild) stay. Both
+ * formats: a function's name only matters in a stack trace, and a minifier renames plain
+ * bindings the same way.
+ */
+export function withoutInferredNameCalls(code: string, module: boolean): string {
+  if (!code.includes('__name(')) return code
+  const root = parsed(code, module)
+  // each call loses its head (`/* @__PURE__ */ __name(`) and its tail (`, "f")`): ranges that never
+  // overlap, even for a call inside the function another one wraps
+  const cuts: Array<[number, number]> = []
+  const visit = (node: AstNode, parent: AstNode | undefined): void => {
+    if (node.type === 'CallExpression' && parent !== undefined) {
+      const inner = inferredFunction(node, parent)
+      if (inner !== undefined) {
+        const pure = '/* @__PURE__ */ '
+        const start =
+          code.slice(node.start - pure.length, node.start) === pure ? node.start - pure.length : node.start
+        cuts.push([start, inner.start], [inner.end, node.end])
+      }
+    }
+    for (const value of Object.values(node)) {
+      if (Array.isArray(value)) {
+        for (const item of value) if (isNode(item)) visit(item, node)
+      } else if (isNode(value)) visit(value, node)
+    }
+  }
+  visit(root, undefined)
+  let out = code
+  for (const [start, end] of cuts.sort((a, b) => b[0] - a[0])) out = out.slice(0, start) + out.slice(end)
+  return out
+}
+
+/** `code` parsed as the format says, else as the other one (a CommonJS chunk may hold `import()` only, an ESM one no `import` at all). */
+function parsed(code: string, module: boolean): AstNode {
+  const kinds: Array<'module' | 'script'> = module ? ['module', 'script'] : ['script', 'module']
+  let failure: unknown
+  for (const sourceType of kinds) {
+    try {
+      return parse(code, { ecmaVersion: 'latest', sourceType }) as unknown as AstNode
+    } catch (error) {
+      failure ??= error
+    }
+  }
+  throw failure
+}
+
+function isNode(value: unknown): value is AstNode {
+  return typeof value === 'object' && value !== null && typeof (value as AstNode).type === 'string'
+}
+
+/** The function a `__name(fn, "x")` call wraps when its binding (`parent`) already names it `x`. */
+function inferredFunction(call: AstNode, parent: AstNode): AstNode | undefined {
+  const callee = call.callee as AstNode
+  const args = call.arguments as AstNode[]
+  if (callee.type !== 'Identifier' || callee.name !== '__name' || args.length !== 2) return undefined
+  const [fn, label] = args as [AstNode, AstNode]
+  if (fn.type !== 'ArrowFunctionExpression' && fn.type !== 'FunctionExpression') return undefined
+  if (label.type !== 'Literal' || typeof label.value !== 'string') return undefined
+  const name = label.value
+  const own = fn.id as AstNode | null | undefined
+  if (own !== null && own !== undefined && own.name !== name) return undefined
+  if (parent.type === 'VariableDeclarator') {
+    const id = parent.id as AstNode
+    return parent.init === call && id.type === 'Identifier' && id.name === name ? fn : undefined
+  }
+  if (parent.type === 'Property') {
+    const key = parent.key as AstNode
+    const keyName = key.type === 'Identifier' ? key.name : key.type === 'Literal' ? key.value : undefined
+    const plain =
+      parent.kind === 'init' &&
+      parent.computed === false &&
+      parent.method === false &&
+      parent.shorthand === false
+    return plain && parent.value === call && keyName === name ? fn : undefined
+  }
+  return undefined
 }
 
 /**

@@ -127,6 +127,24 @@ describe('serializeError', () => {
     expect(serializeError(throwingConstructor)).toMatchObject({ type: 'Error', message: 'ctor' })
   })
 
+  it('keeps every readable field when one getter throws', () => {
+    const partly = Object.assign(new RangeError('partly'), { code: 'E_PART', status: 503 })
+    // V8 formats the stack on first read, from the message: read it before the message breaks
+    const stack = partly.stack
+    Object.defineProperty(partly, 'message', {
+      get() {
+        throw new Error('no message')
+      },
+    })
+    expect(serializeError(partly)).toEqual({
+      type: 'RangeError',
+      message: '',
+      stack,
+      code: 'E_PART',
+      status: 503,
+    })
+  })
+
   it('lets pino log an error with a secret in a cyclic cause chain without leaking it', async () => {
     const secret = canary('err', ADVERSARIAL.everything)
     const { provider } = await loadedProvider({ 'api/key': secret })

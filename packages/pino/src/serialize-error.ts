@@ -26,35 +26,88 @@ function isError(value: unknown): value is object {
   return value instanceof Error || Object.prototype.toString.call(value) === '[object Error]'
 }
 
-function typeOf(error: object): string {
-  const ctor = readProperty(error, 'constructor')
-  const name = typeof ctor === 'function' ? readProperty(ctor, 'name') : undefined
-  if (typeof name === 'string' && name !== '') return name
-  const own = readProperty(error, 'name')
+/** The class name when the constructor has one, else the error's own `name`, else `'Error'`. */
+function typeName(ctor: unknown, name: () => unknown): string {
+  const className = typeof ctor === 'function' ? ctor.name : undefined
+  if (typeof className === 'string' && className !== '') return className
+  const own = name()
   return typeof own === 'string' && own !== '' ? own : 'Error'
 }
 
-function serialize(error: object, depth: number, seen: Set<object>): SerializedError {
-  seen.add(error)
-  const message = readProperty(error, 'message')
-  const out: SerializedError = { type: typeOf(error), message: typeof message === 'string' ? message : '' }
-  const stack = readProperty(error, 'stack')
-  if (typeof stack === 'string') out.stack = stack
-  const code = readProperty(error, 'code')
-  if (code !== undefined) out.code = code
+interface Fields {
+  type: string
+  message: unknown
+  stack: unknown
+  code: unknown
+  cause: unknown
+  errors: unknown
+}
+
+/**
+ * The fields every error is logged with. Read directly first (named reads: errors are logged in
+ * the request path, and reading through a generic helper costs several times more); when a read
+ * throws (a getter, a revoked proxy), each is read on its own and an unreadable one is left out.
+ */
+function fieldsOf(error: object): Fields {
+  const e = error as Record<string, unknown>
+  try {
+    return {
+      type: typeName(e.constructor, () => e.name),
+      message: e.message,
+      stack: e.stack,
+      code: e.code,
+      cause: e.cause,
+      errors: e.errors,
+    }
+  } catch {
+    let type = 'Error'
+    try {
+      type = typeName(readProperty(error, 'constructor'), () => readProperty(error, 'name'))
+    } catch {
+      // a constructor whose name cannot be read: the default stays
+    }
+    return {
+      type,
+      message: readProperty(error, 'message'),
+      stack: readProperty(error, 'stack'),
+      code: readProperty(error, 'code'),
+      cause: readProperty(error, 'cause'),
+      errors: readProperty(error, 'errors'),
+    }
+  }
+}
+
+/**
+ * `error` serialized; `seen` holds the errors serialized so far in this call (made when the first
+ * nested error turns up: most errors have none).
+ */
+function serialize(error: object, depth: number, seen: Set<object> | undefined): SerializedError {
+  seen?.add(error)
+  const fields = fieldsOf(error)
+  const out: SerializedError = {
+    type: fields.type,
+    message: typeof fields.message === 'string' ? fields.message : '',
+  }
+  if (typeof fields.stack === 'string') out.stack = fields.stack
+  if (fields.code !== undefined) out.code = fields.code
+  let known = seen
   const nested = (value: unknown): unknown => {
     if (!isError(value)) return value
-    if (seen.has(value)) return '[Circular]'
+    known ??= new Set([error])
+    if (known.has(value)) return '[Circular]'
     if (depth >= MAX_CAUSE_DEPTH) return '[Truncated]'
-    return serialize(value, depth + 1, seen)
+    return serialize(value, depth + 1, known)
   }
-  const cause = readProperty(error, 'cause')
-  if (cause !== undefined) out.cause = nested(cause)
-  const errors = readProperty(error, 'errors')
-  if (Array.isArray(errors)) out.aggregateErrors = errors.map(nested)
+  if (fields.cause !== undefined) out.cause = nested(fields.cause)
+  if (Array.isArray(fields.errors)) out.aggregateErrors = fields.errors.map(nested)
   for (const key of ownKeys(error)) {
     if (SKIPPED.has(key)) continue
-    const value = readProperty(error, key)
+    let value: unknown
+    try {
+      value = (error as Record<string, unknown>)[key]
+    } catch {
+      continue // a getter that throws: the property is left out
+    }
     if (typeof value !== 'function' && value !== undefined) out[key] = nested(value)
   }
   return out
@@ -69,10 +122,10 @@ function serialize(error: object, depth: number, seen: Set<object>): SerializedE
  */
 export function serializeError(value: unknown): unknown {
   try {
-    if (isError(value)) return serialize(value, 0, new Set())
+    if (isError(value)) return serialize(value, 0, undefined)
     // pino-http (and so nestjs-pino) hands serializers pino-std's copy, with the error as `raw`.
     const raw = typeof value === 'object' && value !== null ? readProperty(value, 'raw') : undefined
-    return isError(raw) ? serialize(raw, 0, new Set()) : value
+    return isError(raw) ? serialize(raw, 0, undefined) : value
   } catch {
     return { type: 'Error', message: '[unserializable error]' }
   }
