@@ -14,7 +14,11 @@
  *   `__name(f, "f")` after every function) that a user's bundler must keep, and with it the class
  *   or function: a Lambda handler bundled with esbuild compiled every class of every package it
  *   imported. {@link shakableNames} rewrites the ESM output so the same names are declarations
- *   a bundler may drop with an unused class (the CommonJS output is left as it is).
+ *   a bundler may drop with an unused class.
+ * - `keepNames` also wraps every function bound to a name, `const f = __name((x) => …, "f")`, which
+ *   runs an `Object.defineProperty` each time the line runs: per call for a closure made inside a
+ *   function. {@link withoutInferredNameCalls} takes those wrappers out of both formats where the
+ *   language gives the same name.
  */
 import { parse } from 'acorn'
 import type { Options } from 'tsup'
@@ -65,8 +69,9 @@ const COMPUTED_MEMBER = /^ {2}(?:static )?(?:async )?(?:get |set )?\*?\[/m
 const PURE_CALL = /^(var [\w$]+ = )((?:optionKeys|integrationOptionKeys)\d*\()/gm
 
 /**
- * The ESM output made tree-shakable while keeping every name, line for line (the source map stays
- * true):
+ * Both formats without the name wrappers the language makes needless ({@link withoutInferredNameCalls}),
+ * and the ESM output made tree-shakable while keeping every name, line for line (the source map
+ * stays true line by line; columns shift where a wrapper was cut):
  * - a class's static block becomes `static get name() { return "X" }`: the class keeps reporting
  *   `X` after a minifier renames its binding, and a class nothing uses is no longer kept alive;
  * - a function's `__name(f, "f")` goes where the binding already has that name (a function
