@@ -79,7 +79,7 @@ describe('withSecrets(handler, options)', () => {
     source.load = (_name: string, ctx) => {
       loads++
       return new Promise((_resolve, reject) => {
-        ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason))
+        ctx?.signal.addEventListener('abort', () => reject(ctx.signal.reason))
       })
     }
     const handler = withSecrets(async () => 'never', { source, secrets: { a: 'a' }, timeout: 10_000 })
