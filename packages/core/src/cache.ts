@@ -219,8 +219,9 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
    */
   async preload(names: Iterable<string>, options?: PreloadOptions): Promise<void> {
     this.#assertOpen()
-    const pacing = resolvePreloadOptions(options)
-    const required = preloadRequired(options)
+    // without options (the integrations' init-phase preload) neither check is compiled or run
+    const pacing = options === undefined ? undefined : resolvePreloadOptions(options)
+    const required = options === undefined || preloadRequired(options)
     const refs: Array<{ name: string; secret: string; field: string | undefined }> = []
     const failures: SecretError[] = []
     for (const name of new Set(names)) {
@@ -666,7 +667,9 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     this.#watch(entry)
     if (entry.handles !== undefined) for (const handle of entry.handles) this.#pushToHandle(entry, handle)
     if (entry.pinned) this.#schedule(entry)
-    this.#announce(entry, oldValue, oldVersion)
+    // a first value is no reload: nothing to announce (the forced flag of a refresh() of an empty entry ends)
+    if (oldValue === undefined) entry.forced = false
+    else this.#announce(entry, oldVersion)
   }
 
   /**
@@ -708,11 +711,7 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
     }
     entry.version = version
     // A value with a source-imposed lifetime (a lease) is useless after it: no stale serving.
-    entry.stale = false
-    entry.error = undefined
-    entry.backgroundFailures = 0
-    entry.deniedSince = undefined
-    entry.denials = 0
+    entry.recovered()
   }
 
   /**
@@ -762,10 +761,9 @@ export class CachedSecretProvider implements SecretProvider, SecretProviderLike 
   }
 
   /** After a reload (not the first load): `'rotate'` when the version changed, `'refresh'` otherwise. */
-  #announce(entry: Entry, oldValue: string | undefined, oldVersion: string): void {
+  #announce(entry: Entry, oldVersion: string): void {
     const forced = entry.forced
     entry.forced = false
-    if (oldValue === undefined) return
     const version = entry.version
     if (oldVersion !== version) {
       this.#stats.rotations++

@@ -50,6 +50,22 @@ describe('LoadContext.current', () => {
     await p.close()
   })
 
+  it('a refresh() of a secret never loaded announces nothing, and the next reload is not reported as forced', async () => {
+    const value = canary('first-forced')
+    const source = new ScriptedSource()
+      .queue('db', { value, version: 'v1' })
+      .always('db', async (_name, ctx: LoadContext) => ctx.current as HeldSecret)
+    const p = new CachedSecretProvider(source, { logger: quiet, minRefreshInterval: 0, ttl: 60_000 })
+    const refreshes: RefreshEvent[] = []
+    p.on('refresh', (e) => refreshes.push(e))
+    await p.refresh('db')
+    expect(refreshes).toEqual([])
+    p.invalidate('db')
+    expect(await p.getSecret('db')).toBe(value)
+    expect(refreshes).toEqual([{ name: 'db', version: 'v1', forced: false }])
+    await p.close()
+  })
+
   it('binary values are passed back as the base64 the cache holds', async () => {
     const bytes = Buffer.from(canary('held-binary'))
     const seen: Array<HeldSecret | undefined> = []

@@ -43,9 +43,14 @@ function parseContainer(text: string): object | undefined {
  * bounded by the total length of the strings, whatever the nesting.
  */
 export function secretParts(value: string, publicFields: readonly string[] = []): string[] {
-  const parts = new Set([value])
   const parsed = parseContainer(value)
-  if (parsed === undefined) return [value]
+  // a plain string (most secrets): the walk below is not even compiled
+  return parsed === undefined ? [value] : jsonParts(value, parsed, publicFields)
+}
+
+/** {@link secretParts} of a value that parsed as the JSON object or array `parsed`. */
+function jsonParts(value: string, parsed: object, publicFields: readonly string[]): string[] {
+  const parts = new Set([value])
   const skipTop = new Set(publicFields)
   if (!Array.isArray(parsed)) {
     for (const key of Object.keys(parsed)) {

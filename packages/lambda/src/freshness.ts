@@ -1,4 +1,4 @@
-import type { SecretHealth, SecretProviderLike } from '@latchkey/core'
+import type { SecretHealth, SecretProviderLike, SecretsHealth } from '@latchkey/core'
 
 /**
  * What to do for one secret at the start of an invocation, from its health: a value that is
@@ -68,6 +68,18 @@ function isPermanent(error: unknown): boolean {
   return (error as { transient?: unknown } | null)?.transient === false
 }
 
+/** What {@link refreshDue} found: the failures of awaited names, and the health report when nothing was awaited. */
+export interface RefreshOutcome {
+  /** The last error of each awaited name that has no value yet, by name (a stale value may still be servable). */
+  failures: Map<string, unknown>
+  /**
+   * The report the decision was made from, when every name was fresh (nothing awaited): still
+   * true afterwards, since a reload merely started in the background changes no value or time.
+   * `undefined` when a load was awaited, so the caller asks again.
+   */
+  report: SecretsHealth | undefined
+}
+
 /**
  * Brings every name up to date as far as `budget` ms allow (no bound when `undefined`): waits for
  * the reloads that are needed (loading again after transient failures while time is left), starts
@@ -80,7 +92,7 @@ export async function refreshDue(
   names: readonly string[],
   refreshAhead: number,
   budget: number | undefined,
-): Promise<Map<string, unknown>> {
+): Promise<RefreshOutcome> {
   const failures = new Map<string, unknown>()
   const report = provider.health(names)
   const waited: string[] = []
@@ -89,7 +101,7 @@ export async function refreshDue(
     if (step === 'wait') waited.push(health.name)
     else if (step === 'background') provider.refresh(health.name).catch(() => undefined)
   }
-  if (waited.length === 0) return failures
+  if (waited.length === 0) return { failures, report }
   let timer: ReturnType<typeof setTimeout> | undefined
   let ended = false
   const expired = new Promise<void>((resolve) => {
@@ -108,5 +120,5 @@ export async function refreshDue(
     ended = true
     clearTimeout(timer)
   }
-  return new Map(failures)
+  return { failures: new Map(failures), report: undefined }
 }

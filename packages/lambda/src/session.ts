@@ -33,6 +33,12 @@ export class InvocationSecrets<Key extends string> {
    * whose first read loads Node.js's perf_hooks, is never read).
    */
   #firstLoadStarted: number | undefined
+  /**
+   * The init-phase load while it runs (it never rejects). The first invocation usually arrives
+   * before it ends and waits for it first, so its check finds the secrets loaded instead of
+   * joining the load through the reload-until-servable path.
+   */
+  #initLoad: Promise<void> | undefined
 
   constructor(settings: ResolvedLambdaOptions) {
     this.#settings = settings
@@ -49,9 +55,13 @@ export class InvocationSecrets<Key extends string> {
     if (atInit) {
       this.#firstLoadStarted = this.#now()
       this.#handles = this.#makeHandles()
-      this.provider.preload(this.#names).then(
-        () => this.#announce(),
+      this.#initLoad = this.provider.preload(this.#names).then(
         () => {
+          this.#initLoad = undefined
+          this.#announce()
+        },
+        () => {
+          this.#initLoad = undefined
           // the first invocation loads again and times its own load
           if (!Number.isNaN(this.#firstLoadStarted)) this.#firstLoadStarted = undefined
         },
@@ -104,8 +114,10 @@ export class InvocationSecrets<Key extends string> {
     const remaining = remainingTime(context)
     const budget =
       remaining === undefined ? undefined : Math.max(0, remaining - this.#settings.deadlineMargin)
-    const failures = await refreshDue(this.provider, this.#names, this.#settings.refreshAhead, budget)
-    const report = this.provider.health(this.#names)
+    const left = this.#initLoad === undefined ? budget : await waitWithin(this.#initLoad, budget)
+    const outcome = await refreshDue(this.provider, this.#names, this.#settings.refreshAhead, left)
+    const failures = outcome.failures
+    const report = outcome.report ?? this.provider.health(this.#names)
     const missing = report.secrets.filter((s) => !s.servable)
     if (missing.length === 0) {
       this.#announce()
@@ -151,6 +163,25 @@ function quietFor(secrets: readonly SecretHealth[], now: number, refreshAhead: n
     quiet = Math.min(quiet, refreshAt - now)
   }
   return Math.max(0, quiet)
+}
+
+/** Waits for `load` (which never rejects) for at most `budget` ms; resolves with the budget left (`undefined`: no bound). */
+async function waitWithin(load: Promise<void>, budget: number | undefined): Promise<number | undefined> {
+  if (budget === undefined) {
+    await load
+    return undefined
+  }
+  const started = Date.now()
+  let timer: ReturnType<typeof setTimeout> | undefined
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, budget)
+  })
+  try {
+    await Promise.race([load, deadline])
+  } finally {
+    clearTimeout(timer)
+  }
+  return Math.max(0, budget - (Date.now() - started))
 }
 
 function remainingTime(context: LambdaContextLike | undefined): number | undefined {

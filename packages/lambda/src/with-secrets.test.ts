@@ -73,6 +73,47 @@ describe('withSecrets(handler, options)', () => {
     await handler.provider.close()
   })
 
+  it('the first invocation waits for the init-phase load within its deadline: a hung load times it out once, not after a second budget', async () => {
+    const source = new MemorySource({ a: canary('hung') })
+    let loads = 0
+    source.load = (_name: string, ctx) => {
+      loads++
+      return new Promise((_resolve, reject) => {
+        ctx?.signal.addEventListener('abort', () => reject(ctx.signal.reason))
+      })
+    }
+    const handler = withSecrets(async () => 'never', { source, secrets: { a: 'a' }, timeout: 10_000 })
+    const started = Date.now()
+    // 800 ms left less the 500 ms margin: 300 ms to wait
+    const error = await rejectionOf(handler({}, lambdaContext(800)), SecretPreloadError)
+    const took = Date.now() - started
+    expect(error.errors.map((e) => e.code)).toEqual([ErrorCode.TIMEOUT])
+    expect(took).toBeGreaterThanOrEqual(290)
+    expect(took).toBeLessThan(580)
+    expect(loads).toBe(1)
+    await handler.provider.close()
+  })
+
+  it('an init-phase load that failed is loaded again by the first invocation, which then succeeds', async () => {
+    const value = canary('second')
+    const source = new MemorySource({ a: value })
+    const load = source.load.bind(source)
+    let calls = 0
+    source.load = async (name: string, ctx) => {
+      calls++
+      if (calls === 1) throw new SecretError(ErrorCode.UNAVAILABLE, 'not yet', true, { secretName: name })
+      return load(name, ctx)
+    }
+    const handler = withSecrets(async (_e: unknown, ctx) => ctx.secrets.a.reveal(), {
+      source,
+      secrets: { a: 'a' },
+      retry: { retries: 0 },
+    })
+    expect(await handler({}, lambdaContext())).toBe(value)
+    expect(calls).toBe(2)
+    await handler.provider.close()
+  })
+
   it('a throwing handler rejects with its own error', async () => {
     const boom = new Error('handler failed')
     const handler = withSecrets(

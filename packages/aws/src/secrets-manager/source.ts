@@ -72,8 +72,10 @@ export class AwsSecretsManagerSource implements SecretSource {
   constructor(options: AwsSecretsManagerSourceOptions = {}) {
     checkSourceOptionNames(options, SECRETS_MANAGER_OPTION_KEYS, 'AwsSecretsManagerSource')
     const { client, owned } = resolveClient(options)
-    this.versionStage = resolveVersionStage(options.versionStage)
-    this.#versionCheck = resolveVersionCheck(options.versionCheck)
+    // the defaults without a call: neither check is compiled on the way to a first secret
+    this.versionStage =
+      options.versionStage === undefined ? CURRENT_STAGE : resolveVersionStage(options.versionStage)
+    this.#versionCheck = options.versionCheck === undefined || resolveVersionCheck(options.versionCheck)
     this.#client = client
     this.#ownsClient = owned
   }
